@@ -1,0 +1,45 @@
+"""The Intelligems External API client: auth, pacing, retries and typed errors."""
+
+from igops.api.client import (
+    API_PREFIX,
+    DEFAULT_BASE_URL,
+    ExperiencePage,
+    Group,
+    IntelligemsClient,
+    ListFilters,
+)
+from igops.api.errors import (
+    AmbiguousCreate,
+    ApiError,
+    ConnectionFailed,
+    NotFound,
+    RateLimited,
+    ServerError,
+    Unauthorized,
+    UnexpectedResponse,
+    ValidationFailed,
+)
+from igops.api.pacing import Pacer
+from igops.api.retry import RetryPolicy
+from igops.api.secret import Secret
+
+__all__ = [
+    "API_PREFIX",
+    "DEFAULT_BASE_URL",
+    "AmbiguousCreate",
+    "ApiError",
+    "ConnectionFailed",
+    "ExperiencePage",
+    "Group",
+    "IntelligemsClient",
+    "ListFilters",
+    "NotFound",
+    "Pacer",
+    "RateLimited",
+    "RetryPolicy",
+    "Secret",
+    "ServerError",
+    "Unauthorized",
+    "UnexpectedResponse",
+    "ValidationFailed",
+]

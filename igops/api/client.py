@@ -1,0 +1,406 @@
+"""Async client for the Intelligems External API (v25-10-beta).
+
+One client per run: it shares one connection pool, one bound on requests in flight and
+one pacing state across every concurrent call, so callers may gather as many calls as
+they like. Methods return the API's JSON documents unwrapped (`experience` objects,
+pages of list items); turning them into igops's model is the normaliser's job.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Literal
+
+import httpx
+
+from igops import __version__
+from igops.api.errors import (
+    AmbiguousCreate,
+    ApiError,
+    ConnectionFailed,
+    NotFound,
+    RateLimited,
+    ServerError,
+    Unauthorized,
+    UnexpectedResponse,
+    ValidationFailed,
+)
+from igops.api.pacing import Pacer
+from igops.api.retry import RetryPolicy
+from igops.api.secret import Secret
+
+DEFAULT_BASE_URL = "https://api.intelligems.io"
+API_PREFIX = "/v25-10-beta"
+TOKEN_HEADER = "intelligems-access-token"
+LIST_PAGE_SIZE = 100
+
+Action = Literal["start", "pause", "end"]
+
+log = logging.getLogger("igops.api")
+
+
+class Group(StrEnum):
+    """Endpoint groups, each with its own rate-limit bucket."""
+
+    EXPERIENCES = "experiences"
+    UPDATES = "updates"
+    SITEWIDE = "sitewide"
+    EXPORT = "export"
+
+
+class Retry(StrEnum):
+    """How a request may be repeated after a failure."""
+
+    SAFE = "safe"  # GET, full-replacement PUT, lifecycle actions
+    CREATE = "create"  # POST create: only when the request certainly never arrived
+
+
+@dataclass(frozen=True)
+class ExperiencePage:
+    items: list[dict[str, Any]]
+    page: int
+    limit: int
+    total: int
+    total_pages: int
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    status: str | None = None
+    category: str | None = None
+    module: str | None = None
+
+    def params(self) -> dict[str, str]:
+        return {key: value for key, value in vars(self).items() if value is not None}
+
+
+# Transport failures where the request provably never reached the server.
+_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+class IntelligemsClient:
+    """Talks to the API: authentication, pacing, retries, typed errors."""
+
+    def __init__(
+        self,
+        token: Secret,
+        base_url: str = DEFAULT_BASE_URL,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: float = 30.0,
+        max_in_flight: int = 8,
+        retry: RetryPolicy | None = None,
+        pacer: Pacer | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.retry = retry or RetryPolicy()
+        self.pacer = pacer or Pacer()
+        self._in_flight = asyncio.Semaphore(max_in_flight)
+        self._analytics_via_get = False
+        self._sitewide_path = "/analytics/sitewide/snapshot"
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url + API_PREFIX,
+            transport=transport,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            headers={TOKEN_HEADER: token.reveal(), "user-agent": f"igops/{__version__}"},
+            follow_redirects=False,
+        )
+
+    async def __aenter__(self) -> IntelligemsClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    def __repr__(self) -> str:
+        return f"IntelligemsClient(base_url={self.base_url!r})"
+
+    # Experiences
+
+    async def list_page(
+        self, page: int = 1, limit: int = LIST_PAGE_SIZE, filters: ListFilters | None = None
+    ) -> ExperiencePage:
+        params = {"page": str(page), "limit": str(limit), **(filters or ListFilters()).params()}
+        body = await self._json("GET", "/experiences-list", Group.EXPERIENCES, params=params)
+        try:
+            return ExperiencePage(
+                items=list(body["experiencesList"]),
+                page=int(body["page"]),
+                limit=int(body["limit"]),
+                total=int(body["total"]),
+                total_pages=int(body["totalPages"]),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise self._unexpected("GET", "/experiences-list", "a page of experiences") from exc
+
+    async def list_experiences(
+        self, filters: ListFilters | None = None, page_size: int = LIST_PAGE_SIZE
+    ) -> list[dict[str, Any]]:
+        """Every experience matching the filters: the first page, then the rest concurrently."""
+        first = await self.list_page(1, page_size, filters)
+        rest = await asyncio.gather(
+            *(self.list_page(n, page_size, filters) for n in range(2, first.total_pages + 1))
+        )
+        seen: set[str] = set()
+        items = []
+        # An experience created between two page reads shifts the pages; never count it twice.
+        for page in (first, *rest):
+            for item in page.items:
+                if item.get("id") not in seen:
+                    seen.add(item.get("id"))
+                    items.append(item)
+        return items
+
+    async def get_experience(self, experience_id: str) -> dict[str, Any]:
+        path = f"/experiences/{experience_id}"
+        return self._experience(await self._json("GET", path, Group.EXPERIENCES), "GET", path)
+
+    async def create_experience(self, experience: dict[str, Any]) -> dict[str, Any]:
+        """POST a new experience. Never retried blindly: see AmbiguousCreate."""
+        body = await self._json(
+            "POST", "/experiences", Group.EXPERIENCES, body={"experience": experience},
+            retry=Retry.CREATE, name=str(experience.get("name", "")),
+        )
+        return self._experience(body, "POST", "/experiences")
+
+    async def update_experience(
+        self, experience_id: str, experience: dict[str, Any]
+    ) -> dict[str, Any]:
+        """PUT a full replacement: every nested entity must carry its id."""
+        path = f"/experiences/{experience_id}"
+        body = await self._json("PUT", path, Group.UPDATES, body={"experience": experience})
+        return self._experience(body, "PUT", path)
+
+    async def act(
+        self,
+        experience_id: str,
+        action: Action,
+        *,
+        variation_id: str | None = None,
+        update_prices_to_variation: bool | None = None,
+    ) -> dict[str, Any]:
+        """Run a lifecycle action: start, pause or end (optionally naming the winner)."""
+        path = f"/experiences/{experience_id}/actions/{action}"
+        payload: dict[str, Any] = {}
+        if variation_id is not None:
+            payload["variationId"] = variation_id
+        if update_prices_to_variation is not None:
+            payload["updatePricesToVariation"] = update_prices_to_variation
+        body = await self._json("POST", path, Group.EXPERIENCES, body=payload)
+        return self._experience(body, "POST", path)
+
+    # Analytics
+
+    async def experience_analytics(
+        self, experience_id: str, query: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """Results of one experience: the POST form, or the deprecated GET form where only it exists."""
+        path = f"/analytics/resource/{experience_id}"
+        query = dict(query or {})
+        if not self._analytics_via_get:
+            try:
+                return await self._json("POST", path, Group.EXPERIENCES, body=query)
+            except (NotFound, UnexpectedResponse) as exc:
+                if exc.status not in (404, 405):
+                    raise
+        body = await self._json("GET", path, Group.EXPERIENCES, params=_query_params(query))
+        self._analytics_via_get = True
+        return body
+
+    async def sitewide_analytics(self, query: Mapping[str, Any]) -> dict[str, Any]:
+        """Store-wide figures for a date range.
+
+        The published spec names `/analytics/sitewide/snapshot`; accounts that only know the
+        older `/analytics/sitewide` answer 404 there, and the client remembers to use that one.
+        """
+        try:
+            return await self._json("POST", self._sitewide_path, Group.SITEWIDE, body=dict(query))
+        except NotFound:
+            if self._sitewide_path == "/analytics/sitewide":
+                raise
+        self._sitewide_path = "/analytics/sitewide"
+        return await self._json("POST", self._sitewide_path, Group.SITEWIDE, body=dict(query))
+
+    # Transport, pacing and retries
+
+    async def _json(
+        self,
+        method: str,
+        path: str,
+        group: Group,
+        *,
+        params: Mapping[str, str] | None = None,
+        body: Any = None,
+        retry: Retry = Retry.SAFE,
+        name: str = "",
+    ) -> dict[str, Any]:
+        response = await self._send(method, path, group, params, body, retry, name)
+        try:
+            document = response.json()
+        except ValueError as exc:
+            raise self._unexpected(method, path, "JSON") from exc
+        if not isinstance(document, dict):
+            raise self._unexpected(method, path, "a JSON object")
+        return document
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        group: Group,
+        params: Mapping[str, str] | None,
+        body: Any,
+        retry: Retry,
+        name: str,
+    ) -> httpx.Response:
+        started = time.monotonic()
+        attempt = 0
+        while True:
+            attempt += 1
+            ticket = await self.pacer.acquire(group)
+            wait = 0.0
+            async with self._in_flight:
+                began = time.monotonic()
+                try:
+                    response = await self._http.request(method, path, params=params, json=body)
+                except httpx.TransportError as exc:
+                    self.pacer.settle(ticket, None)
+                    reason = _describe_transport_error(exc)
+                    if retry is Retry.CREATE and not isinstance(exc, _NEVER_SENT):
+                        raise _ambiguous(name, path, reason) from None
+                    failure: ApiError = ConnectionFailed(
+                        f"Could not reach the Intelligems API at {self.base_url} ({reason}) "
+                        f"after {attempt} attempt(s): check the API URL and the network.",
+                        method=method, path=path,
+                    )
+                    wait = self.retry.backoff(attempt)
+                else:
+                    log.debug("%s %s -> %s in %.3fs", method, path, response.status_code,
+                              time.monotonic() - began)
+                    status = response.status_code
+                    if 200 <= status < 300:
+                        self.pacer.settle(ticket, response.headers)
+                        return response
+                    if status == 429:
+                        self.pacer.throttled(ticket, self.retry.backoff(attempt))
+                        failure = RateLimited(
+                            f"Still rate limited by the Intelligems API after {attempt} "
+                            f"attempt(s) on {method} {path}: wait a minute and run it again.",
+                            method=method, path=path, status=429,
+                        )
+                    else:
+                        self.pacer.settle(ticket, None)
+                        if status < 500:
+                            raise _client_error(response, method, path)
+                        if retry is Retry.CREATE:
+                            raise _ambiguous(name, path, f"HTTP {status}")
+                        failure = ServerError(
+                            f"The Intelligems API kept failing (HTTP {status}) after {attempt} "
+                            f"attempt(s) on {method} {path}: try again later.",
+                            method=method, path=path, status=status,
+                        )
+                        wait = self.retry.backoff(attempt)
+            elapsed = time.monotonic() - started
+            if attempt >= self.retry.max_attempts or elapsed + wait > self.retry.max_elapsed:
+                raise failure
+            log.info("%s %s: %s; retrying in %.2fs", method, path, type(failure).__name__, wait)
+            await asyncio.sleep(wait)
+
+    def _experience(self, body: dict[str, Any], method: str, path: str) -> dict[str, Any]:
+        experience = body.get("experience")
+        if not isinstance(experience, dict):
+            raise self._unexpected(method, path, "an experience")
+        return experience
+
+    def _unexpected(self, method: str, path: str, wanted: str) -> UnexpectedResponse:
+        return UnexpectedResponse(
+            f"The Intelligems API answered {method} {path} with something other than {wanted}: "
+            f"check that {self.base_url} is the Intelligems API.",
+            method=method, path=path,
+        )
+
+
+def _ambiguous(name: str, path: str, reason: str) -> AmbiguousCreate:
+    return AmbiguousCreate(
+        f"Creating experience {name!r} may or may not have happened ({reason}): "
+        "look it up by name before creating it again.",
+        name=name, path=path,
+    )
+
+
+def _describe_transport_error(exc: httpx.TransportError) -> str:
+    if isinstance(exc, httpx.TimeoutException):
+        return "timed out"
+    if isinstance(exc, httpx.ConnectError):
+        return "connection failed"
+    return "connection dropped before the answer arrived"
+
+
+def _client_error(response: httpx.Response, method: str, path: str) -> ApiError:
+    status = response.status_code
+    if status == 401:
+        return Unauthorized(
+            "The Intelligems API refused the access token (401 Unauthorized): "
+            "set INTELLIGEMS_API_TOKEN to a valid API key of the store's organization.",
+            method=method, path=path, status=401,
+        )
+    if status == 404:
+        subject = "experience" if path.startswith(("/experiences/", "/analytics/resource/")) else ""
+        what = f"No {subject} found" if subject else "Nothing found"
+        return NotFound(f"{what} at {method} {path} (404): check the id.",
+                        method=method, path=path, status=404)
+    if status == 400:
+        errors, field_errors = _validation_envelope(response)
+        details = [f"{field}: {'; '.join(messages)}" for field, messages in field_errors.items()]
+        summary = "; ".join([*errors, *details]) or "no details given"
+        return ValidationFailed(
+            f"The Intelligems API refused {method} {path}: {summary}.",
+            errors=errors, field_errors=field_errors, method=method, path=path,
+        )
+    return UnexpectedResponse(
+        f"The Intelligems API answered {method} {path} with HTTP {status}.",
+        method=method, path=path, status=status,
+    )
+
+
+def _validation_envelope(response: httpx.Response) -> tuple[list[str], dict[str, list[str]]]:
+    """The documented 400 body: request-level `errors` and per-field `properties.<f>.errors`."""
+    try:
+        body = response.json()
+    except ValueError:
+        return [], {}
+    if not isinstance(body, dict):
+        return [], {}
+    errors = [str(item) for item in body.get("errors") or [] if item]
+    field_errors: dict[str, list[str]] = {}
+    properties = body.get("properties")
+    if isinstance(properties, dict):
+        for field, entry in properties.items():
+            messages = entry.get("errors") if isinstance(entry, dict) else None
+            if messages:
+                field_errors[str(field)] = [str(message) for message in messages]
+    return errors, field_errors
+
+
+def _query_params(query: Mapping[str, Any]) -> dict[str, str]:
+    """The deprecated GET form takes the POST body's inputs as query-string values."""
+    params = {}
+    for key, value in query.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            params[key] = "true" if value else "false"
+        elif isinstance(value, list | dict):
+            params[key] = json.dumps(value, separators=(",", ":"))
+        else:
+            params[key] = str(value)
+    return params

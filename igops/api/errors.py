@@ -1,0 +1,71 @@
+"""Typed errors of the Intelligems API client.
+
+Each error renders as one sentence a person can act on. None of them ever holds the
+API token: messages are built from the method, the path and the server's own words.
+"""
+
+from __future__ import annotations
+
+
+class ApiError(Exception):
+    """Base class: something went wrong talking to the Intelligems API."""
+
+    def __init__(self, message: str, *, method: str = "", path: str = "",
+                 status: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.method = method
+        self.path = path
+        self.status = status
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r})"
+
+
+class Unauthorized(ApiError):
+    """401: the token is missing, empty or wrong (the API does not say which)."""
+
+
+class ValidationFailed(ApiError):
+    """400: the API refused the request body or query; carries the per-field messages."""
+
+    def __init__(self, message: str, *, errors: list[str], field_errors: dict[str, list[str]],
+                 method: str = "", path: str = "") -> None:
+        super().__init__(message, method=method, path=path, status=400)
+        self.errors = errors
+        self.field_errors = field_errors
+
+
+class NotFound(ApiError):
+    """404: no experience with that id in this account."""
+
+
+class RateLimited(ApiError):
+    """429 answers kept coming after every retry the policy allows."""
+
+
+class ServerError(ApiError):
+    """5xx answers kept coming after every retry the policy allows."""
+
+
+class ConnectionFailed(ApiError):
+    """The API could not be reached, or kept timing out, after every retry."""
+
+
+class AmbiguousCreate(ApiError):
+    """A create whose outcome is unknown: it may have been committed.
+
+    There is no idempotency key, so the caller must look the experience up by name
+    before creating it again.
+    """
+
+    def __init__(self, message: str, *, name: str, path: str = "") -> None:
+        super().__init__(message, method="POST", path=path)
+        self.name = name
+
+
+class UnexpectedResponse(ApiError):
+    """The API answered with a status or body igops does not understand."""
