@@ -1,0 +1,26 @@
+"""How a sandbox is set up: token, state file, rate limits and injected faults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class Faults:
+    """Injected misbehaviour. Mutable while the sandbox runs; every rate is a probability."""
+
+    latency_ms: int = 0
+    fail_rate: float = 0.0  # answer 500 without doing anything
+    throttle_rate: float = 0.0  # answer a spurious 429 without doing anything
+    drop_rate: float = 0.0  # writes only: commit, then drop the connection unanswered
+    seed: int | None = None  # deterministic fault sequence when set
+
+
+@dataclass
+class SandboxConfig:
+    token: str = "sandbox-token"
+    state_path: Path | None = None  # None keeps the state in memory only
+    rate_limits: bool = True
+    rate_scale: float = 1.0  # buckets refill this many times faster
+    faults: Faults = field(default_factory=Faults)

@@ -1,0 +1,93 @@
+"""Token buckets per endpoint group, as the API documents them.
+
+Refill is discrete: at each interval boundary (counted from the bucket's creation) a fixed
+number of tokens is added, capped at the burst size. The clock is injected so the buckets
+can be tested without sleeping.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+
+
+@dataclass(frozen=True)
+class BucketSpec:
+    burst: int
+    refill: int
+    interval_s: float
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A token was taken; what the x-ratelimit-* headers announce."""
+
+    limit: int
+    remaining: int
+    reset_ms: int
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "x-ratelimit-limit": str(self.limit),
+            "x-ratelimit-remaining": str(self.remaining),
+            "x-ratelimit-reset": str(self.reset_ms),
+        }
+
+
+class Group(Enum):
+    EXPERIENCES = "experiences"
+    UPDATES = "updates"
+    SITEWIDE = "sitewide"
+    EXPORT = "export"
+
+
+LIMITS: dict[Group, BucketSpec] = {
+    Group.EXPERIENCES: BucketSpec(burst=50, refill=25, interval_s=30),
+    Group.UPDATES: BucketSpec(burst=10, refill=10, interval_s=60),
+    Group.SITEWIDE: BucketSpec(burst=10, refill=5, interval_s=30),
+    # Only the burst is documented for exports; half of it per minute is our assumption.
+    Group.EXPORT: BucketSpec(burst=20, refill=10, interval_s=60),
+}
+
+
+class TokenBucket:
+    def __init__(self, spec: BucketSpec, clock: Callable[[], float], scale: float = 1.0) -> None:
+        if scale <= 0:
+            raise ValueError("rate scale must be positive")
+        self.spec = spec
+        self._clock = clock
+        self._interval = spec.interval_s / scale
+        self._tokens = spec.burst
+        self._next_refill = clock() + self._interval
+        self._lock = threading.Lock()
+
+    def take(self) -> Grant | None:
+        """Take one token, or None when the bucket is empty."""
+        with self._lock:
+            self._advance()
+            if self._tokens < 1:
+                return None
+            self._tokens -= 1
+            return Grant(self.spec.burst, self._tokens, math.ceil(self._next_refill * 1000))
+
+    def _advance(self) -> None:
+        now = self._clock()
+        if now < self._next_refill:
+            return
+        boundaries = int((now - self._next_refill) // self._interval) + 1
+        self._tokens = min(self.spec.burst, self._tokens + boundaries * self.spec.refill)
+        self._next_refill += boundaries * self._interval
+
+
+class RateLimiter:
+    """One bucket per group, all sharing a clock and a time scale."""
+
+    def __init__(self, scale: float = 1.0, clock: Callable[[], float] = time.time) -> None:
+        self._buckets = {group: TokenBucket(spec, clock, scale) for group, spec in LIMITS.items()}
+
+    def take(self, group: Group) -> Grant | None:
+        return self._buckets[group].take()

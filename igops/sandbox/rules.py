@@ -1,0 +1,199 @@
+"""Checks a well-formed experience body must still pass: the rules no field shape expresses."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from .shapes import Issues, join
+from .store import State
+from .write_schema import CREATABLE_TYPES, VALUELESS_FILTERS
+
+PERCENT_TOLERANCE = 0.01
+ENTITY_KINDS = (
+    "variation",
+    "onsiteEdit",
+    "redirect",
+    "onsiteInjection",
+    "offer",
+    "tier",
+    "keyMetric",
+    "pageTargeting",
+    "audience",
+    "audienceFilter",
+)
+_KEPT_LABELS = {
+    "variation": "variations",
+    "keyMetric": "key metrics",
+    "pageTargeting": "page targeting rules",
+    "audience": "audience",
+    "audienceFilter": "audience filters",
+}
+
+
+def check_create(doc: dict[str, Any], state: State) -> Issues:
+    issues = _check_common(doc, state, own_id=None)
+    if doc["type"] not in CREATABLE_TYPES:
+        issues.add("experience.type", f"Type '{doc['type']}' cannot be created through the API")
+    return issues
+
+
+def check_replace(doc: dict[str, Any], existing: dict[str, Any], state: State) -> Issues:
+    issues = _check_common(doc, state, own_id=existing["id"])
+    if doc["id"] != existing["id"]:
+        issues.add("experience.id", "Must match the experience id in the path")
+    if doc["type"] != existing["type"]:
+        issues.add("experience.type", f"type is immutable (currently '{existing['type']}')")
+    _IdCheck(existing, state, issues).run(doc)
+    return issues
+
+
+def _check_common(doc: dict[str, Any], state: State, own_id: str | None) -> Issues:
+    issues = Issues()
+    variations = doc["variations"]
+    total = sum(variation["percentage"] for variation in variations)
+    if abs(total - 100) > PERCENT_TOLERANCE:
+        issues.add("experience.variations", f"Percentages must sum to 100 (got {total:g})")
+    controls = sum(1 for variation in variations if variation["isControl"])
+    if controls != 1:
+        issues.add("experience.variations", f"Exactly one variation must be the control (got {controls})")
+    if any(
+        record.experience["name"] == doc["name"] and experience_id != own_id
+        for experience_id, record in state.records.items()
+    ):
+        issues.add("experience.name", f"An experience named '{doc['name']}' already exists")
+    for path, metric in _indexed(doc["experienceKeyMetrics"], "experience.experienceKeyMetrics"):
+        if (metric["standardEventId"] is None) == (metric["experienceCustomMetricId"] is None):
+            issues.add(path, "Set exactly one of standardEventId and experienceCustomMetricId")
+    for path, expression in _expressions(doc):
+        for item_path, item in _indexed(expression, path):
+            query = item.get("query")
+            if query and query["filter"] not in (None, *VALUELESS_FILTERS) and not query["value"]:
+                issues.add(join(item_path, "query.value"), f"Filter '{query['filter']}' needs a value")
+    _check_audience_references(doc, issues)
+    return issues
+
+
+def _check_audience_references(doc: dict[str, Any], issues: Issues) -> None:
+    audience = doc.get("audience")
+    if audience is None:
+        return
+    index = audience.get("elseVariationIndex")
+    if index is not None and not (index.isdigit() and int(index) < len(doc["variations"])):
+        issues.add("experience.audience.elseVariationIndex", "Must index one of the variations")
+    # Variation ids exist only once the experience does, so a create cannot name one.
+    variation_ids = {variation.get("id") for variation in doc["variations"]} - {None}
+    for path, audience_filter in _indexed(audience["filters"], "experience.audience.filters"):
+        if audience_filter["variationId"] not in (None, *variation_ids):
+            issues.add(join(path, "variationId"), "Must be one of this experience's variation ids")
+
+
+def _expressions(doc: dict[str, Any]) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    targets = _indexed(doc["experiencePageTargeting"], "experience.experiencePageTargeting")
+    filters = _indexed((doc.get("audience") or {}).get("filters", []), "experience.audience.filters")
+    for path, holder in (*targets, *filters):
+        if holder["expression"]:
+            yield join(path, "expression"), holder["expression"]
+
+
+def _indexed(items: Sequence[Any], prefix: str) -> list[tuple[str, Any]]:
+    return [(join(prefix, index), item) for index, item in enumerate(items)]
+
+
+class _IdCheck:
+    """Ids on a replacement.
+
+    Variations, key metrics, page targeting and the audience are updated, never added, by a
+    PUT: their ids must already be this experience's. A variation's own entities (edits,
+    redirects, injection, offer and its tiers) must name their parent variation, and may be
+    new when their id is used nowhere else.
+    """
+
+    def __init__(self, existing: dict[str, Any], state: State, issues: Issues) -> None:
+        self.own = _ids_by_kind(existing)
+        self.taken = _ids_elsewhere(state, existing["id"])
+        self.issues = issues
+        self.seen: set[str] = set()
+
+    def run(self, doc: dict[str, Any]) -> None:
+        for path, variation in _indexed(doc["variations"], "experience.variations"):
+            self.kept("variation", variation["id"], join(path, "id"))
+            self.children(variation, path)
+        for path, metric in _indexed(doc["experienceKeyMetrics"], "experience.experienceKeyMetrics"):
+            self.kept("keyMetric", metric["id"], join(path, "id"))
+        targets = _indexed(doc["experiencePageTargeting"], "experience.experiencePageTargeting")
+        for path, target in targets:
+            self.kept("pageTargeting", target["id"], join(path, "id"))
+        audience = doc.get("audience")
+        if audience is not None:
+            if "id" in audience:
+                self.kept("audience", audience["id"], "experience.audience.id")
+            for path, audience_filter in _indexed(audience["filters"], "experience.audience.filters"):
+                if "id" in audience_filter:
+                    self.kept("audienceFilter", audience_filter["id"], join(path, "id"))
+
+    def children(self, variation: dict[str, Any], path: str) -> None:
+        parent = variation["id"]
+        for child_path, edit in _indexed(variation["onsiteEdits"], join(path, "onsiteEdits")):
+            self.child("onsiteEdit", edit, parent, child_path)
+        for child_path, redirect in _indexed(variation["redirects"], join(path, "redirects")):
+            self.child("redirect", redirect, parent, child_path)
+        if variation["onsiteInjection"] is not None:
+            self.child("onsiteInjection", variation["onsiteInjection"], parent, join(path, "onsiteInjection"))
+        offer = variation["offer"]
+        if offer is not None:
+            self.child("offer", offer, parent, join(path, "offer"))
+            for tier_path, tier in _indexed(offer["tiers"], join(path, "offer.tiers")):
+                if "id" in tier:
+                    self.maybe_new("tier", tier["id"], join(tier_path, "id"))
+
+    def kept(self, kind: str, entity_id: str, path: str) -> None:
+        if self.fresh_in_body(entity_id, path) and entity_id not in self.own[kind]:
+            self.issues.add(path, f"Not an id of this experience's {_KEPT_LABELS[kind]}")
+
+    def child(self, kind: str, entity: dict[str, Any], parent: str, path: str) -> None:
+        if entity["variationId"] != parent:
+            self.issues.add(join(path, "variationId"), "Must match the parent variation's id")
+        self.maybe_new(kind, entity["id"], join(path, "id"))
+
+    def maybe_new(self, kind: str, entity_id: str, path: str) -> None:
+        if not self.fresh_in_body(entity_id, path) or entity_id in self.own[kind]:
+            return
+        other_kinds = (ids for other, ids in self.own.items() if other != kind)
+        if entity_id in self.taken or any(entity_id in ids for ids in other_kinds):
+            self.issues.add(path, "Id already belongs to another entity")
+
+    def fresh_in_body(self, entity_id: str, path: str) -> bool:
+        if entity_id in self.seen:
+            self.issues.add(path, "Duplicate id")
+            return False
+        self.seen.add(entity_id)
+        return True
+
+
+def _ids_by_kind(experience: dict[str, Any]) -> dict[str, set[str]]:
+    ids: dict[str, set[str]] = {kind: set() for kind in ENTITY_KINDS}
+    ids["keyMetric"].update(metric["id"] for metric in experience["experienceKeyMetrics"])
+    ids["pageTargeting"].update(target["id"] for target in experience["experiencePageTargeting"])
+    for variation in experience["variations"]:
+        ids["variation"].add(variation["id"])
+        ids["onsiteEdit"].update(edit["id"] for edit in variation["onsiteEdits"])
+        ids["redirect"].update(redirect["id"] for redirect in variation["redirects"])
+        if variation["onsiteInjections"]:
+            ids["onsiteInjection"].add(variation["onsiteInjections"]["id"])
+        if variation["offer"]:
+            ids["offer"].add(variation["offer"]["id"])
+            ids["tier"].update(tier["id"] for tier in variation["offer"]["tiers"])
+    if experience["audience"]:
+        ids["audience"].add(experience["audience"]["id"])
+        ids["audienceFilter"].update(f["id"] for f in experience["audience"]["filters"])
+    return ids
+
+
+def _ids_elsewhere(state: State, experience_id: str) -> set[str]:
+    taken: set[str] = set()
+    for other_id, record in state.records.items():
+        if other_id != experience_id:
+            taken.add(other_id)
+            taken.update(*_ids_by_kind(record.experience).values())
+    return taken

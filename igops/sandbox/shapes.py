@@ -1,0 +1,292 @@
+"""A small vocabulary for checking and normalizing JSON request bodies.
+
+Each shape both validates a value and returns its normalized form: defaults filled in,
+unknown object keys dropped (the API ignores them), integers made ints. Problems are
+collected per field path rather than raised, so one answer can name every bad field.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+UUID_PATTERN = re.compile(
+    r"^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}"
+    r"|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$"
+)
+# JavaScript's Number.MAX_SAFE_INTEGER bounds every integer the API accepts.
+MAX_SAFE_INTEGER = 9007199254740991
+# Free-form JSON values are stored and echoed; bounded depth keeps them from exhausting
+# the recursion limit when they are serialized later.
+MAX_FREEFORM_DEPTH = 32
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = _Missing()
+
+
+@dataclass
+class Issues:
+    """Messages per field path (dotted, list indexes as numbers), plus request-level ones."""
+
+    fields: dict[str, list[str]] = field(default_factory=dict)
+    general: list[str] = field(default_factory=list)
+
+    def add(self, path: str, message: str) -> None:
+        self.fields.setdefault(path or "body", []).append(message)
+
+    def __bool__(self) -> bool:
+        return bool(self.fields or self.general)
+
+
+def join(path: str, key: str | int) -> str:
+    return f"{path}.{key}" if path else str(key)
+
+
+def json_type(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+class Shape:
+    """Base: nullable handling; subclasses implement `_clean` for non-null values."""
+
+    expected = "value"
+
+    def __init__(self, *, nullable: bool = False) -> None:
+        self.nullable = nullable
+
+    def clean(self, value: object, path: str, issues: Issues) -> Any:
+        if value is None:
+            if not self.nullable:
+                issues.add(path, f"Expected {self.expected}, received null")
+            return None
+        return self._clean(value, path, issues)
+
+    def _clean(self, value: Any, path: str, issues: Issues) -> Any:
+        raise NotImplementedError
+
+
+class Str(Shape):
+    expected = "string"
+
+    def __init__(
+        self,
+        *,
+        enum: tuple[str, ...] | None = None,
+        min_length: int = 0,
+        max_length: int | None = None,
+        pattern: re.Pattern[str] | None = None,
+        nullable: bool = False,
+    ) -> None:
+        super().__init__(nullable=nullable)
+        self.enum = enum
+        self.min_length = min_length
+        self.max_length = max_length
+        self.pattern = pattern
+
+    def _clean(self, value: Any, path: str, issues: Issues) -> Any:
+        if not isinstance(value, str):
+            issues.add(path, f"Expected string, received {json_type(value)}")
+        elif self.enum is not None and value not in self.enum:
+            options = " | ".join(f"'{option}'" for option in self.enum)
+            issues.add(path, f"Invalid enum value. Expected {options}, received '{value[:100]}'")
+        elif len(value) < self.min_length:
+            issues.add(path, f"String must contain at least {self.min_length} character(s)")
+        elif self.max_length is not None and len(value) > self.max_length:
+            issues.add(path, f"String must contain at most {self.max_length} character(s)")
+        elif self.pattern is not None and not self.pattern.match(value):
+            issues.add(path, "Invalid uuid" if self.pattern is UUID_PATTERN else "Invalid format")
+        return value
+
+
+def uuid(*, nullable: bool = False) -> Str:
+    return Str(pattern=UUID_PATTERN, nullable=nullable)
+
+
+class Num(Shape):
+    expected = "number"
+
+    def __init__(
+        self,
+        *,
+        integer: bool = False,
+        minimum: float | None = None,
+        maximum: float | None = None,
+        nullable: bool = False,
+    ) -> None:
+        super().__init__(nullable=nullable)
+        self.integer = integer
+        self.minimum = minimum
+        self.maximum = maximum
+        if integer:
+            self.expected = "integer"
+            self.minimum = -MAX_SAFE_INTEGER if minimum is None else minimum
+            self.maximum = MAX_SAFE_INTEGER if maximum is None else maximum
+
+    def _clean(self, value: Any, path: str, issues: Issues) -> Any:
+        # bool is an int subclass in Python but never a JSON number.
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            issues.add(path, f"Expected {self.expected}, received {json_type(value)}")
+            return value
+        if not math.isfinite(value):
+            issues.add(path, "Number must be finite")
+            return value
+        if self.integer:
+            if isinstance(value, float) and not value.is_integer():
+                issues.add(path, "Expected integer, received float")
+                return value
+            value = int(value)
+        if self.minimum is not None and value < self.minimum:
+            issues.add(path, f"Number must be greater than or equal to {self.minimum:g}")
+        elif self.maximum is not None and value > self.maximum:
+            issues.add(path, f"Number must be less than or equal to {self.maximum:g}")
+        return value
+
+
+class Bool(Shape):
+    expected = "boolean"
+
+    def _clean(self, value: Any, path: str, issues: Issues) -> Any:
+        if not isinstance(value, bool):
+            issues.add(path, f"Expected boolean, received {json_type(value)}")
+        return value
+
+
+class Const(Shape):
+    def __init__(self, value: str) -> None:
+        super().__init__()
+        self.value = value
+        self.expected = f"'{value}'"
+
+    def _clean(self, value: Any, path: str, issues: Issues) -> Any:
+        if value != self.value:
+            issues.add(path, f"Invalid literal value, expected '{self.value}'")
+        return value
+
+
+class Freeform(Shape):
+    """Any JSON value the API stores as given (bounded in depth)."""
+
+    def _clean(self, value: Any, path: str, issues: Issues) -> Any:
+        if _depth(value) > MAX_FREEFORM_DEPTH:
+            issues.add(path, f"Value nests deeper than {MAX_FREEFORM_DEPTH} levels")
+        return value
+
+
+def _depth(value: Any) -> int:
+    stack = [(value, 1)]
+    deepest = 0
+    while stack:
+        current, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if deepest > MAX_FREEFORM_DEPTH:
+            break
+        if isinstance(current, dict):
+            stack.extend((item, depth + 1) for item in current.values())
+        elif isinstance(current, list):
+            stack.extend((item, depth + 1) for item in current)
+    return deepest
+
+
+class Either(Shape):
+    """The first alternative that accepts the value wins."""
+
+    def __init__(self, *alternatives: Shape, nullable: bool = False) -> None:
+        super().__init__(nullable=nullable)
+        self.alternatives = alternatives
+        self.expected = " or ".join(alternative.expected for alternative in alternatives)
+
+    def _clean(self, value: Any, path: str, issues: Issues) -> Any:
+        for alternative in self.alternatives:
+            trial = Issues()
+            cleaned = alternative.clean(value, path, trial)
+            if not trial:
+                return cleaned
+        issues.add(path, f"Expected {self.expected}, received {json_type(value)}")
+        return value
+
+
+class Arr(Shape):
+    expected = "array"
+
+    def __init__(self, item: Shape, *, min_items: int = 0, nullable: bool = False) -> None:
+        super().__init__(nullable=nullable)
+        self.item = item
+        self.min_items = min_items
+
+    def _clean(self, value: Any, path: str, issues: Issues) -> Any:
+        if not isinstance(value, list):
+            issues.add(path, f"Expected array, received {json_type(value)}")
+            return value
+        if len(value) < self.min_items:
+            issues.add(path, f"Array must contain at least {self.min_items} element(s)")
+        return [self.item.clean(item, join(path, index), issues) for index, item in enumerate(value)]
+
+
+@dataclass(frozen=True)
+class Prop:
+    """One object property: its shape, whether it must be present, and its default."""
+
+    shape: Shape
+    required: bool = False
+    default: Any = MISSING
+
+
+def req(shape: Shape) -> Prop:
+    return Prop(shape, required=True)
+
+
+def opt(shape: Shape, default: Any = MISSING) -> Prop:
+    return Prop(shape, default=default)
+
+
+class Obj(Shape):
+    expected = "object"
+
+    def __init__(self, props: Mapping[str, Prop], *, nullable: bool = False) -> None:
+        super().__init__(nullable=nullable)
+        self.props = dict(props)
+
+    def extended(self, extra: Mapping[str, Prop]) -> Obj:
+        return Obj({**self.props, **extra}, nullable=self.nullable)
+
+    def _clean(self, value: Any, path: str, issues: Issues) -> Any:
+        if not isinstance(value, dict):
+            issues.add(path, f"Expected object, received {json_type(value)}")
+            return value
+        cleaned: dict[str, Any] = {}
+        for name, prop in self.props.items():
+            where = join(path, name)
+            if name in value:
+                cleaned[name] = prop.shape.clean(value[name], where, issues)
+            elif prop.required:
+                issues.add(where, "Required")
+            elif prop.default is not MISSING:
+                # Defaults are immutable values or fresh copies, never shared between bodies.
+                cleaned[name] = _copy(prop.default)
+        return cleaned
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_copy(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _copy(item) for key, item in value.items()}
+    return value
