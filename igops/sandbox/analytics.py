@@ -1,0 +1,1418 @@
+"""Plausible, deterministic analytics for the emulator.
+
+Numbers come from a small traffic model rather than from stored data. Each store (or
+experience) gets a profile of funnel rates and order values drawn from a random generator
+seeded by its identity; each UTC day of traffic is drawn from a generator seeded by that
+identity and the day. A date range is therefore the sum of its days: the same range always
+gives the same answer, a longer range contains a shorter one, and numbers grow as an
+experience stays live. Wall-clock time only decides where data stops (there is no data
+from the future and a live experience keeps collecting), never what the numbers are.
+
+Every figure in a response is derived from rounded counts (visitors, orders, revenue, ...),
+so rates are exactly the ratios of the counts shown next to them.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import hashlib
+import math
+import random
+import re
+import struct
+import time
+import zlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any, NamedTuple
+
+DAY = 86_400
+Counts = dict[str, float]
+
+
+class AnalyticsQueryError(ValueError):
+    """A bad analytics input; `field` names it for the 400 envelope's `properties`."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+# --- seeded randomness and the traffic model -------------------------------------------
+
+
+def _rng(*parts: object) -> random.Random:
+    # hashlib rather than hash(): str hashes are salted per process.
+    digest = hashlib.sha256("\x1f".join(map(str, parts)).encode()).digest()
+    return random.Random(int.from_bytes(digest[:8], "big"))
+
+
+@dataclass(frozen=True)
+class _Profile:
+    """Funnel rates and order economics of one store or experience."""
+
+    daily_visitors: float
+    sessions_per_visitor: float
+    bounce: float
+    view_collection: float
+    view_product: float
+    add_to_cart: float
+    checkout_begin: float  # of visitors who added to cart
+    contact_info: float  # of visitors who began checkout
+    address_info: float  # of visitors who submitted contact info
+    purchase: float  # of visitors who submitted an address
+    orders_per_buyer: float
+    order_value: float  # net product revenue per order
+    order_cv: float  # coefficient of variation of a single order's value
+    units_per_order: float
+    free_shipping: float
+    shipping_fee: float
+    shipping_cost: float
+    discounted: float
+    discount_value: float
+    margin: float
+    tax_rate: float
+    refund_rate: float
+    subscription: float
+    post_purchase: float
+    post_purchase_value: float
+    upsell: float
+    upsell_value: float
+    cogs_coverage: float
+    median_ratio: float  # order values are right-skewed: the median sits below the mean
+    repeat_rate: float  # share of buyers who order again after their in-test order
+    repeat_orders: float  # orders per repeating buyer
+
+
+def _profile(rng: random.Random, daily_visitors: tuple[float, float]) -> _Profile:
+    u = rng.uniform
+    # Page-view rates stay at or below 0.55 and segment multipliers within [0.8, 1.4], so a
+    # segment's share of any funnel count stays below its share of visitors.
+    return _Profile(
+        daily_visitors=u(*daily_visitors),
+        sessions_per_visitor=u(1.15, 1.45),
+        bounce=u(0.3, 0.5),
+        view_collection=u(0.25, 0.45),
+        view_product=u(0.35, 0.55),
+        add_to_cart=u(0.06, 0.14),
+        checkout_begin=u(0.45, 0.65),
+        contact_info=u(0.75, 0.9),
+        address_info=u(0.8, 0.92),
+        purchase=u(0.55, 0.8),
+        orders_per_buyer=u(1.01, 1.06),
+        order_value=u(35.0, 140.0),
+        order_cv=u(0.7, 1.1),
+        units_per_order=u(1.2, 2.4),
+        free_shipping=u(0.3, 0.7),
+        shipping_fee=u(4.0, 9.0),
+        shipping_cost=u(5.0, 9.0),
+        discounted=u(0.15, 0.45),
+        discount_value=u(4.0, 15.0),
+        margin=u(0.35, 0.6),
+        tax_rate=u(0.05, 0.09),
+        refund_rate=u(0.02, 0.06),
+        subscription=u(0.0, 0.2),
+        post_purchase=u(0.02, 0.08),
+        post_purchase_value=u(10.0, 30.0),
+        upsell=u(0.03, 0.1),
+        upsell_value=u(8.0, 25.0),
+        cogs_coverage=u(0.85, 1.0),
+        median_ratio=u(0.8, 0.9),
+        repeat_rate=u(0.12, 0.3),
+        repeat_orders=u(1.1, 1.6),
+    )
+
+
+class _Lift(NamedTuple):
+    """A variation's true effect, as multipliers on purchase rate and order value."""
+
+    conversion: float = 1.0
+    order_value: float = 1.0
+
+
+_WEEKDAY_TRAFFIC = (1.0, 0.97, 0.95, 0.98, 1.04, 1.12, 1.09)  # Monday first
+
+
+def _traffic_factor(day: int) -> float:
+    return _WEEKDAY_TRAFFIC[(day + 3) % 7]  # day 0, 1970-01-01, was a Thursday
+
+
+def _day_overlaps(start: int, end: int) -> list[tuple[int, float]]:
+    """UTC day numbers touched by [start, end) with the fraction of each day covered."""
+    if end <= start:
+        return []
+    return [
+        (day, (min(end, (day + 1) * DAY) - max(start, day * DAY)) / DAY)
+        for day in range(start // DAY, -(-end // DAY))
+    ]
+
+
+def _simulate_day(rng: random.Random, expected_visitors: float, profile: _Profile, lift: _Lift) -> Counts:
+    gauss = rng.gauss
+
+    def draw(n: float, p: float) -> float:
+        # Normal approximation of a binomial draw, kept inside [0, n] so funnels stay ordered.
+        return min(n, max(0.0, n * p + math.sqrt(n * p * (1 - p)) * gauss(0, 1)))
+
+    visitors = max(0.0, expected_visitors + math.sqrt(expected_visitors) * gauss(0, 1))
+    sessions = visitors * profile.sessions_per_visitor
+    carted = draw(visitors, profile.add_to_cart)
+    checkout = draw(carted, profile.checkout_begin)
+    contact = draw(checkout, profile.contact_info)
+    address = draw(contact, profile.address_info)
+    buyers = draw(address, min(1.0, profile.purchase * lift.conversion))
+    orders = min(visitors, buyers * profile.orders_per_buyer)
+    # The day's mean order value: log-normal, since order values are positive and right-skewed.
+    spread = math.sqrt(math.log(1 + profile.order_cv**2 / max(orders, 1.0)))
+    noise = math.exp(spread * gauss(0, 1) - spread**2 / 2)
+    product_revenue = orders * profile.order_value * lift.order_value * noise
+    free = draw(orders, profile.free_shipping)
+    shipping_revenue = (orders - free) * profile.shipping_fee
+    net_revenue = product_revenue + shipping_revenue
+    discounted = draw(orders, profile.discounted)
+    discount = discounted * profile.discount_value
+    cogs = product_revenue * (1 - profile.margin)
+    shipping_cost = orders * profile.shipping_cost
+    fees = net_revenue * 0.029 + orders * 0.30
+    gross_profit = net_revenue - cogs - shipping_cost - fees
+    lost = net_revenue * profile.refund_rate
+    subscriptions = draw(orders, profile.subscription)
+    subscription_share = subscriptions / orders if orders else 0.0
+    post_purchase = draw(orders, profile.post_purchase)
+    upsells = draw(orders, profile.upsell)
+    return {
+        "n_visitors": visitors,
+        "n_sessions": sessions,
+        "n_bounced_sessions": draw(sessions, profile.bounce),
+        "n_visitors_viewed_collection_page": draw(visitors, profile.view_collection),
+        "n_visitors_viewed_product_page": draw(visitors, profile.view_product),
+        "n_visitors_added_to_cart": carted,
+        "n_visitors_checkout_started": checkout,
+        "n_visitors_checkout_contact_info_submitted": contact,
+        "n_visitors_checkout_address_info_submitted": address,
+        "n_visitors_ordered": buyers,
+        "n_orders": orders,
+        "net_product_revenue": product_revenue,
+        "net_shipping_revenue": shipping_revenue,
+        "net_revenue": net_revenue,
+        "gross_revenue": net_revenue + discount + lost,
+        "lost_net_revenue": lost,
+        "total_units": orders * profile.units_per_order,
+        "n_orders_free_shipping": free,
+        "n_orders_discounted": discounted,
+        "total_discount": discount,
+        "order_cogs": cogs,
+        "shipping_cost": shipping_cost,
+        "transaction_fees": fees,
+        "tax": net_revenue * profile.tax_rate,
+        "gross_profit": gross_profit,
+        "oli_net_product_revenue_with_cogs": product_revenue * profile.cogs_coverage,
+        "n_subscription_orders": subscriptions,
+        "subscription_revenue": net_revenue * subscription_share,
+        "subscription_product_revenue": product_revenue * subscription_share,
+        "subscription_gross_profit": gross_profit * subscription_share,
+        "n_orders_post_purchase_offer": post_purchase,
+        "net_revenue_from_post_purchase_offer": post_purchase * profile.post_purchase_value,
+        "n_orders_upsell": upsells,
+        "net_revenue_from_upsell": upsells * profile.upsell_value,
+    }
+
+
+def _empty(profile: _Profile) -> Counts:
+    """Every count at zero: a day without visitors."""
+    return _simulate_day(random.Random(0), 0.0, profile, _Lift())
+
+
+def _part(counts: Counts, fraction: float) -> Counts:
+    # A part of a day is that share of the whole day, so adjacent ranges add up exactly.
+    return {key: value * fraction for key, value in counts.items()}
+
+
+def _add(first: Counts, *others: Counts) -> Counts:
+    return {key: value + sum(o[key] for o in others) for key, value in first.items()}
+
+
+# Counts bounded by the number of visitors; segment splitting must keep them so.
+_VISITOR_SCOPED = (
+    "n_visitors_viewed_collection_page",
+    "n_visitors_viewed_product_page",
+    "n_visitors_added_to_cart",
+    "n_orders",
+)
+_TRAFFIC_FIELDS = ("n_visitors", "n_sessions", "n_bounced_sessions")
+
+
+# --- audience segments ------------------------------------------------------------------
+
+# (label, typical share of visitors, typical conversion multiplier)
+_SEGMENTS: dict[str, tuple[tuple[str, float, float], ...]] = {
+    "device_type": (("mobile", 0.66, 0.85), ("desktop", 0.3, 1.3), ("tablet", 0.04, 1.0)),
+    "visitor_type": (("new", 0.72, 0.85), ("returning", 0.28, 1.35)),
+    "source_channel": (
+        ("Direct", 0.24, 1.2),
+        ("Organic Search", 0.2, 1.05),
+        ("Paid Social", 0.17, 0.8),
+        ("Paid Search", 0.12, 1.0),
+        ("Email", 0.08, 1.35),
+        ("Organic Social", 0.07, 0.85),
+        ("SMS", 0.04, 1.3),
+        ("Referral", 0.03, 1.0),
+        ("Affiliate", 0.02, 0.95),
+        ("Other", 0.03, 0.9),
+    ),
+    "source_site": (
+        ("google.com", 0.3, 1.05),
+        ("facebook.com", 0.16, 0.8),
+        ("instagram.com", 0.14, 0.85),
+        ("tiktok.com", 0.08, 0.8),
+        ("bing.com", 0.04, 1.1),
+        ("youtube.com", 0.03, 0.9),
+        ("pinterest.com", 0.03, 0.9),
+        ("Other", 0.05, 0.95),
+        ("Unknown", 0.17, 1.15),
+    ),
+    "country_code": (
+        ("US", 0.58, 1.05),
+        ("CA", 0.09, 1.0),
+        ("GB", 0.08, 0.95),
+        ("AU", 0.05, 0.95),
+        ("DE", 0.03, 0.85),
+        ("FR", 0.02, 0.85),
+        ("NL", 0.02, 0.9),
+        ("IE", 0.015, 0.9),
+        ("NZ", 0.015, 0.9),
+        ("SE", 0.01, 0.85),
+        ("MX", 0.01, 0.8),
+        ("JP", 0.01, 0.8),
+        ("Other", 0.06, 0.8),
+    ),
+    "landing_page_full_path": (
+        ("/", 0.3, 0.9),
+        ("/collections/all", 0.12, 1.0),
+        ("/products/classic-tee", 0.1, 1.2),
+        ("/products/everyday-hoodie", 0.08, 1.25),
+        ("/collections/new-arrivals", 0.07, 1.0),
+        ("/products/canvas-tote", 0.06, 1.15),
+        ("/collections/sale", 0.05, 1.1),
+        ("/products/wool-socks", 0.04, 1.2),
+        ("/blogs/news", 0.04, 0.8),
+        ("/pages/about", 0.03, 0.8),
+        ("/search", 0.03, 1.0),
+        ("/cart", 0.02, 1.4),
+        ("Other", 0.06, 0.9),
+    ),
+}
+# Segments the API keeps at the end of an audience ordering, in this order.
+_PINNED_LAST = ("Other", "Unknown")
+_UNCAPPED_DEFAULT_TOP_N = {"country_code": 10, "landing_page_full_path": 10}
+
+
+class _Segment(NamedTuple):
+    label: str
+    share: float  # of visitors
+    weight: float  # of every other count
+
+
+def _segments(dimension: str, owner: str, window: tuple[int, int] | None = None) -> list[_Segment]:
+    """The owner's audience mix; with a window, as it drifted slightly over that period."""
+    rng = _rng("segments", dimension, owner)
+    drift = _rng("segment-drift", dimension, owner, window) if window else None
+    drawn = [
+        (
+            label,
+            share * rng.uniform(0.8, 1.2) * (drift.uniform(0.97, 1.03) if drift else 1.0),
+            min(1.4, max(0.8, lift * rng.uniform(0.95, 1.05))),
+        )
+        for label, share, lift in _SEGMENTS[dimension]
+    ]
+    total_share = sum(share for _, share, _ in drawn)
+    total_weight = sum(share * lift for _, share, lift in drawn)
+    return [_Segment(label, share / total_share, share * lift / total_weight) for label, share, lift in drawn]
+
+
+def _split(totals: Counts, segment: _Segment) -> Counts:
+    """The part of `totals` that falls in one segment."""
+    largest = max(totals[key] for key in _VISITOR_SCOPED)
+    rate_factor = segment.weight / segment.share
+    if largest > 0:
+        # Tiny samples can have funnel rates near 1; never let a segment's count pass its visitors.
+        rate_factor = min(rate_factor, totals["n_visitors"] / largest)
+    return {
+        key: value * segment.share * (1.0 if key in _TRAFFIC_FIELDS else rate_factor)
+        for key, value in totals.items()
+    }
+
+
+def _segment_named(segments: list[_Segment], label: str) -> _Segment:
+    return next(segment for segment in segments if segment.label == label)
+
+
+def _display_order(visitors_by_label: Mapping[str, float]) -> list[str]:
+    ranked = sorted(visitors_by_label, key=lambda label: -visitors_by_label[label])
+    pinned = [label for label in _PINNED_LAST if label in visitors_by_label]
+    return [label for label in ranked if label not in pinned] + pinned
+
+
+# --- query parsing ----------------------------------------------------------------------
+
+_VIEWS = ("overview", "audience", "post_test")
+_VIEW_TYPES = ("test_orders_only", "sitewide_orders", "none")
+_GRAPH_FORMATS = ("png", "base64")
+_FILTER_SEGMENTS = {"deviceType": "device_type", "visitorType": "visitor_type"}
+_FILTER_VALUES = {"deviceType": ("any", "mobile", "desktop"), "visitorType": ("any", "new", "returning")}
+_TOP_N_MAX = 1000
+
+
+def _choice(value: object, field: str, allowed: Iterable[str]) -> str:
+    options = tuple(allowed)
+    if value not in options:
+        raise AnalyticsQueryError(field, f"{field} must be one of: {', '.join(options)}.")
+    return str(value)
+
+
+def _flag(value: object, field: str) -> bool:
+    # Query strings carry booleans as text; JSON bodies as booleans.
+    if isinstance(value, bool):
+        return value
+    if value in ("true", "false"):
+        return value == "true"
+    raise AnalyticsQueryError(field, f"{field} must be true or false.")
+
+
+def _epoch_seconds(value: object, field: str) -> int:
+    text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    if isinstance(text, str) and re.fullmatch(r"\d{10}", text):
+        return int(text)
+    if isinstance(text, str) and re.fullmatch(r"\d{13}", text):
+        raise AnalyticsQueryError(field, f"{field} must be in seconds, not milliseconds.")
+    raise AnalyticsQueryError(field, f"{field} must be a 10-digit Unix timestamp in seconds.")
+
+
+def _top_n(value: object) -> int:
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= _TOP_N_MAX:
+        raise AnalyticsQueryError("topN", f"topN must be an integer from 1 to {_TOP_N_MAX}.")
+    return value
+
+
+def _segment_filters(filters: object) -> list[tuple[str, str]]:
+    """(dimension, segment label) pairs for the filters the model can apply."""
+    if filters is None:
+        return []
+    if not isinstance(filters, Mapping):
+        raise AnalyticsQueryError("filters", "filters must be an object.")
+    chosen = []
+    for name, dimension in _FILTER_SEGMENTS.items():
+        value = filters.get(name)
+        if value is not None and _choice(value, f"filters.{name}", _FILTER_VALUES[name]) != "any":
+            chosen.append((dimension, value))
+    return chosen
+
+
+@dataclass(frozen=True)
+class _GraphRequest:
+    keys: tuple[str, ...]
+    output: str
+
+
+@dataclass(frozen=True)
+class _ResourceQuery:
+    view: str
+    audience: str | None
+    start: int | None
+    end: int | None
+    test_result: bool
+    include_in_test_orders: bool
+    top_n: int | None
+    graphs: _GraphRequest | None
+    filters: list[tuple[str, str]]
+
+
+def _graph_request(query: Mapping[str, Any]) -> _GraphRequest | None:
+    graphs = query.get("graphs")
+    if graphs is None:
+        return None
+    if isinstance(graphs, str):
+        # The deprecated GET form: a comma-separated list, where any unknown id empties it.
+        output = _choice(query.get("graphOutput", "png"), "graphOutput", _GRAPH_FORMATS)
+        keys = tuple(key.strip() for key in graphs.split(",") if key.strip())
+        return _GraphRequest(keys if set(keys) <= set(_GRAPH_METRICS) else (), output)
+    if not isinstance(graphs, Mapping) or not isinstance(graphs.get("ids", []), list):
+        raise AnalyticsQueryError("graphs", "graphs must be an object with an ids array.")
+    output = _choice(graphs.get("outputFormat", "png"), "graphs.outputFormat", _GRAPH_FORMATS)
+    keys = tuple(_choice(key, "graphs.ids", _GRAPH_METRICS) for key in graphs.get("ids", []))
+    return _GraphRequest(keys, output)
+
+
+def _resource_query(query: Mapping[str, Any]) -> _ResourceQuery:
+    """Both request forms: GET query strings (start, end) and POST bodies (startTs, endTs)."""
+    view = _choice(query.get("view", "overview"), "view", _VIEWS)
+    audience = query.get("audience")
+    if audience is not None:
+        audience = _choice(audience, "audience", _SEGMENTS)
+    if view == "audience" and audience is None:
+        raise AnalyticsQueryError("audience", "audience is required when view is audience.")
+    if view == "overview" and audience is not None:
+        raise AnalyticsQueryError("audience", "audience is not allowed when view is overview.")
+    if "analyticsViewType" in query:
+        _choice(query["analyticsViewType"], "analyticsViewType", _VIEW_TYPES)
+    bounds = {}
+    for name, body_name in (("start", "startTs"), ("end", "endTs")):
+        field = body_name if body_name in query else name
+        value = query.get(field)
+        bounds[name] = None if value is None else _epoch_seconds(value, field)
+    if bounds["start"] is not None and bounds["end"] is not None and bounds["end"] <= bounds["start"]:
+        raise AnalyticsQueryError("end", "The end of the range must come after its start.")
+    return _ResourceQuery(
+        view=view,
+        audience=audience,
+        start=bounds["start"],
+        end=bounds["end"],
+        test_result=_flag(query.get("testResult", False), "testResult"),
+        include_in_test_orders=_flag(query.get("includeInTestOrders", True), "includeInTestOrders"),
+        top_n=None if query.get("topN") is None else _top_n(query["topN"]),
+        graphs=_graph_request(query),
+        filters=_segment_filters(query.get("filters")),
+    )
+
+
+def _now() -> int:
+    return int(time.time())
+
+
+# --- statistics ------------------------------------------------------------------------
+
+_Z95 = 1.959963984540054
+_GRID = 96  # Simpson intervals per variation when integrating probability to be best
+
+
+class _Metric(NamedTuple):
+    numerator: str
+    denominator: str
+    spread: str  # "rate": a share of the denominator; "mean": an average per unit
+    buyers: str | None = None  # set for money per visitor: most visitors spend nothing
+
+
+_METRICS: dict[str, _Metric] = {
+    "conversion_rate": _Metric("n_orders", "n_visitors", "rate"),
+    "add_to_cart_rate": _Metric("n_visitors_added_to_cart", "n_visitors", "rate"),
+    "abandoned_cart_rate": _Metric("n_visitors_abandoned_cart", "n_visitors_added_to_cart", "rate"),
+    "abandoned_checkout_rate": _Metric(
+        "n_visitors_abandoned_checkout", "n_visitors_checkout_started", "rate"
+    ),
+    "checkout_begin_rate": _Metric("n_visitors_checkout_started", "n_visitors", "rate"),
+    "checkout_enter_contact_info_rate": _Metric(
+        "n_visitors_checkout_contact_info_submitted", "n_visitors", "rate"
+    ),
+    "checkout_address_submitted_rate": _Metric(
+        "n_visitors_checkout_address_info_submitted", "n_visitors", "rate"
+    ),
+    "view_product_page_rate": _Metric("n_visitors_viewed_product_page", "n_visitors", "rate"),
+    "view_collection_page_rate": _Metric("n_visitors_viewed_collection_page", "n_visitors", "rate"),
+    "net_revenue_per_visitor": _Metric("net_revenue", "n_visitors", "mean", "n_orders"),
+    "net_revenue_per_order": _Metric("net_revenue", "n_orders", "mean"),
+    "net_product_revenue_per_order": _Metric("net_product_revenue", "n_orders", "mean"),
+    "net_shipping_revenue_per_order": _Metric("net_shipping_revenue", "n_orders", "mean"),
+    "avg_units_per_order": _Metric("total_units", "n_orders", "mean"),
+    "avg_product_revenue_per_unit": _Metric("net_product_revenue", "total_units", "mean"),
+    "gross_profit_per_visitor": _Metric("gross_profit", "n_visitors", "mean", "n_orders"),
+    "gross_profit_per_order": _Metric("gross_profit", "n_orders", "mean"),
+    "pct_orders_free_shipping": _Metric("n_orders_free_shipping", "n_orders", "rate"),
+    "avg_discount_per_all_orders": _Metric("total_discount", "n_orders", "mean"),
+    "avg_discount_per_discounted_order": _Metric("total_discount", "n_orders_discounted", "mean"),
+    "pct_subscription_orders": _Metric("n_subscription_orders", "n_orders", "rate"),
+    "subscription_orders_per_visitor": _Metric("n_subscription_orders", "n_visitors", "rate"),
+    "subscription_revenue_per_visitor": _Metric(
+        "subscription_revenue", "n_visitors", "mean", "n_subscription_orders"
+    ),
+    "subscription_revenue_per_order": _Metric("subscription_revenue", "n_subscription_orders", "mean"),
+    "subscription_product_revenue_per_order": _Metric(
+        "subscription_product_revenue", "n_subscription_orders", "mean"
+    ),
+    "subscription_gross_profit_per_visitor": _Metric(
+        "subscription_gross_profit", "n_visitors", "mean", "n_subscription_orders"
+    ),
+    "pct_orders_with_post_purchase_offer": _Metric("n_orders_post_purchase_offer", "n_orders", "rate"),
+    "pct_orders_with_upsell": _Metric("n_orders_upsell", "n_orders", "rate"),
+}
+
+# Counts and totals reported on every overview row as bare {value} objects.
+_REPORTED_TOTALS = (
+    "n_visitors",
+    "n_orders",
+    "net_revenue",
+    "net_product_revenue",
+    "gross_profit",
+    "total_units",
+    "total_discount",
+    "n_orders_discounted",
+    "n_subscription_orders",
+    "subscription_product_revenue",
+    "net_revenue_from_post_purchase_offer",
+    "net_revenue_from_upsell",
+    "n_visitors_viewed_product_page",
+    "n_visitors_viewed_collection_page",
+    "n_visitors_added_to_cart",
+    "n_visitors_checkout_started",
+    "n_visitors_checkout_contact_info_submitted",
+    "n_visitors_checkout_address_info_submitted",
+    "n_visitors_abandoned_cart",
+    "n_visitors_abandoned_checkout",
+    "n_visitors_ordered",
+)
+_MONEY = frozenset(
+    {
+        "net_revenue",
+        "net_product_revenue",
+        "net_shipping_revenue",
+        "gross_revenue",
+        "lost_net_revenue",
+        "total_discount",
+        "order_cogs",
+        "shipping_cost",
+        "transaction_fees",
+        "tax",
+        "gross_profit",
+        "oli_net_product_revenue_with_cogs",
+        "subscription_revenue",
+        "subscription_product_revenue",
+        "subscription_gross_profit",
+        "net_revenue_from_post_purchase_offer",
+        "net_revenue_from_upsell",
+    }
+)
+# Graph ids that name a metric under another key in the metrics rows.
+_GRAPH_ALIASES = {
+    "profit_per_visitor": "gross_profit_per_visitor",
+    "profit_per_order": "gross_profit_per_order",
+    "subscription_profit_per_visitor": "subscription_gross_profit_per_visitor",
+}
+_GRAPH_METRICS = (
+    *(key for key in _METRICS if key not in _GRAPH_ALIASES.values()),
+    *_GRAPH_ALIASES,
+    "net_revenue_from_post_purchase_offer",
+    "net_revenue_from_upsell",
+)
+
+
+def _rounded(counts: Counts) -> Counts:
+    """Counts as the API shows them: whole visitors and orders, money in cents."""
+    shown = {key: round(value, 2) if key in _MONEY else round(value) for key, value in counts.items()}
+    shown["n_visitors_abandoned_cart"] = (
+        shown["n_visitors_added_to_cart"] - shown["n_visitors_checkout_started"]
+    )
+    shown["n_visitors_abandoned_checkout"] = (
+        shown["n_visitors_checkout_started"] - shown["n_visitors_ordered"]
+    )
+    return shown
+
+
+class _Estimate(NamedTuple):
+    value: float | None  # None when the denominator is zero
+    se: float  # standard error; zero when the sample shows no spread
+
+
+def _estimate(counts: Mapping[str, float], metric: _Metric, order_cv: float) -> _Estimate:
+    units = counts[metric.denominator]
+    if units <= 0:
+        return _Estimate(None, 0.0)
+    value = counts[metric.numerator] / units
+    if metric.spread == "rate":
+        return _Estimate(value, math.sqrt(max(0.0, value * (1 - value)) / units))
+    if metric.buyers is None:
+        return _Estimate(value, value * order_cv / math.sqrt(units))
+    # A visitor spends nothing, or one order's worth with the order-value spread.
+    buyers = counts[metric.buyers]
+    per_buyer = counts[metric.numerator] / buyers if buyers else 0.0
+    second_moment = buyers / units * per_buyer**2 * (1 + order_cv**2)
+    return _Estimate(value, math.sqrt(max(0.0, second_moment - value**2) / units))
+
+
+def _usable(estimate: _Estimate) -> bool:
+    # Only positive values with spread have a distribution to compare (profit can be negative).
+    return estimate.value is not None and estimate.value > 0 and estimate.se > 0
+
+
+def _normal_cdf(x: float) -> float:
+    return 0.5 * (1 + math.erf(x / math.sqrt(2)))
+
+
+def _prob_beat(challenger: _Estimate, baseline: _Estimate) -> float:
+    assert challenger.value is not None and baseline.value is not None
+    spread = math.hypot(challenger.se, baseline.se)
+    return _normal_cdf((challenger.value - baseline.value) / spread)
+
+
+def _prob_best(estimates: list[_Estimate]) -> list[float]:
+    """P(each is the highest) for independent normal estimates, by numerical integration."""
+    if len(estimates) == 2:
+        first = _prob_beat(estimates[0], estimates[1])
+        return [first, 1 - first]
+    raw = []
+    for i, own in enumerate(estimates):
+        assert own.value is not None
+        others = [e for j, e in enumerate(estimates) if j != i]
+        low, step = own.value - 6 * own.se, 12 * own.se / _GRID
+        total = 0.0
+        for k in range(_GRID + 1):
+            x = low + k * step
+            density = math.exp(-0.5 * ((x - own.value) / own.se) ** 2)
+            for other in others:
+                assert other.value is not None
+                density *= _normal_cdf((x - other.value) / other.se)
+            total += density * (1 if k in (0, _GRID) else 4 if k % 2 else 2)
+        raw.append(total * step / 3 / (own.se * math.sqrt(2 * math.pi)))
+    norm = sum(raw) or 1.0
+    return [p / norm for p in raw]
+
+
+def _interval(value: float, se: float) -> tuple[float, float]:
+    # Every metric here is non-negative, so a lower bound below zero says nothing.
+    return max(0.0, value - _Z95 * se), value + _Z95 * se
+
+
+def _uplift(challenger: _Estimate, baseline: _Estimate) -> dict[str, float]:
+    """Relative lift with a delta-method interval on the log of the ratio."""
+    assert challenger.value and baseline.value
+    ratio = challenger.value / baseline.value
+    log_se = math.hypot(challenger.se / challenger.value, baseline.se / baseline.value)
+    low, high = ratio * math.exp(-_Z95 * log_se) - 1, ratio * math.exp(_Z95 * log_se) - 1
+    return {
+        "value": round(ratio - 1, 6),
+        "ci_low": round(low, 6),
+        "ci_high": round(high, 6),
+        "plus_minus": round((high - low) / 2, 6),
+    }
+
+
+def _compare(estimates: list[_Estimate], baseline: int) -> list[dict[str, Any]]:
+    """Metric objects for variations measured on the same metric, against a baseline."""
+    objects: list[dict[str, Any]] = []
+    for estimate in estimates:
+        shown: dict[str, Any] = {"value": None if estimate.value is None else round(estimate.value, 6)}
+        if _usable(estimate):
+            assert estimate.value is not None
+            low, high = _interval(estimate.value, estimate.se)
+            shown |= {
+                "ci_low": round(low, 6),
+                "ci_high": round(high, 6),
+                "plus_minus": round((high - low) / 2, 6),
+            }
+        objects.append(shown)
+    if len(estimates) < 2 or not all(map(_usable, estimates)):
+        return objects  # no sampling distribution to compare
+    for shown, p2bb in zip(objects, _prob_best(estimates), strict=True):
+        shown["p2bb"] = round(p2bb, 6)
+    for index, (shown, estimate) in enumerate(zip(objects, estimates, strict=True)):
+        if index != baseline:
+            shown["p2bc"] = round(_prob_beat(estimate, estimates[baseline]), 6)
+            shown["uplift"] = _uplift(estimate, estimates[baseline])
+    return objects
+
+
+def _metric_rows(
+    counts: list[Counts], ids: list[str], baseline: int, order_cv: float
+) -> list[dict[str, Any]]:
+    """One overview row per variation: totals as {value}, statistics per metric."""
+    rows: list[dict[str, Any]] = [
+        {"variation_id": variation_id, **{key: {"value": c[key]} for key in _REPORTED_TOTALS}}
+        for variation_id, c in zip(ids, counts, strict=True)
+    ]
+    for key, metric in _METRICS.items():
+        estimates = [_estimate(c, metric, order_cv) for c in counts]
+        for row, shown in zip(rows, _compare(estimates, baseline), strict=True):
+            row[key] = shown
+    return rows
+
+
+# --- experiences ------------------------------------------------------------------------
+
+_EFFECT_SCALES = (0.0, 0.03, 0.08, 0.15)  # how different a test's variations truly are
+_DEFAULT_PRIMARY = "net_revenue_per_visitor"
+_DEFAULT_SECONDARY = ("conversion_rate", "net_revenue_per_order", "net_revenue_per_visitor")
+
+
+@dataclass(frozen=True)
+class _Experience:
+    id: str
+    variations: list[dict[str, Any]]  # in display order
+    baseline: int
+    profile: _Profile
+    lifts: list[_Lift]
+    key_metrics: list[str]  # statistical metric keys, primary first
+
+
+def _metric_key(event: object) -> str | None:
+    """The metrics-row key of a standard event id (conversionRate -> conversion_rate)."""
+    if not isinstance(event, str) or not event:
+        return None
+    key = re.sub(r"(?<!^)(?=[A-Z])", "_", event).lower()
+    return _GRAPH_ALIASES.get(key, key)
+
+
+def _key_metrics(experience: Mapping[str, Any]) -> list[str]:
+    """Statistical metric keys of the experience's key metrics, the primary first."""
+    metrics = sorted(experience.get("experienceKeyMetrics") or [], key=lambda m: m.get("order", 0))
+    primary = next((m for m in metrics if m.get("isPrimary")), {})
+    primary_key = _metric_key(primary.get("standardEventId"))
+    if primary_key not in _METRICS:
+        # Custom-event primaries have no model here; revenue per visitor stands in.
+        primary_key = _DEFAULT_PRIMARY
+    others = (_metric_key(m.get("standardEventId")) for m in metrics if m is not primary)
+    return list(dict.fromkeys([primary_key, *(k for k in others if k in _METRICS)]))
+
+
+def _experience_model(experience: Mapping[str, Any]) -> _Experience:
+    experience_id = str(experience["id"])
+    variations = sorted(experience.get("variations") or [], key=lambda v: v.get("order", 0))
+    if not variations:
+        raise AnalyticsQueryError("variations", "The experience has no variations to analyze.")
+    baseline = next((i for i, v in enumerate(variations) if v.get("isControl")), 0)
+    rng = _rng("experience", experience_id)
+    profile = _profile(rng, (300.0, 2500.0))
+    scale = rng.choice(_EFFECT_SCALES)
+    # Seeded per variation, so editing one variation leaves the others' effects alone.
+    effects = [_rng("effect", experience_id, v.get("id")) for v in variations]
+    lifts = [
+        _Lift()
+        if index == baseline
+        else _Lift(1 + scale * effect.uniform(-1, 1), 1 + scale / 2 * effect.uniform(-1, 1))
+        for index, effect in enumerate(effects)
+    ]
+    return _Experience(experience_id, variations, baseline, profile, lifts, _key_metrics(experience))
+
+
+def _seconds(ms: Any) -> int | None:
+    return None if ms is None else int(float(ms) // 1000)
+
+
+def _analysis_window(experience: Mapping[str, Any], query: _ResourceQuery, now: int) -> tuple[int, int, int]:
+    """(start, end, latest data time) of the traffic the query covers, in Unix seconds."""
+    horizon = min(query.end if query.end is not None else now, now)
+    started = _seconds(experience.get("startedAtTs"))
+    if started is None or experience.get("status") == "pending":
+        return horizon, horizon, horizon
+    stopped = _seconds(experience.get("endedAtTs") or experience.get("pausedAtTs"))
+    live_until = min(horizon, stopped) if stopped is not None else horizon
+    start = max(started, query.start) if query.start is not None else started
+    return start, max(start, live_until), live_until
+
+
+def _daily(model: _Experience, start: int, end: int, filters: list[tuple[str, str]]) -> list[list[Counts]]:
+    """Per day of the window, the traffic of each variation."""
+    segments = [_segment_named(_segments(dimension, model.id), label) for dimension, label in filters]
+    days = []
+    for day, fraction in _day_overlaps(start, end):
+        expected = model.profile.daily_visitors * _traffic_factor(day)
+        per_variation = []
+        for variation, lift in zip(model.variations, model.lifts, strict=True):
+            share = float(variation.get("percentage", 0)) / 100
+            rng = _rng("experience-day", model.id, variation.get("id"), day)
+            counts = _part(_simulate_day(rng, expected * share, model.profile, lift), fraction)
+            for segment in segments:
+                counts = _split(counts, segment)
+            per_variation.append(counts)
+        days.append(per_variation)
+    return days
+
+
+def _variation_totals(model: _Experience, days: list[list[Counts]]) -> list[Counts]:
+    empty = _empty(model.profile)
+    return [_add(empty, *(day[i] for day in days)) for i in range(len(model.variations))]
+
+
+def _audience_rows(
+    model: _Experience, totals: list[Counts], dimension: str, top_n: int | None
+) -> tuple[list[dict[str, Any]], list[str], list[tuple[str, list[Counts]]]]:
+    """Rows per (segment, variation), the display order, and the kept segments' counts."""
+    segments = _segments(dimension, model.id)
+    split = [(s.label, [_rounded(_split(t, s)) for t in totals]) for s in segments]
+    split.sort(key=lambda item: -sum(c["n_visitors"] for c in item[1]))
+    limit = top_n if top_n is not None else _UNCAPPED_DEFAULT_TOP_N.get(dimension)
+    kept = split[:limit] if limit is not None else split
+    ids = [str(v["id"]) for v in model.variations]
+    rows = []
+    for label, counts in kept:
+        for row in _metric_rows(counts, ids, model.baseline, model.profile.order_cv):
+            rows.append({"audience": label, **row})
+    order = _display_order({label: sum(c["n_visitors"] for c in counts) for label, counts in kept})
+    return rows, order, kept
+
+
+_POST_FAMILIES = ("post", "eso", "total")
+
+
+def _post_test_counts(counts: Counts, profile: _Profile, lift: float, days: float) -> Counts:
+    """Customers won during the test and what they bought afterwards."""
+    customers = counts["n_visitors_ordered"]
+    # Repeat purchases accumulate over the weeks after a first order.
+    maturity = 1 - math.exp(-days / 45)
+    repeaters = round(customers * min(1.0, profile.repeat_rate * lift * maturity))
+    post_orders = round(repeaters * profile.repeat_orders)
+    order_value = counts["net_revenue"] / counts["n_orders"] if counts["n_orders"] else 0.0
+    post_revenue = round(post_orders * order_value * 0.95, 2)
+    return {
+        "n_visitors": counts["n_visitors"],
+        "n_customers": customers,
+        "n_repeat_customers": repeaters,
+        "n_post_orders": post_orders,
+        "post_net_revenue": post_revenue,
+        "post_gross_profit": round(post_revenue * profile.margin, 2),
+        "n_eso_orders": counts["n_orders"],
+        "eso_net_revenue": counts["net_revenue"],
+        "eso_gross_profit": counts["gross_profit"],
+    }
+
+
+def _post_test_fields(counts: Counts, include_in_test: bool) -> tuple[dict, dict]:
+    """(totals, rates) of one post-test row; rates are the fields that carry uplift."""
+
+    def ratio(numerator: float, denominator: float) -> float | None:
+        return round(numerator / denominator, 6) if denominator else None
+
+    visitors, customers = counts["n_visitors"], counts["n_customers"]
+    totals: dict[str, float] = {"n_visitors": visitors, "n_customers": customers}
+    rates: dict[str, float | None] = {
+        "customers_per_visitor": ratio(customers, visitors),
+        "pct_repeat_customers": ratio(counts["n_repeat_customers"], customers),
+    }
+    families = _POST_FAMILIES if include_in_test else ("post", "total")
+    for family in families:
+        if family == "total":
+            extra = ("eso",) if include_in_test else ()
+            orders = sum(counts[f"n_{f}_orders"] for f in ("post", *extra))
+            revenue = round(sum(counts[f"{f}_net_revenue"] for f in ("post", *extra)), 2)
+            profit = round(sum(counts[f"{f}_gross_profit"] for f in ("post", *extra)), 2)
+        else:
+            orders = counts[f"n_{family}_orders"]
+            revenue = counts[f"{family}_net_revenue"]
+            profit = counts[f"{family}_gross_profit"]
+        totals |= {
+            f"n_{family}_orders": orders,
+            f"{family}_net_revenue": revenue,
+            f"{family}_gross_profit": profit,
+        }
+        for name, amount in (("orders", orders), ("revenue", revenue), ("profit", profit)):
+            rates[f"{family}_{name}_per_visitor"] = ratio(amount, visitors)
+            rates[f"{family}_{name}_per_customer"] = ratio(amount, customers)
+    return totals, rates
+
+
+def _post_test_rows(
+    model: _Experience,
+    groups: list[tuple[str | None, list[Counts]]],
+    include_in_test: bool,
+    days: float,
+) -> list[dict[str, Any]]:
+    repeat_lifts = [
+        1.0 if i == model.baseline else _rng("repeat", model.id, v.get("id")).uniform(0.9, 1.1)
+        for i, v in enumerate(model.variations)
+    ]
+    rows = []
+    for label, counts in groups:
+        fields = [
+            _post_test_fields(_post_test_counts(c, model.profile, lift, days), include_in_test)
+            for c, lift in zip(counts, repeat_lifts, strict=True)
+        ]
+        baseline_rates = fields[model.baseline][1]
+        for index, (variation, (totals, rates)) in enumerate(zip(model.variations, fields, strict=True)):
+            row: dict[str, Any] = {"variation_id": str(variation["id"])}
+            if label is not None:
+                row["audience"] = label
+            row |= {key: {"value": value} for key, value in totals.items()}
+            for key, value in rates.items():
+                row[key] = {"value": value}
+                base = baseline_rates[key]
+                if index != model.baseline:
+                    lifted = round(value / base - 1, 6) if value is not None and base else None
+                    row[key]["uplift"] = {"value": lifted}
+            rows.append(row)
+    return rows
+
+
+# --- verdicts, impact, graphs -----------------------------------------------------------
+
+_MIN_ORDERS_FOR_VERDICT = 30
+_MIN_DAYS_FOR_VERDICT = 3.0
+_STABLE_DAYS = 3
+_CONVERGED_CI_WIDTH = 0.2
+_STRONG, _DIRECTIONAL = 0.95, 0.8
+_ACTIONS = {
+    "strong_win": "Roll out the best challenger.",
+    "directional_win": "Keep the test running to confirm the challenger's lead.",
+    "mixed_signals": "Keep the test running; the evidence does not point one way yet.",
+    "directional_loss": "Consider ending the test; the challenger trails the control.",
+    "strong_loss": "End the test and keep the control.",
+}
+
+
+def _verdict_band(p2bc: float) -> str:
+    if p2bc >= _STRONG:
+        return "strong_win"
+    if p2bc >= _DIRECTIONAL:
+        return "directional_win"
+    if p2bc <= 1 - _STRONG:
+        return "strong_loss"
+    if p2bc <= 1 - _DIRECTIONAL:
+        return "directional_loss"
+    return "mixed_signals"
+
+
+def _days_held(model: _Experience, days: list[list[Counts]], challenger: int, band: str, key: str) -> int:
+    """How many of the latest days the challenger's verdict band has not changed."""
+    metric, running = _METRICS[key], [_empty(model.profile) for _ in model.variations]
+    bands = []
+    for day in days:
+        running = [_add(total, counts) for total, counts in zip(running, day, strict=True)]
+        pair = [_estimate(running[i], metric, model.profile.order_cv) for i in (challenger, model.baseline)]
+        bands.append(_verdict_band(_prob_beat(*pair)) if all(map(_usable, pair)) else None)
+    held = 0
+    for past in reversed(bands):
+        if past != band:
+            break
+        held += 1
+    return held
+
+
+def _conflicts(model: _Experience, row: dict[str, Any], primary: str, leads: bool) -> list[dict[str, Any]]:
+    """Secondary metrics on which the best challenger points the other way."""
+    opposite = ("strong_loss", "directional_loss") if leads else ("strong_win", "directional_win")
+    return [
+        {"key": key, "uplift": row[key]["uplift"]["value"], "p2bb": row[key]["p2bc"]}
+        for key in dict.fromkeys([*model.key_metrics[1:], *_DEFAULT_SECONDARY])
+        if key != primary and "p2bc" in row[key] and _verdict_band(row[key]["p2bc"]) in opposite
+    ]
+
+
+def _test_result(
+    model: _Experience, rows: list[dict[str, Any]], days: list[list[Counts]], runtime: float
+) -> dict[str, Any]:
+    if len(model.variations) < 2:
+        return {"verdict": "error", "reason": "The experience has no challenger variation."}
+    orders = {row["variation_id"]: row["n_orders"]["value"] for row in rows}
+    runtime_days = round(runtime / DAY, 2)
+    primary = model.key_metrics[0]
+    challengers = [i for i in range(len(rows)) if i != model.baseline]
+    if (
+        runtime / DAY < _MIN_DAYS_FOR_VERDICT
+        or min(orders.values()) < _MIN_ORDERS_FOR_VERDICT
+        or any("p2bc" not in rows[i][primary] for i in challengers)
+    ):
+        return {"verdict": "not_ready", "runtime_days": runtime_days, "orders_per_variant": orders}
+    best = max(challengers, key=lambda i: rows[i][primary]["p2bc"])
+    shown = rows[best][primary]
+    band = _verdict_band(shown["p2bc"])
+    conflicts = _conflicts(model, rows[best], primary, leads=shown["uplift"]["value"] > 0)
+    verdict = "mixed_signals" if conflicts and band.startswith("directional") else band
+    width = shown["uplift"]["ci_high"] - shown["uplift"]["ci_low"]
+    held = _days_held(model, days, best, band, primary)
+    return {
+        "verdict": verdict,
+        "action_to_take": _ACTIONS[verdict],
+        "runtime_days": runtime_days,
+        "orders_per_variant": orders,
+        "primary_metric": {
+            "key": primary,
+            "best_challenger": {
+                "variant": rows[best]["variation_id"],
+                "p2bb": shown["p2bc"],
+                "uplift": shown["uplift"]["value"],
+                "uplift_ci_width": round(width, 6),
+                "stability": {
+                    "days_held": held,
+                    "p2bb_stable": held >= _STABLE_DAYS,
+                    "uplift_ci_converged": width <= _CONVERGED_CI_WIDTH,
+                },
+            },
+        },
+        "conflicting_metrics": conflicts,
+    }
+
+
+def _impact(rows: list[dict[str, Any]], baseline: int, runtime: float) -> dict[str, Any]:
+    """Thirty days of the best challenger's revenue-per-visitor gain over the control."""
+    rpv = [row["net_revenue_per_visitor"]["value"] for row in rows]
+    challengers = [v for i, v in enumerate(rpv) if i != baseline and v is not None]
+    visitors = sum(row["n_visitors"]["value"] for row in rows)
+    if not challengers or rpv[baseline] is None or runtime <= 0 or not visitors:
+        return {"est_monthly_revenue_increase": None}
+    gain = (max(challengers) - rpv[baseline]) * visitors * (30 * DAY / runtime)
+    return {"est_monthly_revenue_increase": math.floor(gain + 0.5)}  # JavaScript's Math.round
+
+
+def _png(width: int, height: int, pixels: bytes) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(pixels))
+        + chunk(b"IEND", b"")
+    )
+
+
+def _bar_chart(values: list[float], baseline: int) -> bytes:
+    """A small bar chart: one bar per variation, the control in grey."""
+    slot, bar, height = 24, 16, 64
+    width = slot * len(values) + 8
+    top = max(max(values), 0.0) or 1.0
+    heights = [max(0, round(v / top * (height - 8))) for v in values]
+    lines = []
+    for y in range(height):
+        line = bytearray(b"\x00")  # PNG filter type: none
+        for x in range(width):
+            column, offset = divmod(x - 8, slot)
+            filled = x >= 8 and offset < bar and height - y <= heights[column]
+            colour = (
+                (b"\x99\x99\x99" if column == baseline else b"\x2b\x6c\xb0") if filled else b"\xff\xff\xff"
+            )
+            line += colour
+        lines.append(bytes(line))
+    return _png(width, height, b"".join(lines))
+
+
+def _graphs(
+    request: _GraphRequest, rows: list[dict[str, Any]], baseline: int, experience_id: str
+) -> list[dict[str, str]]:
+    graphs = []
+    for key in request.keys:
+        shown = _GRAPH_ALIASES.get(key, key)
+        graph = {
+            "id": f"{experience_id}:{key}",
+            "key": key,
+            "type": "bar",
+            "title": key.replace("_", " ").capitalize(),
+        }
+        if request.output == "base64":
+            values = [row[shown]["value"] or 0.0 for row in rows]
+            graph["data"] = base64.b64encode(_bar_chart(values, baseline)).decode()
+        else:
+            graph["url"] = f"https://graphs.sandbox.invalid/{experience_id}/{key}.png"
+        graphs.append(graph)
+    return graphs
+
+
+def _response_variations(model: _Experience) -> list[dict[str, Any]]:
+    defaults = {"experienceId": model.id, "onsiteEdits": [], "functionSyncError": False}
+    # A deep copy: the stored experience must not share objects with a response.
+    return [defaults | copy.deepcopy(variation) for variation in model.variations]
+
+
+def experience_analytics(experience: dict, query: dict) -> dict:
+    """The 200 body of GET or POST /analytics/resource/{id} for a stored experience."""
+    request = _resource_query(query)
+    model = _experience_model(experience)
+    start, end, latest = _analysis_window(experience, request, _now())
+    days = _daily(model, start, end, request.filters)
+    totals = _variation_totals(model, days)
+    counts = [_rounded(t) for t in totals]
+    ids = [str(v["id"]) for v in model.variations]
+    rows = _metric_rows(counts, ids, model.baseline, model.profile.order_cv)
+    runtime = end - start
+    body: dict[str, Any] = {
+        "datasetId": "variation_overview",
+        "latestRunTs": latest,
+        "cogsConfigured": True,
+        "cogsCoveragePct": round(model.profile.cogs_coverage, 4),
+        "metrics": rows,
+        "audienceOrder": [],
+        "histogram": [],
+        "kde": [],
+        "cdf": [],
+        "variations": _response_variations(model),
+        "experienceId": model.id,
+        "experienceName": str(experience.get("name", "")),
+        "impact": _impact(rows, model.baseline, runtime),
+    }
+    if request.view == "audience":
+        assert request.audience is not None
+        body["metrics"], body["audienceOrder"], _ = _audience_rows(
+            model, totals, request.audience, request.top_n
+        )
+        body["datasetId"] = "variation_audience"
+    elif request.view == "post_test":
+        groups: list[tuple[str | None, list[Counts]]] = [(None, counts)]
+        body["datasetId"] = "variation_post_metrics"
+        if request.audience is not None:
+            _, body["audienceOrder"], kept = _audience_rows(model, totals, request.audience, request.top_n)
+            groups = list(kept)
+            body["datasetId"] = "variation_post_metrics_audience"
+        body["metrics"] = _post_test_rows(model, groups, request.include_in_test_orders, runtime / DAY)
+    if request.graphs is not None and request.view != "post_test":
+        body["graphs"] = _graphs(request.graphs, rows, model.baseline, model.id)
+    if request.test_result:
+        body["testResult"] = _test_result(model, rows, days, runtime)
+    return body
+
+
+# --- sitewide ---------------------------------------------------------------------------
+
+_SITEWIDE_SEED = "sitewide"
+_FEATURES = ("performance", "audience", "order", "conversion")
+
+
+class _SitewideMetric(NamedTuple):
+    numerator: str
+    denominator: str | None = None  # None: an additive total
+
+
+_SITEWIDE_METRICS: dict[str, _SitewideMetric] = {
+    "n_sessions": _SitewideMetric("n_sessions"),
+    "n_visitors": _SitewideMetric("n_visitors"),
+    "n_orders": _SitewideMetric("n_orders"),
+    "gross_revenue": _SitewideMetric("gross_revenue"),
+    "net_revenue": _SitewideMetric("net_revenue"),
+    "order_cogs": _SitewideMetric("order_cogs"),
+    "lost_net_revenue": _SitewideMetric("lost_net_revenue"),
+    "discounts": _SitewideMetric("total_discount"),
+    "average_discount": _SitewideMetric("total_discount", "n_orders"),
+    "conversion_rate": _SitewideMetric("n_orders", "n_visitors"),
+    "aov": _SitewideMetric("net_revenue", "n_orders"),
+    "net_revenue_per_visitor": _SitewideMetric("net_revenue", "n_visitors"),
+    "discount_per_unit": _SitewideMetric("total_discount", "total_units"),
+    "shipping_cost": _SitewideMetric("shipping_cost"),
+    "transaction_fees": _SitewideMetric("transaction_fees"),
+    "tax": _SitewideMetric("tax"),
+    "gross_profit": _SitewideMetric("gross_profit"),
+    "gross_margin_pct": _SitewideMetric("gross_profit", "net_revenue"),
+    "gross_profit_per_visitor": _SitewideMetric("gross_profit", "n_visitors"),
+    "oli_net_product_revenue_with_cogs": _SitewideMetric("oli_net_product_revenue_with_cogs"),
+    "oli_net_product_revenue": _SitewideMetric("net_product_revenue"),
+    "median_order_value": _SitewideMetric("net_revenue", "n_orders"),  # scaled per store
+    "average_units_per_order": _SitewideMetric("total_units", "n_orders"),
+    "pct_orders_with_free_shipping": _SitewideMetric("n_orders_free_shipping", "n_orders"),
+    "net_shipping_revenue_per_order": _SitewideMetric("net_shipping_revenue", "n_orders"),
+    "pct_revenue_with_cogs": _SitewideMetric("oli_net_product_revenue_with_cogs", "net_product_revenue"),
+    "viewed_collection_page_rate": _SitewideMetric("n_visitors_viewed_collection_page", "n_visitors"),
+    "viewed_product_page_rate": _SitewideMetric("n_visitors_viewed_product_page", "n_visitors"),
+    "add_to_cart_rate": _SitewideMetric("n_visitors_added_to_cart", "n_visitors"),
+    "checkout_begin_rate": _SitewideMetric("n_visitors_checkout_started", "n_visitors"),
+    "bounce_rate": _SitewideMetric("n_bounced_sessions", "n_sessions"),
+    "abandoned_cart_rate": _SitewideMetric("n_visitors_abandoned_cart", "n_visitors_added_to_cart"),
+    "abandoned_checkout_rate": _SitewideMetric(
+        "n_visitors_abandoned_checkout", "n_visitors_checkout_started"
+    ),
+}
+_FEATURE_FIELDS: dict[str | None, tuple[str, ...]] = {
+    None: tuple(_SITEWIDE_METRICS),
+    "performance": (
+        "n_visitors",
+        "conversion_rate",
+        "n_orders",
+        "aov",
+        "net_revenue",
+        "gross_profit",
+        "gross_profit_per_visitor",
+        "net_revenue_per_visitor",
+        "gross_margin_pct",
+        "average_discount",
+        "pct_revenue_with_cogs",
+    ),
+    "order": (
+        "aov",
+        "n_visitors",
+        "n_orders",
+        "median_order_value",
+        "average_units_per_order",
+        "pct_orders_with_free_shipping",
+        "net_shipping_revenue_per_order",
+    ),
+    "conversion": (
+        "viewed_collection_page_rate",
+        "viewed_product_page_rate",
+        "add_to_cart_rate",
+        "checkout_begin_rate",
+        "conversion_rate",
+        "bounce_rate",
+        "abandoned_cart_rate",
+        "abandoned_checkout_rate",
+    ),
+    "audience": (
+        "n_sessions",
+        "n_visitors",
+        "n_orders",
+        "gross_revenue",
+        "net_revenue",
+        "order_cogs",
+        "conversion_rate",
+        "aov",
+        "net_revenue_per_visitor",
+        "shipping_cost",
+        "transaction_fees",
+        "tax",
+        "gross_profit",
+        "gross_profit_per_visitor",
+        "oli_net_product_revenue_with_cogs",
+        "oli_net_product_revenue",
+        "pct_revenue_with_cogs",
+    ),
+}
+# Ratio metrics whose total carries the part of its change explained by segment mix.
+_MIX_SHIFT = ("conversion_rate", "aov", "net_revenue_per_visitor", "pct_revenue_with_cogs")
+# Sitewide audience segment names are capitalised where experience rows use raw values.
+_TITLED_DIMENSIONS = ("device_type", "visitor_type")
+
+
+def _instant(value: object, field: str) -> int:
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            parsed = None
+        if parsed is not None and "T" in value and parsed.tzinfo is not None:
+            return int(parsed.timestamp())
+    raise AnalyticsQueryError(field, f"{field} must be an ISO 8601 date-time with a time zone offset.")
+
+
+def _default_start(now: int) -> int:
+    """Monday 00:00 UTC of the week that contained the day one week ago."""
+    week_ago = datetime.fromtimestamp(now, UTC) - timedelta(days=7)
+    monday = (week_ago - timedelta(days=week_ago.weekday())).date()
+    return int(datetime(monday.year, monday.month, monday.day, tzinfo=UTC).timestamp())
+
+
+@dataclass(frozen=True)
+class _SitewideQuery:
+    start: int
+    end: int
+    feature: str | None
+    audience: str | None
+    filters: list[tuple[str, str]]
+
+
+def _sitewide_query(query: Mapping[str, Any], now: int) -> _SitewideQuery:
+    start = _instant(query["start"], "start") if query.get("start") is not None else None
+    end = _instant(query["end"], "end") if query.get("end") is not None else now
+    start = _default_start(now) if start is None else start
+    if end <= start:
+        raise AnalyticsQueryError("end", "The end of the range must come after its start.")
+    feature, name, audience = query.get("feature"), None, None
+    if feature is not None:
+        if not isinstance(feature, Mapping):
+            raise AnalyticsQueryError("feature", "feature must be an object with a name.")
+        name = _choice(feature.get("name"), "feature.name", _FEATURES)
+        if name == "audience":
+            audience = _choice(feature.get("audience"), "feature.audience", _SEGMENTS)
+    return _SitewideQuery(start, end, name, audience, _segment_filters(query.get("filters")))
+
+
+def _store_totals(profile: _Profile, start: int, end: int, filters: list[tuple[str, str]]) -> Counts:
+    days = [
+        _part(
+            _simulate_day(
+                _rng(_SITEWIDE_SEED, "day", day),
+                profile.daily_visitors * _traffic_factor(day),
+                profile,
+                _Lift(),
+            ),
+            fraction,
+        )
+        for day, fraction in _day_overlaps(start, end)
+    ]
+    totals = _add(_empty(profile), *days)
+    for dimension, label in filters:
+        totals = _split(totals, _segment_named(_segments(dimension, _SITEWIDE_SEED), label))
+    return totals
+
+
+def _sitewide_value(totals: Counts, key: str, profile: _Profile) -> float | None:
+    metric = _SITEWIDE_METRICS[key]
+    if metric.denominator is None:
+        value = totals[metric.numerator]
+        return round(value, 2) if metric.numerator in _MONEY else round(value)
+    if not totals[metric.denominator]:
+        return None
+    scale = profile.median_ratio if key == "median_order_value" else 1.0
+    return round(totals[metric.numerator] / totals[metric.denominator] * scale, 6)
+
+
+def _change(current: float | None, previous: float | None) -> float | None:
+    if current is None or not previous:
+        return None
+    return round((current - previous) / previous, 6)
+
+
+def _segment_body(
+    current: Counts, previous: Counts, fields: tuple[str, ...], feature: str | None, profile: _Profile
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"currency": "USD"}
+    if feature != "conversion":
+        body |= {"cogs_configured": True, "cogs_coverage_pct": round(profile.cogs_coverage, 4)}
+    for key in fields:
+        value = _sitewide_value(current, key, profile)
+        body[key] = {"value": value, "pct_change": _change(value, _sitewide_value(previous, key, profile))}
+    return body
+
+
+def _impact_to_total(
+    key: str, segment: tuple[Counts, Counts], total: tuple[Counts, Counts], profile: _Profile
+) -> float | None:
+    """A segment's contribution to the total's relative change over the comparison period.
+
+    Additive metrics: the segment's own change over the previous total. Ratio metrics: the
+    segment's change in rate weighted by its previous share, so the contributions plus the
+    mix shift add up to the total's change.
+    """
+    metric = _SITEWIDE_METRICS[key]
+    before_total = _sitewide_value(total[1], key, profile)
+    if not before_total:
+        return None
+    if metric.denominator is None:
+        return round((segment[0][metric.numerator] - segment[1][metric.numerator]) / before_total, 6)
+    now_rate, before_rate = (_sitewide_value(c, key, profile) for c in segment)
+    if now_rate is None or before_rate is None or not total[1][metric.denominator]:
+        return None
+    weight = segment[1][metric.denominator] / total[1][metric.denominator]
+    return round(weight * (now_rate - before_rate) / before_total, 6)
+
+
+def _audience_snapshot(
+    request: _SitewideQuery, current: Counts, previous: Counts, profile: _Profile
+) -> dict[str, Any]:
+    assert request.audience is not None
+    previous_start = 2 * request.start - request.end
+    segments_now = _segments(request.audience, _SITEWIDE_SEED, (request.start, request.end))
+    segments_before = _segments(request.audience, _SITEWIDE_SEED, (previous_start, request.start))
+    fields = _FEATURE_FIELDS["audience"]
+    totals = (_rounded(current), _rounded(previous))
+    snapshot: dict[str, Any] = {}
+    impacts: dict[str, float] = dict.fromkeys(fields, 0.0)
+    for now_segment, before_segment in zip(segments_now, segments_before, strict=True):
+        pair = (_rounded(_split(current, now_segment)), _rounded(_split(previous, before_segment)))
+        body = _segment_body(*pair, fields, "audience", profile)
+        for key in fields:
+            impact = _impact_to_total(key, pair, totals, profile)
+            body[key]["pct_impact_to_total_change"] = impact
+            impacts[key] += impact or 0.0
+        label = now_segment.label
+        snapshot[label.title() if request.audience in _TITLED_DIMENSIONS else label] = body
+    total = _segment_body(*totals, fields, "audience", profile)
+    for key in _MIX_SHIFT:
+        change = total[key]["pct_change"]
+        total[key]["impact_from_visitor_mix_shift"] = (
+            None if change is None else round(change - impacts[key], 6)
+        )
+    snapshot["__total"] = total
+    return snapshot
+
+
+def sitewide_analytics(query: dict) -> dict:
+    """The 200 body of POST /analytics/sitewide/snapshot (also served as /analytics/sitewide)."""
+    now = _now()
+    request = _sitewide_query(query, now)
+    profile = _profile(_rng(_SITEWIDE_SEED), (6000.0, 12000.0))
+    # No data from the future; the comparison period is the same length, just before.
+    end = min(request.end, now)
+    current = _store_totals(profile, request.start, end, request.filters)
+    if round(current["n_visitors"]) == 0:
+        return {}
+    previous = _store_totals(profile, 2 * request.start - end, request.start, request.filters)
+    if request.feature == "audience":
+        return _audience_snapshot(replace(request, end=end), current, previous, profile)
+    fields = _FEATURE_FIELDS[request.feature]
+    return {"All": _segment_body(_rounded(current), _rounded(previous), fields, request.feature, profile)}
