@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 import uvicorn
@@ -29,5 +30,8 @@ def make_server(sandbox: Sandbox, host: str = "127.0.0.1", port: int = 8787) -> 
 
 
 def serve(config: SandboxConfig, host: str = "127.0.0.1", port: int = 8787) -> None:
-    """Run the sandbox until interrupted."""
-    make_server(Sandbox(config), host, port).run()
+    """Run the sandbox until interrupted; Ctrl-C is the normal way out, not an error."""
+    server = make_server(Sandbox(config), host, port)
+    # uvicorn shuts down gracefully, then re-raises the interrupt it captured.
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()

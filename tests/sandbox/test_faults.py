@@ -1,0 +1,114 @@
+"""Injected faults: 500s and 429s that do nothing, dropped answers to committed writes, latency."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import httpx
+import pytest
+from sandbox_helpers import acall, as_write, call, create, new_sandbox, onsite_edits
+
+from igops.sandbox import Faults
+
+
+def test_fail_rate_answers_500_and_changes_nothing() -> None:
+    sandbox = new_sandbox(faults=Faults(fail_rate=1.0))
+    response = call(sandbox, "POST", "/experiences", json={"experience": onsite_edits()})
+    assert response.status_code == 500
+    assert response.json() == {"error": "Internal Server Error"}
+    assert not any(name.startswith("x-ratelimit") for name in response.headers)
+    assert sandbox.experiences() == [] and sandbox.writes == []
+
+
+def test_throttle_rate_answers_429_and_changes_nothing() -> None:
+    sandbox = new_sandbox(faults=Faults(throttle_rate=1.0), rate_limits=True)
+    response = call(sandbox, "POST", "/experiences", json={"experience": onsite_edits()})
+    assert response.status_code == 429
+    assert not any(name.startswith("x-ratelimit") for name in response.headers)
+    assert sandbox.experiences() == []
+    sandbox.faults.throttle_rate = 0.0
+    response = call(sandbox, "POST", "/experiences", json={"experience": onsite_edits()})
+    # The spurious 429 took no token from the bucket.
+    assert response.headers["x-ratelimit-remaining"] == "49"
+
+
+def test_faults_can_be_switched_live() -> None:
+    sandbox = new_sandbox()
+    assert call(sandbox, "GET", "/experiences-list").status_code == 200
+    sandbox.faults.fail_rate = 1.0
+    assert call(sandbox, "GET", "/experiences-list").status_code == 500
+    sandbox.faults.fail_rate = 0.0
+    assert call(sandbox, "GET", "/experiences-list").status_code == 200
+
+
+def test_unauthenticated_requests_are_refused_before_faults() -> None:
+    sandbox = new_sandbox(faults=Faults(fail_rate=1.0))
+    assert call(sandbox, "GET", "/experiences-list", token="bad").status_code == 401
+
+
+@pytest.mark.parametrize("write", ["create", "replace", "action"])
+def test_dropped_writes_are_committed_but_unanswered(write: str) -> None:
+    sandbox = new_sandbox()
+    experience = create(sandbox, onsite_edits())
+    sandbox.faults.drop_rate = 1.0
+    requests = {
+        "create": ("POST", "/experiences", {"experience": onsite_edits("dropped")}),
+        "replace": (
+            "PUT",
+            f"/experiences/{experience['id']}",
+            {"experience": {**as_write(experience), "name": "v2"}},
+        ),
+        "action": ("POST", f"/experiences/{experience['id']}/actions/start", {}),
+    }
+    method, path, body = requests[write]
+    with pytest.raises(httpx.RemoteProtocolError):
+        call(sandbox, method, path, json=body)
+    assert len(sandbox.writes) == 2
+    assert sandbox.requests[-1].dropped is True and sandbox.requests[-1].status == 200
+    stored = sandbox.experiences()
+    if write == "create":
+        assert [e["name"] for e in stored] == ["Hero headline", "dropped"]
+    elif write == "replace":
+        assert stored[0]["name"] == "v2"
+    else:
+        assert stored[0]["status"] == "started"
+
+
+def test_reads_and_refused_writes_are_never_dropped() -> None:
+    sandbox = new_sandbox(faults=Faults(drop_rate=1.0))
+    assert call(sandbox, "GET", "/experiences-list").status_code == 200
+    assert call(sandbox, "POST", "/experiences", json={"experience": {}}).status_code == 400
+    assert not any(request.dropped for request in sandbox.requests)
+
+
+def outcomes(seed: int, count: int = 40) -> list[str]:
+    sandbox = new_sandbox(faults=Faults(seed=seed, fail_rate=0.3, throttle_rate=0.2, drop_rate=0.3))
+
+    async def run() -> list[str]:
+        seen = []
+        for index in range(count):
+            try:
+                response = await acall(
+                    sandbox, "POST", "/experiences", json={"experience": onsite_edits(f"e{index}")}
+                )
+                seen.append(str(response.status_code))
+            except httpx.RemoteProtocolError:
+                seen.append("dropped")
+        return seen
+
+    return asyncio.run(run())
+
+
+def test_a_seed_replays_the_same_fault_sequence() -> None:
+    first = outcomes(7)
+    assert first == outcomes(7)
+    assert {"200", "500", "429", "dropped"} <= set(first)
+    assert first != outcomes(8)
+
+
+def test_latency_delays_every_answer() -> None:
+    sandbox = new_sandbox(faults=Faults(latency_ms=60))
+    started = time.perf_counter()
+    assert call(sandbox, "GET", "/experiences-list").status_code == 200
+    assert time.perf_counter() - started >= 0.06
