@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sandbox_helpers import act, call, create, field_errors, new_sandbox, onsite_edits
 
 pytest.importorskip("igops.sandbox.analytics")
@@ -75,3 +77,53 @@ def test_export_answers_a_download_and_checks_its_type() -> None:
     assert body["experienceName"] == experience["name"]
     assert "exportType" in field_errors(call(sandbox, "POST", path, json={"exportType": "everything"}))
     assert "exportType" in field_errors(call(sandbox, "POST", path, json={}))
+
+
+JSON_LEAVES = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12)
+JSON_VALUES = st.recursive(
+    JSON_LEAVES,
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
+    ),
+    max_leaves=8,
+)
+QUERY_KEYS = st.sampled_from(
+    [
+        "view",
+        "audience",
+        "analyticsViewType",
+        "start",
+        "end",
+        "startTs",
+        "endTs",
+        "filters",
+        "graphs",
+        "testResult",
+        "topN",
+        "includeInTestOrders",
+        "feature",
+        "exportType",
+    ]
+)
+FUZZ_SANDBOX, FUZZ_EXPERIENCE = started_experience()
+
+
+@settings(max_examples=120, deadline=None)
+@given(body=st.dictionaries(QUERY_KEYS, JSON_VALUES, max_size=4), target=st.integers(0, 2))
+def test_arbitrary_analytics_bodies_never_cause_a_server_error(body: dict, target: int) -> None:
+    path = [
+        f"/analytics/resource/{FUZZ_EXPERIENCE['id']}",
+        "/analytics/sitewide/snapshot",
+        f"/analytics/experience/{FUZZ_EXPERIENCE['id']}/export",
+    ][target]
+    response = call(FUZZ_SANDBOX, "POST", path, json=body)
+    assert response.status_code in (200, 400), response.text
+    if response.status_code == 400:
+        field_errors(response)
+
+
+@settings(max_examples=60, deadline=None)
+@given(params=st.dictionaries(QUERY_KEYS, st.text(max_size=12), max_size=4))
+def test_arbitrary_analytics_queries_never_cause_a_server_error(params: dict) -> None:
+    response = call(FUZZ_SANDBOX, "GET", f"/analytics/resource/{FUZZ_EXPERIENCE['id']}", params=params)
+    assert response.status_code in (200, 400), response.text

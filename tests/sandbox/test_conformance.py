@@ -7,6 +7,7 @@ read schemas are strict: no additional properties, many required fields).
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
@@ -18,7 +19,7 @@ from openapi_support import (
     response_validator,
     schema_errors,
 )
-from sandbox_helpers import CREATABLE, as_write, call, new_sandbox
+from sandbox_helpers import CREATABLE, as_write, call, new_sandbox, offer, personalization
 
 from igops.sandbox import Sandbox
 
@@ -81,6 +82,128 @@ def test_experience_endpoints_conform() -> None:
     checked("GET", "/experiences-list", status="ended", category="personalization", module="content")
     assert checked.problems == []
     assert len(checked.validated) == 5
+
+
+def every_optional_field() -> dict[str, Any]:
+    """A write body that sets every optional field the emulator models, nulls included."""
+    body = personalization("Every field")
+    body["currency"] = {
+        "code": "EUR",
+        "symbol": "€",
+        "country": "DE",
+        "suffix": " EUR",
+        "options": {"a": [1]},
+    }
+    body["experiencePageTargeting"] = [
+        {"expression": None},
+        {
+            "expression": [
+                {"query": {"key": "utm_source", "value": "mail", "filter": "startsWith", "type": "utm"}},
+                {"operator": "or"},
+                {"query": {"key": "path", "value": "", "filter": "isNotNull", "type": "landingPage"}},
+            ]
+        },
+    ]
+    body["experienceKeyMetrics"].append(
+        {
+            "order": 1,
+            "isPrimary": False,
+            "standardEventId": None,
+            "experienceCustomMetricId": str(uuid.uuid4()),
+        }
+    )
+    body["audience"].update(
+        elseExcludeFromAnalytics=True,
+        evaluationFrequency=3,
+        elseVariationIndex="0",
+        excludeCurrency={
+            "exclude": True,
+            "currency": "EUR",
+            "country": "DE",
+            "region": "BE",
+            "city": "Berlin",
+        },
+    )
+    body["audience"]["filters"][0].update(expressionType="custom", excludeFromAnalytics=True)
+    challenger = body["variations"][1]
+    challenger.update(
+        priceChange="10",
+        priceChangeUnit="percent",
+        priceRoundingType="nearest",
+        priceRoundingAmount="0.99",
+        excludeProducts=True,
+        includeProducts=False,
+        onsiteInjection={
+            "customCss": None,
+            "customJs": "void 0",
+            "jsInjectionMode": {"type": "timeout", "timeout": 500},
+            "source": "ai",
+        },
+        redirects=[
+            {
+                "group": 1,
+                "originUrl": "/a",
+                "destinationUrl": None,
+                "queryParams": [{"key": "ref", "value": "ig"}],
+                "skip": True,
+                "isThemeTest": False,
+                "isTemplateTest": False,
+                "templateType": None,
+                "templateSuffixes": None,
+                "redirectOnce": True,
+                "filter": "matchesRegex",
+                "find": "^/a$",
+                "redirectType": "partialReplacement",
+            }
+        ],
+        offer={
+            **offer()["variations"][1]["offer"],
+            "isTest": True,
+            "maximumDollarDiscount": 25,
+            "requireSameItem": True,
+            "subscriptionApplicationType": "oneTimeAndFirstSub",
+            "shippingDiscount": {
+                "id": str(uuid.uuid4()),
+                "discountType": "dollar",
+                "unitDiscount": 5,
+                "rateFilter": {
+                    "type": "name",
+                    "rules": [{"id": "r1", "operator": "contains", "name": "Std"}],
+                },
+                "countryFilter": {"allow": ["US"], "exclude": []},
+                "discountLabel": "Cheaper shipping",
+            },
+        },
+    )
+    challenger["onsiteEdits"][0].update(
+        title="Greeting",
+        isRegex=True,
+        skip=False,
+        remove=False,
+        groupId="g1",
+        insertType="afterbegin",
+        imageSearchUrl=None,
+        source="ai",
+        onsiteEditType="html",
+    )
+    return body
+
+
+def test_every_optional_field_round_trips_and_conforms() -> None:
+    require_spec()
+    checked = Checked(new_sandbox())
+    created = checked("POST", "/experiences", {"experience": every_optional_field()})["experience"]
+    assert created["audience"]["elseVariationId"] == created["variations"][0]["id"]
+    assert created["experiencePageTargeting"][0]["value"] == ""
+    assert created["experiencePageTargeting"][1]["filterType"] == "utm"
+    assert created["variations"][1]["onsiteEdits"][0]["isHtml"] is True
+    replaced = checked("PUT", f"/experiences/{created['id']}", {"experience": as_write(created)})[
+        "experience"
+    ]
+    assert {**replaced, "lastUpdateTs": 0} == {**created, "lastUpdateTs": 0}
+    checked("GET", f"/experiences/{created['id']}", includeChangeLog="true")
+    checked("GET", "/experiences-list")
+    assert checked.problems == []
 
 
 def test_analytics_and_export_endpoints_conform() -> None:
