@@ -1,0 +1,53 @@
+"""A problem found in a file: where it is, which field, and one sentence saying what is wrong."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from igops.model import JsonPath, Position
+
+# Keys written after a dot in a path; any other key is quoted in brackets.
+_PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+
+
+@dataclass(frozen=True)
+class SpecError:
+    file: Path
+    position: Position
+    path: JsonPath
+    message: str
+
+    @property
+    def field(self) -> str:
+        return json_path(self.path)
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.position.line}:{self.position.column}: {self.field}: {self.message}"
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (str(self.file), self.position.line, self.position.column, self.message)
+
+
+def json_path(path: JsonPath) -> str:
+    """`$.variations[1].percentage` style, the way people point at a field."""
+    return "$" + "".join(map(_step, path))
+
+
+def _step(part: str | int) -> str:
+    if isinstance(part, int):
+        return f"[{part}]"
+    return f".{part}" if _PLAIN_KEY.match(part) else f"[{json.dumps(part)}]"
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A ` (did you mean 'x'?)` hint when one choice is close to the word, else nothing."""
+    close = difflib.get_close_matches(word, [choice for choice in choices if choice], n=1, cutoff=0.6)
+    if not close:
+        lowered = {choice.lower(): choice for choice in choices if choice}
+        close = [lowered[word.lower()]] if word.lower() in lowered else []
+    return f" (did you mean '{close[0]}'?)" if close else ""

@@ -1,0 +1,250 @@
+"""Checks the schema cannot express: they look at several fields, or at several files, at once.
+
+Per-file rules run only on documents that passed the schema, so they may rely on its types.
+Each rule yields (path, sentence); the loader turns the path into a file position.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from igops.model import DesiredExperience, JsonPath
+from igops.spec.errors import did_you_mean
+
+Finding = tuple[JsonPath, str]
+Experience = Mapping[str, Any]
+Variation = Mapping[str, Any]
+
+PERCENT_TOLERANCE = 0.01
+PERSONALIZATION_TYPES = frozenset({"personalization", "personalization/offer"})
+DEVICE_VALUES = ("any", "mobile", "desktop")
+
+
+@dataclass(frozen=True)
+class TypeParts:
+    """What every non-control variation of one experience type must carry."""
+
+    needs: str
+    present: Callable[[Variation], bool]
+
+
+def _has_edits_or_code(variation: Variation) -> bool:
+    return bool(variation.get("onsiteEdits")) or variation.get("onsiteInjection") is not None
+
+
+def _has_code(variation: Variation) -> bool:
+    injection = variation.get("onsiteInjection") or {}
+    return bool(injection.get("customCss") or injection.get("customJs"))
+
+
+def _has_redirects(flag: str | None) -> Callable[[Variation], bool]:
+    def present(variation: Variation) -> bool:
+        redirects = variation.get("redirects", [])
+        return bool(redirects) and all(flag is None or redirect[flag] for redirect in redirects)
+
+    return present
+
+
+TYPE_PARTS: dict[str, TypeParts] = {
+    "content/onsiteEdits": TypeParts("onsiteEdits or an onsiteInjection", _has_edits_or_code),
+    "content/advanced": TypeParts("an onsiteInjection with customCss or customJs", _has_code),
+    "content/url": TypeParts("redirects", _has_redirects(None)),
+    "content/theme": TypeParts("redirects with isThemeTest: true", _has_redirects("isThemeTest")),
+    "content/template": TypeParts("redirects with isTemplateTest: true", _has_redirects("isTemplateTest")),
+    "personalization": TypeParts(
+        "onsiteEdits, an onsiteInjection or redirects",
+        lambda variation: _has_edits_or_code(variation) or _has_redirects(None)(variation),
+    ),
+    "personalization/offer": TypeParts("an offer", lambda variation: variation.get("offer") is not None),
+}
+# A redirect flag belongs to exactly one experience type.
+REDIRECT_FLAG_TYPES = {"isThemeTest": "content/theme", "isTemplateTest": "content/template"}
+
+
+def file_findings(experience: Experience) -> Iterator[Finding]:
+    """Every semantic problem of one schema-valid experience."""
+    for rule in FILE_RULES:
+        yield from rule(experience)
+
+
+def _names(experience: Experience) -> list[str]:
+    return [variation["name"] for variation in experience["variations"]]
+
+
+def unique_variation_names(experience: Experience) -> Iterator[Finding]:
+    first_index: dict[str, int] = {}
+    for index, name in enumerate(_names(experience)):
+        if name in first_index:
+            yield ("variations", index, "name"), (
+                f"the variation name '{name}' is already used by $.variations[{first_index[name]}]; "
+                "variation names must be unique.")
+        first_index.setdefault(name, index)
+
+
+def one_control(experience: Experience) -> Iterator[Finding]:
+    variations = experience["variations"]
+    controls = [index for index, variation in enumerate(variations) if variation.get("isControl")]
+    if not controls:
+        yield ("variations",), "no variation is the control; mark exactly one with isControl: true."
+    for index in controls[1:]:
+        yield ("variations", index, "isControl"), (
+            f"a second control: '{variations[controls[0]]['name']}' is already the control; "
+            "exactly one variation may have isControl: true.")
+
+
+def percentages_total_100(experience: Experience) -> Iterator[Finding]:
+    total = math.fsum(variation["percentage"] for variation in experience["variations"])
+    if abs(total - 100) > PERCENT_TOLERANCE:
+        yield ("variations",), f"the variation percentages add up to {total:g}, not 100."
+
+
+def winner_of_ended(experience: Experience) -> Iterator[Finding]:
+    winner = experience.get("winner")
+    if winner is None:
+        return
+    if experience["status"] != "ended":
+        yield ("winner",), (
+            f"a winner is only declared with status: ended, and the status is {experience['status']}.")
+    names = _names(experience)
+    if winner not in names:
+        yield ("winner",), (
+            f"the winner '{winner}' is not the name of a variation{did_you_mean(winner, names)}.")
+
+
+def type_parts(experience: Experience) -> Iterator[Finding]:
+    parts = TYPE_PARTS[experience["type"]]
+    for index, variation in enumerate(experience["variations"]):
+        if not variation.get("isControl") and not parts.present(variation):
+            yield ("variations", index), (
+                f"the variation '{variation['name']}' lacks {parts.needs}, which every non-control "
+                f"variation of a {experience['type']} experience needs.")
+
+
+def consistent_redirects(experience: Experience) -> Iterator[Finding]:
+    for index, variation in enumerate(experience["variations"]):
+        for position, redirect in enumerate(variation.get("redirects", [])):
+            path = ("variations", index, "redirects", position)
+            yield from _redirect_findings(redirect, experience["type"], path)
+
+
+def _redirect_findings(redirect: Mapping[str, Any], kind: str, path: JsonPath) -> Iterator[Finding]:
+    partial = redirect.get("redirectType") == "partialReplacement"
+    if not partial and not redirect.get("destinationUrl"):
+        yield (*path, "destinationUrl"), "a full-replacement redirect needs a destinationUrl."
+    if partial and not redirect.get("find"):
+        yield (*path, "find"), "a partial-replacement redirect needs find: the part of the URL to replace."
+    template_named = redirect.get("templateType") is not None and redirect.get("templateSuffixes")
+    if redirect["isTemplateTest"] and not template_named:
+        yield (*path, "isTemplateTest"), (
+            "a template redirect needs a templateType and at least one templateSuffixes entry.")
+    for flag, flag_type in REDIRECT_FLAG_TYPES.items():
+        if redirect[flag] and kind != flag_type:
+            yield (*path, flag), f"{flag}: true belongs to {flag_type} experiences, not to {kind}."
+
+
+def timeout_given(experience: Experience) -> Iterator[Finding]:
+    for index, variation in enumerate(experience["variations"]):
+        mode = (variation.get("onsiteInjection") or {}).get("jsInjectionMode", {})
+        if mode.get("type") == "timeout" and "timeout" not in mode:
+            yield ("variations", index, "onsiteInjection", "jsInjectionMode"), (
+                "jsInjectionMode type timeout needs a timeout in milliseconds.")
+
+
+def free_shipping_only(experience: Experience) -> Iterator[Finding]:
+    for index, variation in enumerate(experience["variations"]):
+        offer = variation.get("offer") or {}
+        if offer.get("shippingDiscount") is not None and offer["discountApplicationType"] != "freeShipping":
+            yield ("variations", index, "offer", "shippingDiscount"), (
+                "a shippingDiscount belongs to an offer whose discountApplicationType is freeShipping.")
+
+
+def key_metrics(experience: Experience) -> Iterator[Finding]:
+    metrics = experience.get("experienceKeyMetrics", [])
+    primaries = [index for index, metric in enumerate(metrics) if metric.get("isPrimary")]
+    if metrics and len(primaries) != 1:
+        yield ("experienceKeyMetrics",), (
+            f"{len(primaries)} key metrics have isPrimary: true; exactly one must be primary.")
+    for index, metric in enumerate(metrics):
+        if (metric.get("standardEventId") is None) == (metric.get("experienceCustomMetricId") is None):
+            yield ("experienceKeyMetrics", index), (
+                "a key metric names exactly one of standardEventId and experienceCustomMetricId.")
+
+
+def audience_choices(experience: Experience) -> Iterator[Finding]:
+    audience = experience.get("audience")
+    if audience is None:
+        return
+    count = len(experience["variations"])
+    index = audience.get("elseVariationIndex")
+    if index is not None and not (index.isdigit() and int(index) < count):
+        yield ("audience", "elseVariationIndex"), (
+            f"elseVariationIndex '{index}' is not the position of a variation (0 to {count - 1}).")
+    if audience.get("elseAction") == "assignVariation" and index is None:
+        yield ("audience", "elseAction"), (
+            "elseAction assignVariation needs elseVariationIndex: the position of the variation to assign.")
+    if experience["type"] not in PERSONALIZATION_TYPES:
+        yield from _include_actions(audience)
+    for position, rule in enumerate(audience.get("filters", [])):
+        path = ("audience", "filters", position, "expression")
+        yield from _device_values(rule.get("expression") or [], path)
+
+
+def _include_actions(audience: Mapping[str, Any]) -> Iterator[Finding]:
+    sentence = "experienceInclude is for personalizations; an A/B test's audience uses randomVariation."
+    if audience.get("elseAction") == "experienceInclude":
+        yield ("audience", "elseAction"), sentence
+    for position, rule in enumerate(audience.get("filters", [])):
+        if rule.get("action") == "experienceInclude":
+            yield ("audience", "filters", position, "action"), sentence
+
+
+def page_targeting_devices(experience: Experience) -> Iterator[Finding]:
+    for position, target in enumerate(experience.get("experiencePageTargeting", [])):
+        path = ("experiencePageTargeting", position, "expression")
+        yield from _device_values(target.get("expression") or [], path)
+
+
+def _device_values(expression: Sequence[Mapping[str, Any]], path: JsonPath) -> Iterator[Finding]:
+    for position, node in enumerate(expression):
+        query = node.get("query")
+        if query is not None and query.get("type") == "device" and query["value"] not in DEVICE_VALUES:
+            yield (*path, position, "query", "value"), (
+                f"a device condition compares with 'any', 'mobile' or 'desktop', not '{query['value']}'.")
+
+
+FILE_RULES: tuple[Callable[[Experience], Iterator[Finding]], ...] = (
+    unique_variation_names,
+    one_control,
+    percentages_total_100,
+    winner_of_ended,
+    type_parts,
+    consistent_redirects,
+    timeout_given,
+    free_shipping_only,
+    key_metrics,
+    audience_choices,
+    page_targeting_devices,
+)
+
+
+def cross_file_findings(
+    experiences: Sequence[DesiredExperience],
+) -> Iterator[tuple[DesiredExperience, Finding]]:
+    """Keys, names and pinned ids that more than one file claims; reported on every file after the first."""
+    for label, field, value_of in (
+        ("file name", (), lambda experience: experience.key),
+        ("name", ("name",), lambda experience: experience.name),
+        ("id", ("id",), lambda experience: experience.id),
+    ):
+        owner: dict[str, DesiredExperience] = {}
+        for experience in experiences:
+            value = value_of(experience)
+            if value is None:
+                continue
+            if value in owner:
+                yield experience, (field, f"the {label} '{value}' is also used by {owner[value].path}; "
+                                          f"each experience needs its own {label}.")
+            owner.setdefault(value, experience)

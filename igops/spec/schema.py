@@ -1,0 +1,132 @@
+"""The JSON Schemas shipped with igops, and their violations turned into located sentences."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterator
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft202012Validator, ValidationError
+
+from igops.model import JsonPath, Position, nearest_position
+from igops.spec.errors import did_you_mean
+from igops.spec.yamldoc import Document
+
+EXPERIENCE_SCHEMA = "experience.schema.json"
+CONFIG_SCHEMA = "igops-config.schema.json"
+
+# Types that exist in Intelligems accounts but that the API cannot create, so igops cannot manage them.
+NOT_CREATABLE_TYPES = frozenset(
+    {"pricing", "checkoutBlock", "shipping", "sitewide", "postPurchase", "onsiteUpsell"}
+)
+# An enum longer than this is not spelled out in a message; the hint and the editor do better.
+_MAX_LISTED_CHOICES = 12
+
+_TYPE_NAMES = {
+    "string": "text",
+    "number": "a number",
+    "integer": "a whole number",
+    "boolean": "true or false",
+    "array": "a list",
+    "object": "a mapping",
+    "null": "null",
+}
+
+
+@functools.cache
+def load_schema(name: str) -> dict[str, Any]:
+    """A schema from the package's data, where an installed igops finds it too."""
+    text = resources.files("igops").joinpath("schemas", name).read_text(encoding="utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+@functools.cache
+def _validator(name: str) -> Draft202012Validator:
+    return Draft202012Validator(load_schema(name))
+
+
+def schema_defaults(name: str) -> dict[str, Any]:
+    """The top-level defaults a schema declares, keyed by property."""
+    properties = load_schema(name)["properties"]
+    return {key: spec["default"] for key, spec in properties.items() if "default" in spec}
+
+
+def schema_findings(document: Document, name: str) -> Iterator[tuple[JsonPath, Position, str]]:
+    """Every violation of the schema in the document, each with its field path, position and sentence."""
+    for error in _validator(name).iter_errors(document.value):
+        yield from _explain(error, document)
+
+
+def _explain(error: ValidationError, document: Document) -> Iterator[tuple[JsonPath, Position, str]]:
+    path: JsonPath = tuple(error.absolute_path)
+    keyword, expected, value = error.validator, error.validator_value, error.instance
+    if keyword == "additionalProperties" and expected is False:
+        known = list(error.schema.get("properties", {}))
+        for key in value:
+            if key not in known:
+                key_path = (*path, key)
+                hint = did_you_mean(key, known)
+                yield key_path, document.keys[key_path], f"'{key}' is not a field here{hint}."
+        return
+    if keyword == "required":
+        position = nearest_position(document.values, path)
+        for key in expected:
+            if key not in value:
+                yield (*path, key), position, f"the required field '{key}' is missing."
+        return
+    yield path, nearest_position(document.values, path), _sentence(error, path)
+
+
+def _sentence(error: ValidationError, path: JsonPath) -> str:
+    keyword, expected, value = error.validator, error.validator_value, error.instance
+    if keyword == "type":
+        wanted = [expected] if isinstance(expected, str) else expected
+        return f"expected {' or '.join(_TYPE_NAMES[name] for name in wanted)}, found {_describe(value)}."
+    if keyword == "enum":
+        return _enum_sentence(value, expected, path)
+    if keyword == "minimum":
+        return f"{value} is below the minimum of {expected}."
+    if keyword == "maximum":
+        return f"{value} is above the maximum of {expected}."
+    if keyword == "minLength":
+        return "must not be empty." if expected == 1 else f"must be at least {expected} characters long."
+    if keyword == "maxLength":
+        return f"is {len(value)} characters long; at most {expected} are allowed."
+    if keyword == "minItems":
+        return "needs at least one entry." if expected == 1 else f"needs at least {expected} entries."
+    if keyword == "pattern" and expected == load_schema(EXPERIENCE_SCHEMA)["$defs"]["uuid"]["pattern"]:
+        return f"'{value}' is not a UUID (like 0b6c1a52-4f1e-4c3e-9a57-2d0e5f6a7b8c)."
+    if keyword == "pattern":
+        return f"'{value}' is not of the expected form: {error.schema.get('description', expected)}"
+    return f"{value!r:.60} is not allowed here ({keyword})."
+
+
+def _enum_sentence(value: Any, choices: list[Any], path: JsonPath) -> str:
+    shown = f"'{value}'" if isinstance(value, str) else _describe(value)
+    if path == ("type",) and value in NOT_CREATABLE_TYPES:
+        return (f"{shown} experiences cannot be created through the Intelligems API, so igops cannot "
+                f"manage them; use one of {_choices(choices)}.")
+    named = [choice for choice in choices if isinstance(choice, str)]
+    hint = did_you_mean(value, named) if isinstance(value, str) else ""
+    if len(choices) > _MAX_LISTED_CHOICES:
+        return f"{shown} is not an accepted value{hint or '; the schema lists the accepted ones'}."
+    return f"{shown} is not one of {_choices(choices)}{hint}."
+
+
+def _choices(choices: list[Any]) -> str:
+    return ", ".join("null" if choice is None else f"'{choice}'" for choice in choices)
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the text '{value:.40}'"
+    return "a list" if isinstance(value, list) else "a mapping"

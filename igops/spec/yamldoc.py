@@ -1,0 +1,203 @@
+"""Strict, safe YAML reading that remembers where every key and value was written.
+
+PyYAML is used only to build the node tree; values are made from nodes here, so that
+duplicate keys, foreign tags and alias bombs are refused instead of silently accepted, and
+so that scalars follow the YAML 1.2 core schema that editors use (`no` stays a string).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import BaseResolver
+
+from igops.model import JsonPath, Position
+
+_TAG = "tag:yaml.org,2002:"
+NULL, BOOL, INT, FLOAT, STR = (f"{_TAG}{name}" for name in ("null", "bool", "int", "float", "str"))
+MAP, SEQ = f"{_TAG}map", f"{_TAG}seq"
+
+MAX_DEPTH = 64
+# Aliases can make a small file expand enormously; no experience comes near this many values.
+MAX_VALUES = 200_000
+
+_INT_BASES = {"0o": 8, "0x": 16}
+_FLOAT_SPECIALS = re.compile(r"^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$")
+
+
+class _CoreResolver(BaseResolver):
+    """Plain scalars resolved as YAML 1.2's core schema does, not as YAML 1.1 does."""
+
+    yaml_implicit_resolvers: ClassVar[dict[str, list[tuple[str, re.Pattern[str]]]]] = {}
+
+
+for _tag, _pattern, _first in (
+    # The empty first character is how PyYAML looks up resolvers for an empty scalar.
+    (NULL, r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    (BOOL, r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
+    (INT, r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", list("-+0123456789")),
+    (FLOAT, r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+            r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$", list("-+.0123456789")),
+):
+    _CoreResolver.add_implicit_resolver(_tag, re.compile(_pattern), _first)
+
+# The C parser when PyYAML has it (much faster); both build the same nodes.
+_BaseLoader = yaml.CBaseLoader if yaml.__with_libyaml__ else yaml.BaseLoader
+
+
+class _NodeReader(_CoreResolver, _BaseLoader):  # type: ignore[misc, valid-type]
+    """Parser and composer only: the constructor part of the loader is never called."""
+
+
+class YamlError(Exception):
+    """The text is not an acceptable YAML document; carries the position of the problem."""
+
+    def __init__(self, position: Position, message: str, path: JsonPath = ()) -> None:
+        super().__init__(message)
+        self.position = position
+        self.message = message
+        self.path = path
+
+
+@dataclass
+class Document:
+    """A parsed document: its value, and where each value and each mapping key was written."""
+
+    value: Any
+    values: dict[JsonPath, Position] = field(default_factory=dict)
+    keys: dict[JsonPath, Position] = field(default_factory=dict)
+
+
+def parse(text: str) -> Document | None:
+    """The document in `text`, or None when it holds no document at all (only comments)."""
+    try:
+        root = _NodeReader(text).get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        raise _syntax_error(exc, text) from None
+    except yaml.YAMLError as exc:
+        raise YamlError(Position(1, 1), f"the file is not valid YAML: {exc}.") from None
+    except RecursionError:
+        raise YamlError(Position(1, 1), f"values are nested deeper than {MAX_DEPTH} levels.") from None
+    if root is None:
+        return None
+    document = Document(value=None)
+    document.value = _Builder(document).build(root, ())
+    return document
+
+
+def _position(node_or_mark: Any) -> Position:
+    mark = getattr(node_or_mark, "start_mark", node_or_mark)
+    return Position(mark.line + 1, mark.column + 1)
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, text: str) -> YamlError:
+    mark = exc.problem_mark or exc.context_mark
+    position = _position(mark) if mark is not None else Position(1, 1)
+    lines = text.splitlines()
+    line = lines[position.line - 1] if position.line <= len(lines) else ""
+    indentation = line[: len(line) - len(line.lstrip(" \t"))]
+    problem = (exc.problem or "").rstrip(".")
+    if "\t" in indentation or "'\\t'" in problem:
+        return YamlError(Position(position.line, line.find("\t") + 1 if "\t" in line else position.column),
+                         "a tab is used for indentation; YAML indents with spaces only.")
+    if "expected a single document" in (exc.context or ""):
+        return YamlError(position, "the file holds a second YAML document; one file holds one experience.")
+    return YamlError(position, f"the file is not valid YAML: {problem or 'syntax error'}.")
+
+
+class _Builder:
+    """Turns nodes into plain values, recording positions and refusing what JSON cannot hold."""
+
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        self.count = 0
+        self.active: set[int] = set()
+
+    def build(self, node: Node, path: JsonPath) -> Any:
+        self.count += 1
+        if self.count > MAX_VALUES:
+            raise YamlError(_position(node), f"the file expands to more than {MAX_VALUES} values "
+                            "(aliases repeating large parts); write it out plainly.", path)
+        if len(path) > MAX_DEPTH:
+            raise YamlError(_position(node), f"values are nested deeper than {MAX_DEPTH} levels.", path)
+        self.document.values[path] = _position(node)
+        if isinstance(node, ScalarNode):
+            return _scalar(node, path)
+        if id(node) in self.active:
+            raise YamlError(_position(node), "an alias refers to a value that contains it.", path)
+        self.active.add(id(node))
+        try:
+            if isinstance(node, SequenceNode) and node.tag == SEQ:
+                return [self.build(item, (*path, index)) for index, item in enumerate(node.value)]
+            if isinstance(node, MappingNode) and node.tag == MAP:
+                return self._mapping(node, path)
+            raise YamlError(_position(node), f"the YAML tag '{node.tag}' is not supported; "
+                            "use plain mappings, lists and values.", path)
+        finally:
+            self.active.discard(id(node))
+
+    def _mapping(self, node: MappingNode, path: JsonPath) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = self._key(key_node, path)
+            child = (*path, key)
+            if key in result:
+                first = self.document.keys[child]
+                raise YamlError(_position(key_node), f"the key '{key}' appears twice in this mapping "
+                                f"(first on line {first.line}); keep only one.", child)
+            self.document.keys[child] = _position(key_node)
+            result[key] = self.build(value_node, child)
+        return result
+
+    def _key(self, node: Node, path: JsonPath) -> str:
+        if isinstance(node, ScalarNode) and node.tag == STR:
+            if node.value == "<<" and not node.style:
+                raise YamlError(_position(node), "YAML merge keys (<<) are not supported; "
+                                "write the fields out.", path)
+            return node.value
+        shown = node.value if isinstance(node, ScalarNode) else "a collection"
+        raise YamlError(_position(node), f"field names must be text, found {shown!s:.40}; "
+                        "quote the key if it is meant as a name.", path)
+
+
+def _scalar(node: ScalarNode, path: JsonPath) -> Any:
+    convert = _CONVERTERS.get(node.tag)
+    if convert is None:
+        raise YamlError(_position(node), f"the YAML tag '{node.tag}' is not supported; "
+                        "use plain values without tags.", path)
+    try:
+        value = convert(node.value)
+    except ValueError:
+        raise YamlError(_position(node), f"'{node.value:.40}' is not a valid {node.tag.removeprefix(_TAG)}.",
+                        path) from None
+    if isinstance(value, float) and not math.isfinite(value):
+        raise YamlError(_position(node), f"{node.value} is not a finite number; JSON cannot hold it.", path)
+    return value
+
+
+def _to_null(text: str) -> None:
+    if text not in ("", "~", "null", "Null", "NULL"):
+        raise ValueError(text)
+
+
+def _to_bool(text: str) -> bool:
+    if text not in ("true", "True", "TRUE", "false", "False", "FALSE"):
+        raise ValueError(text)
+    return text.lower() == "true"
+
+
+def _to_int(text: str) -> int:
+    base = _INT_BASES.get(text[:2], 10)
+    return int(text if base == 10 else text[2:], base)
+
+
+def _to_float(text: str) -> float:
+    return float(text.lstrip("+").replace(".", "", 1) if _FLOAT_SPECIALS.match(text) else text)
+
+
+_CONVERTERS = {STR: str, NULL: _to_null, BOOL: _to_bool, INT: _to_int, FLOAT: _to_float}
