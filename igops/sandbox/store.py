@@ -76,11 +76,14 @@ class Store:
                 pass  # creates the file on first use, so every process agrees on the org id
 
     def snapshot(self) -> State:
-        """The current state; callers must not mutate it."""
+        """The current state, safe to iterate while writers carry on; callers must not mutate it.
+
+        Writers replace records rather than change them, so copying the mapping suffices.
+        """
         with self._lock:
             if self.path is not None and self._file_signature() != self._signature:
                 self._load()
-            return self._state
+            return State(self._state.organization_id, dict(self._state.records))
 
     @contextmanager
     def transaction(self) -> Iterator[State]:
