@@ -20,7 +20,7 @@ from .journal import RecordedWrite
 from .lifecycle import apply_action, history_entry, refusal
 from .rules import check_create, check_replace
 from .runtime import Runtime
-from .shapes import MAX_SAFE_INTEGER, UUID_PATTERN, Issues, Obj
+from .shapes import MAX_SAFE_INTEGER, UUID_PATTERN, Issues, Obj, natural
 from .store import Record, State
 from .taxonomy import CATEGORIES, MODULES, category_of, module_of
 from .views import detail, list_item
@@ -71,10 +71,11 @@ def _int_query(params: QueryParams, name: str, default: int, issues: Issues) -> 
     raw = params.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or len(raw) > 16 or not 1 <= int(raw) <= MAX_SAFE_INTEGER:
+    value = natural(raw)
+    if value is None or not 1 <= value <= MAX_SAFE_INTEGER:
         issues.add(name, f"Expected an integer from 1 to {MAX_SAFE_INTEGER}")
         return default
-    return int(raw)
+    return value
 
 
 def _enum_query(params: QueryParams, name: str, options: tuple[str, ...], issues: Issues) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from .shapes import Issues, join
+from .shapes import Issues, join, natural
 from .store import State
 from .write_schema import CREATABLE_TYPES, VALUELESS_FILTERS
 
@@ -79,7 +79,8 @@ def _check_audience_references(doc: dict[str, Any], issues: Issues) -> None:
     if audience is None:
         return
     index = audience.get("elseVariationIndex")
-    if index is not None and not (index.isdigit() and int(index) < len(doc["variations"])):
+    position = None if index is None else natural(index)
+    if index is not None and (position is None or position >= len(doc["variations"])):
         issues.add("experience.audience.elseVariationIndex", "Must index one of the variations")
     # Variation ids exist only once the experience does, so a create cannot name one.
     variation_ids = {variation.get("id") for variation in doc["variations"]} - {None}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,6 +45,17 @@ class Issues:
 
     def __bool__(self) -> bool:
         return bool(self.fields or self.general)
+
+
+def natural(text: str) -> int | None:
+    """`text` as a non-negative integer if it is one written in (at most 16) ASCII digits.
+
+    str.isdigit alone accepts digits int() refuses, such as superscripts, and int() refuses
+    very long numbers; both would otherwise surface as server errors.
+    """
+    if text.isascii() and text.isdigit() and len(text) <= 16:
+        return int(text)
+    return None
 
 
 def join(path: str, key: str | int) -> str:
@@ -145,7 +157,8 @@ class Num(Shape):
         if isinstance(value, bool) or not isinstance(value, int | float):
             issues.add(path, f"Expected {self.expected}, received {json_type(value)}")
             return value
-        if not math.isfinite(value):
+        # JSON numbers are doubles to every other client: refuse what a double cannot hold.
+        if not math.isfinite(value) if isinstance(value, float) else abs(value) > sys.float_info.max:
             issues.add(path, "Number must be finite")
             return value
         if self.integer:

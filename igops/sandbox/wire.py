@@ -11,14 +11,15 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from .errors import request_error
+from .shapes import natural
 
 MAX_BODY_BYTES = 1024 * 1024
 
 
 async def read_json_object(request: Request, *, optional: bool = False) -> dict[str, Any]:
     """The body as a JSON object; an empty body is `{}` when `optional`."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and (len(declared) > 9 or int(declared) > MAX_BODY_BYTES):
+    declared = natural(request.headers.get("content-length", ""))
+    if declared is not None and declared > MAX_BODY_BYTES:
         raise request_error("Request body exceeds 1 MB", status=413)
     chunks = []
     size = 0

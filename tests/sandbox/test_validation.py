@@ -101,6 +101,21 @@ CREATE_CASES: dict[str, tuple[Callable[[], dict[str, Any]], Mutation, str]] = {
         lambda b: b["variations"][0].update(percentage=150),
         "experience.variations.0.percentage",
     ),
+    "percentage beyond float range": (
+        onsite_edits,
+        lambda b: b["variations"][0].update(percentage=10**400),
+        "experience.variations.0.percentage",
+    ),
+    "redirect group beyond float range": (
+        url_redirect,
+        lambda b: b["variations"][1]["redirects"][0].update(group=-(10**400)),
+        "experience.variations.1.redirects.0.group",
+    ),
+    "order beyond safe integers": (
+        onsite_edits,
+        lambda b: b["variations"][1].update(order=2**53),
+        "experience.variations.1.order",
+    ),
     "isControl not boolean": (
         onsite_edits,
         lambda b: b["variations"][0].update(isControl="yes"),
@@ -250,6 +265,16 @@ CREATE_CASES: dict[str, tuple[Callable[[], dict[str, Any]], Mutation, str]] = {
     "audience else variation index": (
         personalization,
         lambda b: b["audience"].update(elseVariationIndex="7"),
+        "experience.audience.elseVariationIndex",
+    ),
+    "audience else variation superscript": (
+        personalization,
+        lambda b: b["audience"].update(elseVariationIndex="\u00b2"),
+        "experience.audience.elseVariationIndex",
+    ),
+    "audience else variation huge": (
+        personalization,
+        lambda b: b["audience"].update(elseVariationIndex="9" * 5000),
         "experience.audience.elseVariationIndex",
     ),
     "audience exclude currency": (
@@ -573,6 +598,14 @@ def test_wrong_content_type_gets_415(content_type: str | None) -> None:
     assert raw_post(new_sandbox(), body, content_type) == 415
 
 
+@pytest.mark.parametrize("declared", ["\u00b2".encode("latin-1"), b"9" * 5000, b"-1", b"2000000"])
+def test_odd_content_length_headers_never_cause_a_server_error(declared: bytes) -> None:
+    body = json.dumps({"experience": onsite_edits()}).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", declared)]
+    response = call(new_sandbox(), "POST", "/experiences", content=body, headers=headers)
+    assert response.status_code in (200, 413)
+
+
 def test_json_media_type_with_charset_is_fine() -> None:
     body = json.dumps({"experience": onsite_edits()}).encode()
     response = call(
@@ -613,6 +646,8 @@ def test_deep_freeform_values_are_refused() -> None:
         ({"page": "0"}, "page"),
         ({"page": "1.5"}, "page"),
         ({"page": "9" * 40}, "page"),
+        ({"page": "\u0661"}, "page"),
+        ({"limit": "\u00b2"}, "limit"),
         ({"status": "running"}, "status"),
         ({"category": "test"}, "category"),
         ({"module": "Content"}, "module"),
@@ -645,6 +680,7 @@ JSON_VALUES = st.recursive(
     st.none()
     | st.booleans()
     | st.integers()
+    | st.integers(min_value=-(10**400), max_value=10**400)
     | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=20),
     lambda children: (
