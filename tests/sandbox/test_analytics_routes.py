@@ -79,7 +79,13 @@ def test_export_answers_a_download_and_checks_its_type() -> None:
     assert "exportType" in field_errors(call(sandbox, "POST", path, json={}))
 
 
-JSON_LEAVES = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12)
+JSON_LEAVES = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=12)
+)
 JSON_VALUES = st.recursive(
     JSON_LEAVES,
     lambda children: (
