@@ -39,6 +39,10 @@ def _load_spec() -> dict[str, Any] | None:
         return yaml.load(handle, Loader=loader)
 
 
+def spec_available() -> bool:
+    return _load_spec() is not None
+
+
 def require_spec() -> dict[str, Any]:
     """The parsed spec, or skip the calling test when the file is not on this machine."""
     spec = _load_spec()

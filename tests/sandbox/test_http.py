@@ -8,44 +8,26 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import httpx
 import pytest
+from emulator_support import serve_over_http
 from sandbox_helpers import PREFIX, TOKEN, new_sandbox, onsite_edits
 
 from igops.sandbox import Faults, Sandbox
-from igops.sandbox.server import make_server
 
 pytestmark = pytest.mark.http
 
 
 @contextmanager
 def served(sandbox: Sandbox) -> Iterator[httpx.Client]:
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-    server = make_server(sandbox, port=port)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "sandbox did not start"
-        time.sleep(0.01)
-    try:
-        with httpx.Client(
-            base_url=f"http://127.0.0.1:{port}{PREFIX}",
-            headers={"intelligems-access-token": TOKEN},
-            timeout=10,
-        ) as client:
-            yield client
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        listener.close()
+    with serve_over_http(sandbox) as url, httpx.Client(
+        base_url=url + PREFIX, headers={"intelligems-access-token": TOKEN}, timeout=10
+    ) as client:
+        yield client
 
 
 def test_a_round_trip_over_http() -> None:

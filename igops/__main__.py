@@ -1,0 +1,3 @@
+from igops.cli import main
+
+main()

@@ -1,0 +1,32 @@
+"""Settings -> a ready API client, over HTTP or against the in-process sandbox.
+
+The one place that knows both the client and the emulator, so that neither knows the other.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from igops.api import IntelligemsClient, RetryPolicy
+from igops.config import SANDBOX_SCHEME, Settings
+from igops.sandbox import Sandbox, SandboxConfig
+
+SANDBOX_BASE_URL = "http://sandbox"
+
+
+def open_client(
+    settings: Settings, *, retry: RetryPolicy | None = None, max_in_flight: int = 8
+) -> IntelligemsClient:
+    """A client for `settings.api_url`; `sandbox:` and `sandbox:PATH` run the emulator in-process."""
+    if not settings.uses_sandbox:
+        return IntelligemsClient(
+            settings.token, settings.api_url, retry=retry, max_in_flight=max_in_flight
+        )
+    state = settings.api_url[len(SANDBOX_SCHEME):].strip()
+    sandbox = Sandbox(
+        SandboxConfig(token=settings.token.reveal(), state_path=Path(state) if state else None)
+    )
+    return IntelligemsClient(
+        settings.token, SANDBOX_BASE_URL, transport=sandbox.transport(),
+        retry=retry, max_in_flight=max_in_flight,
+    )

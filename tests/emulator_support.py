@@ -1,0 +1,37 @@
+"""Serving the emulator over real HTTP on 127.0.0.1 for end-to-end tests."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from igops.sandbox import Sandbox
+from igops.sandbox.server import make_server
+
+TOKEN = "test-token-7c1d2e"
+
+
+@contextmanager
+def serve_over_http(sandbox: Sandbox) -> Iterator[str]:
+    """Serve the sandbox with uvicorn on an ephemeral 127.0.0.1 port; yield its base URL."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    server = make_server(sandbox)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the sandbox did not start")
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        listener.close()

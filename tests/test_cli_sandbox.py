@@ -1,0 +1,122 @@
+"""`igops sandbox serve` as a user runs it: a real process on a 127.0.0.1 port."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from openapi_support import path_template, response_validator, schema_errors, spec_available
+from payloads import onsite_edits_experience, with_ids
+
+TOKEN = "cli-test-token-55aa"
+
+
+def igops(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "igops", *args], capture_output=True, text=True,
+                          timeout=60, env={**os.environ, "NO_COLOR": "1"})
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[str, Path, subprocess.Popen[str]]]:
+    port = free_port()
+    state = tmp_path / "sandbox.json"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "igops", "sandbox", "serve", "--port", str(port),
+         "--state", str(state), "--token", TOKEN],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}/v25-10-beta"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            httpx.get(url + "/experiences-list", timeout=1)
+            break
+        except httpx.TransportError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                pytest.fail(f"igops sandbox serve did not come up: {process.communicate()[1]}")
+            time.sleep(0.1)
+    try:
+        yield url, state, process
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def check_shape(method: str, response: httpx.Response) -> dict[str, Any]:
+    assert response.status_code == 200, response.text
+    body = response.json()
+    if spec_available():
+        template = path_template(response.url.path)
+        if template is not None:
+            errors = schema_errors(response_validator(method, template), body)
+            assert not errors, f"{method} {response.url.path}: {errors}"
+    return body
+
+
+def test_serve_answers_every_documented_call(served: tuple[str, Path, subprocess.Popen[str]]) -> None:
+    url, state, process = served
+    with httpx.Client(base_url=url, headers={"intelligems-access-token": TOKEN}, timeout=10) as http:
+        assert http.get("/experiences-list", headers={"intelligems-access-token": "wrong"}).json() == {
+            "error": "Unauthorized"}
+        written = onsite_edits_experience("Served")
+        created = check_shape("POST", http.post("/experiences", json={"experience": written}))["experience"]
+        fetched = check_shape("GET", http.get(f"/experiences/{created['id']}"))["experience"]
+        listed = check_shape("GET", http.get("/experiences-list", params={"limit": 5}))
+        assert listed["total"] == 1 and listed["experiencesList"][0]["id"] == created["id"]
+        put = http.put(f"/experiences/{created['id']}",
+                       json={"experience": with_ids({**written, "description": "v2"}, fetched)})
+        assert check_shape("PUT", put)["experience"]["description"] == "v2"
+        for action in ("start", "pause", "start"):
+            acted = http.post(f"/experiences/{created['id']}/actions/{action}", json={})
+            assert check_shape("POST", acted)["experience"]["status"] in ("started", "paused")
+        check_shape("POST", http.post(f"/analytics/resource/{created['id']}", json={}))
+        check_shape("POST", http.post("/analytics/sitewide/snapshot",
+                                      json={"start": "2026-10-01T00:00:00Z", "end": "2026-10-31T00:00:00Z"}))
+        winner = next(v["id"] for v in fetched["variations"] if not v["isControl"])
+        ended = http.post(f"/experiences/{created['id']}/actions/end", json={"variationId": winner})
+        assert check_shape("POST", ended)["experience"]["status"] == "ended"
+    process.send_signal(signal.SIGINT)
+    process.wait(timeout=10)
+    assert process.returncode is not None
+    assert TOKEN not in state.read_text()
+    assert "Served" in state.read_text()
+
+
+def test_help_has_an_example_on_every_command() -> None:
+    for args in ([], ["sandbox"], ["sandbox", "serve"]):
+        result = igops(*args, "--help")
+        assert result.returncode == 0
+        assert "Example" in result.stdout
+
+
+@pytest.mark.parametrize("args", [
+    ["sandbox", "serve", "--fail-rate", "2"],
+    ["sandbox", "serve", "--port", "99999"],
+    ["sandbox", "serve", "--token", " "],
+    ["no-such-command"],
+])
+def test_bad_options_are_one_sentence_and_exit_1(args: list[str]) -> None:
+    result = igops(*args)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "Error:" in result.stderr
