@@ -44,10 +44,17 @@ def _step(part: str | int) -> str:
     return f".{part}" if _PLAIN_KEY.match(part) else f"[{json.dumps(part)}]"
 
 
+def quote(text: str, limit: int = 60) -> str:
+    """User text inside a message: quoted, cut short, and kept on one line."""
+    shown = text if len(text) <= limit else f"{text[:limit]}..."
+    escaped = "".join(char if char.isprintable() else repr(char)[1:-1] for char in shown)
+    return f"'{escaped}'"
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A ` (did you mean 'x'?)` hint when one choice is close to the word, else nothing."""
     close = difflib.get_close_matches(word, [choice for choice in choices if choice], n=1, cutoff=0.6)
     if not close:
         lowered = {choice.lower(): choice for choice in choices if choice}
         close = [lowered[word.lower()]] if word.lower() in lowered else []
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return f" (did you mean {quote(close[0])}?)" if close else ""

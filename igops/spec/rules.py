@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from igops.model import DesiredExperience, JsonPath
-from igops.spec.errors import did_you_mean
+from igops.spec.errors import did_you_mean, quote
 
 Finding = tuple[JsonPath, str]
 Experience = Mapping[str, Any]
@@ -79,7 +79,7 @@ def unique_variation_names(experience: Experience) -> Iterator[Finding]:
     for index, name in enumerate(_names(experience)):
         if name in first_index:
             yield ("variations", index, "name"), (
-                f"the variation name '{name}' is already used by $.variations[{first_index[name]}]; "
+                f"the variation name {quote(name)} is already used by $.variations[{first_index[name]}]; "
                 "variation names must be unique.")
         first_index.setdefault(name, index)
 
@@ -91,13 +91,14 @@ def one_control(experience: Experience) -> Iterator[Finding]:
         yield ("variations",), "no variation is the control; mark exactly one with isControl: true."
     for index in controls[1:]:
         yield ("variations", index, "isControl"), (
-            f"a second control: '{variations[controls[0]]['name']}' is already the control; "
+            f"a second control: {quote(variations[controls[0]]['name'])} is already the control; "
             "exactly one variation may have isControl: true.")
 
 
 def percentages_total_100(experience: Experience) -> Iterator[Finding]:
     total = math.fsum(variation["percentage"] for variation in experience["variations"])
-    if abs(total - 100) > PERCENT_TOLERANCE:
+    # Rounded first, so that binary floats such as 33.33 * 3 count as within 0.01 of 100.
+    if round(abs(total - 100), 9) > PERCENT_TOLERANCE:
         yield ("variations",), f"the variation percentages add up to {total:g}, not 100."
 
 
@@ -111,7 +112,7 @@ def winner_of_ended(experience: Experience) -> Iterator[Finding]:
     names = _names(experience)
     if winner not in names:
         yield ("winner",), (
-            f"the winner '{winner}' is not the name of a variation{did_you_mean(winner, names)}.")
+            f"the winner {quote(winner)} is not the name of a variation{did_you_mean(winner, names)}.")
 
 
 def type_parts(experience: Experience) -> Iterator[Finding]:
@@ -119,7 +120,7 @@ def type_parts(experience: Experience) -> Iterator[Finding]:
     for index, variation in enumerate(experience["variations"]):
         if not variation.get("isControl") and not parts.present(variation):
             yield ("variations", index), (
-                f"the variation '{variation['name']}' lacks {parts.needs}, which every non-control "
+                f"the variation {quote(variation['name'])} lacks {parts.needs}, which every non-control "
                 f"variation of a {experience['type']} experience needs.")
 
 
@@ -181,7 +182,7 @@ def audience_choices(experience: Experience) -> Iterator[Finding]:
     index = audience.get("elseVariationIndex")
     if index is not None and not (index.isdigit() and int(index) < count):
         yield ("audience", "elseVariationIndex"), (
-            f"elseVariationIndex '{index}' is not the position of a variation (0 to {count - 1}).")
+            f"elseVariationIndex {quote(index)} is not the position of a variation (0 to {count - 1}).")
     if audience.get("elseAction") == "assignVariation" and index is None:
         yield ("audience", "elseAction"), (
             "elseAction assignVariation needs elseVariationIndex: the position of the variation to assign.")
@@ -212,7 +213,8 @@ def _device_values(expression: Sequence[Mapping[str, Any]], path: JsonPath) -> I
         query = node.get("query")
         if query is not None and query.get("type") == "device" and query["value"] not in DEVICE_VALUES:
             yield (*path, position, "query", "value"), (
-                f"a device condition compares with 'any', 'mobile' or 'desktop', not '{query['value']}'.")
+                f"a device condition compares with {', '.join(map(quote, DEVICE_VALUES))}, "
+                f"not {quote(query['value'])}.")
 
 
 FILE_RULES: tuple[Callable[[Experience], Iterator[Finding]], ...] = (
@@ -245,6 +247,6 @@ def cross_file_findings(
             if value is None:
                 continue
             if value in owner:
-                yield experience, (field, f"the {label} '{value}' is also used by {owner[value].path}; "
+                yield experience, (field, f"the {label} {quote(value)} is also used by {owner[value].path}; "
                                           f"each experience needs its own {label}.")
             owner.setdefault(value, experience)

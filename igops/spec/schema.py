@@ -11,7 +11,7 @@ from typing import Any
 from jsonschema import Draft202012Validator, ValidationError
 
 from igops.model import JsonPath, Position, nearest_position
-from igops.spec.errors import did_you_mean
+from igops.spec.errors import did_you_mean, quote
 from igops.spec.yamldoc import Document
 
 EXPERIENCE_SCHEMA = "experience.schema.json"
@@ -56,8 +56,12 @@ def schema_defaults(name: str) -> dict[str, Any]:
 
 def schema_findings(document: Document, name: str) -> Iterator[tuple[JsonPath, Position, str]]:
     """Every violation of the schema in the document, each with its field path, position and sentence."""
-    for error in _validator(name).iter_errors(document.value):
-        yield from _explain(error, document)
+    errors = list(_validator(name).iter_errors(document.value))
+    # A value of the wrong type also fails its enum or bounds; the type is the one thing to say.
+    mistyped = {tuple(error.absolute_path) for error in errors if error.validator == "type"}
+    for error in errors:
+        if error.validator == "type" or tuple(error.absolute_path) not in mistyped:
+            yield from _explain(error, document)
 
 
 def _explain(error: ValidationError, document: Document) -> Iterator[tuple[JsonPath, Position, str]]:
@@ -69,7 +73,7 @@ def _explain(error: ValidationError, document: Document) -> Iterator[tuple[JsonP
             if key not in known:
                 key_path = (*path, key)
                 hint = did_you_mean(key, known)
-                yield key_path, document.keys[key_path], f"'{key}' is not a field here{hint}."
+                yield key_path, document.keys[key_path], f"{quote(key)} is not a field here{hint}."
         return
     if keyword == "required":
         position = nearest_position(document.values, path)
@@ -98,15 +102,15 @@ def _sentence(error: ValidationError, path: JsonPath) -> str:
     if keyword == "minItems":
         return "needs at least one entry." if expected == 1 else f"needs at least {expected} entries."
     if keyword == "pattern" and expected == load_schema(EXPERIENCE_SCHEMA)["$defs"]["uuid"]["pattern"]:
-        return f"'{value}' is not a UUID (like 0b6c1a52-4f1e-4c3e-9a57-2d0e5f6a7b8c)."
+        return f"{quote(value)} is not a UUID (like 0b6c1a52-4f1e-4c3e-9a57-2d0e5f6a7b8c)."
     if keyword == "pattern":
-        return f"'{value}' is not of the expected form: {error.schema.get('description', expected)}"
+        return f"{quote(value)} is not of the expected form: {error.schema.get('description', expected)}"
     return f"{value!r:.60} is not allowed here ({keyword})."
 
 
 def _enum_sentence(value: Any, choices: list[Any], path: JsonPath) -> str:
-    shown = f"'{value}'" if isinstance(value, str) else _describe(value)
-    if path == ("type",) and value in NOT_CREATABLE_TYPES:
+    shown = quote(value) if isinstance(value, str) else _describe(value)
+    if path == ("type",) and isinstance(value, str) and value in NOT_CREATABLE_TYPES:
         return (f"{shown} experiences cannot be created through the Intelligems API, so igops cannot "
                 f"manage them; use one of {_choices(choices)}.")
     named = [choice for choice in choices if isinstance(choice, str)]
@@ -128,5 +132,5 @@ def _describe(value: Any) -> str:
     if isinstance(value, int | float):
         return f"the number {value}"
     if isinstance(value, str):
-        return f"the text '{value:.40}'"
+        return f"the text {quote(value)}"
     return "a list" if isinstance(value, list) else "a mapping"

@@ -17,6 +17,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver
 
 from igops.model import JsonPath, Position
+from igops.spec.errors import quote
 
 _TAG = "tag:yaml.org,2002:"
 NULL, BOOL, INT, FLOAT, STR = (f"{_TAG}{name}" for name in ("null", "bool", "int", "float", "str"))
@@ -54,6 +55,16 @@ class _NodeReader(_CoreResolver, _BaseLoader):  # type: ignore[misc, valid-type]
     """Parser and composer only: the constructor part of the loader is never called."""
 
 
+class _CoreDumper(_CoreResolver, yaml.SafeDumper):
+    """Quotes exactly the strings that the core schema would otherwise read back as other types."""
+
+
+def dump(value: Any) -> str:
+    """YAML text that `parse` reads back as `value` (PyYAML's own dumper follows YAML 1.1, where
+    for example 1e3 is text, so it would leave such strings unquoted)."""
+    return yaml.dump(value, Dumper=_CoreDumper, sort_keys=False, allow_unicode=True)
+
+
 class YamlError(Exception):
     """The text is not an acceptable YAML document; carries the position of the problem."""
 
@@ -66,7 +77,8 @@ class YamlError(Exception):
 
 @dataclass
 class Document:
-    """A parsed document: its value, and where each value and each mapping key was written."""
+    """A parsed document: its value, where each value was written (a list or mapping: where its
+    key was), and where each mapping key was written."""
 
     value: Any
     values: dict[JsonPath, Position] = field(default_factory=dict)
@@ -79,8 +91,12 @@ def parse(text: str) -> Document | None:
         root = _NodeReader(text).get_single_node()
     except yaml.MarkedYAMLError as exc:
         raise _syntax_error(exc, text) from None
-    except yaml.YAMLError as exc:
-        raise YamlError(Position(1, 1), f"the file is not valid YAML: {exc}.") from None
+    except yaml.reader.ReaderError as exc:
+        raise YamlError(_offset_position(text, exc.position), f"the character U+{exc.character:04X} is not "
+                        "allowed in YAML; remove it or write it as an escape in double quotes.") from None
+    except UnicodeEncodeError as exc:
+        raise YamlError(_offset_position(text, exc.start), "the text holds an unpaired surrogate, "
+                        "which is not a character.") from None
     except RecursionError:
         raise YamlError(Position(1, 1), f"values are nested deeper than {MAX_DEPTH} levels.") from None
     if root is None:
@@ -95,11 +111,19 @@ def _position(node_or_mark: Any) -> Position:
     return Position(mark.line + 1, mark.column + 1)
 
 
+def _offset_position(text: str, offset: int) -> Position:
+    line_start = text.rfind("\n", 0, offset) + 1
+    return Position(text.count("\n", 0, offset) + 1, offset - line_start + 1)
+
+
 def _syntax_error(exc: yaml.MarkedYAMLError, text: str) -> YamlError:
     mark = exc.problem_mark or exc.context_mark
+    lines = text.splitlines() or [""]
     position = _position(mark) if mark is not None else Position(1, 1)
-    lines = text.splitlines()
-    line = lines[position.line - 1] if position.line <= len(lines) else ""
+    if position.line > len(lines):
+        # The parser reports problems at the end of the input on a line past the last one.
+        position = Position(len(lines), len(lines[-1]) + 1)
+    line = lines[position.line - 1]
     indentation = line[: len(line) - len(line.lstrip(" \t"))]
     problem = (exc.problem or "").rstrip(".")
     if "\t" in indentation or "'\\t'" in problem:
@@ -148,10 +172,13 @@ class _Builder:
             child = (*path, key)
             if key in result:
                 first = self.document.keys[child]
-                raise YamlError(_position(key_node), f"the key '{key}' appears twice in this mapping "
+                raise YamlError(_position(key_node), f"the key {quote(key)} appears twice in this mapping "
                                 f"(first on line {first.line}); keep only one.", child)
             self.document.keys[child] = _position(key_node)
             result[key] = self.build(value_node, child)
+            if not isinstance(value_node, ScalarNode):
+                # A list or mapping spans many lines; its key's line is where a reader looks for it.
+                self.document.values[child] = self.document.keys[child]
         return result
 
     def _key(self, node: Node, path: JsonPath) -> str:
@@ -160,8 +187,8 @@ class _Builder:
                 raise YamlError(_position(node), "YAML merge keys (<<) are not supported; "
                                 "write the fields out.", path)
             return node.value
-        shown = node.value if isinstance(node, ScalarNode) else "a collection"
-        raise YamlError(_position(node), f"field names must be text, found {shown!s:.40}; "
+        shown = quote(node.value) if isinstance(node, ScalarNode) else "a list or mapping"
+        raise YamlError(_position(node), f"field names must be text, found {shown}; "
                         "quote the key if it is meant as a name.", path)
 
 
@@ -173,7 +200,7 @@ def _scalar(node: ScalarNode, path: JsonPath) -> Any:
     try:
         value = convert(node.value)
     except ValueError:
-        raise YamlError(_position(node), f"'{node.value:.40}' is not a valid {node.tag.removeprefix(_TAG)}.",
+        raise YamlError(_position(node), f"{quote(node.value)} is not a valid {node.tag.removeprefix(_TAG)}.",
                         path) from None
     if isinstance(value, float) and not math.isfinite(value):
         raise YamlError(_position(node), f"{node.value} is not a finite number; JSON cannot hold it.", path)

@@ -10,9 +10,18 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from openapi_support import require_spec
 from schema_compare import flatten
 
 IGOPS_FIELDS = ("status", "winner", "id")
+CREATE_PATH = "/v25-10-beta/experiences"
+
+
+def api_experience_schema() -> tuple[dict[str, Any], dict[str, Any]]:
+    """The API's schema of the created experience, and the spec its references resolve in (or skip)."""
+    spec = require_spec()
+    body = spec["paths"][CREATE_PATH]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    return body["properties"]["experience"], spec
 
 
 def create_body(

@@ -6,9 +6,8 @@ import copy
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from igops.spec import FileResult, check_text
+from igops.spec.yamldoc import dump
 
 FILE = Path("experiences/example.yaml")
 
@@ -62,10 +61,6 @@ def experience(kind: str = "content/onsiteEdits", **fields: Any) -> dict[str, An
         ],
     }
     return document | fields
-
-
-def dump(document: Any) -> str:
-    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
 
 
 def check(document: Any) -> FileResult:

@@ -138,7 +138,7 @@ FAILING: list[tuple[str, Callable[[], Doc], str, str]] = [
     ("audience device values", _audience(filters=[
         {"priority": 0, "filterType": "device", "action": "randomVariation",
          "expression": _device("tablet")}]),
-     "$.audience.filters[0].expression[0].query.value", "'any', 'mobile' or 'desktop'"),
+     "$.audience.filters[0].expression[0].query.value", "compares with 'any', 'mobile', 'desktop'"),
     ("page device values", _with(experiencePageTargeting=[{"expression": _device("phone")}]),
      "$.experiencePageTargeting[0].expression[0].query.value", "not 'phone'"),
 ]

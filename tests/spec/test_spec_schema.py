@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 import yaml
-from api_shape import create_body
+from api_shape import CREATE_PATH, api_experience_schema, create_body
 from jsonschema import Draft202012Validator
-from openapi_support import request_validator, require_spec, schema_errors
+from openapi_support import request_validator, schema_errors
 from schema_compare import differences
 
 from igops.spec import load_experiences
@@ -20,7 +20,6 @@ from igops.spec.schema import CONFIG_SCHEMA, EXPERIENCE_SCHEMA, load_schema
 REPO = Path(__file__).resolve().parents[2]
 SCHEMAS = (EXPERIENCE_SCHEMA, CONFIG_SCHEMA)
 EXAMPLES = sorted((REPO / "experiences").glob("*.yaml"))
-CREATE_PATH = "/v25-10-beta/experiences"
 
 
 def _object_schemas(node: Any, where: str = "#") -> Iterator[tuple[str, dict[str, Any]]]:
@@ -59,14 +58,8 @@ def test_shipped_copy_is_the_editors_schema(name: str) -> None:
     assert shipped == root_copy, f"igops/schemas/{name} is stale: cp schemas/*.json igops/schemas/"
 
 
-def _api_experience() -> tuple[dict[str, Any], dict[str, Any]]:
-    spec = require_spec()
-    body = spec["paths"][CREATE_PATH]["post"]["requestBody"]["content"]["application/json"]["schema"]
-    return body["properties"]["experience"], spec
-
-
 def test_schema_has_every_writable_api_field_with_its_types_enums_and_defaults() -> None:
-    api_experience, spec = _api_experience()
+    api_experience, spec = api_experience_schema()
     mine = load_schema(EXPERIENCE_SCHEMA)
     found = list(differences(mine, mine, api_experience, spec, ""))
     # The file narrows `type` to what the API can create; that is the only intended difference.
@@ -98,7 +91,7 @@ def test_example_is_valid_and_names_its_schema(path: Path) -> None:
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[path.name for path in EXAMPLES])
 def test_example_is_an_acceptable_create_body(path: Path) -> None:
-    api_experience, spec = _api_experience()
+    api_experience, spec = api_experience_schema()
     body = create_body(_example(path), api_experience, spec)
     assert [variation["order"] for variation in body["experience"]["variations"]] == list(
         range(len(body["experience"]["variations"]))
