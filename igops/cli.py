@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from igops import __version__
+from igops import __version__, spec
 from igops.sandbox import Faults, SandboxConfig
 from igops.sandbox.server import serve
 
@@ -85,6 +85,28 @@ def sandbox_serve(
     click.echo(f"Intelligems sandbox on http://{host}:{port}/v25-10-beta, accepting {token_note}"
                f"{f', state in {state_path}' if state_path else ''}. Ctrl-C stops it.", err=True)
     serve(config, host=host, port=port)
+
+
+@cli.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="text: one line per problem and a count; json: the same for machines.")
+@click.pass_context
+def validate(ctx: click.Context, paths: tuple[Path, ...], output_format: str) -> None:
+    """Check experience files: YAML, the schema and igops's rules; report every problem.
+
+    PATHS are files or directories (searched recursively for *.yaml and *.yml). Without
+    any, the experiences directory named in ./igops.yaml is checked (default: experiences).
+    Each problem is printed as FILE:LINE:COLUMN: FIELD: sentence. Exits 1 if there is any.
+
+    \b
+    Example:
+      igops validate
+      igops validate experiences/homepage-hero-headline.yaml --format json
+    """
+    result = spec.validate(paths)
+    click.echo(spec.render_json(result) if output_format == "json" else spec.render_text(result))
+    ctx.exit(0 if result.ok else EXIT_ERROR)
 
 
 def main() -> None:

@@ -39,18 +39,27 @@ def discover(paths: Iterable[Path]) -> tuple[list[Candidate], list[SpecError]]:
     found: list[Candidate] = []
     errors: list[SpecError] = []
     for path in paths:
-        if path.is_dir():
-            for item in _walk(path):
-                if isinstance(item, SpecError):
-                    errors.append(item)
-                else:
-                    found.append(item)
-        elif path.exists() or path.is_symlink():
-            found.append(Candidate(path, path.parent))
-        else:
-            errors.append(_refusal(path, "no such file or directory."))
+        try:
+            items = list(_walk(path)) if path.is_dir() else [_named_file(path)]
+        except OSError as exc:
+            items = [_unreadable(path, exc)]
+        for item in items:
+            if isinstance(item, SpecError):
+                errors.append(item)
+            else:
+                found.append(item)
     unique = {os.path.realpath(candidate.path): candidate for candidate in reversed(found)}
     return sorted(unique.values(), key=lambda candidate: str(candidate.path)), errors
+
+
+def _named_file(path: Path) -> Candidate | SpecError:
+    if path.exists() or path.is_symlink():
+        return Candidate(path, path.parent)
+    return _refusal(path, "no such file or directory.")
+
+
+def _unreadable(path: Path, exc: OSError) -> SpecError:
+    return _refusal(path, f"cannot be read: {(exc.strerror or str(exc)).lower()}.")
 
 
 def _walk(root: Path) -> Iterator[Candidate | SpecError]:
@@ -74,16 +83,16 @@ def read_text(candidate: Candidate) -> str | SpecError:
         problem = _symlink_problem(path, candidate.root)
         if problem:
             return _refusal(path, problem)
-    if not path.is_file():
-        return _refusal(path, "not a regular file.")
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        megabytes = size / MAX_FILE_BYTES
-        return _refusal(path, f"the file is {megabytes:.1f} MB, over the 1 MB limit; refused unread.")
     try:
+        if not path.is_file():
+            return _refusal(path, "not a regular file.")
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            megabytes = size / MAX_FILE_BYTES
+            return _refusal(path, f"the file is {megabytes:.1f} MB, over the 1 MB limit; refused unread.")
         data = path.read_bytes()
     except OSError as exc:
-        return _refusal(path, f"the file cannot be read: {exc.strerror or exc}.")
+        return _unreadable(path, exc)
     return decode(path, data)
 
 
