@@ -98,3 +98,10 @@ def test_example_is_an_acceptable_create_body(path: Path) -> None:
     )
     assert schema_errors(request_validator("POST", CREATE_PATH), body) == []
     json.dumps(body)
+
+
+def test_readme_full_example_is_a_valid_example_file() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Experience files", 1)[1]
+    example = section.split("```yaml\n", 1)[1].split("```\n", 1)[0]
+    assert example in {path.read_text(encoding="utf-8") for path in EXAMPLES}
