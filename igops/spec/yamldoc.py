@@ -160,7 +160,7 @@ class _Builder:
                 return [self.build(item, (*path, index)) for index, item in enumerate(node.value)]
             if isinstance(node, MappingNode) and node.tag == MAP:
                 return self._mapping(node, path)
-            raise YamlError(_position(node), f"the YAML tag '{node.tag}' is not supported; "
+            raise YamlError(_position(node), f"the YAML tag {quote(node.tag)} is not supported; "
                             "use plain mappings, lists and values.", path)
         finally:
             self.active.discard(id(node))
@@ -195,7 +195,7 @@ class _Builder:
 def _scalar(node: ScalarNode, path: JsonPath) -> Any:
     convert = _CONVERTERS.get(node.tag)
     if convert is None:
-        raise YamlError(_position(node), f"the YAML tag '{node.tag}' is not supported; "
+        raise YamlError(_position(node), f"the YAML tag {quote(node.tag)} is not supported; "
                         "use plain values without tags.", path)
     try:
         value = convert(node.value)
@@ -203,7 +203,8 @@ def _scalar(node: ScalarNode, path: JsonPath) -> Any:
         raise YamlError(_position(node), f"{quote(node.value)} is not a valid {node.tag.removeprefix(_TAG)}.",
                         path) from None
     if isinstance(value, float) and not math.isfinite(value):
-        raise YamlError(_position(node), f"{node.value} is not a finite number; JSON cannot hold it.", path)
+        raise YamlError(_position(node), f"{quote(node.value)} is not a finite number; JSON cannot hold it.",
+                        path)
     return value
 
 
