@@ -166,6 +166,7 @@ PASSING: list[tuple[str, Callable[[], Doc]]] = [
         "personalization", filters=[{"priority": 0, "filterType": "utm", "action": "experienceInclude"}])),
     ("device values", _audience(filters=[{"priority": 0, "filterType": "device", "action": "randomVariation",
                                           "expression": _device("mobile")}])),
+    ("page device values", _with(experiencePageTargeting=[{"expression": _device("desktop")}])),
     ("nullable fields", _with(description=None, previewPath=None, currency=None)),
 ]
 
