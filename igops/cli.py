@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from igops import __version__, spec
-from igops.sandbox import Faults, SandboxConfig
+from igops.sandbox import Faults, SandboxConfig, StateFileError
 from igops.sandbox.server import serve
 
 EXIT_ERROR = 1
@@ -82,9 +82,22 @@ def sandbox_serve(
     config = SandboxConfig(token=token, state_path=state_path, rate_limits=not no_rate_limit,
                            rate_scale=rate_scale, faults=faults)
     token_note = "the default token 'sandbox-token'" if token == "sandbox-token" else "the --token"
-    click.echo(f"Intelligems sandbox on http://{host}:{port}/v25-10-beta, accepting {token_note}"
-               f"{f', state in {state_path}' if state_path else ''}. Ctrl-C stops it.", err=True)
-    serve(config, host=host, port=port)
+    state_note = f", state in {state_path}" if state_path else ""
+
+    def announce() -> None:
+        click.echo(f"Intelligems sandbox on http://{host}:{port}/v25-10-beta, accepting {token_note}"
+                   f"{state_note}. Ctrl-C stops it.", err=True)
+
+    try:
+        serve(config, host=host, port=port, on_listening=announce)
+    except StateFileError as exc:
+        raise click.ClickException(
+            f"{exc.path} is not a sandbox state file ({exc.reason}): move it away or choose another --state."
+        ) from None
+    except OSError as exc:
+        raise click.ClickException(
+            f"Cannot serve on {host}:{port}: {exc.strerror or exc}. Choose another --host or --port."
+        ) from None
 
 
 @cli.command("validate")

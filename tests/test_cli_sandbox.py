@@ -120,3 +120,26 @@ def test_bad_options_are_one_sentence_and_exit_1(args: list[str]) -> None:
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "Error:" in result.stderr
+
+
+def test_a_corrupt_state_file_is_refused_in_one_sentence(tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    state.write_text("garbage{")
+    result = igops("sandbox", "serve", "--port", str(free_port()), "--state", str(state))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        f"Error: {state} is not a sandbox state file (Expecting value: line 1 column 1 (char 0)): "
+        "move it away or choose another --state."]
+    assert state.read_text() == "garbage{"
+
+
+def test_a_port_in_use_is_refused_in_one_sentence() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = igops("sandbox", "serve", "--port", str(port))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert f"Cannot serve on 127.0.0.1:{port}" in result.stderr

@@ -17,10 +17,17 @@ from .faults import FaultDice
 from .journal import RecordedRequest, RecordedWrite
 from .ratelimit import RateLimiter
 from .runtime import Runtime
-from .store import Store
+from .store import StateFileError, Store
 from .transport import SandboxTransport
 
-__all__ = ["Faults", "RecordedRequest", "RecordedWrite", "Sandbox", "SandboxConfig"]
+__all__ = [
+    "Faults",
+    "RecordedRequest",
+    "RecordedWrite",
+    "Sandbox",
+    "SandboxConfig",
+    "StateFileError",
+]
 
 
 class Sandbox:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import socket
+from collections.abc import Callable
 
 import uvicorn
 
@@ -29,9 +31,28 @@ def make_server(sandbox: Sandbox, host: str = "127.0.0.1", port: int = 8787) -> 
     return uvicorn.Server(config)
 
 
-def serve(config: SandboxConfig, host: str = "127.0.0.1", port: int = 8787) -> None:
-    """Run the sandbox until interrupted; Ctrl-C is the normal way out, not an error."""
-    server = make_server(Sandbox(config), host, port)
-    # uvicorn shuts down gracefully, then re-raises the interrupt it captured.
-    with contextlib.suppress(KeyboardInterrupt):
-        server.run()
+def serve(
+    config: SandboxConfig,
+    host: str = "127.0.0.1",
+    port: int = 8787,
+    on_listening: Callable[[], None] | None = None,
+) -> None:
+    """Run the sandbox until interrupted; Ctrl-C is the normal way out, not an error.
+
+    Raises StateFileError for a state file that is not a sandbox state, and OSError when the
+    address cannot be bound (bound here, before uvicorn, so the caller can say so plainly).
+    """
+    sandbox = Sandbox(config)
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((host, port))
+        if on_listening is not None:
+            on_listening()
+        server = make_server(sandbox, host, port)
+        # uvicorn shuts down gracefully, then re-raises the interrupt it captured.
+        with contextlib.suppress(KeyboardInterrupt):
+            server.run(sockets=[listener])
+    finally:
+        listener.close()

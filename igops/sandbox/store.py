@@ -26,6 +26,11 @@ FORMAT_VERSION = 1
 class StateFileError(Exception):
     """The state file exists but is not a sandbox state."""
 
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
 
 @dataclass
 class Record:
@@ -52,7 +57,7 @@ class State:
     @classmethod
     def from_json(cls, data: Any) -> State:
         if not isinstance(data, dict) or data.get("version") != FORMAT_VERSION:
-            raise StateFileError("not a sandbox state (unknown format version)")
+            raise ValueError("unknown format version")
         records = {
             item["experience"]["id"]: Record(item["experience"], item["history"], item["changeLog"])
             for item in data["experiences"]
@@ -134,8 +139,12 @@ class Store:
             try:
                 data = json.loads(self.path.read_text(encoding="utf-8"))
                 self._state = State.from_json(data)
-            except (ValueError, KeyError, TypeError) as exc:
-                raise StateFileError(f"{self.path}: {exc}") from exc
+            except OSError as exc:
+                raise StateFileError(self.path, exc.strerror or str(exc)) from exc
+            except KeyError as exc:
+                raise StateFileError(self.path, f"missing field {exc}") from exc
+            except (ValueError, TypeError) as exc:
+                raise StateFileError(self.path, str(exc)) from exc
         self._signature = signature
 
     def _save(self) -> None:
