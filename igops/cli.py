@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from igops import __version__, spec
+from igops.render import validation as validation_report
 from igops.sandbox import Faults, SandboxConfig, StateFileError
 from igops.sandbox.server import serve
 
@@ -118,7 +119,8 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], output_format: str) ->
       igops validate experiences/homepage-hero-headline.yaml --format json
     """
     result = spec.validate(paths)
-    click.echo(spec.render_json(result) if output_format == "json" else spec.render_text(result))
+    render = validation_report.render_json if output_format == "json" else validation_report.render_text
+    click.echo(render(result))
     ctx.exit(0 if result.ok else EXIT_ERROR)
 
 

@@ -11,7 +11,6 @@ from pathlib import Path
 from igops.spec.config_file import CONFIG_FILE, InvalidConfig, ProjectConfig, load_project_config
 from igops.spec.errors import SpecError
 from igops.spec.loader import FileResult, LoadResult, check_text, load_experiences
-from igops.spec.report import render_json, render_text
 
 __all__ = [
     "CONFIG_FILE",
@@ -23,8 +22,6 @@ __all__ = [
     "check_text",
     "load_experiences",
     "load_project_config",
-    "render_json",
-    "render_text",
     "validate",
 ]
 
