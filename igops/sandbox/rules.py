@@ -22,15 +22,6 @@ ENTITY_KINDS = (
     "audience",
     "audienceFilter",
 )
-_KEPT_LABELS = {
-    "variation": "variations",
-    "keyMetric": "key metrics",
-    "pageTargeting": "page targeting rules",
-    "audience": "audience",
-    "audienceFilter": "audience filters",
-}
-
-
 def check_create(doc: dict[str, Any], state: State) -> Issues:
     issues = _check_common(doc, state, own_id=None)
     if doc["type"] not in CREATABLE_TYPES:
@@ -104,10 +95,9 @@ def _indexed(items: Sequence[Any], prefix: str) -> list[tuple[str, Any]]:
 class _IdCheck:
     """Ids on a replacement.
 
-    Variations, key metrics, page targeting and the audience are updated, never added, by a
-    PUT: their ids must already be this experience's. A variation's own entities (edits,
-    redirects, injection, offer and its tiers) must name their parent variation, and may be
-    new when their id is used nowhere else.
+    Every nested entity carries an id: one of this experience's to keep that entity, or a new
+    one, used nowhere else, to add it. A variation's own entities (edits, redirects,
+    injection, offer) must also name their parent variation.
     """
 
     def __init__(self, existing: dict[str, Any], state: State, issues: Issues) -> None:
@@ -118,20 +108,20 @@ class _IdCheck:
 
     def run(self, doc: dict[str, Any]) -> None:
         for path, variation in _indexed(doc["variations"], "experience.variations"):
-            self.kept("variation", variation["id"], join(path, "id"))
+            self.maybe_new("variation", variation["id"], join(path, "id"))
             self.children(variation, path)
         for path, metric in _indexed(doc["experienceKeyMetrics"], "experience.experienceKeyMetrics"):
-            self.kept("keyMetric", metric["id"], join(path, "id"))
+            self.maybe_new("keyMetric", metric["id"], join(path, "id"))
         targets = _indexed(doc["experiencePageTargeting"], "experience.experiencePageTargeting")
         for path, target in targets:
-            self.kept("pageTargeting", target["id"], join(path, "id"))
+            self.maybe_new("pageTargeting", target["id"], join(path, "id"))
         audience = doc.get("audience")
         if audience is not None:
             if "id" in audience:
-                self.kept("audience", audience["id"], "experience.audience.id")
+                self.maybe_new("audience", audience["id"], "experience.audience.id")
             for path, audience_filter in _indexed(audience["filters"], "experience.audience.filters"):
                 if "id" in audience_filter:
-                    self.kept("audienceFilter", audience_filter["id"], join(path, "id"))
+                    self.maybe_new("audienceFilter", audience_filter["id"], join(path, "id"))
 
     def children(self, variation: dict[str, Any], path: str) -> None:
         parent = variation["id"]
@@ -147,10 +137,6 @@ class _IdCheck:
             for tier_path, tier in _indexed(offer["tiers"], join(path, "offer.tiers")):
                 if "id" in tier:
                     self.maybe_new("tier", tier["id"], join(tier_path, "id"))
-
-    def kept(self, kind: str, entity_id: str, path: str) -> None:
-        if self.fresh_in_body(entity_id, path) and entity_id not in self.own[kind]:
-            self.issues.add(path, f"Not an id of this experience's {_KEPT_LABELS[kind]}")
 
     def child(self, kind: str, entity: dict[str, Any], parent: str, path: str) -> None:
         if entity["variationId"] != parent:

@@ -414,9 +414,9 @@ PUT_CASES: dict[str, tuple[Callable[[], dict[str, Any]], Mutation, str]] = {
         lambda b: b["variations"][1].pop("id"),
         "experience.variations.1.id",
     ),
-    "variation with unknown id": (
+    "variation reusing a key metric's id": (
         onsite_edits,
-        lambda b: b["variations"][1].update(id=str(uuid.uuid4())),
+        lambda b: b["variations"][1].update(id=b["experienceKeyMetrics"][0]["id"]),
         "experience.variations.1.id",
     ),
     "variation id not a uuid": (
@@ -434,9 +434,9 @@ PUT_CASES: dict[str, tuple[Callable[[], dict[str, Any]], Mutation, str]] = {
         lambda b: b["experienceKeyMetrics"][0].pop("id"),
         "experience.experienceKeyMetrics.0.id",
     ),
-    "key metric with unknown id": (
+    "key metric reusing a variation's id": (
         onsite_edits,
-        lambda b: b["experienceKeyMetrics"][0].update(id=str(uuid.uuid4())),
+        lambda b: b["experienceKeyMetrics"][0].update(id=b["variations"][0]["id"]),
         "experience.experienceKeyMetrics.0.id",
     ),
     "page targeting without id": (
@@ -444,9 +444,9 @@ PUT_CASES: dict[str, tuple[Callable[[], dict[str, Any]], Mutation, str]] = {
         lambda b: b["experiencePageTargeting"][0].pop("id"),
         "experience.experiencePageTargeting.0.id",
     ),
-    "page targeting with unknown id": (
+    "page targeting reusing a variation's id": (
         onsite_edits,
-        lambda b: b["experiencePageTargeting"][0].update(id=str(uuid.uuid4())),
+        lambda b: b["experiencePageTargeting"][0].update(id=b["variations"][0]["id"]),
         "experience.experiencePageTargeting.0.id",
     ),
     "onsite edit without id": (
@@ -479,14 +479,14 @@ PUT_CASES: dict[str, tuple[Callable[[], dict[str, Any]], Mutation, str]] = {
         lambda b: b["variations"][1]["offer"].pop("id"),
         "experience.variations.1.offer.id",
     ),
-    "audience with unknown id": (
+    "audience reusing a variation's id": (
         personalization,
-        lambda b: b["audience"].update(id=str(uuid.uuid4())),
+        lambda b: b["audience"].update(id=b["variations"][0]["id"]),
         "experience.audience.id",
     ),
-    "audience filter with unknown id": (
+    "audience filter reusing a variation's id": (
         personalization,
-        lambda b: b["audience"]["filters"][0].update(id=str(uuid.uuid4())),
+        lambda b: b["audience"]["filters"][0].update(id=b["variations"][0]["id"]),
         "experience.audience.filters.0.id",
     ),
     "percentages": (
@@ -509,6 +509,23 @@ def test_replace_refuses_with_the_field_named(case: str) -> None:
     assert path in errors, errors
     assert sandbox.experiences() == [created]
     assert len(sandbox.writes) == 1
+
+
+def test_replace_adds_entities_that_carry_fresh_ids() -> None:
+    sandbox = new_sandbox()
+    created = create(sandbox, onsite_edits())
+    body = as_write(created)
+    for variation in body["variations"]:
+        variation["percentage"] = 30
+    body["variations"].append({"id": str(uuid.uuid4()), "name": "Third", "percentage": 40, "order": 2})
+    metric = {**body["experienceKeyMetrics"][0], "id": str(uuid.uuid4()), "isPrimary": False, "order": 9}
+    body["experienceKeyMetrics"].append(metric)
+    response = put(sandbox, created["id"], body)
+    assert response.status_code == 200, response.text
+    stored = sandbox.experiences()[0]
+    assert [v["name"] for v in stored["variations"]][-1] == "Third"
+    assert stored["variations"][-1]["id"] == body["variations"][-1]["id"]
+    assert len(stored["experienceKeyMetrics"]) == len(created["experienceKeyMetrics"]) + 1
 
 
 def test_replace_refuses_ids_of_another_experience() -> None:
