@@ -1,9 +1,10 @@
-"""Plain data passed between layers: what the files ask for (and, later, what the account has)."""
+"""Plain data passed between layers: what the files ask for, what the account has, and the plan."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -48,3 +49,112 @@ def nearest_position(positions: Mapping[JsonPath, Position], path: JsonPath) -> 
         if found is not None:
             return found
     return Position(1, 1)
+
+
+# What the account holds. Live statuses are the API's: pending | started | paused | ended.
+LIVE_STATUS_OF_DESIRED = {"draft": "pending", "started": "started", "paused": "paused", "ended": "ended"}
+DESIRED_STATUS_OF_LIVE = {live: desired for desired, live in LIVE_STATUS_OF_DESIRED.items()}
+
+# The experience types the API can create, and so the only ones igops manages.
+CREATABLE_TYPES = frozenset({
+    "content/advanced", "content/onsiteEdits", "content/url", "content/theme", "content/template",
+    "personalization", "personalization/offer",
+})
+
+
+@dataclass(frozen=True)
+class LiveExperience:
+    """One experience as the API returned it (GET detail, read shape)."""
+
+    id: str
+    name: str
+    type: str
+    status: str
+    last_update_ts: int
+    document: Mapping[str, Any] = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class UnmanagedExperience:
+    """A live experience no file matches: listed, never touched."""
+
+    id: str
+    name: str
+    type: str
+    status: str
+
+
+class ChangeKind(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    START = "start"
+    PAUSE = "pause"
+    END = "end"
+
+    @property
+    def is_lifecycle(self) -> bool:
+        return self in (ChangeKind.START, ChangeKind.PAUSE, ChangeKind.END)
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field that differs. `path` reads like `variations["B"].percentage`; None is 'not set'."""
+
+    path: str
+    before: Any
+    after: Any
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: ChangeKind
+    fields: tuple[FieldChange, ...] = ()  # update: what differs
+    winner: str | None = None  # end: the winning variation's name, when the file names one
+
+
+@dataclass(frozen=True)
+class ExperiencePlan:
+    """Everything the plan says about one managed experience (one file)."""
+
+    key: str
+    name: str
+    path: str
+    experience_id: str | None  # None until it is created
+    live_status: str | None  # None when absent from the account
+    desired_status: str
+    last_update_ts: int | None
+    changes: tuple[Change, ...]
+    warnings: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    desired: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.changes)
+
+
+@dataclass(frozen=True)
+class PlanError:
+    """A reason the plan cannot be carried out; `key` names the file, None for the whole plan."""
+
+    key: str | None
+    message: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    experiences: tuple[ExperiencePlan, ...]
+    unmanaged: tuple[UnmanagedExperience, ...] = ()
+    errors: tuple[PlanError, ...] = ()
+    files_hash: str = ""
+
+    @property
+    def changed(self) -> tuple[ExperiencePlan, ...]:
+        return tuple(experience for experience in self.experiences if experience.has_changes)
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.changed)
+
+    def count(self, kind: ChangeKind) -> int:
+        return sum(1 for e in self.experiences for change in e.changes if change.kind is kind)

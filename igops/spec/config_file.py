@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from igops.schemas import CONFIG_SCHEMA
 from igops.spec.errors import SpecError
 from igops.spec.files import Candidate, read_text
-from igops.spec.schema import CONFIG_SCHEMA, schema_defaults, schema_findings
+from igops.spec.schema import schema_defaults, schema_findings
 from igops.spec.yamldoc import YamlError, parse
 
 CONFIG_FILE = "igops.yaml"

@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from igops.model import DesiredExperience, JsonPath, Position, nearest_position
+from igops.schemas import EXPERIENCE_SCHEMA
 from igops.spec import rules
 from igops.spec.errors import SpecError
 from igops.spec.files import FILE_START, discover, read_text
-from igops.spec.schema import EXPERIENCE_SCHEMA, schema_findings
+from igops.spec.schema import schema_findings
 from igops.spec.yamldoc import Document, YamlError, parse
 
 # igops's own fields; everything else in a file is an API field and goes to the body.

@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Iterator
-from importlib import resources
 from typing import Any
 
 from jsonschema import Draft202012Validator, ValidationError
 
 from igops.model import JsonPath, Position, nearest_position
+from igops.schemas import EXPERIENCE_SCHEMA, load_schema
 from igops.spec.errors import did_you_mean, quote
 from igops.spec.yamldoc import Document
-
-EXPERIENCE_SCHEMA = "experience.schema.json"
-CONFIG_SCHEMA = "igops-config.schema.json"
 
 # Types that exist in Intelligems accounts but that the API cannot create, so igops cannot manage them.
 NOT_CREATABLE_TYPES = frozenset(
@@ -33,14 +29,6 @@ _TYPE_NAMES = {
     "object": "a mapping",
     "null": "null",
 }
-
-
-@functools.cache
-def load_schema(name: str) -> dict[str, Any]:
-    """A schema from the package's data, where an installed igops finds it too."""
-    text = resources.files("igops").joinpath("schemas", name).read_text(encoding="utf-8")
-    schema: dict[str, Any] = json.loads(text)
-    return schema
 
 
 @functools.cache

@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openapi_support import request_validator, schema_errors
 
+from igops.schemas import EXPERIENCE_SCHEMA, load_schema
 from igops.spec import FileResult, check_text
 from igops.spec.files import decode
-from igops.spec.schema import EXPERIENCE_SCHEMA, load_schema
 
 SCHEMA = load_schema(EXPERIENCE_SCHEMA)
 DEFS = SCHEMA["$defs"]
