@@ -28,20 +28,27 @@ class Settings:
         return self.api_url.startswith(SANDBOX_SCHEME)
 
     @classmethod
-    def resolve(cls, api: str | None = None, environ: Mapping[str, str] | None = None) -> Settings:
-        """Flag first, then the environment, then the default (the real API)."""
+    def resolve(
+        cls,
+        api: str | None = None,
+        environ: Mapping[str, str] | None = None,
+        *,
+        configured_url: str = DEFAULT_BASE_URL,
+        token_env: str = TOKEN_ENV,
+    ) -> Settings:
+        """The flag first, then the environment, then igops.yaml (`configured_url`, `token_env`)."""
         env = os.environ if environ is None else environ
-        api_url = (api or env.get(API_URL_ENV) or DEFAULT_BASE_URL).strip()
+        api_url = (api or env.get(API_URL_ENV) or configured_url).strip()
         if not api_url.startswith((SANDBOX_SCHEME, "http://", "https://")):
             raise ConfigError(
                 f"The API URL {api_url!r} is not an http(s) URL or 'sandbox:[STATE_FILE]': "
                 f"fix --api or {API_URL_ENV}."
             )
-        token = env.get(TOKEN_ENV, "").strip()
+        token = env.get(token_env, "").strip()
         if not token:
             if not api_url.startswith(SANDBOX_SCHEME):
                 raise ConfigError(
-                    f"{TOKEN_ENV} is not set: export your Intelligems API key in it, "
+                    f"{token_env} is not set: export your Intelligems API key in it, "
                     "or use --api sandbox: to work against the built-in emulator."
                 )
             token = SANDBOX_DEFAULT_TOKEN

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from fixtures import dump, experience
+from spec_fixtures import dump, experience
 
 from igops.cli import cli
 from igops.spec import InvalidConfig, load_project_config

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from fixtures import FILE, dump, experience
+from spec_fixtures import FILE, dump, experience
 
 from igops.spec import check_text, load_experiences
 from igops.spec.files import MAX_FILE_BYTES

@@ -1,0 +1,104 @@
+"""The plan: for each file, what apply must do to make the live experience match it.
+
+Pure: it takes the matching and the live documents already fetched and does no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from igops.engine.diff import field_changes
+from igops.engine.lifecycle import transition
+from igops.engine.matching import Matching
+from igops.model import (
+    CREATABLE_TYPES,
+    Change,
+    ChangeKind,
+    DesiredExperience,
+    ExperiencePlan,
+    FieldChange,
+    Plan,
+    PlanError,
+)
+from igops.normalize import canonical_desired, canonical_live
+
+
+def build_plan(matching: Matching, live: Mapping[str, Mapping[str, Any]], files_hash: str = "") -> Plan:
+    """`live` maps each matched live id to its full GET document."""
+    experiences: list[ExperiencePlan] = []
+    errors = list(matching.errors)
+    for pair in matching.pairs:
+        document = live.get(pair.live_id) if pair.live_id is not None else None
+        planned = plan_experience(pair.desired, document)
+        if isinstance(planned, PlanError):
+            errors.append(planned)
+        else:
+            experiences.append(planned)
+    return Plan(tuple(experiences), matching.unmanaged, tuple(errors), files_hash)
+
+
+def plan_experience(desired: DesiredExperience, live: Mapping[str, Any] | None) -> ExperiencePlan | PlanError:
+    """What to do for one file, given its live experience (None when it does not exist yet)."""
+    wanted = canonical_desired(desired.body)
+    live_status = None if live is None else str(live["status"])
+    move = transition(live_status, desired.status)
+    if move.refusal is not None:
+        return PlanError(desired.key, f"{desired.key}: status {desired.status}: {move.refusal}.")
+    base = {
+        "key": desired.key, "name": desired.name, "path": str(desired.path),
+        "desired_status": desired.status, "desired": wanted,
+    }
+    if live is None:
+        return ExperiencePlan(**base, experience_id=None, live_status=None, last_update_ts=None,
+                              changes=tuple(_change(kind, desired) for kind in move.actions))
+    refusal = _unmanageable(desired, live)
+    if refusal is not None:
+        return PlanError(desired.key, refusal)
+    fields = field_changes(canonical_live(live), wanted)
+    identity = {**base, "experience_id": str(live["id"]), "live_status": live_status,
+                "last_update_ts": int(live["lastUpdateTs"])}
+    if live_status == "ended":
+        notes = (f"ended experiences cannot change: {len(fields)} difference(s) from the file ignored "
+                 f"({', '.join(change.path for change in fields)}).",) if fields else ()
+        return ExperiencePlan(**identity, changes=(), notes=notes)
+    changes = ([Change(ChangeKind.UPDATE, fields)] if fields else []) + [
+        _change(kind, desired) for kind in move.actions]
+    warnings = _warnings(desired, live_status, fields)
+    return ExperiencePlan(**identity, changes=tuple(changes), warnings=warnings)
+
+
+def _change(kind: ChangeKind, desired: DesiredExperience) -> Change:
+    return Change(kind, winner=desired.winner if kind is ChangeKind.END else None)
+
+
+def _unmanageable(desired: DesiredExperience, live: Mapping[str, Any]) -> str | None:
+    live_type = str(live["type"])
+    if live_type not in CREATABLE_TYPES:
+        return (f"{desired.key}: the live experience {desired.name!r} is of type {live_type}, which the "
+                "API cannot create or update, so igops cannot manage it: remove the file, or rename it.")
+    if live_type != desired.type:
+        return (f"{desired.key}: type is immutable: {desired.name!r} is {live_type} live and "
+                f"{desired.type} in the file; create a new experience (with a new name) instead.")
+    return None
+
+
+def _warnings(desired: DesiredExperience, live_status: str | None,
+              fields: tuple[FieldChange, ...]) -> tuple[str, ...]:
+    warnings = []
+    if live_status == "started" and any(_touches_split(change) for change in fields):
+        warnings.append(
+            "the experience is running and its traffic split or variation set changes: visitors "
+            "already assigned may see another variation and results mix both setups.")
+    if desired.status == "ended" and desired.winner is None:
+        warnings.append("the experience ends without a winner: name one with winner: to roll it out.")
+    return tuple(warnings)
+
+
+# A whole variation added or removed, or a variation's share of traffic.
+_SPLIT_PATH = re.compile(r'variations\["(?:[^"\\]|\\.)*"\](?:\.percentage)?')
+
+
+def _touches_split(change: FieldChange) -> bool:
+    return _SPLIT_PATH.fullmatch(change.path) is not None

@@ -1,0 +1,90 @@
+"""Reading the live account: one paginated list, then a GET per managed experience.
+
+With a refresh cache, a GET is made only for experiences whose `lastUpdateTs` in the list
+differs from the one cached with their last full read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from igops.api import IntelligemsClient
+
+CACHE_FORMAT = "igops-refresh-cache/1"
+
+
+class CacheError(Exception):
+    """The refresh cache file exists but is not one; the message says what to do."""
+
+
+@dataclass
+class RefreshCache:
+    """The last full GET of each experience, with the lastUpdateTs it was read at."""
+
+    path: Path
+    documents: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path) -> RefreshCache:
+        if not path.exists():
+            return cls(path)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT:
+                raise ValueError("unknown format")
+            documents = {str(key): dict(value) for key, value in data["experiences"].items()}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            raise CacheError(f"{path} is not an igops refresh cache: remove it or choose another "
+                             "--refresh-cache file.") from None
+        return cls(path, documents)
+
+    def fresh(self, experience_id: str, last_update_ts: Any) -> dict[str, Any] | None:
+        cached = self.documents.get(experience_id)
+        return cached if cached is not None and cached.get("lastUpdateTs") == last_update_ts else None
+
+    def save(self) -> None:
+        """Atomically: a reader never sees half a cache."""
+        text = json.dumps({"format": CACHE_FORMAT, "experiences": self.documents}, separators=(",", ":"))
+        handle, temp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent or ".")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                stream.write(text)
+            os.replace(temp, self.path)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+
+
+async def fetch_details(
+    client: IntelligemsClient,
+    live_items: Iterable[Mapping[str, Any]],
+    wanted_ids: set[str],
+    cache: RefreshCache | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Full documents of the wanted experiences, concurrently (the client paces them)."""
+    documents: dict[str, dict[str, Any]] = {}
+    to_fetch = []
+    live_items = list(live_items)
+    for item in live_items:
+        if item["id"] not in wanted_ids:
+            continue
+        cached = cache.fresh(item["id"], item.get("lastUpdateTs")) if cache is not None else None
+        if cached is not None:
+            documents[item["id"]] = cached
+        else:
+            to_fetch.append(item["id"])
+    fetched = await asyncio.gather(*(client.get_experience(experience_id) for experience_id in to_fetch))
+    documents.update(zip(to_fetch, fetched, strict=True))
+    if cache is not None:
+        live_ids = {item["id"] for item in live_items}
+        kept = {key: value for key, value in cache.documents.items() if key in live_ids}
+        cache.documents = kept | documents
+        cache.save()
+    return documents
