@@ -20,13 +20,14 @@ async def make_plan(
     *,
     targets: Sequence[str] = (),
     cache: RefreshCache | None = None,
+    fingerprint: str = "",
 ) -> Plan:
-    """Refresh the live side (reads only) and compare it with the files."""
+    """Refresh the live side (reads only) and compare it with the files (`fingerprint`: files_hash)."""
     live_items = await client.list_experiences()
     matching = _restrict(match(desired, live_items), targets)
     wanted = {pair.live_id for pair in matching.pairs if pair.live_id is not None}
     documents = await fetch_details(client, live_items, wanted, cache)
-    return build_plan(matching, documents, files_hash(desired))
+    return build_plan(matching, documents, fingerprint)
 
 
 def files_hash(desired: Sequence[DesiredExperience]) -> str:

@@ -1,0 +1,62 @@
+"""The invariant: after igops creates what a file says, or imports what the account has, plan is empty."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from emulator_support import TOKEN
+from engine_support import create_as_igops, desired, imported, with_client
+from hypothesis import HealthCheck, given, settings
+from strategies import experiences
+
+from igops.api import IntelligemsClient
+from igops.engine.planner import plan_experience
+from igops.model import ExperiencePlan
+from igops.normalize import canonical_desired, update_payload
+from igops.sandbox import Sandbox, SandboxConfig
+from igops.spec import load_experiences
+
+INVARIANT = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+EXAMPLES = Path(__file__).resolve().parents[2] / "experiences"
+
+
+def no_changes(planned: object) -> ExperiencePlan:
+    assert isinstance(planned, ExperiencePlan), planned
+    assert planned.changes == (), planned.changes
+    assert planned.notes == (), planned.notes
+    return planned
+
+
+def round_trip(document: dict[str, Any]) -> None:
+    """Create as igops would, plan; import what is live, plan; replace it with PUT, plan."""
+    wanted = desired({key: value for key, value in document.items() if key != "id"})
+    sandbox = Sandbox(SandboxConfig(token=TOKEN, rate_limits=False))
+
+    async def scenario(client: IntelligemsClient) -> None:
+        live = await create_as_igops(client, wanted)
+        no_changes(plan_experience(wanted, live))
+        no_changes(plan_experience(imported(live), live))
+        if live["status"] != "ended":
+            replaced = await client.update_experience(
+                live["id"], update_payload(canonical_desired(wanted.body), live))
+            no_changes(plan_experience(wanted, replaced))
+            no_changes(plan_experience(imported(replaced), replaced))
+
+    with_client(sandbox, scenario)
+
+
+@INVARIANT
+@given(experiences())
+def test_generated_experiences_plan_empty_after_create_import_and_replace(document: dict[str, Any]) -> None:
+    round_trip(document)
+
+
+def test_every_example_plans_empty_after_create_import_and_replace() -> None:
+    loaded = load_experiences([EXAMPLES])
+    assert not loaded.errors and len(loaded.experiences) >= 6
+    for experience in loaded.experiences:
+        document = {**experience.body, "status": experience.status}
+        if experience.winner is not None:
+            document["winner"] = experience.winner
+        round_trip(document)

@@ -1,0 +1,183 @@
+"""Plans against the emulator: what they say, what they refuse, and that they never write."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from emulator_support import TOKEN
+from engine_support import create_as_igops, desired, plan, with_client
+from spec_fixtures import experience
+
+from igops.engine import RefreshCache
+from igops.engine.diff import field_changes, readable_path
+from igops.model import ChangeKind, FieldChange
+from igops.sandbox import Sandbox, SandboxConfig
+
+
+def hero(**fields: object) -> dict[str, object]:
+    return experience(name="Homepage hero", **fields)
+
+
+def seed(sandbox: Sandbox, *documents: dict[str, object]) -> list[dict[str, object]]:
+    async def create_all(client):  # type: ignore[no-untyped-def]
+        return [await create_as_igops(client, desired(document)) for document in documents]
+
+    return with_client(sandbox, create_all)
+
+
+def test_one_changed_field_is_named_exactly(make_sandbox: Callable[..., Sandbox]) -> None:
+    sandbox = make_sandbox()
+    document = hero(status="started")
+    seed(sandbox, document)
+    writes = len(sandbox.writes)
+    changed = json.loads(json.dumps(document))
+    changed["variations"][1]["onsiteEdits"][0]["replace"] = "New words"
+    result = plan(sandbox, [desired(changed, "hero")])
+    [planned] = result.changed
+    [update] = planned.changes
+    assert update.kind is ChangeKind.UPDATE
+    assert [change.path for change in update.fields] == ['variations["Variant"].onsiteEdits[0].replace']
+    assert update.fields[0].after == "New words"
+    assert len(sandbox.writes) == writes
+
+
+def test_plan_never_writes(make_sandbox: Callable[..., Sandbox]) -> None:
+    sandbox = make_sandbox()
+    seed(sandbox, hero(status="started"), experience("content/url", name="Redirect", status="paused"))
+    before = len(sandbox.writes)
+    wanted = [desired(hero(status="ended", description="x"), "hero"),
+              desired(experience("content/url", name="Redirect", status="started"), "redirect"),
+              desired(experience("content/advanced", name="New one", status="started"), "new")]
+    result = plan(sandbox, wanted)
+    assert result.count(ChangeKind.CREATE) == 1 and result.count(ChangeKind.END) == 1
+    assert len(sandbox.writes) == before
+
+
+def test_warnings_for_running_splits_and_ends_without_a_winner(make_sandbox: Callable[..., Sandbox]) -> None:
+    sandbox = make_sandbox()
+    seed(sandbox, hero(status="started"))
+    resplit = hero(status="started")
+    resplit["variations"][0]["percentage"], resplit["variations"][1]["percentage"] = 30, 70
+    [planned] = plan(sandbox, [desired(resplit, "hero")]).experiences
+    assert any("traffic split" in warning for warning in planned.warnings)
+
+    [ending] = plan(sandbox, [desired(hero(status="ended"), "hero")]).experiences
+    assert [change.kind for change in ending.changes] == [ChangeKind.END]
+    assert any("without a winner" in warning for warning in ending.warnings)
+    [with_winner] = plan(sandbox, [desired(hero(status="ended", winner="Variant"), "hero")]).experiences
+    assert with_winner.warnings == () and with_winner.changes[0].winner == "Variant"
+
+
+def test_paused_experience_edits_are_not_split_warnings(make_sandbox: Callable[..., Sandbox]) -> None:
+    sandbox = make_sandbox()
+    seed(sandbox, hero(status="paused"))
+    resplit = hero(status="paused")
+    resplit["variations"][0]["percentage"], resplit["variations"][1]["percentage"] = 30, 70
+    [planned] = plan(sandbox, [desired(resplit, "hero")]).experiences
+    assert planned.warnings == ()
+    assert {change.path for change in planned.changes[0].fields} == {
+        'variations["Control"].percentage', 'variations["Variant"].percentage'}
+
+
+def test_ended_experiences_ignore_config_with_a_note(make_sandbox: Callable[..., Sandbox]) -> None:
+    sandbox = make_sandbox()
+    seed(sandbox, hero(status="ended"))
+    [planned] = plan(sandbox, [desired(hero(status="ended", description="Later note"), "hero")]).experiences
+    assert planned.changes == ()
+    assert planned.notes and "description" in planned.notes[0]
+
+
+def test_unmanaged_experiences_are_listed_and_untouched(make_sandbox: Callable[..., Sandbox]) -> None:
+    sandbox = make_sandbox()
+    [other] = seed(sandbox, experience("content/url", name="Made in the dashboard", status="started"))
+    result = plan(sandbox, [desired(hero(status="draft"), "hero")])
+    assert [(u.id, u.name, u.status) for u in result.unmanaged] == [
+        (other["id"], "Made in the dashboard", "started")]
+    assert [e.key for e in result.changed] == ["hero"]
+
+
+def test_target_limits_the_plan_and_unknown_targets_are_errors(make_sandbox: Callable[..., Sandbox]) -> None:
+    sandbox = make_sandbox()
+    seed(sandbox, experience("content/url", name="Redirect", status="started"))
+    files = [desired(hero(status="started"), "hero"),
+             desired(experience("content/url", name="Redirect", status="paused"), "redirect")]
+    result = plan(sandbox, files, targets=["hero"])
+    assert [e.key for e in result.experiences] == ["hero"]
+    assert result.unmanaged == (), "a managed but untargeted experience is not unmanaged"
+    missing = plan(sandbox, files, targets=["nope"])
+    assert [error.key for error in missing.errors] == ["nope"]
+
+
+def test_type_changes_and_missing_pins_are_plan_errors(make_sandbox: Callable[..., Sandbox]) -> None:
+    sandbox = make_sandbox()
+    seed(sandbox, hero(status="draft"))
+    retyped = experience("content/advanced", name="Homepage hero", status="draft")
+    [error] = plan(sandbox, [desired(retyped, "hero")]).errors
+    assert "type is immutable" in error.message and "create a new experience" in error.message
+    pinned = hero(status="draft", id="2f1b7c1e-8d2a-4c55-9a40-5b6f0e3d7a11")
+    [error] = plan(sandbox, [desired(pinned, "hero")]).errors
+    assert "pinned id" in error.message
+
+
+def test_a_pinned_id_allows_a_rename(make_sandbox: Callable[..., Sandbox]) -> None:
+    sandbox = make_sandbox()
+    [live] = seed(sandbox, hero(status="draft"))
+    renamed = experience(name="Hero, renamed", status="draft", id=live["id"])
+    [planned] = plan(sandbox, [desired(renamed, "hero")]).experiences
+    assert planned.changes[0].fields == (FieldChange("name", "Homepage hero", "Hero, renamed"),)
+
+
+def test_live_types_igops_cannot_manage_are_plan_errors(tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    sandbox = Sandbox(SandboxConfig(token=TOKEN, state_path=state, rate_limits=False))
+    seed(sandbox, hero(status="started"))
+    data = json.loads(state.read_text())
+    data["experiences"][0]["experience"]["type"] = "pricing"
+    state.write_text(json.dumps(data))
+    reloaded = Sandbox(SandboxConfig(token=TOKEN, state_path=state, rate_limits=False))
+    [error] = plan(reloaded, [desired(hero(status="started"), "hero")]).errors
+    assert "pricing" in error.message and "cannot manage" in error.message
+
+
+def test_refresh_cache_skips_gets_of_unchanged_experiences(make_sandbox: Callable[..., Sandbox],
+                                                           tmp_path: Path) -> None:
+    sandbox = make_sandbox()
+    live = seed(sandbox, *(experience(name=f"Test {n}", status="draft") for n in range(3)))
+    files = [desired(experience(name=f"Test {n}", status="draft"), f"t{n}") for n in range(3)]
+    cache_path = tmp_path / "refresh.json"
+    sandbox.requests.clear()
+    first = plan(sandbox, files, cache=RefreshCache.load(cache_path))
+    assert not first.has_changes
+    assert sum(1 for r in sandbox.requests if r.path.startswith("/v25-10-beta/experiences/")) == 3
+    sandbox.requests.clear()
+    second = plan(sandbox, files, cache=RefreshCache.load(cache_path))
+    assert not second.has_changes
+    assert [r.path for r in sandbox.requests] == ["/v25-10-beta/experiences-list"]
+
+    with_client(sandbox, lambda client: client.act(live[1]["id"], "start"))
+    sandbox.requests.clear()
+    third = plan(sandbox, files, cache=RefreshCache.load(cache_path))
+    assert [r.path for r in sandbox.requests] == [
+        "/v25-10-beta/experiences-list", f"/v25-10-beta/experiences/{live[1]['id']}"]
+    assert [error.key for error in third.errors] == ["t1"], "the fresh read must show it started"
+    assert "started live" in third.errors[0].message
+
+
+def test_a_file_that_is_not_a_cache_is_refused_not_overwritten(tmp_path: Path) -> None:
+    path = tmp_path / "precious.yaml"
+    path.write_text("name: keep me\n")
+    with pytest.raises(Exception, match="is not an igops refresh cache"):
+        RefreshCache.load(path)
+    assert path.read_text() == "name: keep me\n"
+
+
+def test_readable_paths_quote_variation_names_and_odd_keys() -> None:
+    assert readable_path(["variations", 'Say "hi"', "onsiteEdits", 0, "replace"]) == \
+        'variations["Say \\"hi\\""].onsiteEdits[0].replace'
+    assert readable_path(["audience", "filters", 1, "priority"]) == "audience.filters[1].priority"
+    before = {"variations": [{"name": "A", "percentage": 50.0}, {"name": "B", "percentage": 50}]}
+    after = {"variations": [{"name": "B", "percentage": 50}, {"name": "A", "percentage": 50}]}
+    assert field_changes(before, after) == (FieldChange("variations (order)", ["A", "B"], ["B", "A"]),)

@@ -1,0 +1,59 @@
+"""Building desired experiences and running plans against an in-process emulator."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from emulator_support import TOKEN
+from spec_fixtures import dump
+
+from igops.api import IntelligemsClient, Secret
+from igops.engine import make_plan
+from igops.model import DESIRED_STATUS_OF_LIVE, DesiredExperience, Plan
+from igops.normalize import canonical_desired, canonical_live, create_payload
+from igops.sandbox import Sandbox
+from igops.spec import check_text
+
+T = TypeVar("T")
+
+
+def desired(document: dict[str, Any], key: str = "example") -> DesiredExperience:
+    """A checked DesiredExperience from a file document; fails the test if the document is invalid."""
+    result = check_text(dump(document), Path(f"experiences/{key}.yaml"))
+    assert not result.errors, [str(error) for error in result.errors]
+    assert result.experience is not None
+    return result.experience
+
+
+def imported(document: dict[str, Any], key: str = "imported") -> DesiredExperience:
+    """What `import` would write for a live experience: its canonical form and status."""
+    body = canonical_live(document)
+    return desired({**body, "status": DESIRED_STATUS_OF_LIVE[document["status"]]}, key)
+
+
+def with_client(sandbox: Sandbox, work: Callable[[IntelligemsClient], Awaitable[T]]) -> T:
+    async def session() -> T:
+        transport = sandbox.transport()
+        async with IntelligemsClient(Secret(TOKEN), "http://sandbox", transport=transport) as client:
+            return await work(client)
+
+    return asyncio.run(session())
+
+
+def plan(sandbox: Sandbox, experiences: Sequence[DesiredExperience], **options: Any) -> Plan:
+    return with_client(sandbox, lambda client: make_plan(client, experiences, **options))
+
+
+async def create_as_igops(client: IntelligemsClient, experience: DesiredExperience) -> dict[str, Any]:
+    """Create the experience the way apply will, then walk it to the file's status."""
+    created = await client.create_experience(create_payload(canonical_desired(experience.body)))
+    steps = {"draft": [], "started": ["start"], "paused": ["start", "pause"], "ended": ["start", "end"]}
+    for action in steps[experience.status]:
+        winner = None
+        if action == "end" and experience.winner is not None:
+            winner = next(v["id"] for v in created["variations"] if v["name"] == experience.winner)
+        created = await client.act(created["id"], action, variation_id=winner)
+    return await client.get_experience(created["id"])
