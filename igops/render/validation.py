@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import json
 
+from igops.render.summary import counted
 from igops.spec.loader import LoadResult
 
 
 def render_text(result: LoadResult) -> str:
-    checked = _count(len(result.files), "experience file")
+    checked = counted(len(result.files), "experience file")
     if result.ok:
         return f"{checked} checked: all valid."
-    failed = _count(len({error.file for error in result.errors}), "file")
+    failed = counted(len({error.file for error in result.errors}), "file")
     lines = [str(error) for error in result.errors]
-    return "\n".join([*lines, f"{_count(len(result.errors), 'error')} in {failed} ({checked} checked)."])
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+    return "\n".join([*lines, f"{counted(len(result.errors), 'error')} in {failed} ({checked} checked)."])
 
 
 def render_json(result: LoadResult) -> str:

@@ -1,0 +1,94 @@
+"""The plan for a terminal: Terraform-like lines, coloured only when asked."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import click
+
+from igops.model import Change, ChangeKind, ExperiencePlan, Plan, PlanError, UnmanagedExperience
+from igops.render.plan_common import (
+    ACCOUNT_MATCHES,
+    NO_OP,
+    account_matches,
+    action_label,
+    clean,
+    shown,
+    unmanaged_title,
+    value_pair,
+    winner_text,
+)
+from igops.render.summary import summary_line
+
+# `style(text, fg=..., bold=...)`: click.style, or the identity when colour is off.
+Style = Callable[..., str]
+
+_COLOURS = {
+    ChangeKind.CREATE: "green",
+    ChangeKind.UPDATE: "yellow",
+    ChangeKind.START: "cyan",
+    ChangeKind.PAUSE: "cyan",
+    ChangeKind.END: "red",
+}
+# Wide enough for `+ create` plus a gap, so keys line up whatever the action.
+_LABEL_WIDTH = 10
+_VALUE_WIDTH = 60
+_DETAIL = " " * 4
+
+
+def render_plan_text(plan: Plan, *, color: bool) -> str:
+    style = click.style if color else _plain
+    sections = [
+        [line for experience in shown(plan) for line in _experience_lines(experience, style)],
+        _unmanaged_lines(plan.unmanaged),
+        [_error_line(error, style) for error in plan.errors],
+        [_closing_line(plan, style)],
+    ]
+    return "\n\n".join("\n".join(lines) for lines in sections if lines)
+
+
+def _plain(text: str, **_: object) -> str:
+    return text
+
+
+def _experience_lines(experience: ExperiencePlan, style: Style) -> Iterator[str]:
+    changes = experience.changes
+    label = action_label(changes[0]) if changes else NO_OP
+    painted = style(label, fg=_COLOURS[changes[0].kind]) if changes else label
+    yield f"  {painted}{' ' * (_LABEL_WIDTH - len(label))}{clean(experience.key)} ({clean(experience.name)})"
+    indent = "  " + _DETAIL
+    for index, change in enumerate(changes):
+        # The first change is the headline; later ones get a line of their own, details below it.
+        if index:
+            yield indent + style(action_label(change), fg=_COLOURS[change.kind])
+        details_indent = indent + _DETAIL if index else indent
+        yield from (details_indent + line for line in _change_details(change))
+    for warning in experience.warnings:
+        yield indent + style(f"! {clean(warning)}", fg="yellow")
+    for note in experience.notes:
+        yield f"{indent}# {clean(note)}"
+
+
+def _change_details(change: Change) -> Iterator[str]:
+    for field in change.fields:
+        before, after = value_pair(field.before, field.after, _VALUE_WIDTH)
+        yield f"{clean(field.path)}: {before} -> {after}"
+    if change.kind is ChangeKind.END:
+        yield winner_text(change)
+
+
+def _unmanaged_lines(unmanaged: tuple[UnmanagedExperience, ...]) -> list[str]:
+    if not unmanaged:
+        return []
+    rows = [f"  - {clean(e.name)} ({clean(e.type)}, {clean(e.status)}, id {clean(e.id)})" for e in unmanaged]
+    return [unmanaged_title(len(unmanaged)), *rows]
+
+
+def _error_line(error: PlanError, style: Style) -> str:
+    # The message is a whole sentence that names its file already; the key is for machines.
+    return f"{style('Error:', fg='red', bold=True)} {clean(error.message)}"
+
+
+def _closing_line(plan: Plan, style: Style) -> str:
+    summary = style(summary_line(plan), bold=True)
+    return f"{summary} {ACCOUNT_MATCHES}" if account_matches(plan) else summary

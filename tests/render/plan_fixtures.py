@@ -1,0 +1,226 @@
+"""Hand-built plans for the renderer tests, and the golden-file check.
+
+Regenerate the golden files after an intended change of output, then review the diff:
+
+    IGOPS_UPDATE_GOLDEN=1 pytest tests/render
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from igops.model import (
+    Change,
+    ChangeKind,
+    ExperiencePlan,
+    FieldChange,
+    Plan,
+    PlanError,
+    UnmanagedExperience,
+)
+
+GOLDEN = Path(__file__).parent / "golden"
+RUNNING_SPLIT_WARNING = (
+    "the experience is running and its traffic split or variation set changes: visitors "
+    "already assigned may see another variation and results mix both setups."
+)
+NO_WINNER_WARNING = "the experience ends without a winner: name one with winner: to roll it out."
+LONG_HTML_BEFORE = (
+    '<div class="banner"><h2>Free shipping on every order over $50</h2>'
+    "<p>Arrives in 2-4 business days. Returns are free for 30 days.</p></div>"
+)
+LONG_HTML_AFTER = LONG_HTML_BEFORE.replace("2-4 business days", "1-3 business days")
+ODD_NAME = "Pricing copy <v2> | `beta` *bold* [link](https://example.com) & more"
+
+
+def assert_golden(name: str, text: str) -> None:
+    """`text` is what tests/render/golden/`name` holds (plus the file's final newline)."""
+    path = GOLDEN / name
+    if os.environ.get("IGOPS_UPDATE_GOLDEN") == "1":
+        path.write_text(text + "\n", encoding="utf-8")
+    assert path.read_text(encoding="utf-8") == text + "\n", (
+        f"{name} differs from the rendered output; if the change is intended, "
+        "regenerate with IGOPS_UPDATE_GOLDEN=1 pytest tests/render and review the diff"
+    )
+
+
+def experience(key: str, name: str, **overrides: Any) -> ExperiencePlan:
+    """An existing, unchanged experience; `overrides` set the fields a test cares about."""
+    fields: dict[str, Any] = {
+        "key": key,
+        "name": name,
+        "path": f"experiences/{key}.yaml",
+        "experience_id": f"exp-{key}",
+        "live_status": "started",
+        "desired_status": "started",
+        "last_update_ts": 1_764_000_000_000,
+        "changes": (),
+        "desired": {"name": name, "type": "content/onsiteEdits", "variations": []},
+    }
+    return ExperiencePlan(**{**fields, **overrides})
+
+
+def review_plan() -> Plan:
+    """One of everything a reviewer may see."""
+    return Plan(
+        experiences=(
+            experience(
+                "homepage-hero",
+                "Homepage hero headline",
+                experience_id=None,
+                live_status=None,
+                last_update_ts=None,
+                changes=(Change(ChangeKind.CREATE), Change(ChangeKind.START)),
+                desired={
+                    "name": "Homepage hero headline",
+                    "type": "content/onsiteEdits",
+                    "variations": [
+                        {"name": "Control", "isControl": True, "percentage": 50, "order": 0},
+                        {"name": "Benefit-led", "isControl": False, "percentage": 50, "order": 1},
+                    ],
+                },
+            ),
+            experience(
+                "checkout-banner",
+                "Checkout banner",
+                changes=(
+                    Change(
+                        ChangeKind.UPDATE,
+                        fields=(
+                            FieldChange(
+                                "description", None, "Does naming the free-shipping threshold lift AOV?"
+                            ),
+                            FieldChange(
+                                "experienceKeyMetrics",
+                                [{"standardEventId": "conversionRate", "isPrimary": True}],
+                                [
+                                    {"standardEventId": "avgOrderValue", "isPrimary": True},
+                                    {"standardEventId": "conversionRate", "isPrimary": False},
+                                ],
+                            ),
+                            FieldChange("variations[\"Control\"].percentage", 50, 40),
+                            FieldChange(
+                                "variations[\"Free shipping headline\"].onsiteEdits[0].html",
+                                LONG_HTML_BEFORE,
+                                LONG_HTML_AFTER,
+                            ),
+                            FieldChange("variations[\"Free shipping headline\"].percentage", 50, 60),
+                            FieldChange(
+                                "variations[\"Old banner\"]",
+                                {"name": "Old banner", "isControl": False, "percentage": 0},
+                                None,
+                            ),
+                        ),
+                    ),
+                ),
+                warnings=(RUNNING_SPLIT_WARNING,),
+            ),
+            experience(
+                "summer-sale",
+                "Summer sale",
+                desired_status="paused",
+                changes=(Change(ChangeKind.PAUSE),),
+            ),
+            experience(
+                "pdp-badges",
+                "PDP badges",
+                desired_status="ended",
+                changes=(Change(ChangeKind.END, winner="Badge above price"),),
+            ),
+            experience(
+                "cart-upsell",
+                "Cart upsell",
+                live_status="paused",
+                desired_status="ended",
+                changes=(Change(ChangeKind.END),),
+                warnings=(NO_WINNER_WARNING,),
+            ),
+            experience(
+                "pricing-copy",
+                ODD_NAME,
+                live_status="paused",
+                changes=(
+                    Change(ChangeKind.UPDATE, (FieldChange('variations["B"].isControl', False, True),)),
+                    Change(ChangeKind.START),
+                ),
+            ),
+            experience(
+                "spring-sale",
+                "Spring sale",
+                live_status="ended",
+                desired_status="ended",
+                notes=(
+                    "ended experiences cannot change: 1 difference(s) from the file ignored "
+                    "(variations[\"B\"].percentage).",
+                ),
+            ),
+            experience("footer-links", "Footer links", live_status="pending", desired_status="draft"),
+        ),
+        unmanaged=(
+            UnmanagedExperience(
+                "4b8e1f0c-77aa-4e51-9a39-2f3b7c1d9e20", "Black Friday pricing", "pricing", "ended"
+            ),
+            UnmanagedExperience(
+                "c1d2e3f4-0000-4abc-8def-123456789abc", "Post-purchase survey", "postPurchase", "started"
+            ),
+        ),
+        files_hash="sha256:5f2b9c0d7e",
+    )
+
+
+def unchanged_plan() -> Plan:
+    return Plan(
+        experiences=(experience("footer-links", "Footer links"),),
+        unmanaged=(UnmanagedExperience("4b8e1f0c", "Black Friday pricing", "pricing", "ended"),),
+        files_hash="sha256:0a1b2c",
+    )
+
+
+def failing_plan() -> Plan:
+    """Plan errors next to a change: the renderers show both."""
+    return Plan(
+        experiences=(
+            experience(
+                "homepage-hero",
+                "Homepage hero headline",
+                experience_id=None,
+                live_status=None,
+                last_update_ts=None,
+                desired_status="draft",
+                changes=(Change(ChangeKind.CREATE),),
+            ),
+        ),
+        errors=(
+            PlanError(
+                "old-promo",
+                "old-promo: status draft: the experience has already started, and the API cannot move it "
+                "back to pending: set status: paused to stop it, or status: ended to end it.",
+            ),
+            PlanError(None, "two files are named 'Summer sale': each experience needs exactly one file."),
+        ),
+    )
+
+
+def many_plan(count: int) -> Plan:
+    """`count` updated experiences, far more than one PR comment holds."""
+    return Plan(
+        experiences=tuple(
+            experience(
+                f"experience-{index:04d}",
+                f"Experience {index}",
+                changes=(
+                    Change(
+                        ChangeKind.UPDATE,
+                        fields=(
+                            FieldChange("variations[\"Control\"].percentage", 50, 45),
+                            FieldChange("variations[\"B\"].percentage", 50, 55),
+                        ),
+                    ),
+                    Change(ChangeKind.PAUSE),
+                ),
+            )
+            for index in range(count)
+        )
+    )

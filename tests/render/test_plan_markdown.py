@@ -1,0 +1,101 @@
+"""The PR-comment plan beyond its golden files: the length limit, truncation, escaping."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from plan_fixtures import ODD_NAME, experience, many_plan, review_plan
+
+from igops.model import Plan, PlanError, UnmanagedExperience
+from igops.render.plan_markdown import GITHUB_COMMENT_LIMIT, markdown_text, render_plan_markdown
+
+TRUNCATION = re.compile(
+    r"_Plan truncated: (\d+) more experiences? not shown\. The full plan is in (.+)\._"
+)
+
+
+def test_two_thousand_experiences_fit_one_github_comment_with_a_note_on_the_rest() -> None:
+    comment = render_plan_markdown(many_plan(2000), full_plan_hint="the `plan` job's log")
+    assert len(comment) <= GITHUB_COMMENT_LIMIT
+    assert comment.startswith("**Plan: 0 to create, 2000 to update, 2000 lifecycle actions (pause 2000).**")
+    shown = comment.count("<details>")
+    assert shown == comment.count("</details>") > 100, "sections are kept whole"
+    assert comment.count("```diff") == comment.count("```") / 2 == shown
+    found = TRUNCATION.fullmatch(comment.splitlines()[-1])
+    assert found is not None
+    assert int(found.group(1)) == 2000 - shown
+    assert found.group(2) == "the `plan` job's log"
+    assert "experience-0000" in comment and f"experience-{shown - 1:04d}" in comment
+    assert f"experience-{shown:04d}" not in comment
+
+
+@pytest.mark.parametrize("max_chars", [400, 1000, 5000, 20000])
+def test_the_limit_holds_for_any_size_and_leaves_out_sections_whole(max_chars: int) -> None:
+    plan = Plan(
+        many_plan(200).experiences,
+        unmanaged=(UnmanagedExperience("i1", "Legacy", "pricing", "ended"),),
+        errors=(PlanError("k", "k: broken."),),
+    )
+    comment = render_plan_markdown(plan, max_chars=max_chars)
+    assert len(comment) <= max_chars
+    assert comment.count("<details>") == comment.count("</details>")
+    assert comment.splitlines()[-1].startswith("_Plan truncated: ")
+    assert "the unmanaged list not shown" in comment
+
+
+def test_the_whole_plan_is_kept_when_it_fits() -> None:
+    whole = render_plan_markdown(review_plan())
+    assert render_plan_markdown(review_plan(), max_chars=len(whole)) == whole
+    assert "_Plan truncated" not in whole
+
+
+def test_truncation_counts_errors_and_the_unmanaged_list_when_they_are_left_out() -> None:
+    plan = Plan(
+        many_plan(3).experiences,
+        unmanaged=(UnmanagedExperience("i1", "Legacy", "pricing", "ended"),),
+        errors=(PlanError("a", "a: broken."), PlanError("b", "b: broken.")),
+    )
+    comment = render_plan_markdown(plan, max_chars=220, full_plan_hint="plan.txt")
+    assert comment.endswith(
+        "_Plan truncated: 3 more experiences, 1 more error and the unmanaged list not shown. "
+        "The full plan is in plan.txt._"
+    )
+
+
+def test_a_limit_below_the_headline_is_still_a_limit() -> None:
+    comment = render_plan_markdown(review_plan(), max_chars=50)
+    assert len(comment) == 50 and comment.endswith("…")
+    with pytest.raises(ValueError, match="max_chars"):
+        render_plan_markdown(review_plan(), max_chars=0)
+
+
+@pytest.mark.parametrize(("text", "escaped"), [
+    ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
+    ("a | b", "a &#124; b"),
+    ("`code`", "&#96;code&#96;"),
+    ("*bold* _it_ ~~gone~~", "&#42;bold&#42; &#95;it&#95; &#126;&#126;gone&#126;&#126;"),
+    ("[link](https://example.com)", "&#91;link&#93;(https://example.com)"),
+    ("\\*not an escape", "&#92;&#42;not an escape"),
+    ("Tom & Jerry", "Tom &amp; Jerry"),
+    ("two\nlines", "two&#92;x0alines"),
+])
+def test_user_text_is_inert_in_markdown_and_html(text: str, escaped: str) -> None:
+    assert markdown_text(text) == escaped
+
+
+def test_user_data_cannot_break_out_of_its_place() -> None:
+    fence = "```\n</details><img src=x>"
+    changes = review_plan().experiences[1].changes
+    plan = Plan(
+        (experience("odd", ODD_NAME, changes=changes, warnings=(fence,), notes=(ODD_NAME,)),
+         experience("fence", fence, path="experiences/```.yaml", changes=changes)),
+        unmanaged=(UnmanagedExperience("a|b", "Name | with | pipes", "pricing", "ended"),),
+    )
+    comment = render_plan_markdown(plan)
+    assert "<img" not in comment and "<v2>" not in comment
+    assert comment.count("</details>") == comment.count("<details>") == 3
+    fenced_lines = [line for line in comment.splitlines() if line.startswith("```")]
+    assert fenced_lines == ["```diff", "```"] * 2, "no user value opens or closes a code block"
+    table_rows = [line for line in comment.splitlines() if line.startswith("| ")]
+    assert all(row.count("|") == 5 for row in table_rows), "no user value adds a table cell"
