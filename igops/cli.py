@@ -5,17 +5,34 @@ Exit codes: 0 ok, 1 error (bad input included), 2 changes or drift found.
 
 from __future__ import annotations
 
+import asyncio
+import os
 import sys
+import tempfile
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, Any, TextIO, TypeVar
 
 import click
 
 from igops import __version__, spec
+from igops.api import ApiError, IntelligemsClient
+from igops.config import ConfigError, Settings
+from igops.connect import open_client
+from igops.engine import CacheError, RefreshCache, files_hash, make_plan
+from igops.model import DesiredExperience
 from igops.render import validation as validation_report
+from igops.render.plan_json import render_plan_json
+from igops.render.plan_markdown import render_plan_markdown
+from igops.render.plan_text import render_plan_text
 from igops.sandbox import Faults, SandboxConfig, StateFileError
 from igops.sandbox.server import serve
+from igops.spec import ProjectConfig
 
 EXIT_ERROR = 1
+
+T = TypeVar("T")
 
 _PROBABILITY = click.FloatRange(0.0, 1.0)
 
@@ -122,6 +139,125 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], output_format: str) ->
     render = validation_report.render_json if output_format == "json" else validation_report.render_text
     click.echo(render(result))
     ctx.exit(0 if result.ok else EXIT_ERROR)
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """What every account command starts from: settings, and the experience files, all valid."""
+
+    project: ProjectConfig
+    settings: Settings
+    desired: tuple[DesiredExperience, ...]
+
+
+def load_workspace(api: str | None) -> Workspace:
+    """igops.yaml, the API settings and the experience files; any problem ends the command (exit 1)."""
+    try:
+        project = spec.load_project_config(Path())
+        settings = Settings.resolve(api, configured_url=project.api_url, token_env=project.token_env)
+    except spec.InvalidConfig as exc:
+        raise CommandFailed("\n".join(map(str, exc.errors))) from None
+    except ConfigError as exc:
+        raise CommandFailed(str(exc)) from None
+    loaded = spec.load_experiences([project.experiences_dir])
+    if loaded.errors:
+        raise CommandFailed(validation_report.render_text(loaded))
+    return Workspace(project, settings, loaded.experiences)
+
+
+def run_against_account(settings: Settings, work: Callable[[IntelligemsClient], Awaitable[T]]) -> T:
+    """Run `work` with a client; API, sandbox-state and cache failures become one sentence."""
+
+    async def session() -> T:
+        async with open_client(settings) as client:
+            return await work(client)
+
+    try:
+        return asyncio.run(session())
+    except (ApiError, CacheError) as exc:
+        raise CommandFailed(str(exc)) from None
+    except StateFileError as exc:
+        raise CommandFailed(f"{exc.path} is not a sandbox state file ({exc.reason}): fix the "
+                            "sandbox: URL or move the file away.") from None
+
+
+def use_color(stream: TextIO) -> bool:
+    """Colour only for a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    return stream.isatty() and not os.environ.get("NO_COLOR")
+
+
+API_OPTION = click.option(
+    "--api", metavar="URL",
+    help="API base URL, or sandbox:[STATE_FILE] for the built-in emulator "
+         "(default: $IGOPS_API_URL, else api_url in igops.yaml).")
+
+
+@cli.command("plan")
+@API_OPTION
+@click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json"]),
+              default="text", show_default=True, help="text for terminals, markdown for PR comments, "
+              "json for machines (schemas/plan.schema.json).")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also save the plan as JSON here, for `igops apply PLANFILE`.")
+@click.option("--detailed-exitcode", is_flag=True,
+              help="Exit 2 when there are changes (0: none, 1: error).")
+@click.option("--target", "targets", multiple=True, metavar="KEY",
+              help="Plan only this experience (file name without .yaml); repeatable.")
+@click.option("--refresh-cache", "cache_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Keep full reads here and re-read only experiences whose lastUpdateTs moved.")
+@click.pass_context
+def plan_command(ctx: click.Context, api: str | None, output_format: str, out_path: Path | None,
+                 detailed_exitcode: bool, targets: tuple[str, ...], cache_path: Path | None) -> None:
+    """Show what apply would change in the account to make it match the files.
+
+    Reads the account only; never writes to it.
+
+    \b
+    Example:
+      igops plan
+      igops plan --format markdown --out plan.json --detailed-exitcode
+      igops plan --api sandbox: --target homepage-hero-headline
+    """
+    workspace = load_workspace(api)
+    try:
+        cache = RefreshCache.load(cache_path) if cache_path is not None else None
+    except CacheError as exc:
+        raise CommandFailed(str(exc)) from None
+    plan = run_against_account(workspace.settings, lambda client: make_plan(
+        client, workspace.desired, targets=targets, cache=cache, fingerprint=files_hash(workspace.desired)))
+    if plan.errors:
+        raise CommandFailed("\n".join(f"Error: {error.message}" for error in plan.errors))
+    if output_format == "json":
+        click.echo(render_plan_json(plan))
+    elif output_format == "markdown":
+        click.echo(render_plan_markdown(plan))
+    else:
+        click.echo(render_plan_text(plan, color=use_color(sys.stdout)), color=use_color(sys.stdout))
+    if out_path is not None:
+        write_atomically(out_path, render_plan_json(plan) + "\n")
+    ctx.exit(2 if detailed_exitcode and plan.has_changes else 0)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Readers see the old file or the new one, never half of it."""
+    try:
+        handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as exc:
+        raise CommandFailed(f"Cannot write {path}: {exc.strerror}.") from None
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temp, path)
+    except OSError as exc:
+        Path(temp).unlink(missing_ok=True)
+        raise CommandFailed(f"Cannot write {path}: {exc.strerror}.") from None
+
+
+class CommandFailed(click.ClickException):
+    """An expected failure: its message is printed as is, and the exit code is 1."""
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"Error: {self.message}" if "\n" not in self.message else self.message, err=True)
 
 
 def main() -> None:

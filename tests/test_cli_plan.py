@@ -1,0 +1,206 @@
+"""`igops plan` as users and CI run it, against the emulator (sandbox:STATE and real HTTP)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from emulator_support import TOKEN, serve_over_http
+from engine_support import create_as_igops, with_client
+from jsonschema import Draft202012Validator
+
+from igops.api import RetryPolicy
+from igops.api import client as api_client
+from igops.cli import cli, use_color
+from igops.sandbox import Faults, Sandbox, SandboxConfig
+from igops.spec import load_experiences
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A copy of the example repository as the working directory, with an empty sandbox account."""
+    shutil.copytree(REPO / "experiences", tmp_path / "experiences")
+    shutil.copy(REPO / "igops.yaml", tmp_path / "igops.yaml")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("INTELLIGEMS_API_TOKEN", TOKEN)
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.delenv("IGOPS_API_URL", raising=False)
+    yield tmp_path
+
+
+def igops(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def state_sandbox(project: Path) -> Sandbox:
+    return Sandbox(SandboxConfig(token=TOKEN, state_path=project / "account.json", rate_limits=False))
+
+
+ALL_STATUSES = ("draft", "started", "paused", "ended")
+
+
+def make_live_equal(project: Path, statuses: tuple[str, ...] = ALL_STATUSES) -> None:
+    """What successful applies leave behind: the examples with these statuses live, as their files say."""
+    loaded = load_experiences([project / "experiences"])
+
+    async def create_all(client):  # type: ignore[no-untyped-def]
+        for experience in loaded.experiences:
+            if experience.status in statuses:
+                await create_as_igops(client, experience)
+
+    with_client(state_sandbox(project), create_all)
+
+
+def test_paused_or_ended_files_cannot_be_created(project: Path) -> None:
+    result = igops("plan", "--api", f"sandbox:{project / 'account.json'}")
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "Error: long-form-landing-page: status paused: it does not exist yet and a new experience cannot "
+        "start out paused: set status: draft or started.",
+        "Error: sticky-add-to-cart: status ended: it does not exist yet and a new experience cannot "
+        "start out ended: set status: draft or started."]
+
+
+def test_plan_shows_creates_and_lifecycle_actions(project: Path) -> None:
+    make_live_equal(project, statuses=("paused", "ended"))  # the experiences that ran in the past
+    api = f"sandbox:{project / 'account.json'}"
+    result = igops("plan", "--api", api, "--detailed-exitcode")
+    assert result.exit_code == 2, result.output
+    assert "+ create" in result.output and "> start" in result.output
+    assert result.output.strip().splitlines()[-1] == (
+        "Plan: 5 to create, 0 to update, 3 lifecycle actions (start 3).")
+    assert igops("plan", "--api", api).exit_code == 0, "without --detailed-exitcode changes exit 0"
+
+
+def test_plan_after_the_account_matches_is_empty_and_one_edit_names_one_field(project: Path) -> None:
+    make_live_equal(project)
+    api = f"sandbox:{project / 'account.json'}"
+    state_before = (project / "account.json").read_bytes()
+    result = igops("plan", "--api", api, "--detailed-exitcode")
+    assert result.exit_code == 0, result.output
+    assert "No changes" in result.output
+
+    hero = project / "experiences" / "homepage-hero-headline.yaml"
+    hero.write_text(hero.read_text().replace("replace: Start shopping", "replace: Shop now"))
+    result = igops("plan", "--api", api, "--detailed-exitcode", "--format", "json")
+    assert result.exit_code == 2
+    document = json.loads(result.output)
+    changed = [e for e in document["experiences"] if e["changes"]]
+    assert [e["key"] for e in changed] == ["homepage-hero-headline"]
+    [update] = changed[0]["changes"]
+    assert [field["path"] for field in update["fields"]] == [
+        'variations["Free shipping headline"].onsiteEdits[1].replace']
+    assert (update["fields"][0]["before"], update["fields"][0]["after"]) == ("Start shopping", "Shop now")
+    assert (project / "account.json").read_bytes() == state_before, "plan wrote to the account"
+
+
+def test_json_output_follows_the_plan_schema_and_out_saves_it(project: Path) -> None:
+    make_live_equal(project, statuses=("paused", "ended"))
+    schema = json.loads((REPO / "schemas" / "plan.schema.json").read_text())
+    Draft202012Validator.check_schema(schema)
+    api = f"sandbox:{project / 'account.json'}"
+    result = igops("plan", "--api", api, "--format", "json", "--out", "saved.json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert not list(Draft202012Validator(schema).iter_errors(document))
+    assert json.loads((project / "saved.json").read_text()) == document
+
+
+def test_markdown_starts_with_the_summary(project: Path) -> None:
+    make_live_equal(project, statuses=("paused", "ended"))
+    result = igops("plan", "--api", f"sandbox:{project / 'account.json'}", "--format", "markdown")
+    assert result.exit_code == 0
+    first = next(line for line in result.output.splitlines() if line.strip())
+    assert "Plan: 5 to create" in first and "<details>" in result.output
+
+
+def test_invalid_files_stop_the_plan_with_their_locations(project: Path) -> None:
+    (project / "experiences" / "broken.yaml").write_text("name: Broken\nname: Twice\n")
+    result = igops("plan", "--api", "sandbox:")
+    assert result.exit_code == 1
+    assert "broken.yaml:2:1:" in result.output
+
+
+def test_plan_errors_are_sentences_and_exit_1(project: Path) -> None:
+    make_live_equal(project)
+    hero = project / "experiences" / "homepage-hero-headline.yaml"
+    hero.write_text(hero.read_text().replace("status: started", "status: draft"))
+    result = igops("plan", "--api", f"sandbox:{project / 'account.json'}")
+    assert result.exit_code == 1
+    assert "Error: homepage-hero-headline: status draft: it is started live" in result.output
+
+
+@pytest.mark.parametrize(("faults", "expected"), [
+    (Faults(throttle_rate=1.0), "Still rate limited"),
+    (Faults(fail_rate=1.0), "kept failing (HTTP 500)"),
+])
+def test_api_failures_after_retries_are_one_sentence(project: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     faults: Faults, expected: str) -> None:
+    monkeypatch.setattr(api_client, "RetryPolicy", lambda: RetryPolicy(max_attempts=3, base_delay=0.001))
+    sandbox = Sandbox(SandboxConfig(token=TOKEN, rate_limits=False, faults=faults))
+    with serve_over_http(sandbox) as url:
+        result = igops("plan", "--api", url)
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and expected in lines[0]
+    assert TOKEN not in result.output
+
+
+def test_wrong_token_and_unreachable_api_are_one_sentence(project: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    with serve_over_http(Sandbox(SandboxConfig(token="another-token", rate_limits=False))) as url:
+        result = igops("plan", "--api", url)
+    assert result.exit_code == 1 and "401 Unauthorized" in result.output and TOKEN not in result.output
+    monkeypatch.setattr(api_client, "RetryPolicy", lambda: RetryPolicy(max_attempts=2, base_delay=0.001))
+    result = igops("plan", "--api", f"{url}/")  # the server has stopped: nothing listens there now
+    assert result.exit_code == 1 and "Could not reach the Intelligems API" in result.output
+    monkeypatch.delenv("INTELLIGEMS_API_TOKEN")
+    result = igops("plan", "--api", "https://api.intelligems.io")
+    assert result.exit_code == 1 and "INTELLIGEMS_API_TOKEN is not set" in result.output
+
+
+def test_the_installed_command_exits_1_on_usage_errors(project: Path) -> None:
+    env = {**os.environ, "INTELLIGEMS_API_TOKEN": TOKEN}
+    result = subprocess.run([sys.executable, "-m", "igops", "plan", "--format", "yaml"], capture_output=True,
+                            text=True, env=env, timeout=60)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    make_live_equal(project, statuses=("paused", "ended"))
+    api = f"sandbox:{project / 'account.json'}"
+    done = subprocess.run([sys.executable, "-m", "igops", "plan", "--api", api, "--detailed-exitcode"],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert "\x1b[" not in done.stdout, "colour codes when piped"
+
+
+def test_plan_over_real_http_with_the_url_from_the_environment(project: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    sandbox = Sandbox(SandboxConfig(token=TOKEN, rate_limits=False))
+    with serve_over_http(sandbox) as url:
+        monkeypatch.setenv("IGOPS_API_URL", url)
+        result = igops("plan", "--target", "homepage-hero-headline", "--detailed-exitcode")
+    assert result.exit_code == 2, result.output
+    assert "+ create  homepage-hero-headline" in result.output
+    assert sandbox.writes == []
+
+
+def test_colour_only_on_a_terminal_without_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Terminal:
+        def __init__(self, tty: bool) -> None:
+            self.tty = tty
+
+        def isatty(self) -> bool:
+            return self.tty
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert use_color(Terminal(True)) and not use_color(Terminal(False))  # type: ignore[arg-type]
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not use_color(Terminal(True))  # type: ignore[arg-type]
