@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ import click
 
 from igops import __version__, spec
 from igops.api import ApiError, IntelligemsClient
+from igops.atomic import write_atomically
 from igops.config import ConfigError, Settings
 from igops.connect import open_client
 from igops.engine import CacheError, RefreshCache, files_hash, make_plan
@@ -234,23 +234,11 @@ def plan_command(ctx: click.Context, api: str | None, output_format: str, out_pa
     else:
         click.echo(render_plan_text(plan, color=use_color(sys.stdout)), color=use_color(sys.stdout))
     if out_path is not None:
-        write_atomically(out_path, render_plan_json(plan) + "\n")
+        try:
+            write_atomically(out_path, render_plan_json(plan) + "\n")
+        except OSError as exc:
+            raise CommandFailed(f"Cannot write {out_path}: {exc.strerror or exc}.") from None
     ctx.exit(2 if detailed_exitcode and plan.has_changes else 0)
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Readers see the old file or the new one, never half of it."""
-    try:
-        handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    except OSError as exc:
-        raise CommandFailed(f"Cannot write {path}: {exc.strerror}.") from None
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temp, path)
-    except OSError as exc:
-        Path(temp).unlink(missing_ok=True)
-        raise CommandFailed(f"Cannot write {path}: {exc.strerror}.") from None
 
 
 class CommandFailed(click.ClickException):

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from igops.api import IntelligemsClient
+from igops.atomic import write_atomically
 
 CACHE_FORMAT = "igops-refresh-cache/1"
 
@@ -50,16 +49,11 @@ class RefreshCache:
         return cached if cached is not None and cached.get("lastUpdateTs") == last_update_ts else None
 
     def save(self) -> None:
-        """Atomically: a reader never sees half a cache."""
         text = json.dumps({"format": CACHE_FORMAT, "experiences": self.documents}, separators=(",", ":"))
-        handle, temp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent or ".")
         try:
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                stream.write(text)
-            os.replace(temp, self.path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+            write_atomically(self.path, text)
+        except OSError as exc:
+            raise CacheError(f"Cannot write the refresh cache {self.path}: {exc.strerror or exc}.") from None
 
 
 async def fetch_details(
