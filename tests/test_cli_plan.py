@@ -112,7 +112,9 @@ def test_json_output_follows_the_plan_schema_and_out_saves_it(project: Path) -> 
     assert result.exit_code == 0, result.output
     document = json.loads(result.output)
     assert not list(Draft202012Validator(schema).iter_errors(document))
-    assert json.loads((project / "saved.json").read_text()) == document
+    saved = json.loads((project / "saved.json").read_text())
+    assert saved["plan"] == document and saved["format"] == "igops-saved-plan/1"
+    assert TOKEN not in (project / "saved.json").read_text()
 
 
 def test_markdown_starts_with_the_summary(project: Path) -> None:

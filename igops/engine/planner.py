@@ -87,7 +87,7 @@ def _unmanageable(desired: DesiredExperience, live: Mapping[str, Any]) -> str | 
 def _warnings(desired: DesiredExperience, live_status: str | None,
               fields: tuple[FieldChange, ...]) -> tuple[str, ...]:
     warnings = []
-    if live_status == "started" and any(_touches_split(change) for change in fields):
+    if live_status == "started" and any(touches_split(change) for change in fields):
         warnings.append(
             "the experience is running and its traffic split or variation set changes: visitors "
             "already assigned may see another variation and results mix both setups.")
@@ -100,5 +100,6 @@ def _warnings(desired: DesiredExperience, live_status: str | None,
 _SPLIT_PATH = re.compile(r'variations\["(?:[^"\\]|\\.)*"\](?:\.percentage)?')
 
 
-def _touches_split(change: FieldChange) -> bool:
+def touches_split(change: FieldChange) -> bool:
+    """Whether a difference adds or removes a variation, or changes a variation's share of traffic."""
     return _SPLIT_PATH.fullmatch(change.path) is not None

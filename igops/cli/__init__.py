@@ -1,0 +1,46 @@
+"""The `igops` command line: parse options, call the layer below, render, set the exit code.
+
+Exit codes: 0 ok, 1 error (bad input included), 2 changes or drift found.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from igops import __version__
+from igops.cli.common import EXIT_ERROR, use_color
+from igops.cli.plan_command import plan_command
+from igops.cli.sandbox_commands import sandbox
+from igops.cli.validate_command import validate
+
+__all__ = ["cli", "main", "use_color"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="igops")
+def cli() -> None:
+    """Intelligems experiences as code: YAML in git, plan and apply like Terraform.
+
+    \b
+    Example:
+      igops sandbox serve --port 8787
+    """
+
+
+for command in (validate, plan_command, sandbox):
+    cli.add_command(command)
+
+
+def main() -> None:
+    """Console entry point: click's usage errors exit 1, not 2, because 2 means 'changes found'."""
+    try:
+        code = cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(EXIT_ERROR)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_ERROR)
+    sys.exit(code if isinstance(code, int) else 0)

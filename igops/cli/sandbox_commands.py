@@ -1,0 +1,83 @@
+"""`igops sandbox serve`: the emulator over HTTP."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from igops.cli.common import CommandFailed
+from igops.sandbox import Faults, SandboxConfig, StateFileError
+from igops.sandbox.server import serve
+
+_PROBABILITY = click.FloatRange(0.0, 1.0)
+
+
+@click.group()
+def sandbox() -> None:
+    """The built-in Intelligems API emulator, for work without an account.
+
+    \b
+    Example:
+      igops sandbox serve --state sandbox.json
+    """
+
+
+@sandbox.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8787, show_default=True, type=click.IntRange(0, 65535),
+              help="TCP port to listen on.")
+@click.option("--state", "state_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="JSON file that keeps the account between runs (default: memory only).")
+@click.option("--token", default="sandbox-token", show_default=True,
+              help="The access token the emulator accepts.")
+@click.option("--rate-scale", default=1.0, show_default=True, type=click.FloatRange(min=0.001),
+              help="Refill rate-limit buckets this many times faster (benchmarks).")
+@click.option("--no-rate-limit", is_flag=True, help="Turn the rate limits off.")
+@click.option("--latency-ms", default=0, show_default=True, type=click.IntRange(0, 60_000),
+              help="Delay every answer by this many milliseconds.")
+@click.option("--fail-rate", default=0.0, show_default=True, type=_PROBABILITY,
+              help="Probability of answering 500 without doing anything.")
+@click.option("--throttle-rate", default=0.0, show_default=True, type=_PROBABILITY,
+              help="Probability of a spurious 429.")
+@click.option("--drop-rate", default=0.0, show_default=True, type=_PROBABILITY,
+              help="Probability that a write is committed and its connection then dropped.")
+@click.option("--seed", type=int, help="Seed of the fault sequence, for repeatable runs.")
+def sandbox_serve(
+    host: str, port: int, state_path: Path | None, token: str, rate_scale: float,
+    no_rate_limit: bool, latency_ms: int, fail_rate: float, throttle_rate: float,
+    drop_rate: float, seed: int | None,
+) -> None:
+    """Serve the emulator over HTTP until interrupted.
+
+    Point igops (or curl) at it with IGOPS_API_URL=http://HOST:PORT and the token.
+
+    \b
+    Example:
+      igops sandbox serve --port 8787 --state sandbox.json --fail-rate 0.1
+      curl -H 'intelligems-access-token: sandbox-token' \\
+           http://127.0.0.1:8787/v25-10-beta/experiences-list
+    """
+    if not token.strip():
+        raise click.UsageError("--token must not be empty.")
+    faults = Faults(latency_ms=latency_ms, fail_rate=fail_rate, throttle_rate=throttle_rate,
+                    drop_rate=drop_rate, seed=seed)
+    config = SandboxConfig(token=token, state_path=state_path, rate_limits=not no_rate_limit,
+                           rate_scale=rate_scale, faults=faults)
+    token_note = "the default token 'sandbox-token'" if token == "sandbox-token" else "the --token"
+    state_note = f", state in {state_path}" if state_path else ""
+
+    def announce() -> None:
+        click.echo(f"Intelligems sandbox on http://{host}:{port}/v25-10-beta, accepting {token_note}"
+                   f"{state_note}. Ctrl-C stops it.", err=True)
+
+    try:
+        serve(config, host=host, port=port, on_listening=announce)
+    except StateFileError as exc:
+        raise CommandFailed(
+            f"{exc.path} is not a sandbox state file ({exc.reason}): move it away or choose another --state."
+        ) from None
+    except OSError as exc:
+        raise CommandFailed(
+            f"Cannot serve on {host}:{port}: {exc.strerror or exc}. Choose another --host or --port."
+        ) from None

@@ -1,0 +1,34 @@
+"""`igops validate`: check experience files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from igops import spec
+from igops.cli.common import EXIT_ERROR
+from igops.render import validation as validation_report
+
+
+@click.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="text: one line per problem and a count; json: the same for machines.")
+@click.pass_context
+def validate(ctx: click.Context, paths: tuple[Path, ...], output_format: str) -> None:
+    """Check experience files: YAML, the schema and igops's rules; report every problem.
+
+    PATHS are files or directories (searched recursively for *.yaml and *.yml). Without
+    any, the experiences directory named in ./igops.yaml is checked (default: experiences).
+    Each problem is printed as FILE:LINE:COLUMN: FIELD: sentence. Exits 1 if there is any.
+
+    \b
+    Example:
+      igops validate
+      igops validate experiences/homepage-hero-headline.yaml --format json
+    """
+    result = spec.validate(paths)
+    render = validation_report.render_json if output_format == "json" else validation_report.render_text
+    click.echo(render(result))
+    ctx.exit(0 if result.ok else EXIT_ERROR)

@@ -1,0 +1,158 @@
+"""Carrying out a plan: per experience create -> update -> lifecycle, experiences concurrently.
+
+Every step is made safe to repeat: a create whose answer was lost is looked up by name and
+adopted, an action whose effect is already live counts as done, and an update is a full
+replacement. So when a run stops half-way (a failure, Ctrl-C), running apply again converges.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from igops.api import AmbiguousCreate, ApiError, IntelligemsClient, ValidationFailed
+from igops.model import Change, ChangeKind, ExperiencePlan, Plan
+from igops.normalize import create_payload, update_payload
+
+STATUS_AFTER = {ChangeKind.START: "started", ChangeKind.PAUSE: "paused", ChangeKind.END: "ended"}
+
+
+class Outcome(StrEnum):
+    DONE = "done"
+    FAILED = "failed"
+    NOT_ATTEMPTED = "not attempted"
+
+
+@dataclass(frozen=True)
+class StepResult:
+    key: str
+    kind: ChangeKind
+    outcome: Outcome
+    seconds: float = 0.0
+    detail: str = ""  # why it failed, or how it was resolved (adopted, already live)
+
+
+@dataclass
+class ApplyReport:
+    results: list[StepResult] = field(default_factory=list)
+    interrupted: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.interrupted and all(result.outcome is Outcome.DONE for result in self.results)
+
+    def done(self, *kinds: ChangeKind) -> int:
+        return sum(1 for r in self.results if r.outcome is Outcome.DONE and r.kind in kinds)
+
+
+StepObserver = Callable[[StepResult], None]
+
+
+@dataclass
+class _Run:
+    client: IntelligemsClient
+    keep_going: bool
+    stop: asyncio.Event
+    observe: StepObserver
+    report: ApplyReport
+
+    def record(self, result: StepResult) -> None:
+        self.report.results.append(result)
+        self.observe(result)
+        if result.outcome is Outcome.FAILED and not self.keep_going:
+            self.stop.set()
+
+
+async def apply_plan(
+    client: IntelligemsClient,
+    plan: Plan,
+    *,
+    keep_going: bool = False,
+    stop: asyncio.Event | None = None,
+    observe: StepObserver = lambda result: None,
+) -> ApplyReport:
+    """Carry out every change of `plan`; set `stop` (Ctrl-C) to finish in-flight requests and return."""
+    run = _Run(client, keep_going, stop or asyncio.Event(), observe, ApplyReport())
+    await asyncio.gather(*(_apply_experience(run, experience) for experience in plan.changed))
+    run.report.interrupted = stop is not None and stop.is_set() and not any(
+        result.outcome is Outcome.FAILED for result in run.report.results)
+    return run.report
+
+
+async def _apply_experience(run: _Run, planned: ExperiencePlan) -> None:
+    live: Mapping[str, Any] | None = None
+    experience_id = planned.experience_id
+    for index, change in enumerate(planned.changes):
+        if run.stop.is_set():
+            run.record(StepResult(planned.key, change.kind, Outcome.NOT_ATTEMPTED))
+            continue
+        began = time.monotonic()
+        try:
+            live, detail = await _step(run.client, planned, change, experience_id, live)
+        except ApiError as exc:
+            elapsed = time.monotonic() - began
+            run.record(StepResult(planned.key, change.kind, Outcome.FAILED, elapsed, str(exc)))
+            for rest in planned.changes[index + 1:]:
+                run.record(StepResult(planned.key, rest.kind, Outcome.NOT_ATTEMPTED))
+            return
+        experience_id = str(live["id"])
+        run.record(StepResult(planned.key, change.kind, Outcome.DONE, time.monotonic() - began, detail))
+
+
+async def _step(client: IntelligemsClient, planned: ExperiencePlan, change: Change,
+                experience_id: str | None, live: Mapping[str, Any] | None) -> tuple[Mapping[str, Any], str]:
+    """One change; returns the experience as the API now has it, and a note on how it went."""
+    if change.kind is ChangeKind.CREATE:
+        return await _create(client, planned)
+    assert experience_id is not None, "only a create runs before the experience exists"
+    if change.kind is ChangeKind.UPDATE:
+        current = await client.get_experience(experience_id)
+        return await client.update_experience(experience_id, update_payload(planned.desired, current)), ""
+    return await _act(client, planned, change, experience_id, live)
+
+
+async def _create(client: IntelligemsClient, planned: ExperiencePlan) -> tuple[Mapping[str, Any], str]:
+    payload = create_payload(planned.desired)
+    retried = False
+    while True:
+        try:
+            return await client.create_experience(payload), ""
+        except AmbiguousCreate:
+            found = await _find_by_name(client, planned.name)
+            if found is not None:
+                return await client.get_experience(found), "adopted after a lost answer"
+            if retried:
+                raise
+            retried = True
+
+
+async def _find_by_name(client: IntelligemsClient, name: str) -> str | None:
+    for item in await client.list_experiences():
+        if item.get("name") == name:
+            return str(item["id"])
+    return None
+
+
+async def _act(client: IntelligemsClient, planned: ExperiencePlan, change: Change, experience_id: str,
+               live: Mapping[str, Any] | None) -> tuple[Mapping[str, Any], str]:
+    variation_id = None
+    if change.kind is ChangeKind.END and change.winner is not None:
+        current = live if live is not None else await client.get_experience(experience_id)
+        variation_id = next((str(v["id"]) for v in current.get("variations", [])
+                             if v.get("name") == change.winner), None)
+        if variation_id is None:
+            raise ApiError(f"{planned.key}: the winner {change.winner!r} is not a variation of the live "
+                           "experience: fix winner: in the file.")
+    action = change.kind.value
+    try:
+        return await client.act(experience_id, action, variation_id=variation_id), ""  # type: ignore[arg-type]
+    except ValidationFailed:
+        # A retried action whose first attempt took effect is refused as a bad transition.
+        current = await client.get_experience(experience_id)
+        if current.get("status") == STATUS_AFTER[change.kind]:
+            return current, "already live"
+        raise

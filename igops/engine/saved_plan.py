@@ -1,0 +1,76 @@
+"""Saved plans (`igops plan --out`): sealed so apply runs exactly what was reviewed, or nothing.
+
+The plan document is signed with an HMAC keyed by the API token: a file edited after it was
+written, or made with another account's token, is refused. Apply also refuses a plan whose
+experience files or live experiences moved since it was made.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from igops.api import Secret
+from igops.model import Plan
+
+SAVED_PLAN_FORMAT = "igops-saved-plan/1"
+
+
+class SavedPlanError(Exception):
+    """The file cannot be applied; the message says why and what to do."""
+
+
+def seal(document: Mapping[str, Any], api_url: str, token: Secret) -> str:
+    body = {"format": SAVED_PLAN_FORMAT, "api_url": api_url, "plan": document}
+    return json.dumps({**body, "signature": _sign(body, token)}, indent=2, sort_keys=True) + "\n"
+
+
+def unseal(text: str, api_url: str, token: Secret, source: str) -> dict[str, Any]:
+    """The plan document inside a saved plan, once it is shown to be intact and for this API."""
+    try:
+        saved = json.loads(text)
+    except ValueError:
+        raise SavedPlanError(f"{source} is not a saved igops plan (not JSON): make one with "
+                             "igops plan --out FILE.") from None
+    if not isinstance(saved, dict) or saved.get("format") != SAVED_PLAN_FORMAT:
+        raise SavedPlanError(f"{source} is not a saved igops plan: make one with igops plan --out FILE.")
+    body = {key: value for key, value in saved.items() if key != "signature"}
+    if not hmac.compare_digest(str(saved.get("signature", "")), _sign(body, token)):
+        raise SavedPlanError(f"{source} was changed after igops wrote it, or was made with another API "
+                             "token: make a new plan with igops plan --out.")
+    if saved.get("api_url") != api_url:
+        raise SavedPlanError(f"{source} was made against {saved.get('api_url')}, not {api_url}: "
+                             "make a new plan against this API.")
+    return dict(saved["plan"])
+
+
+def stale_reasons(plan: Plan, files_hash: str, live_items: Sequence[Mapping[str, Any]]) -> list[str]:
+    """What moved since the plan was made, for the experiences it changes; empty when still good."""
+    reasons = []
+    if plan.files_hash != files_hash:
+        reasons.append("the experience files changed since the plan was made")
+    by_id = {item["id"]: item for item in live_items}
+    names = {item["name"] for item in live_items}
+    for experience in plan.changed:
+        if experience.experience_id is None:
+            if experience.name in names:
+                reasons.append(f"{experience.key}: an experience named {experience.name!r} now exists")
+            continue
+        live = by_id.get(experience.experience_id)
+        if live is None:
+            reasons.append(f"{experience.key}: the experience {experience.experience_id} is gone")
+        elif live.get("lastUpdateTs") != experience.last_update_ts:
+            reasons.append(f"{experience.key}: changed in the account since the plan (lastUpdateTs "
+                           f"{experience.last_update_ts} -> {live.get('lastUpdateTs')})")
+        elif live.get("status") != experience.live_status:
+            reasons.append(f"{experience.key}: status moved from {experience.live_status} to "
+                           f"{live.get('status')}")
+    return reasons
+
+
+def _sign(body: Mapping[str, Any], token: Secret) -> str:
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return hmac.new(token.reveal().encode(), canonical, hashlib.sha256).hexdigest()
