@@ -158,3 +158,33 @@ class Plan:
 
     def count(self, kind: ChangeKind) -> int:
         return sum(1 for e in self.experiences for change in e.changes if change.kind is kind)
+
+
+class Outcome(StrEnum):
+    """How one change of an apply ended."""
+
+    DONE = "done"
+    FAILED = "failed"
+    NOT_ATTEMPTED = "not attempted"
+
+
+@dataclass(frozen=True)
+class StepResult:
+    key: str
+    kind: ChangeKind
+    outcome: Outcome
+    seconds: float = 0.0
+    detail: str = ""  # why it failed, or how it was resolved (adopted, already live)
+
+
+@dataclass
+class ApplyReport:
+    results: list[StepResult] = field(default_factory=list)
+    interrupted: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.interrupted and all(result.outcome is Outcome.DONE for result in self.results)
+
+    def done(self, *kinds: ChangeKind) -> int:
+        return sum(1 for r in self.results if r.outcome is Outcome.DONE and r.kind in kinds)

@@ -10,6 +10,7 @@ import sys
 import click
 
 from igops import __version__
+from igops.cli.apply_command import apply_command
 from igops.cli.common import EXIT_ERROR, use_color
 from igops.cli.plan_command import plan_command
 from igops.cli.sandbox_commands import sandbox
@@ -29,7 +30,7 @@ def cli() -> None:
     """
 
 
-for command in (validate, plan_command, sandbox):
+for command in (validate, plan_command, apply_command, sandbox):
     cli.add_command(command)
 
 

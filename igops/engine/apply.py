@@ -10,43 +10,14 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from enum import StrEnum
+from dataclasses import dataclass
 from typing import Any
 
 from igops.api import AmbiguousCreate, ApiError, IntelligemsClient, ValidationFailed
-from igops.model import Change, ChangeKind, ExperiencePlan, Plan
+from igops.model import ApplyReport, Change, ChangeKind, ExperiencePlan, Outcome, Plan, StepResult
 from igops.normalize import create_payload, update_payload
 
 STATUS_AFTER = {ChangeKind.START: "started", ChangeKind.PAUSE: "paused", ChangeKind.END: "ended"}
-
-
-class Outcome(StrEnum):
-    DONE = "done"
-    FAILED = "failed"
-    NOT_ATTEMPTED = "not attempted"
-
-
-@dataclass(frozen=True)
-class StepResult:
-    key: str
-    kind: ChangeKind
-    outcome: Outcome
-    seconds: float = 0.0
-    detail: str = ""  # why it failed, or how it was resolved (adopted, already live)
-
-
-@dataclass
-class ApplyReport:
-    results: list[StepResult] = field(default_factory=list)
-    interrupted: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not self.interrupted and all(result.outcome is Outcome.DONE for result in self.results)
-
-    def done(self, *kinds: ChangeKind) -> int:
-        return sum(1 for r in self.results if r.outcome is Outcome.DONE and r.kind in kinds)
 
 
 StepObserver = Callable[[StepResult], None]
