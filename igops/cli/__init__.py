@@ -12,6 +12,7 @@ import click
 from igops import __version__
 from igops.cli.apply_command import apply_command
 from igops.cli.common import EXIT_ERROR, use_color
+from igops.cli.demo_command import demo_command
 from igops.cli.plan_command import plan_command
 from igops.cli.sandbox_commands import sandbox
 from igops.cli.validate_command import validate
@@ -26,11 +27,12 @@ def cli() -> None:
 
     \b
     Example:
-      igops sandbox serve --port 8787
+      igops demo
+      igops plan --format markdown --detailed-exitcode
     """
 
 
-for command in (validate, plan_command, apply_command, sandbox):
+for command in (demo_command, validate, plan_command, apply_command, sandbox):
     cli.add_command(command)
 
 
