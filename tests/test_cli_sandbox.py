@@ -103,7 +103,7 @@ def test_serve_answers_every_documented_call(served: tuple[str, Path, subprocess
 
 
 def test_help_has_an_example_on_every_command() -> None:
-    for args in ([], ["sandbox"], ["sandbox", "serve"]):
+    for args in ([], ["sandbox"], ["sandbox", "serve"], ["validate"], ["plan"], ["apply"], ["demo"]):
         result = igops(*args, "--help")
         assert result.returncode == 0
         assert "Example" in result.stdout
