@@ -87,6 +87,9 @@ def _identify_children(variation: dict[str, Any], live: Mapping[str, Any], new_i
         if entity is not None:
             entity["id"] = (live.get(live_name) or {}).get("id") or new_id()
             entity["variationId"] = parent
+    offer = variation.get("offer")
+    if offer is not None:  # tiers keep their ids, matched by position: an edit must not re-create them
+        _identify_list(offer.get("tiers", []), (live.get("offer") or {}).get("tiers") or [], new_id)
 
 
 def _identify_list(items: list[dict[str, Any]], live_items: list[Mapping[str, Any]],

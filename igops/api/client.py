@@ -9,6 +9,7 @@ pages of list items); turning them into igops's model is the normaliser's job.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -24,6 +25,7 @@ from igops.api.errors import (
     AmbiguousCreate,
     ApiError,
     ConnectionFailed,
+    Interrupted,
     NotFound,
     RateLimited,
     ServerError,
@@ -31,7 +33,7 @@ from igops.api.errors import (
     UnexpectedResponse,
     ValidationFailed,
 )
-from igops.api.pacing import Pacer
+from igops.api.pacing import Pacer, Ticket
 from igops.api.retry import RetryPolicy
 from igops.api.secret import Secret
 
@@ -102,6 +104,7 @@ class IntelligemsClient:
         self.retry = retry or RetryPolicy()
         self.pacer = pacer or Pacer()
         self._in_flight = asyncio.Semaphore(max_in_flight)
+        self._interrupt: asyncio.Event | None = None
         self._analytics_via_get = False
         self._sitewide_path = "/analytics/sitewide/snapshot"
         self._http = httpx.AsyncClient(
@@ -123,6 +126,12 @@ class IntelligemsClient:
 
     def __repr__(self) -> str:
         return f"IntelligemsClient(base_url={self.base_url!r})"
+
+    def interrupt_on(self, event: asyncio.Event | None) -> None:
+        """Once `event` is set, send nothing new: calls still waiting for pacing, for a free slot or
+        for a retry raise Interrupted (or their last failure, when an attempt may have taken effect).
+        Requests already sent finish normally. None: never interrupted."""
+        self._interrupt = event
 
     # Experiences
 
@@ -264,11 +273,19 @@ class IntelligemsClient:
     ) -> httpx.Response:
         started = time.monotonic()
         attempt = 0
+        # Interrupted, while every attempt so far certainly changed nothing (none, or only 429s).
+        interrupted: ApiError = Interrupted(
+            f"{method} {path} was not sent: the run was interrupted.", method=method, path=path)
         while True:
             attempt += 1
-            ticket = await self.pacer.acquire(group)
+            ticket = await self._acquire(group)
+            if ticket is None:
+                raise interrupted
             wait = 0.0
             async with self._in_flight:
+                if self._interrupt is not None and self._interrupt.is_set():
+                    self.pacer.settle(ticket, None)
+                    raise interrupted
                 began = time.monotonic()
                 try:
                     response = await self._http.request(method, path, params=params, json=body)
@@ -283,6 +300,8 @@ class IntelligemsClient:
                         method=method, path=path,
                     )
                     wait = self.retry.backoff(attempt)
+                    if not isinstance(exc, _NEVER_SENT):
+                        interrupted = failure  # the request may have arrived: its effect is unknown
                 else:
                     log.debug("%s %s -> %s in %.3fs", method, path, response.status_code,
                               time.monotonic() - began)
@@ -309,11 +328,47 @@ class IntelligemsClient:
                             method=method, path=path, status=status,
                         )
                         wait = self.retry.backoff(attempt)
+                        interrupted = failure
             elapsed = time.monotonic() - started
             if attempt >= self.retry.max_attempts or elapsed + wait > self.retry.max_elapsed:
                 raise failure
             log.info("%s %s: %s; retrying in %.2fs", method, path, type(failure).__name__, wait)
-            await asyncio.sleep(wait)
+            if not await self._pause(wait):
+                raise interrupted
+
+    async def _acquire(self, group: Group) -> Ticket | None:
+        """A pacing ticket for one request; None when the client is interrupted first."""
+        stop = self._interrupt
+        if stop is None:
+            return await self.pacer.acquire(group)
+        if stop.is_set():
+            return None
+        acquiring = asyncio.ensure_future(self.pacer.acquire(group))
+        stopping = asyncio.ensure_future(stop.wait())
+        try:
+            await asyncio.wait((acquiring, stopping), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+            if not acquiring.done():
+                acquiring.cancel()
+                await asyncio.wait((acquiring,))
+        if acquiring.cancelled():
+            return None
+        ticket = acquiring.result()
+        if stop.is_set():
+            self.pacer.settle(ticket, None)
+            return None
+        return ticket
+
+    async def _pause(self, seconds: float) -> bool:
+        """Wait before a retry; False when the client is interrupted first."""
+        stop = self._interrupt
+        if stop is None:
+            await asyncio.sleep(seconds)
+            return True
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), seconds)
+        return not stop.is_set()
 
     def _experience(self, body: dict[str, Any], method: str, path: str) -> dict[str, Any]:
         experience = body.get("experience")
@@ -333,7 +388,7 @@ def _ambiguous(name: str, path: str, reason: str) -> AmbiguousCreate:
     return AmbiguousCreate(
         f"Creating experience {name!r} may or may not have happened ({reason}): "
         "look it up by name before creating it again.",
-        name=name, path=path,
+        name=name, path=path, reason=reason,
     )
 
 

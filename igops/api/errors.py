@@ -55,6 +55,14 @@ class ConnectionFailed(ApiError):
     """The API could not be reached, or kept timing out, after every retry."""
 
 
+class Interrupted(ApiError):
+    """The run was interrupted (Ctrl-C) before this call sent anything that could take effect.
+
+    Raised instead of sending, or instead of waiting for pacing or a retry, once the client's
+    interrupt is set (see IntelligemsClient.interrupt_on); requests already sent finish normally.
+    """
+
+
 class AmbiguousCreate(ApiError):
     """A create whose outcome is unknown: it may have been committed.
 
@@ -62,9 +70,10 @@ class AmbiguousCreate(ApiError):
     before creating it again.
     """
 
-    def __init__(self, message: str, *, name: str, path: str = "") -> None:
+    def __init__(self, message: str, *, name: str, path: str = "", reason: str = "") -> None:
         super().__init__(message, method="POST", path=path)
         self.name = name
+        self.reason = reason  # what went wrong: "timed out", "HTTP 502", ...
 
 
 class UnexpectedResponse(ApiError):

@@ -33,7 +33,9 @@ class CommandFailed(click.ClickException):
     """An expected failure: its message is printed as is, and the exit code is 1."""
 
     def show(self, file: IO[Any] | None = None) -> None:
-        click.echo(f"Error: {self.message}" if "\n" not in self.message else self.message, err=True)
+        # Multi-line messages (and one-line lists of errors) carry their own "Error: " prefixes.
+        bare = "\n" not in self.message and not self.message.startswith("Error: ")
+        click.echo(f"Error: {self.message}" if bare else self.message, err=True)
 
 
 @dataclass(frozen=True)

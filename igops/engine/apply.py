@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from igops.api import AmbiguousCreate, ApiError, IntelligemsClient, ValidationFailed
+from igops.api import AmbiguousCreate, ApiError, IntelligemsClient, Interrupted, ValidationFailed
 from igops.model import ApplyReport, Change, ChangeKind, ExperiencePlan, Outcome, Plan, StepResult
 from igops.normalize import create_payload, update_payload
 
@@ -21,6 +21,7 @@ STATUS_AFTER = {ChangeKind.START: "started", ChangeKind.PAUSE: "paused", ChangeK
 
 
 StepObserver = Callable[[StepResult], None]
+T = TypeVar("T")
 
 
 @dataclass
@@ -48,7 +49,12 @@ async def apply_plan(
 ) -> ApplyReport:
     """Carry out every change of `plan`; set `stop` (Ctrl-C) to finish in-flight requests and return."""
     run = _Run(client, keep_going, stop or asyncio.Event(), observe, ApplyReport())
-    await asyncio.gather(*(_apply_experience(run, experience) for experience in plan.changed))
+    # Once stopped, requests still waiting (for pacing, a free slot, a retry) are not sent.
+    client.interrupt_on(run.stop)
+    try:
+        await asyncio.gather(*(_apply_experience(run, experience) for experience in plan.changed))
+    finally:
+        client.interrupt_on(None)
     run.report.interrupted = stop is not None and stop.is_set() and not any(
         result.outcome is Outcome.FAILED for result in run.report.results)
     return run.report
@@ -64,6 +70,10 @@ async def _apply_experience(run: _Run, planned: ExperiencePlan) -> None:
         began = time.monotonic()
         try:
             live, detail = await _step(run.client, planned, change, experience_id, live)
+        except Interrupted:  # stopped before this change sent anything that could take effect
+            for rest in planned.changes[index:]:
+                run.record(StepResult(planned.key, rest.kind, Outcome.NOT_ATTEMPTED))
+            return
         except ApiError as exc:
             elapsed = time.monotonic() - began
             run.record(StepResult(planned.key, change.kind, Outcome.FAILED, elapsed, str(exc)))
@@ -92,13 +102,26 @@ async def _create(client: IntelligemsClient, planned: ExperiencePlan) -> tuple[M
     while True:
         try:
             return await client.create_experience(payload), ""
-        except AmbiguousCreate:
-            found = await _find_by_name(client, planned.name)
+        except AmbiguousCreate as exc:
+            found = await _settling(_find_by_name(client, planned.name))
             if found is not None:
-                return await client.get_experience(found), "adopted after a lost answer"
+                return await _settling(client.get_experience(found)), "adopted after a lost answer"
             if retried:
-                raise
+                # Looked up after both attempts: not ambiguous any more, it was not created.
+                raise ApiError(f"Creating experience {planned.name!r} failed twice ({exc.reason}) and it "
+                               "is not in the account: run igops apply again.", method="POST",
+                               path=exc.path) from None
             retried = True
+
+
+async def _settling(call: Awaitable[T]) -> T:
+    """A read that finds out what an earlier request of this change did. Interrupted here, the change
+    fails rather than counting as not attempted: that request may have taken effect."""
+    try:
+        return await call
+    except Interrupted:
+        raise ApiError("interrupted before igops could tell whether it took effect: run igops apply "
+                       "again, it will find out.") from None
 
 
 async def _find_by_name(client: IntelligemsClient, name: str) -> str | None:
@@ -123,7 +146,7 @@ async def _act(client: IntelligemsClient, planned: ExperiencePlan, change: Chang
         return await client.act(experience_id, action, variation_id=variation_id), ""  # type: ignore[arg-type]
     except ValidationFailed:
         # A retried action whose first attempt took effect is refused as a bad transition.
-        current = await client.get_experience(experience_id)
+        current = await _settling(client.get_experience(experience_id))
         if current.get("status") == STATUS_AFTER[change.kind]:
             return current, "already live"
         raise
