@@ -1,0 +1,194 @@
+"""Ctrl-C mid-apply, with real processes: a prompt exit, a report, a consistent account, and convergence."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import queue
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from apply_support import edited_project, igops_env, new_sandbox, state_experiences
+from cli_support import igops
+from emulator_support import TOKEN
+from engine_support import with_client
+
+from igops.api import ApiError, IntelligemsClient, Interrupted, RetryPolicy, Secret, ServerError
+from igops.engine import make_plan
+from igops.engine.apply import apply_plan
+from igops.model import ApplyReport, ChangeKind, Outcome
+from igops.sandbox import Faults
+from igops.spec import load_experiences
+
+EXPERIENCES = 11  # one more update than the update bucket's burst: the last one waits for a refill
+LATENCY_MS = 200
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """EXPERIENCES experiences live, half of them drafts; every file edited and saying started."""
+    return edited_project(tmp_path, monkeypatch, EXPERIENCES, status="started")
+
+
+@pytest.fixture
+def server(project: Path) -> Iterator[str]:
+    """`igops sandbox serve` on the project's account, with the documented rate limits (not time-scaled)
+    and slow answers."""
+    port = free_port()
+    state = project / "account.json"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "igops", "sandbox", "serve", "--port", str(port), "--state", str(state),
+         "--token", TOKEN, "--latency-ms", str(LATENCY_MS)],
+        env=igops_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
+            assert time.monotonic() < deadline, "the sandbox did not start listening"
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def lines_of(process: subprocess.Popen[str]) -> queue.Queue[str | None]:
+    """The process's output, line by line, read on a thread (None once it ends)."""
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def read() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.put(line.rstrip("\n"))
+        lines.put(None)
+
+    threading.Thread(target=read, daemon=True).start()
+    return lines
+
+
+@pytest.mark.http
+@pytest.mark.timeout(60)
+def test_ctrl_c_mid_apply_stops_promptly_reports_and_the_next_apply_converges(project: Path,
+                                                                              server: str) -> None:
+    state = project / "account.json"
+    process = subprocess.Popen([sys.executable, "-m", "igops", "apply", "--auto-approve", "--api", server],
+                               cwd=project, env=igops_env(), stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    lines = lines_of(process)
+    output: list[str] = []
+    interrupted_at = None
+    deadline = time.monotonic() + 30
+    try:
+        while time.monotonic() < deadline:
+            try:
+                line = lines.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            if line is None:
+                break
+            output.append(line)
+            if interrupted_at is None and " done in " in line:
+                process.send_signal(signal.SIGINT)
+                interrupted_at = time.monotonic()
+        code = process.wait(timeout=max(0.1, deadline - time.monotonic()))
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+    stopped_after = time.monotonic() - interrupted_at if interrupted_at is not None else None
+    text = "\n".join(output)
+    assert interrupted_at is not None, text
+    assert code == 1, text
+    assert stopped_after is not None and stopped_after < 3 * LATENCY_MS / 1000 + 1.5, (
+        f"exit {stopped_after:.1f}s after Ctrl-C\n{text}")
+    assert "Apply interrupted: " in text and "Done (" in text and "Not attempted (" in text, text
+    assert "Traceback" not in text and TOKEN not in text
+
+    # The account is consistent: a valid state file, one experience per file, none half-written.
+    experiences = state_experiences(state)
+    names = Counter(str(e["name"]) for e in experiences)
+    assert names == Counter(f"Experience {n:02}" for n in range(EXPERIENCES))
+    assert {e["description"] for e in experiences} <= {"Before", "After"}
+    api = f"sandbox:{state}"
+    result = igops("plan", "--api", api, "--format", "json", "--detailed-exitcode")
+    assert result.exit_code == 2, result.output
+    for planned in json.loads(result.output)["experiences"]:
+        for change in planned["changes"]:
+            assert change["kind"] in ("update", "start"), change
+            if change["kind"] == "update":
+                assert [field["path"] for field in change["fields"]] == ["description"], change
+
+    result = igops("apply", "--auto-approve", "--api", api)
+    assert result.exit_code == 0, result.output
+    result = igops("plan", "--api", api, "--detailed-exitcode")
+    assert result.exit_code == 0, result.output
+
+
+def test_a_stop_while_updates_wait_for_the_bucket_leaves_them_not_attempted(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = edited_project(tmp_path, monkeypatch, 12)  # two updates more than the burst: they wait 60 s
+    sandbox = new_sandbox(project, rate_limits=True)  # the documented limits, not time-scaled
+    experiences = load_experiences([project / "experiences"]).experiences
+
+    async def work(client: IntelligemsClient) -> tuple[ApplyReport, float]:
+        plan = await make_plan(client, experiences)
+        stop = asyncio.Event()
+        began = time.monotonic()
+        report = await apply_plan(client, plan, stop=stop, observe=lambda result: stop.set())
+        return report, time.monotonic() - began
+
+    report, wall = with_client(sandbox, work)
+    assert wall < 2, f"the stop waited {wall:.1f}s for the bucket"
+    assert report.interrupted and not report.ok
+    done = [result for result in report.results if result.outcome is Outcome.DONE]
+    assert len(done) == len([write for write in sandbox.writes if write.method == "PUT"]) >= 1
+    waiting = [result for result in report.results if result.outcome is Outcome.NOT_ATTEMPTED]
+    assert len(waiting) >= 2 and all(result.kind is ChangeKind.UPDATE for result in waiting)
+
+
+@pytest.mark.parametrize(("faults", "raised"), [
+    (Faults(throttle_rate=1.0), Interrupted),  # only 429s so far: nothing took effect
+    (Faults(fail_rate=1.0), ServerError),  # a 500 may have taken effect: its failure, not "not sent"
+])
+def test_an_interrupt_ends_a_wait_to_retry(faults: Faults, raised: type[ApiError]) -> None:
+    sandbox = new_sandbox(faults=faults)
+
+    async def work(client: IntelligemsClient) -> float:
+        stop = asyncio.Event()
+        client.interrupt_on(stop)
+        asyncio.get_running_loop().call_later(0.2, stop.set)
+        began = time.monotonic()
+        with pytest.raises(raised):
+            await client.get_experience("3f0c1c9e-0000-4000-8000-000000000000")
+        return time.monotonic() - began
+
+    async def session() -> float:
+        retry = RetryPolicy(max_attempts=5, base_delay=20, max_delay=20)  # a wait far longer than the test
+        async with IntelligemsClient(Secret(TOKEN), "http://sandbox", transport=sandbox.transport(),
+                                     retry=retry) as client:
+            return await work(client)
+
+    assert asyncio.run(session()) < 2
+    assert len(sandbox.requests) == 1, "a retry was sent after the interrupt"

@@ -1,0 +1,146 @@
+"""Safety rails: each refuses without --force (naming the rule and the way on) and passes with it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from apply_support import assert_no_changes, by_name, new_sandbox, use_sandbox
+from cli_support import igops, make_live_equal
+
+from igops.sandbox import Sandbox
+
+HERO = "homepage-hero-headline"
+HERO_NAME = "Homepage hero headline"
+
+
+@pytest.fixture
+def sandbox(project: Path) -> Sandbox:
+    make_live_equal(project)  # every example live as its file says
+    return new_sandbox(project)
+
+
+def edit(project: Path, key: str, old: str, new: str) -> None:
+    path = project / "experiences" / f"{key}.yaml"
+    assert old in path.read_text(), old
+    path.write_text(path.read_text().replace(old, new, 1))
+
+
+def edit_config(project: Path, old: str, new: str) -> None:
+    path = project / "igops.yaml"
+    assert old in path.read_text(), old
+    path.write_text(path.read_text().replace(old, new))
+
+
+def refused(sandbox: Sandbox, api: str, *extra: str) -> list[str]:
+    """Apply without --force: exit 1, nothing written; the rails' error lines."""
+    result = igops("apply", "--auto-approve", "--api", api, *extra)
+    assert result.exit_code == 1, result.output
+    assert sandbox.writes == [], "a refused plan wrote to the account"
+    errors = [line for line in result.output.splitlines() if line.startswith("Error: ")]
+    assert errors and all(line.startswith("Error: safety rail: ") for line in errors), result.output
+    return errors
+
+
+def forced(api: str, *extra: str) -> None:
+    result = igops("apply", "--auto-approve", "--api", api, "--force", *extra)
+    assert result.exit_code == 0, result.output
+    assert_no_changes(api)
+
+
+def describe_differently(project: Path, *keys: str) -> None:
+    for key in keys:
+        path = project / "experiences" / f"{key}.yaml"
+        text = path.read_text()
+        start = text.index("\ndescription: ") + len("\ndescription: ")
+        path.write_text(text[:start] + "Reworded. " + text[start:])
+
+
+def test_more_changes_than_max_changes_in_igops_yaml(project: Path, sandbox: Sandbox,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    api = use_sandbox(monkeypatch, sandbox)
+    edit_config(project, "max_changes: 25", "max_changes: 2")
+    describe_differently(project, HERO, "bundle-and-save", "spring-theme-refresh")
+    [error] = refused(sandbox, api)
+    assert error == (
+        "Error: safety rail: the plan makes 3 changes, more than max_changes (2): review it, then run apply "
+        "with --force, or raise max_changes in igops.yaml (or --max-changes).")
+    assert igops("apply", "--auto-approve", "--api", api, "--max-changes", "3").exit_code == 0
+    assert len(sandbox.writes) == 3
+
+
+def test_more_changes_than_the_max_changes_option(project: Path, sandbox: Sandbox,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    api = use_sandbox(monkeypatch, sandbox)
+    describe_differently(project, HERO, "bundle-and-save")
+    [error] = refused(sandbox, api, "--max-changes", "1")
+    assert "the plan makes 2 changes, more than max_changes (1)" in error and "--force" in error
+    forced(api, "--max-changes", "1")
+    assert len(sandbox.writes) == 2
+
+
+def test_changing_the_split_of_a_running_test(project: Path, sandbox: Sandbox,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    api = use_sandbox(monkeypatch, sandbox)
+    path = project / "experiences" / f"{HERO}.yaml"
+    path.write_text(path.read_text().replace("percentage: 50", "percentage: 60", 1)
+                    .replace("percentage: 50", "percentage: 40", 1))
+    [error] = refused(sandbox, api)
+    assert error == (
+        f"Error: safety rail: {HERO}: changes the traffic split or the variations of a running test, which "
+        "mixes two setups in its results: pause or end it first, or run apply with --force.")
+    forced(api)
+    hero = by_name(sandbox.experiences())[HERO_NAME]
+    assert [v["percentage"] for v in hero["variations"]] == [60, 40] and hero["status"] == "started"
+
+
+def test_changing_the_variations_of_a_running_test(project: Path, sandbox: Sandbox,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    api = use_sandbox(monkeypatch, sandbox)
+    added = ("  - name: Short headline\n    percentage: 0\n    onsiteEdits:\n"
+             "      - {find: Shop the collection, replace: Free shipping, onsiteEditType: text}\n")
+    edit(project, HERO, "variations:\n", "variations:\n" + added)
+    [error] = refused(sandbox, api)
+    assert f"{HERO}: changes the traffic split or the variations of a running test" in error
+    forced(api)
+    hero = by_name(sandbox.experiences())[HERO_NAME]
+    assert [v["name"] for v in hero["variations"]] == ["Short headline", "Control", "Free shipping headline"]
+
+
+def test_the_split_of_a_paused_test_is_no_rail_and_the_rail_can_be_switched_off(
+        project: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    api = use_sandbox(monkeypatch, sandbox)
+    edit(project, "long-form-landing-page", "percentage: 50", "percentage: 70")
+    edit(project, "long-form-landing-page", "percentage: 50", "percentage: 30")
+    assert igops("apply", "--auto-approve", "--api", api).exit_code == 0
+    edit(project, HERO, "percentage: 50", "percentage: 70")
+    edit(project, HERO, "percentage: 50", "percentage: 30")
+    edit_config(project, "protect_running_splits: true", "protect_running_splits: false")
+    result = igops("apply", "--auto-approve", "--api", api)
+    assert result.exit_code == 0, result.output
+    assert "! the experience is running and its traffic split" in result.output, "the plan still warns"
+
+
+def test_ending_without_a_winner(project: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    api = use_sandbox(monkeypatch, sandbox)
+    edit(project, "long-form-landing-page", "status: paused", "status: ended")
+    [error] = refused(sandbox, api)
+    assert error == (
+        "Error: safety rail: long-form-landing-page: ends without a winner: add winner: to the file, or run "
+        "apply with --force to end it with no variation rolled out.")
+    forced(api)
+    [end] = sandbox.writes
+    assert end.path.endswith("/actions/end") and end.body.get("variationId") is None
+    assert by_name(sandbox.experiences())["Sleep landing page, long form vs short form"]["status"] == "ended"
+
+
+def test_every_rail_at_once_lists_every_rule_and_force_passes_them(project: Path, sandbox: Sandbox,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    api = use_sandbox(monkeypatch, sandbox)
+    edit(project, "long-form-landing-page", "status: paused", "status: ended")
+    edit(project, HERO, "percentage: 50", "percentage: 55")
+    edit(project, HERO, "percentage: 50", "percentage: 45")
+    errors = refused(sandbox, api, "--max-changes", "1")
+    assert [error.split(": ")[2].split()[0] for error in errors] == ["the", HERO, "long-form-landing-page"]
+    forced(api, "--max-changes", "1")
+    assert len(sandbox.writes) == 2

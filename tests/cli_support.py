@@ -1,0 +1,63 @@
+"""Running the `igops` command in tests: a copy of the example repository, the CLI, a seeded account."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from emulator_support import TOKEN
+from engine_support import create_as_igops, with_client
+
+from igops.api import RetryPolicy
+from igops.api import client as api_client
+from igops.cli import cli
+from igops.sandbox import Sandbox, SandboxConfig
+from igops.spec import load_experiences
+
+REPO = Path(__file__).resolve().parents[1]
+ALL_STATUSES = ("draft", "started", "paused", "ended")
+
+
+def prepare_project(root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Copy the example repository into `root` and make it the working directory, token set."""
+    shutil.copytree(REPO / "experiences", root / "experiences")
+    shutil.copy(REPO / "igops.yaml", root / "igops.yaml")
+    return work_in(root, monkeypatch)
+
+
+def work_in(root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """`root` as the working directory of the commands, with the test token and no colour."""
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("INTELLIGEMS_API_TOKEN", TOKEN)
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.delenv("IGOPS_API_URL", raising=False)
+    monkeypatch.delenv("CI", raising=False)
+    return root
+
+
+def igops(*args: str, input: str | None = None) -> Result:
+    return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
+
+
+def fast_retries(monkeypatch: pytest.MonkeyPatch, max_attempts: int = 3) -> None:
+    """The client's default retry policy, with millisecond backoffs so fault tests stay quick."""
+    monkeypatch.setattr(api_client, "RetryPolicy",
+                        lambda: RetryPolicy(max_attempts=max_attempts, base_delay=0.001, max_delay=0.05))
+
+
+def state_sandbox(project: Path) -> Sandbox:
+    return Sandbox(SandboxConfig(token=TOKEN, state_path=project / "account.json", rate_limits=False))
+
+
+def make_live_equal(project: Path, statuses: tuple[str, ...] = ALL_STATUSES) -> None:
+    """What successful applies leave behind: the examples with these statuses live, as their files say."""
+    loaded = load_experiences([project / "experiences"])
+
+    async def create_all(client):  # type: ignore[no-untyped-def]
+        for experience in loaded.experiences:
+            if experience.status in statuses:
+                await create_as_igops(client, experience)
+
+    with_client(state_sandbox(project), create_all)
