@@ -17,7 +17,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from igops.api import IntelligemsClient, Secret
+from igops.api import DOCUMENTED_RATES, Group, IntelligemsClient, Secret
 from igops.engine import make_plan
 from igops.engine.apply import apply_plan
 from igops.model import DesiredExperience
@@ -27,11 +27,7 @@ from igops.spec import check_text
 from igops.spec.yamldoc import dump
 
 TOKEN = "bench"
-UPDATE_BURST, UPDATE_REFILL, UPDATE_INTERVAL = 10, 10, 60.0
-
-
-def floor_seconds(calls: int, scale: float) -> float:
-    return max(0, calls - UPDATE_BURST) / (UPDATE_REFILL / (UPDATE_INTERVAL / scale))
+UPDATES = DOCUMENTED_RATES[Group.UPDATES]
 
 
 def document(n: int, description: str) -> dict[str, Any]:
@@ -78,7 +74,7 @@ async def measure(count: int, scale: float) -> None:
     assert report.ok, report
     calls = Counter(request.method for request in sandbox.requests)
     throttled = Counter(request.method for request in sandbox.requests if request.status == 429)
-    floor = floor_seconds(count, scale)
+    floor = UPDATES.floor_seconds(count, scale=scale)
     print(f"rate scale {scale:g} (real-time figures are these x{scale:g}); the emulator refills in steps,")
     print("so the first refill may come early and a run can beat the continuous floor by one interval")
     print(f"updates={count}  calls: GET={calls['GET']} PUT={calls['PUT']}  "

@@ -14,15 +14,11 @@ import asyncio
 import time
 from typing import Any
 
-from igops.api import IntelligemsClient, RetryPolicy, Secret
+from igops.api import DOCUMENTED_RATES, Group, IntelligemsClient, RetryPolicy, Secret
 from igops.sandbox import Sandbox, SandboxConfig
 
-READ_BURST, READ_REFILL, READ_INTERVAL = 50, 25, 30.0
-UPDATE_BURST, UPDATE_REFILL, UPDATE_INTERVAL = 10, 10, 60.0
+READS, UPDATES = DOCUMENTED_RATES[Group.EXPERIENCES], DOCUMENTED_RATES[Group.UPDATES]
 
-
-def floor_seconds(calls: int, burst: int, refill: int, interval: float, scale: float) -> float:
-    return max(0, calls - burst) / (refill / (interval / scale))
 
 
 def experience(name: str) -> dict[str, Any]:
@@ -62,8 +58,8 @@ async def measure(reads: int, updates: int, scale: float) -> None:
         update_429 = sum(1 for r in sandbox.requests if r.status == 429)
 
     # The first reads spent 2 tokens of the read bucket before timing started.
-    read_floor = floor_seconds(reads + 2, READ_BURST, READ_REFILL, READ_INTERVAL, scale)
-    update_floor = floor_seconds(updates, UPDATE_BURST, UPDATE_REFILL, UPDATE_INTERVAL, scale)
+    read_floor = READS.floor_seconds(reads + 2, scale=scale)
+    update_floor = UPDATES.floor_seconds(updates, scale=scale)
     print(f"rate scale {scale:g} (real-time figures are these x{scale:g}); the emulator refills in steps,")
     print("so the first refill may come early and a run can beat the continuous floor by one interval")
     for label, calls, wall, floor, throttled in (

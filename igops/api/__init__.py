@@ -3,6 +3,7 @@
 from igops.api.client import (
     API_PREFIX,
     DEFAULT_BASE_URL,
+    DOCUMENTED_RATES,
     ExperiencePage,
     Group,
     IntelligemsClient,
@@ -27,6 +28,7 @@ from igops.api.secret import Secret
 __all__ = [
     "API_PREFIX",
     "DEFAULT_BASE_URL",
+    "DOCUMENTED_RATES",
     "AmbiguousCreate",
     "ApiError",
     "ConnectionFailed",

@@ -33,7 +33,7 @@ from igops.api.errors import (
     UnexpectedResponse,
     ValidationFailed,
 )
-from igops.api.pacing import Pacer, Ticket
+from igops.api.pacing import BucketRate, Pacer, Ticket
 from igops.api.retry import RetryPolicy
 from igops.api.secret import Secret
 
@@ -54,6 +54,15 @@ class Group(StrEnum):
     UPDATES = "updates"
     SITEWIDE = "sitewide"
     EXPORT = "export"
+
+
+# The documented limits (DESIGN.md section 12). Pacing follows the headers; these only estimate.
+DOCUMENTED_RATES = {
+    Group.EXPERIENCES: BucketRate(burst=50, refill=25, interval=30.0),
+    Group.UPDATES: BucketRate(burst=10, refill=10, interval=60.0),
+    Group.SITEWIDE: BucketRate(burst=10, refill=5, interval=30.0),
+    Group.EXPORT: BucketRate(burst=20, refill=10, interval=60.0),
+}
 
 
 class Retry(StrEnum):

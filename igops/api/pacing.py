@@ -22,6 +22,21 @@ Sleep = Callable[[float], Awaitable[None]]
 RESET_MARGIN_SECONDS = 0.05
 
 
+@dataclass(frozen=True)
+class BucketRate:
+    """A bucket's documented size and refill; the headers never say how fast it refills."""
+
+    burst: int
+    refill: int  # tokens added every `interval`
+    interval: float  # seconds
+
+    def floor_seconds(self, calls: int, at_hand: int | None = None, scale: float = 1.0) -> float:
+        """The least time `calls` requests can take: the ones beyond the tokens at hand (a full
+        bucket when unknown) wait for refills. `scale` > 1 for buckets that refill faster (tests)."""
+        available = self.burst if at_hand is None else at_hand
+        return max(0, calls - available) * (self.interval / scale) / self.refill
+
+
 @dataclass
 class BucketState:
     """What the client believes about one endpoint group's bucket."""

@@ -6,15 +6,16 @@ import asyncio
 import contextlib
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn
+from rich.text import Text
 
-from igops.api import IntelligemsClient
+from igops.api import DOCUMENTED_RATES, Group, IntelligemsClient, Pacer
 from igops.cli.common import (
     API_OPTION,
     CommandFailed,
@@ -28,7 +29,7 @@ from igops.engine import files_hash, make_plan
 from igops.engine.apply import StepObserver, apply_plan
 from igops.engine.safety import rail_refusals
 from igops.engine.saved_plan import SavedPlanError, stale_reasons, unseal
-from igops.model import ApplyReport, Plan, StepResult
+from igops.model import ApplyReport, ChangeKind, Plan, StepResult
 from igops.render.apply_report import render_apply_report, step_line
 from igops.render.plan_json import plan_from_document
 
@@ -126,7 +127,7 @@ async def _apply(client: IntelligemsClient, workspace: Workspace, saved: Plan | 
         if answer != "yes":
             raise CommandFailed("Apply cancelled: nothing was changed.")
     stop = asyncio.Event()
-    with _interruptible(stop), _progress(plan) as observe:
+    with _interruptible(stop), _progress(plan, client.pacer) as observe:
         return await apply_plan(client, plan, keep_going=options.keep_going, stop=stop, observe=observe)
 
 
@@ -155,19 +156,40 @@ def _interruptible(stop: asyncio.Event) -> Iterator[None]:
             loop.remove_signal_handler(signum)
 
 
+class _PacedEstimate(ProgressColumn):
+    """Time left: the pace observed so far, but never less than the update bucket allows."""
+
+    def __init__(self, floor: Callable[[], float]) -> None:
+        super().__init__()
+        self._floor = floor
+
+    def render(self, task: Task) -> Text:
+        seconds = int(max(task.time_remaining or 0.0, self._floor()))
+        return Text(f"about {seconds // 60}:{seconds % 60:02d} left", style="progress.remaining")
+
+
 @contextlib.contextmanager
-def _progress(plan: Plan) -> Iterator[StepObserver]:
+def _progress(plan: Plan, pacer: Pacer) -> Iterator[StepObserver]:
     """A live bar on a terminal; in CI one plain line per finished change."""
-    total = sum(len(experience.changes) for experience in plan.changed)
     if not sys.stdout.isatty():
         yield lambda result: click.echo(step_line(result))
         return
-    console = Console()
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=console, transient=True) as progress:
+    total = sum(len(experience.changes) for experience in plan.changed)
+    updates_left = [plan.count(ChangeKind.UPDATE)]
+
+    def update_floor() -> float:
+        # Updates are the slow bucket (about 10 a minute): the ones beyond its tokens wait for refills.
+        return DOCUMENTED_RATES[Group.UPDATES].floor_seconds(
+            updates_left[0], pacer.state(Group.UPDATES).remaining)
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               _PacedEstimate(update_floor))
+    with Progress(*columns, console=Console(), transient=True) as progress:
         task = progress.add_task("Applying", total=total)
 
         def observe(result: StepResult) -> None:
+            if result.kind is ChangeKind.UPDATE:
+                updates_left[0] -= 1
             progress.console.print(step_line(result), highlight=False)
             progress.advance(task)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from igops.api import DOCUMENTED_RATES, Group
 from igops.api.pacing import Pacer, RateLimitHeaders
 
 
@@ -111,3 +112,12 @@ def test_a_429_waits_for_a_known_future_reset_rather_than_the_backoff() -> None:
         assert 20.0 <= sum(fake.slept) < 20.2
 
     asyncio.run(scenario())
+
+
+def test_floor_is_the_calls_beyond_the_tokens_at_hand_over_the_refill_rate() -> None:
+    updates = DOCUMENTED_RATES[Group.UPDATES]  # burst 10, 10 per 60 s
+    assert updates.floor_seconds(30) == 120.0
+    assert updates.floor_seconds(30, at_hand=0) == 180.0
+    assert updates.floor_seconds(30, scale=30) == 4.0
+    assert updates.floor_seconds(5) == 0.0
+    assert DOCUMENTED_RATES[Group.EXPERIENCES].floor_seconds(150) == 120.0
