@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn
 from rich.text import Text
 
-from igops.api import DOCUMENTED_RATES, Group, IntelligemsClient, Pacer
+from igops.api import IntelligemsClient
 from igops.cli.common import (
     API_OPTION,
     CommandFailed,
@@ -26,7 +26,7 @@ from igops.cli.common import (
     show_plan_text,
 )
 from igops.engine import files_hash, make_plan
-from igops.engine.apply import StepObserver, apply_plan
+from igops.engine.apply import StepObserver, apply_plan, paced_floor_seconds
 from igops.engine.safety import rail_refusals
 from igops.engine.saved_plan import SavedPlanError, stale_reasons, unseal
 from igops.model import ApplyReport, ChangeKind, Plan, StepResult
@@ -127,7 +127,7 @@ async def _apply(client: IntelligemsClient, workspace: Workspace, saved: Plan | 
         if answer != "yes":
             raise CommandFailed("Apply cancelled: nothing was changed.")
     stop = asyncio.Event()
-    with _interruptible(stop), _progress(plan, client.pacer) as observe:
+    with _interruptible(stop), _progress(plan, client) as observe:
         return await apply_plan(client, plan, keep_going=options.keep_going, stop=stop, observe=observe)
 
 
@@ -169,7 +169,7 @@ class _PacedEstimate(ProgressColumn):
 
 
 @contextlib.contextmanager
-def _progress(plan: Plan, pacer: Pacer) -> Iterator[StepObserver]:
+def _progress(plan: Plan, client: IntelligemsClient) -> Iterator[StepObserver]:
     """A live bar on a terminal; in CI one plain line per finished change."""
     if not sys.stdout.isatty():
         yield lambda result: click.echo(step_line(result))
@@ -177,13 +177,8 @@ def _progress(plan: Plan, pacer: Pacer) -> Iterator[StepObserver]:
     total = sum(len(experience.changes) for experience in plan.changed)
     updates_left = [plan.count(ChangeKind.UPDATE)]
 
-    def update_floor() -> float:
-        # Updates are the slow bucket (about 10 a minute): the ones beyond its tokens wait for refills.
-        return DOCUMENTED_RATES[Group.UPDATES].floor_seconds(
-            updates_left[0], pacer.state(Group.UPDATES).remaining)
-
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               _PacedEstimate(update_floor))
+               _PacedEstimate(lambda: paced_floor_seconds(client, updates_left[0])))
     with Progress(*columns, console=Console(), transient=True) as progress:
         task = progress.add_task("Applying", total=total)
 

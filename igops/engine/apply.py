@@ -13,7 +13,15 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from igops.api import AmbiguousCreate, ApiError, IntelligemsClient, Interrupted, ValidationFailed
+from igops.api import (
+    DOCUMENTED_RATES,
+    AmbiguousCreate,
+    ApiError,
+    Group,
+    IntelligemsClient,
+    Interrupted,
+    ValidationFailed,
+)
 from igops.model import ApplyReport, Change, ChangeKind, ExperiencePlan, Outcome, Plan, StepResult
 from igops.normalize import create_payload, update_payload
 
@@ -21,6 +29,13 @@ STATUS_AFTER = {ChangeKind.START: "started", ChangeKind.PAUSE: "paused", ChangeK
 
 
 StepObserver = Callable[[StepResult], None]
+
+
+def paced_floor_seconds(client: IntelligemsClient, updates_left: int) -> float:
+    """The least time `updates_left` updates can still take: the slow bucket (about 10 a minute)
+    spends the tokens it has, then waits for refills."""
+    tokens = client.pacer.state(Group.UPDATES).remaining
+    return DOCUMENTED_RATES[Group.UPDATES].floor_seconds(updates_left, tokens)
 T = TypeVar("T")
 
 
