@@ -172,3 +172,11 @@ def test_colour_only_on_a_terminal_without_no_color(monkeypatch: pytest.MonkeyPa
     assert use_color(Terminal(True)) and not use_color(Terminal(False))  # type: ignore[arg-type]
     monkeypatch.setenv("NO_COLOR", "1")
     assert not use_color(Terminal(True))  # type: ignore[arg-type]
+
+
+def test_an_unusable_sandbox_state_is_one_sentence(project: Path) -> None:
+    result = igops("plan", "--api", f"sandbox:{project / 'missing' / 'account.json'}")
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        f"Error: {project / 'missing' / 'account.json'} cannot be used (No such file or directory): fix the "
+        "sandbox: URL or move the file away."]

@@ -143,3 +143,12 @@ def test_a_port_in_use_is_refused_in_one_sentence() -> None:
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert f"Cannot serve on 127.0.0.1:{port}" in result.stderr
+
+
+def test_a_state_file_in_a_missing_directory_is_refused_in_one_sentence(tmp_path: Path) -> None:
+    state = tmp_path / "missing" / "state.json"
+    result = igops("sandbox", "serve", "--port", str(free_port()), "--state", str(state))
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"Error: {state} cannot be used (No such file or directory): move it away or choose another --state."]
+    assert not state.parent.exists(), "no directory is created behind the user's back"

@@ -74,7 +74,7 @@ def run_against_account(settings: Settings, work: Callable[[IntelligemsClient], 
     except (ApiError, CacheError) as exc:
         raise CommandFailed(str(exc)) from None
     except StateFileError as exc:
-        raise CommandFailed(f"{exc.path} is not a sandbox state file ({exc.reason}): fix the "
+        raise CommandFailed(f"{exc.path} {exc.reason}: fix the "
                             "sandbox: URL or move the file away.") from None
 
 

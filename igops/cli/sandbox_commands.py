@@ -75,7 +75,7 @@ def sandbox_serve(
         serve(config, host=host, port=port, on_listening=announce)
     except StateFileError as exc:
         raise CommandFailed(
-            f"{exc.path} is not a sandbox state file ({exc.reason}): move it away or choose another --state."
+            f"{exc.path} {exc.reason}: move it away or choose another --state."
         ) from None
     except OSError as exc:
         raise CommandFailed(

@@ -24,7 +24,7 @@ FORMAT_VERSION = 1
 
 
 class StateFileError(Exception):
-    """The state file exists but is not a sandbox state."""
+    """The state file cannot be used: `reason` completes "<path> ...", e.g. "cannot be written (...)"."""
 
     def __init__(self, path: Path, reason: str) -> None:
         super().__init__(f"{path}: {reason}")
@@ -114,8 +114,11 @@ class Store:
     @contextmanager
     def _file_lock(self) -> Iterator[None]:
         assert self.path is not None
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self._lock_path, "a+b") as handle:
+        try:
+            handle = open(self._lock_path, "a+b")  # noqa: SIM115 - closed below, after the lock
+        except OSError as exc:
+            raise StateFileError(self.path, f"cannot be used ({exc.strerror or exc})") from None
+        with handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
                 yield
@@ -140,23 +143,28 @@ class Store:
                 data = json.loads(self.path.read_text(encoding="utf-8"))
                 self._state = State.from_json(data)
             except OSError as exc:
-                raise StateFileError(self.path, exc.strerror or str(exc)) from exc
+                raise StateFileError(self.path, f"cannot be read ({exc.strerror or exc})") from exc
             except KeyError as exc:
-                raise StateFileError(self.path, f"missing field {exc}") from exc
+                raise StateFileError(self.path, f"is not a sandbox state file (missing field {exc})") from exc
             except (ValueError, TypeError) as exc:
-                raise StateFileError(self.path, str(exc)) from exc
+                raise StateFileError(self.path, f"is not a sandbox state file ({exc})") from exc
         self._signature = signature
 
     def _save(self) -> None:
         assert self.path is not None
         text = json.dumps(self._state.to_json(), separators=(",", ":"))
         # No fsync: the file must never be torn, but need not survive a power cut.
-        fd, temp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
+        try:
+            fd, temp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
+        except OSError as exc:
+            raise StateFileError(self.path, f"cannot be written ({exc.strerror or exc})") from None
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(text)
             os.replace(temp, self.path)
-        except BaseException:
+        except BaseException as exc:
             Path(temp).unlink(missing_ok=True)
+            if isinstance(exc, OSError):
+                raise StateFileError(self.path, f"cannot be written ({exc.strerror or exc})") from None
             raise
         self._signature = self._file_signature()
