@@ -51,6 +51,9 @@ def nearest_position(positions: Mapping[JsonPath, Position], path: JsonPath) -> 
     return Position(1, 1)
 
 
+# Fields of an experience file that are igops's own, not the API's.
+IGOPS_FIELDS = frozenset({"status", "winner", "id"})
+
 # What the account holds. Live statuses are the API's: pending | started | paused | ended.
 LIVE_STATUS_OF_DESIRED = {"draft": "pending", "started": "started", "paused": "paused", "ended": "ended"}
 DESIRED_STATUS_OF_LIVE = {live: desired for desired, live in LIVE_STATUS_OF_DESIRED.items()}

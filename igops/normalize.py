@@ -16,10 +16,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from igops.model import IGOPS_FIELDS
 from igops.schemas import EXPERIENCE_SCHEMA, load_schema
-
-# Fields of an experience file that are igops's own, not the API's.
-IGOPS_FIELDS = frozenset({"status", "winner", "id"})
 
 Canonical = dict[str, Any]
 

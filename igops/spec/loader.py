@@ -7,16 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from igops.model import DesiredExperience, JsonPath, Position, nearest_position
+from igops.model import IGOPS_FIELDS, DesiredExperience, JsonPath, Position, nearest_position
 from igops.schemas import EXPERIENCE_SCHEMA
 from igops.spec import rules
 from igops.spec.errors import SpecError
 from igops.spec.files import FILE_START, discover, read_text
 from igops.spec.schema import schema_findings
 from igops.spec.yamldoc import Document, YamlError, parse
-
-# igops's own fields; everything else in a file is an API field and goes to the body.
-IGOPS_FIELDS = ("status", "winner", "id")
 
 
 @dataclass(frozen=True)

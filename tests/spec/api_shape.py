@@ -13,7 +13,8 @@ from typing import Any
 from openapi_support import require_spec
 from schema_compare import flatten
 
-IGOPS_FIELDS = ("status", "winner", "id")
+from igops.model import IGOPS_FIELDS
+
 CREATE_PATH = "/v25-10-beta/experiences"
 
 

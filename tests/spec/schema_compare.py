@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from igops.model import IGOPS_FIELDS
+
 # Fields of the API's create body that the file deliberately leaves out, with the reason.
 EXCLUDED_API_FIELDS: dict[str, str] = {
     "variations[].order": "the position in the list is the order",
@@ -27,7 +29,6 @@ EXCLUDED_API_FIELDS: dict[str, str] = {
     "audience.filters[].variationId": "a server variation id cannot be known before creation",
 }
 # Fields of the file that the API does not have: igops's own.
-IGOPS_FIELDS = frozenset({"status", "winner", "id"})
 
 
 @dataclass
