@@ -1,21 +1,38 @@
 """Desired and live experiences -> one canonical, comparable form; canonical -> API payloads.
 
-The canonical form is the experience file's own shape (the API's write shape without ids or
-`order`), driven by the experience schema: every field the schema knows, with the API's
-default filled in where the value is absent or null, and nothing else. Both sides pass
-through the same projection, so a field the server adds, renames or reorders can never show
-up as a difference. Lists keep their order: variations and key metrics by `order`, edits and
-redirects by position.
+The canonical form is the experience file's own shape, driven by the experience schema: every
+field the schema knows, with the API's default filled in where the value is absent or null, and
+nothing else. A live experience gets there through the field table (igops.fields): read forms
+become file forms (`onsiteInjections` -> `onsiteInjection`, a variation id -> its position or its
+name), then the same projection drops everything the file does not model. Both sides pass
+through that projection, so a field the server adds, renames or reorders can never show up as a
+difference.
+
+Payloads go the other way. A create is the canonical form with `order` numbered and the ids the
+API wants from the client minted. An update is a full replacement, so it starts from the live
+experience: every field the file models comes from the file, every other writable field (passed
+through, or unknown to igops) is copied from live unchanged, and entities keep their ids.
 """
 
 from __future__ import annotations
 
 import copy
-import uuid
+import hashlib
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from igops.fields import (
+    IDS,
+    MAPPED,
+    PARENT_IDS,
+    READ_ONLY,
+    WRITE_ONLY,
+    locations,
+    minted_id,
+    variation_refs,
+)
 from igops.model import IGOPS_FIELDS
 from igops.schemas import EXPERIENCE_SCHEMA, load_schema
 
@@ -28,73 +45,142 @@ def canonical_desired(body: Mapping[str, Any]) -> Canonical:
 
 
 def canonical_live(document: Mapping[str, Any]) -> Canonical:
-    """A GET experience in the file's shape: read-only fields dropped, read names mapped to write names."""
-    written = dict(document)
-    written["variations"] = [
-        _rename(variation, "onsiteInjections", "onsiteInjection")
-        for variation in sorted(document.get("variations") or [], key=_order)
-    ]
-    written["experienceKeyMetrics"] = sorted(document.get("experienceKeyMetrics") or [], key=_order)
-    return _project_experience(written)
+    """A GET experience in the file's shape: read forms mapped to file forms, the rest dropped."""
+    readable = _in_order(document)
+    refs = variation_refs(readable["variations"])
+    for mapped in MAPPED:
+        _move(readable, mapped.read_path, mapped.file_path, lambda value, m=mapped: m.to_file(value, refs))
+    return _project_experience(readable)
+
+
+def comparable(canonical: Canonical) -> Canonical:
+    """What a plan compares: the canonical form without the fields the API never returns."""
+    return {key: value for key, value in canonical.items() if key not in WRITE_ONLY}
+
+
+def write_only_fields(canonical: Canonical) -> tuple[str, ...]:
+    """The write-only fields a file sets: sent on every write, their live value unknowable."""
+    return tuple(sorted(key for key in WRITE_ONLY if canonical.get(key) is not None))
+
+
+def needs_variation_ids(canonical: Canonical) -> bool:
+    """Whether the file points at variations by id-valued fields, which a create cannot carry:
+    variations get their ids from the server, so an update right after the create sets them."""
+    for mapped in MAPPED:
+        if mapped.needs_variation_ids:
+            key = _last(mapped.file_path)
+            if any(holder.get(key) is not None for holder, _, _ in locations(canonical, mapped.file_path)):
+                return True
+    return False
 
 
 def create_payload(canonical: Canonical) -> dict[str, Any]:
-    """The POST body: list position becomes `order`; the server assigns every id."""
+    """The POST body: list position becomes `order`; ids the API wants from the client are minted."""
     payload = _project_experience(canonical, explicit_nulls=True)
     _number_orders(payload)
+    seed = _digest(payload)
+    _write_mapped(payload)
+    for identity in IDS:
+        if identity.on_create:
+            for holder, key, concrete in locations(payload, identity.path):
+                holder[key] = minted_id(seed, concrete)
     return payload
 
 
-def update_payload(
-    canonical: Canonical, live: Mapping[str, Any], new_id: Callable[[], str] = lambda: str(uuid.uuid4())
-) -> dict[str, Any]:
-    """The PUT body: a full replacement in which every nested entity carries its id.
+def update_payload(canonical: Canonical, live: Mapping[str, Any]) -> dict[str, Any]:
+    """The PUT body: a full replacement of `live` that changes only what the file models.
 
-    Entities that exist live keep their ids (variations matched by name, the rest by
-    position inside their parent); new ones get fresh UUIDs.
+    Entities that exist live keep their ids (variations matched by name, the rest by position
+    inside their parent); new ones get ids minted from the live version and the file, so a
+    retried update sends the same body.
     """
-    payload = _project_experience(canonical, explicit_nulls=True)
+    desired = _project_experience(canonical, explicit_nulls=True)
+    payload = _merge(desired, _writable_live(live), _schema(), "")
     _number_orders(payload)
-    payload["id"] = live["id"]
-    live_variations = {variation["name"]: variation for variation in live.get("variations") or []}
+    seed = _digest([live.get("id"), live.get("lastUpdateTs"), canonical])
+    for identity in IDS:
+        for holder, key, concrete in locations(payload, identity.path):
+            if not holder.get(key):
+                holder[key] = minted_id(seed, concrete)
     for variation in payload["variations"]:
-        match = live_variations.get(variation["name"], {})
-        variation["id"] = match.get("id") or new_id()
-        _identify_children(variation, match, new_id)
-    _identify_list(payload.get("experienceKeyMetrics", []), sorted(
-        live.get("experienceKeyMetrics") or [], key=_order), new_id)
-    _identify_list(payload.get("experiencePageTargeting", []),
-                   live.get("experiencePageTargeting") or [], new_id)
-    if payload.get("audience") is not None:
-        live_audience = live.get("audience") or {}
-        payload["audience"]["id"] = live_audience.get("id") or new_id()
-        _identify_list(payload["audience"].get("filters", []), live_audience.get("filters") or [], new_id)
+        for path in PARENT_IDS:
+            for holder, key, _ in locations(variation, path.removeprefix("variations[].")):
+                holder[key] = variation["id"]
+    _write_mapped(payload)
     return payload
 
 
-def _identify_children(variation: dict[str, Any], live: Mapping[str, Any], new_id: Callable[[], str]) -> None:
-    """Give a variation's own entities their ids and their parent's id, as the PUT requires."""
-    parent = variation["id"]
-    for name in ("onsiteEdits", "redirects"):
-        items = variation.get(name, [])
-        _identify_list(items, live.get(name) or [], new_id)
-        for item in items:
-            item["variationId"] = parent
-    for name, live_name in (("onsiteInjection", "onsiteInjections"), ("offer", "offer")):
-        entity = variation.get(name)
-        if entity is not None:
-            entity["id"] = (live.get(live_name) or {}).get("id") or new_id()
-            entity["variationId"] = parent
-    offer = variation.get("offer")
-    if offer is not None:  # tiers keep their ids, matched by position: an edit must not re-create them
-        _identify_list(offer.get("tiers", []), (live.get("offer") or {}).get("tiers") or [], new_id)
+def _writable_live(live: Mapping[str, Any]) -> dict[str, Any]:
+    """The live experience in the write shape: read-only fields dropped, read forms made write forms."""
+    writable = _in_order(live)
+    refs = variation_refs(writable["variations"])
+    for mapped in MAPPED:
+        if _last(mapped.file_path) != _last(mapped.write_path):
+            # Modelled under another name: the file's value replaces it, never the live one.
+            _move(writable, mapped.read_path, mapped.read_path, lambda value: None, keep=False)
+        else:
+            _move(writable, mapped.read_path, mapped.write_path,
+                  lambda value, m=mapped: m.to_write(m.to_file(value, refs), refs))
+    for path in READ_ONLY:
+        for holder, key, _ in locations(writable, path):
+            holder.pop(key, None)
+    return writable
 
 
-def _identify_list(items: list[dict[str, Any]], live_items: list[Mapping[str, Any]],
-                   new_id: Callable[[], str]) -> None:
-    for index, item in enumerate(items):
-        live_id = live_items[index].get("id") if index < len(live_items) else None
-        item["id"] = live_id or new_id()
+def _write_mapped(payload: dict[str, Any]) -> None:
+    """File forms -> write forms, once every variation that has an id has it."""
+    refs = variation_refs(payload["variations"])
+    for mapped in MAPPED:
+        if mapped.file_path != mapped.write_path:
+            _move(payload, mapped.file_path, mapped.write_path,
+                  lambda value, m=mapped: m.to_write(value, refs))
+
+
+def _move(document: dict[str, Any], source: str, target: str, convert: Callable[[Any], Any],
+          keep: bool = True) -> None:
+    """Rename the field at `source` to `target` (same parent) in every place, converting non-null values."""
+    target_key = _last(target)
+    for holder, key, _ in locations(document, source):
+        if key in holder:
+            value = holder.pop(key)
+            if keep:
+                holder[target_key] = None if value is None else convert(value)
+
+
+def _last(path: str) -> str:
+    return path.rsplit(".", 1)[-1]
+
+
+def _in_order(document: Mapping[str, Any]) -> dict[str, Any]:
+    """A deep copy with variations and key metrics in their `order`, the order the file lists them in."""
+    ordered = copy.deepcopy(dict(document))
+    ordered["variations"] = sorted(ordered.get("variations") or [], key=_order)
+    ordered["experienceKeyMetrics"] = sorted(ordered.get("experienceKeyMetrics") or [], key=_order)
+    return ordered
+
+
+def _merge(desired: Any, live: Any, node: Mapping[str, Any], path: str) -> Any:
+    """`desired` where the file models a field, `live` for every other field of the same entity."""
+    node = _resolve(node)
+    if isinstance(desired, dict) and "properties" in node:
+        live_object = live if isinstance(live, dict) else {}
+        merged = {key: copy.deepcopy(value) for key, value in live_object.items()
+                  if key not in node["properties"]}
+        for key, value in desired.items():
+            child = f"{path}.{key}" if path else key
+            merged[key] = _merge(value, live_object.get(key), node["properties"][key], child)
+        return merged
+    if isinstance(desired, list) and "items" in node:
+        live_items = live if isinstance(live, list) else []
+        if path == "variations":
+            by_name = {item.get("name"): item for item in live_items if isinstance(item, dict)}
+            matches = [by_name.get(item.get("name")) for item in desired]
+        else:
+            matches = [live_items[index] if index < len(live_items) else None
+                       for index in range(len(desired))]
+        return [_merge(item, match, node["items"], f"{path}[]")
+                for item, match in zip(desired, matches, strict=True)]
+    return desired
 
 
 def _number_orders(payload: dict[str, Any]) -> None:
@@ -109,22 +195,33 @@ def _order(item: Mapping[str, Any]) -> float:
     return order if isinstance(order, int | float) and not isinstance(order, bool) else 0
 
 
-def _rename(item: Mapping[str, Any], read_name: str, write_name: str) -> dict[str, Any]:
-    renamed = {key: value for key, value in item.items() if key != read_name}
-    if read_name in item:
-        renamed[write_name] = item[read_name]
-    return renamed
+def _digest(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _schema() -> dict[str, Any]:
+    schema = load_schema(EXPERIENCE_SCHEMA)
+    api_fields = {key: node for key, node in schema["properties"].items() if key not in IGOPS_FIELDS}
+    return {"type": "object", "properties": api_fields}
+
+
+def _resolve(node: Mapping[str, Any]) -> Mapping[str, Any]:
+    while "$ref" in node:
+        target: Any = load_schema(EXPERIENCE_SCHEMA)
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            target = target[part]
+        node = target
+    return node
 
 
 @dataclass(frozen=True)
 class _Projection:
-    root: Mapping[str, Any]
     # Payloads spell out null for every nullable field left unset: the API requires some of
     # them to be present. The canonical form leaves them out, so null and absent compare equal.
     explicit_nulls: bool
 
     def value(self, value: Any, node: Mapping[str, Any]) -> Any:
-        node = self.resolve(node)
+        node = _resolve(node)
         if isinstance(value, Mapping) and "properties" in node:
             return self.object(value, node["properties"])
         if isinstance(value, list) and "items" in node:
@@ -134,7 +231,7 @@ class _Projection:
     def object(self, value: Mapping[str, Any], properties: Mapping[str, Any]) -> dict[str, Any]:
         projected = {}
         for key, node in properties.items():
-            resolved = self.resolve(node)
+            resolved = _resolve(node)
             default = node.get("default", resolved.get("default"))
             # null, absent and the API's default mean the same thing to the API.
             if value.get(key) is not None:
@@ -145,19 +242,9 @@ class _Projection:
                 projected[key] = None
         return projected
 
-    def resolve(self, node: Mapping[str, Any]) -> Mapping[str, Any]:
-        while "$ref" in node:
-            target: Any = self.root
-            for part in node["$ref"].removeprefix("#/").split("/"):
-                target = target[part]
-            node = target
-        return node
-
 
 def _project_experience(body: Mapping[str, Any], explicit_nulls: bool = False) -> Canonical:
-    schema = load_schema(EXPERIENCE_SCHEMA)
-    api_fields = {key: node for key, node in schema["properties"].items() if key not in IGOPS_FIELDS}
-    return _Projection(schema, explicit_nulls).object(body, api_fields)
+    return _Projection(explicit_nulls).object(body, _schema()["properties"])
 
 
 def _nullable(*nodes: Mapping[str, Any]) -> bool:

@@ -40,6 +40,7 @@ class ApplyOptions:
     force: bool
     max_changes: int
     targets: tuple[str, ...]
+    resend: tuple[str, ...]
     keep_going: bool
 
 
@@ -53,9 +54,13 @@ class ApplyOptions:
                    "igops.yaml, 25).")
 @click.option("--target", "targets", multiple=True, metavar="KEY",
               help="Apply only this experience (file name without .yaml); repeatable.")
+@click.option("--resend", "resend", multiple=True, metavar="KEY",
+              help="Update this experience even if nothing differs, sending write-only fields "
+                   "(productVariantAction) again; repeatable.")
 @click.option("--keep-going", is_flag=True, help="After a failure, carry on with the other experiences.")
 def apply_command(planfile: Path | None, api: str | None, auto_approve: bool, force: bool,
-                  max_changes: int | None, targets: tuple[str, ...], keep_going: bool) -> None:
+                  max_changes: int | None, targets: tuple[str, ...], resend: tuple[str, ...],
+                  keep_going: bool) -> None:
     """Change the account to match the files.
 
     Without PLANFILE it plans, shows the plan and asks for `yes`. With PLANFILE (from
@@ -69,6 +74,9 @@ def apply_command(planfile: Path | None, api: str | None, auto_approve: bool, fo
       igops plan --out plan.json && igops apply plan.json
       igops apply --auto-approve --target homepage-hero-headline
     """
+    if planfile is not None and resend:
+        raise CommandFailed("--resend shapes a fresh plan; a saved plan runs as it was made: make it with "
+                            "igops plan --resend KEY --out PLANFILE.")
     workspace = load_workspace(api)
     saved = _read_saved_plan(planfile, workspace) if planfile is not None else None
     if saved is None and not auto_approve and not sys.stdin.isatty():
@@ -76,7 +84,7 @@ def apply_command(planfile: Path | None, api: str | None, auto_approve: bool, fo
                             "the plan, then run igops apply --auto-approve (or apply a saved plan).")
     options = ApplyOptions(auto_approve or saved is not None, force,
                            workspace.project.max_changes if max_changes is None else max_changes,
-                           targets, keep_going)
+                           targets, resend, keep_going)
     report = run_against_account(
         workspace.settings, lambda client: _apply(client, workspace, saved, options, planfile))
     if report is None:
@@ -110,7 +118,8 @@ async def _apply(client: IntelligemsClient, workspace: Workspace, saved: Plan | 
                                 + ". Make a new one with igops plan --out.")
         plan = _only(saved, options.targets)
     else:
-        plan = await make_plan(client, workspace.desired, targets=options.targets, fingerprint=fingerprint)
+        plan = await make_plan(client, workspace.desired, targets=options.targets, fingerprint=fingerprint,
+                               resend=options.resend)
         fail_on_plan_errors(plan)
         show_plan_text(plan)
     if not plan.has_changes:

@@ -33,11 +33,15 @@ from igops.render.plan_markdown import render_plan_markdown
               help="Exit 2 when there are changes (0: none, 1: error).")
 @click.option("--target", "targets", multiple=True, metavar="KEY",
               help="Plan only this experience (file name without .yaml); repeatable.")
+@click.option("--resend", "resend", multiple=True, metavar="KEY",
+              help="Update this experience even if nothing differs, sending write-only fields "
+                   "(productVariantAction) again; repeatable.")
 @click.option("--refresh-cache", "cache_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Keep full reads here and re-read only experiences whose lastUpdateTs moved.")
 @click.pass_context
 def plan_command(ctx: click.Context, api: str | None, output_format: str, out_path: Path | None,
-                 detailed_exitcode: bool, targets: tuple[str, ...], cache_path: Path | None) -> None:
+                 detailed_exitcode: bool, targets: tuple[str, ...], resend: tuple[str, ...],
+                 cache_path: Path | None) -> None:
     """Show what apply would change in the account to make it match the files.
 
     Reads the account only; never writes to it.
@@ -54,7 +58,8 @@ def plan_command(ctx: click.Context, api: str | None, output_format: str, out_pa
     except CacheError as exc:
         raise CommandFailed(str(exc)) from None
     plan = run_against_account(workspace.settings, lambda client: make_plan(
-        client, workspace.desired, targets=targets, cache=cache, fingerprint=files_hash(workspace.desired)))
+        client, workspace.desired, targets=targets, cache=cache, fingerprint=files_hash(workspace.desired),
+        resend=resend))
     fail_on_plan_errors(plan)
     if output_format == "json":
         click.echo(render_plan_json(plan))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import replace
 
 from igops.api import IntelligemsClient
 from igops.engine.matching import Matching, match
@@ -21,13 +22,18 @@ async def make_plan(
     targets: Sequence[str] = (),
     cache: RefreshCache | None = None,
     fingerprint: str = "",
+    resend: Sequence[str] = (),
 ) -> Plan:
-    """Refresh the live side (reads only) and compare it with the files (`fingerprint`: files_hash)."""
+    """Refresh the live side (reads only) and compare it with the files (`fingerprint`: files_hash).
+
+    `resend` names files whose experience is updated even when nothing differs (--resend).
+    """
     live_items = await client.list_experiences()
     matching = _restrict(match(desired, live_items), targets)
+    matching = replace(matching, errors=matching.errors + _unknown_keys(desired, resend, "--resend"))
     wanted = {pair.live_id for pair in matching.pairs if pair.live_id is not None}
     documents = await fetch_details(client, live_items, wanted, cache)
-    return build_plan(matching, documents, fingerprint)
+    return build_plan(matching, documents, fingerprint, resend=frozenset(resend))
 
 
 def files_hash(desired: Sequence[DesiredExperience]) -> str:
@@ -44,10 +50,15 @@ def _restrict(matching: Matching, targets: Sequence[str]) -> Matching:
     """Only the targeted files; the others stay managed, so they are not listed as unmanaged."""
     if not targets:
         return matching
-    keys = {pair.desired.key for pair in matching.pairs} | {e.key for e in matching.errors if e.key}
-    unknown = [key for key in targets if key not in keys]
-    errors = [error for error in matching.errors if error.key in targets]
-    errors += [PlanError(key, f"--target {key}: no experience file has that key (the file name "
-                              "without .yaml).") for key in unknown]
+    errors = tuple(error for error in matching.errors if error.key in targets)
+    errors += _unknown_keys([pair.desired for pair in matching.pairs], targets, "--target",
+                            known={e.key for e in matching.errors if e.key})
     pairs = tuple(pair for pair in matching.pairs if pair.desired.key in targets)
-    return Matching(pairs, matching.unmanaged, tuple(errors))
+    return Matching(pairs, matching.unmanaged, errors)
+
+
+def _unknown_keys(desired: Sequence[DesiredExperience], keys: Sequence[str], option: str,
+                  known: Collection[str] = ()) -> tuple[PlanError, ...]:
+    files = {experience.key for experience in desired} | set(known)
+    return tuple(PlanError(key, f"{option} {key}: no experience file has that key (the file name "
+                                "without .yaml).") for key in keys if key not in files)

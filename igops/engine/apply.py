@@ -23,7 +23,7 @@ from igops.api import (
     ValidationFailed,
 )
 from igops.model import ApplyReport, Change, ChangeKind, ExperiencePlan, Outcome, Plan, StepResult
-from igops.normalize import create_payload, update_payload
+from igops.normalize import create_payload, needs_variation_ids, update_payload
 
 STATUS_AFTER = {ChangeKind.START: "started", ChangeKind.PAUSE: "paused", ChangeKind.END: "ended"}
 
@@ -112,6 +112,16 @@ async def _step(client: IntelligemsClient, planned: ExperiencePlan, change: Chan
 
 
 async def _create(client: IntelligemsClient, planned: ExperiencePlan) -> tuple[Mapping[str, Any], str]:
+    created, detail = await _post(client, planned)
+    if needs_variation_ids(planned.desired):
+        # The create could not name variations by id (they had none yet): the update right after does.
+        created = await _settling(client.update_experience(
+            str(created["id"]), update_payload(planned.desired, created)))
+        detail = "; ".join(filter(None, (detail, "variation references set by an update")))
+    return created, detail
+
+
+async def _post(client: IntelligemsClient, planned: ExperiencePlan) -> tuple[Mapping[str, Any], str]:
     payload = create_payload(planned.desired)
     retried = False
     while True:

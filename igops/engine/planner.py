@@ -6,7 +6,7 @@ Pure: it takes the matching and the live documents already fetched and does no I
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from igops.engine.diff import field_changes
@@ -22,16 +22,18 @@ from igops.model import (
     Plan,
     PlanError,
 )
-from igops.normalize import canonical_desired, canonical_live
+from igops.normalize import canonical_desired, canonical_live, comparable, write_only_fields
 
 
-def build_plan(matching: Matching, live: Mapping[str, Mapping[str, Any]], files_hash: str = "") -> Plan:
-    """`live` maps each matched live id to its full GET document."""
+def build_plan(matching: Matching, live: Mapping[str, Mapping[str, Any]], files_hash: str = "",
+               resend: Collection[str] = ()) -> Plan:
+    """`live` maps each matched live id to its full GET document; `resend` names the files whose
+    experience is updated even when nothing differs."""
     experiences: list[ExperiencePlan] = []
     errors = list(matching.errors)
     for pair in matching.pairs:
         document = live.get(pair.live_id) if pair.live_id is not None else None
-        planned = plan_experience(pair.desired, document)
+        planned = plan_experience(pair.desired, document, resend=pair.desired.key in resend)
         if isinstance(planned, PlanError):
             errors.append(planned)
         else:
@@ -39,8 +41,13 @@ def build_plan(matching: Matching, live: Mapping[str, Mapping[str, Any]], files_
     return Plan(tuple(experiences), matching.unmanaged, tuple(errors), files_hash)
 
 
-def plan_experience(desired: DesiredExperience, live: Mapping[str, Any] | None) -> ExperiencePlan | PlanError:
-    """What to do for one file, given its live experience (None when it does not exist yet)."""
+def plan_experience(desired: DesiredExperience, live: Mapping[str, Any] | None,
+                    resend: bool = False) -> ExperiencePlan | PlanError:
+    """What to do for one file, given its live experience (None when it does not exist yet).
+
+    With `resend`, an existing experience is updated even when nothing differs: a change to a
+    field the API never returns cannot be seen, only sent.
+    """
     wanted = canonical_desired(desired.body)
     live_status = None if live is None else str(live["status"])
     move = transition(live_status, desired.status)
@@ -56,21 +63,35 @@ def plan_experience(desired: DesiredExperience, live: Mapping[str, Any] | None) 
     refusal = _unmanageable(desired, live)
     if refusal is not None:
         return PlanError(desired.key, refusal)
-    fields = field_changes(canonical_live(live), wanted)
+    fields = field_changes(comparable(canonical_live(live)), comparable(wanted))
     identity = {**base, "experience_id": str(live["id"]), "live_status": live_status,
                 "last_update_ts": int(live["lastUpdateTs"])}
     if live_status == "ended":
         notes = (f"ended experiences cannot change: {len(fields)} difference(s) from the file ignored "
                  f"({', '.join(change.path for change in fields)}).",) if fields else ()
+        if resend:
+            notes += ("ended experiences cannot change: --resend ignored.",)
         return ExperiencePlan(**identity, changes=(), notes=notes)
-    changes = ([Change(ChangeKind.UPDATE, fields)] if fields else []) + [
+    changes = ([Change(ChangeKind.UPDATE, fields)] if fields or resend else []) + [
         _change(kind, desired) for kind in move.actions]
     warnings = _warnings(desired, live_status, fields)
-    return ExperiencePlan(**identity, changes=tuple(changes), warnings=warnings)
+    return ExperiencePlan(**identity, changes=tuple(changes), warnings=warnings,
+                          notes=_write_only_notes(desired, wanted, resend))
 
 
 def _change(kind: ChangeKind, desired: DesiredExperience) -> Change:
     return Change(kind, winner=desired.winner if kind is ChangeKind.END else None)
+
+
+def _write_only_notes(desired: DesiredExperience, wanted: Mapping[str, Any], resend: bool) -> tuple[str, ...]:
+    hidden = write_only_fields(dict(wanted))
+    if not hidden:
+        return ()
+    names = ", ".join(hidden)
+    if resend:
+        return (f"updated on request (--resend): {names} is sent again with the file's value.",)
+    return (f"igops cannot see the live value of {names} (the API never returns it): it is sent with "
+            f"every update, and a change to it alone is applied with --resend {desired.key}.",)
 
 
 def _unmanageable(desired: DesiredExperience, live: Mapping[str, Any]) -> str | None:

@@ -162,6 +162,15 @@ def free_shipping_only(experience: Experience) -> Iterator[Finding]:
                 "a shippingDiscount belongs to an offer whose discountApplicationType is freeShipping.")
 
 
+def rate_names_given(experience: Experience) -> Iterator[Finding]:
+    for index, variation in enumerate(experience["variations"]):
+        shipping = (variation.get("offer") or {}).get("shippingDiscount") or {}
+        rate_filter = shipping.get("rateFilter") or {}
+        if rate_filter.get("type") == "name" and "rules" not in rate_filter:
+            yield ("variations", index, "offer", "shippingDiscount", "rateFilter"), (
+                "a rateFilter of type name needs rules: the tests on the shipping rate's name.")
+
+
 def key_metrics(experience: Experience) -> Iterator[Finding]:
     metrics = experience.get("experienceKeyMetrics", [])
     primaries = [index for index, metric in enumerate(metrics) if metric.get("isPrimary")]
@@ -188,9 +197,17 @@ def audience_choices(experience: Experience) -> Iterator[Finding]:
             "elseAction assignVariation needs elseVariationIndex: the position of the variation to assign.")
     if experience["type"] not in PERSONALIZATION_TYPES:
         yield from _include_actions(audience)
+    names = _names(experience)
     for position, rule in enumerate(audience.get("filters", [])):
-        path = ("audience", "filters", position, "expression")
-        yield from _device_values(rule.get("expression") or [], path)
+        path = ("audience", "filters", position)
+        yield from _device_values(rule.get("expression") or [], (*path, "expression"))
+        variation = rule.get("variation")
+        if variation is not None and variation not in names:
+            yield (*path, "variation"), (
+                f"{quote(variation)} is not the name of a variation{did_you_mean(variation, names)}.")
+        if rule.get("action") == "assignVariation" and variation is None:
+            yield (*path, "action"), (
+                "action assignVariation needs variation: the name of the variation to assign.")
 
 
 def _include_actions(audience: Mapping[str, Any]) -> Iterator[Finding]:
@@ -226,6 +243,7 @@ FILE_RULES: tuple[Callable[[Experience], Iterator[Finding]], ...] = (
     consistent_redirects,
     timeout_given,
     free_shipping_only,
+    rate_names_given,
     key_metrics,
     audience_choices,
     page_targeting_devices,
