@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
 from collections.abc import Mapping
@@ -455,16 +454,22 @@ def _validation_envelope(response: httpx.Response) -> tuple[list[str], dict[str,
     return errors, field_errors
 
 
+# The deprecated GET form documents fewer inputs than the POST body, some under other names.
+_GET_NAMES = {"startTs": "start", "endTs": "end", "view": "view", "audience": "audience",
+              "analyticsViewType": "analyticsViewType"}
+
+
 def _query_params(query: Mapping[str, Any]) -> dict[str, str]:
-    """The deprecated GET form takes the POST body's inputs as query-string values."""
-    params = {}
-    for key, value in query.items():
-        if value is None:
-            continue
-        if isinstance(value, bool):
-            params[key] = "true" if value else "false"
-        elif isinstance(value, list | dict):
-            params[key] = json.dumps(value, separators=(",", ":"))
-        else:
-            params[key] = str(value)
+    """The POST body's inputs as the deprecated GET form's query string: only the documented ones.
+
+    Inputs the GET form does not know (filters, topN, testResult, ...) cannot be sent there.
+    """
+    params = {_GET_NAMES[key]: str(value) for key, value in query.items()
+              if key in _GET_NAMES and value is not None}
+    graphs = query.get("graphs")
+    if isinstance(graphs, Mapping):
+        if graphs.get("ids"):
+            params["graphs"] = ",".join(map(str, graphs["ids"]))
+        if graphs.get("outputFormat"):
+            params["graphOutput"] = str(graphs["outputFormat"])
     return params

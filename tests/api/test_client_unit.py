@@ -152,13 +152,20 @@ def test_analytics_falls_back_to_the_deprecated_get_form_and_remembers() -> None
     script = Script(httpx.Response(405), ok({"metrics": []}), ok({"metrics": [1]}))
 
     async def twice(client: IntelligemsClient) -> list[Any]:
-        first = await client.experience_analytics("e1", {"start": 1, "graphs": True})
-        second = await client.experience_analytics("e1", {"start": 2})
+        first = await client.experience_analytics("e1", {
+            "startTs": "1700000000", "endTs": "1700086400", "view": "overview", "topN": 5,
+            "testResult": True, "graphs": {"ids": ["conversion_rate", "net_revenue_per_visitor"],
+                                           "outputFormat": "base64"}})
+        second = await client.experience_analytics("e1", {"startTs": "1700000001"})
         return [first, second]
 
     assert run(script, twice) == [{"metrics": []}, {"metrics": [1]}]
     assert [r.method for r in script.requests] == ["POST", "GET", "GET"]
-    assert script.requests[1].url.params["graphs"] == "true"
+    # Only the GET form's documented parameters, under its own names.
+    assert dict(script.requests[1].url.params) == {
+        "start": "1700000000", "end": "1700086400", "view": "overview",
+        "graphs": "conversion_rate,net_revenue_per_visitor", "graphOutput": "base64"}
+    assert dict(script.requests[2].url.params) == {"start": "1700000001"}
 
 
 def test_sitewide_falls_back_from_snapshot_to_the_older_path() -> None:
