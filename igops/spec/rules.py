@@ -162,13 +162,22 @@ def free_shipping_only(experience: Experience) -> Iterator[Finding]:
                 "a shippingDiscount belongs to an offer whose discountApplicationType is freeShipping.")
 
 
-def rate_names_given(experience: Experience) -> Iterator[Finding]:
+# Each rateFilter type has its own field; the API drops the other one.
+RATE_FILTER_FIELDS = {"amount": "amount", "name": "rules"}
+
+
+def rate_filter_fields(experience: Experience) -> Iterator[Finding]:
     for index, variation in enumerate(experience["variations"]):
         shipping = (variation.get("offer") or {}).get("shippingDiscount") or {}
         rate_filter = shipping.get("rateFilter") or {}
-        if rate_filter.get("type") == "name" and "rules" not in rate_filter:
-            yield ("variations", index, "offer", "shippingDiscount", "rateFilter"), (
-                "a rateFilter of type name needs rules: the tests on the shipping rate's name.")
+        path = ("variations", index, "offer", "shippingDiscount", "rateFilter")
+        kind = rate_filter.get("type")
+        if kind == "name" and "rules" not in rate_filter:
+            yield path, "a rateFilter of type name needs rules: the tests on the shipping rate's name."
+        for other, field in RATE_FILTER_FIELDS.items():
+            if other != kind and field in rate_filter:
+                yield (*path, field), (
+                    f"{field} belongs to a rateFilter of type {other}, and the type is {kind}.")
 
 
 def key_metrics(experience: Experience) -> Iterator[Finding]:
@@ -243,7 +252,7 @@ FILE_RULES: tuple[Callable[[Experience], Iterator[Finding]], ...] = (
     consistent_redirects,
     timeout_given,
     free_shipping_only,
-    rate_names_given,
+    rate_filter_fields,
     key_metrics,
     audience_choices,
     page_targeting_devices,

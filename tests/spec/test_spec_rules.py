@@ -52,6 +52,12 @@ def _metrics(*metrics: dict[str, Any]) -> Callable[[], Doc]:
     return _with(experienceKeyMetrics=list(metrics))
 
 
+def _shipping(rate_filter: dict[str, Any] | None) -> Callable[[], Doc]:
+    return _variant("personalization/offer", offer=offer(
+        discountApplicationType="freeShipping",
+        shippingDiscount={"discountType": "percentage", "unitDiscount": 100, "rateFilter": rate_filter}))
+
+
 A_UUID = "0b6c1a52-4f1e-4c3e-9a57-2d0e5f6a7b8c"
 
 # (rule, fixture breaking it, field path reported, words of the message)
@@ -141,6 +147,18 @@ FAILING: list[tuple[str, Callable[[], Doc], str, str]] = [
      "$.audience.filters[0].expression[0].query.value", "compares with 'any', 'mobile', 'desktop'"),
     ("page device values", _with(experiencePageTargeting=[{"expression": _device("phone")}]),
      "$.experiencePageTargeting[0].expression[0].query.value", "not 'phone'"),
+    ("rule variation is a variation", _audience(filters=[
+        {"priority": 0, "filterType": "utm", "action": "assignVariation", "variation": "Variant B"}]),
+     "$.audience.filters[0].variation", "did you mean 'Variant'"),
+    ("assignVariation rule needs a variation", _audience(filters=[
+        {"priority": 0, "filterType": "utm", "action": "assignVariation"}]),
+     "$.audience.filters[0].action", "needs variation"),
+    ("name rate filter needs rules", _shipping({"type": "name"}),
+     "$.variations[1].offer.shippingDiscount.rateFilter", "needs rules"),
+    ("amount rate filter has no rules", _shipping({"type": "amount", "amount": 5, "rules": []}),
+     "$.variations[1].offer.shippingDiscount.rateFilter.rules", "belongs to a rateFilter of type name"),
+    ("name rate filter has no amount", _shipping({"type": "name", "rules": [], "amount": 5}),
+     "$.variations[1].offer.shippingDiscount.rateFilter.amount", "belongs to a rateFilter of type amount"),
 ]
 
 PASSING: list[tuple[str, Callable[[], Doc]]] = [
@@ -168,6 +186,12 @@ PASSING: list[tuple[str, Callable[[], Doc]]] = [
                                           "expression": _device("mobile")}])),
     ("page device values", _with(experiencePageTargeting=[{"expression": _device("desktop")}])),
     ("nullable fields", _with(description=None, previewPath=None, currency=None)),
+    ("assign a variation by name", _audience(filters=[
+        {"priority": 0, "filterType": "utm", "action": "assignVariation", "variation": "Variant"}])),
+    ("rates by name", _shipping({"type": "name", "rules": [{"operator": "contains", "name": "Express"}]})),
+    ("rates by amount", _shipping({"type": "amount", "amount": 10})),
+    ("pricing fields", _variant(priceChange="-10", priceChangeUnit="percent", priceRoundingType="nearest",
+                                priceRoundingAmount=".99", includeProducts=True)),
 ]
 
 
