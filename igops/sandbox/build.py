@@ -3,6 +3,7 @@
 The read shape differs from the write shape: nested entities gain `id` and their parent's
 id, the variation's `onsiteInjection` becomes `onsiteInjections`, and many read-only
 fields appear (test-type flags, category, lifecycle timestamps, empty integration lists).
+The experience's `productVariantAction` is write-only: it is never part of the read shape.
 """
 
 from __future__ import annotations
@@ -161,8 +162,12 @@ def _variation(
         ],
         "userInterfaces": [],
         "checkoutBlocks": [],
-        "cartTargeting": [],
-        "components": [],
+        "cartTargeting": written["cartTargeting"],
+        # A component belongs to the variation it is written under. On create that variation
+        # has no id yet, so the variationId the client must send cannot name it; the stored
+        # component names the server-assigned id instead, so the GET is consistent and can be
+        # sent back as a PUT (which must name the parent variation: rules.py checks that).
+        "components": [{**component, "variationId": variation_id} for component in written["components"]],
     }
 
 

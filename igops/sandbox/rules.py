@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -17,15 +18,21 @@ ENTITY_KINDS = (
     "onsiteInjection",
     "offer",
     "tier",
+    "shippingDiscount",
+    "cartTargeting",
+    "component",
     "keyMetric",
     "pageTargeting",
     "audience",
     "audienceFilter",
 )
+
+
 def check_create(doc: dict[str, Any], state: State) -> Issues:
     issues = _check_common(doc, state, own_id=None)
     if doc["type"] not in CREATABLE_TYPES:
         issues.add("experience.type", f"Type '{doc['type']}' cannot be created through the API")
+    _IdCheck(None, state, issues).run(doc)
     return issues
 
 
@@ -92,56 +99,72 @@ def _indexed(items: Sequence[Any], prefix: str) -> list[tuple[str, Any]]:
     return [(join(prefix, index), item) for index, item in enumerate(items)]
 
 
-class _IdCheck:
-    """Ids on a replacement.
+# A variation's lists of entities that name their parent: (key, entity kind).
+_CHILD_LISTS = (("onsiteEdits", "onsiteEdit"), ("redirects", "redirect"), ("components", "component"))
 
-    Every nested entity carries an id: one of this experience's to keep that entity, or a new
-    one, used nowhere else, to add it. A variation's own entities (edits, redirects,
-    injection, offer) must also name their parent variation.
+
+class _IdCheck:
+    """Ids in a create or replacement body.
+
+    Every id names one entity: one of this experience's to keep that entity (on a
+    replacement), or a new one, used nowhere else, to add it. Ids a body may leave out are
+    checked when present; on create only the client-minted ones are. A variation's own
+    entities (edits, redirects, injection, offer, components) must also name their parent
+    variation, once it has an id.
     """
 
-    def __init__(self, existing: dict[str, Any], state: State, issues: Issues) -> None:
+    def __init__(self, existing: dict[str, Any] | None, state: State, issues: Issues) -> None:
         self.own = _ids_by_kind(existing)
-        self.taken = _ids_elsewhere(state, existing["id"])
+        self.state = state
+        self.experience_id = existing["id"] if existing else None
         self.issues = issues
         self.seen: set[str] = set()
 
+    @functools.cached_property
+    def taken(self) -> set[str]:
+        # Every other experience's ids: collected only once a body brings an id that is new here.
+        return _ids_elsewhere(self.state, self.experience_id)
+
     def run(self, doc: dict[str, Any]) -> None:
         for path, variation in _indexed(doc["variations"], "experience.variations"):
-            self.maybe_new("variation", variation["id"], join(path, "id"))
+            self.entity("variation", variation, path)
             self.children(variation, path)
         for path, metric in _indexed(doc["experienceKeyMetrics"], "experience.experienceKeyMetrics"):
-            self.maybe_new("keyMetric", metric["id"], join(path, "id"))
-        targets = _indexed(doc["experiencePageTargeting"], "experience.experiencePageTargeting")
-        for path, target in targets:
-            self.maybe_new("pageTargeting", target["id"], join(path, "id"))
+            self.entity("keyMetric", metric, path)
+        for path, target in _indexed(doc["experiencePageTargeting"], "experience.experiencePageTargeting"):
+            self.entity("pageTargeting", target, path)
         audience = doc.get("audience")
         if audience is not None:
-            if "id" in audience:
-                self.maybe_new("audience", audience["id"], "experience.audience.id")
+            self.entity("audience", audience, "experience.audience")
             for path, audience_filter in _indexed(audience["filters"], "experience.audience.filters"):
-                if "id" in audience_filter:
-                    self.maybe_new("audienceFilter", audience_filter["id"], join(path, "id"))
+                self.entity("audienceFilter", audience_filter, path)
 
     def children(self, variation: dict[str, Any], path: str) -> None:
-        parent = variation["id"]
-        for child_path, edit in _indexed(variation["onsiteEdits"], join(path, "onsiteEdits")):
-            self.child("onsiteEdit", edit, parent, child_path)
-        for child_path, redirect in _indexed(variation["redirects"], join(path, "redirects")):
-            self.child("redirect", redirect, parent, child_path)
+        parent = variation.get("id")
+        for key, kind in _CHILD_LISTS:
+            for child_path, child in _indexed(variation[key], join(path, key)):
+                self.child(kind, child, parent, child_path)
+        for rule_path, rule in _indexed(variation["cartTargeting"], join(path, "cartTargeting")):
+            self.entity("cartTargeting", rule, rule_path)
         if variation["onsiteInjection"] is not None:
             self.child("onsiteInjection", variation["onsiteInjection"], parent, join(path, "onsiteInjection"))
         offer = variation["offer"]
         if offer is not None:
             self.child("offer", offer, parent, join(path, "offer"))
             for tier_path, tier in _indexed(offer["tiers"], join(path, "offer.tiers")):
-                if "id" in tier:
-                    self.maybe_new("tier", tier["id"], join(tier_path, "id"))
+                self.entity("tier", tier, tier_path)
+            if offer["shippingDiscount"] is not None:
+                discount_path = join(path, "offer.shippingDiscount")
+                self.entity("shippingDiscount", offer["shippingDiscount"], discount_path)
 
-    def child(self, kind: str, entity: dict[str, Any], parent: str, path: str) -> None:
-        if entity["variationId"] != parent:
+    def child(self, kind: str, entity: dict[str, Any], parent: str | None, path: str) -> None:
+        if parent is not None and entity["variationId"] != parent:
             self.issues.add(join(path, "variationId"), "Must match the parent variation's id")
-        self.maybe_new(kind, entity["id"], join(path, "id"))
+        self.entity(kind, entity, path)
+
+    def entity(self, kind: str, entity: dict[str, Any], path: str) -> None:
+        if "id" in entity:
+            self.maybe_new(kind, entity["id"], join(path, "id"))
 
     def maybe_new(self, kind: str, entity_id: str, path: str) -> None:
         if not self.fresh_in_body(entity_id, path) or entity_id in self.own[kind]:
@@ -158,26 +181,32 @@ class _IdCheck:
         return True
 
 
-def _ids_by_kind(experience: dict[str, Any]) -> dict[str, set[str]]:
+def _ids_by_kind(experience: dict[str, Any] | None) -> dict[str, set[str]]:
     ids: dict[str, set[str]] = {kind: set() for kind in ENTITY_KINDS}
+    if experience is None:
+        return ids
     ids["keyMetric"].update(metric["id"] for metric in experience["experienceKeyMetrics"])
     ids["pageTargeting"].update(target["id"] for target in experience["experiencePageTargeting"])
     for variation in experience["variations"]:
         ids["variation"].add(variation["id"])
         ids["onsiteEdit"].update(edit["id"] for edit in variation["onsiteEdits"])
         ids["redirect"].update(redirect["id"] for redirect in variation["redirects"])
+        ids["cartTargeting"].update(rule["id"] for rule in variation["cartTargeting"])
+        ids["component"].update(component["id"] for component in variation["components"])
         if variation["onsiteInjections"]:
             ids["onsiteInjection"].add(variation["onsiteInjections"]["id"])
         if variation["offer"]:
             ids["offer"].add(variation["offer"]["id"])
             ids["tier"].update(tier["id"] for tier in variation["offer"]["tiers"])
+            if variation["offer"]["shippingDiscount"]:
+                ids["shippingDiscount"].add(variation["offer"]["shippingDiscount"]["id"])
     if experience["audience"]:
         ids["audience"].add(experience["audience"]["id"])
         ids["audienceFilter"].update(f["id"] for f in experience["audience"]["filters"])
     return ids
 
 
-def _ids_elsewhere(state: State, experience_id: str) -> set[str]:
+def _ids_elsewhere(state: State, experience_id: str | None) -> set[str]:
     taken: set[str] = set()
     for other_id, record in state.records.items():
         if other_id != experience_id:

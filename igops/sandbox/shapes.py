@@ -46,6 +46,11 @@ class Issues:
     def __bool__(self) -> bool:
         return bool(self.fields or self.general)
 
+    def merge(self, other: Issues) -> None:
+        for path, messages in other.fields.items():
+            self.fields.setdefault(path, []).extend(messages)
+        self.general.extend(other.general)
+
 
 def natural(text: str) -> int | None:
     """`text` as a non-negative integer if it is one written in (at most 16) ASCII digits.
@@ -219,7 +224,11 @@ def _depth(value: Any) -> int:
 
 
 class Either(Shape):
-    """The first alternative that accepts the value wins."""
+    """The first alternative that accepts the value wins.
+
+    When none does, but exactly one failed only below the value itself (it is the right kind of
+    value, with bad contents), its messages are the useful ones: they name the nested field.
+    """
 
     def __init__(self, *alternatives: Shape, nullable: bool = False) -> None:
         super().__init__(nullable=nullable)
@@ -227,13 +236,47 @@ class Either(Shape):
         self.expected = " or ".join(alternative.expected for alternative in alternatives)
 
     def _clean(self, value: Any, path: str, issues: Issues) -> Any:
+        nested: list[Issues] = []
         for alternative in self.alternatives:
             trial = Issues()
             cleaned = alternative.clean(value, path, trial)
             if not trial:
                 return cleaned
-        issues.add(path, f"Expected {self.expected}, received {json_type(value)}")
+            if path not in trial.fields:
+                nested.append(trial)
+        if len(nested) == 1:
+            issues.merge(nested[0])
+        else:
+            issues.add(path, f"Expected {self.expected}, received {json_type(value)}")
         return value
+
+
+class Tagged(Shape):
+    """One of several object shapes, chosen by the constant value of one property (`tag`).
+
+    Choosing by the tag, rather than trying each shape, lets a refusal name the bad field inside
+    the chosen shape instead of only saying that no shape fits.
+    """
+
+    expected = "object"
+
+    def __init__(self, tag: str, *variants: Obj, nullable: bool = False) -> None:
+        super().__init__(nullable=nullable)
+        self.tag = tag
+        # Each variant declares its own tag as a Const property, so the cleaned value keeps it.
+        self.variants = {variant.props[tag].shape.value: variant for variant in variants}
+
+    def _clean(self, value: Any, path: str, issues: Issues) -> Any:
+        if not isinstance(value, dict):
+            issues.add(path, f"Expected object, received {json_type(value)}")
+            return value
+        kind = value.get(self.tag)
+        variant = self.variants.get(kind) if isinstance(kind, str) else None
+        if variant is None:
+            options = " | ".join(f"'{option}'" for option in self.variants)
+            issues.add(join(path, self.tag), f"Invalid discriminator value. Expected {options}")
+            return value
+        return variant.clean(value, path, issues)
 
 
 class Arr(Shape):
@@ -251,6 +294,22 @@ class Arr(Shape):
         if len(value) < self.min_items:
             issues.add(path, f"Array must contain at least {self.min_items} element(s)")
         return [self.item.clean(item, join(path, index), issues) for index, item in enumerate(value)]
+
+
+class Keyed(Shape):
+    """An object whose keys are free and whose every value has one shape (a map)."""
+
+    expected = "object"
+
+    def __init__(self, item: Shape, *, nullable: bool = False) -> None:
+        super().__init__(nullable=nullable)
+        self.item = item
+
+    def _clean(self, value: Any, path: str, issues: Issues) -> Any:
+        if not isinstance(value, dict):
+            issues.add(path, f"Expected object, received {json_type(value)}")
+            return value
+        return {key: self.item.clean(item, join(path, key), issues) for key, item in value.items()}
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,8 @@ def test_types(experience_type: str, variations: list[dict[str, Any]]) -> dict[s
         "hasTestOnsiteInjections": injected,
         "hasTestCheckoutBlocks": experience_type == "checkoutBlock",
         "hasTestPostPurchase": experience_type == "postPurchase",
-        "hasTestOnsiteUpsell": experience_type == "onsiteUpsell",
+        "hasTestOnsiteUpsell": experience_type == "onsiteUpsell"
+        or any(c["config"]["type"] == "onsiteUpsell" for v in variations for c in v["components"]),
     }
     flags["hasTestContent"] = any(
         flags[name]

@@ -2,14 +2,14 @@
 
 Derived from the v25-10-beta request schemas (field names, types, enums, defaults,
 required-ness). A replacement (PUT) is the create shape plus the ids the API requires on
-the experience and on every nested entity it preserves. Fields the emulator does not model
-(pricing components, cart targeting, product variant actions) are not listed, so they are
-accepted and ignored like any unknown field.
+the experience and on every nested entity it preserves. Some nested entities carry ids the
+client mints on create as well (cart-targeting rules, components, the shipping discount).
+Only keys the API does not define are dropped; every defined field is checked.
 """
 
 from __future__ import annotations
 
-from .shapes import Arr, Bool, Const, Either, Freeform, Num, Obj, Prop, Str, opt, req, uuid
+from .shapes import Arr, Bool, Const, Either, Freeform, Keyed, Num, Obj, Prop, Str, Tagged, opt, req, uuid
 
 EXPERIENCE_TYPES = (
     "content/advanced",
@@ -97,6 +97,22 @@ STANDARD_EVENTS = (
     "netRevenueFromUpsell",
 )
 EXPORT_TYPES = ("orders", "order_line_items", "order_reconciliation")
+CART_KEYS = ("anything", "productId", "collection", "tag", "cartSubtotal", "cartItemCount", "subscription")
+CART_FILTERS = (
+    "includes",
+    "doesNotInclude",
+    "greaterThan",
+    "lessThan",
+    "equalTo",
+    "greaterThanOrEqual",
+    "lessThanOrEqual",
+    "between",
+)
+PRODUCT_KEYS = ("productId", "collection", "tag", "price", "inventory")
+PRODUCT_FILTERS = ("includes", "doesNotInclude", "greaterThan", "lessThan")
+UPSELL_SOURCES = ("shopifyRecommendations", "productId", "collection", "tag")
+INCLUSION_TYPES = ("include", "exclude")
+PRODUCT_VARIANT_ACTIONS = ("analytics", "price", "offer")
 
 
 def _nullable_str() -> Prop:
@@ -107,24 +123,51 @@ def _flag() -> Prop:
     return opt(Bool(), False)
 
 
-EXPRESSION = Arr(
+def _expression(query: Obj, *, nullable: bool = False) -> Arr:
+    """A boolean expression: a list of nodes, each a condition (`query`) or an `operator`."""
+    return Arr(Obj({"query": opt(query), "operator": opt(Str(enum=OPERATORS))}), nullable=nullable)
+
+
+EXPRESSION = _expression(
     Obj(
         {
-            "query": opt(
-                Obj(
-                    {
-                        "key": req(Str()),
-                        "value": req(Str()),
-                        "filter": opt(Str(enum=MATCH_FILTERS, nullable=True), None),
-                        "type": opt(Str(enum=TARGET_TYPES), "utm"),
-                    }
-                )
-            ),
-            "operator": opt(Str(enum=OPERATORS)),
+            "key": req(Str()),
+            "value": req(Str()),
+            "filter": opt(Str(enum=MATCH_FILTERS, nullable=True), None),
+            "type": opt(Str(enum=TARGET_TYPES), "utm"),
         }
     ),
     nullable=True,
 )
+
+# Cart conditions compare a number or text, or pick product variants: variant lists by key.
+CART_EXPRESSION = _expression(
+    Obj(
+        {
+            "key": req(Str(enum=CART_KEYS)),
+            "type": req(Str(enum=CART_KEYS)),
+            "filter": req(Str(enum=CART_FILTERS)),
+            "value": opt(
+                Either(
+                    Str(),
+                    Num(),
+                    Keyed(
+                        Arr(
+                            Obj(
+                                {
+                                    "variantId": req(Str()),
+                                    "inclusionType": req(Str(enum=INCLUSION_TYPES)),
+                                }
+                            )
+                        )
+                    ),
+                )
+            ),
+        }
+    )
+)
+
+CART_RULE = Obj({"id": req(uuid()), "expression": req(CART_EXPRESSION)})
 
 ONSITE_EDIT = Obj(
     {
@@ -177,7 +220,8 @@ TIER = Obj(
     }
 )
 
-RATE_FILTER = Either(
+RATE_FILTER = Tagged(
+    "type",
     Obj({"type": req(Const("amount")), "amount": opt(Num())}),
     Obj(
         {
@@ -330,6 +374,121 @@ AUDIENCE = Obj(
     }
 )
 
+UPSELL_PRODUCT = Obj(
+    {
+        "order": req(Num()),
+        "productId": req(Str()),
+        "productTitle": req(Str()),
+        "handle": opt(Str(nullable=True)),
+        "productImage": opt(Str(nullable=True)),
+        "description": opt(Str(nullable=True)),
+        "options": opt(Arr(Obj({"name": req(Str()), "values": req(Arr(Str()))}))),
+        "variants": req(
+            Arr(
+                Obj(
+                    {
+                        "variantId": req(Str()),
+                        "variantTitle": req(Str()),
+                        "variantImage": opt(Str(nullable=True)),
+                        "price": req(Num()),
+                        "compareAtPrice": opt(Num(nullable=True)),
+                        "currencyCode": opt(Str()),
+                        "availableForSale": opt(Bool()),
+                        "sig": opt(Str(nullable=True)),
+                        "inclusionType": req(Str(enum=INCLUSION_TYPES)),
+                        "variantOptions": opt(Arr(Obj({"name": req(Str()), "value": req(Str())}))),
+                    }
+                )
+            )
+        ),
+    }
+)
+
+UPSELL_ACTION = _expression(
+    Obj(
+        {
+            "key": req(Str(enum=UPSELL_SOURCES)),
+            "type": req(Str(enum=UPSELL_SOURCES)),
+            "filter": opt(Str(enum=("includes", "doesNotInclude"))),
+            "value": opt(Either(Str(), Num(), Arr(UPSELL_PRODUCT))),
+        }
+    )
+)
+
+PRODUCT_EXPRESSION = _expression(
+    Obj(
+        {
+            "key": req(Str(enum=PRODUCT_KEYS)),
+            "value": req(Either(Str(), Num())),
+            "filter": req(Str(enum=PRODUCT_FILTERS)),
+            "type": req(Str(enum=PRODUCT_KEYS)),
+        }
+    )
+)
+
+UPSELL_RULE = Obj(
+    {
+        "id": req(Str()),
+        "priority": req(Num(integer=True)),
+        "action": req(UPSELL_ACTION),
+        "targeting": req(
+            Tagged(
+                "type",
+                Obj({"type": req(Const("cart")), "expression": req(CART_EXPRESSION)}),
+                Obj({"type": req(Const("product")), "expression": req(PRODUCT_EXPRESSION)}),
+            )
+        ),
+    }
+)
+
+ONSITE_UPSELL = Obj(
+    {
+        "type": req(Const("onsiteUpsell")),
+        "placement": req(
+            Obj(
+                {
+                    "selector": req(Str()),
+                    "insertType": req(Str(enum=INSERT_TYPES)),
+                    "location": req(Str(enum=("pdp", "cart"))),
+                }
+            )
+        ),
+        "template": req(Str()),
+        "maxProductLimit": req(Num(integer=True)),
+        "excludeOutOfStock": opt(Bool(), True),
+        "excludeItemsInCart": opt(Bool(), True),
+        "discount": opt(
+            Obj(
+                {
+                    "discountType": opt(Str(enum=("none", "percentage", "fixed")), "none"),
+                    "discountValue": opt(Num(nullable=True)),
+                    "compareAtPriceDisplay": opt(
+                        Str(enum=("none", "compareAtPrice", "regularPrice")), "none"
+                    ),
+                }
+            )
+        ),
+        "rules": req(Arr(UPSELL_RULE)),
+    }
+)
+
+# Required on create too, when the variation has no id yet: see build.py for what is stored.
+COMPONENT = Obj({"id": req(uuid()), "variationId": req(uuid()), "config": req(Tagged("type", ONSITE_UPSELL))})
+
+# Written, never returned: the API keeps no trace of it in any read shape.
+PRODUCT_VARIANT_ACTION = Tagged(
+    "type",
+    *(
+        Obj(
+            {
+                "type": req(Const(kind)),
+                "location": req(Obj({"bucket": req(Str()), "key": req(Str())})),
+            }
+        )
+        for kind in PRODUCT_VARIANT_ACTIONS
+    ),
+)
+
 PAGE_TARGET = Obj({"expression": opt(EXPRESSION, None)})
 
 KEY_METRIC = Obj(
@@ -370,6 +529,8 @@ def _variation(onsite_edit: Obj, injection: Obj, offer: Obj, redirect: Obj, extr
             "onsiteInjection": opt(injection, None),
             "offer": opt(offer, None),
             "redirects": opt(Arr(redirect), []),
+            "cartTargeting": opt(Arr(CART_RULE), []),
+            "components": opt(Arr(COMPONENT), []),
             **extra,
         }
     )
@@ -401,6 +562,7 @@ def _experience(
                         "audience": opt(audience),
                         "experiencePageTargeting": opt(Arr(page_target), []),
                         "experienceKeyMetrics": opt(Arr(key_metric), []),
+                        "productVariantAction": opt(PRODUCT_VARIANT_ACTION),
                         **extra,
                     }
                 )

@@ -7,10 +7,12 @@ read schemas are strict: no additional properties, many required fields).
 
 from __future__ import annotations
 
-import uuid
+import copy
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from jsonschema import Draft202012Validator
 from openapi_support import (
     API_PREFIX,
     path_template,
@@ -19,7 +21,16 @@ from openapi_support import (
     response_validator,
     schema_errors,
 )
-from sandbox_helpers import CREATABLE, as_write, call, new_sandbox, offer, personalization
+from sandbox_helpers import (
+    CREATABLE,
+    as_write,
+    call,
+    create,
+    every_field,
+    every_field_revised,
+    field_errors,
+    new_sandbox,
+)
 
 from igops.sandbox import Sandbox
 
@@ -84,115 +95,10 @@ def test_experience_endpoints_conform() -> None:
     assert len(checked.validated) == 5
 
 
-def every_optional_field() -> dict[str, Any]:
-    """A write body that sets every optional field the emulator models, nulls included."""
-    body = personalization("Every field")
-    body["currency"] = {
-        "code": "EUR",
-        "symbol": "€",
-        "country": "DE",
-        "suffix": " EUR",
-        "options": {"a": [1]},
-    }
-    body["experiencePageTargeting"] = [
-        {"expression": None},
-        {
-            "expression": [
-                {"query": {"key": "utm_source", "value": "mail", "filter": "startsWith", "type": "utm"}},
-                {"operator": "or"},
-                {"query": {"key": "path", "value": "", "filter": "isNotNull", "type": "landingPage"}},
-            ]
-        },
-    ]
-    body["experienceKeyMetrics"].append(
-        {
-            "order": 1,
-            "isPrimary": False,
-            "standardEventId": None,
-            "experienceCustomMetricId": str(uuid.uuid4()),
-        }
-    )
-    body["audience"].update(
-        elseExcludeFromAnalytics=True,
-        evaluationFrequency=3,
-        elseVariationIndex="0",
-        excludeCurrency={
-            "exclude": True,
-            "currency": "EUR",
-            "country": "DE",
-            "region": "BE",
-            "city": "Berlin",
-        },
-    )
-    body["audience"]["filters"][0].update(expressionType="custom", excludeFromAnalytics=True)
-    challenger = body["variations"][1]
-    challenger.update(
-        priceChange="10",
-        priceChangeUnit="percent",
-        priceRoundingType="nearest",
-        priceRoundingAmount="0.99",
-        excludeProducts=True,
-        includeProducts=False,
-        onsiteInjection={
-            "customCss": None,
-            "customJs": "void 0",
-            "jsInjectionMode": {"type": "timeout", "timeout": 500},
-            "source": "ai",
-        },
-        redirects=[
-            {
-                "group": 1,
-                "originUrl": "/a",
-                "destinationUrl": None,
-                "queryParams": [{"key": "ref", "value": "ig"}],
-                "skip": True,
-                "isThemeTest": False,
-                "isTemplateTest": False,
-                "templateType": None,
-                "templateSuffixes": None,
-                "redirectOnce": True,
-                "filter": "matchesRegex",
-                "find": "^/a$",
-                "redirectType": "partialReplacement",
-            }
-        ],
-        offer={
-            **offer()["variations"][1]["offer"],
-            "isTest": True,
-            "maximumDollarDiscount": 25,
-            "requireSameItem": True,
-            "subscriptionApplicationType": "oneTimeAndFirstSub",
-            "shippingDiscount": {
-                "id": str(uuid.uuid4()),
-                "discountType": "dollar",
-                "unitDiscount": 5,
-                "rateFilter": {
-                    "type": "name",
-                    "rules": [{"id": "r1", "operator": "contains", "name": "Std"}],
-                },
-                "countryFilter": {"allow": ["US"], "exclude": []},
-                "discountLabel": "Cheaper shipping",
-            },
-        },
-    )
-    challenger["onsiteEdits"][0].update(
-        title="Greeting",
-        isRegex=True,
-        skip=False,
-        remove=False,
-        groupId="g1",
-        insertType="afterbegin",
-        imageSearchUrl=None,
-        source="ai",
-        onsiteEditType="html",
-    )
-    return body
-
-
-def test_every_optional_field_round_trips_and_conforms() -> None:
+def test_every_field_round_trips_and_conforms() -> None:
     require_spec()
     checked = Checked(new_sandbox())
-    created = checked("POST", "/experiences", {"experience": every_optional_field()})["experience"]
+    created = checked("POST", "/experiences", {"experience": every_field()})["experience"]
     assert created["audience"]["elseVariationId"] == created["variations"][0]["id"]
     assert created["experiencePageTargeting"][0]["value"] == ""
     assert created["experiencePageTargeting"][1]["filterType"] == "utm"
@@ -201,9 +107,133 @@ def test_every_optional_field_round_trips_and_conforms() -> None:
         "experience"
     ]
     assert {**replaced, "lastUpdateTs": 0} == {**created, "lastUpdateTs": 0}
+    revised = every_field_revised(replaced)
+    checked("PUT", f"/experiences/{created['id']}", {"experience": revised})
     checked("GET", f"/experiences/{created['id']}", includeChangeLog="true")
     checked("GET", "/experiences-list")
     assert checked.problems == []
+
+
+# The description, walked: which fields it defines, and which of them a body sets. Patterns
+# name fields the way the description nests them: "experience.variations[].cartTargeting[].id"
+# ("[]" for list items, "{}" for the values of a map).
+
+Schema = dict[str, Any]
+Where = tuple[str | int, ...]
+
+
+def _alternatives(schema: Schema) -> list[Schema]:
+    return schema.get("anyOf") or schema.get("oneOf") or []
+
+
+def _map_values(schema: Schema) -> Schema | None:
+    values = schema.get("additionalProperties")
+    return values if isinstance(values, dict) else None
+
+
+def defined_fields(schema: Schema, pattern: str = "") -> Iterator[tuple[str, bool]]:
+    """Every field pattern the schema defines, with whether it is required there."""
+    for alternative in _alternatives(schema):
+        yield from defined_fields(alternative, pattern)
+    required = set(schema.get("required", ()))
+    for name, field in schema.get("properties", {}).items():
+        where = f"{pattern}.{name}" if pattern else name
+        yield where, name in required
+        yield from defined_fields(field, where)
+    if "items" in schema:
+        yield from defined_fields(schema["items"], f"{pattern}[]")
+    values = _map_values(schema)
+    if values is not None:
+        yield from defined_fields(values, f"{pattern}{{}}")
+
+
+def written_fields(
+    schema: Schema, value: Any, pattern: str = "", where: Where = ()
+) -> Iterator[tuple[str, Where]]:
+    """Every field pattern `value` sets, with where in `value` it is set."""
+    for alternative in _alternatives(schema):
+        if Draft202012Validator(alternative).is_valid(value):
+            yield from written_fields(alternative, value, pattern, where)
+    if isinstance(value, dict):
+        properties = schema.get("properties", {})
+        values = _map_values(schema)
+        for name, item in value.items():
+            if name in properties:
+                field = f"{pattern}.{name}" if pattern else name
+                yield field, (*where, name)
+                yield from written_fields(properties[name], item, field, (*where, name))
+            elif values is not None:
+                yield from written_fields(values, item, f"{pattern}{{}}", (*where, name))
+    if isinstance(value, list) and "items" in schema:
+        for index, item in enumerate(value):
+            yield from written_fields(schema["items"], item, f"{pattern}[]", (*where, index))
+
+
+def _is_id(pattern: str) -> bool:
+    name = pattern.rsplit(".", 1)[-1]
+    return name == "id" or name.endswith("Id")
+
+
+def _create_request(sandbox: Sandbox) -> tuple[str, dict[str, Any]]:
+    return "/experiences", {"experience": every_field()}
+
+
+def _replace_request(sandbox: Sandbox) -> tuple[str, dict[str, Any]]:
+    created = create(sandbox, every_field())
+    return f"/experiences/{created['id']}", {"experience": every_field_revised(created)}
+
+
+# method -> the description's path template, and a request (path, body) setting every field
+WRITES: dict[str, tuple[str, Callable[[Sandbox], tuple[str, dict[str, Any]]]]] = {
+    "POST": ("/experiences", _create_request),
+    "PUT": ("/experiences/{experienceId}", _replace_request),
+}
+
+
+@pytest.mark.parametrize("method", sorted(WRITES))
+def test_the_full_fixture_sets_every_field_the_description_defines(method: str) -> None:
+    spec = require_spec()
+    template, body_for = WRITES[method]
+    schema = _request_schema(spec, method, template)
+    _, body = body_for(new_sandbox())
+    assert schema_errors(request_validator(method, API_PREFIX + template), body) == []
+    unset = {field for field, _ in defined_fields(schema)} - {
+        field for field, _ in written_fields(schema, body)
+    }
+    assert sorted(unset) == []
+
+
+@pytest.mark.parametrize("method", sorted(WRITES))
+def test_every_id_the_description_requires_is_required(method: str) -> None:
+    spec = require_spec()
+    template, body_for = WRITES[method]
+    schema = _request_schema(spec, method, template)
+    sandbox = new_sandbox()
+    path, body = body_for(sandbox)
+    required_ids = {field for field, required in defined_fields(schema) if required and _is_id(field)}
+    first_site: dict[str, Where] = {}
+    for field, where in written_fields(schema, body):
+        first_site.setdefault(field, where)
+    assert required_ids <= set(first_site), "the fixture must hold every required id"
+    accepted = []
+    for field in sorted(required_ids):
+        where = first_site[field]
+        broken = copy.deepcopy(body)
+        holder = broken
+        for step in where[:-1]:
+            holder = holder[step]
+        del holder[where[-1]]
+        response = call(sandbox, method, path, json=broken)
+        named = ".".join(map(str, where))
+        if response.status_code != 400 or named not in field_errors(response):
+            accepted.append(f"{named}: {response.status_code} {response.text[:200]}")
+    assert accepted == []
+
+
+def _request_schema(spec: dict[str, Any], method: str, template: str) -> Schema:
+    operation = spec["paths"][API_PREFIX + template][method.lower()]
+    schema: Schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    return schema
 
 
 def test_analytics_and_export_endpoints_conform() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -11,14 +12,21 @@ from sandbox_helpers import (
     advanced,
     as_write,
     call,
+    cart_rule,
     create,
+    every_field,
+    every_field_revised,
     get,
     new_sandbox,
     offer,
     onsite_edits,
     personalization,
     put,
+    unread_fields,
+    upsell,
+    upsell_rule,
     url_redirect,
+    variant_picks,
 )
 
 
@@ -97,6 +105,93 @@ def test_offer_and_audience_read_shape() -> None:
     audience = create(sandbox, personalization())["audience"]
     assert audience["wholesale"] is False
     assert audience["filters"][0]["id"] and audience["filters"][0]["excludeFromAnalytics"] is False
+
+
+def test_every_written_field_is_read_back_on_create_and_replace() -> None:
+    sandbox = new_sandbox()
+    body = every_field()
+    created = create(sandbox, body)
+    assert unread_fields(body, created) == []
+    assert unread_fields(body, get(sandbox, created["id"])) == []
+    replacement = every_field_revised(created)
+    response = put(sandbox, created["id"], replacement)
+    assert response.status_code == 200, response.text
+    assert unread_fields(replacement, response.json()["experience"]) == []
+    assert unread_fields(replacement, get(sandbox, created["id"])) == []
+
+
+def test_cart_targeting_rules_are_kept_changed_dropped_and_added_by_id() -> None:
+    sandbox = new_sandbox()
+    body = onsite_edits()
+    subtotal = cart_rule("cartSubtotal", "greaterThan", 25)
+    picked = cart_rule("productId", "includes", variant_picks())
+    body["variations"][1]["cartTargeting"] = [subtotal, picked]
+    created = create(sandbox, body)
+    assert created["variations"][1]["cartTargeting"] == [subtotal, picked]
+    assert created["variations"][0]["cartTargeting"] == []
+    replacement = as_write(created)
+    raised = {
+        "id": subtotal["id"],
+        "expression": [{"query": {**subtotal["expression"][0]["query"], "value": 40}}],
+    }
+    subscribed = cart_rule("subscription", "equalTo", "true")
+    replacement["variations"][1]["cartTargeting"] = [subscribed, raised]
+    assert put(sandbox, created["id"], replacement).status_code == 200
+    assert get(sandbox, created["id"])["variations"][1]["cartTargeting"] == [subscribed, raised]
+
+
+def test_components_are_kept_as_written_with_declared_defaults_under_their_variation() -> None:
+    sandbox = new_sandbox()
+    body = onsite_edits()
+    cart = {
+        "type": "cart",
+        "expression": [
+            {"query": {"key": "cartSubtotal", "type": "cartSubtotal", "filter": "lessThan", "value": 50}}
+        ],
+    }
+    sent = upsell(str(uuid.uuid4()), upsell_rule("under-50", cart), discount={"discountValue": 5})
+    body["variations"][1]["components"] = [sent]
+    created = create(sandbox, body)
+    challenger = created["variations"][1]
+    defaults = {
+        "excludeOutOfStock": True,
+        "excludeItemsInCart": True,
+        "discount": {"discountType": "none", "discountValue": 5, "compareAtPriceDisplay": "none"},
+    }
+    config = {**sent["config"], **defaults}
+    # The variationId a create sends cannot name the variation; the server's id replaces it.
+    assert challenger["components"] == [{"id": sent["id"], "variationId": challenger["id"], "config": config}]
+    assert created["variations"][0]["components"] == []
+    assert created["testTypes"]["hasTestOnsiteUpsell"] is True
+    replacement = as_write(created)
+    written = replacement["variations"][1]["components"]
+    written[0]["config"].update(maxProductLimit=6, excludeOutOfStock=False)
+    written.append(upsell(challenger["id"], upsell_rule("always", cart), excludeItemsInCart=False))
+    assert put(sandbox, created["id"], replacement).status_code == 200
+    assert get(sandbox, created["id"])["variations"][1]["components"] == [
+        written[0],
+        {**written[1], "config": {**written[1]["config"], "excludeOutOfStock": True}},
+    ]
+    del replacement["variations"][1]["components"]
+    emptied = put(sandbox, created["id"], replacement).json()["experience"]
+    assert emptied["variations"][1]["components"] == []
+    assert emptied["testTypes"]["hasTestOnsiteUpsell"] is False
+
+
+def test_product_variant_action_is_accepted_and_never_returned() -> None:
+    sandbox = new_sandbox()
+    action = {"type": "analytics", "location": {"bucket": "analytics", "key": "variants.json"}}
+    created = create(sandbox, {**onsite_edits(), "productVariantAction": action})
+    replacement = {**as_write(created), "productVariantAction": {**action, "type": "price"}}
+    response = put(sandbox, created["id"], replacement)
+    assert response.status_code == 200, response.text
+    answers = [
+        created,
+        response.json(),
+        call(sandbox, "GET", f"/experiences/{created['id']}", params={"includeChangeLog": "true"}).json(),
+        call(sandbox, "GET", "/experiences-list").json(),
+    ]
+    assert [answer for answer in answers if "productVariantAction" in json.dumps(answer)] == []
 
 
 def test_unknown_request_fields_are_ignored_and_not_stored() -> None:

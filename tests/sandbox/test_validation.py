@@ -17,6 +17,7 @@ from sandbox_helpers import (
     as_write,
     call,
     create,
+    every_field,
     field_errors,
     new_sandbox,
     offer,
@@ -322,6 +323,129 @@ CREATE_CASES: dict[str, tuple[Callable[[], dict[str, Any]], Mutation, str]] = {
         lambda b: b["experienceKeyMetrics"][0].update(experienceCustomMetricId=str(uuid.uuid4())),
         "experience.experienceKeyMetrics.0",
     ),
+    "cart rule without id": (
+        every_field,
+        lambda b: b["variations"][1]["cartTargeting"][0].pop("id"),
+        "experience.variations.1.cartTargeting.0.id",
+    ),
+    "cart rule id not a uuid": (
+        every_field,
+        lambda b: b["variations"][1]["cartTargeting"][0].update(id="rule-1"),
+        "experience.variations.1.cartTargeting.0.id",
+    ),
+    "cart rule without expression": (
+        every_field,
+        lambda b: b["variations"][1]["cartTargeting"][0].pop("expression"),
+        "experience.variations.1.cartTargeting.0.expression",
+    ),
+    "cart condition key": (
+        every_field,
+        lambda b: b["variations"][1]["cartTargeting"][0]["expression"][0]["query"].update(key="weather"),
+        "experience.variations.1.cartTargeting.0.expression.0.query.key",
+    ),
+    "cart condition without filter": (
+        every_field,
+        lambda b: b["variations"][1]["cartTargeting"][0]["expression"][0]["query"].pop("filter"),
+        "experience.variations.1.cartTargeting.0.expression.0.query.filter",
+    ),
+    "cart condition value a boolean": (
+        every_field,
+        lambda b: b["variations"][1]["cartTargeting"][1]["expression"][0]["query"].update(value=True),
+        "experience.variations.1.cartTargeting.1.expression.0.query.value",
+    ),
+    "cart variant pick without inclusion type": (
+        every_field,
+        lambda b: b["variations"][1]["cartTargeting"][0]["expression"][0]["query"]["value"][
+            "gid://shopify/Product/1"
+        ][0].pop("inclusionType"),
+        "experience.variations.1.cartTargeting.0.expression.0.query.value.gid://shopify/Product/1.0.inclusionType",
+    ),
+    "cart rule id used twice": (
+        every_field,
+        lambda b: b["variations"][1]["cartTargeting"][0].update(
+            id=b["variations"][0]["cartTargeting"][0]["id"]
+        ),
+        "experience.variations.1.cartTargeting.0.id",
+    ),
+    "component without id": (
+        every_field,
+        lambda b: b["variations"][1]["components"][0].pop("id"),
+        "experience.variations.1.components.0.id",
+    ),
+    "component without variation id": (
+        every_field,
+        lambda b: b["variations"][1]["components"][0].pop("variationId"),
+        "experience.variations.1.components.0.variationId",
+    ),
+    "component reusing a cart rule's id": (
+        every_field,
+        lambda b: b["variations"][1]["components"][0].update(id=b["variations"][0]["cartTargeting"][0]["id"]),
+        "experience.variations.1.components.0.id",
+    ),
+    "component kind": (
+        every_field,
+        lambda b: b["variations"][1]["components"][0]["config"].update(type="banner"),
+        "experience.variations.1.components.0.config.type",
+    ),
+    "upsell without template": (
+        every_field,
+        lambda b: b["variations"][1]["components"][0]["config"].pop("template"),
+        "experience.variations.1.components.0.config.template",
+    ),
+    "upsell placement location": (
+        every_field,
+        lambda b: b["variations"][1]["components"][0]["config"]["placement"].update(location="footer"),
+        "experience.variations.1.components.0.config.placement.location",
+    ),
+    "upsell rule without id": (
+        every_field,
+        lambda b: b["variations"][1]["components"][0]["config"]["rules"][0].pop("id"),
+        "experience.variations.1.components.0.config.rules.0.id",
+    ),
+    "upsell targeting domain": (
+        every_field,
+        lambda b: b["variations"][1]["components"][0]["config"]["rules"][0]["targeting"].update(
+            type="visitor"
+        ),
+        "experience.variations.1.components.0.config.rules.0.targeting.type",
+    ),
+    "upsell product without id": (
+        every_field,
+        lambda b: b["variations"][1]["components"][0]["config"]["rules"][0]["action"][0]["query"]["value"][
+            0
+        ].pop("productId"),
+        "experience.variations.1.components.0.config.rules.0.action.0.query.value.0.productId",
+    ),
+    "product variant action type": (
+        every_field,
+        lambda b: b["productVariantAction"].update(type="inventory"),
+        "experience.productVariantAction.type",
+    ),
+    "product variant action without bucket": (
+        every_field,
+        lambda b: b["productVariantAction"]["location"].pop("bucket"),
+        "experience.productVariantAction.location.bucket",
+    ),
+    "product variant action null": (
+        every_field,
+        lambda b: b.update(productVariantAction=None),
+        "experience.productVariantAction",
+    ),
+    "shipping discount without id": (
+        every_field,
+        lambda b: b["variations"][1]["offer"]["shippingDiscount"].pop("id"),
+        "experience.variations.1.offer.shippingDiscount.id",
+    ),
+    "rate filter rule without id": (
+        every_field,
+        lambda b: b["variations"][1]["offer"]["shippingDiscount"]["rateFilter"]["rules"][0].pop("id"),
+        "experience.variations.1.offer.shippingDiscount.rateFilter.rules.0.id",
+    ),
+    "rate filter type": (
+        every_field,
+        lambda b: b["variations"][1]["offer"]["shippingDiscount"]["rateFilter"].update(type="weight"),
+        "experience.variations.1.offer.shippingDiscount.rateFilter.type",
+    ),
     "percentages short of 100": (
         onsite_edits,
         lambda b: b["variations"][1].update(percentage=40),
@@ -489,6 +613,53 @@ PUT_CASES: dict[str, tuple[Callable[[], dict[str, Any]], Mutation, str]] = {
         lambda b: b["audience"]["filters"][0].update(id=b["variations"][0]["id"]),
         "experience.audience.filters.0.id",
     ),
+    "cart rule without id": (
+        every_field,
+        lambda b: b["variations"][1]["cartTargeting"][0].pop("id"),
+        "experience.variations.1.cartTargeting.0.id",
+    ),
+    "cart rule reusing a variation's id": (
+        every_field,
+        lambda b: b["variations"][1]["cartTargeting"][0].update(id=b["variations"][0]["id"]),
+        "experience.variations.1.cartTargeting.0.id",
+    ),
+    "component without variation id": (
+        every_field,
+        lambda b: b["variations"][1]["components"][0].pop("variationId"),
+        "experience.variations.1.components.0.variationId",
+    ),
+    "component under another variation": (
+        every_field,
+        lambda b: b["variations"][1]["components"][0].update(variationId=b["variations"][0]["id"]),
+        "experience.variations.1.components.0.variationId",
+    ),
+    "component id used twice": (
+        every_field,
+        lambda b: b["variations"][1]["components"][0].update(id=b["variations"][0]["components"][0]["id"]),
+        "experience.variations.1.components.0.id",
+    ),
+    "shipping discount reusing its offer's id": (
+        every_field,
+        lambda b: b["variations"][1]["offer"]["shippingDiscount"].update(
+            id=b["variations"][1]["offer"]["id"]
+        ),
+        "experience.variations.1.offer.shippingDiscount.id",
+    ),
+    "product variant action without location": (
+        onsite_edits,
+        lambda b: b.update(productVariantAction={"type": "price"}),
+        "experience.productVariantAction.location",
+    ),
+    "audience filter naming no variation": (
+        personalization,
+        lambda b: b["audience"]["filters"][0].update(variationId=str(uuid.uuid4())),
+        "experience.audience.filters.0.variationId",
+    ),
+    "audience else variation beyond the variations": (
+        personalization,
+        lambda b: b["audience"].update(elseVariationIndex="2"),
+        "experience.audience.elseVariationIndex",
+    ),
     "percentages": (
         onsite_edits,
         lambda b: b["variations"][0].update(percentage=10),
@@ -509,6 +680,26 @@ def test_replace_refuses_with_the_field_named(case: str) -> None:
     assert path in errors, errors
     assert sandbox.experiences() == [created]
     assert len(sandbox.writes) == 1
+
+
+@pytest.mark.parametrize(
+    "entity",
+    [
+        ("variations", 1, "cartTargeting", 0),
+        ("variations", 1, "components", 0),
+        ("variations", 1, "offer", "shippingDiscount"),
+    ],
+    ids=["cart rule", "component", "shipping discount"],
+)
+def test_create_refuses_client_ids_of_another_experience(entity: tuple[str | int, ...]) -> None:
+    sandbox = new_sandbox()
+    first = create(sandbox, every_field("first"))
+    body = every_field("second")
+    taken, holder = first, body
+    for step in entity:
+        taken, holder = taken[step], holder[step]
+    holder["id"] = taken["id"]
+    assert ".".join(map(str, ("experience", *entity, "id"))) in post_errors(sandbox, body)
 
 
 def test_replace_adds_entities_that_carry_fresh_ids() -> None:
@@ -730,8 +921,11 @@ def _replace(document: Any, path: tuple[Any, ...], value: Any) -> Any:
 
 
 FUZZ_SANDBOX = new_sandbox()
-FUZZ_TARGET = create(FUZZ_SANDBOX, personalization("fuzz target"))
-FUZZ_BASES = [{"experience": build(f"fuzz {kind}")} for kind, build in CREATABLE.items()]
+FUZZ_TARGET = create(FUZZ_SANDBOX, every_field("fuzz target"))
+FUZZ_BASES = [
+    {"experience": build(f"fuzz {kind}")}
+    for kind, build in [*CREATABLE.items(), ("every field", every_field)]
+]
 FUZZ_PUT_BASE = {"experience": as_write(FUZZ_TARGET)}
 
 
