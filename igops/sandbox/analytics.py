@@ -5,8 +5,10 @@ experience) gets a profile of funnel rates and order values drawn from a random 
 seeded by its identity; each UTC day of traffic is drawn from a generator seeded by that
 identity and the day. A date range is therefore the sum of its days: the same range always
 gives the same answer, a longer range contains a shorter one, and numbers grow as an
-experience stays live. Wall-clock time only decides where data stops (there is no data
-from the future and a live experience keeps collecting), never what the numbers are.
+experience stays live. Wall-clock time only decides where data lies, never what the numbers
+are: there is no traffic from the future, and none from before the store's history began,
+`HISTORY_DAYS` whole UTC days before today. So no date range, however long, costs more than
+that many simulated days (and an hourly series covers at most `MAX_HOURLY_DAYS`).
 
 Every figure in a response is derived from rounded counts (visitors, orders, revenue, ...),
 so rates are exactly the ratios of the counts shown next to them.
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import functools
 import hashlib
 import math
 import random
@@ -23,9 +26,9 @@ import re
 import struct
 import time
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
 DAY = 86_400
@@ -198,7 +201,9 @@ def _simulate_day(rng: random.Random, expected_visitors: float, profile: _Profil
         "net_shipping_revenue": shipping_revenue,
         "net_revenue": net_revenue,
         "gross_revenue": net_revenue + discount + lost,
+        "revenue_before_discounts": net_revenue + discount,
         "lost_net_revenue": lost,
+        "lost_orders": orders * profile.refund_rate,
         "total_units": orders * profile.units_per_order,
         "n_orders_free_shipping": free,
         "n_orders_discounted": discounted,
@@ -206,6 +211,7 @@ def _simulate_day(rng: random.Random, expected_visitors: float, profile: _Profil
         "order_cogs": cogs,
         "shipping_cost": shipping_cost,
         "transaction_fees": fees,
+        "cost_of_revenue": cogs + shipping_cost + fees,
         "tax": net_revenue * profile.tax_rate,
         "gross_profit": gross_profit,
         "oli_net_product_revenue_with_cogs": product_revenue * profile.cogs_coverage,
@@ -373,26 +379,31 @@ def _choice(value: object, field: str, allowed: Iterable[str]) -> str:
 
 
 def _flag(value: object, field: str) -> bool:
-    # Query strings carry booleans as text; JSON bodies as booleans.
-    if isinstance(value, bool):
-        return value
-    if value in ("true", "false"):
-        return value == "true"
-    raise AnalyticsQueryError(field, f"{field} must be true or false.")
+    if not isinstance(value, bool):
+        raise AnalyticsQueryError(field, f"{field} must be true or false.")
+    return value
 
 
 def _epoch_seconds(value: object, field: str) -> int:
-    text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-    if isinstance(text, str) and re.fullmatch(r"\d{10}", text):
-        return int(text)
-    if isinstance(text, str) and re.fullmatch(r"\d{13}", text):
+    """A timestamp as the description types it: a string of ten digits, Unix seconds."""
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{10}", value):
+        return int(value)
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{13}", value):
         raise AnalyticsQueryError(field, f"{field} must be in seconds, not milliseconds.")
-    raise AnalyticsQueryError(field, f"{field} must be a 10-digit Unix timestamp in seconds.")
+    raise AnalyticsQueryError(field, f"{field} must be a string of 10 digits: a Unix time in seconds.")
+
+
+def _epoch_range(query: Mapping[str, Any], start_name: str, end_name: str) -> tuple[int | None, int | None]:
+    """The optional (start, end) of a query that carries them as epoch-second strings."""
+    start, end = (
+        _epoch_seconds(query[name], name) if name in query else None for name in (start_name, end_name)
+    )
+    if start is not None and end is not None and end <= start:
+        raise AnalyticsQueryError(end_name, "The end of the range must come after its start.")
+    return start, end
 
 
 def _top_n(value: object) -> int:
-    if isinstance(value, str) and value.isdigit():
-        value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= _TOP_N_MAX:
         raise AnalyticsQueryError("topN", f"topN must be an integer from 1 to {_TOP_N_MAX}.")
     return value
@@ -424,31 +435,15 @@ class _ResourceQuery:
     audience: str | None
     start: int | None
     end: int | None
-    test_result: bool
-    include_in_test_orders: bool
-    top_n: int | None
     graphs: _GraphRequest | None
-    filters: list[tuple[str, str]]
+    test_result: bool = False
+    include_in_test_orders: bool = True
+    top_n: int | None = None
+    filters: tuple[tuple[str, str], ...] = ()
 
 
-def _graph_request(query: Mapping[str, Any]) -> _GraphRequest | None:
-    graphs = query.get("graphs")
-    if graphs is None:
-        return None
-    if isinstance(graphs, str):
-        # The deprecated GET form: a comma-separated list, where any unknown id empties it.
-        output = _choice(query.get("graphOutput", "png"), "graphOutput", _GRAPH_FORMATS)
-        keys = tuple(key.strip() for key in graphs.split(",") if key.strip())
-        return _GraphRequest(keys if set(keys) <= set(_GRAPH_METRICS) else (), output)
-    if not isinstance(graphs, Mapping) or not isinstance(graphs.get("ids", []), list):
-        raise AnalyticsQueryError("graphs", "graphs must be an object with an ids array.")
-    output = _choice(graphs.get("outputFormat", "png"), "graphs.outputFormat", _GRAPH_FORMATS)
-    keys = tuple(_choice(key, "graphs.ids", _GRAPH_METRICS) for key in graphs.get("ids", []))
-    return _GraphRequest(keys, output)
-
-
-def _resource_query(query: Mapping[str, Any]) -> _ResourceQuery:
-    """Both request forms: GET query strings (start, end) and POST bodies (startTs, endTs)."""
+def _view_and_audience(query: Mapping[str, Any]) -> tuple[str, str | None]:
+    """The view and its audience dimension, which both request forms take alike."""
     view = _choice(query.get("view", "overview"), "view", _VIEWS)
     audience = query.get("audience")
     if audience is not None:
@@ -459,28 +454,137 @@ def _resource_query(query: Mapping[str, Any]) -> _ResourceQuery:
         raise AnalyticsQueryError("audience", "audience is not allowed when view is overview.")
     if "analyticsViewType" in query:
         _choice(query["analyticsViewType"], "analyticsViewType", _VIEW_TYPES)
-    bounds = {}
-    for name, body_name in (("start", "startTs"), ("end", "endTs")):
-        field = body_name if body_name in query else name
-        value = query.get(field)
-        bounds[name] = None if value is None else _epoch_seconds(value, field)
-    if bounds["start"] is not None and bounds["end"] is not None and bounds["end"] <= bounds["start"]:
-        raise AnalyticsQueryError("end", "The end of the range must come after its start.")
+    return view, audience
+
+
+# The deprecated GET form is limited to its original parameters; anything else is refused.
+_GET_PARAMETERS = ("view", "audience", "analyticsViewType", "start", "end", "graphs", "graphOutput")
+
+
+def _get_query(params: Sequence[tuple[str, str]]) -> _ResourceQuery:
+    """The deprecated GET form: query-string parameters, dates in `start` and `end`."""
+    names = [name for name, _ in params]
+    for name in names:
+        if name not in _GET_PARAMETERS:
+            raise AnalyticsQueryError(name, f"{name} is not a parameter of this endpoint.")
+        if names.count(name) > 1:
+            raise AnalyticsQueryError(name, f"{name} is given more than once.")
+    query = dict(params)
+    view, audience = _view_and_audience(query)
+    output = _choice(query.get("graphOutput", "png"), "graphOutput", _GRAPH_FORMATS)
+    graphs = None
+    if "graphs" in query:
+        # A comma-separated list, where any unknown id empties it.
+        keys = tuple(key.strip() for key in query["graphs"].split(",") if key.strip())
+        graphs = _GraphRequest(keys if set(keys) <= set(_GRAPH_METRICS) else (), output)
+    return _ResourceQuery(view, audience, *_epoch_range(query, "start", "end"), graphs)
+
+
+def _body_graphs(graphs: object) -> _GraphRequest | None:
+    if graphs is None:
+        return None
+    if not isinstance(graphs, Mapping) or not isinstance(graphs.get("ids", []), list):
+        raise AnalyticsQueryError("graphs", "graphs must be an object with an ids array.")
+    output = _choice(graphs.get("outputFormat", "png"), "graphs.outputFormat", _GRAPH_FORMATS)
+    keys = tuple(_choice(key, "graphs.ids", _GRAPH_METRICS) for key in graphs.get("ids", []))
+    return _GraphRequest(keys, output)
+
+
+def _body_query(body: Mapping[str, Any]) -> _ResourceQuery:
+    """The POST form: a JSON body, dates in `startTs` and `endTs`; other keys are ignored."""
+    view, audience = _view_and_audience(body)
     return _ResourceQuery(
-        view=view,
-        audience=audience,
-        start=bounds["start"],
-        end=bounds["end"],
-        test_result=_flag(query.get("testResult", False), "testResult"),
-        include_in_test_orders=_flag(query.get("includeInTestOrders", True), "includeInTestOrders"),
-        top_n=None if query.get("topN") is None else _top_n(query["topN"]),
-        graphs=_graph_request(query),
-        filters=_segment_filters(query.get("filters")),
+        view,
+        audience,
+        *_epoch_range(body, "startTs", "endTs"),
+        _body_graphs(body.get("graphs")),
+        test_result=_flag(body.get("testResult", False), "testResult"),
+        include_in_test_orders=_flag(body.get("includeInTestOrders", True), "includeInTestOrders"),
+        top_n=None if body.get("topN") is None else _top_n(body["topN"]),
+        filters=tuple(_segment_filters(body.get("filters"))),
     )
+
+
+# --- time: where data lies, date-times, buckets -----------------------------------------
+
+HISTORY_DAYS = 365  # the store's traffic begins this many whole UTC days before today
+MAX_HOURLY_DAYS = 31  # an hourly series covers at most the latest this many days of its range
+_HOUR = 3_600
 
 
 def _now() -> int:
     return int(time.time())
+
+
+def _data_window(start: int, end: int, now: int) -> tuple[int, int]:
+    """The part of [start, end) that holds traffic: none before the history, none after now."""
+    return max(start, (now // DAY - HISTORY_DAYS) * DAY), min(end, now)
+
+
+_DATE_TIME = re.compile(
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.[0-9]+)?)?"
+    r"(?:Z|([+-])([0-9]{2}):([0-9]{2}))"
+)
+
+
+def _civil_days(year: int, month: int, day: int) -> int:
+    """Days from 1970-01-01 to a proleptic Gregorian date; ValueError if it does not exist."""
+    # The calendar repeats every 400 years (146,097 days); shifting the year into 2000-2399
+    # lets datetime check the date and count the days for any four-digit year, 0000 included.
+    shifted = date(2000 + year % 400, month, day)
+    return (shifted - date(1970, 1, 1)).days + (year // 400 - 5) * 146_097
+
+
+def _instant(value: object, field: str) -> int:
+    """Unix seconds of a date-time as the description writes them: a `T`, at least hours and
+    minutes, optional seconds and fraction, and `Z` or a +hh:mm offset. Fractions are dropped."""
+    match = _DATE_TIME.fullmatch(value) if isinstance(value, str) else None
+    if match is not None:
+        year, month, day, hour, minute, second = (int(part or 0) for part in match.groups()[:6])
+        sign, offset_hours, offset_minutes = match.groups()[6:]
+        zone_hours, zone_minutes = int(offset_hours or 0), int(offset_minutes or 0)
+        try:
+            days = _civil_days(year, month, day)
+        except ValueError:
+            days = None
+        if days is not None and max(hour, zone_hours) < 24 and max(minute, second, zone_minutes) < 60:
+            offset = (zone_hours * _HOUR + zone_minutes * 60) * (-1 if sign == "-" else 1)
+            return days * DAY + hour * _HOUR + minute * 60 + second - offset
+    raise AnalyticsQueryError(
+        field, f"{field} must be an ISO 8601 date-time with a time zone, like 2025-01-01T00:00:00Z."
+    )
+
+
+def _bucket(instant: int, granularity: str) -> tuple[int, int]:
+    """[start, end) of the hour, UTC day, week (from Monday) or calendar month holding `instant`."""
+    if granularity == "hour":
+        return instant - instant % _HOUR, instant - instant % _HOUR + _HOUR
+    day = instant // DAY
+    if granularity == "day":
+        return day * DAY, (day + 1) * DAY
+    if granularity == "week":
+        monday = day - (day + 3) % 7  # day 0, 1970-01-01, was a Thursday
+        return monday * DAY, (monday + 7) * DAY
+    moment = datetime.fromtimestamp(instant, UTC)
+    first = datetime(moment.year, moment.month, 1, tzinfo=UTC)
+    following = datetime(moment.year + moment.month // 12, moment.month % 12 + 1, 1, tzinfo=UTC)
+    return int(first.timestamp()), int(following.timestamp())
+
+
+def _buckets(start: int, end: int, granularity: str) -> list[tuple[int, int, int]]:
+    """(bucket start, covered from, covered until) of each bucket [start, end) touches."""
+    buckets = []
+    cursor = start
+    while cursor < end:
+        first, following = _bucket(cursor, granularity)
+        buckets.append((first, cursor, min(following, end)))
+        cursor = following
+    return buckets
+
+
+def _window_total(start: int, end: int, day_counts: Callable[[int], Counts], empty: Counts) -> Counts:
+    """The counts of [start, end), from whole-day counts (a part of a day is its share of it)."""
+    return _add(empty, *(_part(day_counts(day), fraction) for day, fraction in _day_overlaps(start, end)))
 
 
 # --- statistics ------------------------------------------------------------------------
@@ -569,11 +673,13 @@ _MONEY = frozenset(
         "net_product_revenue",
         "net_shipping_revenue",
         "gross_revenue",
+        "revenue_before_discounts",
         "lost_net_revenue",
         "total_discount",
         "order_cogs",
         "shipping_cost",
         "transaction_fees",
+        "cost_of_revenue",
         "tax",
         "gross_profit",
         "oli_net_product_revenue_with_cogs",
@@ -789,34 +895,48 @@ def _seconds(ms: Any) -> int | None:
     return None if ms is None else int(float(ms) // 1000)
 
 
-def _analysis_window(experience: Mapping[str, Any], query: _ResourceQuery, now: int) -> tuple[int, int, int]:
-    """(start, end, latest data time) of the traffic the query covers, in Unix seconds."""
-    horizon = min(query.end if query.end is not None else now, now)
+def _analysis_window(
+    experience: Mapping[str, Any], start: int | None, end: int | None, now: int
+) -> tuple[int, int, int]:
+    """(start, end, latest data time) of the traffic in the asked range, in Unix seconds."""
+    horizon = min(end if end is not None else now, now)
     started = _seconds(experience.get("startedAtTs"))
     if started is None or experience.get("status") == "pending":
         return horizon, horizon, horizon
     stopped = _seconds(experience.get("endedAtTs") or experience.get("pausedAtTs"))
     live_until = min(horizon, stopped) if stopped is not None else horizon
-    start = max(started, query.start) if query.start is not None else started
-    return start, max(start, live_until), live_until
+    first = _data_window(started if start is None else max(started, start), live_until, now)[0]
+    return first, max(first, live_until), live_until
 
 
-def _daily(model: _Experience, start: int, end: int, filters: list[tuple[str, str]]) -> list[list[Counts]]:
+def _filter_segments(model: _Experience, filters: Sequence[tuple[str, str]]) -> list[_Segment]:
+    return [_segment_named(_segments(dimension, model.id), label) for dimension, label in filters]
+
+
+def _variation_day(model: _Experience, index: int, segments: Sequence[_Segment], day: int) -> Counts:
+    """One variation's traffic on one whole UTC day, narrowed to the filtered segments."""
+    variation = model.variations[index]
+    share = float(variation.get("percentage", 0)) / 100
+    expected = model.profile.daily_visitors * _traffic_factor(day) * share
+    rng = _rng("experience-day", model.id, variation.get("id"), day)
+    counts = _simulate_day(rng, expected, model.profile, model.lifts[index])
+    for segment in segments:
+        counts = _split(counts, segment)
+    return counts
+
+
+def _daily(
+    model: _Experience, start: int, end: int, filters: Sequence[tuple[str, str]]
+) -> list[list[Counts]]:
     """Per day of the window, the traffic of each variation."""
-    segments = [_segment_named(_segments(dimension, model.id), label) for dimension, label in filters]
-    days = []
-    for day, fraction in _day_overlaps(start, end):
-        expected = model.profile.daily_visitors * _traffic_factor(day)
-        per_variation = []
-        for variation, lift in zip(model.variations, model.lifts, strict=True):
-            share = float(variation.get("percentage", 0)) / 100
-            rng = _rng("experience-day", model.id, variation.get("id"), day)
-            counts = _part(_simulate_day(rng, expected * share, model.profile, lift), fraction)
-            for segment in segments:
-                counts = _split(counts, segment)
-            per_variation.append(counts)
-        days.append(per_variation)
-    return days
+    segments = _filter_segments(model, filters)
+    return [
+        [
+            _part(_variation_day(model, index, segments, day), fraction)
+            for index in range(len(model.variations))
+        ]
+        for day, fraction in _day_overlaps(start, end)
+    ]
 
 
 def _variation_totals(model: _Experience, days: list[list[Counts]]) -> list[Counts]:
@@ -1103,11 +1223,19 @@ def _response_variations(model: _Experience) -> list[dict[str, Any]]:
     return [defaults | copy.deepcopy(variation) for variation in model.variations]
 
 
-def experience_analytics(experience: dict, query: dict) -> dict:
-    """The 200 body of GET or POST /analytics/resource/{id} for a stored experience."""
-    request = _resource_query(query)
+def experience_analytics(experience: dict, body: dict) -> dict:
+    """The 200 body of POST /analytics/resource/{id} for a stored experience."""
+    return _experience_results(experience, _body_query(body))
+
+
+def experience_analytics_by_get(experience: dict, params: Sequence[tuple[str, str]]) -> dict:
+    """The 200 body of the deprecated GET /analytics/resource/{id}, from its query parameters."""
+    return _experience_results(experience, _get_query(params))
+
+
+def _experience_results(experience: dict, request: _ResourceQuery) -> dict:
     model = _experience_model(experience)
-    start, end, latest = _analysis_window(experience, request, _now())
+    start, end, latest = _analysis_window(experience, request.start, request.end, _now())
     days = _daily(model, start, end, request.filters)
     totals = _variation_totals(model, days)
     counts = [_rounded(t) for t in totals]
@@ -1198,6 +1326,26 @@ _SITEWIDE_METRICS: dict[str, _SitewideMetric] = {
         "n_visitors_abandoned_checkout", "n_visitors_checkout_started"
     ),
 }
+# Metrics only the timeseries computes.
+_SERIES_METRICS: dict[str, _SitewideMetric] = {
+    "aov_pre_discount": _SitewideMetric("revenue_before_discounts", "n_orders"),
+    "units_per_order": _SitewideMetric("total_units", "n_orders"),
+    "net_revenue_per_unit": _SitewideMetric("net_revenue", "total_units"),
+    "gross_revenue_per_unit": _SitewideMetric("gross_revenue", "total_units"),
+    "sessions_per_visitor": _SitewideMetric("n_sessions", "n_visitors"),
+    "conversion_rate_per_session": _SitewideMetric("n_orders", "n_sessions"),
+    "net_revenue_per_session": _SitewideMetric("net_revenue", "n_sessions"),
+    "gross_profit_per_session": _SitewideMetric("gross_profit", "n_sessions"),
+    "net_product_revenue": _SitewideMetric("net_product_revenue"),
+    "net_shipping_revenue": _SitewideMetric("net_shipping_revenue"),
+    "unit_quantity": _SitewideMetric("total_units"),
+    "lost_orders": _SitewideMetric("lost_orders"),
+    "n_free_shipping_orders": _SitewideMetric("n_orders_free_shipping"),
+    "cost_of_revenue": _SitewideMetric("cost_of_revenue"),
+    "n_visitors_abandoned_cart": _SitewideMetric("n_visitors_abandoned_cart"),
+    "n_visitors_abandoned_checkout": _SitewideMetric("n_visitors_abandoned_checkout"),
+}
+_STORE_METRICS = _SITEWIDE_METRICS | _SERIES_METRICS
 _FEATURE_FIELDS: dict[str | None, tuple[str, ...]] = {
     None: tuple(_SITEWIDE_METRICS),
     "performance": (
@@ -1254,26 +1402,21 @@ _FEATURE_FIELDS: dict[str | None, tuple[str, ...]] = {
 }
 # Ratio metrics whose total carries the part of its change explained by segment mix.
 _MIX_SHIFT = ("conversion_rate", "aov", "net_revenue_per_visitor", "pct_revenue_with_cogs")
-# Sitewide audience segment names are capitalised where experience rows use raw values.
 _TITLED_DIMENSIONS = ("device_type", "visitor_type")
 
 
-def _instant(value: object, field: str) -> int:
-    if isinstance(value, str):
-        try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
-            parsed = None
-        if parsed is not None and "T" in value and parsed.tzinfo is not None:
-            return int(parsed.timestamp())
-    raise AnalyticsQueryError(field, f"{field} must be an ISO 8601 date-time with a time zone offset.")
+def _weeks_back(now: int, weeks: int) -> int:
+    """Monday 00:00 UTC of the week that held the day `weeks` weeks ago."""
+    return _bucket(now - weeks * 7 * DAY, "week")[0]
 
 
-def _default_start(now: int) -> int:
-    """Monday 00:00 UTC of the week that contained the day one week ago."""
-    week_ago = datetime.fromtimestamp(now, UTC) - timedelta(days=7)
-    monday = (week_ago - timedelta(days=week_ago.weekday())).date()
-    return int(datetime(monday.year, monday.month, monday.day, tzinfo=UTC).timestamp())
+def _sitewide_range(query: Mapping[str, Any], now: int, default_start: int) -> tuple[int, int]:
+    """The asked [start, end): date-time strings; each endpoint has its own default start."""
+    start = _instant(query["start"], "start") if "start" in query else default_start
+    end = _instant(query["end"], "end") if "end" in query else now
+    if end <= start:
+        raise AnalyticsQueryError("end", "The end of the range must come after its start.")
+    return start, end
 
 
 @dataclass(frozen=True)
@@ -1285,12 +1428,9 @@ class _SitewideQuery:
     filters: list[tuple[str, str]]
 
 
-def _sitewide_query(query: Mapping[str, Any], now: int) -> _SitewideQuery:
-    start = _instant(query["start"], "start") if query.get("start") is not None else None
-    end = _instant(query["end"], "end") if query.get("end") is not None else now
-    start = _default_start(now) if start is None else start
-    if end <= start:
-        raise AnalyticsQueryError("end", "The end of the range must come after its start.")
+def _sitewide_query(query: Mapping[str, Any], now: int, default_start: int) -> _SitewideQuery:
+    """A snapshot or timeseries query: range, filters and the `feature` metric set."""
+    start, end = _sitewide_range(query, now, default_start)
     feature, name, audience = query.get("feature"), None, None
     if feature is not None:
         if not isinstance(feature, Mapping):
@@ -1301,27 +1441,43 @@ def _sitewide_query(query: Mapping[str, Any], now: int) -> _SitewideQuery:
     return _SitewideQuery(start, end, name, audience, _segment_filters(query.get("filters")))
 
 
-def _store_totals(profile: _Profile, start: int, end: int, filters: list[tuple[str, str]]) -> Counts:
-    days = [
-        _part(
-            _simulate_day(
-                _rng(_SITEWIDE_SEED, "day", day),
-                profile.daily_visitors * _traffic_factor(day),
-                profile,
-                _Lift(),
-            ),
-            fraction,
-        )
-        for day, fraction in _day_overlaps(start, end)
-    ]
-    totals = _add(_empty(profile), *days)
+def _periods(start: int, end: int, now: int) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The asked range up to now, and the comparison period of the same length just before."""
+    end = min(end, now)
+    return (start, end), (2 * start - end, start)
+
+
+def _store_profile() -> _Profile:
+    return _profile(_rng(_SITEWIDE_SEED), (6000.0, 12000.0))
+
+
+def _store_day(profile: _Profile, day: int) -> Counts:
+    """The store's traffic on one whole UTC day."""
+    return _simulate_day(
+        _rng(_SITEWIDE_SEED, "day", day), profile.daily_visitors * _traffic_factor(day), profile, _Lift()
+    )
+
+
+def _store_totals(
+    profile: _Profile, start: int, end: int, now: int, filters: Sequence[tuple[str, str]]
+) -> Counts:
+    """The store's traffic in [start, end), as far as it holds data, narrowed by the filters."""
+    totals = _window_total(
+        *_data_window(start, end, now), functools.partial(_store_day, profile), _empty(profile)
+    )
     for dimension, label in filters:
         totals = _split(totals, _segment_named(_segments(dimension, _SITEWIDE_SEED), label))
     return totals
 
 
-def _sitewide_value(totals: Counts, key: str, profile: _Profile) -> float | None:
-    metric = _SITEWIDE_METRICS[key]
+def _segment_title(dimension: str, label: str) -> str:
+    # Sitewide audience segment names are capitalised where experience rows use raw values.
+    return label.title() if dimension in _TITLED_DIMENSIONS else label
+
+
+def _metric_value(totals: Counts, key: str, profile: _Profile) -> float | None:
+    """A metric from rounded counts: totals as they are, ratios to six places, None over zero."""
+    metric = _STORE_METRICS[key]
     if metric.denominator is None:
         value = totals[metric.numerator]
         return round(value, 2) if metric.numerator in _MONEY else round(value)
@@ -1344,8 +1500,8 @@ def _segment_body(
     if feature != "conversion":
         body |= {"cogs_configured": True, "cogs_coverage_pct": round(profile.cogs_coverage, 4)}
     for key in fields:
-        value = _sitewide_value(current, key, profile)
-        body[key] = {"value": value, "pct_change": _change(value, _sitewide_value(previous, key, profile))}
+        value = _metric_value(current, key, profile)
+        body[key] = {"value": value, "pct_change": _change(value, _metric_value(previous, key, profile))}
     return body
 
 
@@ -1359,12 +1515,12 @@ def _impact_to_total(
     mix shift add up to the total's change.
     """
     metric = _SITEWIDE_METRICS[key]
-    before_total = _sitewide_value(total[1], key, profile)
+    before_total = _metric_value(total[1], key, profile)
     if not before_total:
         return None
     if metric.denominator is None:
         return round((segment[0][metric.numerator] - segment[1][metric.numerator]) / before_total, 6)
-    now_rate, before_rate = (_sitewide_value(c, key, profile) for c in segment)
+    now_rate, before_rate = (_metric_value(c, key, profile) for c in segment)
     if now_rate is None or before_rate is None or not total[1][metric.denominator]:
         return None
     weight = segment[1][metric.denominator] / total[1][metric.denominator]
@@ -1389,8 +1545,7 @@ def _audience_snapshot(
             impact = _impact_to_total(key, pair, totals, profile)
             body[key]["pct_impact_to_total_change"] = impact
             impacts[key] += impact or 0.0
-        label = now_segment.label
-        snapshot[label.title() if request.audience in _TITLED_DIMENSIONS else label] = body
+        snapshot[_segment_title(request.audience, now_segment.label)] = body
     total = _segment_body(*totals, fields, "audience", profile)
     for key in _MIX_SHIFT:
         change = total[key]["pct_change"]
@@ -1404,15 +1559,672 @@ def _audience_snapshot(
 def sitewide_analytics(query: dict) -> dict:
     """The 200 body of POST /analytics/sitewide/snapshot (also served as /analytics/sitewide)."""
     now = _now()
-    request = _sitewide_query(query, now)
-    profile = _profile(_rng(_SITEWIDE_SEED), (6000.0, 12000.0))
-    # No data from the future; the comparison period is the same length, just before.
-    end = min(request.end, now)
-    current = _store_totals(profile, request.start, end, request.filters)
+    request = _sitewide_query(query, now, _weeks_back(now, 1))
+    profile = _store_profile()
+    (start, end), (previous_start, _) = _periods(request.start, request.end, now)
+    current = _store_totals(profile, start, end, now, request.filters)
     if round(current["n_visitors"]) == 0:
         return {}
-    previous = _store_totals(profile, 2 * request.start - end, request.start, request.filters)
+    previous = _store_totals(profile, previous_start, start, now, request.filters)
     if request.feature == "audience":
         return _audience_snapshot(replace(request, end=end), current, previous, profile)
     fields = _FEATURE_FIELDS[request.feature]
     return {"All": _segment_body(_rounded(current), _rounded(previous), fields, request.feature, profile)}
+
+
+# --- sitewide timeseries ----------------------------------------------------------------
+
+_SERIES_GRANULARITIES = ("day", "week", "month")
+_PERFORMANCE_SERIES = (
+    "n_visitors",
+    "n_orders",
+    "conversion_rate",
+    "aov",
+    "net_revenue",
+    "net_revenue_per_visitor",
+    "gross_profit",
+    "gross_profit_per_visitor",
+    "gross_margin_pct",
+    "pct_revenue_with_cogs",
+)
+_ORDER_SERIES = (
+    "n_orders",
+    "aov",
+    "aov_pre_discount",
+    "units_per_order",
+    "net_revenue_per_unit",
+    "gross_revenue_per_unit",
+    "discount_per_unit",
+    "pct_orders_with_free_shipping",
+    "net_shipping_revenue_per_order",
+)
+# Every metric the endpoint computes: the performance and order sets, and twenty more.
+_FULL_SERIES = tuple(
+    dict.fromkeys(
+        (
+            *_PERFORMANCE_SERIES,
+            *_ORDER_SERIES,
+            "n_sessions",
+            "sessions_per_visitor",
+            "conversion_rate_per_session",
+            "net_revenue_per_session",
+            "gross_profit_per_session",
+            "gross_revenue",
+            "net_product_revenue",
+            "net_shipping_revenue",
+            "order_cogs",
+            "oli_net_product_revenue",
+            "oli_net_product_revenue_with_cogs",
+            "unit_quantity",
+            "lost_orders",
+            "lost_net_revenue",
+            "n_free_shipping_orders",
+            "discounts",
+            "shipping_cost",
+            "transaction_fees",
+            "tax",
+            "cost_of_revenue",
+        )
+    )
+)
+_SERIES_FIELDS: dict[str | None, tuple[str, ...]] = {
+    None: _FULL_SERIES,
+    "audience": _FULL_SERIES,
+    "performance": _PERFORMANCE_SERIES,
+    "order": _ORDER_SERIES,
+    "conversion": (
+        *_FEATURE_FIELDS["conversion"],
+        "n_sessions",
+        "n_visitors",
+        "n_visitors_abandoned_cart",
+        "n_visitors_abandoned_checkout",
+    ),
+}
+_UNSUMMARIZED = ("sessions_per_visitor",)
+# Nominal bucket lengths in days: what a summary rescales window sums to.
+_BUCKET_DAYS = {"day": 1.0, "week": 7.0, "month": 30.5}
+_RETURN_DAYS = 3.0  # how many days apart a returning visitor's visits typically are
+
+
+def _revisit_share(profile: _Profile, bucket_days: float, window_days: float) -> float:
+    """How far a bucket's distinct visitors exceed its share of the window's unique visitors.
+
+    Visitors counted in one bucket are counted again in any other bucket they come back in,
+    the more often the shorter the buckets; a bucket spanning the window counts each once.
+    """
+    if bucket_days >= window_days:
+        return 0.0
+    returning = (profile.sessions_per_visitor - 1) * _RETURN_DAYS / (_RETURN_DAYS + bucket_days)
+    return returning * (1 - bucket_days / window_days)
+
+
+def _distinct_per_bucket(counts: Counts, revisits: float) -> Counts:
+    """Every distinct-visitor count as a bucket counts it; orders, money and units add up."""
+    return {
+        key: value * (1 + revisits) if key.startswith("n_visitors") else value
+        for key, value in counts.items()
+    }
+
+
+def _series_summary(shown: list[Counts], fields: tuple[str, ...], scale: float, profile: _Profile) -> dict:
+    """Additive metrics as the window sum rescaled to one bucket; ratios of the window sums.
+
+    Visitor counts are summed over buckets too, so visitor-denominated ratios carry the
+    same overcount the description warns about.
+    """
+    totals = _add(*shown)
+    summary: dict[str, float | None] = {}
+    for key in fields:
+        if key in _UNSUMMARIZED:
+            continue
+        metric = _STORE_METRICS[key]
+        if metric.denominator is None:
+            summary[key] = round(totals[metric.numerator] * scale, 6)
+        else:
+            summary[key] = _metric_value(totals, key, profile)
+    return summary
+
+
+def _series_segment(
+    points: list[tuple[str, Counts]], fields: tuple[str, ...], scale: float, profile: _Profile
+) -> dict[str, Any]:
+    """One segment of a timeseries: a data point per bucket and, given data, their summary."""
+    if not points:
+        return {"data": []}
+    return {
+        "data": [{"dt": dt, **{key: _metric_value(c, key, profile) for key in fields}} for dt, c in points],
+        "summary": _series_summary([c for _, c in points], fields, scale, profile),
+    }
+
+
+def _bucket_label(instant: int, pattern: str) -> str:
+    return datetime.fromtimestamp(instant, UTC).strftime(pattern)
+
+
+def sitewide_timeseries(query: dict) -> dict:
+    """The 200 body of POST /analytics/sitewide/timeseries."""
+    now = _now()
+    request = _sitewide_query(query, now, _weeks_back(now, 12))
+    granularity = _choice(query.get("granularity", "week"), "granularity", _SERIES_GRANULARITIES)
+    profile = _store_profile()
+    start, end = _data_window(request.start, request.end, now)
+    window_days = (end - start) / DAY
+    bucket_days = _BUCKET_DAYS[granularity]
+    revisits = _revisit_share(profile, bucket_days, window_days)
+    buckets = [
+        (
+            _bucket_label(first, "%Y-%m-%dT%H:%M:%S"),
+            (lo, hi),
+            _distinct_per_bucket(_store_totals(profile, lo, hi, now, request.filters), revisits),
+        )
+        for first, lo, hi in _buckets(start, end, granularity)
+    ]
+    scale = bucket_days / window_days if buckets else 0.0
+    fields = _SERIES_FIELDS[request.feature]
+    if request.audience is None:
+        points = [(dt, _rounded(totals)) for dt, _, totals in buckets]
+        segments = {"All": _series_segment(points, fields, scale, profile)}
+    else:
+        by_label: dict[str, list[tuple[str, Counts]]] = {
+            segment.label: [] for segment in _segments(request.audience, _SITEWIDE_SEED)
+        }
+        for dt, window, totals in buckets:
+            for segment in _segments(request.audience, _SITEWIDE_SEED, window):
+                by_label[segment.label].append((dt, _rounded(_split(totals, segment))))
+        segments = {
+            _segment_title(request.audience, label): _series_segment(points, fields, scale, profile)
+            for label, points in by_label.items()
+        }
+    return {"currency": "USD", "granularity": granularity, "segments": segments}
+
+
+# --- sitewide order distribution ---------------------------------------------------------
+
+_CURVE_POINTS = 50
+_CURVE_TOP_QUANTILE_Z = 2.326  # curves run from zero to the 99th percentile of order values
+_MAX_UNITS = 10
+_VALUE_PER_UNIT_ELASTICITY = 0.7  # an order twice the units is worth about 2^0.7 times as much
+
+
+def _apportion(total: int, weights: Sequence[float]) -> list[int]:
+    """`total` split in proportion to `weights` into whole parts that add up to it exactly."""
+    if total < 0:
+        return [-part for part in _apportion(-total, weights)]
+    mass = sum(weights)
+    if total == 0 or mass <= 0:
+        return [0] * len(weights)
+    exact = [total * weight / mass for weight in weights]
+    parts = [math.floor(share) for share in exact]
+    # Largest remainders first; ties to the earlier entry, so the split is deterministic.
+    for index in sorted(range(len(parts)), key=lambda i: (parts[i] - exact[i], i))[: total - sum(parts)]:
+        parts[index] += 1
+    return parts
+
+
+def _apportion_cents(amount: float, weights: Sequence[float]) -> list[float]:
+    return [cents / 100 for cents in _apportion(round(amount * 100), weights)]
+
+
+def _order_values(counts: Counts, profile: _Profile) -> tuple[float, float] | None:
+    """(mu, sigma) of a period's log-normal order values, or None without orders.
+
+    The mean is the period's average order value and the median sits where the snapshot's
+    median_order_value puts it.
+    """
+    if counts["n_orders"] <= 0 or counts["net_revenue"] <= 0:
+        return None
+    sigma = math.sqrt(-2 * math.log(profile.median_ratio))
+    return math.log(counts["net_revenue"] / counts["n_orders"]) - sigma**2 / 2, sigma
+
+
+def _lognormal_density(x: float, mu: float, sigma: float) -> float:
+    if x <= 0:
+        return 0.0
+    return math.exp(-0.5 * ((math.log(x) - mu) / sigma) ** 2) / (x * sigma * math.sqrt(2 * math.pi))
+
+
+def _lognormal_cdf(x: float, mu: float, sigma: float) -> float:
+    return _normal_cdf((math.log(x) - mu) / sigma) if x > 0 else 0.0
+
+
+def _order_value_curves(current: Counts, previous: Counts, profile: _Profile) -> dict[str, list[dict]]:
+    periods = [_order_values(counts, profile) for counts in (current, previous)]
+    known = [period for period in periods if period is not None]
+    if not known:
+        return {"kernel_density_estimate": [], "cumulative_distribution_function": []}
+    top = max(math.exp(mu + _CURVE_TOP_QUANTILE_Z * sigma) for mu, sigma in known)
+    grid = [round(top * i / (_CURVE_POINTS - 1), 2) for i in range(_CURVE_POINTS)]
+
+    def curve(function: Callable[[float, float, float], float], digits: int) -> list[dict]:
+        return [
+            {
+                "x": x,
+                **{
+                    name: None if period is None else round(function(x, *period), digits)
+                    for name, period in zip(("current_period", "previous_period"), periods, strict=True)
+                },
+            }
+            for x in grid
+        ]
+
+    return {
+        "kernel_density_estimate": curve(_lognormal_density, 8),
+        "cumulative_distribution_function": curve(_lognormal_cdf, 6),
+    }
+
+
+def _unit_breakdown(counts: Counts, profile: _Profile) -> list[dict[str, Any]]:
+    """Orders, revenue and profit by units per order, adding up to the period's totals."""
+    orders = int(counts["n_orders"])
+    if orders <= 0:
+        return []
+    # Units beyond the first are Poisson, so the mean matches the period's units per order.
+    extra = max(0.0, counts["total_units"] / orders - 1)
+    by_units = _apportion(
+        orders, [math.exp(-extra) * extra**k / math.factorial(k) for k in range(_MAX_UNITS)]
+    )
+    revenue = _apportion_cents(
+        counts["net_revenue"], [n * (k + 1) ** _VALUE_PER_UNIT_ELASTICITY for k, n in enumerate(by_units)]
+    )
+    # Each order carries the same fixed costs, so larger orders keep more of their revenue.
+    fixed = (counts["shipping_cost"] + counts["transaction_fees"]) / orders
+    margins = [max(0.0, r - fixed * n) for r, n in zip(revenue, by_units, strict=True)]
+    profit = _apportion_cents(counts["gross_profit"], margins if any(margins) else revenue)
+
+    def share(part: float, whole: float) -> dict[str, float | None]:
+        return {"value": round(part / whole, 6) if whole else None}
+
+    return [
+        {
+            "unit_quantity": units,
+            "n_orders": {"value": n},
+            "net_revenue": {"value": r},
+            "gross_profit": {"value": g},
+            "pct_orders_by_unit_quantity": share(n, orders),
+            "pct_revenue_by_unit_quantity": share(r, counts["net_revenue"]),
+            "pct_profit_by_unit_quantity": share(g, counts["gross_profit"]),
+        }
+        for units, n, r, g in zip(range(1, _MAX_UNITS + 1), by_units, revenue, profit, strict=True)
+        if n
+    ]
+
+
+def sitewide_order_distribution(query: dict) -> dict:
+    """The 200 body of POST /analytics/sitewide/order-distribution."""
+    now = _now()
+    start, end = _sitewide_range(query, now, _weeks_back(now, 12))
+    filters = _segment_filters(query.get("filters"))
+    profile = _store_profile()
+    current, previous = (
+        _rounded(_store_totals(profile, *window, now, filters)) for window in _periods(start, end, now)
+    )
+    return {
+        "currency": "USD",
+        "orderValueDistribution": _order_value_curves(current, previous, profile),
+        "orderBreakdown": _unit_breakdown(current, profile),
+    }
+
+
+# --- sitewide conversion funnel ------------------------------------------------------------
+
+_ENTRY_POINTS = ("device_type", "visitor_type", "source_channel", "source_site")
+_ROLLED_UP_ENTRY_POINTS = ("source_channel", "source_site")
+_TOP_NODES = 5  # per step; the rest is rolled into "Other"
+# Step-1 node names: display names where the audience model has raw values. The funnel splits
+# devices into Mobile and Desktop only, so tablets count as mobile; a segment literally named
+# "Other" becomes "Misc", since "Other" is the roll-up of everything outside the top five.
+_ENTRY_NAMES = {
+    "mobile": "Mobile",
+    "tablet": "Mobile",
+    "desktop": "Desktop",
+    "new": "New",
+    "returning": "Returning",
+    "google.com": "Google",
+    "facebook.com": "Facebook",
+    "instagram.com": "Instagram",
+    "tiktok.com": "TikTok",
+    "bing.com": "Bing",
+    "youtube.com": "Youtube",
+    "pinterest.com": "Pinterest",
+    "Other": "Misc",
+}
+_PAGE_TYPES = ("PDP", "Collection", "Content", "Blog", "Homepage", "Search", "Cart", "Other")
+_PATH_TYPES = (
+    ("/products/", "PDP"),
+    ("/collections/", "Collection"),
+    ("/pages/", "Content"),
+    ("/blogs/", "Blog"),
+    ("/search", "Search"),
+    ("/cart", "Cart"),
+)
+# (page type, typical share of the visitors who reach a second page)
+_SECOND_PAGES = (
+    ("PDP", 0.42),
+    ("Collection", 0.24),
+    ("Cart", 0.1),
+    ("Homepage", 0.08),
+    ("Search", 0.06),
+    ("Content", 0.05),
+    ("Blog", 0.02),
+    ("Other", 0.03),
+)
+# Each stage flag keeps the visitors whose journey ended at one of these outcomes.
+_STAGE_FLAGS = {
+    "bounced": {"bounced"},
+    "exitedBeforeAtc": {"exited"},
+    "addedToCart": {"abandoned_cart", "abandoned_checkout", "converted"},
+    "abandonedCart": {"abandoned_cart"},
+    "startedCheckout": {"abandoned_checkout", "converted"},
+    "abandonedCheckout": {"abandoned_checkout"},
+    "converted": {"converted"},
+}
+# Page-view flags keep that share of every outcome: the model does not know who viewed what.
+_VIEW_FLAGS = {
+    "viewedCollectionPage": "n_visitors_viewed_collection_page",
+    "viewedProductPage": "n_visitors_viewed_product_page",
+}
+_PAGE_PINS = ("landingPageType", "secondPageType")
+
+
+def _page_type(path: str) -> str:
+    if path == "/":
+        return "Homepage"
+    return next((kind for prefix, kind in _PATH_TYPES if path.startswith(prefix)), "Other")
+
+
+def _summed(pairs: Iterable[tuple[str, float]]) -> dict[str, float]:
+    totals: dict[str, float] = {}
+    for name, value in pairs:
+        totals[name] = totals.get(name, 0.0) + value
+    return totals
+
+
+def _rolled_up(mix: Mapping[str, float]) -> dict[str, float]:
+    """The top entries of a mix, the rest rolled into "Other"."""
+    ranked = sorted(mix, key=lambda name: (-mix[name], name))
+    return _summed((name if name in ranked[:_TOP_NODES] else "Other", mix[name]) for name in ranked)
+
+
+def _landing_mix() -> dict[str, float]:
+    """Visitors' landing page types, from the same landing paths the audience views show."""
+    segments = _segments("landing_page_full_path", _SITEWIDE_SEED)
+    return _summed((_page_type(segment.label), segment.share) for segment in segments)
+
+
+def _second_page_mix() -> dict[str, float]:
+    rng = _rng("second-pages", _SITEWIDE_SEED)
+    return {kind: share * rng.uniform(0.8, 1.2) for kind, share in _SECOND_PAGES}
+
+
+def _entry_mix(entry_point: str, filters: Sequence[tuple[str, str]]) -> dict[str, float]:
+    # A filter on the entry point's own dimension leaves visitors of one kind only.
+    kept = [label for dimension, label in filters if dimension == entry_point]
+    if kept:
+        return {_ENTRY_NAMES[kept[0]]: 1.0}
+    mix = _summed(
+        (_ENTRY_NAMES.get(segment.label, segment.label), segment.share)
+        for segment in _segments(entry_point, _SITEWIDE_SEED)
+    )
+    return _rolled_up(mix) if entry_point in _ROLLED_UP_ENTRY_POINTS else mix
+
+
+@dataclass(frozen=True)
+class _FunnelQuery:
+    start: int
+    end: int
+    filters: list[tuple[str, str]]
+    entry_point: str
+    stages: tuple[str, ...]  # stage flags set to true
+    views: tuple[str, ...]  # page-view flags set to true
+    pins: dict[str, str]  # landingPageType / secondPageType: the one page type kept
+
+
+def _funnel_query(query: Mapping[str, Any], now: int) -> _FunnelQuery:
+    start, end = _sitewide_range(query, now, _bucket(now - 30 * DAY, "day")[0])
+    # Documented: any entry point outside the four, of any type, means device_type.
+    entry = query.get("entryPoint")
+    entry_point = entry if isinstance(entry, str) and entry in _ENTRY_POINTS else "device_type"
+    options = query.get("conversionFunnel")
+    options = {} if options is None else options
+    if not isinstance(options, Mapping):
+        raise AnalyticsQueryError("conversionFunnel", "conversionFunnel must be an object.")
+    chosen = {
+        name
+        for name in (*_STAGE_FLAGS, *_VIEW_FLAGS)
+        if name in options and _flag(options[name], f"conversionFunnel.{name}")
+    }
+    pins = {
+        name: _choice(options[name], f"conversionFunnel.{name}", _PAGE_TYPES)
+        for name in _PAGE_PINS
+        if name in options
+    }
+    return _FunnelQuery(
+        start,
+        end,
+        _segment_filters(query.get("filters")),
+        entry_point,
+        tuple(name for name in _STAGE_FLAGS if name in chosen),
+        tuple(name for name in _VIEW_FLAGS if name in chosen),
+        pins,
+    )
+
+
+def _outcomes(counts: Counts) -> dict[str, int]:
+    """How many visitors' journeys end at each outcome, from the rounded funnel counts."""
+    visitors, carted = int(counts["n_visitors"]), int(counts["n_visitors_added_to_cart"])
+    checkout, ordered = int(counts["n_visitors_checkout_started"]), int(counts["n_visitors_ordered"])
+    bounce_rate = counts["n_bounced_sessions"] / counts["n_sessions"] if counts["n_sessions"] else 0.0
+    bounced = min(round(visitors * bounce_rate), visitors - carted)
+    return {
+        "bounced": bounced,
+        "exited": visitors - bounced - carted,
+        "abandoned_cart": carted - checkout,
+        "abandoned_checkout": checkout - ordered,
+        "converted": ordered,
+    }
+
+
+def _scaled(outcomes: Mapping[str, int], factor: float) -> dict[str, int]:
+    return {name: round(count * factor) for name, count in outcomes.items()}
+
+
+def _narrowed(
+    request: _FunnelQuery, counts: Counts, landing: dict[str, float], second: dict[str, float]
+) -> tuple[dict[str, int], dict[str, float], dict[str, float]]:
+    """The outcomes, landing mix and second-page mix left after the funnel's own filters."""
+    outcomes = _outcomes(counts)
+    for name in request.stages:
+        outcomes = {outcome: n if outcome in _STAGE_FLAGS[name] else 0 for outcome, n in outcomes.items()}
+    for name in request.views:
+        outcomes = _scaled(outcomes, counts[_VIEW_FLAGS[name]] / counts["n_visitors"])
+    # A pinned page type keeps its share of visitors.
+    if "landingPageType" in request.pins:
+        kind = request.pins["landingPageType"]
+        outcomes, landing = _scaled(outcomes, landing.get(kind, 0.0)), {kind: 1.0}
+    if "secondPageType" in request.pins:
+        kind = request.pins["secondPageType"]
+        # Bounced visitors never reach a second page.
+        outcomes = _scaled({**outcomes, "bounced": 0}, second.get(kind, 0.0))
+        second = {kind: 1.0}
+    return outcomes, landing, second
+
+
+def _split_links(
+    sources: Mapping[str, int], step: int, targets: Mapping[str, float]
+) -> list[tuple[str, str, int, int]]:
+    """Links from each source node to the target nodes, in the targets' proportions."""
+    links = []
+    for source, value in sources.items():
+        for target, part in zip(targets, _apportion(value, list(targets.values())), strict=True):
+            links.append((source, target, step, part))
+    return links
+
+
+def _inflow(links: Iterable[tuple[str, str, int, int]]) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for _, target, _, value in links:
+        totals[target] = totals.get(target, 0) + value
+    return totals
+
+
+def _funnel_links(
+    outcomes: Mapping[str, int],
+    entry: Mapping[str, float],
+    landing: Mapping[str, float],
+    second: Mapping[str, float],
+) -> tuple[dict[str, int], list[tuple[str, str, int, int]]]:
+    """The entry nodes' values and every link of the six-step funnel."""
+    entries = dict(zip(entry, _apportion(sum(outcomes.values()), list(entry.values())), strict=True))
+    links = _split_links(entries, 1, {f"Landing: {kind}": share for kind, share in landing.items()})
+    landed = _inflow(links)
+    # Bounces and onward visits spread over landing pages, then carts over second pages, in
+    # proportion to their visitors: no node sends on more visitors than it received.
+    bounced = dict(zip(landed, _apportion(outcomes["bounced"], list(landed.values())), strict=True))
+    links += [(page, "Bounced", 2, n) for page, n in bounced.items()]
+    onward = {page: landed[page] - bounced[page] for page in landed}
+    second_links = _split_links(onward, 2, {f"2nd Page: {kind}": share for kind, share in second.items()})
+    links += second_links
+    seconds = _inflow(second_links)
+    carted = outcomes["abandoned_cart"] + outcomes["abandoned_checkout"] + outcomes["converted"]
+    for page, n in zip(seconds, _apportion(carted, list(seconds.values())), strict=True):
+        links += [(page, "Added to Cart", 3, n), (page, "Exited before Add to Cart", 3, seconds[page] - n)]
+    links += [
+        ("Added to Cart", "Started Checkout", 4, outcomes["abandoned_checkout"] + outcomes["converted"]),
+        ("Added to Cart", "Abandoned Cart", 4, outcomes["abandoned_cart"]),
+        ("Started Checkout", "Converted", 5, outcomes["converted"]),
+        ("Started Checkout", "Abandoned Checkout", 5, outcomes["abandoned_checkout"]),
+    ]
+    return entries, links
+
+
+def sitewide_conversion_funnel(query: dict) -> dict:
+    """The 200 body of POST /analytics/sitewide/conversion-funnel: a six-step Sankey graph."""
+    now = _now()
+    request = _funnel_query(query, now)
+    profile = _store_profile()
+    counts = _rounded(_store_totals(profile, request.start, request.end, now, request.filters))
+    if not counts["n_visitors"]:
+        return {"data": {"nodes": [], "links": []}}
+    outcomes, landing, second = _narrowed(request, counts, _landing_mix(), _second_page_mix())
+    entries, links = _funnel_links(
+        outcomes, _entry_mix(request.entry_point, request.filters), _rolled_up(landing), _rolled_up(second)
+    )
+    total = sum(entries.values())
+    steps = {target: step + 1 for _, target, step, _ in links} | dict.fromkeys(entries, 1)
+    values = {**entries, **_inflow(links)}
+    nodes = [
+        {"name": name, "step": steps[name], "value": value, "pct": round(value / total, 6)}
+        for name, value in values.items()
+        if value
+    ]
+    nodes.sort(key=lambda node: (node["step"], -node["value"], node["name"]))
+    shown = sorted(
+        (link for link in links if link[3]), key=lambda link: (link[2], -link[3], link[0], link[1])
+    )
+    return {
+        "data": {
+            "nodes": nodes,
+            "links": [{"source": s, "target": t, "step": step, "value": v} for s, t, step, v in shown],
+        }
+    }
+
+
+# --- experience timeseries ----------------------------------------------------------------
+
+_EXPERIENCE_GRANULARITIES = ("hour", "day", "week", "month")
+_SERIES_MODES = ("cumulative", "noncumulative")
+_EXPERIENCE_SERIES_METRICS = (
+    "conversion_rate",
+    "net_revenue_per_visitor",
+    "gross_profit_per_visitor",
+    "aov",
+    "n_visitors",
+    "n_orders",
+    "net_revenue",
+)
+_DEFAULT_SERIES_METRICS = ("conversion_rate", "net_revenue_per_visitor", "gross_profit_per_visitor")
+_PROFIT_METRICS = ("gross_profit_per_visitor",)
+_DT_PATTERNS = {
+    "hour": "%Y-%m-%d %H:%M:%S",
+    "day": "%Y-%m-%d %H:%M:%S",
+    "week": "%Y-%m-%d",
+    "month": "%Y-%m-%d",
+}
+
+
+def _series_metrics(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise AnalyticsQueryError("metrics", "metrics must be an array.")
+    return tuple(dict.fromkeys(_choice(key, "metrics", _EXPERIENCE_SERIES_METRICS) for key in value))
+
+
+def _segment_names(model: _Experience) -> list[str]:
+    names = [str(variation.get("name", "")) for variation in model.variations]
+    # Segments are keyed by variation name; a repeated name is told apart by the variation id.
+    return [
+        name if names.count(name) == 1 else f"{name} ({variation['id']})"
+        for name, variation in zip(names, model.variations, strict=True)
+    ]
+
+
+def _variation_series(
+    model: _Experience,
+    index: int,
+    segments: Sequence[_Segment],
+    buckets: list[tuple[int, int, int]],
+    cumulative: bool,
+    granularity: str,
+    metrics: tuple[str, ...],
+) -> list[dict[str, Any]]:
+    # Hourly buckets share their day's traffic: simulate each day once.
+    day_counts = functools.cache(functools.partial(_variation_day, model, index, segments))
+    empty = _empty(model.profile)
+    running, points = empty, []
+    for first, start, end in buckets:
+        counts = _window_total(start, end, day_counts, empty)
+        running = _add(running, counts) if cumulative else counts
+        shown = _rounded(running)
+        points.append(
+            {
+                "dt": _bucket_label(first, _DT_PATTERNS[granularity]),
+                **{key: _metric_value(shown, key, model.profile) for key in metrics},
+            }
+        )
+    return points
+
+
+def experience_timeseries(experience: dict, body: dict) -> dict:
+    """The 200 body of POST /analytics/experience/{id}/timeseries for a stored experience."""
+    start, end = _epoch_range(body, "startTs", "endTs")
+    granularity = _choice(body.get("granularity", "day"), "granularity", _EXPERIENCE_GRANULARITIES)
+    mode = _choice(body.get("mode", "cumulative"), "mode", _SERIES_MODES)
+    metrics = _series_metrics(body.get("metrics", list(_DEFAULT_SERIES_METRICS)))
+    filters = _segment_filters(body.get("filters"))
+    model = _experience_model(experience)
+    first, last, _ = _analysis_window(experience, start, end, _now())
+    if granularity == "hour":
+        first = max(first, last - MAX_HOURLY_DAYS * DAY)
+    buckets = _buckets(first, last, granularity)
+    segments = _filter_segments(model, filters)
+    answer: dict[str, Any] = {
+        "currency": "USD",
+        "granularity": granularity,
+        "mode": mode,
+        "experienceId": model.id,
+        "experienceName": str(experience.get("name", "")),
+        "variations": [
+            {"id": str(v["id"]), "name": str(v.get("name", "")), "isControl": bool(v.get("isControl"))}
+            for v in model.variations
+        ],
+    }
+    if any(key in _PROFIT_METRICS for key in metrics):
+        answer |= {"cogsConfigured": True, "cogsCoveragePct": round(model.profile.cogs_coverage, 4)}
+    answer["segments"] = {
+        name: {
+            "data": _variation_series(
+                model, index, segments, buckets, mode == "cumulative", granularity, metrics
+            )
+        }
+        for index, name in enumerate(_segment_names(model))
+    }
+    return answer

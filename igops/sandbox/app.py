@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import anyio
+import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -83,7 +84,7 @@ class Gate:
 
 
 def _endpoint(
-    runtime: Runtime, handler: Handler, group: Group, *, write: bool = False
+    runtime: Runtime, handler: Handler, group: Group, *, write: bool = False, large: bool = False
 ) -> Callable[[Request], Awaitable[Response]]:
     async def run(request: Request) -> Response:
         grant = None
@@ -98,6 +99,10 @@ def _endpoint(
         headers = grant.headers() if grant else {}
         if write and runtime.dice.drop():
             return DroppedResponse(render(body), 200, headers, media_type="application/json")
+        if large:
+            # Serialising megabytes takes a while: off the event loop, like computing them.
+            payload = await anyio.to_thread.run_sync(render, body)
+            return Response(payload, 200, headers, media_type="application/json")
         return json_response(body, 200, headers)
 
     return run
@@ -109,8 +114,24 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 def build_app(runtime: Runtime) -> Starlette:
-    def route(path: str, handler: Handler, group: Group, methods: list[str], *, write: bool = False) -> Route:
-        return Route(PREFIX + path, _endpoint(runtime, handler, group, write=write), methods=methods)
+    def route(
+        path: str,
+        handler: Handler,
+        group: Group,
+        methods: list[str],
+        *,
+        write: bool = False,
+        large: bool = False,
+    ) -> Route:
+        return Route(
+            PREFIX + path, _endpoint(runtime, handler, group, write=write, large=large), methods=methods
+        )
+
+    def analytics(path: str, handler: Handler, group: Group, methods: list[str]) -> Route:
+        return route("/analytics" + path, handler, group, methods, large=True)
+
+    def sitewide(path: str, generator: str) -> Route:
+        return analytics("/sitewide" + path, endpoints.sitewide(generator), Group.SITEWIDE, ["POST"])
 
     experience = "/experiences/{experience_id}"
     routes = [
@@ -119,14 +140,20 @@ def build_app(runtime: Runtime) -> Starlette:
         route(experience, endpoints.get_experience, Group.EXPERIENCES, ["GET"]),
         route(experience, endpoints.replace_experience, Group.UPDATES, ["PUT"], write=True),
         route(experience + "/actions/{action}", endpoints.act, Group.EXPERIENCES, ["POST"], write=True),
-        route(
-            "/analytics/resource/{experience_id}",
-            endpoints.experience_analytics,
-            Group.EXPERIENCES,
-            ["GET", "POST"],
+        analytics(
+            "/resource/{experience_id}", endpoints.experience_analytics, Group.EXPERIENCES, ["GET", "POST"]
         ),
-        route("/analytics/sitewide/snapshot", endpoints.sitewide_analytics, Group.SITEWIDE, ["POST"]),
-        route("/analytics/sitewide", endpoints.sitewide_analytics, Group.SITEWIDE, ["POST"]),
+        analytics(
+            "/experience/{experience_id}/timeseries",
+            endpoints.experience_timeseries,
+            Group.EXPERIENCES,
+            ["POST"],
+        ),
+        sitewide("/snapshot", "sitewide_analytics"),
+        sitewide("", "sitewide_analytics"),
+        sitewide("/timeseries", "sitewide_timeseries"),
+        sitewide("/order-distribution", "sitewide_order_distribution"),
+        sitewide("/conversion-funnel", "sitewide_conversion_funnel"),
         route("/analytics/experience/{experience_id}/export", endpoints.export, Group.EXPORT, ["POST"]),
     ]
     app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})

@@ -6,10 +6,12 @@ state, inside one store transaction, and is journaled once committed.
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+import anyio.to_thread
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 
@@ -189,9 +191,10 @@ async def act(request: Request, runtime: Runtime) -> Body:
 # Analytics and export
 
 
-def _analyzed(compute: Callable[..., Body], *args: Any) -> Body:
+async def _analyzed(compute: Callable[..., Body], *args: Any) -> Body:
+    # Computing the numbers takes CPU time: in a worker thread, so other requests keep flowing.
     try:
-        result: Body = compute(*args)
+        result: Body = await anyio.to_thread.run_sync(functools.partial(compute, *args))
     except ValueError as exc:
         # The generator may name the offending field (a `field` attribute); say so if it does.
         field = getattr(exc, "field", None)
@@ -205,18 +208,33 @@ async def experience_analytics(request: Request, runtime: Runtime) -> Body:
 
     experience_id = _experience_id(request)
     if request.method == "GET":
-        query: Body = dict(request.query_params)
+        compute, query = analytics.experience_analytics_by_get, request.query_params.multi_items()
     else:
-        query = await read_json_object(request, optional=True)
+        compute, query = analytics.experience_analytics, await read_json_object(request, optional=True)
     record = _record(runtime.store.snapshot(), experience_id)
-    return _analyzed(analytics.experience_analytics, record.experience, query)
+    return await _analyzed(compute, record.experience, query)
 
 
-async def sitewide_analytics(request: Request, runtime: Runtime) -> Body:
+async def experience_timeseries(request: Request, runtime: Runtime) -> Body:
     from . import analytics
 
-    query = await read_json_object(request, optional=True)
-    return _analyzed(analytics.sitewide_analytics, query)
+    experience_id = _experience_id(request)
+    body = await read_json_object(request, optional=True)
+    record = _record(runtime.store.snapshot(), experience_id)
+    return await _analyzed(analytics.experience_timeseries, record.experience, body)
+
+
+def sitewide(generator: str) -> Callable[[Request, Runtime], Awaitable[Body]]:
+    """The handler of a sitewide analytics endpoint: its JSON body, answered by the named
+    function of the number generator."""
+
+    async def handle(request: Request, runtime: Runtime) -> Body:
+        from . import analytics
+
+        query = await read_json_object(request, optional=True)
+        return await _analyzed(getattr(analytics, generator), query)
+
+    return handle
 
 
 async def export(request: Request, runtime: Runtime) -> Body:

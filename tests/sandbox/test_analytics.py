@@ -5,20 +5,17 @@ from __future__ import annotations
 
 import base64
 import random
-import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from analytics_support import DAY, NOW, iso, make_experience
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openapi_support import API_PREFIX, request_validator, require_spec, response_validator, schema_errors
 
 from igops.sandbox import analytics
-from igops.sandbox.analytics import experience_analytics, sitewide_analytics
+from igops.sandbox.analytics import experience_analytics, experience_analytics_by_get, sitewide_analytics
 
-DAY = 86_400
-NOW = 1_752_000_000  # 2025-07-08T18:40:00Z: the fixed clock every test runs at
 RESOURCE = f"{API_PREFIX}/analytics/resource/{{experienceId}}"
 SITEWIDE = f"{API_PREFIX}/analytics/sitewide/snapshot"
 VERDICTS = {"strong_win", "directional_win", "directional_loss", "strong_loss", "mixed_signals"}
@@ -27,66 +24,6 @@ VERDICTS = {"strong_win", "directional_win", "directional_loss", "strong_loss", 
 @pytest.fixture(autouse=True)
 def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(analytics, "_now", lambda: NOW)
-
-
-def make_experience(
-    seed: int,
-    *,
-    variations: int = 2,
-    status: str = "started",
-    started_days_ago: float = 30,
-    live_days: float | None = None,
-    percentages: list[float] | None = None,
-    primary: str | None = None,
-) -> dict[str, Any]:
-    """An experience in the API's read shape, as the emulator stores it."""
-    rng = random.Random(seed)
-
-    def new_id() -> str:
-        return str(uuid.UUID(int=rng.getrandbits(128), version=4))
-
-    experience_id = new_id()
-    shares = percentages or [
-        100 // variations + (100 % variations if i == 0 else 0) for i in range(variations)
-    ]
-    started = None if status == "pending" else (NOW - started_days_ago * DAY) * 1000
-    stopped = None if started is None or live_days is None else started + live_days * DAY * 1000
-    return {
-        "id": experience_id,
-        "name": f"Experience {seed}",
-        "status": status,
-        "type": "content/advanced",
-        "category": "experiment",
-        "createdAtTs": (NOW - 60 * DAY) * 1000,
-        "startedAtTs": started,
-        "pausedAtTs": stopped if status == "paused" else None,
-        "endedAtTs": stopped if status == "ended" else None,
-        "experienceKeyMetrics": [
-            {
-                "id": new_id(),
-                "experienceId": experience_id,
-                "order": 0,
-                "isPrimary": True,
-                "standardEventId": primary,
-                "experienceCustomMetricId": None,
-            }
-        ]
-        if primary
-        else [],
-        "variations": [
-            {
-                "id": new_id(),
-                "experienceId": experience_id,
-                "name": "Control" if i == 0 else f"Variant {chr(65 + i)}",
-                "isControl": i == 0,
-                "percentage": share,
-                "order": i,
-                "onsiteEdits": [],
-                "functionSyncError": False,
-            }
-            for i, share in enumerate(shares)
-        ],
-    }
 
 
 EXPERIENCES = {
@@ -103,6 +40,7 @@ EXPERIENCES = {
     "started-today": make_experience(7, started_days_ago=0.1),
 }
 WINDOW = {"start": str(NOW - 20 * DAY), "end": str(NOW - 2 * DAY)}
+WINDOW_BODY = {"startTs": WINDOW["start"], "endTs": WINDOW["end"]}
 GET_QUERIES = {
     "get-empty": {},
     "get-range": {"view": "overview", **WINDOW},
@@ -114,7 +52,7 @@ GET_QUERIES = {
 POST_QUERIES = {
     "post-empty": {},
     "post-verdict": {"testResult": True, "analyticsViewType": "test_orders_only"},
-    "post-range": {"startTs": WINDOW["start"], "endTs": WINDOW["end"], "testResult": True},
+    "post-range": {**WINDOW_BODY, "testResult": True},
     "post-audience-top1": {"view": "audience", "audience": "source_site", "topN": 1, "testResult": True},
     "post-audience-country": {"view": "audience", "audience": "country_code"},
     "post-post-test": {"view": "post_test", "includeInTestOrders": False},
@@ -131,8 +69,12 @@ POST_QUERIES = {
 }
 
 
-def overview(experience: dict[str, Any], **query: Any) -> list[dict[str, Any]]:
-    return experience_analytics(experience, query)["metrics"]
+def overview(experience: dict[str, Any], **body: Any) -> list[dict[str, Any]]:
+    return experience_analytics(experience, body)["metrics"]
+
+
+def by_get(experience: dict[str, Any], **params: str) -> dict[str, Any]:
+    return experience_analytics_by_get(experience, list(params.items()))
 
 
 def value(row: dict[str, Any], key: str) -> Any:
@@ -146,7 +88,7 @@ def value(row: dict[str, Any], key: str) -> Any:
 @pytest.mark.parametrize("query", GET_QUERIES.values(), ids=GET_QUERIES.keys())
 def test_get_answers_match_the_spec(experience: dict[str, Any], query: dict[str, str]) -> None:
     require_spec()
-    body = experience_analytics(experience, query)
+    body = by_get(experience, **query)
     assert schema_errors(response_validator("get", RESOURCE), body) == []
 
 
@@ -188,10 +130,37 @@ def test_sitewide_answers_match_the_spec(query: dict[str, Any]) -> None:
 # --- determinism -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("query", [*GET_QUERIES.values(), *POST_QUERIES.values()])
+@pytest.mark.parametrize("query", POST_QUERIES.values(), ids=POST_QUERIES.keys())
 def test_same_inputs_give_the_same_answer(query: dict[str, Any]) -> None:
     experience = EXPERIENCES["started-4-uneven"]
     assert experience_analytics(experience, query) == experience_analytics(experience, query)
+
+
+# The same request in both forms: (GET parameters, POST body).
+BOTH_FORMS = {
+    "range": ({"view": "overview", **WINDOW}, {"view": "overview", **WINDOW_BODY}),
+    "audience": (
+        {"view": "audience", "audience": "device_type", "analyticsViewType": "none"},
+        {"view": "audience", "audience": "device_type", "analyticsViewType": "none"},
+    ),
+    "graphs": (
+        {"graphs": "conversion_rate,net_revenue_per_visitor", "graphOutput": "base64"},
+        {"graphs": {"ids": ["conversion_rate", "net_revenue_per_visitor"], "outputFormat": "base64"}},
+    ),
+}
+
+
+@pytest.mark.parametrize(("params", "body"), BOTH_FORMS.values(), ids=BOTH_FORMS.keys())
+def test_both_forms_answer_alike(params: dict[str, str], body: dict[str, Any]) -> None:
+    experience = EXPERIENCES["started-4-uneven"]
+    assert by_get(experience, **params) == experience_analytics(experience, body)
+
+
+def test_the_post_form_ignores_keys_it_does_not_document() -> None:
+    experience = EXPERIENCES["started-2"]
+    assert experience_analytics(experience, {"start": "123", "end": "x", "graphOutput": "gif"}) == (
+        experience_analytics(experience, {})
+    )
 
 
 def test_another_experience_or_range_gives_other_numbers() -> None:
@@ -199,7 +168,7 @@ def test_another_experience_or_range_gives_other_numbers() -> None:
     assert [value(r, "n_visitors") for r in overview(first)] != [
         value(r, "n_visitors") for r in overview(second)
     ]
-    assert overview(first, **WINDOW) != overview(first)
+    assert overview(first, **WINDOW_BODY) != overview(first)
 
 
 def test_numbers_do_not_depend_on_global_random_state() -> None:
@@ -358,8 +327,8 @@ def test_visitors_grow_with_days_live() -> None:
     experience = make_experience(21, started_days_ago=30)
     start = (NOW - 30 * DAY) * 1000 // 1000
     week, fortnight = (
-        visitors(experience, end=str(start + 7 * DAY)),
-        visitors(experience, end=str(start + 14 * DAY)),
+        visitors(experience, endTs=str(start + 7 * DAY)),
+        visitors(experience, endTs=str(start + 14 * DAY)),
     )
     assert 0 < week < fortnight
     assert fortnight / week == pytest.approx(2, rel=0.15)
@@ -372,8 +341,8 @@ def test_traffic_stops_when_an_experience_ends_or_pauses() -> None:
         stop = NOW - 20 * DAY
         assert (
             visitors(experience)
-            == visitors(experience, end=str(stop))
-            == visitors(experience, end=str(stop + DAY))
+            == visitors(experience, endTs=str(stop))
+            == visitors(experience, endTs=str(stop + DAY))
         )
         assert experience_analytics(experience, {})["latestRunTs"] == stop
 
@@ -383,7 +352,7 @@ def test_the_clock_bounds_a_live_experience(monkeypatch: pytest.MonkeyPatch) -> 
     today = visitors(experience)
     monkeypatch.setattr(analytics, "_now", lambda: NOW + 5 * DAY)
     assert visitors(experience) > today
-    assert visitors(experience, end=str(NOW)) == today
+    assert visitors(experience, endTs=str(NOW)) == today
 
 
 def test_timestamps_are_seconds() -> None:
@@ -424,7 +393,7 @@ def test_top_n_caps_segments() -> None:
     assert len(everything["audienceOrder"]) > 10
     assert (
         len(
-            experience_analytics(experience, {"view": "audience", "audience": "device_type", "topN": "2"})[
+            experience_analytics(experience, {"view": "audience", "audience": "device_type", "topN": 2})[
                 "audienceOrder"
             ]
         )
@@ -435,7 +404,7 @@ def test_top_n_caps_segments() -> None:
 def test_post_test_view() -> None:
     experience = EXPERIENCES["ended-2-cr"]
     with_in_test = experience_analytics(experience, {"view": "post_test"})
-    without = experience_analytics(experience, {"view": "post_test", "includeInTestOrders": "false"})
+    without = experience_analytics(experience, {"view": "post_test", "includeInTestOrders": False})
     assert with_in_test["datasetId"] == "variation_post_metrics"
     assert with_in_test["audienceOrder"] == []
     control, challenger = with_in_test["metrics"]
@@ -478,11 +447,11 @@ def test_graphs() -> None:
     (graph,) = inline["graphs"]
     assert graph["key"] == "conversion_rate" and graph["type"] == "bar" and "url" not in graph
     assert base64.b64decode(graph["data"]).startswith(b"\x89PNG\r\n\x1a\n")
-    linked = experience_analytics(experience, {"graphs": "conversion_rate,profit_per_order"})
+    linked = by_get(experience, graphs="conversion_rate,profit_per_order")
     assert [g["key"] for g in linked["graphs"]] == ["conversion_rate", "profit_per_order"]
     assert all(g["url"].startswith("https://") for g in linked["graphs"])
     # The deprecated GET form drops the whole list when an id is unknown; POST refuses it.
-    assert experience_analytics(experience, {"graphs": "conversion_rate,revenue_per_visitor"})["graphs"] == []
+    assert by_get(experience, graphs="conversion_rate,revenue_per_visitor")["graphs"] == []
     with pytest.raises(ValueError):
         experience_analytics(experience, {"graphs": {"ids": ["revenue_per_visitor"]}})
     assert "graphs" not in experience_analytics(experience, {})
@@ -515,63 +484,87 @@ def test_one_variation_has_no_verdict() -> None:
 
 # --- bad inputs --------------------------------------------------------------------------
 
-BAD_RESOURCE_QUERIES = {
-    "summary-view": {"view": "summary"},
-    "audience-missing": {"view": "audience"},
-    "audience-on-overview": {"view": "overview", "audience": "device_type"},
-    "unknown-audience": {"view": "audience", "audience": "browser"},
-    "short-start": {"start": "123"},
-    "milliseconds": {"startTs": "1735689600000"},
-    "date-string": {"end": "2025-01-01"},
-    "end-before-start": {"start": str(NOW - DAY), "end": str(NOW - 2 * DAY)},
-    "view-type": {"analyticsViewType": "everything"},
-    "graph-output": {"graphs": "conversion_rate", "graphOutput": "gif"},
-    "graph-format": {"graphs": {"ids": ["conversion_rate"], "outputFormat": "svg"}},
-    "graphs-not-object": {"graphs": ["conversion_rate"]},
-    "top-n-zero": {"view": "audience", "audience": "country_code", "topN": 0},
-    "top-n-large": {"view": "audience", "audience": "country_code", "topN": 1001},
-    "top-n-text": {"view": "audience", "audience": "country_code", "topN": "ten"},
-    "test-result": {"testResult": "yes"},
-    "include-in-test": {"view": "post_test", "includeInTestOrders": 1},
-    "device-filter": {"filters": {"deviceType": "tablet"}},
-    "filters-not-object": {"filters": "mobile"},
+# name: (POST body, the field the refusal names)
+BAD_BODIES = {
+    "summary-view": ({"view": "summary"}, "view"),
+    "audience-missing": ({"view": "audience"}, "audience"),
+    "audience-on-overview": ({"view": "overview", "audience": "device_type"}, "audience"),
+    "unknown-audience": ({"view": "audience", "audience": "browser"}, "audience"),
+    "short-start": ({"startTs": "123"}, "startTs"),
+    "milliseconds": ({"startTs": "1735689600000"}, "startTs"),
+    "number": ({"startTs": 1735689600}, "startTs"),
+    "null": ({"endTs": None}, "endTs"),
+    "signed": ({"startTs": "+735689600"}, "startTs"),
+    "other-digits": ({"startTs": "\u0661" * 10}, "startTs"),
+    "date-time": ({"endTs": "2025-01-01T00:00:00Z"}, "endTs"),
+    "end-before-start": ({"startTs": str(NOW - DAY), "endTs": str(NOW - 2 * DAY)}, "endTs"),
+    "view-type": ({"analyticsViewType": "everything"}, "analyticsViewType"),
+    "graph-format": ({"graphs": {"ids": ["conversion_rate"], "outputFormat": "svg"}}, "graphs.outputFormat"),
+    "graphs-not-object": ({"graphs": ["conversion_rate"]}, "graphs"),
+    "graphs-as-text": ({"graphs": "conversion_rate"}, "graphs"),
+    "top-n-zero": ({"view": "audience", "audience": "country_code", "topN": 0}, "topN"),
+    "top-n-large": ({"view": "audience", "audience": "country_code", "topN": 1001}, "topN"),
+    "top-n-text": ({"view": "audience", "audience": "country_code", "topN": "10"}, "topN"),
+    "test-result": ({"testResult": "true"}, "testResult"),
+    "include-in-test": ({"view": "post_test", "includeInTestOrders": 1}, "includeInTestOrders"),
+    "device-filter": ({"filters": {"deviceType": "tablet"}}, "filters.deviceType"),
+    "filters-not-object": ({"filters": "mobile"}, "filters"),
 }
 
 
-@pytest.mark.parametrize("query", BAD_RESOURCE_QUERIES.values(), ids=BAD_RESOURCE_QUERIES.keys())
-def test_bad_resource_queries_are_refused(query: dict[str, Any]) -> None:
-    with pytest.raises(ValueError) as raised:
-        experience_analytics(EXPERIENCES["started-2"], query)
+def assert_refused(compute: Any, query: Any, field: str) -> None:
+    with pytest.raises(analytics.AnalyticsQueryError) as raised:
+        compute(query)
     message = str(raised.value)
     assert message.endswith(".") and "\n" not in message
-    assert isinstance(raised.value, analytics.AnalyticsQueryError) and raised.value.field
+    assert raised.value.field == field
 
 
-BAD_SITEWIDE_QUERIES = {
-    "no-time": {"start": "2025-01-01"},
-    "no-offset": {"start": "2025-01-01T00:00:00"},
-    "not-a-date": {"end": "yesterday"},
-    "seconds": {"start": 1735689600},
-    "end-before-start": {"start": "2025-02-01T00:00:00Z", "end": "2025-01-01T00:00:00Z"},
-    "feature-string": {"feature": "performance"},
-    "feature-name": {"feature": {"name": "revenue"}},
-    "audience-missing": {"feature": {"name": "audience"}},
-    "audience-unknown": {"feature": {"name": "audience", "audience": "browser"}},
-    "visitor-filter": {"filters": {"visitorType": "loyal"}},
+@pytest.mark.parametrize(("body", "field"), BAD_BODIES.values(), ids=BAD_BODIES.keys())
+def test_bad_bodies_are_refused(body: dict[str, Any], field: str) -> None:
+    assert_refused(lambda query: experience_analytics(EXPERIENCES["started-2"], query), body, field)
+
+
+# name: (GET parameters, the field the refusal names)
+BAD_PARAMS = {
+    "short-start": ([("start", "123")], "start"),
+    "milliseconds": ([("end", "1735689600000")], "end"),
+    "empty": ([("start", "")], "start"),
+    "date": ([("end", "2025-01-01")], "end"),
+    "end-before-start": ([("start", str(NOW - DAY)), ("end", str(NOW - 2 * DAY))], "end"),
+    "graph-output": ([("graphs", "conversion_rate"), ("graphOutput", "gif")], "graphOutput"),
+    "view": ([("view", "summary")], "view"),
+    # Only the original query parameters: the POST form's names are not among them.
+    "start-ts": ([("startTs", str(NOW - DAY))], "startTs"),
+    "test-result": ([("view", "overview"), ("testResult", "true")], "testResult"),
+    "top-n": ([("topN", "3")], "topN"),
+    "filters": ([("filters", "{}")], "filters"),
+    "repeated": ([("view", "overview"), ("view", "audience")], "view"),
 }
 
 
-@pytest.mark.parametrize("query", BAD_SITEWIDE_QUERIES.values(), ids=BAD_SITEWIDE_QUERIES.keys())
-def test_bad_sitewide_queries_are_refused(query: dict[str, Any]) -> None:
-    with pytest.raises(ValueError):
-        sitewide_analytics(query)
+@pytest.mark.parametrize(("params", "field"), BAD_PARAMS.values(), ids=BAD_PARAMS.keys())
+def test_bad_get_parameters_are_refused(params: list[tuple[str, str]], field: str) -> None:
+    assert_refused(lambda query: experience_analytics_by_get(EXPERIENCES["started-2"], query), params, field)
+
+
+# name: (snapshot body, the field the refusal names); dates are in test_analytics_series.py
+BAD_SITEWIDE_QUERIES = {
+    "end-before-start": ({"start": "2025-02-01T00:00:00Z", "end": "2025-01-01T00:00:00Z"}, "end"),
+    "feature-string": ({"feature": "performance"}, "feature"),
+    "feature-name": ({"feature": {"name": "revenue"}}, "feature.name"),
+    "audience-missing": ({"feature": {"name": "audience"}}, "feature.audience"),
+    "audience-unknown": ({"feature": {"name": "audience", "audience": "browser"}}, "feature.audience"),
+    "visitor-filter": ({"filters": {"visitorType": "loyal"}}, "filters.visitorType"),
+}
+
+
+@pytest.mark.parametrize(("query", "field"), BAD_SITEWIDE_QUERIES.values(), ids=BAD_SITEWIDE_QUERIES.keys())
+def test_bad_sitewide_queries_are_refused(query: dict[str, Any], field: str) -> None:
+    assert_refused(sitewide_analytics, query, field)
 
 
 # --- sitewide numbers ----------------------------------------------------------------------
-
-
-def iso(seconds: int) -> str:
-    return datetime.fromtimestamp(seconds, UTC).isoformat()
 
 
 def test_sitewide_numbers_are_consistent() -> None:

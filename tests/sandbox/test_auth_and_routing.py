@@ -17,6 +17,10 @@ ENDPOINTS = [
     ("POST", "/analytics/resource/{id}"),
     ("POST", "/analytics/sitewide/snapshot"),
     ("POST", "/analytics/sitewide"),
+    ("POST", "/analytics/sitewide/timeseries"),
+    ("POST", "/analytics/sitewide/order-distribution"),
+    ("POST", "/analytics/sitewide/conversion-funnel"),
+    ("POST", "/analytics/experience/{id}/timeseries"),
     ("POST", "/analytics/experience/{id}/export"),
 ]
 
