@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -251,8 +252,36 @@ def test_analytics_and_export_endpoints_conform() -> None:
         checked("GET", f"/analytics/resource/{experience_id}", view="audience", audience="device_type")
         checked("POST", f"/analytics/resource/{experience_id}", {"view": "overview", "testResult": True})
         checked("POST", f"/analytics/experience/{experience_id}/export", {"exportType": "orders"})
-    window = {"start": "2026-01-01T00:00:00Z", "end": "2026-01-31T00:00:00Z"}
+        checked("POST", f"/analytics/experience/{experience_id}/timeseries", {})
+        checked(
+            "POST",
+            f"/analytics/experience/{experience_id}/timeseries",
+            {"granularity": "hour", "mode": "noncumulative", "metrics": ["aov", "n_orders"]},
+        )
+    # The last thirty days: the emulator's store has traffic only in the year before today.
+    today = datetime.now(UTC).replace(microsecond=0)
+    window = {"start": (today - timedelta(days=30)).isoformat(), "end": today.isoformat()}
     checked("POST", "/analytics/sitewide/snapshot", window)
     checked("POST", "/analytics/sitewide/snapshot", {**window, "feature": {"name": "order"}})
     checked("POST", SITEWIDE_ALIAS, window)
+    checked("POST", "/analytics/sitewide/timeseries", {**window, "granularity": "day"})
+    checked(
+        "POST",
+        "/analytics/sitewide/timeseries",
+        {**window, "feature": {"name": "audience", "audience": "visitor_type"}},
+    )
+    checked("POST", "/analytics/sitewide/order-distribution", window)
+    checked("POST", "/analytics/sitewide/conversion-funnel", {**window, "entryPoint": "source_channel"})
     assert checked.problems == []
+    assert {template for _, template in checked.validated if "/analytics/" in template} == {
+        f"{API_PREFIX}/analytics/{path}"
+        for path in (
+            "resource/{experienceId}",
+            "experience/{experienceId}/export",
+            "experience/{experienceId}/timeseries",
+            "sitewide/snapshot",
+            "sitewide/timeseries",
+            "sitewide/order-distribution",
+            "sitewide/conversion-funnel",
+        )
+    }
