@@ -162,6 +162,13 @@ def free_shipping_only(experience: Experience) -> Iterator[Finding]:
                 "a shippingDiscount belongs to an offer whose discountApplicationType is freeShipping.")
 
 
+def one_product_scope(experience: Experience) -> Iterator[Finding]:
+    for index, variation in enumerate(experience["variations"]):
+        if variation.get("includeProducts") and variation.get("excludeProducts"):
+            yield ("variations", index, "includeProducts"), (
+                "includeProducts and excludeProducts exclude each other: set at most one of them.")
+
+
 # Each rateFilter type has its own field; the API drops the other one.
 RATE_FILTER_FIELDS = {"amount": "amount", "name": "rules"}
 
@@ -253,6 +260,7 @@ FILE_RULES: tuple[Callable[[Experience], Iterator[Finding]], ...] = (
     timeout_given,
     free_shipping_only,
     rate_filter_fields,
+    one_product_scope,
     key_metrics,
     audience_choices,
     page_targeting_devices,

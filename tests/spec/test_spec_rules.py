@@ -153,6 +153,8 @@ FAILING: list[tuple[str, Callable[[], Doc], str, str]] = [
     ("assignVariation rule needs a variation", _audience(filters=[
         {"priority": 0, "filterType": "utm", "action": "assignVariation"}]),
      "$.audience.filters[0].action", "needs variation"),
+    ("one product scope", _variant(includeProducts=True, excludeProducts=True),
+     "$.variations[1].includeProducts", "exclude each other"),
     ("name rate filter needs rules", _shipping({"type": "name"}),
      "$.variations[1].offer.shippingDiscount.rateFilter", "needs rules"),
     ("amount rate filter has no rules", _shipping({"type": "amount", "amount": 5, "rules": []}),
