@@ -8,6 +8,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, ValidationError
 
+from igops.fields import FieldClass, classify
 from igops.model import JsonPath, Position, nearest_position
 from igops.schemas import EXPERIENCE_SCHEMA, load_schema
 from igops.spec.errors import did_you_mean, quote
@@ -60,8 +61,8 @@ def _explain(error: ValidationError, document: Document) -> Iterator[tuple[JsonP
         for key in value:
             if key not in known:
                 key_path = (*path, key)
-                hint = did_you_mean(key, known)
-                yield key_path, document.keys[key_path], f"{quote(key)} is not a field here{hint}."
+                reason = _igops_owned(key_path) or f"is not a field here{did_you_mean(key, known)}"
+                yield key_path, document.keys[key_path], f"{quote(key)} {reason}."
         return
     if keyword == "required":
         position = nearest_position(document.values, path)
@@ -70,6 +71,24 @@ def _explain(error: ValidationError, document: Document) -> Iterator[tuple[JsonP
                 yield (*path, key), position, f"the required field '{key}' is missing."
         return
     yield path, nearest_position(document.values, path), _sentence(error, path)
+
+
+# API fields a file cannot set, and why (the field table's classes; igops.fields).
+_OWNED_REASONS = {
+    FieldClass.ID: "is an id: the server assigns it or igops mints it, and a file never holds one",
+    FieldClass.PARENT_ID: "is the id of the enclosing variation, which igops fills in",
+    FieldClass.ORDER: "is not written in files: the position in the list is the order",
+    FieldClass.READ_ONLY: "is read-only: the API sets it, and a file cannot",
+    FieldClass.PASSED_THROUGH: ("is kept as it is set in the dashboard: igops copies it unchanged into every "
+                                "update and does not manage it from files"),
+}
+
+
+def _igops_owned(key_path: JsonPath) -> str | None:
+    """Why a field of the API's experience is not in the file, when it is one."""
+    api_path = "".join("[]" if isinstance(part, int) else f".{part}" for part in key_path).lstrip(".")
+    kind = classify(api_path)
+    return _OWNED_REASONS.get(kind) if kind is not None else None
 
 
 def _sentence(error: ValidationError, path: JsonPath) -> str:

@@ -64,8 +64,8 @@ A_UUID = "0b6c1a52-4f1e-4c3e-9a57-2d0e5f6a7b8c"
 FAILING: list[tuple[str, Callable[[], Doc], str, str]] = [
     ("unknown field", _with(percentge=5), "$.percentge", "not a field here"),
     ("unknown field hint", _variant(percentge=5), "$.variations[1].percentge", "did you mean 'percentage'"),
-    ("order is the list position", _variant(order=1), "$.variations[1].order", "not a field here"),
-    ("no nested ids", _variant(id=A_UUID), "$.variations[1].id", "not a field here"),
+    ("order is the list position", _variant(order=1), "$.variations[1].order", "the position in the list"),
+    ("no nested ids", _variant(id=A_UUID), "$.variations[1].id", "a file never holds one"),
     ("required field", _changed(lambda d: d.pop("status")), "$.status", "required field 'status' is missing"),
     ("wrong type", _variant(percentage="50"),
      "$.variations[1].percentage", "expected a number, found the text"),
@@ -153,6 +153,9 @@ FAILING: list[tuple[str, Callable[[], Doc], str, str]] = [
     ("assignVariation rule needs a variation", _audience(filters=[
         {"priority": 0, "filterType": "utm", "action": "assignVariation"}]),
      "$.audience.filters[0].action", "needs variation"),
+    ("components stay in the dashboard", _variant(components=[]), "$.variations[1].components",
+     "kept as it is set in the dashboard"),
+    ("ids are never in files", _audience(id=A_UUID), "$.audience.id", "a file never holds one"),
     ("one product scope", _variant(includeProducts=True, excludeProducts=True),
      "$.variations[1].includeProducts", "exclude each other"),
     ("name rate filter needs rules", _shipping({"type": "name"}),
