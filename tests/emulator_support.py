@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 
 from igops.sandbox import Sandbox
 from igops.sandbox.server import make_server
@@ -35,3 +36,10 @@ def serve_over_http(sandbox: Sandbox) -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=10)
         listener.close()
+
+
+def last_month() -> dict[str, str]:
+    """A sitewide range the emulator has data for whenever the tests run: the 30 days before today."""
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return {"start": (today - timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "end": today.strftime("%Y-%m-%dT%H:%M:%SZ")}

@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+from emulator_support import last_month
 from openapi_support import path_template, response_validator, schema_errors, spec_available
 from payloads import onsite_edits_experience, with_ids
 
@@ -91,7 +92,7 @@ def test_serve_answers_every_documented_call(served: tuple[str, Path, subprocess
             assert check_shape("POST", acted)["experience"]["status"] in ("started", "paused")
         check_shape("POST", http.post(f"/analytics/resource/{created['id']}", json={}))
         check_shape("POST", http.post("/analytics/sitewide/snapshot",
-                                      json={"start": "2026-10-01T00:00:00Z", "end": "2026-10-31T00:00:00Z"}))
+                                      json=last_month()))
         winner = next(v["id"] for v in fetched["variations"] if not v["isControl"])
         ended = http.post(f"/experiences/{created['id']}/actions/end", json={"variationId": winner})
         assert check_shape("POST", ended)["experience"]["status"] == "ended"
