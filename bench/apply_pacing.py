@@ -20,11 +20,11 @@ from typing import Any
 from igops.api import DOCUMENTED_RATES, Group, IntelligemsClient, Secret
 from igops.engine import make_plan
 from igops.engine.apply import apply_plan
+from igops.files import check_text
+from igops.files.yamldoc import dump
 from igops.model import DesiredExperience
 from igops.normalize import canonical_desired, create_payload
 from igops.sandbox import Sandbox, SandboxConfig
-from igops.spec import check_text
-from igops.spec.yamldoc import dump
 
 TOKEN = "bench"
 UPDATES = DOCUMENTED_RATES[Group.UPDATES]

@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from igops.files import load_experiences
+from igops.files.yamldoc import dump
 from igops.model import DesiredExperience
-from igops.spec import load_experiences
-from igops.spec.yamldoc import dump
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "experiences"
 TARGET_SECONDS = 2.0

@@ -13,8 +13,8 @@ from engine_support import create_as_igops, with_client
 from igops.api import RetryPolicy
 from igops.api import client as api_client
 from igops.cli import cli
+from igops.files import load_experiences
 from igops.sandbox import Sandbox, SandboxConfig
-from igops.spec import load_experiences
 
 REPO = Path(__file__).resolve().parents[1]
 ALL_STATUSES = ("draft", "started", "paused", "ended")

@@ -8,14 +8,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from emulator_support import TOKEN
-from spec_fixtures import dump
+from file_fixtures import dump
 
 from igops.api import IntelligemsClient, Secret
 from igops.engine import make_plan
+from igops.files import check_text
 from igops.model import DESIRED_STATUS_OF_LIVE, DesiredExperience, Plan
 from igops.normalize import canonical_desired, canonical_live, create_payload
 from igops.sandbox import Sandbox
-from igops.spec import check_text
 
 T = TypeVar("T")
 

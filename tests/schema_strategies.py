@@ -16,9 +16,9 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from igops.files.rules import DEVICE_VALUES, PERSONALIZATION_TYPES, RATE_FILTER_FIELDS
 from igops.model import IGOPS_FIELDS
 from igops.schemas import EXPERIENCE_SCHEMA, load_schema
-from igops.spec.rules import DEVICE_VALUES, PERSONALIZATION_TYPES, RATE_FILTER_FIELDS
 
 SCHEMA = load_schema(EXPERIENCE_SCHEMA)
 TYPES: tuple[str, ...] = tuple(SCHEMA["properties"]["type"]["enum"])

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from file_fixtures import TYPES, offer, redirect
 from hypothesis import strategies as st
-from spec_fixtures import TYPES, offer, redirect
 
 from igops.schemas import EXPERIENCE_SCHEMA, load_schema
 

@@ -12,16 +12,16 @@ from typing import IO, Any, TextIO, TypeVar
 
 import click
 
-from igops import spec
+from igops import files
 from igops.api import ApiError, IntelligemsClient
 from igops.config import ConfigError, Settings
 from igops.connect import open_client
 from igops.engine import CacheError
+from igops.files import ProjectConfig
 from igops.model import DesiredExperience, Plan
 from igops.render import validation as validation_report
 from igops.render.plan_text import render_plan_text
 from igops.sandbox import StateFileError
-from igops.spec import ProjectConfig
 
 EXIT_ERROR = 1
 EXIT_CHANGES = 2
@@ -50,13 +50,13 @@ class Workspace:
 def load_workspace(api: str | None) -> Workspace:
     """igops.yaml, the API settings and the experience files; any problem ends the command (exit 1)."""
     try:
-        project = spec.load_project_config(Path())
+        project = files.load_project_config(Path())
         settings = Settings.resolve(api, configured_url=project.api_url, token_env=project.token_env)
-    except spec.InvalidConfig as exc:
+    except files.InvalidConfig as exc:
         raise CommandFailed("\n".join(map(str, exc.errors))) from None
     except ConfigError as exc:
         raise CommandFailed(str(exc)) from None
-    loaded = spec.load_experiences([project.experiences_dir])
+    loaded = files.load_experiences([project.experiences_dir])
     if loaded.errors:
         raise CommandFailed(validation_report.render_text(loaded))
     return Workspace(project, settings, loaded.experiences)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from igops import spec
+from igops import files
 from igops.api import IntelligemsClient
 from igops.cli.common import CommandFailed, run_against_account, show_plan_text, use_color
 from igops.config import Settings
@@ -34,11 +34,11 @@ def demo_command() -> None:
       igops demo
     """
     try:
-        project = spec.load_project_config(Path())
-    except spec.InvalidConfig as exc:
+        project = files.load_project_config(Path())
+    except files.InvalidConfig as exc:
         raise CommandFailed("\n".join(map(str, exc.errors))) from None
     _heading(f"1. igops validate: check the files in {project.experiences_dir}/")
-    loaded = spec.load_experiences([project.experiences_dir])
+    loaded = files.load_experiences([project.experiences_dir])
     click.echo(validation_report.render_text(loaded))
     if loaded.errors or not loaded.experiences:
         raise CommandFailed(f"the demo needs valid experience files in {project.experiences_dir}/: run it "

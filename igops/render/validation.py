@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
+from igops.files.loader import LoadResult
 from igops.render.summary import counted
-from igops.spec.loader import LoadResult
 
 
 def render_text(result: LoadResult) -> str:

@@ -22,12 +22,12 @@ from cli_support import igops, work_in
 from click.testing import Result
 from emulator_support import TOKEN, serve_over_http
 from engine_support import create_as_igops, desired, with_client
-from spec_fixtures import TYPES, dump, experience
+from file_fixtures import TYPES, dump, experience
 
 from igops import connect
 from igops.api import IntelligemsClient
+from igops.files import load_experiences
 from igops.sandbox import Faults, Sandbox, SandboxConfig
-from igops.spec import load_experiences
 
 # Example files whose status cannot be created from nothing: they must have run first.
 HISTORY_FILES = ("long-form-landing-page", "sticky-add-to-cart")

@@ -23,8 +23,8 @@ from hypothesis import HealthCheck, given, settings
 from strategies import experiences
 
 from igops.api import IntelligemsClient
+from igops.files import load_experiences
 from igops.normalize import canonical_desired, update_payload
-from igops.spec import load_experiences
 
 # Per example file: a one-field edit (old text, new text) and the stored field it must change.
 EDITS: dict[str, tuple[str, str, str]] = {

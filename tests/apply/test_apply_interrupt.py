@@ -24,9 +24,9 @@ from engine_support import with_client
 from igops.api import ApiError, IntelligemsClient, Interrupted, RetryPolicy, Secret, ServerError
 from igops.engine import make_plan
 from igops.engine.apply import apply_plan
+from igops.files import load_experiences
 from igops.model import ApplyReport, ChangeKind, Outcome
 from igops.sandbox import Faults
-from igops.spec import load_experiences
 
 EXPERIENCES = 11  # one more update than the update bucket's burst: the last one waits for a refill
 LATENCY_MS = 200

@@ -19,8 +19,8 @@ from apply_support import new_sandbox
 from cli_support import igops, work_in
 from deepdiff import DeepDiff
 from emulator_support import TOKEN, serve_over_http
+from file_fixtures import dump
 from schema_strategies import every_block
-from spec_fixtures import dump
 
 from igops.fields import PASSED_THROUGH, locations
 from igops.sandbox import Sandbox

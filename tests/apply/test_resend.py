@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from apply_support import new_sandbox, use_sandbox
 from cli_support import igops, work_in
-from spec_fixtures import dump, experience
+from file_fixtures import dump, experience
 
 from igops.sandbox import Sandbox
 

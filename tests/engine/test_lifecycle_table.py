@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 from engine_support import create_as_igops, desired, plan, with_client
-from spec_fixtures import experience
+from file_fixtures import experience
 
 from igops.engine.lifecycle import transition
 from igops.model import ChangeKind

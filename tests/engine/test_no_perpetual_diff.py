@@ -12,10 +12,10 @@ from strategies import experiences
 
 from igops.api import IntelligemsClient
 from igops.engine.planner import plan_experience
+from igops.files import load_experiences
 from igops.model import ExperiencePlan
 from igops.normalize import canonical_desired, update_payload
 from igops.sandbox import Sandbox, SandboxConfig
-from igops.spec import load_experiences
 
 INVARIANT = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 EXAMPLES = Path(__file__).resolve().parents[2] / "experiences"

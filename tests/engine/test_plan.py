@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from emulator_support import TOKEN
 from engine_support import create_as_igops, desired, plan, with_client
-from spec_fixtures import experience
+from file_fixtures import experience
 
 from igops.engine import RefreshCache
 from igops.engine.diff import field_changes, readable_path

@@ -9,10 +9,10 @@ from typing import Any
 from jsonschema import Draft202012Validator, ValidationError
 
 from igops.fields import FieldClass, classify
+from igops.files.errors import did_you_mean, quote
+from igops.files.yamldoc import Document
 from igops.model import JsonPath, Position, nearest_position
 from igops.schemas import EXPERIENCE_SCHEMA, load_schema
-from igops.spec.errors import did_you_mean, quote
-from igops.spec.yamldoc import Document
 
 # Types that exist in Intelligems accounts but that the API cannot create, so igops cannot manage them.
 NOT_CREATABLE_TYPES = frozenset(

@@ -6,10 +6,10 @@ import os
 from pathlib import Path
 
 import pytest
-from spec_fixtures import FILE, dump, experience
+from file_fixtures import FILE, dump, experience
 
-from igops.spec import check_text, load_experiences
-from igops.spec.files import MAX_FILE_BYTES
+from igops.files import check_text, load_experiences
+from igops.files.reading import MAX_FILE_BYTES
 
 VALID = dump(experience())
 

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from spec_fixtures import dump, experience
+from file_fixtures import dump, experience
 
 from igops.cli import cli
-from igops.spec import InvalidConfig, load_project_config
-from igops.spec.files import MAX_FILE_BYTES
+from igops.files import InvalidConfig, load_project_config
+from igops.files.reading import MAX_FILE_BYTES
 
 REPO = Path(__file__).resolve().parents[2]
 LOCATED = re.compile(r"^(?P<file>[^\n]+?):(?P<line>\d+):(?P<column>\d+): \$\S*: .+\.$")

@@ -7,14 +7,14 @@ from typing import Any
 
 import pytest
 from api_shape import CREATE_PATH, api_experience_schema, create_body
+from file_fixtures import FILE, check, dump, messages
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openapi_support import request_validator, schema_errors
-from spec_fixtures import FILE, check, dump, messages
 from strategies import experiences
 
-from igops.spec import FileResult, check_text
-from igops.spec.files import decode
+from igops.files import FileResult, check_text
+from igops.files.reading import decode
 
 YAML_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 FAST = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])

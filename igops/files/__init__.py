@@ -8,17 +8,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from igops.spec.config_file import CONFIG_FILE, InvalidConfig, ProjectConfig, load_project_config
-from igops.spec.errors import SpecError
-from igops.spec.loader import FileResult, LoadResult, check_text, load_experiences
+from igops.files.config_file import CONFIG_FILE, InvalidConfig, ProjectConfig, load_project_config
+from igops.files.errors import FileError
+from igops.files.loader import FileResult, LoadResult, check_text, load_experiences
 
 __all__ = [
     "CONFIG_FILE",
+    "FileError",
     "FileResult",
     "InvalidConfig",
     "LoadResult",
     "ProjectConfig",
-    "SpecError",
     "check_text",
     "load_experiences",
     "load_project_config",

@@ -14,8 +14,8 @@ from jsonschema import Draft202012Validator
 from openapi_support import request_validator, schema_errors
 from schema_compare import differences
 
+from igops.files import load_experiences
 from igops.schemas import CONFIG_SCHEMA, EXPERIENCE_SCHEMA, load_schema
-from igops.spec import load_experiences
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEMAS = (EXPERIENCE_SCHEMA, CONFIG_SCHEMA)

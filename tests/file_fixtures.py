@@ -6,8 +6,8 @@ import copy
 from pathlib import Path
 from typing import Any
 
-from igops.spec import FileResult, check_text
-from igops.spec.yamldoc import dump
+from igops.files import FileResult, check_text
+from igops.files.yamldoc import dump
 
 FILE = Path("experiences/example.yaml")
 

@@ -12,8 +12,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from igops.files.errors import FileError
 from igops.model import Position
-from igops.spec.errors import SpecError
 
 MAX_FILE_BYTES = 1024 * 1024
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -30,21 +30,21 @@ class Candidate:
 FILE_START = Position(1, 1)
 
 
-def _refusal(path: Path, message: str, position: Position = FILE_START) -> SpecError:
-    return SpecError(path, position, (), message)
+def _refusal(path: Path, message: str, position: Position = FILE_START) -> FileError:
+    return FileError(path, position, (), message)
 
 
-def discover(paths: Iterable[Path]) -> tuple[list[Candidate], list[SpecError]]:
+def discover(paths: Iterable[Path]) -> tuple[list[Candidate], list[FileError]]:
     """The files named, and the YAML files under the directories named, each once, in a stable order."""
     found: list[Candidate] = []
-    errors: list[SpecError] = []
+    errors: list[FileError] = []
     for path in paths:
         try:
             items = list(_walk(path)) if path.is_dir() else [_named_file(path)]
         except OSError as exc:
             items = [_unreadable(path, exc)]
         for item in items:
-            if isinstance(item, SpecError):
+            if isinstance(item, FileError):
                 errors.append(item)
             else:
                 found.append(item)
@@ -52,17 +52,17 @@ def discover(paths: Iterable[Path]) -> tuple[list[Candidate], list[SpecError]]:
     return sorted(unique.values(), key=lambda candidate: str(candidate.path)), errors
 
 
-def _named_file(path: Path) -> Candidate | SpecError:
+def _named_file(path: Path) -> Candidate | FileError:
     if path.exists() or path.is_symlink():
         return Candidate(path, path.parent)
     return _refusal(path, "no such file or directory.")
 
 
-def _unreadable(path: Path, exc: OSError) -> SpecError:
+def _unreadable(path: Path, exc: OSError) -> FileError:
     return _refusal(path, f"cannot be read: {(exc.strerror or str(exc)).lower()}.")
 
 
-def _walk(root: Path) -> Iterator[Candidate | SpecError]:
+def _walk(root: Path) -> Iterator[Candidate | FileError]:
     # Hidden entries (editor backups, .git) are never experiences. Symlinked directories are
     # not descended, so no file is reached twice; one that leads outside is reported.
     for directory, subdirectories, files in os.walk(root):
@@ -76,7 +76,7 @@ def _walk(root: Path) -> Iterator[Candidate | SpecError]:
                 yield Candidate(Path(directory, name), root)
 
 
-def read_text(candidate: Candidate) -> str | SpecError:
+def read_text(candidate: Candidate) -> str | FileError:
     """The file's text, or the reason it is refused."""
     path = candidate.path
     if path.is_symlink():
@@ -106,7 +106,7 @@ def _symlink_problem(path: Path, root: Path) -> str | None:
     return None
 
 
-def decode(path: Path, data: bytes) -> str | SpecError:
+def decode(path: Path, data: bytes) -> str | FileError:
     """UTF-8 text (a leading byte-order mark is tolerated), or why the bytes are not that."""
     if b"\0" in data:
         return _refusal(path, "the file is binary, not YAML text.", _byte_position(data, data.index(b"\0")))

@@ -16,7 +16,7 @@ _PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
 
 @dataclass(frozen=True)
-class SpecError:
+class FileError:
     file: Path
     position: Position
     path: JsonPath

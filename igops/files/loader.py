@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from igops.files import rules
+from igops.files.errors import FileError
+from igops.files.reading import FILE_START, discover, read_text
+from igops.files.schema import schema_findings
+from igops.files.yamldoc import Document, YamlError, parse
 from igops.model import IGOPS_FIELDS, DesiredExperience, JsonPath, Position, nearest_position
 from igops.schemas import EXPERIENCE_SCHEMA
-from igops.spec import rules
-from igops.spec.errors import SpecError
-from igops.spec.files import FILE_START, discover, read_text
-from igops.spec.schema import schema_findings
-from igops.spec.yamldoc import Document, YamlError, parse
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class LoadResult:
     """The experiences of every file that has no problem, and the problems of the others."""
 
     experiences: tuple[DesiredExperience, ...]
-    errors: tuple[SpecError, ...]
+    errors: tuple[FileError, ...]
     files: tuple[Path, ...]
 
     @property
@@ -34,7 +34,7 @@ class FileResult:
     """One file checked on its own: its experience when the schema accepts it, and its problems."""
 
     experience: DesiredExperience | None
-    errors: tuple[SpecError, ...]
+    errors: tuple[FileError, ...]
 
 
 def load_experiences(paths: Iterable[Path]) -> LoadResult:
@@ -43,10 +43,10 @@ def load_experiences(paths: Iterable[Path]) -> LoadResult:
     checked: list[FileResult] = []
     for candidate in candidates:
         text = read_text(candidate)
-        refused = isinstance(text, SpecError)
+        refused = isinstance(text, FileError)
         checked.append(FileResult(None, (text,)) if refused else check_text(text, candidate.path))
     shaped = [result.experience for result in checked if result.experience is not None]
-    clashes: dict[Path, list[SpecError]] = {}
+    clashes: dict[Path, list[FileError]] = {}
     for experience, (path, message) in rules.cross_file_findings(shaped):
         error = _error(experience.path, experience.positions, path, message)
         clashes.setdefault(experience.path, []).append(error)
@@ -57,7 +57,7 @@ def load_experiences(paths: Iterable[Path]) -> LoadResult:
     failed = {error.file for error in errors}
     return LoadResult(
         experiences=tuple(experience for experience in shaped if experience.path not in failed),
-        errors=tuple(sorted(errors, key=SpecError.sort_key)),
+        errors=tuple(sorted(errors, key=FileError.sort_key)),
         files=tuple(candidate.path for candidate in candidates),
     )
 
@@ -67,14 +67,14 @@ def check_text(text: str, file: Path) -> FileResult:
     try:
         document = parse(text)
     except YamlError as exc:
-        return FileResult(None, (SpecError(file, exc.position, exc.path, exc.message),))
+        return FileResult(None, (FileError(file, exc.position, exc.path, exc.message),))
     if document is None:
         return _refused(file, FILE_START, "the file is empty (only comments or blank lines); "
                         "an experience needs name, type, status and variations.")
     if not isinstance(document.value, dict):
         return _refused(file, document.values[()], "the top level must be a mapping of fields "
                         "(name:, type:, ...), not a list or a single value.")
-    schema_errors = _unique(SpecError(file, position, path, message)
+    schema_errors = _unique(FileError(file, position, path, message)
                             for path, position, message in schema_findings(document, EXPERIENCE_SCHEMA))
     if schema_errors:
         return FileResult(None, schema_errors)
@@ -100,12 +100,12 @@ def _experience(document: Document, file: Path) -> DesiredExperience:
 
 
 def _refused(file: Path, position: Position, message: str) -> FileResult:
-    return FileResult(None, (SpecError(file, position, (), message),))
+    return FileResult(None, (FileError(file, position, (), message),))
 
 
-def _error(file: Path, positions: Mapping[JsonPath, Position], path: JsonPath, message: str) -> SpecError:
-    return SpecError(file, nearest_position(positions, path), path, message)
+def _error(file: Path, positions: Mapping[JsonPath, Position], path: JsonPath, message: str) -> FileError:
+    return FileError(file, nearest_position(positions, path), path, message)
 
 
-def _unique(errors: Iterable[SpecError]) -> tuple[SpecError, ...]:
+def _unique(errors: Iterable[FileError]) -> tuple[FileError, ...]:
     return tuple(dict.fromkeys(errors))

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from igops.files.errors import FileError
+from igops.files.reading import Candidate, read_text
+from igops.files.schema import schema_defaults, schema_findings
+from igops.files.yamldoc import YamlError, parse
 from igops.schemas import CONFIG_SCHEMA
-from igops.spec.errors import SpecError
-from igops.spec.files import Candidate, read_text
-from igops.spec.schema import schema_defaults, schema_findings
-from igops.spec.yamldoc import YamlError, parse
 
 CONFIG_FILE = "igops.yaml"
 
@@ -22,7 +22,7 @@ CONFIG_FILE = "igops.yaml"
 class InvalidConfig(Exception):
     """igops.yaml has problems; each error is located in the file."""
 
-    def __init__(self, errors: list[SpecError]) -> None:
+    def __init__(self, errors: list[FileError]) -> None:
         super().__init__("\n".join(map(str, errors)))
         self.errors = errors
 
@@ -44,16 +44,16 @@ def load_project_config(directory: Path) -> ProjectConfig:
     if not (path.exists() or path.is_symlink()):
         return _config(schema_defaults(CONFIG_SCHEMA), directory, None)
     text = read_text(Candidate(path, directory))
-    if isinstance(text, SpecError):
+    if isinstance(text, FileError):
         raise InvalidConfig([text])
     try:
         document = parse(text)
     except YamlError as exc:
-        raise InvalidConfig([SpecError(path, exc.position, exc.path, exc.message)]) from None
+        raise InvalidConfig([FileError(path, exc.position, exc.path, exc.message)]) from None
     # A file of nothing but comments states no setting, which is allowed.
     values = {} if document is None else document.value
     errors = [] if document is None else [
-        SpecError(path, position, field, message)
+        FileError(path, position, field, message)
         for field, position, message in schema_findings(document, CONFIG_SCHEMA)
     ]
     if errors:

@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from igops.files.errors import did_you_mean, quote
 from igops.model import DesiredExperience, JsonPath
-from igops.spec.errors import did_you_mean, quote
 
 Finding = tuple[JsonPath, str]
 Experience = Mapping[str, Any]
