@@ -58,13 +58,6 @@ IGOPS_FIELDS = frozenset({"status", "winner", "id"})
 LIVE_STATUS_OF_DESIRED = {"draft": "pending", "started": "started", "paused": "paused", "ended": "ended"}
 DESIRED_STATUS_OF_LIVE = {live: desired for desired, live in LIVE_STATUS_OF_DESIRED.items()}
 
-# The experience types the API can create, and so the only ones igops manages.
-CREATABLE_TYPES = frozenset({
-    "content/advanced", "content/onsiteEdits", "content/url", "content/theme", "content/template",
-    "personalization", "personalization/offer",
-})
-
-
 @dataclass(frozen=True)
 class LiveExperience:
     """One experience as the API returned it (GET detail, read shape)."""

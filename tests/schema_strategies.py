@@ -16,7 +16,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from igops.files.rules import DEVICE_VALUES, PERSONALIZATION_TYPES, RATE_FILTER_FIELDS
+from igops.experience_types import PERSONALIZATION_TYPES
+from igops.files.rules import DEVICE_VALUES, RATE_FILTER_FIELDS
 from igops.model import IGOPS_FIELDS
 from igops.schemas import EXPERIENCE_SCHEMA, load_schema
 
@@ -27,7 +28,7 @@ TYPES: tuple[str, ...] = tuple(SCHEMA["properties"]["type"]["enum"])
 _chars = st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"))
 _text = st.text(_chars, min_size=1, max_size=12)
 _LIST_SIZE = 2
-# What a non-control variation of each type must carry (spec.rules TYPE_PARTS).
+# The field that carries what a non-control variation of each type needs (igops.experience_types).
 TYPE_PART = {
     "content/onsiteEdits": "onsiteEdits", "personalization": "onsiteEdits",
     "content/advanced": "onsiteInjection", "personalization/offer": "offer",

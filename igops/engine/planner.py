@@ -12,8 +12,8 @@ from typing import Any
 from igops.engine.diff import field_changes
 from igops.engine.lifecycle import transition
 from igops.engine.matching import Matching
+from igops.experience_types import CREATABLE_TYPES
 from igops.model import (
-    CREATABLE_TYPES,
     Change,
     ChangeKind,
     DesiredExperience,

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
+from igops.experience_types import BY_NAME, PERSONALIZATION_TYPES, REDIRECT_FLAG_TYPES
 from igops.files.errors import did_you_mean, quote
 from igops.model import DesiredExperience, JsonPath
 
@@ -19,49 +19,7 @@ Experience = Mapping[str, Any]
 Variation = Mapping[str, Any]
 
 PERCENT_TOLERANCE = 0.01
-PERSONALIZATION_TYPES = frozenset({"personalization", "personalization/offer"})
 DEVICE_VALUES = ("any", "mobile", "desktop")
-
-
-@dataclass(frozen=True)
-class TypeParts:
-    """What every non-control variation of one experience type must carry."""
-
-    needs: str
-    present: Callable[[Variation], bool]
-
-
-def _has_edits_or_code(variation: Variation) -> bool:
-    return bool(variation.get("onsiteEdits")) or variation.get("onsiteInjection") is not None
-
-
-def _has_code(variation: Variation) -> bool:
-    injection = variation.get("onsiteInjection") or {}
-    return bool(injection.get("customCss") or injection.get("customJs"))
-
-
-def _has_redirects(flag: str | None) -> Callable[[Variation], bool]:
-    def present(variation: Variation) -> bool:
-        redirects = variation.get("redirects", [])
-        return bool(redirects) and all(flag is None or redirect[flag] for redirect in redirects)
-
-    return present
-
-
-TYPE_PARTS: dict[str, TypeParts] = {
-    "content/onsiteEdits": TypeParts("onsiteEdits or an onsiteInjection", _has_edits_or_code),
-    "content/advanced": TypeParts("an onsiteInjection with customCss or customJs", _has_code),
-    "content/url": TypeParts("redirects", _has_redirects(None)),
-    "content/theme": TypeParts("redirects with isThemeTest: true", _has_redirects("isThemeTest")),
-    "content/template": TypeParts("redirects with isTemplateTest: true", _has_redirects("isTemplateTest")),
-    "personalization": TypeParts(
-        "onsiteEdits, an onsiteInjection or redirects",
-        lambda variation: _has_edits_or_code(variation) or _has_redirects(None)(variation),
-    ),
-    "personalization/offer": TypeParts("an offer", lambda variation: variation.get("offer") is not None),
-}
-# A redirect flag belongs to exactly one experience type.
-REDIRECT_FLAG_TYPES = {"isThemeTest": "content/theme", "isTemplateTest": "content/template"}
 
 
 def file_findings(experience: Experience) -> Iterator[Finding]:
@@ -116,11 +74,11 @@ def winner_of_ended(experience: Experience) -> Iterator[Finding]:
 
 
 def type_parts(experience: Experience) -> Iterator[Finding]:
-    parts = TYPE_PARTS[experience["type"]]
+    kind = BY_NAME[experience["type"]]
     for index, variation in enumerate(experience["variations"]):
-        if not variation.get("isControl") and not parts.present(variation):
+        if not variation.get("isControl") and kind.present is not None and not kind.present(variation):
             yield ("variations", index), (
-                f"the variation {quote(variation['name'])} lacks {parts.needs}, which every non-control "
+                f"the variation {quote(variation['name'])} lacks {kind.needs}, which every non-control "
                 f"variation of a {experience['type']} experience needs.")
 
 

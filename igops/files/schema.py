@@ -8,16 +8,13 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, ValidationError
 
+from igops.experience_types import NOT_CREATABLE_TYPES
 from igops.fields import FieldClass, classify
 from igops.files.errors import did_you_mean, quote
 from igops.files.yamldoc import Document
 from igops.model import JsonPath, Position, nearest_position
 from igops.schemas import EXPERIENCE_SCHEMA, load_schema
 
-# Types that exist in Intelligems accounts but that the API cannot create, so igops cannot manage them.
-NOT_CREATABLE_TYPES = frozenset(
-    {"pricing", "checkoutBlock", "shipping", "sitewide", "postPurchase", "onsiteUpsell"}
-)
 # An enum longer than this is not spelled out in a message; the hint and the editor do better.
 _MAX_LISTED_CHOICES = 12
 
