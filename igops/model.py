@@ -54,22 +54,6 @@ def nearest_position(positions: Mapping[JsonPath, Position], path: JsonPath) -> 
 # Fields of an experience file that are igops's own, not the API's.
 IGOPS_FIELDS = frozenset({"status", "winner", "id"})
 
-# What the account holds. Live statuses are the API's: pending | started | paused | ended.
-LIVE_STATUS_OF_DESIRED = {"draft": "pending", "started": "started", "paused": "paused", "ended": "ended"}
-DESIRED_STATUS_OF_LIVE = {live: desired for desired, live in LIVE_STATUS_OF_DESIRED.items()}
-
-@dataclass(frozen=True)
-class LiveExperience:
-    """One experience as the API returned it (GET detail, read shape)."""
-
-    id: str
-    name: str
-    type: str
-    status: str
-    last_update_ts: int
-    document: Mapping[str, Any] = field(repr=False, compare=False)
-
-
 @dataclass(frozen=True)
 class UnmanagedExperience:
     """A live experience no file matches: listed, never touched."""
@@ -129,6 +113,27 @@ class ExperiencePlan:
         return bool(self.changes)
 
 
+class RiskKind(StrEnum):
+    MAX_CHANGES = "max-changes"
+    RUNNING_SPLIT = "running-split"
+    END_WITHOUT_WINNER = "end-without-winner"
+
+
+@dataclass(frozen=True)
+class Risk:
+    """Something in the plan a reviewer must see, and that apply refuses without --force when
+    `needs_force`. `key` names the experience, None for the plan as a whole."""
+
+    kind: RiskKind
+    key: str | None
+    message: str  # one sentence: what is risky, and the ways on
+    needs_force: bool = True
+
+    @property
+    def sentence(self) -> str:
+        return f"{self.key}: {self.message}" if self.key else self.message
+
+
 @dataclass(frozen=True)
 class PlanError:
     """A reason the plan cannot be carried out; `key` names the file, None for the whole plan."""
@@ -143,6 +148,7 @@ class Plan:
     unmanaged: tuple[UnmanagedExperience, ...] = ()
     errors: tuple[PlanError, ...] = ()
     files_hash: str = ""
+    risks: tuple[Risk, ...] = ()
 
     @property
     def changed(self) -> tuple[ExperiencePlan, ...]:
@@ -151,6 +157,14 @@ class Plan:
     @property
     def has_changes(self) -> bool:
         return bool(self.changed)
+
+    @property
+    def blocking_risks(self) -> tuple[Risk, ...]:
+        """The risks apply refuses without --force."""
+        return tuple(risk for risk in self.risks if risk.needs_force)
+
+    def risks_of(self, key: str | None) -> tuple[Risk, ...]:
+        return tuple(risk for risk in self.risks if risk.key == key)
 
     def count(self, kind: ChangeKind) -> int:
         return sum(1 for e in self.experiences for change in e.changes if change.kind is kind)

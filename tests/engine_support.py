@@ -11,13 +11,15 @@ from emulator_support import TOKEN
 from file_fixtures import dump
 
 from igops.api import IntelligemsClient, Secret
-from igops.engine import make_plan
+from igops.engine.planning import make_plan
 from igops.files import check_text
-from igops.model import DESIRED_STATUS_OF_LIVE, DesiredExperience, Plan
+from igops.model import DesiredExperience, Plan
 from igops.normalize import canonical_desired, canonical_live, create_payload
 from igops.sandbox import Sandbox
 
 T = TypeVar("T")
+# What `import` writes for each live status (the API's pending is a file's draft).
+DESIRED_STATUS_OF_LIVE = {"pending": "draft", "started": "started", "paused": "paused", "ended": "ended"}
 
 
 def desired(document: dict[str, Any], key: str = "example") -> DesiredExperience:

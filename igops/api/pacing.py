@@ -84,7 +84,6 @@ class Pacer:
         self._sleep = sleep
         self._states: dict[str, BucketState] = {}
         self._lock = asyncio.Lock()
-        self.waited_seconds = 0.0
 
     def state(self, group: str) -> BucketState:
         return self._states.setdefault(group, BucketState())
@@ -117,7 +116,6 @@ class Pacer:
             if delay is None:
                 await probe_done.wait()
             else:
-                self.waited_seconds += delay
                 await self._sleep(delay)
 
     def settle(self, ticket: Ticket, headers: Mapping[str, str] | None) -> None:

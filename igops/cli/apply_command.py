@@ -7,7 +7,7 @@ import contextlib
 import signal
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -15,30 +15,25 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn
 from rich.text import Text
 
-from igops.api import IntelligemsClient
 from igops.cli.common import (
     API_OPTION,
     CommandFailed,
-    Workspace,
     fail_on_plan_errors,
-    load_workspace,
+    load_project,
     run_against_account,
-    show_plan_text,
+    show_plan,
 )
-from igops.engine import files_hash, make_plan
-from igops.engine.apply import StepObserver, apply_plan, paced_floor_seconds
-from igops.engine.safety import rail_refusals
-from igops.engine.saved_plan import SavedPlanError, stale_reasons, unseal
+from igops.engine import Project, Session, UnsafePlan, raise_if_unsafe
+from igops.engine.apply import StepObserver
 from igops.model import ApplyReport, ChangeKind, Plan, StepResult
 from igops.render.apply_report import render_apply_report, step_line
-from igops.render.plan_json import plan_from_document
 
 
 @dataclass(frozen=True)
 class ApplyOptions:
     auto_approve: bool
     force: bool
-    max_changes: int
+    max_changes: int | None  # None: max_changes in igops.yaml
     targets: tuple[str, ...]
     resend: tuple[str, ...]
     keep_going: bool
@@ -74,19 +69,20 @@ def apply_command(planfile: Path | None, api: str | None, auto_approve: bool, fo
       igops plan --out plan.json && igops apply plan.json
       igops apply --auto-approve --target homepage-hero-headline
     """
-    if planfile is not None and resend:
-        raise CommandFailed("--resend shapes a fresh plan; a saved plan runs as it was made: make it with "
-                            "igops plan --resend KEY --out PLANFILE.")
-    workspace = load_workspace(api)
-    saved = _read_saved_plan(planfile, workspace) if planfile is not None else None
-    if saved is None and not auto_approve and not sys.stdin.isatty():
+    if planfile is not None:
+        shaping = [name for name, given in (("--target", targets), ("--resend", resend),
+                                            ("--max-changes", max_changes is not None)) if given]
+        if shaping:
+            raise CommandFailed(f"{shaping[0]} shapes a fresh plan; a saved plan runs as it was made: make "
+                                f"it with igops plan {shaping[0]} ... --out PLANFILE.")
+    project = load_project(api)
+    if planfile is None and not auto_approve and not sys.stdin.isatty():
         raise CommandFailed("apply asks for confirmation and there is no terminal to ask on: review "
                             "the plan, then run igops apply --auto-approve (or apply a saved plan).")
-    options = ApplyOptions(auto_approve or saved is not None, force,
-                           workspace.project.max_changes if max_changes is None else max_changes,
-                           targets, resend, keep_going)
+    options = ApplyOptions(auto_approve or planfile is not None, force, max_changes, targets, resend,
+                           keep_going)
     report = run_against_account(
-        workspace.settings, lambda client: _apply(client, workspace, saved, options, planfile))
+        project.settings, lambda session: _apply(session, project, options, planfile))
     if report is None:
         return
     click.echo(render_apply_report(report))
@@ -94,59 +90,32 @@ def apply_command(planfile: Path | None, api: str | None, auto_approve: bool, fo
         raise click.exceptions.Exit(1)
 
 
-def _read_saved_plan(planfile: Path, workspace: Workspace) -> Plan:
-    try:
-        text = planfile.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise CommandFailed(f"Cannot read the plan {planfile}: {exc.strerror or exc}.") from None
-    except UnicodeDecodeError:
-        raise CommandFailed(f"{planfile} is not a saved igops plan (not text).") from None
-    try:
-        document = unseal(text, workspace.settings.api_url, workspace.settings.token, str(planfile))
-        return plan_from_document(document)
-    except (SavedPlanError, ValueError) as exc:
-        raise CommandFailed(str(exc)) from None
-
-
-async def _apply(client: IntelligemsClient, workspace: Workspace, saved: Plan | None,
-                 options: ApplyOptions, planfile: Path | None) -> ApplyReport | None:
-    fingerprint = files_hash(workspace.desired)
-    if saved is not None:
-        reasons = stale_reasons(saved, fingerprint, await client.list_experiences())
-        if reasons:
-            raise CommandFailed(f"The plan {planfile} is stale: " + "; ".join(reasons)
-                                + ". Make a new one with igops plan --out.")
-        plan = _only(saved, options.targets)
+async def _apply(session: Session, project: Project, options: ApplyOptions,
+                 planfile: Path | None) -> ApplyReport | None:
+    if planfile is not None:
+        plan = await session.saved_plan(project, planfile)
     else:
-        plan = await make_plan(client, workspace.desired, targets=options.targets, fingerprint=fingerprint,
-                               resend=options.resend)
+        plan = await session.plan(project, targets=options.targets, resend=options.resend,
+                                  max_changes=options.max_changes)
         fail_on_plan_errors(plan)
-        show_plan_text(plan)
+        show_plan(plan)
     if not plan.has_changes:
-        if saved is not None:
+        if planfile is not None:
             click.echo("No changes. The account matches the files.")
         return None
-    refusals = rail_refusals(plan, max_changes=options.max_changes,
-                             protect_running_splits=workspace.project.protect_running_splits)
-    if refusals and not options.force:
-        raise CommandFailed("\n".join(f"Error: safety rail: {refusal}" for refusal in refusals))
+    try:
+        raise_if_unsafe(plan, force=options.force)
+    except UnsafePlan as exc:
+        raise CommandFailed(str(exc)) from None
     if not options.auto_approve:
         answer = click.prompt("Apply these changes? Only 'yes' will be accepted", default="",
                               show_default=False)
         if answer != "yes":
             raise CommandFailed("Apply cancelled: nothing was changed.")
     stop = asyncio.Event()
-    with _interruptible(stop), _progress(plan, client) as observe:
-        return await apply_plan(client, plan, keep_going=options.keep_going, stop=stop, observe=observe)
-
-
-def _only(plan: Plan, targets: tuple[str, ...]) -> Plan:
-    if not targets:
-        return plan
-    unknown = sorted(set(targets) - {experience.key for experience in plan.experiences})
-    if unknown:
-        raise CommandFailed(f"--target {unknown[0]}: the saved plan has no experience with that key.")
-    return replace(plan, experiences=tuple(e for e in plan.experiences if e.key in targets))
+    with _interruptible(stop), _progress(plan, session) as observe:
+        return await session.apply(plan, force=options.force, keep_going=options.keep_going, stop=stop,
+                                   observe=observe)
 
 
 @contextlib.contextmanager
@@ -178,7 +147,7 @@ class _PacedEstimate(ProgressColumn):
 
 
 @contextlib.contextmanager
-def _progress(plan: Plan, client: IntelligemsClient) -> Iterator[StepObserver]:
+def _progress(plan: Plan, session: Session) -> Iterator[StepObserver]:
     """A live bar on a terminal; in CI one plain line per finished change."""
     if not sys.stdout.isatty():
         yield lambda result: click.echo(step_line(result))
@@ -187,7 +156,7 @@ def _progress(plan: Plan, client: IntelligemsClient) -> Iterator[StepObserver]:
     updates_left = [plan.count(ChangeKind.UPDATE)]
 
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               _PacedEstimate(lambda: paced_floor_seconds(client, updates_left[0])))
+               _PacedEstimate(lambda: session.paced_floor_seconds(updates_left[0])))
     with Progress(*columns, console=Console(), transient=True) as progress:
         task = progress.add_task("Applying", total=total)
 

@@ -1,27 +1,21 @@
-"""What the commands share: loading the project, talking to the account, failing in one sentence."""
+"""What the commands share: loading the project, running the engine, failing in one sentence."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, TextIO, TypeVar
 
 import click
 
-from igops import files
-from igops.api import ApiError, IntelligemsClient
-from igops.config import ConfigError, Settings
-from igops.connect import open_client
-from igops.engine import CacheError
-from igops.files import ProjectConfig
-from igops.model import DesiredExperience, Plan
+from igops import engine
+from igops.config import Settings
+from igops.engine import EngineError, InvalidFiles, Project, Session
+from igops.model import Plan
 from igops.render import validation as validation_report
-from igops.render.plan_text import render_plan_text
-from igops.sandbox import StateFileError
+from igops.render.formats import PLAN_FORMATS, render_plan
 
 EXIT_ERROR = 1
 EXIT_CHANGES = 2
@@ -38,44 +32,22 @@ class CommandFailed(click.ClickException):
         click.echo(f"Error: {self.message}" if bare else self.message, err=True)
 
 
-@dataclass(frozen=True)
-class Workspace:
-    """What every account command starts from: settings, and the experience files, all valid."""
-
-    project: ProjectConfig
-    settings: Settings
-    desired: tuple[DesiredExperience, ...]
-
-
-def load_workspace(api: str | None) -> Workspace:
+def load_project(api: str | None) -> Project:
     """igops.yaml, the API settings and the experience files; any problem ends the command (exit 1)."""
     try:
-        project = files.load_project_config(Path())
-        settings = Settings.resolve(api, configured_url=project.api_url, token_env=project.token_env)
-    except files.InvalidConfig as exc:
-        raise CommandFailed("\n".join(map(str, exc.errors))) from None
-    except ConfigError as exc:
+        return engine.open_project(api, Path())
+    except InvalidFiles as exc:
+        raise CommandFailed(validation_report.render_text(exc.result)) from None
+    except EngineError as exc:
         raise CommandFailed(str(exc)) from None
-    loaded = files.load_experiences([project.experiences_dir])
-    if loaded.errors:
-        raise CommandFailed(validation_report.render_text(loaded))
-    return Workspace(project, settings, loaded.experiences)
 
 
-def run_against_account(settings: Settings, work: Callable[[IntelligemsClient], Awaitable[T]]) -> T:
-    """Run `work` with a client; API, sandbox-state and cache failures become one sentence."""
-
-    async def session() -> T:
-        async with open_client(settings) as client:
-            return await work(client)
-
+def run_against_account(settings: Settings, work: Callable[[Session], Awaitable[T]]) -> T:
+    """Run `work` in an engine session; its failures become one sentence and exit 1."""
     try:
-        return asyncio.run(session())
-    except (ApiError, CacheError) as exc:
+        return engine.run(settings, work)
+    except EngineError as exc:
         raise CommandFailed(str(exc)) from None
-    except StateFileError as exc:
-        raise CommandFailed(f"{exc.path} {exc.reason}: fix the "
-                            "sandbox: URL or move the file away.") from None
 
 
 def use_color(stream: TextIO) -> bool:
@@ -88,12 +60,16 @@ API_OPTION = click.option(
     help="API base URL, or sandbox:[STATE_FILE] for the built-in emulator "
          "(default: $IGOPS_API_URL, else api_url in igops.yaml).")
 
+FORMAT_OPTION = click.option(
+    "--format", "output_format", type=click.Choice(list(PLAN_FORMATS)), default="text", show_default=True,
+    help="text for terminals, markdown for PR comments, json for machines (schemas/plan.schema.json).")
+
 
 def fail_on_plan_errors(plan: Plan) -> None:
     if plan.errors:
         raise CommandFailed("\n".join(f"Error: {error.message}" for error in plan.errors))
 
 
-def show_plan_text(plan: Plan) -> None:
-    color = use_color(sys.stdout)
-    click.echo(render_plan_text(plan, color=color), color=color)
+def show_plan(plan: Plan, output_format: str = "text") -> None:
+    color = output_format == "text" and use_color(sys.stdout)
+    click.echo(render_plan(plan, output_format, color=color), color=color)

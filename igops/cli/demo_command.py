@@ -8,13 +8,11 @@ from pathlib import Path
 
 import click
 
-from igops import files
-from igops.api import IntelligemsClient
-from igops.cli.common import CommandFailed, run_against_account, show_plan_text, use_color
-from igops.config import Settings
-from igops.engine import files_hash, make_plan
-from igops.engine.apply import apply_plan
-from igops.model import DesiredExperience, Plan
+from igops import engine
+from igops.cli.common import CommandFailed, run_against_account, show_plan, use_color
+from igops.config import CONFIG_FILE, InvalidConfig, Settings, load_project_config
+from igops.engine import Project, Session
+from igops.model import Plan
 from igops.render import validation as validation_report
 from igops.render.apply_report import render_apply_report, step_line
 
@@ -34,46 +32,46 @@ def demo_command() -> None:
       igops demo
     """
     try:
-        project = files.load_project_config(Path())
-    except files.InvalidConfig as exc:
-        raise CommandFailed("\n".join(map(str, exc.errors))) from None
-    _heading(f"1. igops validate: check the files in {project.experiences_dir}/")
-    loaded = files.load_experiences([project.experiences_dir])
+        config = load_project_config(Path())
+    except InvalidConfig as exc:
+        raise CommandFailed(str(exc)) from None
+    _heading(f"1. igops validate: check the files in {config.experiences_dir}/")
+    loaded = engine.validate((), Path())
     click.echo(validation_report.render_text(loaded))
     if loaded.errors or not loaded.experiences:
-        raise CommandFailed(f"the demo needs valid experience files in {project.experiences_dir}/: run it "
-                            "from the igops repository, or fix the files above.")
-    settings = Settings.resolve("sandbox:", environ={})
-    run_against_account(settings, lambda client: _walkthrough(client, loaded.experiences))
+        raise CommandFailed(f"the demo needs valid experience files in {config.experiences_dir}/: run it "
+                            f"from the igops repository, or fix the files above ({CONFIG_FILE} names them).")
+    project = Project(Settings.resolve("sandbox:", environ={}, project=config), loaded.experiences)
+    run_against_account(project.settings, lambda session: _walkthrough(session, project))
 
 
-async def _walkthrough(client: IntelligemsClient, experiences: tuple[DesiredExperience, ...]) -> None:
-    history = [replace(e, status="started", winner=None) for e in experiences if e.status in _RAN_BEFORE]
+async def _walkthrough(session: Session, project: Project) -> None:
+    history = [replace(e, status="started", winner=None) for e in project.desired if e.status in _RAN_BEFORE]
     if history:
         _heading("The account: a fresh sandbox in which "
                  + ", ".join(e.key for e in history)
                  + " ran before (they are started there, as they were before the files paused or ended them)")
-        await _apply(client, await make_plan(client, history), quiet=True)
-    fingerprint = files_hash(experiences)
+        await _apply(session, await session.plan(replace(project, desired=tuple(history))), quiet=True)
     _heading("2. igops plan: what apply would change")
-    plan = await make_plan(client, experiences, fingerprint=fingerprint)
-    show_plan_text(plan)
+    plan = await session.plan(project)
+    show_plan(plan)
     _heading("3. igops apply: make the account match the files")
-    await _apply(client, plan, quiet=False)
+    await _apply(session, plan, quiet=False)
     _heading("4. igops plan again: the account now matches the files")
-    again = await make_plan(client, experiences, fingerprint=fingerprint)
-    show_plan_text(again)
+    again = await session.plan(project)
+    show_plan(again)
     if again.has_changes or again.errors:
         raise CommandFailed("the second plan is not empty: that is a bug in igops, please report it.")
     click.echo("\nNext: run `igops sandbox serve` and point IGOPS_API_URL at it, or set "
                "INTELLIGEMS_API_TOKEN and run `igops plan` against your own account.")
 
 
-async def _apply(client: IntelligemsClient, plan: Plan, *, quiet: bool) -> None:
+async def _apply(session: Session, plan: Plan, *, quiet: bool) -> None:
     if plan.errors:
         raise CommandFailed("\n".join(f"Error: {error.message}" for error in plan.errors))
-    report = await apply_plan(client, plan, observe=(lambda result: None) if quiet else
-                              (lambda result: click.echo(step_line(result))))
+    # A throwaway sandbox: the plan shows its rails, and the demo goes on as a reviewer with --force would.
+    report = await session.apply(plan, force=True, observe=(lambda result: None) if quiet else
+                                 (lambda result: click.echo(step_line(result))))
     click.echo(render_apply_report(report))
     if not report.ok:
         raise CommandFailed("the demo's apply did not complete.")

@@ -6,27 +6,22 @@ from pathlib import Path
 
 import click
 
-from igops.atomic import write_atomically
 from igops.cli.common import (
     API_OPTION,
     EXIT_CHANGES,
+    FORMAT_OPTION,
     CommandFailed,
     fail_on_plan_errors,
-    load_workspace,
+    load_project,
     run_against_account,
-    show_plan_text,
+    show_plan,
 )
-from igops.engine import CacheError, RefreshCache, files_hash, make_plan
-from igops.engine.saved_plan import seal
-from igops.render.plan_json import plan_document, render_plan_json
-from igops.render.plan_markdown import render_plan_markdown
+from igops.engine import EngineError, write_plan
 
 
 @click.command("plan")
 @API_OPTION
-@click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json"]),
-              default="text", show_default=True, help="text for terminals, markdown for PR comments, "
-              "json for machines (schemas/plan.schema.json).")
+@FORMAT_OPTION
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also save the plan here (JSON, signed with the API token) for `igops apply PLANFILE`.")
 @click.option("--detailed-exitcode", is_flag=True,
@@ -44,7 +39,8 @@ def plan_command(ctx: click.Context, api: str | None, output_format: str, out_pa
                  cache_path: Path | None) -> None:
     """Show what apply would change in the account to make it match the files.
 
-    Reads the account only; never writes to it.
+    Reads the account only; never writes to it. Safety rails the plan crosses are shown
+    with it (apply refuses them without --force).
 
     \b
     Example:
@@ -52,25 +48,14 @@ def plan_command(ctx: click.Context, api: str | None, output_format: str, out_pa
       igops plan --format markdown --out plan.json --detailed-exitcode
       igops plan --api sandbox: --target homepage-hero-headline
     """
-    workspace = load_workspace(api)
-    try:
-        cache = RefreshCache.load(cache_path) if cache_path is not None else None
-    except CacheError as exc:
-        raise CommandFailed(str(exc)) from None
-    plan = run_against_account(workspace.settings, lambda client: make_plan(
-        client, workspace.desired, targets=targets, cache=cache, fingerprint=files_hash(workspace.desired),
-        resend=resend))
+    project = load_project(api)
+    plan = run_against_account(project.settings, lambda session: session.plan(
+        project, targets=targets, resend=resend, cache_path=cache_path))
     fail_on_plan_errors(plan)
-    if output_format == "json":
-        click.echo(render_plan_json(plan))
-    elif output_format == "markdown":
-        click.echo(render_plan_markdown(plan))
-    else:
-        show_plan_text(plan)
+    show_plan(plan, output_format)
     if out_path is not None:
-        sealed = seal(plan_document(plan), workspace.settings.api_url, workspace.settings.token)
         try:
-            write_atomically(out_path, sealed)
-        except OSError as exc:
-            raise CommandFailed(f"Cannot write {out_path}: {exc.strerror or exc}.") from None
+            write_plan(plan, project.settings, out_path)
+        except EngineError as exc:
+            raise CommandFailed(str(exc)) from None
     ctx.exit(EXIT_CHANGES if detailed_exitcode and plan.has_changes else 0)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from igops import files
+from igops import engine
 from igops.cli.common import EXIT_ERROR
 from igops.render import validation as validation_report
 
@@ -28,7 +28,7 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], output_format: str) ->
       igops validate
       igops validate experiences/homepage-hero-headline.yaml --format json
     """
-    result = files.validate(paths)
+    result = engine.validate(paths)
     render = validation_report.render_json if output_format == "json" else validation_report.render_text
     click.echo(render(result))
     ctx.exit(0 if result.ok else EXIT_ERROR)

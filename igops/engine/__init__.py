@@ -1,64 +1,32 @@
-"""The engine: reads the live account, decides the plan, and (later) carries it out."""
+"""The engine: reads the live account, decides the plan, enforces its rails and carries it out.
+
+`igops.engine.operations` is its entry point; the other modules are its steps.
+"""
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Collection, Sequence
-from dataclasses import replace
+from igops.engine.operations import (
+    EngineError,
+    InvalidFiles,
+    Project,
+    Session,
+    UnsafePlan,
+    open_project,
+    raise_if_unsafe,
+    run,
+    validate,
+    write_plan,
+)
 
-from igops.api import IntelligemsClient
-from igops.engine.matching import Matching, match
-from igops.engine.planner import build_plan
-from igops.engine.refresh import CacheError, RefreshCache, fetch_details
-from igops.model import DesiredExperience, Plan, PlanError
-
-__all__ = ["CacheError", "RefreshCache", "files_hash", "make_plan"]
-
-
-async def make_plan(
-    client: IntelligemsClient,
-    desired: Sequence[DesiredExperience],
-    *,
-    targets: Sequence[str] = (),
-    cache: RefreshCache | None = None,
-    fingerprint: str = "",
-    resend: Sequence[str] = (),
-) -> Plan:
-    """Refresh the live side (reads only) and compare it with the files (`fingerprint`: files_hash).
-
-    `resend` names files whose experience is updated even when nothing differs (--resend).
-    """
-    live_items = await client.list_experiences()
-    matching = _restrict(match(desired, live_items), targets)
-    matching = replace(matching, errors=matching.errors + _unknown_keys(desired, resend, "--resend"))
-    wanted = {pair.live_id for pair in matching.pairs if pair.live_id is not None}
-    documents = await fetch_details(client, live_items, wanted, cache)
-    return build_plan(matching, documents, fingerprint, resend=frozenset(resend))
-
-
-def files_hash(desired: Sequence[DesiredExperience]) -> str:
-    """A fingerprint of the experience files' content: a saved plan is stale once it moves."""
-    digest = hashlib.sha256()
-    for experience in sorted(desired, key=lambda item: item.key):
-        content = experience.path.read_bytes()
-        digest.update(f"{experience.key}\0{len(content)}\0".encode())
-        digest.update(content)
-    return digest.hexdigest()
-
-
-def _restrict(matching: Matching, targets: Sequence[str]) -> Matching:
-    """Only the targeted files; the others stay managed, so they are not listed as unmanaged."""
-    if not targets:
-        return matching
-    errors = tuple(error for error in matching.errors if error.key in targets)
-    errors += _unknown_keys([pair.desired for pair in matching.pairs], targets, "--target",
-                            known={e.key for e in matching.errors if e.key})
-    pairs = tuple(pair for pair in matching.pairs if pair.desired.key in targets)
-    return Matching(pairs, matching.unmanaged, errors)
-
-
-def _unknown_keys(desired: Sequence[DesiredExperience], keys: Sequence[str], option: str,
-                  known: Collection[str] = ()) -> tuple[PlanError, ...]:
-    files = {experience.key for experience in desired} | set(known)
-    return tuple(PlanError(key, f"{option} {key}: no experience file has that key (the file name "
-                                "without .yaml).") for key in keys if key not in files)
+__all__ = [
+    "EngineError",
+    "InvalidFiles",
+    "Project",
+    "Session",
+    "UnsafePlan",
+    "open_project",
+    "raise_if_unsafe",
+    "run",
+    "validate",
+    "write_plan",
+]

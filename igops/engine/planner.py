@@ -5,20 +5,19 @@ Pure: it takes the matching and the live documents already fetched and does no I
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Mapping
 from typing import Any
 
 from igops.engine.diff import field_changes
 from igops.engine.lifecycle import transition
 from igops.engine.matching import Matching
+from igops.engine.rails import DEFAULT_RAILS, Rails, assess
 from igops.experience_types import CREATABLE_TYPES
 from igops.model import (
     Change,
     ChangeKind,
     DesiredExperience,
     ExperiencePlan,
-    FieldChange,
     Plan,
     PlanError,
 )
@@ -26,9 +25,9 @@ from igops.normalize import canonical_desired, canonical_live, comparable, write
 
 
 def build_plan(matching: Matching, live: Mapping[str, Mapping[str, Any]], files_hash: str = "",
-               resend: Collection[str] = ()) -> Plan:
+               resend: Collection[str] = (), rails: Rails = DEFAULT_RAILS) -> Plan:
     """`live` maps each matched live id to its full GET document; `resend` names the files whose
-    experience is updated even when nothing differs."""
+    experience is updated even when nothing differs; `rails` decide which risks need --force."""
     experiences: list[ExperiencePlan] = []
     errors = list(matching.errors)
     for pair in matching.pairs:
@@ -38,7 +37,8 @@ def build_plan(matching: Matching, live: Mapping[str, Mapping[str, Any]], files_
             errors.append(planned)
         else:
             experiences.append(planned)
-    return Plan(tuple(experiences), matching.unmanaged, tuple(errors), files_hash)
+    return Plan(tuple(experiences), matching.unmanaged, tuple(errors), files_hash,
+                risks=assess(experiences, rails))
 
 
 def plan_experience(desired: DesiredExperience, live: Mapping[str, Any] | None,
@@ -74,8 +74,7 @@ def plan_experience(desired: DesiredExperience, live: Mapping[str, Any] | None,
         return ExperiencePlan(**identity, changes=(), notes=notes)
     changes = ([Change(ChangeKind.UPDATE, fields)] if fields or resend else []) + [
         _change(kind, desired) for kind in move.actions]
-    warnings = _warnings(desired, live_status, fields)
-    return ExperiencePlan(**identity, changes=tuple(changes), warnings=warnings,
+    return ExperiencePlan(**identity, changes=tuple(changes),
                           notes=_write_only_notes(desired, wanted, resend))
 
 
@@ -103,24 +102,3 @@ def _unmanageable(desired: DesiredExperience, live: Mapping[str, Any]) -> str | 
         return (f"{desired.key}: type is immutable: {desired.name!r} is {live_type} live and "
                 f"{desired.type} in the file; create a new experience (with a new name) instead.")
     return None
-
-
-def _warnings(desired: DesiredExperience, live_status: str | None,
-              fields: tuple[FieldChange, ...]) -> tuple[str, ...]:
-    warnings = []
-    if live_status == "started" and any(touches_split(change) for change in fields):
-        warnings.append(
-            "the experience is running and its traffic split or variation set changes: visitors "
-            "already assigned may see another variation and results mix both setups.")
-    if desired.status == "ended" and desired.winner is None:
-        warnings.append("the experience ends without a winner: name one with winner: to roll it out.")
-    return tuple(warnings)
-
-
-# A whole variation added or removed, or a variation's share of traffic.
-_SPLIT_PATH = re.compile(r'variations\["(?:[^"\\]|\\.)*"\](?:\.percentage)?')
-
-
-def touches_split(change: FieldChange) -> bool:
-    """Whether a difference adds or removes a variation, or changes a variation's share of traffic."""
-    return _SPLIT_PATH.fullmatch(change.path) is not None

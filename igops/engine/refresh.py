@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ from igops.api import IntelligemsClient
 from igops.atomic import write_atomically
 
 CACHE_FORMAT = "igops-refresh-cache/1"
+log = logging.getLogger("igops")
 
 
 class CacheError(Exception):
@@ -74,6 +76,8 @@ async def fetch_details(
             documents[item["id"]] = cached
         else:
             to_fetch.append(item["id"])
+    log.info("reading %d experiences in full (%d unchanged since the refresh cache)", len(to_fetch),
+             len(documents))
     fetched = await asyncio.gather(*(client.get_experience(experience_id) for experience_id in to_fetch))
     documents.update(zip(to_fetch, fetched, strict=True))
     if cache is not None:

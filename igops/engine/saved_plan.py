@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from igops.api import Secret
+from igops.engine.plan_document import plan_document, plan_from_document
 from igops.model import Plan
 
 SAVED_PLAN_FORMAT = "igops-saved-plan/1"
@@ -23,13 +24,21 @@ class SavedPlanError(Exception):
     """The file cannot be applied; the message says why and what to do."""
 
 
-def seal(document: Mapping[str, Any], api_url: str, token: Secret) -> str:
-    body = {"format": SAVED_PLAN_FORMAT, "api_url": api_url, "plan": document}
+def save_plan(plan: Plan, api_url: str, token: Secret) -> str:
+    """The saved plan's text: the plan document, for this API, sealed with the token."""
+    body = {"format": SAVED_PLAN_FORMAT, "api_url": api_url, "plan": plan_document(plan)}
     return json.dumps({**body, "signature": _sign(body, token)}, indent=2, sort_keys=True) + "\n"
 
 
-def unseal(text: str, api_url: str, token: Secret, source: str) -> dict[str, Any]:
-    """The plan document inside a saved plan, once it is shown to be intact and for this API."""
+def read_saved_plan(text: str, api_url: str, token: Secret, source: str) -> Plan:
+    """The plan inside a saved plan, once it is shown to be intact, for this API, and well formed."""
+    try:
+        return plan_from_document(_unseal(text, api_url, token, source))
+    except ValueError as exc:
+        raise SavedPlanError(f"{source}: {exc}") from None
+
+
+def _unseal(text: str, api_url: str, token: Secret, source: str) -> dict[str, Any]:
     try:
         saved = json.loads(text)
     except ValueError:

@@ -6,7 +6,7 @@ import json
 import re
 from typing import Any
 
-from igops.model import Change, ChangeKind, ExperiencePlan, Plan
+from igops.model import Change, ChangeKind, ExperiencePlan, Plan, Risk
 from igops.render.summary import counted
 
 _SYMBOLS = {
@@ -35,7 +35,12 @@ def clean(text: str) -> str:
 
 def shown(plan: Plan) -> tuple[ExperiencePlan, ...]:
     """Experiences worth a section: the changed ones, and unchanged ones with a warning or a note."""
-    return tuple(e for e in plan.experiences if e.changes or e.warnings or e.notes)
+    return tuple(e for e in plan.experiences if e.changes or e.warnings or e.notes or plan.risks_of(e.key))
+
+
+def risk_label(risk: Risk) -> str:
+    """How a risk is flagged: apply refuses it without --force, or it is a warning to weigh."""
+    return "needs --force" if risk.needs_force else "warning"
 
 
 def account_matches(plan: Plan) -> bool:

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from igops.model import ChangeKind, ExperiencePlan, Plan, PlanError, UnmanagedExperience
+from igops.model import ChangeKind, ExperiencePlan, Plan, PlanError, Risk, UnmanagedExperience
 from igops.render.plan_common import (
     ACCOUNT_MATCHES,
     ELLIPSIS,
@@ -15,6 +15,7 @@ from igops.render.plan_common import (
     account_matches,
     action_label,
     clean,
+    risk_label,
     shown,
     unmanaged_title,
     value_pair,
@@ -41,12 +42,14 @@ class _Block:
 
 
 def render_plan_markdown(
-    plan: Plan, *, max_chars: int = GITHUB_COMMENT_LIMIT, full_plan_hint: str = "the job log"
+    plan: Plan, *, color: bool = False, max_chars: int = GITHUB_COMMENT_LIMIT,
+    full_plan_hint: str = "the job log",
 ) -> str:
     """The comment, never longer than `max_chars`; `full_plan_hint` is markdown, inserted as given."""
     blocks = [
         *(_Block(_error(error), "error") for error in plan.errors),
-        *(_Block(_section(experience), "experience") for experience in shown(plan)),
+        *(_Block(_section(experience, plan.risks_of(experience.key)), "experience")
+          for experience in shown(plan)),
         *([_Block(_unmanaged(plan.unmanaged), _UNMANAGED_LIST)] if plan.unmanaged else []),
     ]
     return _bounded(_headline(plan), blocks, max_chars, full_plan_hint)
@@ -59,7 +62,13 @@ def markdown_text(text: str) -> str:
 
 def _headline(plan: Plan) -> str:
     summary = f"**{summary_line(plan)}**"
-    return f"{summary} {ACCOUNT_MATCHES}" if account_matches(plan) else summary
+    headline = f"{summary} {ACCOUNT_MATCHES}" if account_matches(plan) else summary
+    # The plan's own risks are part of the headline: they are never cut with the sections.
+    return _GAP.join([headline, *(_risk(risk) for risk in plan.risks_of(None))])
+
+
+def _risk(risk: Risk) -> str:
+    return f"> **{risk_label(risk).capitalize()}:** {markdown_text(risk.message)}"
 
 
 def _error(error: PlanError) -> str:
@@ -67,14 +76,18 @@ def _error(error: PlanError) -> str:
     return f"> **Error:** {markdown_text(error.message)}"
 
 
-def _section(experience: ExperiencePlan) -> str:
+def _section(experience: ExperiencePlan, risks: tuple[Risk, ...]) -> str:
     labels = [action_label(change) for change in experience.changes] or [NO_OP]
     actions = " ".join(f"<code>{html.escape(label)}</code>" for label in labels)
-    flag = f" ⚠️ {counted(len(experience.warnings), 'warning')}" if experience.warnings else ""
+    blocking = sum(risk.needs_force for risk in risks)
+    cautions = len(experience.warnings) + len(risks) - blocking
+    flag = (f" ⛔ {blocking} needing --force" if blocking else "") + (
+        f" ⚠️ {counted(cautions, 'warning')}" if cautions else "")
     title = f"{actions} <b>{markdown_text(experience.key)}</b> ({markdown_text(experience.name)}){flag}"
     # Every line inside the fence starts with a symbol or a space, so no user value can close it.
     diff = "\n".join(["```diff", f"@@ {clean(experience.path)} @@", *_diff_lines(experience), "```"])
     remarks = [
+        *(_risk(risk) for risk in risks),
         *(f"> **Warning:** {markdown_text(warning)}" for warning in experience.warnings),
         *(f"**Note:** {markdown_text(note)}" for note in experience.notes),
     ]

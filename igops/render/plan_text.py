@@ -6,13 +6,14 @@ from collections.abc import Callable, Iterator
 
 import click
 
-from igops.model import Change, ChangeKind, ExperiencePlan, Plan, PlanError, UnmanagedExperience
+from igops.model import Change, ChangeKind, ExperiencePlan, Plan, PlanError, Risk, UnmanagedExperience
 from igops.render.plan_common import (
     ACCOUNT_MATCHES,
     NO_OP,
     account_matches,
     action_label,
     clean,
+    risk_label,
     shown,
     unmanaged_title,
     value_pair,
@@ -36,12 +37,14 @@ _VALUE_WIDTH = 60
 _DETAIL = " " * 4
 
 
-def render_plan_text(plan: Plan, *, color: bool) -> str:
+def render_plan_text(plan: Plan, *, color: bool = False) -> str:
     style = click.style if color else _plain
     sections = [
-        [line for experience in shown(plan) for line in _experience_lines(experience, style)],
+        [line for experience in shown(plan)
+         for line in _experience_lines(experience, plan.risks_of(experience.key), style)],
         _unmanaged_lines(plan.unmanaged),
         [_error_line(error, style) for error in plan.errors],
+        [_risk_line(risk, "", style) for risk in plan.risks_of(None)],
         [_closing_line(plan, style)],
     ]
     return "\n\n".join("\n".join(lines) for lines in sections if lines)
@@ -51,7 +54,7 @@ def _plain(text: str, **_: object) -> str:
     return text
 
 
-def _experience_lines(experience: ExperiencePlan, style: Style) -> Iterator[str]:
+def _experience_lines(experience: ExperiencePlan, risks: tuple[Risk, ...], style: Style) -> Iterator[str]:
     changes = experience.changes
     label = action_label(changes[0]) if changes else NO_OP
     painted = style(label, fg=_COLOURS[changes[0].kind]) if changes else label
@@ -63,6 +66,8 @@ def _experience_lines(experience: ExperiencePlan, style: Style) -> Iterator[str]
             yield indent + style(action_label(change), fg=_COLOURS[change.kind])
         details_indent = indent + _DETAIL if index else indent
         yield from (details_indent + line for line in _change_details(change))
+    for risk in risks:
+        yield _risk_line(risk, indent, style)
     for warning in experience.warnings:
         yield indent + style(f"! {clean(warning)}", fg="yellow")
     for note in experience.notes:
@@ -75,6 +80,11 @@ def _change_details(change: Change) -> Iterator[str]:
         yield f"{clean(field.path)}: {before} -> {after}"
     if change.kind is ChangeKind.END:
         yield winner_text(change)
+
+
+def _risk_line(risk: Risk, indent: str, style: Style) -> str:
+    colour = "red" if risk.needs_force else "yellow"
+    return indent + style(f"! {risk_label(risk)}: {clean(risk.message)}", fg=colour)
 
 
 def _unmanaged_lines(unmanaged: tuple[UnmanagedExperience, ...]) -> list[str]:

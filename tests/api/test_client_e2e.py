@@ -9,7 +9,7 @@ import random
 import socket
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
@@ -37,7 +37,7 @@ from igops.api import (
     Unauthorized,
     ValidationFailed,
 )
-from igops.config import ConfigError, Settings
+from igops.config import DEFAULT_PROJECT, ConfigError, Settings
 from igops.connect import open_client
 from igops.sandbox import Faults, Sandbox
 
@@ -322,12 +322,13 @@ def test_token_never_appears_in_logs_or_errors(make_sandbox: Callable[..., Sandb
 
 def test_settings_take_the_flag_then_the_environment_then_igops_yaml() -> None:
     env = {"IGOPS_API_URL": "http://from-env", "MY_TOKEN": "t"}
-    assert Settings.resolve("http://flag", env, token_env="MY_TOKEN").api_url == "http://flag"
-    assert Settings.resolve(None, env, token_env="MY_TOKEN").api_url == "http://from-env"
-    configured = Settings.resolve(None, {"MY_TOKEN": "t"}, configured_url="http://yaml", token_env="MY_TOKEN")
+    project = replace(DEFAULT_PROJECT, token_env="MY_TOKEN")
+    assert Settings.resolve("http://flag", env, project=project).api_url == "http://flag"
+    assert Settings.resolve(None, env, project=project).api_url == "http://from-env"
+    configured = Settings.resolve(None, {"MY_TOKEN": "t"}, project=replace(project, api_url="http://yaml"))
     assert configured.api_url == "http://yaml" and configured.token.reveal() == "t"
     with pytest.raises(ConfigError, match="MY_TOKEN is not set"):
-        Settings.resolve(None, {}, token_env="MY_TOKEN")
+        Settings.resolve(None, {}, project=project)
     with pytest.raises(ConfigError, match="not an http"):
-        Settings.resolve("ftp://x", env, token_env="MY_TOKEN")
+        Settings.resolve("ftp://x", env, project=project)
     assert Settings.resolve("sandbox:", {}).token.reveal() == "sandbox-token"

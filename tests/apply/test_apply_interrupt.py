@@ -22,8 +22,8 @@ from emulator_support import TOKEN
 from engine_support import with_client
 
 from igops.api import ApiError, IntelligemsClient, Interrupted, RetryPolicy, Secret, ServerError
-from igops.engine import make_plan
 from igops.engine.apply import apply_plan
+from igops.engine.planning import make_plan
 from igops.files import load_experiences
 from igops.model import ApplyReport, ChangeKind, Outcome
 from igops.sandbox import Faults

@@ -118,7 +118,8 @@ def test_the_split_of_a_paused_test_is_no_rail_and_the_rail_can_be_switched_off(
     edit_config(project, "protect_running_splits: true", "protect_running_splits: false")
     result = igops("apply", "--auto-approve", "--api", api)
     assert result.exit_code == 0, result.output
-    assert "! the experience is running and its traffic split" in result.output, "the plan still warns"
+    assert ("! warning: changes the traffic split or the variations of a running test, which mixes two "
+            "setups in its results: pause or end it first if that matters.") in result.output, "still warns"
 
 
 def test_ending_without_a_winner(project: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:

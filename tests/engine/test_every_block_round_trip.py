@@ -20,8 +20,9 @@ from openapi_support import path_template, request_validator, schema_errors, spe
 from schema_strategies import TYPES, every_block, schema_experiences
 
 from igops.api import IntelligemsClient
-from igops.engine import RefreshCache, make_plan
 from igops.engine.apply import apply_plan
+from igops.engine.planning import make_plan
+from igops.engine.refresh import RefreshCache
 from igops.model import DesiredExperience, Plan
 from igops.sandbox import Sandbox, SandboxConfig
 

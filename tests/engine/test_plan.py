@@ -11,9 +11,9 @@ from emulator_support import TOKEN
 from engine_support import create_as_igops, desired, plan, with_client
 from file_fixtures import experience
 
-from igops.engine import RefreshCache
 from igops.engine.diff import field_changes, readable_path
-from igops.model import ChangeKind, FieldChange
+from igops.engine.refresh import RefreshCache
+from igops.model import ChangeKind, FieldChange, RiskKind
 from igops.sandbox import Sandbox, SandboxConfig
 
 
@@ -56,28 +56,31 @@ def test_plan_never_writes(make_sandbox: Callable[..., Sandbox]) -> None:
     assert len(sandbox.writes) == before
 
 
-def test_warnings_for_running_splits_and_ends_without_a_winner(make_sandbox: Callable[..., Sandbox]) -> None:
+def test_risks_of_running_splits_and_ends_without_a_winner(make_sandbox: Callable[..., Sandbox]) -> None:
     sandbox = make_sandbox()
     seed(sandbox, hero(status="started"))
     resplit = hero(status="started")
     resplit["variations"][0]["percentage"], resplit["variations"][1]["percentage"] = 30, 70
-    [planned] = plan(sandbox, [desired(resplit, "hero")]).experiences
-    assert any("traffic split" in warning for warning in planned.warnings)
+    resplit_plan = plan(sandbox, [desired(resplit, "hero")])
+    assert [(risk.kind, risk.key, risk.needs_force) for risk in resplit_plan.risks] == [
+        (RiskKind.RUNNING_SPLIT, "hero", True)]
+    assert "traffic split" in resplit_plan.risks[0].message
 
-    [ending] = plan(sandbox, [desired(hero(status="ended"), "hero")]).experiences
-    assert [change.kind for change in ending.changes] == [ChangeKind.END]
-    assert any("without a winner" in warning for warning in ending.warnings)
-    [with_winner] = plan(sandbox, [desired(hero(status="ended", winner="Variant"), "hero")]).experiences
-    assert with_winner.warnings == () and with_winner.changes[0].winner == "Variant"
+    ending = plan(sandbox, [desired(hero(status="ended"), "hero")])
+    assert [change.kind for change in ending.experiences[0].changes] == [ChangeKind.END]
+    assert [(risk.kind, risk.key) for risk in ending.risks] == [(RiskKind.END_WITHOUT_WINNER, "hero")]
+    with_winner = plan(sandbox, [desired(hero(status="ended", winner="Variant"), "hero")])
+    assert with_winner.risks == () and with_winner.experiences[0].changes[0].winner == "Variant"
 
 
-def test_paused_experience_edits_are_not_split_warnings(make_sandbox: Callable[..., Sandbox]) -> None:
+def test_paused_experience_edits_are_no_split_risk(make_sandbox: Callable[..., Sandbox]) -> None:
     sandbox = make_sandbox()
     seed(sandbox, hero(status="paused"))
     resplit = hero(status="paused")
     resplit["variations"][0]["percentage"], resplit["variations"][1]["percentage"] = 30, 70
-    [planned] = plan(sandbox, [desired(resplit, "hero")]).experiences
-    assert planned.warnings == ()
+    paused_plan = plan(sandbox, [desired(resplit, "hero")])
+    [planned] = paused_plan.experiences
+    assert paused_plan.risks == ()
     assert {change.path for change in planned.changes[0].fields} == {
         'variations["Control"].percentage', 'variations["Variant"].percentage'}
 

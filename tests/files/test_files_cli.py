@@ -14,7 +14,7 @@ from click.testing import CliRunner, Result
 from file_fixtures import dump, experience
 
 from igops.cli import cli
-from igops.files import InvalidConfig, load_project_config
+from igops.config import InvalidConfig, load_project_config
 from igops.files.reading import MAX_FILE_BYTES
 
 REPO = Path(__file__).resolve().parents[2]

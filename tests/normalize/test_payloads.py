@@ -11,8 +11,8 @@ from engine_support import desired, with_client
 from schema_strategies import every_block
 
 from igops.api import IntelligemsClient
-from igops.engine import make_plan
 from igops.engine.apply import apply_plan
+from igops.engine.planning import make_plan
 from igops.fields import IDS, locations
 from igops.normalize import (
     canonical_desired,

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from igops.engine.rails import Rails, assess
 from igops.model import (
     Change,
     ChangeKind,
@@ -22,11 +23,6 @@ from igops.model import (
 )
 
 GOLDEN = Path(__file__).parent / "golden"
-RUNNING_SPLIT_WARNING = (
-    "the experience is running and its traffic split or variation set changes: visitors "
-    "already assigned may see another variation and results mix both setups."
-)
-NO_WINNER_WARNING = "the experience ends without a winner: name one with winner: to roll it out."
 LONG_HTML_BEFORE = (
     '<div class="banner"><h2>Free shipping on every order over $50</h2>'
     "<p>Arrives in 2-4 business days. Returns are free for 30 days.</p></div>"
@@ -63,101 +59,102 @@ def experience(key: str, name: str, **overrides: Any) -> ExperiencePlan:
 
 
 def review_plan() -> Plan:
-    """One of everything a reviewer may see."""
-    return Plan(
-        experiences=(
-            experience(
-                "homepage-hero",
-                "Homepage hero headline",
-                experience_id=None,
-                live_status=None,
-                last_update_ts=None,
-                changes=(Change(ChangeKind.CREATE), Change(ChangeKind.START)),
-                desired={
-                    "name": "Homepage hero headline",
-                    "type": "content/onsiteEdits",
-                    "variations": [
-                        {"name": "Control", "isControl": True, "percentage": 50, "order": 0},
-                        {"name": "Benefit-led", "isControl": False, "percentage": 50, "order": 1},
-                    ],
-                },
-            ),
-            experience(
-                "checkout-banner",
-                "Checkout banner",
-                changes=(
-                    Change(
-                        ChangeKind.UPDATE,
-                        fields=(
-                            FieldChange(
-                                "description", None, "Does naming the free-shipping threshold lift AOV?"
-                            ),
-                            FieldChange(
-                                "experienceKeyMetrics",
-                                [{"standardEventId": "conversionRate", "isPrimary": True}],
-                                [
-                                    {"standardEventId": "avgOrderValue", "isPrimary": True},
-                                    {"standardEventId": "conversionRate", "isPrimary": False},
-                                ],
-                            ),
-                            FieldChange("variations[\"Control\"].percentage", 50, 40),
-                            FieldChange(
-                                "variations[\"Free shipping headline\"].onsiteEdits[0].html",
-                                LONG_HTML_BEFORE,
-                                LONG_HTML_AFTER,
-                            ),
-                            FieldChange("variations[\"Free shipping headline\"].percentage", 50, 60),
-                            FieldChange(
-                                "variations[\"Old banner\"]",
-                                {"name": "Old banner", "isControl": False, "percentage": 0},
-                                None,
-                            ),
+    """One of everything a reviewer may see: every rail among them."""
+    experiences = (
+        experience(
+            "homepage-hero",
+            "Homepage hero headline",
+            experience_id=None,
+            live_status=None,
+            last_update_ts=None,
+            changes=(Change(ChangeKind.CREATE), Change(ChangeKind.START)),
+            desired={
+                "name": "Homepage hero headline",
+                "type": "content/onsiteEdits",
+                "variations": [
+                    {"name": "Control", "isControl": True, "percentage": 50, "order": 0},
+                    {"name": "Benefit-led", "isControl": False, "percentage": 50, "order": 1},
+                ],
+            },
+        ),
+        experience(
+            "checkout-banner",
+            "Checkout banner",
+            changes=(
+                Change(
+                    ChangeKind.UPDATE,
+                    fields=(
+                        FieldChange(
+                            "description", None, "Does naming the free-shipping threshold lift AOV?"
+                        ),
+                        FieldChange(
+                            "experienceKeyMetrics",
+                            [{"standardEventId": "conversionRate", "isPrimary": True}],
+                            [
+                                {"standardEventId": "avgOrderValue", "isPrimary": True},
+                                {"standardEventId": "conversionRate", "isPrimary": False},
+                            ],
+                        ),
+                        FieldChange("variations[\"Control\"].percentage", 50, 40),
+                        FieldChange(
+                            "variations[\"Free shipping headline\"].onsiteEdits[0].html",
+                            LONG_HTML_BEFORE,
+                            LONG_HTML_AFTER,
+                        ),
+                        FieldChange("variations[\"Free shipping headline\"].percentage", 50, 60),
+                        FieldChange(
+                            "variations[\"Old banner\"]",
+                            {"name": "Old banner", "isControl": False, "percentage": 0},
+                            None,
                         ),
                     ),
                 ),
-                warnings=(RUNNING_SPLIT_WARNING,),
             ),
-            experience(
-                "summer-sale",
-                "Summer sale",
-                desired_status="paused",
-                changes=(Change(ChangeKind.PAUSE),),
-            ),
-            experience(
-                "pdp-badges",
-                "PDP badges",
-                desired_status="ended",
-                changes=(Change(ChangeKind.END, winner="Badge above price"),),
-            ),
-            experience(
-                "cart-upsell",
-                "Cart upsell",
-                live_status="paused",
-                desired_status="ended",
-                changes=(Change(ChangeKind.END),),
-                warnings=(NO_WINNER_WARNING,),
-            ),
-            experience(
-                "pricing-copy",
-                ODD_NAME,
-                live_status="paused",
-                changes=(
-                    Change(ChangeKind.UPDATE, (FieldChange('variations["B"].isControl', False, True),)),
-                    Change(ChangeKind.START),
-                ),
-            ),
-            experience(
-                "spring-sale",
-                "Spring sale",
-                live_status="ended",
-                desired_status="ended",
-                notes=(
-                    "ended experiences cannot change: 1 difference(s) from the file ignored "
-                    "(variations[\"B\"].percentage).",
-                ),
-            ),
-            experience("footer-links", "Footer links", live_status="pending", desired_status="draft"),
         ),
+        experience(
+            "summer-sale",
+            "Summer sale",
+            desired_status="paused",
+            changes=(Change(ChangeKind.PAUSE),),
+        ),
+        experience(
+            "pdp-badges",
+            "PDP badges",
+            desired_status="ended",
+            changes=(Change(ChangeKind.END, winner="Badge above price"),),
+        ),
+        experience(
+            "cart-upsell",
+            "Cart upsell",
+            live_status="paused",
+            desired_status="ended",
+            changes=(Change(ChangeKind.END),),
+            warnings=("the file was renamed from cart-upsell-v1.yaml without an id: pin.",),
+        ),
+        experience(
+            "pricing-copy",
+            ODD_NAME,
+            live_status="paused",
+            changes=(
+                Change(ChangeKind.UPDATE, (FieldChange('variations["B"].isControl', False, True),)),
+                Change(ChangeKind.START),
+            ),
+        ),
+        experience(
+            "spring-sale",
+            "Spring sale",
+            live_status="ended",
+            desired_status="ended",
+            notes=(
+                "ended experiences cannot change: 1 difference(s) from the file ignored "
+                "(variations[\"B\"].percentage).",
+            ),
+        ),
+        experience("footer-links", "Footer links", live_status="pending", desired_status="draft"),
+    )
+    return Plan(
+        experiences=experiences,
+        risks=assess(experiences, Rails(max_changes=6)),
         unmanaged=(
             UnmanagedExperience(
                 "4b8e1f0c-77aa-4e51-9a39-2f3b7c1d9e20", "Black Friday pricing", "pricing", "ended"

@@ -1,0 +1,173 @@
+"""The engine's entry point: what a command, a CI step or a Python program runs.
+
+Given the settings and the experience files it plans (fresh, or from a saved plan that is
+checked for staleness), enforces the plan's safety rails and applies. The commands only parse
+options, prompt, render and choose exit codes; everything they ask of the account goes
+through here, so this is the one place that opens the API client (or the emulator) and turns
+their failures into `EngineError` sentences.
+
+    project = open_project(api=None)
+    plan = run(project.settings, lambda session: session.plan(project.desired))
+    report = run(project.settings, lambda session: session.apply(plan))
+
+Each phase is logged on the `igops` logger (quiet unless a handler is configured: the CLI's
+`-v` shows it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from igops.api import ApiError, IntelligemsClient
+from igops.atomic import write_atomically
+from igops.config import CONFIG_FILE, ConfigError, InvalidConfig, Settings, load_project_config, load_settings
+from igops.connect import open_client
+from igops.engine.apply import StepObserver, apply_plan, paced_floor_seconds
+from igops.engine.planning import files_hash, make_plan
+from igops.engine.rails import Rails
+from igops.engine.refresh import CacheError, RefreshCache
+from igops.engine.saved_plan import SavedPlanError, read_saved_plan, save_plan, stale_reasons
+from igops.files import LoadResult, load_experiences
+from igops.model import ApplyReport, DesiredExperience, Plan, Risk
+from igops.sandbox import StateFileError
+
+log = logging.getLogger("igops")
+T = TypeVar("T")
+
+
+class EngineError(Exception):
+    """An operation could not be carried out; the message says why and what to do (one line each)."""
+
+
+class InvalidFiles(EngineError):
+    """The experience files have problems; `result` holds every one, located."""
+
+    def __init__(self, result: LoadResult) -> None:
+        super().__init__(f"{len(result.errors)} problem(s) in the experience files.")
+        self.result = result
+
+
+class UnsafePlan(EngineError):
+    """The plan crosses safety rails and --force was not given."""
+
+    def __init__(self, risks: Sequence[Risk]) -> None:
+        super().__init__("\n".join(f"Error: safety rail: {risk.sentence}" for risk in risks))
+        self.risks = tuple(risks)
+
+
+@dataclass(frozen=True)
+class Project:
+    """A repository's settings and its experience files, all valid."""
+
+    settings: Settings
+    desired: tuple[DesiredExperience, ...]
+
+    @property
+    def rails(self) -> Rails:
+        config = self.settings.project
+        return Rails(config.max_changes, config.protect_running_splits)
+
+
+def open_project(api: str | None = None, directory: Path = Path()) -> Project:
+    """igops.yaml, the API settings and the experience files of `directory`; EngineError on any problem."""
+    try:
+        settings = load_settings(api, directory)
+    except ConfigError as exc:
+        raise EngineError(str(exc)) from None
+    loaded = load_experiences([settings.project.experiences_dir])
+    if loaded.errors:
+        raise InvalidFiles(loaded)
+    log.info("%d experience files in %s", len(loaded.experiences), settings.project.experiences_dir)
+    return Project(settings, loaded.experiences)
+
+
+def validate(paths: Sequence[Path], directory: Path = Path()) -> LoadResult:
+    """Check the files under `paths`, or under the experiences directory igops.yaml names."""
+    if paths:
+        return load_experiences(paths)
+    try:
+        config = load_project_config(directory)
+    except InvalidConfig as exc:
+        return LoadResult(experiences=(), errors=tuple(exc.errors), files=(directory / CONFIG_FILE,))
+    return load_experiences([config.experiences_dir])
+
+
+def raise_if_unsafe(plan: Plan, *, force: bool = False) -> None:
+    """UnsafePlan when the plan has risks that need --force and `force` is not given."""
+    if plan.blocking_risks and not force:
+        raise UnsafePlan(plan.blocking_risks)
+
+
+def write_plan(plan: Plan, settings: Settings, path: Path) -> None:
+    """Save `plan` for `apply PLANFILE`, sealed for this API and token."""
+    try:
+        write_atomically(path, save_plan(plan, settings.api_url, settings.token))
+    except OSError as exc:
+        raise EngineError(f"Cannot write {path}: {exc.strerror or exc}.") from None
+
+
+class Session:
+    """One conversation with the account: a client whose pacing all the session's calls share."""
+
+    def __init__(self, settings: Settings, client: IntelligemsClient) -> None:
+        self.settings = settings
+        self._client = client
+
+    async def plan(self, project: Project, *, targets: Sequence[str] = (), resend: Sequence[str] = (),
+                   cache_path: Path | None = None, max_changes: int | None = None) -> Plan:
+        """A fresh plan of the project's files against the account (reads only)."""
+        rails = project.rails
+        if max_changes is not None:
+            rails = Rails(max_changes, rails.protect_running_splits)
+        cache = RefreshCache.load(cache_path) if cache_path is not None else None
+        return await make_plan(self._client, project.desired, targets=targets, cache=cache, resend=resend,
+                               fingerprint=files_hash(project.desired), rails=rails)
+
+    async def saved_plan(self, project: Project, path: Path) -> Plan:
+        """The plan saved in `path`, once shown intact, for this API, and not stale."""
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise EngineError(f"Cannot read the plan {path}: {exc.strerror or exc}.") from None
+        except UnicodeDecodeError:
+            raise EngineError(f"{path} is not a saved igops plan (not text).") from None
+        plan = read_saved_plan(text, self.settings.api_url, self.settings.token, str(path))
+        log.info("checking that the saved plan %s is not stale", path)
+        reasons = stale_reasons(plan, files_hash(project.desired), await self._client.list_experiences())
+        if reasons:
+            raise EngineError(f"The plan {path} is stale: " + "; ".join(reasons)
+                              + ". Make a new one with igops plan --out.")
+        return plan
+
+    async def apply(self, plan: Plan, *, force: bool = False, keep_going: bool = False,
+                    stop: asyncio.Event | None = None, observe: StepObserver = lambda result: None
+                    ) -> ApplyReport:
+        """Carry out `plan`; refused (UnsafePlan) when it has risks that need `force`."""
+        raise_if_unsafe(plan, force=force)
+        log.info("applying %d changes to %d experiences", sum(len(e.changes) for e in plan.changed),
+                 len(plan.changed))
+        return await apply_plan(self._client, plan, keep_going=keep_going, stop=stop, observe=observe)
+
+    def paced_floor_seconds(self, updates_left: int) -> float:
+        """The least time `updates_left` updates can still take under the update rate limit."""
+        return paced_floor_seconds(self._client, updates_left)
+
+
+def run(settings: Settings, work: Callable[[Session], Awaitable[T]]) -> T:
+    """Run `work` in a session against the settings' account; its failures become EngineError."""
+
+    async def session() -> T:
+        async with open_client(settings) as client:
+            return await work(Session(settings, client))
+
+    try:
+        return asyncio.run(session())
+    except (ApiError, CacheError, SavedPlanError) as exc:
+        raise EngineError(str(exc)) from exc
+    except StateFileError as exc:
+        raise EngineError(f"{exc.path} {exc.reason}: fix the sandbox: URL or move the file away.") from exc

@@ -1,0 +1,142 @@
+"""The plan as a JSON document (schemas/plan.schema.json), and back.
+
+The one machine form of a plan: `--format json` prints it and a saved plan carries it, so
+apply runs exactly what was shown. Renderers build on it; they never parse it.
+"""
+
+from __future__ import annotations
+
+import functools
+import textwrap
+from collections.abc import Mapping
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import best_match
+
+from igops.model import (
+    Change,
+    ChangeKind,
+    ExperiencePlan,
+    FieldChange,
+    Plan,
+    PlanError,
+    Risk,
+    RiskKind,
+    UnmanagedExperience,
+)
+from igops.render.summary import summary_line
+from igops.schemas import load_schema
+
+FORMAT_VERSION = 2
+PLAN_SCHEMA = "plan.schema.json"
+_MESSAGE_WIDTH = 200
+
+
+def plan_document(plan: Plan) -> dict[str, Any]:
+    """The plan as plain JSON data; every managed experience is in it, changed or not, so a saved
+    plan knows the id, `lastUpdateTs` and status of each one apply may touch."""
+    return {
+        "format_version": FORMAT_VERSION,
+        "summary": {**{kind.value: plan.count(kind) for kind in ChangeKind}, "line": summary_line(plan)},
+        "has_changes": plan.has_changes,
+        "files_hash": plan.files_hash,
+        "experiences": [_experience_document(experience) for experience in plan.experiences],
+        "unmanaged": [
+            {"id": e.id, "name": e.name, "type": e.type, "status": e.status} for e in plan.unmanaged
+        ],
+        "errors": [{"key": error.key, "message": error.message} for error in plan.errors],
+        "risks": [{"kind": risk.kind.value, "key": risk.key, "message": risk.message,
+                   "needs_force": risk.needs_force} for risk in plan.risks],
+    }
+
+
+def plan_from_document(document: Any) -> Plan:
+    """The plan a document describes; ValueError, in one sentence, when it is not a valid plan document."""
+    _check(document)
+    return Plan(
+        experiences=tuple(_experience(item) for item in document["experiences"]),
+        unmanaged=tuple(UnmanagedExperience(**item) for item in document["unmanaged"]),
+        errors=tuple(PlanError(**item) for item in document["errors"]),
+        files_hash=document["files_hash"],
+        risks=tuple(Risk(RiskKind(item["kind"]), item["key"], item["message"], item["needs_force"])
+                    for item in document["risks"]),
+    )
+
+
+def _experience_document(experience: ExperiencePlan) -> dict[str, Any]:
+    return {
+        "key": experience.key,
+        "name": experience.name,
+        "path": experience.path,
+        "experience_id": experience.experience_id,
+        "live_status": experience.live_status,
+        "desired_status": experience.desired_status,
+        "last_update_ts": experience.last_update_ts,
+        "changes": [
+            {
+                "kind": change.kind.value,
+                "fields": [{"path": f.path, "before": _plain(f.before), "after": _plain(f.after)}
+                           for f in change.fields],
+                "winner": change.winner,
+            }
+            for change in experience.changes
+        ],
+        "warnings": list(experience.warnings),
+        "notes": list(experience.notes),
+        "desired": _plain(experience.desired),
+    }
+
+
+def _plain(value: Any) -> Any:
+    """A copy made of dicts and lists only, so the document neither shares nor depends on frozen inputs."""
+    if isinstance(value, Mapping):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _experience(item: dict[str, Any]) -> ExperiencePlan:
+    return ExperiencePlan(
+        key=item["key"],
+        name=item["name"],
+        path=item["path"],
+        experience_id=item["experience_id"],
+        live_status=item["live_status"],
+        desired_status=item["desired_status"],
+        last_update_ts=item["last_update_ts"],
+        changes=tuple(
+            Change(
+                kind=ChangeKind(change["kind"]),
+                fields=tuple(FieldChange(**field) for field in change["fields"]),
+                winner=change["winner"],
+            )
+            for change in item["changes"]
+        ),
+        warnings=tuple(item["warnings"]),
+        notes=tuple(item["notes"]),
+        desired=item["desired"],
+    )
+
+
+def _check(document: Any) -> None:
+    # The version is checked first: a newer igops's plan deserves that reason, not a schema complaint.
+    version = document.get("format_version") if isinstance(document, dict) else None
+    if version is not None and version != FORMAT_VERSION:
+        raise ValueError(
+            f"The plan has format_version {version!r}; this igops reads format_version {FORMAT_VERSION}: "
+            "make the plan again with this igops."
+        )
+    error = best_match(_validator().iter_errors(document))
+    if error is not None:
+        where = "".join(f"[{step}]" if isinstance(step, int) else f".{step}" for step in error.absolute_path)
+        place = f"at {where.lstrip('.')}" if where else "at the top level"
+        # jsonschema quotes the offending value whole; a whole plan does not belong in one sentence.
+        reason = textwrap.shorten(error.message, _MESSAGE_WIDTH, placeholder=" …")
+        raise ValueError(f"The plan is not a valid igops plan document {place}: {reason}.")
+
+
+@functools.cache
+def _validator() -> Draft202012Validator:
+    return Draft202012Validator(load_schema(PLAN_SCHEMA))

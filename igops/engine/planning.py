@@ -1,0 +1,74 @@
+"""Making a plan: read the account (one list, then the details the files need), match, decide."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Collection, Sequence
+from dataclasses import replace
+
+from igops.api import IntelligemsClient
+from igops.engine.matching import Matching, match
+from igops.engine.planner import build_plan
+from igops.engine.rails import DEFAULT_RAILS, Rails
+from igops.engine.refresh import RefreshCache, fetch_details
+from igops.model import DesiredExperience, Plan, PlanError
+
+log = logging.getLogger("igops")
+
+
+async def make_plan(
+    client: IntelligemsClient,
+    desired: Sequence[DesiredExperience],
+    *,
+    targets: Sequence[str] = (),
+    cache: RefreshCache | None = None,
+    fingerprint: str = "",
+    resend: Sequence[str] = (),
+    rails: Rails = DEFAULT_RAILS,
+) -> Plan:
+    """Refresh the live side (reads only) and compare it with the files (`fingerprint`: files_hash).
+
+    `resend` names files whose experience is updated even when nothing differs (--resend);
+    `rails` decide which of the plan's risks need --force.
+    """
+    log.info("reading the account's experience list")
+    live_items = await client.list_experiences()
+    matching = _restrict(match(desired, live_items), targets)
+    matching = replace(matching, errors=matching.errors + _unknown_keys(desired, resend, "--resend"))
+    wanted = {pair.live_id for pair in matching.pairs if pair.live_id is not None}
+    log.info("%d live experiences, %d files: %d matched, %d unmanaged", len(live_items), len(desired),
+             len(wanted), len(matching.unmanaged))
+    documents = await fetch_details(client, live_items, wanted, cache)
+    plan = build_plan(matching, documents, fingerprint, resend=frozenset(resend), rails=rails)
+    log.info("planned: %d changes, %d errors, %d risks", sum(len(e.changes) for e in plan.experiences),
+             len(plan.errors), len(plan.risks))
+    return plan
+
+
+def files_hash(desired: Sequence[DesiredExperience]) -> str:
+    """A fingerprint of the experience files' content: a saved plan is stale once it moves."""
+    digest = hashlib.sha256()
+    for experience in sorted(desired, key=lambda item: item.key):
+        content = experience.path.read_bytes()
+        digest.update(f"{experience.key}\0{len(content)}\0".encode())
+        digest.update(content)
+    return digest.hexdigest()
+
+
+def _restrict(matching: Matching, targets: Sequence[str]) -> Matching:
+    """Only the targeted files; the others stay managed, so they are not listed as unmanaged."""
+    if not targets:
+        return matching
+    errors = tuple(error for error in matching.errors if error.key in targets)
+    errors += _unknown_keys([pair.desired for pair in matching.pairs], targets, "--target",
+                            known={e.key for e in matching.errors if e.key})
+    pairs = tuple(pair for pair in matching.pairs if pair.desired.key in targets)
+    return Matching(pairs, matching.unmanaged, errors)
+
+
+def _unknown_keys(desired: Sequence[DesiredExperience], keys: Sequence[str], option: str,
+                  known: Collection[str] = ()) -> tuple[PlanError, ...]:
+    files = {experience.key for experience in desired} | set(known)
+    return tuple(PlanError(key, f"{option} {key}: no experience file has that key (the file name "
+                                "without .yaml).") for key in keys if key not in files)

@@ -1,0 +1,63 @@
+"""Safety rails: what in a plan is risky enough that apply wants `--force`.
+
+Assessed once, when the plan is made, and kept in it as typed risks: the plan's text, its PR
+comment and its JSON show them, and apply enforces the risks of the plan it runs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from igops.model import ChangeKind, ExperiencePlan, FieldChange, Risk, RiskKind
+
+
+@dataclass(frozen=True)
+class Rails:
+    """The project's rails (igops.yaml; --max-changes)."""
+
+    max_changes: int = 25
+    protect_running_splits: bool = True
+
+
+DEFAULT_RAILS = Rails()
+
+
+def assess(experiences: Sequence[ExperiencePlan], rails: Rails) -> tuple[Risk, ...]:
+    """Every risk of a plan made of `experiences`: the plan's own first, then per experience."""
+    risks = []
+    total = sum(len(experience.changes) for experience in experiences)
+    if total > rails.max_changes:
+        risks.append(Risk(RiskKind.MAX_CHANGES, None, (
+            f"the plan makes {total} changes, more than max_changes ({rails.max_changes}): review it, then "
+            "run apply with --force, or raise max_changes in igops.yaml (or --max-changes).")))
+    for experience in experiences:
+        risks.extend(_experience_risks(experience, rails))
+    return tuple(risks)
+
+
+def _experience_risks(experience: ExperiencePlan, rails: Rails) -> list[Risk]:
+    risks = []
+    fields = [field for change in experience.changes if change.kind is ChangeKind.UPDATE
+              for field in change.fields]
+    if experience.live_status == "started" and any(touches_split(field) for field in fields):
+        way_on = "pause or end it first, or run apply with --force" if rails.protect_running_splits else \
+            "pause or end it first if that matters"
+        risks.append(Risk(RiskKind.RUNNING_SPLIT, experience.key, (
+            "changes the traffic split or the variations of a running test, which mixes two setups in its "
+            f"results: {way_on}."), needs_force=rails.protect_running_splits))
+    if any(change.kind is ChangeKind.END and change.winner is None for change in experience.changes):
+        risks.append(Risk(RiskKind.END_WITHOUT_WINNER, experience.key, (
+            "ends without a winner: add winner: to the file, or run apply with --force to end it with no "
+            "variation rolled out.")))
+    return risks
+
+
+# A whole variation added or removed, or a variation's share of traffic.
+_SPLIT_PATH = re.compile(r'variations\["(?:[^"\\]|\\.)*"\](?:\.percentage)?')
+
+
+def touches_split(change: FieldChange) -> bool:
+    """Whether a difference adds or removes a variation, or changes a variation's share of traffic."""
+    return _SPLIT_PATH.fullmatch(change.path) is not None
