@@ -180,3 +180,14 @@ def test_an_unusable_sandbox_state_is_one_sentence(project: Path) -> None:
     assert result.output.strip().splitlines() == [
         f"Error: {project / 'missing' / 'account.json'} cannot be used (No such file or directory): fix the "
         "sandbox: URL or move the file away."]
+
+
+def test_verbose_says_each_phase_on_stderr_and_only_when_asked(project: Path) -> None:
+    make_live_equal(project, statuses=("paused", "ended"))
+    api = f"sandbox:{project / 'account.json'}"
+    verbose = igops("-v", "plan", "--api", api)
+    assert verbose.exit_code == 0, verbose.output
+    assert "igops: reading the account's experience list" in verbose.stderr
+    assert "igops: planned: " in verbose.stderr and "igops:" not in verbose.stdout
+    quiet = igops("plan", "--api", api)
+    assert quiet.stderr == "" and quiet.stdout == verbose.stdout

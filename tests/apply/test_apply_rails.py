@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -145,3 +146,44 @@ def test_every_rail_at_once_lists_every_rule_and_force_passes_them(project: Path
     assert [error.split(": ")[2].split()[0] for error in errors] == ["the", HERO, "long-form-landing-page"]
     forced(api, "--max-changes", "1")
     assert len(sandbox.writes) == 2
+
+
+def test_every_rail_is_in_every_format_of_the_plan_and_apply_enforces_the_saved_one(
+        project: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the reviewer sees on the pull request is what apply enforces."""
+    api = use_sandbox(monkeypatch, sandbox)
+    edit(project, "long-form-landing-page", "status: paused", "status: ended")
+    edit(project, HERO, "percentage: 50", "percentage: 55")
+    edit(project, HERO, "percentage: 50", "percentage: 45")
+    edit_config(project, "max_changes: 25", "max_changes: 1")
+    kinds = {"max-changes", "running-split", "end-without-winner"}
+
+    text = igops("plan", "--api", api).output
+    markdown = igops("plan", "--api", api, "--format", "markdown").output
+    document = json.loads(igops("plan", "--api", api, "--format", "json").output)
+    assert {risk["kind"] for risk in document["risks"]} == kinds
+    assert all(risk["needs_force"] for risk in document["risks"])
+    for risk in document["risks"]:
+        assert f"! needs --force: {risk['message']}" in text
+        assert f"**Needs --force:** {risk['message']}".replace("_", "&#95;") in markdown
+
+    assert igops("plan", "--api", api, "--out", "plan.json").exit_code == 0
+    refused = igops("apply", "plan.json", "--api", api)
+    assert refused.exit_code == 1 and sandbox.writes == []
+    sentences = [f"Error: safety rail: {(risk['key'] + ': ') if risk['key'] else ''}{risk['message']}"
+                 for risk in document["risks"]]
+    assert [line for line in refused.output.splitlines() if line.startswith("Error: ")] == sentences
+    assert igops("apply", "plan.json", "--api", api, "--force").exit_code == 0
+    assert len(sandbox.writes) == 2
+
+
+def test_a_saved_plan_cannot_be_reshaped_at_apply(project: Path, sandbox: Sandbox,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    api = use_sandbox(monkeypatch, sandbox)
+    describe_differently(project, HERO)
+    assert igops("plan", "--api", api, "--out", "plan.json").exit_code == 0
+    for option in (("--target", HERO), ("--max-changes", "5"), ("--resend", HERO)):
+        result = igops("apply", "plan.json", "--api", api, *option)
+        assert result.exit_code == 1, option
+        assert f"{option[0]} shapes a fresh plan; a saved plan runs as it was made" in result.output
+    assert sandbox.writes == []
