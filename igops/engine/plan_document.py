@@ -14,6 +14,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
+from igops.engine.summary import summary_line
 from igops.model import (
     Change,
     ChangeKind,
@@ -25,7 +26,6 @@ from igops.model import (
     RiskKind,
     UnmanagedExperience,
 )
-from igops.render.summary import summary_line
 from igops.schemas import load_schema
 
 FORMAT_VERSION = 2

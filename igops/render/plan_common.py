@@ -6,8 +6,8 @@ import json
 import re
 from typing import Any
 
+from igops.engine.summary import counted
 from igops.model import Change, ChangeKind, ExperiencePlan, Plan, Risk
-from igops.render.summary import counted
 
 _SYMBOLS = {
     ChangeKind.CREATE: "+",

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from igops.engine.summary import counted, summary_line
 from igops.model import ChangeKind, ExperiencePlan, Plan, PlanError, Risk, UnmanagedExperience
 from igops.render.plan_common import (
     ACCOUNT_MATCHES,
@@ -21,7 +22,6 @@ from igops.render.plan_common import (
     value_pair,
     winner_text,
 )
-from igops.render.summary import counted, summary_line
 
 GITHUB_COMMENT_LIMIT = 65536
 # Each side of a field change has a line of its own here, so it can be longer than in the terminal.

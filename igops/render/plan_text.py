@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 
 import click
 
+from igops.engine.summary import summary_line
 from igops.model import Change, ChangeKind, ExperiencePlan, Plan, PlanError, Risk, UnmanagedExperience
 from igops.render.plan_common import (
     ACCOUNT_MATCHES,
@@ -19,7 +20,6 @@ from igops.render.plan_common import (
     value_pair,
     winner_text,
 )
-from igops.render.summary import summary_line
 
 # `style(text, fg=..., bold=...)`: click.style, or the identity when colour is off.
 Style = Callable[..., str]

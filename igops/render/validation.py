@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
+from igops.engine.summary import counted
 from igops.files.loader import LoadResult
-from igops.render.summary import counted
 
 
 def render_text(result: LoadResult) -> str:

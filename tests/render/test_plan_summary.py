@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from plan_fixtures import experience
 
+from igops.engine.summary import counted, summary_line
 from igops.model import Change, ChangeKind, Plan
-from igops.render.summary import counted, summary_line
 
 
 def _plan(*kinds: tuple[ChangeKind, ...]) -> Plan:
