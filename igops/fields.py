@@ -85,6 +85,10 @@ class Mapped:
         """Written as a variation id: on a create no variation has one yet."""
         return self.to_write is _id_of_name
 
+    def read_to_write(self, value: Any, variations: Sequence[VariationRef]) -> Any:
+        """A read value in its written form, by way of the file's form."""
+        return self.to_write(self.to_file(value, variations), variations)
+
 
 MAPPED: tuple[Mapped, ...] = (
     Mapped("variations[].onsiteInjection", "variations[].onsiteInjection", "variations[].onsiteInjections",
@@ -222,7 +226,7 @@ def _walk(node: Any, steps: list[str], concrete: str) -> Iterator[tuple[Any, str
         if isinstance(node, list):
             for index, item in enumerate(node):
                 yield from _walk(item, rest, f"{concrete}[{index}]")
-    elif isinstance(node, dict) and isinstance(node.get(step), dict | list):
+    elif isinstance(node, Mapping) and isinstance(node.get(step), dict | list):
         yield from _walk(node[step], rest, f"{concrete}.{step}" if concrete else step)
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +29,8 @@ from igops.fields import (
     PARENT_IDS,
     READ_ONLY,
     WRITE_ONLY,
+    Conversion,
+    VariationRef,
     locations,
     minted_id,
     variation_refs,
@@ -49,21 +51,21 @@ def canonical_live(document: Mapping[str, Any]) -> Canonical:
     readable = _in_order(document)
     refs = variation_refs(readable["variations"])
     for mapped in MAPPED:
-        _move(readable, mapped.read_path, mapped.file_path, lambda value, m=mapped: m.to_file(value, refs))
+        _move(readable, mapped.read_path, mapped.file_path, mapped.to_file, refs)
     return _project_experience(readable)
 
 
-def comparable(canonical: Canonical) -> Canonical:
+def comparable(canonical: Mapping[str, Any]) -> Canonical:
     """What a plan compares: the canonical form without the fields the API never returns."""
     return {key: value for key, value in canonical.items() if key not in WRITE_ONLY}
 
 
-def write_only_fields(canonical: Canonical) -> tuple[str, ...]:
+def write_only_fields(canonical: Mapping[str, Any]) -> tuple[str, ...]:
     """The write-only fields a file sets: sent on every write, their live value unknowable."""
     return tuple(sorted(key for key in WRITE_ONLY if canonical.get(key) is not None))
 
 
-def needs_variation_ids(canonical: Canonical) -> bool:
+def needs_variation_ids(canonical: Mapping[str, Any]) -> bool:
     """Whether the file points at variations by id-valued fields, which a create cannot carry:
     variations get their ids from the server, so an update right after the create sets them."""
     for mapped in MAPPED:
@@ -74,7 +76,7 @@ def needs_variation_ids(canonical: Canonical) -> bool:
     return False
 
 
-def create_payload(canonical: Canonical) -> dict[str, Any]:
+def create_payload(canonical: Mapping[str, Any]) -> dict[str, Any]:
     """The POST body: list position becomes `order`; ids the API wants from the client are minted."""
     payload = _project_experience(canonical, explicit_nulls=True)
     _number_orders(payload)
@@ -87,7 +89,7 @@ def create_payload(canonical: Canonical) -> dict[str, Any]:
     return payload
 
 
-def update_payload(canonical: Canonical, live: Mapping[str, Any]) -> dict[str, Any]:
+def update_payload(canonical: Mapping[str, Any], live: Mapping[str, Any]) -> dict[str, Any]:
     """The PUT body: a full replacement of `live` that changes only what the file models.
 
     Entities that exist live keep their ids (variations matched by name, the rest by position
@@ -95,9 +97,9 @@ def update_payload(canonical: Canonical, live: Mapping[str, Any]) -> dict[str, A
     retried update sends the same body.
     """
     desired = _project_experience(canonical, explicit_nulls=True)
-    payload = _merge(desired, _writable_live(live), _schema(), "")
+    payload: dict[str, Any] = _merge(desired, _writable_live(live), _schema(), "")
     _number_orders(payload)
-    seed = _digest([live.get("id"), live.get("lastUpdateTs"), canonical])
+    seed = _digest([live.get("id"), live.get("lastUpdateTs"), dict(canonical)])
     for identity in IDS:
         for holder, key, concrete in locations(payload, identity.path):
             if not holder.get(key):
@@ -117,13 +119,11 @@ def _writable_live(live: Mapping[str, Any]) -> dict[str, Any]:
     for mapped in MAPPED:
         if _last(mapped.file_path) != _last(mapped.write_path):
             # Modelled under another name: the file's value replaces it, never the live one.
-            _move(writable, mapped.read_path, mapped.read_path, lambda value: None, keep=False)
+            _drop(writable, mapped.read_path)
         else:
-            _move(writable, mapped.read_path, mapped.write_path,
-                  lambda value, m=mapped: m.to_write(m.to_file(value, refs), refs))
+            _move(writable, mapped.read_path, mapped.write_path, mapped.read_to_write, refs)
     for path in READ_ONLY:
-        for holder, key, _ in locations(writable, path):
-            holder.pop(key, None)
+        _drop(writable, path)
     return writable
 
 
@@ -132,19 +132,22 @@ def _write_mapped(payload: dict[str, Any]) -> None:
     refs = variation_refs(payload["variations"])
     for mapped in MAPPED:
         if mapped.file_path != mapped.write_path:
-            _move(payload, mapped.file_path, mapped.write_path,
-                  lambda value, m=mapped: m.to_write(value, refs))
+            _move(payload, mapped.file_path, mapped.write_path, mapped.to_write, refs)
 
 
-def _move(document: dict[str, Any], source: str, target: str, convert: Callable[[Any], Any],
-          keep: bool = True) -> None:
+def _move(document: dict[str, Any], source: str, target: str, convert: Conversion,
+          refs: Sequence[VariationRef]) -> None:
     """Rename the field at `source` to `target` (same parent) in every place, converting non-null values."""
     target_key = _last(target)
     for holder, key, _ in locations(document, source):
         if key in holder:
             value = holder.pop(key)
-            if keep:
-                holder[target_key] = None if value is None else convert(value)
+            holder[target_key] = None if value is None else convert(value, refs)
+
+
+def _drop(document: dict[str, Any], path: str) -> None:
+    for holder, key, _ in locations(document, path):
+        holder.pop(key, None)
 
 
 def _last(path: str) -> str:

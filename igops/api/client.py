@@ -167,7 +167,7 @@ class IntelligemsClient:
         rest = await asyncio.gather(
             *(self.list_page(n, page_size, filters) for n in range(2, first.total_pages + 1))
         )
-        seen: set[str] = set()
+        seen: set[str | None] = set()
         items = []
         # An experience created between two page reads shifts the pages; never count it twice.
         for page in (first, *rest):

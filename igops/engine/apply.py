@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from igops.api import (
     DOCUMENTED_RATES,
+    Action,
     AmbiguousCreate,
     ApiError,
     Group,
@@ -26,6 +27,9 @@ from igops.model import ApplyReport, Change, ChangeKind, ExperiencePlan, Outcome
 from igops.normalize import create_payload, needs_variation_ids, update_payload
 
 STATUS_AFTER = {ChangeKind.START: "started", ChangeKind.PAUSE: "paused", ChangeKind.END: "ended"}
+ACTIONS: dict[ChangeKind, Action] = {
+    ChangeKind.START: "start", ChangeKind.PAUSE: "pause", ChangeKind.END: "end",
+}
 
 
 StepObserver = Callable[[StepResult], None]
@@ -166,9 +170,8 @@ async def _act(client: IntelligemsClient, planned: ExperiencePlan, change: Chang
         if variation_id is None:
             raise ApiError(f"{planned.key}: the winner {change.winner!r} is not a variation of the live "
                            "experience: fix winner: in the file.")
-    action = change.kind.value
     try:
-        return await client.act(experience_id, action, variation_id=variation_id), ""  # type: ignore[arg-type]
+        return await client.act(experience_id, ACTIONS[change.kind], variation_id=variation_id), ""
     except ValidationFailed:
         # A retried action whose first attempt took effect is refused as a bad transition.
         current = await _settling(client.get_experience(experience_id))

@@ -53,29 +53,34 @@ def plan_experience(desired: DesiredExperience, live: Mapping[str, Any] | None,
     move = transition(live_status, desired.status)
     if move.refusal is not None:
         return PlanError(desired.key, f"{desired.key}: status {desired.status}: {move.refusal}.")
-    base = {
-        "key": desired.key, "name": desired.name, "path": str(desired.path),
-        "desired_status": desired.status, "desired": wanted,
-    }
     if live is None:
-        return ExperiencePlan(**base, experience_id=None, live_status=None, last_update_ts=None,
-                              changes=tuple(_change(kind, desired) for kind in move.actions))
+        return _experience_plan(desired, wanted, None, tuple(_change(kind, desired) for kind in move.actions))
     refusal = _unmanageable(desired, live)
     if refusal is not None:
         return PlanError(desired.key, refusal)
     fields = field_changes(comparable(canonical_live(live)), comparable(wanted))
-    identity = {**base, "experience_id": str(live["id"]), "live_status": live_status,
-                "last_update_ts": int(live["lastUpdateTs"])}
     if live_status == "ended":
-        notes = (f"ended experiences cannot change: {len(fields)} difference(s) from the file ignored "
-                 f"({', '.join(change.path for change in fields)}).",) if fields else ()
+        notes: tuple[str, ...] = (
+            f"ended experiences cannot change: {len(fields)} difference(s) from the file ignored "
+            f"({', '.join(change.path for change in fields)}).",) if fields else ()
         if resend:
             notes += ("ended experiences cannot change: --resend ignored.",)
-        return ExperiencePlan(**identity, changes=(), notes=notes)
+        return _experience_plan(desired, wanted, live, (), notes)
     changes = ([Change(ChangeKind.UPDATE, fields)] if fields or resend else []) + [
         _change(kind, desired) for kind in move.actions]
-    return ExperiencePlan(**identity, changes=tuple(changes),
-                          notes=_write_only_notes(desired, wanted, resend))
+    return _experience_plan(desired, wanted, live, tuple(changes), _write_only_notes(desired, wanted, resend))
+
+
+def _experience_plan(desired: DesiredExperience, wanted: Mapping[str, Any], live: Mapping[str, Any] | None,
+                     changes: tuple[Change, ...], notes: tuple[str, ...] = ()) -> ExperiencePlan:
+    """The file's identity, and the live experience's when it exists, with what to do about it."""
+    return ExperiencePlan(
+        key=desired.key, name=desired.name, path=str(desired.path), desired_status=desired.status,
+        experience_id=None if live is None else str(live["id"]),
+        live_status=None if live is None else str(live["status"]),
+        last_update_ts=None if live is None else int(live["lastUpdateTs"]),
+        changes=changes, notes=notes, desired=wanted,
+    )
 
 
 def _change(kind: ChangeKind, desired: DesiredExperience) -> Change:
@@ -83,7 +88,7 @@ def _change(kind: ChangeKind, desired: DesiredExperience) -> Change:
 
 
 def _write_only_notes(desired: DesiredExperience, wanted: Mapping[str, Any], resend: bool) -> tuple[str, ...]:
-    hidden = write_only_fields(dict(wanted))
+    hidden = write_only_fields(wanted)
     if not hidden:
         return ()
     names = ", ".join(hidden)

@@ -43,8 +43,10 @@ def load_experiences(paths: Iterable[Path]) -> LoadResult:
     checked: list[FileResult] = []
     for candidate in candidates:
         text = read_text(candidate)
-        refused = isinstance(text, FileError)
-        checked.append(FileResult(None, (text,)) if refused else check_text(text, candidate.path))
+        if isinstance(text, FileError):
+            checked.append(FileResult(None, (text,)))
+        else:
+            checked.append(check_text(text, candidate.path))
     shaped = [result.experience for result in checked if result.experience is not None]
     clashes: dict[Path, list[FileError]] = {}
     for experience, (path, message) in rules.cross_file_findings(shaped):

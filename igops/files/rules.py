@@ -225,15 +225,19 @@ FILE_RULES: tuple[Callable[[Experience], Iterator[Finding]], ...] = (
 )
 
 
+# What no two files may share: its label in messages, the field it is written in, and its value.
+_UNIQUE: tuple[tuple[str, JsonPath, Callable[[DesiredExperience], str | None]], ...] = (
+    ("file name", (), lambda experience: experience.key),
+    ("name", ("name",), lambda experience: experience.name),
+    ("id", ("id",), lambda experience: experience.id),
+)
+
+
 def cross_file_findings(
     experiences: Sequence[DesiredExperience],
 ) -> Iterator[tuple[DesiredExperience, Finding]]:
     """Keys, names and pinned ids that more than one file claims; reported on every file after the first."""
-    for label, field, value_of in (
-        ("file name", (), lambda experience: experience.key),
-        ("name", ("name",), lambda experience: experience.name),
-        ("id", ("id",), lambda experience: experience.id),
-    ):
+    for label, field, value_of in _UNIQUE:
         owner: dict[str, DesiredExperience] = {}
         for experience in experiences:
             value = value_of(experience)

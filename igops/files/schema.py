@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from jsonschema import Draft202012Validator, ValidationError
@@ -52,9 +52,9 @@ def schema_findings(document: Document, name: str) -> Iterator[tuple[JsonPath, P
 
 def _explain(error: ValidationError, document: Document) -> Iterator[tuple[JsonPath, Position, str]]:
     path: JsonPath = tuple(error.absolute_path)
-    keyword, expected, value = error.validator, error.validator_value, error.instance
+    keyword, (expected, value) = error.validator, _values(error)
     if keyword == "additionalProperties" and expected is False:
-        known = list(error.schema.get("properties", {}))
+        known = list(_subschema(error).get("properties", {}))
         for key in value:
             if key not in known:
                 key_path = (*path, key)
@@ -88,8 +88,21 @@ def _igops_owned(key_path: JsonPath) -> str | None:
     return _OWNED_REASONS.get(kind) if kind is not None else None
 
 
+def _values(error: ValidationError) -> tuple[Any, Any]:
+    """The failed keyword's value in the schema, and the document's value there: any JSON values.
+    A validator sets both on every error it yields; the stubs also allow them unset, as on a
+    ValidationError made by hand."""
+    return error.validator_value, error.instance
+
+
+def _subschema(error: ValidationError) -> Mapping[str, Any]:
+    """The schema object holding the failed keyword (only a boolean schema, holding none, is not one)."""
+    assert isinstance(error.schema, Mapping), "a keyword failed, so its schema is an object"
+    return error.schema
+
+
 def _sentence(error: ValidationError, path: JsonPath) -> str:
-    keyword, expected, value = error.validator, error.validator_value, error.instance
+    keyword, (expected, value) = error.validator, _values(error)
     if keyword == "type":
         wanted = [expected] if isinstance(expected, str) else expected
         return f"expected {' or '.join(_TYPE_NAMES[name] for name in wanted)}, found {_describe(value)}."
@@ -108,7 +121,7 @@ def _sentence(error: ValidationError, path: JsonPath) -> str:
     if keyword == "pattern" and expected == load_schema(EXPERIENCE_SCHEMA)["$defs"]["uuid"]["pattern"]:
         return f"{quote(value)} is not a UUID (like 0b6c1a52-4f1e-4c3e-9a57-2d0e5f6a7b8c)."
     if keyword == "pattern":
-        return f"{quote(value)} is not of the expected form: {error.schema.get('description', expected)}"
+        return f"{quote(value)} is not of the expected form: {_subschema(error).get('description', expected)}"
     return f"{value!r:.60} is not allowed here ({keyword})."
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -34,7 +35,8 @@ _FLOAT_SPECIALS = re.compile(r"^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$")
 class _CoreResolver(BaseResolver):
     """Plain scalars resolved as YAML 1.2's core schema does, not as YAML 1.1 does."""
 
-    yaml_implicit_resolvers: ClassVar[dict[str, list[tuple[str, re.Pattern[str]]]]] = {}
+    # A class attribute, as in PyYAML itself; types-PyYAML declares it as an instance attribute.
+    yaml_implicit_resolvers: ClassVar[dict[str, list[tuple[str, re.Pattern[str]]]]] = {}  # type: ignore[misc]
 
 
 for _tag, _pattern, _first in (
@@ -47,11 +49,16 @@ for _tag, _pattern, _first in (
 ):
     _CoreResolver.add_implicit_resolver(_tag, re.compile(_pattern), _first)
 
-# The C parser when PyYAML has it (much faster); both build the same nodes.
-_BaseLoader = yaml.CBaseLoader if yaml.__with_libyaml__ else yaml.BaseLoader
+# The C parser when PyYAML has it (much faster); both build the same nodes. The type checker
+# cannot take a base class chosen at run time, so it is shown the pure-Python loader, whose
+# constructor and node API the C one shares.
+if TYPE_CHECKING:
+    _BaseLoader = yaml.BaseLoader
+else:
+    _BaseLoader = yaml.CBaseLoader if yaml.__with_libyaml__ else yaml.BaseLoader
 
 
-class _NodeReader(_CoreResolver, _BaseLoader):  # type: ignore[misc, valid-type]
+class _NodeReader(_CoreResolver, _BaseLoader):
     """Parser and composer only: the constructor part of the loader is never called."""
 
 
@@ -186,7 +193,8 @@ class _Builder:
             if node.value == "<<" and not node.style:
                 raise YamlError(_position(node), "YAML merge keys (<<) are not supported; "
                                 "write the fields out.", path)
-            return node.value
+            key: str = node.value
+            return key
         shown = quote(node.value) if isinstance(node, ScalarNode) else "a list or mapping"
         raise YamlError(_position(node), f"field names must be text, found {shown}; "
                         "quote the key if it is meant as a name.", path)
@@ -228,4 +236,6 @@ def _to_float(text: str) -> float:
     return float(text.lstrip("+").replace(".", "", 1) if _FLOAT_SPECIALS.match(text) else text)
 
 
-_CONVERTERS = {STR: str, NULL: _to_null, BOOL: _to_bool, INT: _to_int, FLOAT: _to_float}
+_CONVERTERS: dict[str, Callable[[str], Any]] = {
+    STR: str, NULL: _to_null, BOOL: _to_bool, INT: _to_int, FLOAT: _to_float,
+}

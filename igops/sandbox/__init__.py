@@ -8,6 +8,7 @@ list items by index: `experience.variations.1.percentage`.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import httpx
 
@@ -49,7 +50,7 @@ class Sandbox:
         """An in-process transport; a dropped connection raises httpx.RemoteProtocolError."""
         return SandboxTransport(self.app)
 
-    def experiences(self) -> list[dict]:
+    def experiences(self) -> list[dict[str, Any]]:
         """The stored experiences in read shape, oldest first (copies: safe to change)."""
         records = self._runtime.store.snapshot().records.values()
         return [json.loads(json.dumps(record.experience)) for record in records]

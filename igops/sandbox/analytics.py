@@ -862,7 +862,7 @@ def _metric_key(event: object) -> str | None:
 def _key_metrics(experience: Mapping[str, Any]) -> list[str]:
     """Statistical metric keys of the experience's key metrics, the primary first."""
     metrics = sorted(experience.get("experienceKeyMetrics") or [], key=lambda m: m.get("order", 0))
-    primary = next((m for m in metrics if m.get("isPrimary")), {})
+    primary: Mapping[str, Any] = next((m for m in metrics if m.get("isPrimary")), {})
     primary_key = _metric_key(primary.get("standardEventId"))
     if primary_key not in _METRICS:
         # Custom-event primaries have no model here; revenue per visitor stands in.
@@ -987,7 +987,7 @@ def _post_test_counts(counts: Counts, profile: _Profile, lift: float, days: floa
     }
 
 
-def _post_test_fields(counts: Counts, include_in_test: bool) -> tuple[dict, dict]:
+def _post_test_fields(counts: Counts, include_in_test: bool) -> tuple[dict[str, Any], dict[str, Any]]:
     """(totals, rates) of one post-test row; rates are the fields that carry uplift."""
 
     def ratio(numerator: float, denominator: float) -> float | None:
@@ -1223,17 +1223,18 @@ def _response_variations(model: _Experience) -> list[dict[str, Any]]:
     return [defaults | copy.deepcopy(variation) for variation in model.variations]
 
 
-def experience_analytics(experience: dict, body: dict) -> dict:
+def experience_analytics(experience: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
     """The 200 body of POST /analytics/resource/{id} for a stored experience."""
     return _experience_results(experience, _body_query(body))
 
 
-def experience_analytics_by_get(experience: dict, params: Sequence[tuple[str, str]]) -> dict:
+def experience_analytics_by_get(experience: dict[str, Any],
+                                params: Sequence[tuple[str, str]]) -> dict[str, Any]:
     """The 200 body of the deprecated GET /analytics/resource/{id}, from its query parameters."""
     return _experience_results(experience, _get_query(params))
 
 
-def _experience_results(experience: dict, request: _ResourceQuery) -> dict:
+def _experience_results(experience: dict[str, Any], request: _ResourceQuery) -> dict[str, Any]:
     model = _experience_model(experience)
     start, end, latest = _analysis_window(experience, request.start, request.end, _now())
     days = _daily(model, start, end, request.filters)
@@ -1556,7 +1557,7 @@ def _audience_snapshot(
     return snapshot
 
 
-def sitewide_analytics(query: dict) -> dict:
+def sitewide_analytics(query: dict[str, Any]) -> dict[str, Any]:
     """The 200 body of POST /analytics/sitewide/snapshot (also served as /analytics/sitewide)."""
     now = _now()
     request = _sitewide_query(query, now, _weeks_back(now, 1))
@@ -1666,7 +1667,8 @@ def _distinct_per_bucket(counts: Counts, revisits: float) -> Counts:
     }
 
 
-def _series_summary(shown: list[Counts], fields: tuple[str, ...], scale: float, profile: _Profile) -> dict:
+def _series_summary(shown: list[Counts], fields: tuple[str, ...], scale: float,
+                    profile: _Profile) -> dict[str, Any]:
     """Additive metrics as the window sum rescaled to one bucket; ratios of the window sums.
 
     Visitor counts are summed over buckets too, so visitor-denominated ratios carry the
@@ -1701,7 +1703,7 @@ def _bucket_label(instant: int, pattern: str) -> str:
     return datetime.fromtimestamp(instant, UTC).strftime(pattern)
 
 
-def sitewide_timeseries(query: dict) -> dict:
+def sitewide_timeseries(query: dict[str, Any]) -> dict[str, Any]:
     """The 200 body of POST /analytics/sitewide/timeseries."""
     now = _now()
     request = _sitewide_query(query, now, _weeks_back(now, 12))
@@ -1787,7 +1789,8 @@ def _lognormal_cdf(x: float, mu: float, sigma: float) -> float:
     return _normal_cdf((math.log(x) - mu) / sigma) if x > 0 else 0.0
 
 
-def _order_value_curves(current: Counts, previous: Counts, profile: _Profile) -> dict[str, list[dict]]:
+def _order_value_curves(current: Counts, previous: Counts,
+                        profile: _Profile) -> dict[str, list[dict[str, Any]]]:
     periods = [_order_values(counts, profile) for counts in (current, previous)]
     known = [period for period in periods if period is not None]
     if not known:
@@ -1795,7 +1798,7 @@ def _order_value_curves(current: Counts, previous: Counts, profile: _Profile) ->
     top = max(math.exp(mu + _CURVE_TOP_QUANTILE_Z * sigma) for mu, sigma in known)
     grid = [round(top * i / (_CURVE_POINTS - 1), 2) for i in range(_CURVE_POINTS)]
 
-    def curve(function: Callable[[float, float, float], float], digits: int) -> list[dict]:
+    def curve(function: Callable[[float, float, float], float], digits: int) -> list[dict[str, Any]]:
         return [
             {
                 "x": x,
@@ -1849,7 +1852,7 @@ def _unit_breakdown(counts: Counts, profile: _Profile) -> list[dict[str, Any]]:
     ]
 
 
-def sitewide_order_distribution(query: dict) -> dict:
+def sitewide_order_distribution(query: dict[str, Any]) -> dict[str, Any]:
     """The 200 body of POST /analytics/sitewide/order-distribution."""
     now = _now()
     start, end = _sitewide_range(query, now, _weeks_back(now, 12))
@@ -2097,7 +2100,7 @@ def _funnel_links(
     return entries, links
 
 
-def sitewide_conversion_funnel(query: dict) -> dict:
+def sitewide_conversion_funnel(query: dict[str, Any]) -> dict[str, Any]:
     """The 200 body of POST /analytics/sitewide/conversion-funnel: a six-step Sankey graph."""
     now = _now()
     request = _funnel_query(query, now)
@@ -2112,7 +2115,7 @@ def sitewide_conversion_funnel(query: dict) -> dict:
     total = sum(entries.values())
     steps = {target: step + 1 for _, target, step, _ in links} | dict.fromkeys(entries, 1)
     values = {**entries, **_inflow(links)}
-    nodes = [
+    nodes: list[dict[str, Any]] = [
         {"name": name, "step": steps[name], "value": value, "pct": round(value / total, 6)}
         for name, value in values.items()
         if value
@@ -2193,7 +2196,7 @@ def _variation_series(
     return points
 
 
-def experience_timeseries(experience: dict, body: dict) -> dict:
+def experience_timeseries(experience: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
     """The 200 body of POST /analytics/experience/{id}/timeseries for a stored experience."""
     start, end = _epoch_range(body, "startTs", "endTs")
     granularity = _choice(body.get("granularity", "day"), "granularity", _EXPERIENCE_GRANULARITIES)

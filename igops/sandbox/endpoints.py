@@ -6,10 +6,9 @@ state, inside one store transaction, and is journaled once committed.
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVarTuple
 
 import anyio.to_thread
 from starlette.datastructures import QueryParams
@@ -51,7 +50,7 @@ def _record(state: State, experience_id: str) -> Record:
 
 def _clean(shape: Obj, body: Body) -> Body:
     issues = Issues()
-    cleaned = shape.clean(body, "", issues)
+    cleaned: Body = shape.clean(body, "", issues)
     if issues:
         raise validation_error(issues)
     return cleaned
@@ -191,10 +190,13 @@ async def act(request: Request, runtime: Runtime) -> Body:
 # Analytics and export
 
 
-async def _analyzed(compute: Callable[..., Body], *args: Any) -> Body:
+_Args = TypeVarTuple("_Args")
+
+
+async def _analyzed(compute: Callable[[*_Args], Body], *args: *_Args) -> Body:
     # Computing the numbers takes CPU time: in a worker thread, so other requests keep flowing.
     try:
-        result: Body = await anyio.to_thread.run_sync(functools.partial(compute, *args))
+        result = await anyio.to_thread.run_sync(compute, *args)
     except ValueError as exc:
         # The generator may name the offending field (a `field` attribute); say so if it does.
         field = getattr(exc, "field", None)
@@ -208,11 +210,12 @@ async def experience_analytics(request: Request, runtime: Runtime) -> Body:
 
     experience_id = _experience_id(request)
     if request.method == "GET":
-        compute, query = analytics.experience_analytics_by_get, request.query_params.multi_items()
-    else:
-        compute, query = analytics.experience_analytics, await read_json_object(request, optional=True)
+        record = _record(runtime.store.snapshot(), experience_id)
+        return await _analyzed(analytics.experience_analytics_by_get, record.experience,
+                               request.query_params.multi_items())
+    body = await read_json_object(request, optional=True)
     record = _record(runtime.store.snapshot(), experience_id)
-    return await _analyzed(compute, record.experience, query)
+    return await _analyzed(analytics.experience_analytics, record.experience, body)
 
 
 async def experience_timeseries(request: Request, runtime: Runtime) -> Body:

@@ -264,7 +264,7 @@ class Tagged(Shape):
         super().__init__(nullable=nullable)
         self.tag = tag
         # Each variant declares its own tag as a Const property, so the cleaned value keeps it.
-        self.variants = {variant.props[tag].shape.value: variant for variant in variants}
+        self.variants = {_const(variant.props[tag].shape): variant for variant in variants}
 
     def _clean(self, value: Any, path: str, issues: Issues) -> Any:
         if not isinstance(value, dict):
@@ -277,6 +277,11 @@ class Tagged(Shape):
             issues.add(join(path, self.tag), f"Invalid discriminator value. Expected {options}")
             return value
         return variant.clean(value, path, issues)
+
+
+def _const(shape: Shape) -> str:
+    assert isinstance(shape, Const), f"a tag property must be a Const, not {type(shape).__name__}"
+    return shape.value
 
 
 class Arr(Shape):
