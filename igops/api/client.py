@@ -55,7 +55,7 @@ class Group(StrEnum):
     EXPORT = "export"
 
 
-# The documented limits (DESIGN.md section 12). Pacing follows the headers; these only estimate.
+# The documented limits (rate-limits in the API description). Pacing follows the headers; these only estimate.
 DOCUMENTED_RATES = {
     Group.EXPERIENCES: BucketRate(burst=50, refill=25, interval=30.0),
     Group.UPDATES: BucketRate(burst=10, refill=10, interval=60.0),
