@@ -191,3 +191,20 @@ def test_verbose_says_each_phase_on_stderr_and_only_when_asked(project: Path) ->
     assert "igops: planned: " in verbose.stderr and "igops:" not in verbose.stdout
     quiet = igops("plan", "--api", api)
     assert quiet.stderr == "" and quiet.stdout == verbose.stdout
+
+
+@pytest.mark.parametrize("given", ["homepage-hero-headline", "experiences/homepage-hero-headline.yaml",
+                                   "./experiences/../experiences/homepage-hero-headline.yaml"])
+def test_target_takes_a_key_or_the_files_path(project: Path, given: str) -> None:
+    result = igops("plan", "--api", f"sandbox:{project / 'account.json'}", "--target", given)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("  + create  homepage-hero-headline")
+    assert result.output.count("+ create") == 1
+
+
+def test_a_target_that_is_no_file_is_one_sentence(project: Path) -> None:
+    missing = "experiences/nope.yaml"
+    result = igops("plan", "--api", f"sandbox:{project / 'account.json'}", "--target", missing)
+    assert result.exit_code == 1
+    assert result.output == (f"Error: --target {missing}: no experience file has that key or path (a key "
+                             "is the file name without .yaml).\n")

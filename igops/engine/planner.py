@@ -6,6 +6,7 @@ Pure: it takes the matching and the live documents already fetched and does no I
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from dataclasses import replace
 from typing import Any
 
 from igops.engine.diff import field_changes
@@ -20,6 +21,7 @@ from igops.model import (
     ExperiencePlan,
     Plan,
     PlanError,
+    UnmanagedExperience,
 )
 from igops.normalize import canonical_desired, canonical_live, comparable, write_only_fields
 
@@ -35,6 +37,8 @@ def build_plan(matching: Matching, live: Mapping[str, Mapping[str, Any]], files_
         planned = plan_experience(pair.desired, document, resend=pair.desired.key in resend)
         if isinstance(planned, PlanError):
             errors.append(planned)
+        elif pair.renamed_from is not None:
+            experiences.append(replace(planned, warnings=(_renamed_warning(pair.renamed_from),)))
         else:
             experiences.append(planned)
     return Plan(tuple(experiences), matching.unmanaged, tuple(errors), files_hash,
@@ -63,6 +67,11 @@ def plan_experience(desired: DesiredExperience, live: Mapping[str, Any] | None,
         notes: tuple[str, ...] = (
             f"ended experiences cannot change: {len(fields)} difference(s) from the file ignored "
             f"({', '.join(change.path for change in fields)}).",) if fields else ()
+        if desired.winner is not None:
+            # The API keeps no winner to compare with: one named after the end cannot be told apart.
+            notes += (f"winner: {desired.winner} is rolled out only by the end action; the experience has "
+                      "ended, and a winner named after that is not applied (the API keeps no winner igops "
+                      "could compare it with).",)
         if resend:
             notes += ("ended experiences cannot change: --resend ignored.",)
         return _experience_plan(desired, wanted, live, (), notes)
@@ -98,12 +107,20 @@ def _write_only_notes(desired: DesiredExperience, wanted: Mapping[str, Any], res
             f"every update, and a change to it alone is applied with --resend {desired.key}.",)
 
 
+def _renamed_warning(live: UnmanagedExperience) -> str:
+    return (f"a new experience, while {live.name!r} ({live.id}), of the same type and variations, is "
+            "started and no file matches it any more: if this file is that experience renamed, pin it "
+            f"with id: {live.id}; otherwise two tests will run side by side.")
+
+
 def _unmanageable(desired: DesiredExperience, live: Mapping[str, Any]) -> str | None:
     live_type = str(live["type"])
+    # Named as the account knows it: with an id pinned, that may not be the file's name.
+    live_name = f"{live['name']!r} ({live['id']})" if live["name"] != desired.name else repr(desired.name)
     if live_type not in CREATABLE_TYPES:
-        return (f"{desired.key}: the live experience {desired.name!r} is of type {live_type}, which the "
+        return (f"{desired.key}: the live experience {live_name} is of type {live_type}, which the "
                 "API cannot create or update, so igops cannot manage it: remove the file, or rename it.")
     if live_type != desired.type:
-        return (f"{desired.key}: type is immutable: {desired.name!r} is {live_type} live and "
-                f"{desired.type} in the file; create a new experience (with a new name) instead.")
+        return (f"{desired.key}: type is immutable: the live experience {live_name} is {live_type} and "
+                f"the file says {desired.type}; create a new experience (with a new name) instead.")
     return None

@@ -6,6 +6,7 @@ import hashlib
 import logging
 from collections.abc import Collection, Sequence
 from dataclasses import replace
+from pathlib import Path
 
 from igops.api import IntelligemsClient
 from igops.engine.matching import Matching, match
@@ -34,6 +35,8 @@ async def make_plan(
     """
     log.info("reading the account's experience list")
     live_items = await client.list_experiences()
+    targets = keys_of(desired, targets)
+    resend = keys_of(desired, resend)
     matching = _restrict(match(desired, live_items), targets)
     matching = replace(matching, errors=matching.errors + _unknown_keys(desired, resend, "--resend"))
     wanted = {pair.live_id for pair in matching.pairs if pair.live_id is not None}
@@ -56,6 +59,14 @@ def files_hash(desired: Sequence[DesiredExperience]) -> str:
     return digest.hexdigest()
 
 
+def keys_of(desired: Sequence[DesiredExperience], names: Sequence[str]) -> tuple[str, ...]:
+    """Experience keys for what a person typed: a key, or the path of an experience file (which
+    shells complete); anything else is kept as given, to be reported as unknown."""
+    by_path = {experience.path.resolve(): experience.key for experience in desired}
+    keys = {experience.key for experience in desired}
+    return tuple(name if name in keys else by_path.get(Path(name).resolve(), name) for name in names)
+
+
 def _restrict(matching: Matching, targets: Sequence[str]) -> Matching:
     """Only the targeted files; the others stay managed, so they are not listed as unmanaged."""
     if not targets:
@@ -70,5 +81,5 @@ def _restrict(matching: Matching, targets: Sequence[str]) -> Matching:
 def _unknown_keys(desired: Sequence[DesiredExperience], keys: Sequence[str], option: str,
                   known: Collection[str] = ()) -> tuple[PlanError, ...]:
     files = {experience.key for experience in desired} | set(known)
-    return tuple(PlanError(key, f"{option} {key}: no experience file has that key (the file name "
-                                "without .yaml).") for key in keys if key not in files)
+    return tuple(PlanError(key, f"{option} {key}: no experience file has that key or path (a key is the "
+                                "file name without .yaml).") for key in keys if key not in files)

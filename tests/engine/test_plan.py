@@ -184,3 +184,47 @@ def test_readable_paths_quote_variation_names_and_odd_keys() -> None:
     before = {"variations": [{"name": "A", "percentage": 50.0}, {"name": "B", "percentage": 50}]}
     after = {"variations": [{"name": "B", "percentage": 50}, {"name": "A", "percentage": 50}]}
     assert field_changes(before, after) == (FieldChange("variations (order)", ["A", "B"], ["B", "A"]),)
+
+
+def test_a_winner_named_after_the_end_is_noted_as_not_applied(make_sandbox: Callable[..., Sandbox]) -> None:
+    sandbox = make_sandbox()
+    seed(sandbox, hero(status="ended"))
+    [without] = plan(sandbox, [desired(hero(status="ended"), "hero")]).experiences
+    assert without.notes == () and without.changes == ()
+    [added] = plan(sandbox, [desired(hero(status="ended", winner="Variant"), "hero")]).experiences
+    assert added.changes == ()
+    [note] = added.notes
+    assert note.startswith("winner: Variant is rolled out only by the end action; the experience has ended")
+
+
+def test_a_renamed_file_whose_old_experience_still_runs_is_warned_about(
+        make_sandbox: Callable[..., Sandbox]) -> None:
+    sandbox = make_sandbox()
+    [live] = seed(sandbox, hero(status="started"))
+    renamed = plan(sandbox, [desired(experience(name="Homepage hero v2", status="started"), "hero")])
+    [planned] = renamed.experiences
+    assert planned.changes[0].kind is ChangeKind.CREATE
+    [warning] = planned.warnings
+    assert "'Homepage hero'" in warning and f"id: {live['id']}" in warning and "two tests" in warning
+    # Another set of variations is another experience, and a paused one runs no test.
+    other = experience(name="Homepage hero v2", status="started")
+    other["variations"][1]["name"] = "Other variant"
+    assert plan(sandbox, [desired(other, "hero")]).experiences[0].warnings == ()
+    with_client(sandbox, lambda client: client.act(live["id"], "pause"))
+    assert plan(sandbox, [desired(experience(name="Homepage hero v2"), "hero")]).experiences[0].warnings == ()
+
+
+def test_an_id_pinned_to_another_experience_is_named_as_the_account_knows_it(
+        make_sandbox: Callable[..., Sandbox]) -> None:
+    sandbox = make_sandbox()
+    _, redirect = seed(sandbox, hero(status="started"), experience("content/url", name="Redirect test"))
+    result = plan(sandbox, [desired(hero(id=redirect["id"]), "hero")])
+    [error] = result.errors
+    assert error.message == (
+        f"hero: type is immutable: the live experience 'Redirect test' ({redirect['id']}) is content/url "
+        "and the file says content/onsiteEdits; create a new experience (with a new name) instead.")
+    twice = plan(sandbox, [desired(experience("content/url", name="Redirect test"), "a"),
+                           desired(experience("content/url", name="Other", id=redirect["id"]), "b")])
+    assert [e.message for e in twice.errors] == [
+        f"b: the live experience 'Redirect test' ({redirect['id']}) is already managed by a; each "
+        "experience needs exactly one file."]
