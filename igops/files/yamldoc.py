@@ -66,6 +66,28 @@ class _CoreDumper(_CoreResolver, yaml.SafeDumper):
     """Quotes exactly the strings that the core schema would otherwise read back as other types."""
 
 
+class _ReadableDumper(_CoreDumper):
+    """Multi-line text (CSS, JS, HTML) as literal blocks and list items indented under their key,
+    the way people write them."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
+def _literal_when_multiline(dumper: _ReadableDumper, text: str) -> yaml.ScalarNode:
+    # PyYAML falls back to quoting by itself when a block cannot hold the text exactly.
+    style = "|" if "\n" in text.rstrip("\n") else None
+    return dumper.represent_scalar(STR, text, style=style)
+
+
+_ReadableDumper.add_representer(str, _literal_when_multiline)
+
+
+def dump_readable(value: Any) -> str:
+    """Like `dump`, with multi-line strings as literal blocks."""
+    return yaml.dump(value, Dumper=_ReadableDumper, sort_keys=False, allow_unicode=True, width=100)
+
+
 def dump(value: Any) -> str:
     """YAML text that `parse` reads back as `value` (PyYAML's own dumper follows YAML 1.1, where
     for example 1e3 is text, so it would leave such strings unquoted)."""
