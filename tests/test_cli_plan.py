@@ -26,14 +26,45 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     yield prepare_project(tmp_path, monkeypatch)
 
 
+# The example repository as it stands cannot be created from nothing: two files give plan errors.
+PLAN_ERRORS = [
+    ("long-form-landing-page", "long-form-landing-page: status paused: it does not exist yet and a new "
+     "experience cannot start out paused: set status: draft or started."),
+    ("sticky-add-to-cart", "sticky-add-to-cart: status ended: it does not exist yet and a new experience "
+     "cannot start out ended: set status: draft or started."),
+]
+
+
 def test_paused_or_ended_files_cannot_be_created(project: Path) -> None:
     result = igops("plan", "--api", f"sandbox:{project / 'account.json'}")
     assert result.exit_code == 1
-    assert result.output.splitlines() == [
-        "Error: long-form-landing-page: status paused: it does not exist yet and a new experience cannot "
-        "start out paused: set status: draft or started.",
-        "Error: sticky-add-to-cart: status ended: it does not exist yet and a new experience cannot "
-        "start out ended: set status: draft or started."]
+    assert result.stdout == "", "on a terminal the errors alone say what to fix"
+    assert result.stderr.splitlines() == [f"Error: {message}" for _, message in PLAN_ERRORS]
+
+
+def test_json_with_plan_errors_is_printed_carrying_them_and_exits_1(project: Path) -> None:
+    api = f"sandbox:{project / 'account.json'}"
+    result = igops("plan", "--api", api, "--format", "json", "--out", "saved.json")
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    schema = json.loads((REPO / "schemas" / "plan.schema.json").read_text())
+    assert not list(Draft202012Validator(schema).iter_errors(document))
+    assert [(error["key"], error["message"]) for error in document["errors"]] == PLAN_ERRORS
+    assert document["summary"]["create"] == 5, "the rest of the plan is in the document too"
+    assert result.stderr.splitlines() == [f"Error: {message}" for _, message in PLAN_ERRORS]
+    assert not (project / "saved.json").exists(), "a plan with errors is never saved"
+
+
+def test_markdown_with_plan_errors_shows_them_first_and_exits_1(project: Path) -> None:
+    result = igops("plan", "--api", f"sandbox:{project / 'account.json'}", "--format", "markdown")
+    assert result.exit_code == 1
+    paragraphs = result.stdout.split("\n\n")
+    assert paragraphs[:4] == [
+        "**Plan: 5 to create, 0 to update, 3 lifecycle actions (start 3).**",
+        "**⛔ 2 errors: igops apply refuses this plan until they are fixed.**",
+        *(f"> **Error:** {message}" for _, message in PLAN_ERRORS),
+    ]
+    assert "<b>homepage-hero-headline</b>" in result.stdout
 
 
 def test_plan_shows_creates_and_lifecycle_actions(project: Path) -> None:

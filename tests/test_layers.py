@@ -14,7 +14,7 @@ ALLOWED: dict[str, set[str]] = {
     "cli": {"engine", "render", "config", "model"},
     "engine": {"api", "config", "connect", "files", "normalize", "fields", "experience_types", "model",
                "atomic", "sandbox", "schemas"},
-    "render": {"engine", "model", "files"},
+    "render": {"engine", "model", "files", "schemas"},
     "files": {"model", "schemas", "fields", "experience_types"},
     "api": set(),
     "sandbox": set(),

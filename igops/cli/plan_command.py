@@ -51,8 +51,12 @@ def plan_command(ctx: click.Context, api: str | None, output_format: str, out_pa
     project = load_project(api)
     plan = run_against_account(project.settings, lambda session: session.plan(
         project, targets=targets, resend=resend, cache_path=cache_path))
+    # The markdown and JSON plans are documents a bot posts or a script reads, so they carry the
+    # errors and are printed all the same; on a terminal the errors alone say what to fix. Either
+    # way the command fails, and a plan with errors is never saved.
+    if output_format != "text" or not plan.errors:
+        show_plan(plan, output_format)
     fail_on_plan_errors(plan)
-    show_plan(plan, output_format)
     if out_path is not None:
         try:
             write_plan(plan, project.settings, out_path)

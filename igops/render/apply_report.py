@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from igops.engine.summary import counted
 from igops.model import ApplyReport, ChangeKind, Outcome, StepResult
 
 _LIFECYCLE = (ChangeKind.START, ChangeKind.PAUSE, ChangeKind.END)
@@ -16,8 +17,7 @@ def step_line(result: StepResult) -> str:
 
 
 def apply_summary(report: ApplyReport) -> str:
-    lifecycle = report.done(*_LIFECYCLE)
-    actions = "1 lifecycle action" if lifecycle == 1 else f"{lifecycle} lifecycle actions"
+    actions = counted(report.done(*_LIFECYCLE), "lifecycle action")
     return (f"{report.done(ChangeKind.CREATE)} created, {report.done(ChangeKind.UPDATE)} updated, "
             f"{actions}.")
 
@@ -26,8 +26,7 @@ def render_apply_report(report: ApplyReport) -> str:
     """`Apply complete: ...` when everything was done; otherwise what was done, failed and not attempted."""
     if report.ok:
         return f"Apply complete: {apply_summary(report)}"
-    why = "interrupted" if report.interrupted else "stopped by a failure"
-    lines = [f"Apply {why}: {apply_summary(report)}"]
+    lines = [f"Apply {_ending(report)}: {apply_summary(report)}"]
     for outcome in Outcome:
         chosen = [result for result in report.results if result.outcome is outcome]
         if chosen:
@@ -35,3 +34,19 @@ def render_apply_report(report: ApplyReport) -> str:
             lines += [f"  - {step_line(result)}" for result in chosen]
     lines.append("Run igops apply again to finish: it plans from the account as it is now.")
     return "\n".join(lines)
+
+
+def _ending(report: ApplyReport) -> str:
+    """How an apply that did not do everything ended: interrupted, stopped by a failure, or finished.
+
+    A failed change leaves the rest of its own experience not attempted whatever the options; only
+    a stop leaves other experiences' changes not attempted, so that is what tells the two apart.
+    """
+    if report.interrupted:
+        return "interrupted"
+    failures = [result for result in report.results if result.outcome is Outcome.FAILED]
+    failed_keys = {result.key for result in failures}
+    if any(result.outcome is Outcome.NOT_ATTEMPTED and result.key not in failed_keys
+           for result in report.results):
+        return "stopped by a failure"
+    return f"finished with {counted(len(failures), 'failure')}"

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import html
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 from igops.engine.summary import counted, summary_line
 from igops.model import ChangeKind, ExperiencePlan, Plan, PlanError, Risk, UnmanagedExperience
@@ -19,18 +19,20 @@ from igops.render.plan_common import (
     risk_label,
     shown,
     unmanaged_title,
-    value_pair,
     winner_text,
 )
+from igops.render.plan_values import Line, detail_lines
 
 GITHUB_COMMENT_LIMIT = 65536
 # Each side of a field change has a line of its own here, so it can be longer than in the terminal.
 _VALUE_WIDTH = 200
+_INDENT = " " * 4
 _GAP = "\n\n"
 # Characters that start code, emphasis, links, table cells or strikethrough, or escape the next one.
 # As numeric references they read the same in an HTML block (a <summary>) and in markdown text.
 _INERT = str.maketrans({char: f"&#{ord(char)};" for char in "\\`*_[]|~"})
-_UNMANAGED_LIST = "unmanaged list"
+# How many of the experiences a truncated comment leaves out are named in its note.
+_NAMED = 5
 
 
 @dataclass(frozen=True)
@@ -38,21 +40,17 @@ class _Block:
     """A part of the comment that is kept whole or left out whole."""
 
     text: str
-    noun: str  # what the truncation note calls it: "error", "experience" or the unmanaged list
+    key: str | None  # the experience it shows; None for the unmanaged list
 
 
-def render_plan_markdown(
-    plan: Plan, *, color: bool = False, max_chars: int = GITHUB_COMMENT_LIMIT,
-    full_plan_hint: str = "the job log",
-) -> str:
-    """The comment, never longer than `max_chars`; `full_plan_hint` is markdown, inserted as given."""
+def render_plan_markdown(plan: Plan, *, color: bool = False, max_chars: int = GITHUB_COMMENT_LIMIT) -> str:
+    """The comment, never longer than `max_chars`."""
     blocks = [
-        *(_Block(_error(error), "error") for error in plan.errors),
-        *(_Block(_section(experience, plan.risks_of(experience.key)), "experience")
+        *(_Block(_section(experience, plan.risks_of(experience.key)), experience.key)
           for experience in shown(plan)),
-        *([_Block(_unmanaged(plan.unmanaged), _UNMANAGED_LIST)] if plan.unmanaged else []),
+        *([_Block(_unmanaged(plan.unmanaged), None)] if plan.unmanaged else []),
     ]
-    return _bounded(_headline(plan), blocks, max_chars, full_plan_hint)
+    return _bounded(_headline(plan), blocks, max_chars)
 
 
 def markdown_text(text: str) -> str:
@@ -63,17 +61,22 @@ def markdown_text(text: str) -> str:
 def _headline(plan: Plan) -> str:
     summary = f"**{summary_line(plan)}**"
     headline = f"{summary} {ACCOUNT_MATCHES}" if account_matches(plan) else summary
-    # The plan's own risks are part of the headline: they are never cut with the sections.
-    return _GAP.join([headline, *(_risk(risk) for risk in plan.risks_of(None))])
+    # Errors and the plan's own risks decide whether it can be applied at all: they come first
+    # and are never cut with the sections.
+    return _GAP.join([headline, *_errors(plan.errors), *(_risk(risk) for risk in plan.risks_of(None))])
+
+
+def _errors(errors: tuple[PlanError, ...]) -> list[str]:
+    if not errors:
+        return []
+    fixed = "it is" if len(errors) == 1 else "they are"
+    title = f"**⛔ {counted(len(errors), 'error')}: igops apply refuses this plan until {fixed} fixed.**"
+    # The message is a whole sentence that names its file already; the key is for machines.
+    return [title, *(f"> **Error:** {markdown_text(error.message)}" for error in errors)]
 
 
 def _risk(risk: Risk) -> str:
     return f"> **{risk_label(risk).capitalize()}:** {markdown_text(risk.message)}"
-
-
-def _error(error: PlanError) -> str:
-    # The message is a whole sentence that names its file already; the key is for machines.
-    return f"> **Error:** {markdown_text(error.message)}"
 
 
 def _section(experience: ExperiencePlan, risks: tuple[Risk, ...]) -> str:
@@ -98,16 +101,15 @@ def _section(experience: ExperiencePlan, risks: tuple[Risk, ...]) -> str:
 def _diff_lines(experience: ExperiencePlan) -> Iterator[str]:
     for change in experience.changes:
         yield action_label(change)
-        for field in change.fields:
-            before, after = value_pair(field.before, field.after, _VALUE_WIDTH)
-            yield f"  {clean(field.path)}"
-            # A side that is not set has no line, as in any diff of an added or removed line.
-            if field.before is not None:
-                yield f"-   {before}"
-            if field.after is not None:
-                yield f"+   {after}"
+        yield from map(_diff_line, detail_lines(experience, change, width=_VALUE_WIDTH, pairs=True))
         if change.kind is ChangeKind.END:
             yield f"  {winner_text(change)}"
+
+
+def _diff_line(line: Line) -> str:
+    # The sign in the first column colours the line. The text starts four columns on, so a line
+    # without a sign has four spaces before any user text: more than a fence's end may have.
+    return f"{line.sign}   {_INDENT * line.depth}{line.text}" if line.text else line.sign.strip()
 
 
 def _unmanaged(unmanaged: tuple[UnmanagedExperience, ...]) -> str:
@@ -120,29 +122,41 @@ def _unmanaged(unmanaged: tuple[UnmanagedExperience, ...]) -> str:
     return _GAP.join([f"<details><summary>{title}</summary>", table, "</details>"])
 
 
-def _bounded(headline: str, blocks: Sequence[_Block], max_chars: int, hint: str) -> str:
+def _bounded(headline: str, blocks: Sequence[_Block], max_chars: int) -> str:
     """Headline and blocks, or as many leading blocks as fit with a note on what was left out."""
     if max_chars < 1:
         raise ValueError(f"max_chars must be at least 1, not {max_chars}.")
     text = _GAP.join([headline, *(block.text for block in blocks)])
     if len(text) > max_chars and blocks:
-        # The note about every block is the longest the note can get, so reserving it is always enough.
-        room = max_chars - len(_truncation_note(blocks, hint)) - len(_GAP)
-        kept, used = [headline], len(headline)
-        for block in blocks:
-            if used + len(_GAP) + len(block.text) > room:
-                break
-            kept.append(block.text)
-            used += len(_GAP) + len(block.text)
-        text = _GAP.join([*kept, _truncation_note(blocks[len(kept) - 1 :], hint)])
+        kept = _most_kept(len(headline), blocks, max_chars)
+        shown_blocks = (block.text for block in blocks[:kept])
+        text = _GAP.join([headline, *shown_blocks, _truncation_note(blocks[kept:])])
     # Only a limit too small for the headline and the note is still exceeded here; it holds all the same.
     return text if len(text) <= max_chars else text[: max_chars - len(ELLIPSIS)] + ELLIPSIS
 
 
-def _truncation_note(left_out: Sequence[_Block], hint: str) -> str:
-    counts = Counter(block.noun for block in left_out)
-    parts = [counted(counts[noun], f"more {noun}") for noun in ("experience", "error") if counts[noun]]
-    if counts[_UNMANAGED_LIST]:
-        parts.append(f"the {_UNMANAGED_LIST}")
-    listed = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
-    return f"_Plan truncated: {listed} not shown. The full plan is in {hint}._"
+def _most_kept(headline_length: int, blocks: Sequence[_Block], max_chars: int) -> int:
+    """How many leading blocks fit with the headline and the note on the rest (0 when none does).
+
+    The note's length depends on the keys it names, so fewer blocks are tried until it fits too.
+    """
+    lengths = list(accumulate((len(_GAP) + len(block.text) for block in blocks), initial=headline_length))
+    for count in range(len(blocks) - 1, 0, -1):
+        # The cheap test first: the note is only worth writing when the blocks fit without it.
+        if lengths[count] <= max_chars and (
+                lengths[count] + len(_GAP) + len(_truncation_note(blocks[count:])) <= max_chars):
+            return count
+    return 0
+
+
+def _truncation_note(left_out: Sequence[_Block]) -> str:
+    keys = [block.key for block in left_out if block.key is not None]
+    parts = []
+    if keys:
+        named = ", ".join(f"<code>{markdown_text(key)}</code>" for key in keys[:_NAMED])
+        rest = f" and {len(keys) - _NAMED} more" if len(keys) > _NAMED else ""
+        parts.append(f"{counted(len(keys), 'experience')} ({named}{rest})")
+    if len(keys) < len(left_out):
+        parts.append("the unmanaged list")
+    return (f"_Plan truncated to fit one comment: {' and '.join(parts)} not shown here. "
+            "The JSON plan (<code>igops plan --format json</code>) has all of it._")

@@ -17,9 +17,9 @@ from igops.render.plan_common import (
     risk_label,
     shown,
     unmanaged_title,
-    value_pair,
     winner_text,
 )
+from igops.render.plan_values import ADDED, CHANGED, REMOVED, Line, detail_lines
 
 # `style(text, fg=..., bold=...)`: click.style, or the identity when colour is off.
 Style = Callable[..., str]
@@ -31,6 +31,7 @@ _COLOURS = {
     ChangeKind.PAUSE: "cyan",
     ChangeKind.END: "red",
 }
+_SIGN_COLOURS = {ADDED: "green", REMOVED: "red", CHANGED: "yellow"}
 # Wide enough for `+ create` plus a gap, so keys line up whatever the action.
 _LABEL_WIDTH = 10
 _VALUE_WIDTH = 60
@@ -64,8 +65,7 @@ def _experience_lines(experience: ExperiencePlan, risks: tuple[Risk, ...], style
         # The first change is the headline; later ones get a line of their own, details below it.
         if index:
             yield indent + style(action_label(change), fg=_COLOURS[change.kind])
-        details_indent = indent + _DETAIL if index else indent
-        yield from (details_indent + line for line in _change_details(change))
+        yield from _change_details(experience, change, indent + _DETAIL if index else indent, style)
     for risk in risks:
         yield _risk_line(risk, indent, style)
     for warning in experience.warnings:
@@ -74,12 +74,20 @@ def _experience_lines(experience: ExperiencePlan, risks: tuple[Risk, ...], style
         yield f"{indent}# {clean(note)}"
 
 
-def _change_details(change: Change) -> Iterator[str]:
-    for field in change.fields:
-        before, after = value_pair(field.before, field.after, _VALUE_WIDTH)
-        yield f"{clean(field.path)}: {before} -> {after}"
+def _change_details(experience: ExperiencePlan, change: Change, indent: str, style: Style) -> Iterator[str]:
+    for line in detail_lines(experience, change, width=_VALUE_WIDTH, pairs=False):
+        yield _detail_line(line, indent, style)
     if change.kind is ChangeKind.END:
-        yield winner_text(change)
+        yield indent + winner_text(change)
+
+
+def _detail_line(line: Line, indent: str, style: Style) -> str:
+    # Terraform's layout: the sign at the line's depth, its text two columns on.
+    colour = _SIGN_COLOURS.get(line.sign)
+    sign = style(line.sign, fg=colour) if colour else line.sign
+    head = f"{indent}{_DETAIL * line.depth}{sign}"
+    # An empty line of a text is an empty line, not one of trailing spaces.
+    return f"{head} {line.text}" if line.text else head.rstrip()
 
 
 def _risk_line(risk: Risk, indent: str, style: Style) -> str:

@@ -87,7 +87,9 @@ def apply_refusing_the_hero(project: Path, monkeypatch: pytest.MonkeyPatch, *ext
     with history(project):
         result = igops("apply", "--auto-approve", "--api", api, *extra)
     assert result.exit_code == 1, result.output
-    report = result.output[result.output.index("Apply stopped by a failure: "):].splitlines()
+    ending = re.search(r"^Apply (stopped by a failure|finished with 1 failure): ", result.output, re.M)
+    assert ending is not None, result.output
+    report = result.output[ending.start():].splitlines()
     failed = [line for line in report if " failed in " in line]
     assert len(failed) == 1 and re.fullmatch(
         rf"  - {HERO}: create failed in \d+\.\d\ds \(The Intelligems API refused POST /experiences: "
@@ -131,7 +133,7 @@ def test_a_failure_stops_new_changes_reports_and_a_second_run_finishes(
 def test_keep_going_carries_on_past_a_failed_experience(project: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     report = apply_refusing_the_hero(project, monkeypatch, "--keep-going")
-    assert report[0] == "Apply stopped by a failure: 6 created, 0 updated, 4 lifecycle actions."
+    assert report[0] == "Apply finished with 1 failure: 6 created, 0 updated, 4 lifecycle actions."
     not_attempted = [line.removeprefix("  - ") for line in report if line.endswith(" not attempted")]
     assert not_attempted == [f"{HERO}: start not attempted"], "only what depends on the failed create waits"
     second_run_finishes(project, monkeypatch)

@@ -136,4 +136,4 @@ def test_a_variation_assigned_in_the_dashboard_shows_in_the_plan(tmp_path: Path,
         _dashboard_put(url, live)
         planned = igops("plan", "--api", url, "--detailed-exitcode")
     assert planned.exit_code == 2, planned.output
-    assert f'audience.filters[0].variation: "{other["name"]}"' in planned.output
+    assert f'audience.filters[0].variation = "{other["name"]}"' in planned.output

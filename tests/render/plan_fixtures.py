@@ -29,6 +29,32 @@ LONG_HTML_BEFORE = (
 )
 LONG_HTML_AFTER = LONG_HTML_BEFORE.replace("2-4 business days", "1-3 business days")
 ODD_NAME = "Pricing copy <v2> | `beta` *bold* [link](https://example.com) & more"
+STICKY_CSS = """\
+@media (max-width: 749px) {
+  .product-form__buttons {
+    position: fixed; bottom: 0; left: 0; right: 0;
+    z-index: 20; padding: 12px 16px; background: #fff;
+    box-shadow: 0 -2px 8px rgba(0, 0, 0, 0.12);
+  }
+}
+"""
+# The same rules with more around them, and one line changed and one added in the middle.
+STICKY_CSS_BEFORE = (
+    ".product-form { margin: 0; }\n.product-form__input { width: 100%; }\n"
+    ".product-form__submit { min-height: 44px; }\n.product-form__error { color: #b00; }\n"
+    + STICKY_CSS
+    + ".footer { padding-bottom: 72px; }\n.footer__links { gap: 8px; }\n"
+    ".footer__copyright { opacity: 0.7; }\n.footer__payment { display: none; }\n"
+)
+STICKY_CSS_AFTER = STICKY_CSS_BEFORE.replace(
+    "    position: fixed; bottom: 0; left: 0; right: 0;\n",
+    "    position: sticky; bottom: 0;\n    padding-bottom: env(safe-area-inset-bottom);\n",
+)
+# A canonical variation as igops plans it: the API's defaults filled in, which no plan should show.
+VARIATION_DEFAULTS = {
+    "isControl": False, "excludeProducts": False, "includeProducts": False,
+    "cartTargeting": [], "onsiteEdits": [], "redirects": [],
+}
 
 
 def assert_golden(name: str, text: str) -> None:
@@ -72,8 +98,8 @@ def review_plan() -> Plan:
                 "name": "Homepage hero headline",
                 "type": "content/onsiteEdits",
                 "variations": [
-                    {"name": "Control", "isControl": True, "percentage": 50, "order": 0},
-                    {"name": "Benefit-led", "isControl": False, "percentage": 50, "order": 1},
+                    {"name": "Control", "percentage": 50, "isControl": True},
+                    {"name": "Benefit-led", "percentage": 50, "isControl": False},
                 ],
             },
         ),
@@ -198,6 +224,103 @@ def failing_plan() -> Plan:
             PlanError(None, "two files are named 'Summer sale': each experience needs exactly one file."),
         ),
     )
+
+
+def created_plan() -> Plan:
+    """A new experience: every field it is created with, none of the defaults the canonical form fills in."""
+    desired = {
+        "name": "Sticky add-to-cart bar on mobile product pages",
+        "type": "content/advanced",
+        "description": "Keeps the add-to-cart button in view while shoppers scroll product pages on phones.",
+        "experienceAnalysis": {"analyticsViewType": "none"},
+        "variations": [
+            {"name": "Control", "percentage": 50, **VARIATION_DEFAULTS, "isControl": True},
+            {
+                "name": "Sticky bar",
+                "percentage": 50,
+                **VARIATION_DEFAULTS,
+                "onsiteInjection": {
+                    "customCss": STICKY_CSS,
+                    "customJs": 'document.body.classList.add("has-sticky-atc");\n',
+                    "jsInjectionMode": {"type": "onWindowLoad"},
+                },
+            },
+        ],
+        "audience": {
+            "enabled": True,
+            "audienceType": "common",
+            "elseAction": "experienceExclude",
+            "elseExcludeFromAnalytics": False,
+            "filters": [{
+                "priority": 0,
+                "action": "randomVariation",
+                "filterType": "device",
+                "expression": [
+                    {"query": {"key": "device", "value": "mobile", "filter": "equals", "type": "device"}},
+                ],
+                "expressionType": "common",
+                "excludeFromAnalytics": False,
+            }],
+            "excludeCurrency": {"exclude": False},
+        },
+        "experiencePageTargeting": [
+            {"expression": [{"query": {"key": "path", "value": "/products/", "filter": "startsWith",
+                                       "type": "urlPath"}}]},
+        ],
+        "experienceKeyMetrics": [
+            {"isPrimary": True, "standardEventId": "addToCartRate"},
+            {"isPrimary": False, "standardEventId": "conversionRate"},
+        ],
+    }
+    return Plan((
+        experience(
+            "sticky-add-to-cart",
+            desired["name"],
+            experience_id=None,
+            live_status=None,
+            last_update_ts=None,
+            changes=(Change(ChangeKind.CREATE), Change(ChangeKind.START)),
+            desired=desired,
+        ),
+    ))
+
+
+def added_variation_plan() -> Plan:
+    """A third variation for a draft experience, as the engine's diff reports it: one whole object."""
+    summer = {
+        "name": "Summer theme",
+        "percentage": 33,
+        **VARIATION_DEFAULTS,
+        "redirects": [{
+            "group": 1, "originUrl": "/", "destinationUrl": "/",
+            "queryParams": [{"key": "preview_theme_id", "value": "141203216548"}],
+            "skip": False, "isThemeTest": True, "isTemplateTest": False, "templateSuffixes": [],
+            "redirectOnce": False, "filter": "contains", "redirectType": "fullReplacement",
+        }],
+    }
+    fields = (
+        FieldChange('variations["Live theme"].percentage', 50, 34),
+        FieldChange('variations["Spring theme"].percentage', 50, 33),
+        FieldChange('variations["Summer theme"]', None, summer),
+    )
+    return Plan((
+        experience("spring-theme-refresh", "Spring theme refresh", live_status="pending",
+                   desired_status="draft", changes=(Change(ChangeKind.UPDATE, fields),)),
+    ))
+
+
+def css_change_plan() -> Plan:
+    """A stylesheet edited in its middle: a line diff, the unchanged lines far from it counted."""
+    path = 'variations["Sticky bar"].onsiteInjection.customCss'
+    return Plan((
+        experience(
+            "sticky-add-to-cart",
+            "Sticky add-to-cart bar on mobile product pages",
+            live_status="paused",
+            desired_status="paused",
+            changes=(Change(ChangeKind.UPDATE, (FieldChange(path, STICKY_CSS_BEFORE, STICKY_CSS_AFTER),)),),
+        ),
+    ))
 
 
 def many_plan(count: int) -> Plan:

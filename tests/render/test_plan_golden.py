@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from plan_fixtures import assert_golden, failing_plan, review_plan, unchanged_plan
+from plan_fixtures import (
+    added_variation_plan,
+    assert_golden,
+    created_plan,
+    css_change_plan,
+    failing_plan,
+    review_plan,
+    unchanged_plan,
+)
 
 from igops.model import Plan
 from igops.render.plan_json import render_plan_json
@@ -16,6 +24,9 @@ PLANS: dict[str, Callable[[], Plan]] = {
     "review": review_plan,
     "unchanged": unchanged_plan,
     "failing": failing_plan,
+    "created": created_plan,
+    "added-variation": added_variation_plan,
+    "css-change": css_change_plan,
 }
 RENDERERS: dict[str, Callable[[Plan], str]] = {
     "txt": lambda plan: render_plan_text(plan, color=False),

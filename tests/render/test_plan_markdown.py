@@ -5,43 +5,67 @@ from __future__ import annotations
 import re
 
 import pytest
-from plan_fixtures import ODD_NAME, experience, many_plan, review_plan
+from plan_fixtures import ODD_NAME, experience, failing_plan, many_plan, review_plan
 
 from igops.model import Plan, PlanError, UnmanagedExperience
 from igops.render.plan_markdown import GITHUB_COMMENT_LIMIT, markdown_text, render_plan_markdown
 
 TRUNCATION = re.compile(
-    r"_Plan truncated: (\d+) more experiences? not shown\. The full plan is in (.+)\._"
+    r"_Plan truncated to fit one comment: (\d+) experiences \((.+) and (\d+) more\) not shown here\. "
+    r"The JSON plan \(<code>igops plan --format json</code>\) has all of it\._"
 )
 
 
-def test_two_thousand_experiences_fit_one_github_comment_with_a_note_on_the_rest() -> None:
-    comment = render_plan_markdown(many_plan(2000), full_plan_hint="the `plan` job's log")
+def test_two_thousand_experiences_fit_one_github_comment_with_a_note_naming_what_was_cut() -> None:
+    comment = render_plan_markdown(many_plan(2000))
     assert len(comment) <= GITHUB_COMMENT_LIMIT
     assert comment.startswith("**Plan: 0 to create, 2000 to update, 2000 lifecycle actions (pause 2000).**")
     shown = comment.count("<details>")
     assert shown == comment.count("</details>") > 100, "sections are kept whole"
     assert comment.count("```diff") == comment.count("```") / 2 == shown
     found = TRUNCATION.fullmatch(comment.splitlines()[-1])
-    assert found is not None
-    assert int(found.group(1)) == 2000 - shown
-    assert found.group(2) == "the `plan` job's log"
-    assert "experience-0000" in comment and f"experience-{shown - 1:04d}" in comment
-    assert f"experience-{shown:04d}" not in comment
+    assert found is not None, comment.splitlines()[-1]
+    assert int(found.group(1)) == 2000 - shown and int(found.group(3)) == 2000 - shown - 5
+    named = range(shown, shown + 5)
+    assert found.group(2) == ", ".join(f"<code>experience-{index:04d}</code>" for index in named)
+    assert "experience-0000" in comment and f"experience-{shown - 1:04d}</b>" in comment
+    assert f"experience-{shown:04d}</b>" not in comment
 
 
-@pytest.mark.parametrize("max_chars", [400, 1000, 5000, 20000])
+def test_a_short_list_of_cut_experiences_is_named_whole_with_the_unmanaged_list() -> None:
+    legacy = UnmanagedExperience("i1", "Legacy", "pricing", "ended")
+    plan = Plan(many_plan(4).experiences, unmanaged=(legacy,))
+    whole = render_plan_markdown(plan)
+    first_section_ends = whole.index("</details>") + len("</details>")
+    comment = render_plan_markdown(plan, max_chars=first_section_ends + 400)
+    assert comment.count("<details>") == 1
+    assert comment.endswith(
+        "_Plan truncated to fit one comment: 3 experiences (<code>experience-0001</code>, "
+        "<code>experience-0002</code>, <code>experience-0003</code>) and the unmanaged list not shown here. "
+        "The JSON plan (<code>igops plan --format json</code>) has all of it._"
+    )
+
+
+def test_keys_in_the_note_are_inert() -> None:
+    plan = Plan((experience("a", "A", changes=many_plan(1).experiences[0].changes),
+                 experience("`b`_</details>", "B", changes=many_plan(1).experiences[0].changes)))
+    comment = render_plan_markdown(plan, max_chars=len(render_plan_markdown(plan)) - 1)
+    assert "(<code>&#96;b&#96;&#95;&lt;/details&gt;</code>)" in comment.splitlines()[-1]
+
+
+@pytest.mark.parametrize("max_chars", [700, 1000, 5000, 20000])
 def test_the_limit_holds_for_any_size_and_leaves_out_sections_whole(max_chars: int) -> None:
     plan = Plan(
         many_plan(200).experiences,
         unmanaged=(UnmanagedExperience("i1", "Legacy", "pricing", "ended"),),
-        errors=(PlanError("k", "k: broken."),),
+            errors=(PlanError("k", "k: broken."),),
     )
     comment = render_plan_markdown(plan, max_chars=max_chars)
     assert len(comment) <= max_chars
     assert comment.count("<details>") == comment.count("</details>")
-    assert comment.splitlines()[-1].startswith("_Plan truncated: ")
-    assert "the unmanaged list not shown" in comment
+    assert comment.splitlines()[-1].startswith("_Plan truncated to fit one comment: ")
+    assert "the unmanaged list not shown here" in comment
+    assert "> **Error:** k: broken." in comment, "errors are never cut"
 
 
 def test_the_whole_plan_is_kept_when_it_fits() -> None:
@@ -50,17 +74,18 @@ def test_the_whole_plan_is_kept_when_it_fits() -> None:
     assert "_Plan truncated" not in whole
 
 
-def test_truncation_counts_errors_and_the_unmanaged_list_when_they_are_left_out() -> None:
-    plan = Plan(
-        many_plan(3).experiences,
-        unmanaged=(UnmanagedExperience("i1", "Legacy", "pricing", "ended"),),
-        errors=(PlanError("a", "a: broken."), PlanError("b", "b: broken.")),
-    )
-    comment = render_plan_markdown(plan, max_chars=220, full_plan_hint="plan.txt")
-    assert comment.endswith(
-        "_Plan truncated: 3 more experiences, 1 more error and the unmanaged list not shown. "
-        "The full plan is in plan.txt._"
-    )
+def test_errors_come_first_under_a_title_that_says_apply_refuses_the_plan() -> None:
+    comment = render_plan_markdown(failing_plan())
+    assert comment.split("\n\n")[:4] == [
+        "**Plan: 1 to create, 0 to update, 0 lifecycle actions.**",
+        "**⛔ 2 errors: igops apply refuses this plan until they are fixed.**",
+        "> **Error:** old-promo: status draft: the experience has already started, and the API cannot move "
+        "it back to pending: set status: paused to stop it, or status: ended to end it.",
+        "> **Error:** two files are named 'Summer sale': each experience needs exactly one file.",
+    ]
+    one = render_plan_markdown(Plan((), errors=(PlanError(None, "broken <b>."),)))
+    assert one.split("\n\n")[1:] == [
+        "**⛔ 1 error: igops apply refuses this plan until it is fixed.**", "> **Error:** broken &lt;b&gt;."]
 
 
 def test_a_limit_below_the_headline_is_still_a_limit() -> None:

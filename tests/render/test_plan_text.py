@@ -1,4 +1,4 @@
-"""The terminal plan beyond its golden files: colour only when asked, user data kept harmless, values."""
+"""The terminal plan beyond its golden files: colour only when asked, user data kept harmless, layout."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import re
 from plan_fixtures import experience, review_plan
 
 from igops.model import Change, ChangeKind, FieldChange, Plan, UnmanagedExperience
-from igops.render.plan_common import value_pair
 from igops.render.plan_text import render_plan_text
 
 ESCAPE = "\x1b"
@@ -41,36 +40,29 @@ def test_colour_marks_actions_warnings_and_the_summary() -> None:
     assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == render_plan_text(review_plan(), color=False)
 
 
-def test_each_field_change_is_one_line_with_not_set_for_none() -> None:
+def test_a_replaced_value_is_one_line_and_an_added_or_removed_one_has_its_sign() -> None:
     text = render_plan_text(_field_plan(
         FieldChange('variations["B"].percentage', 50, 60),
         FieldChange("description", None, "New"),
-        FieldChange("variations[\"Old\"]", {"name": "Old"}, None),
+        FieldChange('variations["Old"]', {"name": "Old", "percentage": 0, "isControl": False}, None),
         FieldChange("enabled", True, False),
     ), color=False)
-    assert '      variations["B"].percentage: 50 -> 60' in text.splitlines()
-    assert '      description: (not set) -> "New"' in text.splitlines()
-    assert '      variations["Old"]: {"name": "Old"} -> (not set)' in text.splitlines()
-    assert "      enabled: true -> false" in text.splitlines()
+    assert text.splitlines()[1:6] == [
+        '      ~ variations["B"].percentage = 50 -> 60',
+        '      + description = "New"',
+        '      - variations["Old"]',
+        "          - percentage = 0",
+        "      ~ enabled = true -> false",
+    ]
 
 
-def test_long_values_are_cut_around_their_first_difference() -> None:
-    before = "x" * 100 + "before" + "y" * 100
-    after = "x" * 100 + "after" + "y" * 100
-    shown_before, shown_after = value_pair(before, after, 40)
-    assert "before" in shown_before and "after" in shown_after
-    assert shown_before.startswith("…") and shown_before.endswith("…")
-    assert len(shown_before) == 40 + 2
-
-
-def test_long_lists_are_cut_with_an_ellipsis() -> None:
-    shown_before, shown_after = value_pair(None, list(range(100)), 30)
-    assert shown_before == "(not set)"
-    assert shown_after == "[0, 1, 2, 3, 4, 5, 6, 7, 8, 9,…"
-
-
-def test_short_values_are_whole() -> None:
-    assert value_pair("Free shipping", 12.5, 60) == ('"Free shipping"', "12.5")
+def test_signs_are_coloured_and_the_text_of_a_changed_line_is_not() -> None:
+    css = Change(ChangeKind.UPDATE, fields=(FieldChange("customCss", "a {}\nb {}\n", "a {}\nc {}\n"),))
+    coloured = render_plan_text(Plan((experience("x", "X", changes=(css,)),)), color=True)
+    assert "\x1b[33m~\x1b[0m customCss = <<-EOT" in coloured
+    assert "          \x1b[31m-\x1b[0m b {}" in coloured.splitlines()
+    assert "          \x1b[32m+\x1b[0m c {}" in coloured.splitlines()
+    assert "            a {}" in coloured.splitlines(), "an unchanged line has no sign and no colour"
 
 
 def test_no_changes_says_the_account_matches_and_still_lists_unmanaged() -> None:
