@@ -11,11 +11,12 @@ PACKAGE = Path(__file__).resolve().parents[1] / "igops"
 
 # What each part of the package may import from igops (besides itself).
 ALLOWED: dict[str, set[str]] = {
-    "cli": {"engine", "render", "config", "model"},
+    "cli": {"engine", "render", "config", "model", "templates"},
     "engine": {"api", "config", "connect", "files", "normalize", "fields", "experience_types", "model",
                "atomic", "sandbox", "schemas"},
     "render": {"engine", "model", "files", "schemas"},
     "files": {"model", "schemas", "fields", "experience_types"},
+    "templates": {"schemas"},
     "api": set(),
     "sandbox": set(),
     "normalize": {"fields", "model", "schemas"},

@@ -1,0 +1,91 @@
+"""The composite action's script, run as GitHub runs it: which exit codes pass, and the files and outputs
+that later steps read."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from workflow_support import action, tool_path
+
+from igops.templates import DEFAULT_ACTION, write_scaffold
+
+# How GitHub runs a composite step's script with `shell: bash`.
+BASH = ["bash", "--noprofile", "--norc", "-eo", "pipefail"]
+
+
+@dataclass
+class ActionRun:
+    returncode: int
+    log: str  # what the step printed on its standard output, as the job log shows it
+    errors: str
+    outputs: dict[str, str]
+    summary: str
+
+    def file(self, output: str) -> str:
+        return Path(self.outputs[output]).read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Path:
+    write_scaffold(tmp_path / "store", DEFAULT_ACTION)
+    return tmp_path / "store"
+
+
+def run_action(store: Path, command: str, *, success_codes: str = "0", report_format: str = "text",
+               step_summary: str = "false") -> ActionRun:
+    (step,) = [step for step in action()["runs"]["steps"] if step.get("id") == "run"]
+    assert step["shell"] == "bash"
+    runner = store.parent / "runner"
+    runner.mkdir(exist_ok=True)
+    outputs, summary = runner / "github-output", runner / "step-summary"
+    outputs.write_text("", encoding="utf-8")
+    summary.write_text("", encoding="utf-8")
+    environment = {
+        "PATH": tool_path(), "NO_COLOR": "1", "RUNNER_TEMP": str(runner), "GITHUB_OUTPUT": str(outputs),
+        "GITHUB_STEP_SUMMARY": str(summary), "IGOPS_COMMAND": command, "IGOPS_SUCCESS_CODES": success_codes,
+        "IGOPS_REPORT_FORMAT": report_format, "IGOPS_STEP_SUMMARY": step_summary,
+    }
+    result = subprocess.run([*BASH, "-c", step["run"]], cwd=store, env=environment, stdin=subprocess.DEVNULL,
+                            capture_output=True, text=True, timeout=60, check=False)
+    written = dict(line.split("=", 1) for line in outputs.read_text(encoding="utf-8").splitlines())
+    return ActionRun(result.returncode, result.stdout, result.stderr, written,
+                     summary.read_text(encoding="utf-8"))
+
+
+def test_a_command_that_succeeds_streams_its_output_and_reports_it_as_a_code_block(store: Path) -> None:
+    run = run_action(store, "validate")
+    assert run.returncode == 0, run.errors
+    assert run.outputs["exit-code"] == "0"
+    assert "1 experience file checked: all valid." in run.file("stdout-file")
+    assert run.log == run.file("stdout-file")
+    assert run.file("report-file") == f"~~~text\n{run.file('stdout-file').rstrip()}\n~~~\n"
+    assert run.summary == ""
+
+
+def test_exit_2_passes_when_listed_and_markdown_reaches_the_report_and_the_summary_as_is(store: Path) -> None:
+    run = run_action(store, "plan --api sandbox: --format markdown --detailed-exitcode", success_codes="0 2",
+                     report_format="markdown", step_summary="true")
+    assert run.returncode == 0, run.errors
+    assert run.outputs["exit-code"] == "2"
+    assert run.file("stdout-file").startswith("**Plan: 1 to create")
+    assert run.file("report-file") == run.file("stdout-file") == run.summary
+
+
+def test_an_exit_code_not_listed_fails_the_step_with_an_annotation(store: Path) -> None:
+    run = run_action(store, "plan --api sandbox: --detailed-exitcode")
+    assert run.returncode == 1
+    assert run.outputs["exit-code"] == "2"
+    assert "::error::igops plan exited with 2" in run.log
+
+
+def test_what_igops_says_on_standard_error_heads_the_report(store: Path) -> None:
+    run = run_action(store, "apply --api sandbox:", step_summary="true")
+    assert run.returncode == 1
+    assert run.outputs["exit-code"] == "1"
+    assert run.file("stdout-file") == ""
+    assert "there is no terminal to ask on" in run.errors
+    assert run.file("report-file").startswith("~~~text\nError: apply asks for confirmation")
+    assert run.summary == run.file("report-file")

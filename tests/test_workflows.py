@@ -1,0 +1,193 @@
+"""The GitOps workflows and the composite action: what triggers them, what they may do, what they run."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from workflow_support import (
+    ACTION_FILE,
+    REPO,
+    action,
+    actionlint,
+    igops_commands,
+    igops_steps,
+    repo_workflows,
+    steps,
+    store_workflows,
+    success_codes,
+)
+
+from igops.templates import DEFAULT_ACTION, WORKFLOW_DIR, WORKFLOWS, render_workflow, write_scaffold
+
+WATCHED_PATHS = ["experiences/**", "igops.yaml"]
+TOKEN_SECRET = "${{ secrets.INTELLIGEMS_API_TOKEN }}"
+PINNED = re.compile(r"uses: ([\w.-]+/[\w./-]+)@([0-9a-f]{40}) # (v\d+\.\d+\.\d+)")
+
+
+def every_file() -> dict[str, str]:
+    """Each workflow a repository gets (this one's and a store's) and the action, by a readable name."""
+    own = {f"{WORKFLOW_DIR}/{path.name}": path.read_text(encoding="utf-8")
+           for path in sorted((REPO / WORKFLOW_DIR).glob("*.yml"))}
+    store = {f"store's {name}": render_workflow(name, DEFAULT_ACTION) for name in WORKFLOWS}
+    return {**own, **store, "action.yml": ACTION_FILE.read_text(encoding="utf-8")}
+
+
+def all_steps() -> list[dict[str, Any]]:
+    workflows = [*repo_workflows().values(), *store_workflows().values()]
+    return [step for workflow in workflows for step in steps(workflow)] + action()["runs"]["steps"]
+
+
+PLAN, APPLY, DRIFT = (store_workflows()[f"igops-{name}.yml"] for name in ("plan", "apply", "drift"))
+
+
+def test_plan_runs_on_pull_requests_that_change_experiences() -> None:
+    assert PLAN["on"] == {"pull_request": {"paths": WATCHED_PATHS}}
+    assert PLAN["permissions"] == {"contents": "read", "pull-requests": "write"}
+    assert igops_commands(PLAN) == [
+        "validate",
+        "plan --format markdown --detailed-exitcode --out plan.json "
+        "--refresh-cache .igops-cache/refresh.json",
+    ]
+    validate, plan = igops_steps(PLAN)
+    assert success_codes(validate) == {0}
+    assert success_codes(plan) == {0, 2}
+    assert plan["with"]["report-format"] == "markdown"
+    assert plan["with"]["step-summary"] == "true"
+
+
+def test_plan_keeps_the_refresh_cache_between_runs() -> None:
+    cache = next(step for step in steps(PLAN) if step.get("uses", "").startswith("actions/cache@"))
+    plan_command = igops_commands(PLAN)[1].split()
+    assert plan_command[plan_command.index("--refresh-cache") + 1].startswith(cache["with"]["path"] + "/")
+    # A key of its own per run (cache entries never change once saved), restored by its prefix.
+    assert cache["with"]["key"] == "igops-refresh-${{ github.run_id }}"
+    assert cache["with"]["restore-keys"] == "igops-refresh-"
+
+
+def test_plan_posts_one_sticky_comment_even_when_it_failed_and_uploads_the_saved_plan() -> None:
+    comment = next(step for step in steps(PLAN) if "sticky-pull-request-comment" in step.get("uses", ""))
+    assert "!cancelled()" in comment["if"]
+    assert comment["with"]["header"] == "igops-plan"
+    assert comment["with"]["path"].startswith("${{ steps.plan.outputs.report-file ||")
+    upload = next(step for step in steps(PLAN) if step.get("uses", "").startswith("actions/upload-artifact@"))
+    assert upload["if"] == "steps.plan.outcome == 'success'"
+    assert upload["with"]["path"] == "plan.json"
+
+
+def test_apply_runs_on_main_and_on_demand_one_at_a_time_never_cancelled() -> None:
+    assert APPLY["on"] == {"push": {"branches": ["main"], "paths": WATCHED_PATHS}, "workflow_dispatch": None}
+    assert APPLY["permissions"] == {"contents": "read"}
+    assert APPLY["concurrency"] == {"group": "igops-apply", "cancel-in-progress": False}
+    assert igops_commands(APPLY) == ["apply --auto-approve"]
+    (apply,) = igops_steps(APPLY)
+    assert success_codes(apply) == {0}
+    assert apply["with"]["step-summary"] == "true"
+    assert all("timeout-minutes" not in job for job in APPLY["jobs"].values())
+
+
+def test_drift_runs_nightly_and_keeps_one_issue_open_while_there_is_drift() -> None:
+    assert set(DRIFT["on"]) == {"schedule", "workflow_dispatch"}
+    (schedule,) = DRIFT["on"]["schedule"]
+    assert len(schedule["cron"].split()) == 5 and schedule["cron"].endswith("* * *")
+    assert DRIFT["permissions"] == {"contents": "read", "issues": "write"}
+    assert igops_commands(DRIFT) == ["drift --format markdown"]
+    (drift,) = igops_steps(DRIFT)
+    assert success_codes(drift) == {0, 2}
+    found, gone = (step for step in steps(DRIFT) if "run" in step)
+    assert found["if"] == "steps.drift.outputs.exit-code == '2'"
+    assert "gh issue create --label igops-drift" in found["run"]
+    assert "gh issue edit" in found["run"]
+    assert found["env"]["REPORT"] == "${{ steps.drift.outputs.report-file }}"
+    assert gone["if"] == "steps.drift.outputs.exit-code == '0'"
+    assert "gh issue close" in gone["run"] and "--comment" in gone["run"]
+    for step in (found, gone):
+        assert step["env"]["GH_TOKEN"] == "${{ github.token }}"
+
+
+@pytest.mark.parametrize("name", sorted(store_workflows()))
+def test_the_api_token_reaches_only_the_igops_steps_that_call_the_api(name: str) -> None:
+    workflow = store_workflows()[name]
+    assert "env" not in workflow and all("env" not in job for job in workflow["jobs"].values())
+    for step in steps(workflow):
+        calls_api = step in igops_steps(workflow) and step["with"]["command"].split()[0] != "validate"
+        assert (step.get("env", {}).get("INTELLIGEMS_API_TOKEN") == TOKEN_SECRET) == calls_api, step
+
+
+@pytest.mark.parametrize("name", sorted(store_workflows()))
+def test_a_store_workflow_checks_out_first_and_runs_igops_from_the_action(name: str) -> None:
+    workflow = store_workflows()[name]
+    assert steps(workflow)[0]["uses"].startswith("actions/checkout@")
+    assert {step["uses"] for step in igops_steps(workflow)} == {DEFAULT_ACTION}
+
+
+def third_party_uses(text: str) -> list[str]:
+    """Each `uses:` line of a file, but those of igops's own action."""
+    lines = (line.strip().removeprefix("- ") for line in text.splitlines())
+    return [line for line in lines
+            if line.startswith("uses:") and line not in ("uses: ./", f"uses: {DEFAULT_ACTION}")]
+
+
+@pytest.mark.parametrize("name", sorted(every_file()))
+def test_every_third_party_action_is_pinned_to_a_commit_with_its_version(name: str) -> None:
+    for reference in third_party_uses(every_file()[name]):
+        assert PINNED.fullmatch(reference), f"{name}: {reference}"
+
+
+def test_each_action_is_pinned_to_one_commit_everywhere() -> None:
+    pins: dict[str, set[tuple[str, str]]] = {}
+    for text in every_file().values():
+        for match in map(PINNED.fullmatch, third_party_uses(text)):
+            assert match is not None
+            pins.setdefault(match[1], set()).add((match[2], match[3]))
+    assert {"actions/checkout", "actions/setup-python", "actions/cache", "actions/upload-artifact",
+            "marocchino/sticky-pull-request-comment"} <= set(pins)
+    assert all(len(versions) == 1 for versions in pins.values()), pins
+
+
+def test_no_run_script_interpolates_an_expression() -> None:
+    """Inputs and event fields reach scripts through env, never spliced into the script's text."""
+    scripts = [step["run"] for step in all_steps() if "run" in step]
+    assert len(scripts) >= 5
+    for script in scripts:
+        assert "${{" not in script, script
+
+
+def test_the_action_installs_igops_from_its_own_checkout_and_runs_the_command() -> None:
+    definition = action()
+    assert definition["runs"]["using"] == "composite"
+    assert set(definition["inputs"]) >= {"command", "working-directory", "success-codes"}
+    assert set(definition["outputs"]) == {"exit-code", "stdout-file", "report-file"}
+    setup, install, run = definition["runs"]["steps"]
+    assert setup["uses"].startswith("actions/setup-python@")
+    assert install["env"] == {"ACTION_PATH": "${{ github.action_path }}"}
+    assert 'pip install --quiet --disable-pip-version-check "$ACTION_PATH"' in install["run"]
+    assert run["id"] == "run"
+    assert run["working-directory"] == "${{ inputs.working-directory }}"
+    assert run["env"]["IGOPS_COMMAND"] == "${{ inputs.command }}"
+
+
+def test_ci_downloads_the_api_description_the_conformance_tests_read() -> None:
+    (test_job, _) = repo_workflows()["ci.yml"]["jobs"].values()
+    assert test_job["env"]["OPENAPI_URL"].startswith(
+        "https://raw.githubusercontent.com/api-evangelist/intelligems/")
+    assert re.fullmatch(r"[0-9a-f]{64}", test_job["env"]["OPENAPI_SHA256"])
+    download = next(step["run"] for step in test_job["steps"] if "OPENAPI_URL" in step.get("run", ""))
+    assert "IGOPS_OPENAPI_SPEC=" in download and "sha256sum --check" in download
+    assert test_job["steps"][-1]["run"] == "bash .ci/run"
+
+
+def test_actionlint_finds_nothing_in_any_workflow(tmp_path: Path) -> None:
+    binary = actionlint()
+    if binary is None:
+        pytest.skip("actionlint is not installed (pip install -e '.[test]' installs it)")
+    write_scaffold(tmp_path, DEFAULT_ACTION)
+    store = sorted(str(path) for path in (tmp_path / WORKFLOW_DIR).glob("*.yml"))
+    # Run from this repository, so that its workflows' `uses: ./` is checked against action.yml.
+    own = sorted(str(path) for path in (REPO / WORKFLOW_DIR).glob("*.yml"))
+    result = subprocess.run([binary, "-no-color", *own, *store], cwd=REPO, capture_output=True, text=True,
+                            timeout=60, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr

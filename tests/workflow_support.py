@@ -1,0 +1,66 @@
+"""Reading the GitHub workflows and the composite action as GitHub does, for the tests of the GitOps loop."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+from igops.files.yamldoc import parse
+from igops.templates import DEFAULT_ACTION, LOCAL_ACTION, WORKFLOW_DIR, WORKFLOWS, render_workflow
+
+REPO = Path(__file__).resolve().parents[1]
+ACTION_FILE = REPO / "action.yml"
+
+
+def load_yaml(text: str) -> dict[str, Any]:
+    """YAML 1.2, as GitHub reads workflows: `on` is a key, not the boolean PyYAML makes of it."""
+    document = parse(text)
+    assert document is not None and isinstance(document.value, dict)
+    return document.value
+
+
+def store_workflows() -> dict[str, dict[str, Any]]:
+    """The workflows igops init writes for a store's repository, by file name."""
+    return {name: load_yaml(render_workflow(name, DEFAULT_ACTION)) for name in WORKFLOWS}
+
+
+def repo_workflows() -> dict[str, dict[str, Any]]:
+    """Every workflow of this repository (its CI and its own copies of the igops workflows)."""
+    return {path.name: load_yaml(path.read_text(encoding="utf-8"))
+            for path in sorted((REPO / WORKFLOW_DIR).glob("*.yml"))}
+
+
+def action() -> dict[str, Any]:
+    return load_yaml(ACTION_FILE.read_text(encoding="utf-8"))
+
+
+def steps(workflow: dict[str, Any]) -> list[dict[str, Any]]:
+    return [step for job in workflow["jobs"].values() for step in job["steps"]]
+
+
+def igops_steps(workflow: dict[str, Any]) -> list[dict[str, Any]]:
+    """The steps that run igops through its action, in order."""
+    return [step for step in steps(workflow) if step.get("uses") in (DEFAULT_ACTION, LOCAL_ACTION)]
+
+
+def igops_commands(workflow: dict[str, Any]) -> list[str]:
+    return [step["with"]["command"] for step in igops_steps(workflow)]
+
+
+def success_codes(step: dict[str, Any]) -> set[int]:
+    """The exit codes the action counts as success for this step (its default: 0)."""
+    return {int(code) for code in str(step["with"].get("success-codes", "0")).split()}
+
+
+def actionlint() -> str | None:
+    """The actionlint binary of this environment (the [test] extra installs it), else one on PATH."""
+    beside_python = Path(sys.executable).parent / "actionlint"
+    return str(beside_python) if beside_python.is_file() else shutil.which("actionlint")
+
+
+def tool_path() -> str:
+    """PATH with this environment's scripts (igops) first, for shell scripts the tests run."""
+    return os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
