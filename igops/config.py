@@ -1,31 +1,37 @@
 """Settings: igops.yaml, the environment and the flags -> one `Settings`.
 
-Precedence for the API URL: `--api`, then IGOPS_API_URL, then `api_url` in igops.yaml. The
-token comes from the environment variable igops.yaml names (INTELLIGEMS_API_TOKEN by default),
-never from a file. igops.yaml is read as strictly as experience files, and its defaults come
-from schemas/igops-config.schema.json, so the schema an editor shows and the values igops uses
-cannot disagree. (The emulator's own settings are in igops/sandbox/config.py: it stands alone.)
+Precedence for the API URL: `--api`, then IGOPS_API_URL, then `api_url` in igops.yaml; for the
+timeout: `--timeout`, then `timeout` in igops.yaml. The token comes from the environment variable
+igops.yaml names (INTELLIGEMS_API_TOKEN by default), never from a file. igops.yaml is found in
+the working directory or the nearest directory above it (the way git finds .git), and the paths
+in it are relative to it. It is read as strictly as experience files, and its defaults come from
+schemas/igops-config.schema.json, so the schema an editor shows and the values igops uses cannot
+disagree. (The emulator's own settings are in igops/sandbox/config.py: it stands alone.)
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from igops.api import Secret
+from igops.api import API_PREFIX, Secret
 from igops.files.errors import FileError
 from igops.files.reading import Candidate, read_text
 from igops.files.schema import schema_defaults, schema_findings
-from igops.files.yamldoc import YamlError, parse
-from igops.schemas import CONFIG_SCHEMA
+from igops.files.yamldoc import Document, YamlError, parse
+from igops.model import JsonPath, nearest_position
+from igops.schemas import CONFIG_SCHEMA, load_schema
 
 CONFIG_FILE = "igops.yaml"
 API_URL_ENV = "IGOPS_API_URL"
 SANDBOX_SCHEME = "sandbox:"
 SANDBOX_DEFAULT_TOKEN = "sandbox-token"
+MIN_TIMEOUT = float(load_schema(CONFIG_SCHEMA)["properties"]["timeout"]["minimum"])
 
 
 class ConfigError(Exception):
@@ -49,16 +55,31 @@ class ProjectConfig:
     experiences_dir: Path
     max_changes: int
     protect_running_splits: bool
+    timeout: float
     # None when there is no igops.yaml and every value is a default.
     source: Path | None
 
 
+def find_config(start: Path) -> Path | None:
+    """igops.yaml in `start` or the nearest directory above it; None when there is none up to the root.
+
+    Named as `start` names things: relative to the working directory when `start` is relative.
+    """
+    here = Path(os.path.abspath(start))
+    for directory in (here, *here.parents):
+        path = directory / CONFIG_FILE
+        if path.exists() or path.is_symlink():
+            return path if start.is_absolute() else Path(os.path.relpath(path))
+    return None
+
+
 def load_project_config(directory: Path) -> ProjectConfig:
-    """The settings in `directory`/igops.yaml, defaults for what it leaves out (or for all, without one)."""
-    path = directory / CONFIG_FILE
-    if not (path.exists() or path.is_symlink()):
+    """The settings of the igops.yaml that governs `directory` (see find_config), defaults for what it
+    leaves out (or for all, without one: then paths are relative to `directory`)."""
+    path = find_config(directory)
+    if path is None:
         return _project(schema_defaults(CONFIG_SCHEMA), directory, None)
-    text = read_text(Candidate(path, directory))
+    text = read_text(Candidate(path, path.parent))
     if isinstance(text, FileError):
         raise InvalidConfig([text])
     try:
@@ -67,36 +88,137 @@ def load_project_config(directory: Path) -> ProjectConfig:
         raise InvalidConfig([FileError(path, exc.position, exc.path, exc.message)]) from None
     # A file of nothing but comments states no setting, which is allowed.
     values = {} if document is None else document.value
-    errors = [] if document is None else [
-        FileError(path, position, field, message)
-        for field, position, message in schema_findings(document, CONFIG_SCHEMA)
-    ]
+    errors = [] if document is None else _findings(document, path)
     if errors:
         raise InvalidConfig(errors)
-    return _project(schema_defaults(CONFIG_SCHEMA) | values, directory, path)
+    return _project(schema_defaults(CONFIG_SCHEMA) | values, path.parent, path)
+
+
+def _findings(document: Document, path: Path) -> list[FileError]:
+    """The schema's findings, except where igops's own check of a setting says more (and, for
+    token_env, says it without repeating a value that may be the token)."""
+    values = document.value if isinstance(document.value, dict) else {}
+    own: dict[JsonPath, str] = {}
+    for key, check in _CHECKS.items():
+        problem = check(values[key]) if isinstance(values.get(key), str) else None
+        if problem is not None:
+            own[(key,)] = problem
+    located = [(field, nearest_position(document.values, field), problem) for field, problem in own.items()]
+    located += [finding for finding in schema_findings(document, CONFIG_SCHEMA) if finding[0][:1] not in own]
+    return [FileError(path, position, field, message) for field, position, message in located]
 
 
 def _project(values: dict[str, Any], directory: Path, source: Path | None) -> ProjectConfig:
     return ProjectConfig(
-        api_url=str(values["api_url"]),
+        api_url=_relative_to(str(values["api_url"]), directory),
         token_env=str(values["token_env"]),
         experiences_dir=directory / str(values["experiences_dir"]),
         max_changes=int(values["max_changes"]),
         protect_running_splits=bool(values["protect_running_splits"]),
+        timeout=float(values["timeout"]),
         source=source,
     )
+
+
+def _relative_to(api_url: str, directory: Path) -> str:
+    """A sandbox state file named in igops.yaml lives beside it, like every path the file names."""
+    state = api_url.removeprefix(SANDBOX_SCHEME).strip()
+    if not api_url.startswith(SANDBOX_SCHEME) or not state:
+        return api_url
+    return SANDBOX_SCHEME + str(directory / state)
 
 
 DEFAULT_PROJECT = _project(schema_defaults(CONFIG_SCHEMA), Path(), None)
 
 
+def missing_experiences_dir(project: ProjectConfig) -> str | None:
+    """Why the experiences directory cannot be read, in one sentence naming where it was set; None when
+    it is a directory."""
+    directory = project.experiences_dir
+    if directory.is_dir():
+        return None
+    if project.source is not None:
+        return (f"The experiences directory {directory} does not exist (experiences_dir in "
+                f"{project.source}): create it, or fix experiences_dir.")
+    return (f"The experiences directory {directory} does not exist, and there is no {CONFIG_FILE} in "
+            f"{Path.cwd()} or any directory above it to name another: run igops in your project, or "
+            f"create the directory {directory}.")
+
+
+# A name: letters, digits and underscores. A token: a long run of letters mixed with digits.
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_TOKEN_LIKE = re.compile(r"(?=[A-Za-z0-9]*[0-9])(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{16,}")
+
+
+def token_env_problem(name: str) -> str | None:
+    """Why `name` is not the name of an environment variable, never repeating it: it may be the token."""
+    if not _ENV_NAME.fullmatch(name):
+        return ("is not the name of an environment variable (its value is not shown: it may be the token): "
+                + _NAME_IT)
+    if _TOKEN_LIKE.search(name):
+        return ("looks like an API token, not the name of an environment variable (its value is not shown): "
+                + _NAME_IT)
+    return None
+
+
+_NAME_IT = ("keep the token out of files, export it in an environment variable and name that variable here, "
+            "such as INTELLIGEMS_API_TOKEN.")
+
+
+def api_url_problem(url: str) -> str | None:
+    """Why `url` cannot be the API's address, in a sentence naming the bad part; None when it can."""
+    flaw = _url_flaw(url)
+    if flaw is None:
+        return None
+    shown = "this URL (not shown: it may hold a password)" if "@" in url else repr(url)
+    return f"{shown} is not a usable API URL: {flaw}."
+
+
+def _url_flaw(url: str) -> str | None:
+    if url.startswith(SANDBOX_SCHEME):
+        return None
+    if not url.startswith(("http://", "https://")):
+        return "it is neither an http(s) URL nor sandbox:[STATE_FILE]"
+    if any(character.isspace() for character in url):
+        return "it contains white space"
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # the one structural error urlsplit raises: an unbalanced IPv6 bracket
+        return "its host has an unclosed [ (an IPv6 address is written [::1])"
+    if "@" in parts.netloc:
+        return "it carries a user name or password, which igops never sends: remove the part before @"
+    if not parts.hostname:
+        return f"it has no host: write it as {parts.scheme}://HOST[:PORT]"
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or out of range
+        port = -1
+    if port is not None and not 0 < port < 65536:
+        return f"its port {parts.netloc.rpartition(':')[2]!r} is not a number from 1 to 65535"
+    if parts.query or parts.fragment:
+        return "it has a query (?...) or fragment (#...), which a base URL cannot have"
+    return None
+
+
+def normalize_api_url(url: str) -> str:
+    """The API's root as the client wants it: the version igops adds is dropped when it is given too,
+    so that the URL `igops sandbox serve` prints works as it is."""
+    if url.startswith(SANDBOX_SCHEME):
+        return url
+    return url.rstrip("/").removesuffix(API_PREFIX).rstrip("/")
+
+
+_CHECKS = {"api_url": api_url_problem, "token_env": token_env_problem}
+
+
 @dataclass(frozen=True)
 class Settings:
-    """Everything a command needs to know before it starts: the project, the API and the token."""
+    """Everything a command needs to know before it starts: the project, the API, the token, the timeout."""
 
     api_url: str
     token: Secret
     project: ProjectConfig = DEFAULT_PROJECT
+    timeout: float = DEFAULT_PROJECT.timeout
 
     @property
     def uses_sandbox(self) -> bool:
@@ -109,15 +231,14 @@ class Settings:
         environ: Mapping[str, str] | None = None,
         *,
         project: ProjectConfig = DEFAULT_PROJECT,
+        timeout: float | None = None,
     ) -> Settings:
         """The flag first, then the environment, then igops.yaml (`project`)."""
         env = os.environ if environ is None else environ
-        api_url = (api or env.get(API_URL_ENV) or project.api_url).strip()
-        if not api_url.startswith((SANDBOX_SCHEME, "http://", "https://")):
-            raise ConfigError(
-                f"The API URL {api_url!r} is not an http(s) URL or 'sandbox:[STATE_FILE]': "
-                f"fix --api or {API_URL_ENV}."
-            )
+        api_url, source = _api_url(api, env, project)
+        problem = api_url_problem(api_url)
+        if problem is not None:
+            raise ConfigError(f"{source}: {problem}")
         token = env.get(project.token_env, "").strip()
         if not token:
             if not api_url.startswith(SANDBOX_SCHEME):
@@ -126,10 +247,20 @@ class Settings:
                     "or use --api sandbox: to work against the built-in emulator."
                 )
             token = SANDBOX_DEFAULT_TOKEN
-        return cls(api_url=api_url, token=Secret(token), project=project)
+        return cls(api_url=normalize_api_url(api_url), token=Secret(token), project=project,
+                   timeout=project.timeout if timeout is None else timeout)
+
+
+def _api_url(api: str | None, env: Mapping[str, str], project: ProjectConfig) -> tuple[str, str]:
+    """The API URL and where it comes from: --api, else IGOPS_API_URL, else igops.yaml (blank: not given)."""
+    for value, source in ((api, "--api"), (env.get(API_URL_ENV), API_URL_ENV)):
+        if value and value.strip():
+            return value.strip(), source
+    return project.api_url.strip(), f"api_url in {project.source or CONFIG_FILE}"
 
 
 def load_settings(api: str | None = None, directory: Path = Path(),
-                  environ: Mapping[str, str] | None = None) -> Settings:
-    """igops.yaml in `directory`, the environment and the `--api` flag; ConfigError when any is wrong."""
-    return Settings.resolve(api, environ, project=load_project_config(directory))
+                  environ: Mapping[str, str] | None = None, *, timeout: float | None = None) -> Settings:
+    """igops.yaml governing `directory`, the environment, `--api` and `--timeout`; ConfigError when any is
+    wrong."""
+    return Settings.resolve(api, environ, project=load_project_config(directory), timeout=timeout)

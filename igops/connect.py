@@ -20,13 +20,14 @@ def open_client(
     """A client for `settings.api_url`; `sandbox:` and `sandbox:PATH` run the emulator in-process."""
     if not settings.uses_sandbox:
         return IntelligemsClient(
-            settings.token, settings.api_url, retry=retry, max_in_flight=max_in_flight
+            settings.token, settings.api_url, timeout=settings.timeout, retry=retry,
+            max_in_flight=max_in_flight,
         )
     state = settings.api_url[len(SANDBOX_SCHEME):].strip()
     sandbox = Sandbox(
         SandboxConfig(token=settings.token.reveal(), state_path=Path(state) if state else None)
     )
     return IntelligemsClient(
-        settings.token, SANDBOX_BASE_URL, transport=sandbox.transport(),
+        settings.token, SANDBOX_BASE_URL, transport=sandbox.transport(), timeout=settings.timeout,
         retry=retry, max_in_flight=max_in_flight,
     )

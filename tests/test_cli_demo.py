@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import os
+import shlex
+import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from process_support import free_port, interrupt
 
 from igops.cli import cli
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def temporary_files_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo keeps its account in a temporary directory: the test's own."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
 
 
 def test_demo_runs_the_whole_loop_on_the_examples(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -35,3 +46,27 @@ def test_demo_outside_a_project_says_what_it_needs(tmp_path: Path, monkeypatch: 
     result = CliRunner().invoke(cli, ["demo"])
     assert result.exit_code == 1
     assert "the demo needs valid experience files in experiences/" in result.output
+
+
+def test_the_closing_hint_pasted_as_it_is_plans_against_the_demos_account(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO)
+    demo = CliRunner().invoke(cli, ["demo"], catch_exceptions=False)
+    assert demo.exit_code == 0, demo.output
+    hint = demo.output[demo.output.index("\nNext, "):]
+    serve, plan = (line.strip() for line in hint.splitlines() if line.startswith("  "))
+    assert serve.startswith("igops sandbox serve --port 8787 --state ") and str(tmp_path) in serve
+    assert plan.endswith(" igops plan") and "INTELLIGEMS_API_TOKEN=sandbox-token" in plan
+    port = str(free_port())  # the hint's port may be taken where the tests run: the only change made
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("IGOPS_API_URL", "INTELLIGEMS_API_TOKEN", "CI")} | {"NO_COLOR": "1"}
+    server = subprocess.Popen(shlex.split(serve.replace("8787", port)), cwd=REPO, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        assert server.stderr is not None and f":{port}/v25-10-beta" in server.stderr.readline()
+        planned = subprocess.run(["sh", "-c", plan.replace("8787", port)], cwd=REPO, env=env,
+                                 capture_output=True, text=True, timeout=60)
+    finally:
+        interrupt(server)
+    assert planned.returncode == 0, planned.stdout + planned.stderr
+    assert "No changes" in planned.stdout

@@ -17,6 +17,7 @@ import pytest
 from emulator_support import last_month
 from openapi_support import path_template, response_validator, schema_errors, spec_available
 from payloads import onsite_edits_experience, with_ids
+from process_support import free_port, interrupt
 
 TOKEN = "cli-test-token-55aa"
 
@@ -24,12 +25,6 @@ TOKEN = "cli-test-token-55aa"
 def igops(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "igops", *args], capture_output=True, text=True,
                           timeout=60, env={**os.environ, "NO_COLOR": "1"})
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
@@ -55,12 +50,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path, subprocess.Popen[str]]]:
         yield url, state, process
     finally:
         if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            interrupt(process)
 
 
 def check_shape(method: str, response: httpx.Response) -> dict[str, Any]:

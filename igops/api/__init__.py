@@ -9,6 +9,7 @@ from igops.api.client import (
     Group,
     IntelligemsClient,
     ListFilters,
+    Waiting,
 )
 from igops.api.errors import (
     AmbiguousCreate,
@@ -48,4 +49,5 @@ __all__ = [
     "Unauthorized",
     "UnexpectedResponse",
     "ValidationFailed",
+    "Waiting",
 ]

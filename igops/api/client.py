@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Literal
@@ -90,8 +91,48 @@ class ListFilters:
         return {key: value for key, value in vars(self).items() if value is not None}
 
 
+@dataclass(frozen=True)
+class Waiting:
+    """A request the client is waiting on: which, at which attempt, and when it gives up at the latest."""
+
+    method: str
+    path: str
+    attempt: int
+    max_attempts: int
+    since: float  # time.monotonic() when its first attempt was sent
+    gives_up_by: float  # time.monotonic() by which it has an answer or has failed, retries included
+
+    def describe(self, now: float) -> str:
+        """`GET /experiences-list (attempt 2 of 5, giving up in 1m40s)`"""
+        return (f"{self.method} {self.path} (attempt {self.attempt} of {self.max_attempts}, "
+                f"giving up in {duration(self.gives_up_by - now)})")
+
+
+def duration(seconds: float) -> str:
+    """`0.5s`, `30s`, `1m40s`: how people say how long something took."""
+    seconds = max(seconds, 0.0)
+    if seconds < 9.95:
+        return f"{seconds:.1f}".removesuffix(".0") + "s"
+    if seconds < 59.5:
+        return f"{round(seconds)}s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes}m{rest:02d}s"
+
+
 # Transport failures where the request provably never reached the server.
 _NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+# Set while a call finishes what a request already sent started (see IntelligemsClient.finishing).
+_FINISHING = contextvars.ContextVar("igops_api_finishing", default=False)
+
+
+@dataclass(frozen=True)
+class _Failed:
+    """An attempt that failed in a way worth retrying."""
+
+    error: ApiError
+    wait: float  # before the next attempt
+    took_effect: bool  # whether the attempt may have changed something on the server
 
 
 class IntelligemsClient:
@@ -109,10 +150,12 @@ class IntelligemsClient:
         pacer: Pacer | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
         self.retry = retry or RetryPolicy()
         self.pacer = pacer or Pacer()
         self._in_flight = asyncio.Semaphore(max_in_flight)
         self._interrupt: asyncio.Event | None = None
+        self._waiting: dict[int, Waiting] = {}
         self._analytics_via_get = False
         self._sitewide_path = "/analytics/sitewide/snapshot"
         self._http = httpx.AsyncClient(
@@ -136,10 +179,25 @@ class IntelligemsClient:
         return f"IntelligemsClient(base_url={self.base_url!r})"
 
     def interrupt_on(self, event: asyncio.Event | None) -> None:
-        """Once `event` is set, send nothing new: calls still waiting for pacing, for a free slot or
-        for a retry raise Interrupted (or their last failure, when an attempt may have taken effect).
-        Requests already sent finish normally. None: never interrupted."""
+        """Once `event` is set, send nothing new: calls still waiting for pacing, for a free slot or for
+        a retry raise Interrupted, as long as nothing they sent can have taken effect (reads, and writes
+        answered only 429 or never sent). A write that may have taken effect is finished: its retries
+        run, so that its outcome is known. None: never interrupted."""
         self._interrupt = event
+
+    @contextlib.contextmanager
+    def finishing(self) -> Iterator[None]:
+        """Calls made inside complete or find out what a request already sent started (a lookup after a
+        lost answer, the second half of one change): the interrupt does not stop them."""
+        token = _FINISHING.set(True)
+        try:
+            yield
+        finally:
+            _FINISHING.reset(token)
+
+    def waiting(self) -> Waiting | None:
+        """The request sent longest ago that has no answer yet (retries included), or None."""
+        return min(self._waiting.values(), key=lambda waiting: waiting.since, default=None)
 
     # Experiences
 
@@ -280,74 +338,108 @@ class IntelligemsClient:
         name: str,
     ) -> httpx.Response:
         started = time.monotonic()
+        first_sent: float | None = None
+        call = object()
+        # Once an attempt of a write may have taken effect, the request is finished despite an
+        # interrupt: cutting its retries short would leave its outcome unknown.
+        committed = _FINISHING.get()
+        interrupted = Interrupted(f"{method} {path}: the run was interrupted before this request had any "
+                                  "effect.", method=method, path=path)
         attempt = 0
-        # Interrupted, while every attempt so far certainly changed nothing (none, or only 429s).
-        interrupted: ApiError = Interrupted(
-            f"{method} {path} was not sent: the run was interrupted.", method=method, path=path)
-        while True:
-            attempt += 1
-            ticket = await self._acquire(group)
-            if ticket is None:
-                raise interrupted
-            wait = 0.0
-            async with self._in_flight:
-                if self._interrupt is not None and self._interrupt.is_set():
-                    self.pacer.settle(ticket, None)
+        try:
+            while True:
+                attempt += 1
+                ticket = await self._acquire(group, interruptible=not committed)
+                if ticket is None:
                     raise interrupted
-                began = time.monotonic()
-                try:
-                    response = await self._http.request(method, path, params=params, json=body)
-                except httpx.TransportError as exc:
-                    self.pacer.settle(ticket, None)
-                    reason = _describe_transport_error(exc)
-                    if retry is Retry.CREATE and not isinstance(exc, _NEVER_SENT):
-                        raise _ambiguous(name, path, reason) from None
-                    failure: ApiError = ConnectionFailed(
-                        f"Could not reach the Intelligems API at {self.base_url} ({reason}) "
-                        f"after {attempt} attempt(s): check the API URL and the network.",
-                        method=method, path=path,
-                    )
-                    wait = self.retry.backoff(attempt)
-                    if not isinstance(exc, _NEVER_SENT):
-                        interrupted = failure  # the request may have arrived: its effect is unknown
-                else:
-                    log.debug("%s %s -> %s in %.3fs", method, path, response.status_code,
-                              time.monotonic() - began)
-                    status = response.status_code
-                    if 200 <= status < 300:
-                        self.pacer.settle(ticket, response.headers)
-                        return response
-                    if status == 429:
-                        self.pacer.throttled(ticket, self.retry.backoff(attempt))
-                        failure = RateLimited(
-                            f"Still rate limited by the Intelligems API after {attempt} "
-                            f"attempt(s) on {method} {path}: wait a minute and run it again.",
-                            method=method, path=path, status=429,
-                        )
-                    else:
+                async with self._in_flight:
+                    if not committed and self._interrupt is not None and self._interrupt.is_set():
                         self.pacer.settle(ticket, None)
-                        if status < 500:
-                            raise _client_error(response, method, path)
-                        if retry is Retry.CREATE:
-                            raise _ambiguous(name, path, f"HTTP {status}")
-                        failure = ServerError(
-                            f"The Intelligems API kept failing (HTTP {status}) after {attempt} "
-                            f"attempt(s) on {method} {path}: try again later.",
-                            method=method, path=path, status=status,
-                        )
-                        wait = self.retry.backoff(attempt)
-                        interrupted = failure
-            elapsed = time.monotonic() - started
-            if attempt >= self.retry.max_attempts or elapsed + wait > self.retry.max_elapsed:
-                raise failure
-            log.info("%s %s: %s; retrying in %.2fs", method, path, type(failure).__name__, wait)
-            if not await self._pause(wait):
-                raise interrupted
+                        raise interrupted
+                    began = time.monotonic()
+                    first_sent = began if first_sent is None else first_sent
+                    self._waiting[id(call)] = Waiting(method, path, attempt, self.retry.max_attempts,
+                                                      first_sent, self._gives_up_by(began, attempt, started))
+                    outcome = await self._attempt(method, path, params, body, ticket, retry, name,
+                                                  attempt, started)
+                if isinstance(outcome, httpx.Response):
+                    return outcome
+                committed = committed or (outcome.took_effect and method != "GET")
+                if (attempt >= self.retry.max_attempts
+                        or time.monotonic() - started + outcome.wait > self.retry.max_elapsed):
+                    raise outcome.error
+                log.info("%s %s: %s; retrying in %.2fs", method, path, type(outcome.error).__name__,
+                         outcome.wait)
+                if not await self._pause(outcome.wait, interruptible=not committed):
+                    raise interrupted
+        finally:
+            self._waiting.pop(id(call), None)
 
-    async def _acquire(self, group: Group) -> Ticket | None:
+    async def _attempt(self, method: str, path: str, params: Mapping[str, str] | None, body: Any,
+                       ticket: Ticket, retry: Retry, name: str, attempt: int,
+                       started: float) -> httpx.Response | _Failed:
+        """One attempt: the answer, or a failure to retry; raises what no retry can mend."""
+        began = time.monotonic()
+        try:
+            # The whole attempt, however the server trickles its answer, takes at most the timeout.
+            async with asyncio.timeout(self.timeout):
+                response = await self._http.request(method, path, params=params, json=body)
+        except (httpx.TransportError, TimeoutError) as exc:
+            self.pacer.settle(ticket, None)
+            return self._unanswered(exc, method, path, retry, name, attempt, started)
+        log.debug("%s %s -> %s in %.3fs", method, path, response.status_code, time.monotonic() - began)
+        status = response.status_code
+        if 200 <= status < 300:
+            self.pacer.settle(ticket, response.headers)
+            return response
+        if status == 429:
+            # The pacer holds the whole group for the backoff: that is the wait.
+            self.pacer.throttled(ticket, self.retry.backoff(attempt))
+            return _Failed(RateLimited(
+                f"Still rate limited by the Intelligems API after {attempt} attempt(s) on {method} {path}: "
+                "wait a minute and run it again.", method=method, path=path, status=429),
+                0.0, took_effect=False)
+        self.pacer.settle(ticket, None)
+        if status < 500:
+            raise _client_error(response, method, path, self.base_url)
+        if retry is Retry.CREATE:
+            raise _ambiguous(name, path, f"HTTP {status}")
+        return _Failed(ServerError(
+            f"The Intelligems API kept failing (HTTP {status}) after {attempt} attempt(s) on {method} "
+            f"{path}: try again later.", method=method, path=path, status=status),
+            self.retry.backoff(attempt), took_effect=True)
+
+    def _unanswered(self, exc: httpx.TransportError | TimeoutError, method: str, path: str, retry: Retry,
+                    name: str, attempt: int, started: float) -> _Failed:
+        """An attempt that got no answer: a failure to retry, or AmbiguousCreate for a create that may
+        have arrived."""
+        never_sent = isinstance(exc, _NEVER_SENT)
+        timed_out = isinstance(exc, TimeoutError | httpx.TimeoutException)
+        reason = "timed out" if timed_out else _describe_transport_error(exc)
+        if retry is Retry.CREATE and not never_sent:
+            raise _ambiguous(name, path, reason)
+        tried = f"{attempt} attempt(s) over {duration(time.monotonic() - started)}"
+        message = (
+            f"The Intelligems API at {self.base_url} did not answer {method} {path} within "
+            f"{duration(self.timeout)} ({tried}): check the API URL and the network, or allow more time "
+            "(--timeout, or timeout in igops.yaml)."
+            if timed_out else
+            f"Could not reach the Intelligems API at {self.base_url} ({reason}) after {tried}: check the "
+            "API URL and the network.")
+        return _Failed(ConnectionFailed(message, method=method, path=path), self.retry.backoff(attempt),
+                       took_effect=not never_sent)
+
+    def _gives_up_by(self, began: float, attempt: int, started: float) -> float:
+        """The latest a request ends whose attempt `attempt` began at `began`: this attempt and every
+        retry left take all the time they may, and no new attempt starts after max_elapsed."""
+        retries = range(attempt, self.retry.max_attempts)
+        worst = began + self.timeout + sum(self.retry.ceiling(n) + self.timeout for n in retries)
+        return min(worst, started + self.retry.max_elapsed + self.timeout)
+
+    async def _acquire(self, group: Group, *, interruptible: bool) -> Ticket | None:
         """A pacing ticket for one request; None when the client is interrupted first."""
         stop = self._interrupt
-        if stop is None:
+        if stop is None or not interruptible:
             return await self.pacer.acquire(group)
         if stop.is_set():
             return None
@@ -368,10 +460,10 @@ class IntelligemsClient:
             return None
         return ticket
 
-    async def _pause(self, seconds: float) -> bool:
+    async def _pause(self, seconds: float, *, interruptible: bool) -> bool:
         """Wait before a retry; False when the client is interrupted first."""
         stop = self._interrupt
-        if stop is None:
+        if stop is None or not interruptible:
             await asyncio.sleep(seconds)
             return True
         with contextlib.suppress(TimeoutError):
@@ -400,15 +492,14 @@ def _ambiguous(name: str, path: str, reason: str) -> AmbiguousCreate:
     )
 
 
-def _describe_transport_error(exc: httpx.TransportError) -> str:
-    if isinstance(exc, httpx.TimeoutException):
-        return "timed out"
+def _describe_transport_error(exc: httpx.TransportError | TimeoutError) -> str:
+    """What happened to an attempt that got no answer and did not time out."""
     if isinstance(exc, httpx.ConnectError):
         return "connection failed"
     return "connection dropped before the answer arrived"
 
 
-def _client_error(response: httpx.Response, method: str, path: str) -> ApiError:
+def _client_error(response: httpx.Response, method: str, path: str, base_url: str) -> ApiError:
     status = response.status_code
     if status == 401:
         return Unauthorized(
@@ -417,10 +508,13 @@ def _client_error(response: httpx.Response, method: str, path: str) -> ApiError:
             method=method, path=path, status=401,
         )
     if status == 404:
-        subject = "experience" if path.startswith(("/experiences/", "/analytics/resource/")) else ""
-        what = f"No {subject} found" if subject else "Nothing found"
-        return NotFound(f"{what} at {method} {path} (404): check the id.",
-                        method=method, path=path, status=404)
+        if path.startswith(("/experiences/", "/analytics/resource/")):
+            return NotFound(f"No experience found at {method} {path} (404): check the id.",
+                            method=method, path=path, status=404)
+        # A path without an id is there on every Intelligems API: the address is what is wrong.
+        return NotFound(f"Nothing found at {method} {path} (404): the API URL {base_url} is probably wrong; "
+                        f"it should be the API's root, such as {DEFAULT_BASE_URL}, to which igops adds "
+                        f"{API_PREFIX}.", method=method, path=path, status=404)
     if status == 400:
         errors, field_errors = _validation_envelope(response)
         details = [f"{field}: {'; '.join(messages)}" for field, messages in field_errors.items()]

@@ -20,7 +20,11 @@ class RetryPolicy:
     max_elapsed: float = 300.0
     rng: random.Random = field(default_factory=random.Random, compare=False, repr=False)
 
+    def ceiling(self, attempt: int) -> float:
+        """The longest wait after failed attempt number `attempt` (1-based)."""
+        return min(self.max_delay, self.base_delay * 2.0 ** (attempt - 1))
+
     def backoff(self, attempt: int) -> float:
         """Seconds to wait after failed attempt number `attempt` (1-based)."""
-        ceiling = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
+        ceiling = self.ceiling(attempt)
         return self.rng.uniform(ceiling / 2, ceiling)

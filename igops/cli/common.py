@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import sys
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import IO, Any, TextIO, TypeVar
 
 import click
+from rich.console import Console
 
 from igops import engine
-from igops.config import Settings
+from igops.config import MIN_TIMEOUT, Settings
 from igops.engine import EngineError, InvalidFiles, Project, Session
 from igops.model import Plan
 from igops.render import validation as validation_report
@@ -33,9 +37,12 @@ class CommandFailed(click.ClickException):
 
 
 def load_project(api: str | None) -> Project:
-    """igops.yaml, the API settings and the experience files; any problem ends the command (exit 1)."""
+    """igops.yaml, the API settings (with --timeout, when the command has TIMEOUT_OPTION) and the
+    experience files; any problem ends the command (exit 1)."""
+    context = click.get_current_context(silent=True)
+    timeout = context.meta.get(_TIMEOUT_KEY) if context is not None else None
     try:
-        return engine.open_project(api, Path())
+        return engine.open_project(api, Path(), timeout=timeout)
     except InvalidFiles as exc:
         raise CommandFailed(validation_report.render_text(exc.result)) from None
     except EngineError as exc:
@@ -44,10 +51,67 @@ def load_project(api: str | None) -> Project:
 
 def run_against_account(settings: Settings, work: Callable[[Session], Awaitable[T]]) -> T:
     """Run `work` in an engine session; its failures become one sentence and exit 1."""
+
+    async def watched(session: Session) -> T:
+        async with _waiting_line(session):
+            return await work(session)
+
     try:
-        return engine.run(settings, work)
+        return engine.run(settings, watched)
     except EngineError as exc:
         raise CommandFailed(str(exc)) from None
+
+
+# A request unanswered this long is named on the terminal, so that a slow API never looks like a hang;
+# answers that come sooner never make the line flicker.
+_STALL_SECONDS = 1.0
+_POLL_SECONDS = 0.2
+
+
+@contextlib.asynccontextmanager
+async def _waiting_line(session: Session) -> AsyncIterator[None]:
+    """While the session runs, a status line on a terminal's stderr naming what igops waits for; nothing
+    elsewhere (CI logs stay clean)."""
+    console = status_console()
+    if console is None:
+        yield
+        return
+    shown = asyncio.create_task(_show_waiting(session, console))
+    try:
+        yield
+    finally:
+        shown.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await shown
+
+
+def status_console() -> Console | None:
+    """Where status lines go: a terminal's stderr, or nowhere."""
+    return Console(stderr=True) if sys.stderr.isatty() else None
+
+
+async def _show_waiting(session: Session, console: Console) -> None:
+    status = console.status("")
+    try:
+        while True:
+            text = _waiting_text(session, time.monotonic())
+            if text is None:
+                status.stop()
+            else:
+                status.update(text)
+                status.start()
+            await asyncio.sleep(_POLL_SECONDS)
+    finally:
+        status.stop()
+
+
+def _waiting_text(session: Session, now: float) -> str | None:
+    """`waiting for GET /experiences-list (attempt 2 of 5, giving up in 1m40s)` once a request has gone
+    unanswered for _STALL_SECONDS; None before, and while apply shows its own progress."""
+    waiting = None if session.applying else session.waiting()
+    if waiting is None or now - waiting.since < _STALL_SECONDS:
+        return None
+    return f"waiting for {waiting.describe(now)}"
 
 
 def use_color(stream: TextIO) -> bool:
@@ -59,6 +123,20 @@ API_OPTION = click.option(
     "--api", metavar="URL",
     help="API base URL, or sandbox:[STATE_FILE] for the built-in emulator "
          "(default: $IGOPS_API_URL, else api_url in igops.yaml).")
+
+_TIMEOUT_KEY = "igops.timeout"
+
+
+def _remember_timeout(context: click.Context, parameter: click.Parameter, value: float | None) -> None:
+    context.meta[_TIMEOUT_KEY] = value
+
+
+# Not passed to the command: load_project reads it, so a command only needs the decorator.
+TIMEOUT_OPTION = click.option(
+    "--timeout", type=click.FloatRange(min=MIN_TIMEOUT), metavar="SECONDS", expose_value=False,
+    callback=_remember_timeout,
+    help="The most any single request to the API may take before it counts as failed and is retried "
+         "(default: timeout in igops.yaml, 30).")
 
 FORMAT_OPTION = click.option(
     "--format", "output_format", type=click.Choice(list(PLAN_FORMATS)), default="text", show_default=True,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -10,7 +12,7 @@ import click
 
 from igops import engine
 from igops.cli.common import CommandFailed, run_against_account, show_plan, use_color
-from igops.config import CONFIG_FILE, InvalidConfig, Settings, load_project_config
+from igops.config import CONFIG_FILE, SANDBOX_DEFAULT_TOKEN, InvalidConfig, Settings, load_project_config
 from igops.engine import Project, Session
 from igops.model import Plan
 from igops.render import validation as validation_report
@@ -18,14 +20,17 @@ from igops.render.apply_report import render_apply_report, step_line
 
 # Experiences that have run before exist in the account already; these are the statuses they reach.
 _RAN_BEFORE = ("paused", "ended")
+# Where the closing hint serves the demo's account (`igops sandbox serve`'s default port).
+_HINT_PORT = 8787
 
 
 @click.command("demo")
 def demo_command() -> None:
     """Walk through validate, plan, apply and plan again, with no account needed.
 
-    Runs on the experience files of the current directory (the igops repository's examples
-    on a fresh clone), against a fresh in-process emulator that is gone when the demo ends.
+    Runs on the experience files of the current project (the igops repository's examples
+    on a fresh clone), against a fresh in-process emulator whose account is kept in a
+    temporary file, so that the closing hint can serve it over HTTP.
 
     \b
     Example:
@@ -41,8 +46,23 @@ def demo_command() -> None:
     if loaded.errors or not loaded.experiences:
         raise CommandFailed(f"the demo needs valid experience files in {config.experiences_dir}/: run it "
                             f"from the igops repository, or fix the files above ({CONFIG_FILE} names them).")
-    project = Project(Settings.resolve("sandbox:", environ={}, project=config), loaded.experiences)
+    # Outside the project: the demo never leaves files in it.
+    state = Path(tempfile.mkdtemp(prefix="igops-demo-")) / "account.json"
+    project = Project(Settings.resolve(f"sandbox:{state}", environ={}, project=config), loaded.experiences)
     run_against_account(project.settings, lambda session: _walkthrough(session, project))
+    click.echo(_next_steps(state))
+
+
+def _next_steps(state: Path) -> str:
+    """Commands a newcomer can paste as they are: the demo's account over HTTP, then a plan against it."""
+    return "\n".join((
+        f"\nNext, the same over HTTP against the account the demo left in {state}. In a second terminal:",
+        f"  igops sandbox serve --port {_HINT_PORT} --state {shlex.quote(str(state))}",
+        "and here (it finds nothing to change until you edit a file):",
+        f"  IGOPS_API_URL=http://127.0.0.1:{_HINT_PORT} INTELLIGEMS_API_TOKEN={SANDBOX_DEFAULT_TOKEN} "
+        "igops plan",
+        "Against your own account: export INTELLIGEMS_API_TOKEN=<your API key>, then run igops plan.",
+    ))
 
 
 async def _walkthrough(session: Session, project: Project) -> None:
@@ -62,8 +82,6 @@ async def _walkthrough(session: Session, project: Project) -> None:
     show_plan(again)
     if again.has_changes or again.errors:
         raise CommandFailed("the second plan is not empty: that is a bug in igops, please report it.")
-    click.echo("\nNext: run `igops sandbox serve` and point IGOPS_API_URL at it, or set "
-               "INTELLIGEMS_API_TOKEN and run `igops plan` against your own account.")
 
 
 async def _apply(session: Session, plan: Plan, *, quiet: bool) -> None:

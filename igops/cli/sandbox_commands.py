@@ -7,7 +7,9 @@ from pathlib import Path
 import click
 
 from igops.cli.common import CommandFailed
+from igops.config import SANDBOX_DEFAULT_TOKEN
 from igops.sandbox import Faults, SandboxConfig, StateFileError
+from igops.sandbox.app import PREFIX
 from igops.sandbox.server import serve
 
 _PROBABILITY = click.FloatRange(0.0, 1.0)
@@ -29,7 +31,7 @@ def sandbox() -> None:
               help="TCP port to listen on.")
 @click.option("--state", "state_path", type=click.Path(dir_okay=False, path_type=Path),
               help="JSON file that keeps the account between runs (default: memory only).")
-@click.option("--token", default="sandbox-token", show_default=True,
+@click.option("--token", default=SANDBOX_DEFAULT_TOKEN, show_default=True,
               help="The access token the emulator accepts.")
 @click.option("--rate-scale", default=1.0, show_default=True, type=click.FloatRange(min=0.001),
               help="Refill rate-limit buckets this many times faster (benchmarks).")
@@ -64,12 +66,16 @@ def sandbox_serve(
                     drop_rate=drop_rate, seed=seed)
     config = SandboxConfig(token=token, state_path=state_path, rate_limits=not no_rate_limit,
                            rate_scale=rate_scale, faults=faults)
-    token_note = "the default token 'sandbox-token'" if token == "sandbox-token" else "the --token"
+    default_token = token == SANDBOX_DEFAULT_TOKEN
+    token_note = f"the default token '{token}'" if default_token else "the --token"
     state_note = f", state in {state_path}" if state_path else ""
 
-    def announce() -> None:
-        click.echo(f"Intelligems sandbox on http://{host}:{port}/v25-10-beta, accepting {token_note}"
-                   f"{state_note}. Ctrl-C stops it.", err=True)
+    def announce(port: int) -> None:
+        root = f"http://{f'[{host}]' if ':' in host else host}:{port}"
+        shown_token = token if default_token else "<your --token>"
+        click.echo(f"Intelligems sandbox on {root}{PREFIX}, accepting {token_note}{state_note}. Ctrl-C "
+                   f"stops it.\nPoint igops at it: IGOPS_API_URL={root} INTELLIGEMS_API_TOKEN={shown_token} "
+                   "igops plan", err=True)
 
     try:
         serve(config, host=host, port=port, on_listening=announce)

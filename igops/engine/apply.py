@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from igops.api import (
     DOCUMENTED_RATES,
@@ -40,7 +40,6 @@ def paced_floor_seconds(client: IntelligemsClient, updates_left: int) -> float:
     spends the tokens it has, then waits for refills."""
     tokens = client.pacer.state(Group.UPDATES).remaining
     return DOCUMENTED_RATES[Group.UPDATES].floor_seconds(updates_left, tokens)
-T = TypeVar("T")
 
 
 @dataclass
@@ -68,7 +67,8 @@ async def apply_plan(
 ) -> ApplyReport:
     """Carry out every change of `plan`; set `stop` (Ctrl-C) to finish in-flight requests and return."""
     run = _Run(client, keep_going, stop or asyncio.Event(), observe, ApplyReport())
-    # Once stopped, requests still waiting (for pacing, a free slot, a retry) are not sent.
+    # Once stopped, requests not sent yet never are (their changes are not attempted); writes already
+    # sent finish, retries included, so that each change is done or failed for a reason of its own.
     client.interrupt_on(run.stop)
     try:
         await asyncio.gather(*(_apply_experience(run, experience) for experience in plan.changed))
@@ -89,7 +89,7 @@ async def _apply_experience(run: _Run, planned: ExperiencePlan) -> None:
         began = time.monotonic()
         try:
             live, detail = await _step(run.client, planned, change, experience_id, live)
-        except Interrupted:  # stopped before this change sent anything that could take effect
+        except Interrupted:  # stopped before this change sent anything that took effect
             for rest in planned.changes[index:]:
                 run.record(StepResult(planned.key, rest.kind, Outcome.NOT_ATTEMPTED))
             return
@@ -119,8 +119,9 @@ async def _create(client: IntelligemsClient, planned: ExperiencePlan) -> tuple[M
     created, detail = await _post(client, planned)
     if needs_variation_ids(planned.desired):
         # The create could not name variations by id (they had none yet): the update right after does.
-        created = await _settling(client.update_experience(
-            str(created["id"]), update_payload(planned.desired, created)))
+        with client.finishing():
+            created = await client.update_experience(str(created["id"]), update_payload(planned.desired,
+                                                                                        created))
         detail = "; ".join(filter(None, (detail, "variation references set by an update")))
     return created, detail
 
@@ -132,25 +133,17 @@ async def _post(client: IntelligemsClient, planned: ExperiencePlan) -> tuple[Map
         try:
             return await client.create_experience(payload), ""
         except AmbiguousCreate as exc:
-            found = await _settling(_find_by_name(client, planned.name))
-            if found is not None:
-                return await _settling(client.get_experience(found)), "adopted after a lost answer"
+            # Finding out what the lost create did is part of it: a stop does not cut it short.
+            with client.finishing():
+                found = await _find_by_name(client, planned.name)
+                if found is not None:
+                    return await client.get_experience(found), "adopted after a lost answer"
             if retried:
                 # Looked up after both attempts: not ambiguous any more, it was not created.
                 raise ApiError(f"Creating experience {planned.name!r} failed twice ({exc.reason}) and it "
                                "is not in the account: run igops apply again.", method="POST",
                                path=exc.path) from None
             retried = True
-
-
-async def _settling(call: Awaitable[T]) -> T:
-    """A read that finds out what an earlier request of this change did. Interrupted here, the change
-    fails rather than counting as not attempted: that request may have taken effect."""
-    try:
-        return await call
-    except Interrupted:
-        raise ApiError("interrupted before igops could tell whether it took effect: run igops apply "
-                       "again, it will find out.") from None
 
 
 async def _find_by_name(client: IntelligemsClient, name: str) -> str | None:
@@ -174,7 +167,8 @@ async def _act(client: IntelligemsClient, planned: ExperiencePlan, change: Chang
         return await client.act(experience_id, ACTIONS[change.kind], variation_id=variation_id), ""
     except ValidationFailed:
         # A retried action whose first attempt took effect is refused as a bad transition.
-        current = await _settling(client.get_experience(experience_id))
+        with client.finishing():
+            current = await client.get_experience(experience_id)
         if current.get("status") == STATUS_AFTER[change.kind]:
             return current, "already live"
         raise

@@ -23,16 +23,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from igops.api import ApiError, IntelligemsClient
+from igops.api import ApiError, IntelligemsClient, Waiting
 from igops.atomic import write_atomically
-from igops.config import CONFIG_FILE, ConfigError, InvalidConfig, Settings, load_project_config, load_settings
+from igops.config import (
+    ConfigError,
+    InvalidConfig,
+    Settings,
+    load_project_config,
+    load_settings,
+    missing_experiences_dir,
+)
 from igops.connect import open_client
 from igops.engine.apply import StepObserver, apply_plan, paced_floor_seconds
 from igops.engine.planning import files_hash, make_plan
 from igops.engine.rails import Rails
 from igops.engine.refresh import CacheError, RefreshCache
 from igops.engine.saved_plan import SavedPlanError, read_saved_plan, save_plan, stale_reasons
-from igops.files import LoadResult, load_experiences
+from igops.files import FileError, LoadResult, load_experiences
+from igops.files.reading import FILE_START
 from igops.model import ApplyReport, DesiredExperience, Plan, Risk
 from igops.sandbox import StateFileError
 
@@ -73,12 +81,18 @@ class Project:
         return Rails(config.max_changes, config.protect_running_splits)
 
 
-def open_project(api: str | None = None, directory: Path = Path()) -> Project:
-    """igops.yaml, the API settings and the experience files of `directory`; EngineError on any problem."""
+def open_project(api: str | None = None, directory: Path = Path(), *,
+                 timeout: float | None = None) -> Project:
+    """igops.yaml, the API settings and the experience files of `directory`; EngineError on any problem.
+
+    `api` and `timeout` (seconds per request) override the environment and igops.yaml."""
     try:
-        settings = load_settings(api, directory)
+        settings = load_settings(api, directory, timeout=timeout)
     except ConfigError as exc:
         raise EngineError(str(exc)) from None
+    missing = missing_experiences_dir(settings.project)
+    if missing is not None:
+        raise EngineError(missing)
     loaded = load_experiences([settings.project.experiences_dir])
     if loaded.errors:
         raise InvalidFiles(loaded)
@@ -93,7 +107,11 @@ def validate(paths: Sequence[Path], directory: Path = Path()) -> LoadResult:
     try:
         config = load_project_config(directory)
     except InvalidConfig as exc:
-        return LoadResult(experiences=(), errors=tuple(exc.errors), files=(directory / CONFIG_FILE,))
+        return LoadResult(experiences=(), errors=tuple(exc.errors), files=(exc.errors[0].file,))
+    missing = missing_experiences_dir(config)
+    if missing is not None:
+        where = config.source or config.experiences_dir
+        return LoadResult(experiences=(), errors=(FileError(where, FILE_START, (), missing),), files=(where,))
     return load_experiences([config.experiences_dir])
 
 
@@ -117,6 +135,11 @@ class Session:
     def __init__(self, settings: Settings, client: IntelligemsClient) -> None:
         self.settings = settings
         self._client = client
+        self.applying = False  # apply reports its own progress; a command may want to know
+
+    def waiting(self) -> Waiting | None:
+        """The request sent longest ago that has no answer yet, or None: what the session waits for."""
+        return self._client.waiting()
 
     async def plan(self, project: Project, *, targets: Sequence[str] = (), resend: Sequence[str] = (),
                    cache_path: Path | None = None, max_changes: int | None = None) -> Plan:
@@ -151,7 +174,11 @@ class Session:
         raise_if_unsafe(plan, force=force)
         log.info("applying %d changes to %d experiences", sum(len(e.changes) for e in plan.changed),
                  len(plan.changed))
-        return await apply_plan(self._client, plan, keep_going=keep_going, stop=stop, observe=observe)
+        self.applying = True
+        try:
+            return await apply_plan(self._client, plan, keep_going=keep_going, stop=stop, observe=observe)
+        finally:
+            self.applying = False
 
     def paced_floor_seconds(self, updates_left: int) -> float:
         """The least time `updates_left` updates can still take under the update rate limit."""

@@ -35,12 +35,13 @@ def serve(
     config: SandboxConfig,
     host: str = "127.0.0.1",
     port: int = 8787,
-    on_listening: Callable[[], None] | None = None,
+    on_listening: Callable[[int], None] | None = None,
 ) -> None:
     """Run the sandbox until interrupted; Ctrl-C is the normal way out, not an error.
 
-    Raises StateFileError for a state file that is not a sandbox state, and OSError when the
-    address cannot be bound (bound here, before uvicorn, so the caller can say so plainly).
+    `on_listening` is told the port bound (the one the system chose, for port 0). Raises
+    StateFileError for a state file that is not a sandbox state, and OSError when the address
+    cannot be bound (bound here, before uvicorn, so the caller can say so plainly).
     """
     sandbox = Sandbox(config)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -48,9 +49,10 @@ def serve(
     try:
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listener.bind((host, port))
+        bound = int(listener.getsockname()[1])
         if on_listening is not None:
-            on_listening()
-        server = make_server(sandbox, host, port)
+            on_listening(bound)
+        server = make_server(sandbox, host, bound)
         # uvicorn shuts down gracefully, then re-raises the interrupt it captured.
         with contextlib.suppress(KeyboardInterrupt):
             server.run(sockets=[listener])

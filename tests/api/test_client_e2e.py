@@ -329,6 +329,6 @@ def test_settings_take_the_flag_then_the_environment_then_igops_yaml() -> None:
     assert configured.api_url == "http://yaml" and configured.token.reveal() == "t"
     with pytest.raises(ConfigError, match="MY_TOKEN is not set"):
         Settings.resolve(None, {}, project=project)
-    with pytest.raises(ConfigError, match="not an http"):
+    with pytest.raises(ConfigError, match=r"neither an http\(s\) URL"):
         Settings.resolve("ftp://x", env, project=project)
     assert Settings.resolve("sandbox:", {}).token.reveal() == "sandbox-token"

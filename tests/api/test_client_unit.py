@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import re
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -88,7 +90,7 @@ def test_retries_are_bounded_and_end_in_a_typed_error() -> None:
 
     with pytest.raises(RateLimited):
         run(Script(httpx.Response(429)), lambda c: c.get_experience("e1"))
-    with pytest.raises(ConnectionFailed, match="timed out"):
+    with pytest.raises(ConnectionFailed, match=r"did not answer GET /experiences/e1 within 30s \(4 attempt"):
         run(Script(httpx.ReadTimeout("slow")), lambda c: c.get_experience("e1"))
 
 
@@ -124,6 +126,53 @@ def test_client_errors_are_typed_and_not_retried() -> None:
         run(Script(httpx.Response(401, json={"error": "Unauthorized"})), lambda c: c.get_experience("e1"))
     with pytest.raises(NotFound, match="check the id"):
         run(Script(httpx.Response(404)), lambda c: c.get_experience("e1"))
+
+
+def test_a_404_on_a_path_without_an_id_blames_the_api_url() -> None:
+    with pytest.raises(NotFound) as caught:
+        run(Script(httpx.Response(404)), lambda c: c.list_page())
+    assert str(caught.value) == (
+        "Nothing found at GET /experiences-list (404): the API URL https://api.example.test is probably "
+        "wrong; it should be the API's root, such as https://api.intelligems.io, to which igops adds "
+        "/v25-10-beta.")
+
+
+def test_an_answer_slower_than_the_timeout_is_a_failed_attempt_and_says_how_long_it_tried() -> None:
+    async def never(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(60)  # far beyond the timeout: the attempt is cut short, not waited for
+        return ok({})
+
+    retry = RetryPolicy(max_attempts=2, base_delay=0.01, max_delay=0.01)
+
+    async def scenario() -> tuple[list[str], float]:
+        async with IntelligemsClient(Secret(TOKEN), "https://api.example.test", timeout=0.2, retry=retry,
+                                     transport=httpx.MockTransport(never)) as client:
+            seen: list[str] = []
+
+            async def watch() -> None:
+                while True:
+                    waiting = client.waiting()
+                    if waiting is not None:
+                        seen.append(waiting.describe(time.monotonic()))
+                    await asyncio.sleep(0.05)
+
+            watcher = asyncio.create_task(watch())
+            began = time.monotonic()
+            with pytest.raises(ConnectionFailed) as caught:
+                await client.list_page()
+            watcher.cancel()
+            assert client.waiting() is None, "a request that ended is still listed as waited for"
+            assert re.fullmatch(
+                r"The Intelligems API at https://api.example.test did not answer GET /experiences-list "
+                r"within 0\.2s \(2 attempt\(s\) over 0\.[4-9]s\): check the API URL and the network, or "
+                r"allow more time \(--timeout, or timeout in igops\.yaml\)\.", str(caught.value))
+            return seen, time.monotonic() - began
+
+    seen, took = asyncio.run(scenario())
+    assert took < 1.5
+    for attempt in (1, 2):
+        wanted = f"GET /experiences-list (attempt {attempt} of 2, giving up in 0."
+        assert any(text.startswith(wanted) for text in seen), seen
 
 
 def test_actions_send_the_winner_and_return_the_experience() -> None:

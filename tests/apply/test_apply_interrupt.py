@@ -20,6 +20,7 @@ from apply_support import edited_project, igops_env, new_sandbox, state_experien
 from cli_support import igops
 from emulator_support import TOKEN
 from engine_support import with_client
+from process_support import free_port, interrupt
 
 from igops.api import ApiError, IntelligemsClient, Interrupted, RetryPolicy, Secret, ServerError
 from igops.engine.apply import apply_plan
@@ -30,12 +31,6 @@ from igops.sandbox import Faults
 
 EXPERIENCES = 11  # one more update than the update bucket's burst: the last one waits for a refill
 LATENCY_MS = 200
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
@@ -66,12 +61,7 @@ def server(project: Path) -> Iterator[str]:
                 time.sleep(0.05)
         yield f"http://127.0.0.1:{port}"
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        interrupt(process)
 
 
 def lines_of(process: subprocess.Popen[str]) -> queue.Queue[str | None]:
@@ -168,27 +158,39 @@ def test_a_stop_while_updates_wait_for_the_bucket_leaves_them_not_attempted(
     assert len(waiting) >= 2 and all(result.kind is ChangeKind.UPDATE for result in waiting)
 
 
-@pytest.mark.parametrize(("faults", "raised"), [
-    (Faults(throttle_rate=1.0), Interrupted),  # only 429s so far: nothing took effect
-    (Faults(fail_rate=1.0), ServerError),  # a 500 may have taken effect: its failure, not "not sent"
+UNKNOWN_ID = "3f0c1c9e-0000-4000-8000-000000000000"
+
+
+@pytest.mark.parametrize(("faults", "method", "raised", "sent"), [
+    (Faults(throttle_rate=1.0), "PUT", Interrupted, 1),  # only 429s so far: nothing took effect
+    (Faults(fail_rate=1.0), "GET", Interrupted, 1),  # a read never takes effect
+    (Faults(fail_rate=1.0), "PUT", ServerError, 3),  # a 500 may have taken effect: every retry is made
 ])
-def test_an_interrupt_ends_a_wait_to_retry(faults: Faults, raised: type[ApiError]) -> None:
+def test_an_interrupt_ends_a_wait_to_retry_only_when_nothing_took_effect(
+        faults: Faults, method: str, raised: type[ApiError], sent: int) -> None:
     sandbox = new_sandbox(faults=faults)
 
-    async def work(client: IntelligemsClient) -> float:
+    async def work(client: IntelligemsClient) -> str:
         stop = asyncio.Event()
         client.interrupt_on(stop)
-        asyncio.get_running_loop().call_later(0.2, stop.set)
-        began = time.monotonic()
-        with pytest.raises(raised):
-            await client.get_experience("3f0c1c9e-0000-4000-8000-000000000000")
-        return time.monotonic() - began
+        asyncio.get_running_loop().call_later(0.1, stop.set)  # during the first wait to retry (0.15-0.3 s)
+        call = client.get_experience(UNKNOWN_ID) if method == "GET" else client.update_experience(
+            UNKNOWN_ID, {"name": "Any"})
+        with pytest.raises(raised) as caught:
+            await call
+        return str(caught.value)
 
-    async def session() -> float:
-        retry = RetryPolicy(max_attempts=5, base_delay=20, max_delay=20)  # a wait far longer than the test
+    async def session() -> tuple[str, float]:
+        retry = RetryPolicy(max_attempts=3, base_delay=0.3, max_delay=0.3)
         async with IntelligemsClient(Secret(TOKEN), "http://sandbox", transport=sandbox.transport(),
                                      retry=retry) as client:
-            return await work(client)
+            began = time.monotonic()
+            return await work(client), time.monotonic() - began
 
-    assert asyncio.run(session()) < 2
-    assert len(sandbox.requests) == 1, "a retry was sent after the interrupt"
+    message, took = asyncio.run(session())
+    assert len(sandbox.requests) == sent, "retries were cut short, or sent after nothing had taken effect"
+    if raised is ServerError:
+        assert "after 3 attempt(s)" in message and took >= 2 * 0.3 / 2  # both backoffs were waited
+    else:
+        assert message.endswith("the run was interrupted before this request had any effect.")
+        assert took < 0.3, f"the interrupt waited {took:.1f}s for a retry"

@@ -142,10 +142,11 @@ def test_project_config_reads_the_repository_file() -> None:
 @pytest.mark.parametrize(
     ("text", "words"),
     [
-        ("max_changes: 0\n", "below the minimum of 1"),
+        ("max_changes: -1\n", "below the minimum of 0"),
         ("max_changes: many\n", "expected a whole number"),
-        ("api_url: ftp://example.com\n", "not of the expected form"),
-        ("token_env: MY TOKEN\n", "not of the expected form"),
+        ("api_url: ftp://example.com\n", "neither an http(s) URL nor sandbox:[STATE_FILE]"),
+        ("token_env: MY TOKEN\n", "is not the name of an environment variable"),
+        ("timeout: 0\n", "below the minimum of 0.1"),
         ("- a\n", "expected a mapping"),
         ("max_changes: 1\nmax_changes: 2\n", "appears twice"),
     ],
