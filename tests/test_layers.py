@@ -14,7 +14,7 @@ ALLOWED: dict[str, set[str]] = {
     "cli": {"engine", "render", "config", "model", "templates"},
     "engine": {"api", "config", "connect", "files", "normalize", "fields", "experience_types", "model",
                "atomic", "sandbox", "schemas"},
-    "render": {"engine", "model", "files", "schemas"},
+    "render": {"engine", "model", "files"},
     "files": {"model", "schemas", "fields", "experience_types"},
     "templates": {"schemas"},
     "api": set(),

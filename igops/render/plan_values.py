@@ -2,7 +2,8 @@
 
 What is shown is decided here once; text and markdown only lay the lines out (where the sign
 goes, colours). As in `terraform plan`: a new object is expanded into its fields, nested by
-indentation and without the API's defaults; a multi-line string (CSS, JS, HTML) is a heredoc,
+indentation and without the API's defaults (left out as an experience file leaves them out,
+igops.files.writer); a multi-line string (CSS, JS, HTML) is a heredoc,
 and a change to one is a line diff inside it; a replaced one-line value is `~ path = old -> new`.
 """
 
@@ -16,9 +17,9 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
 
+from igops.files.writer import without_defaults
 from igops.model import Change, ChangeKind, ExperiencePlan, FieldChange, JsonPath
 from igops.render.plan_common import ELLIPSIS, clean, clean_text_line
-from igops.render.stated import stated
 
 ADDED, REMOVED, CHANGED, CONTEXT = "+", "-", "~", " "
 _HEREDOC_END = "EOT"
@@ -45,7 +46,7 @@ def detail_lines(experience: ExperiencePlan, change: Change, *, width: int, pair
     line and an added line (a diff's colours) instead of one `~ path = old -> new` line.
     """
     if change.kind is ChangeKind.CREATE:
-        yield from _block(ADDED, stated(experience.desired, ()), (), 0)
+        yield from _block(ADDED, without_defaults(experience.desired), (), 0)
     for field in change.fields:
         yield from _field_lines(field, width, pairs)
 
@@ -108,12 +109,40 @@ def parse_path(text: str) -> JsonPath | None:
         steps.append(int(index) if index is not None else name if name is not None
                      else json.loads(quoted, strict=False))
         at = found.end()
-    return tuple(steps) if steps else None
+    # A path starts with a field's name; anything else is not one the engine wrote.
+    return tuple(steps) if steps and isinstance(steps[0], str) else None
 
 
 def _stated(value: Any, path: JsonPath | None) -> Any:
-    # Without a path the schema knows, nothing is left out: the value is shown as it is.
-    return value if path is None else stated(value, path)
+    """`value`, found at `path` in an experience, without what equals the API's defaults.
+
+    Defaults are left out of whole experiences, so the value is placed at its path in an otherwise
+    empty one and read back from there. When nothing is left of it (it is all defaults: the
+    change is still real), or the path is not a field's, it is shown whole.
+    """
+    if path is None:
+        return value
+    try:
+        return _at(without_defaults(_placed(value, path)), path)
+    except (KeyError, IndexError):  # left out whole
+        return value
+
+
+def _placed(value: Any, path: JsonPath) -> Any:
+    for index in reversed(range(len(path))):
+        value = [value] if _is_item(path, index) else {path[index]: value}
+    return value
+
+
+def _at(document: Any, path: JsonPath) -> Any:
+    for index, step in enumerate(path):
+        document = document[0] if _is_item(path, index) else document[step]
+    return document
+
+
+def _is_item(path: JsonPath, index: int) -> bool:
+    """Whether a step of `path` is into a list: by position, or a variation by its name."""
+    return isinstance(path[index], int) or (index == 1 and path[0] == "variations")
 
 
 def _entry(sign: str, label: str, value: Any, path: JsonPath | None, depth: int) -> Iterator[Line]:

@@ -11,7 +11,6 @@ from igops.engine.diff import readable_path
 from igops.model import Change, ChangeKind, FieldChange, Plan
 from igops.render.plan_markdown import render_plan_markdown
 from igops.render.plan_values import Line, detail_lines, parse_path, value_pair
-from igops.render.stated import stated
 
 
 def _lines(*fields: FieldChange, pairs: bool = False) -> list[tuple[str, int, str]]:
@@ -35,26 +34,29 @@ def test_a_path_the_engine_writes_reads_back_into_its_parts(parts: tuple[str | i
     assert parse_path(readable_path(list(parts))) == parts
 
 
-@pytest.mark.parametrize("text", ["variations (order)", "", "a..b", "[x]", "0abc"])
+@pytest.mark.parametrize("text", ["variations (order)", "", "a..b", "[x]", "0abc", "[0].name"])
 def test_other_text_is_no_path(text: str) -> None:
     assert parse_path(text) is None
 
 
-def test_what_equals_the_api_default_is_left_out_and_everything_else_is_kept() -> None:
-    variation = {
-        "name": "B", "percentage": 50, "isControl": False, "excludeProducts": False, "cartTargeting": [],
-        "onsiteEdits": [{"onsiteEditType": "text", "querySelectors": [""], "isRegex": True, "remove": 0}],
-    }
-    assert stated(variation, ("variations", "B")) == {
-        "name": "B", "percentage": 50,
-        # A stated value that differs from its default stays, `0` included where the default is `false`.
-        "onsiteEdits": [{"onsiteEditType": "text", "isRegex": True, "remove": 0}],
-    }
-    # The default of excludeCurrency holds a null; the canonical form has no nulls.
-    assert stated({"excludeCurrency": {"exclude": False}}, ("audience",)) == {}
-    kept = {"excludeCurrency": {"exclude": True}}
-    assert stated(kept, ("audience",)) == kept
-    assert stated({"isControl": False}, ("unknown",)) == {"isControl": False}, "an unknown place keeps all"
+def test_inside_an_added_object_what_equals_the_api_default_is_left_out() -> None:
+    edit = {"onsiteEditType": "text", "querySelectors": [""], "isRegex": True, "remove": False}
+    assert _lines(FieldChange('variations["B"].onsiteEdits[0]', None, edit)) == [
+        ("+", 0, 'variations["B"].onsiteEdits[0]'),
+        ("+", 1, 'onsiteEditType = "text"'),
+        ("+", 1, "isRegex        = true"),
+    ]
+    # The default of excludeCurrency holds a null, which the canonical form leaves out.
+    audience = {"enabled": True, "excludeCurrency": {"exclude": False}}
+    assert _lines(FieldChange("audience", None, audience)) == [
+        ("+", 0, "audience"), ("+", 1, "enabled = true")]
+
+
+def test_a_value_that_is_all_defaults_still_shows_when_it_is_the_change() -> None:
+    assert _lines(FieldChange('variations["B"].isControl', None, False)) == [
+        ("+", 0, 'variations["B"].isControl = false')]
+    assert _lines(FieldChange("experienceAnalysis", {"analyticsViewType": "none"}, None)) == [
+        ("-", 0, 'experienceAnalysis'), ("-", 1, 'analyticsViewType = "none"')]
 
 
 def test_an_added_variation_is_expanded_into_its_fields_under_its_name() -> None:
