@@ -31,8 +31,6 @@ def run_workflow(name: str) -> list[int]:
     return codes
 
 
-@pytest.mark.xfail(strict=True, reason="igops plan --refresh-cache does not yet create the cache file's "
-                                       "directory (.igops-cache/), which a first run has not restored")
 def test_the_pull_request_plan_finds_the_example_to_create_and_saves_the_plan(store: Path) -> None:
     assert run_workflow("igops-plan.yml") == [0, 2]
     assert (store / "plan.json").is_file()

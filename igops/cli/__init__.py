@@ -14,8 +14,12 @@ from igops import __version__
 from igops.cli.apply_command import apply_command
 from igops.cli.common import EXIT_ERROR, use_color
 from igops.cli.demo_command import demo_command
+from igops.cli.drift_command import drift_command
+from igops.cli.import_command import import_command
+from igops.cli.init_command import init_command
 from igops.cli.plan_command import plan_command
 from igops.cli.sandbox_commands import sandbox
+from igops.cli.show_command import show_command
 from igops.cli.validate_command import validate
 
 __all__ = ["cli", "main", "use_color"]
@@ -52,7 +56,8 @@ def _log_to_stderr(verbose: bool) -> None:
     logger.setLevel(logging.INFO if verbose else logging.WARNING)
 
 
-for command in (demo_command, validate, plan_command, apply_command, sandbox):
+for command in (init_command, demo_command, validate, plan_command, apply_command, drift_command,
+                import_command, show_command, sandbox):
     cli.add_command(command)
 
 

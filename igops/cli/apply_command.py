@@ -17,6 +17,7 @@ from rich.text import Text
 
 from igops.cli.common import (
     API_OPTION,
+    TIMEOUT_OPTION,
     CommandFailed,
     fail_on_plan_errors,
     load_project,
@@ -42,6 +43,7 @@ class ApplyOptions:
 @click.command("apply")
 @click.argument("planfile", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @API_OPTION
+@TIMEOUT_OPTION
 @click.option("--auto-approve", is_flag=True, help="Apply without asking (CI). Saved plans never ask.")
 @click.option("--force", is_flag=True, help="Apply even when a safety rail refuses the plan.")
 @click.option("--max-changes", type=click.IntRange(min=0), metavar="N",

@@ -39,14 +39,25 @@ class CommandFailed(click.ClickException):
 def load_project(api: str | None) -> Project:
     """igops.yaml, the API settings (with --timeout, when the command has TIMEOUT_OPTION) and the
     experience files; any problem ends the command (exit 1)."""
-    context = click.get_current_context(silent=True)
-    timeout = context.meta.get(_TIMEOUT_KEY) if context is not None else None
     try:
-        return engine.open_project(api, Path(), timeout=timeout)
+        return engine.open_project(api, Path(), timeout=_timeout_given())
     except InvalidFiles as exc:
         raise CommandFailed(validation_report.render_text(exc.result)) from None
     except EngineError as exc:
         raise CommandFailed(str(exc)) from None
+
+
+def open_settings(api: str | None) -> Settings:
+    """igops.yaml and the API settings (with --timeout), for commands that need no experience files."""
+    try:
+        return engine.open_settings(api, Path(), timeout=_timeout_given())
+    except EngineError as exc:
+        raise CommandFailed(str(exc)) from None
+
+
+def _timeout_given() -> float | None:
+    context = click.get_current_context(silent=True)
+    return context.meta.get(_TIMEOUT_KEY) if context is not None else None
 
 
 def run_against_account(settings: Settings, work: Callable[[Session], Awaitable[T]]) -> T:

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from igops.api import ApiError, IntelligemsClient, Waiting
 from igops.atomic import write_atomically
@@ -35,12 +35,15 @@ from igops.config import (
 )
 from igops.connect import open_client
 from igops.engine.apply import StepObserver, apply_plan, paced_floor_seconds
-from igops.engine.planning import files_hash, make_plan
+from igops.engine.drift import DriftReport
+from igops.engine.importing import ImportPlan, file_document, plan_import
+from igops.engine.planning import files_hash, make_drift, make_plan
 from igops.engine.rails import Rails
 from igops.engine.refresh import CacheError, RefreshCache
 from igops.engine.saved_plan import SavedPlanError, read_saved_plan, save_plan, stale_reasons
 from igops.files import FileError, LoadResult, load_experiences
 from igops.files.reading import FILE_START
+from igops.files.writer import experience_text
 from igops.model import ApplyReport, DesiredExperience, Plan, Risk
 from igops.sandbox import StateFileError
 
@@ -81,15 +84,23 @@ class Project:
         return Rails(config.max_changes, config.protect_running_splits)
 
 
+def open_settings(api: str | None = None, directory: Path = Path(), *,
+                  timeout: float | None = None) -> Settings:
+    """igops.yaml and the API settings, for work that needs no experience files; EngineError on a problem.
+
+    `api` and `timeout` (seconds per request) override the environment and igops.yaml."""
+    try:
+        return load_settings(api, directory, timeout=timeout)
+    except ConfigError as exc:
+        raise EngineError(str(exc)) from None
+
+
 def open_project(api: str | None = None, directory: Path = Path(), *,
                  timeout: float | None = None) -> Project:
     """igops.yaml, the API settings and the experience files of `directory`; EngineError on any problem.
 
     `api` and `timeout` (seconds per request) override the environment and igops.yaml."""
-    try:
-        settings = load_settings(api, directory, timeout=timeout)
-    except ConfigError as exc:
-        raise EngineError(str(exc)) from None
+    settings = open_settings(api, directory, timeout=timeout)
     missing = missing_experiences_dir(settings.project)
     if missing is not None:
         raise EngineError(missing)
@@ -153,13 +164,7 @@ class Session:
 
     async def saved_plan(self, project: Project, path: Path) -> Plan:
         """The plan saved in `path`, once shown intact, for this API, and not stale."""
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise EngineError(f"Cannot read the plan {path}: {exc.strerror or exc}.") from None
-        except UnicodeDecodeError:
-            raise EngineError(f"{path} is not a saved igops plan (not text).") from None
-        plan = read_saved_plan(text, self.settings.api_url, self.settings.token, str(path))
+        plan = read_plan_file(path, self.settings)
         log.info("checking that the saved plan %s is not stale", path)
         reasons = stale_reasons(plan, files_hash(project.desired), await self._client.list_experiences())
         if reasons:
@@ -180,9 +185,84 @@ class Session:
         finally:
             self.applying = False
 
+    async def drift(self, project: Project, *, targets: Sequence[str] = (),
+                    cache_path: Path | None = None) -> DriftReport:
+        """Where the account differs from the project's files (reads only)."""
+        cache = RefreshCache.load(cache_path) if cache_path is not None else None
+        return await make_drift(self._client, project.desired, targets=targets, cache=cache)
+
+    async def show(self, reference: str, desired: Sequence[DesiredExperience] = ()) -> str:
+        """A live experience as its experience file would say it: by file key (the experience that
+        file manages), by id, or by exact name."""
+        items = await self._client.list_experiences()
+        found = _find_live(reference, desired, items)
+        if found is None:
+            raise EngineError(f"{reference!r} is no experience file's key, and no live experience has that "
+                              "id or name: see igops plan for both.")
+        return experience_text(file_document(await self._client.get_experience(found)))
+
+    async def import_experiences(self, references: Sequence[str], directory: Path, *,
+                                 import_all: bool = False, overwrite: bool = False) -> ImportPlan:
+        """Write a file per chosen live experience (an id, a name, or the key of a file in `directory`)
+        into `directory`, or for every one with `import_all`. Nothing is written when any file would
+        be overwritten without `overwrite`."""
+        items = await self._client.list_experiences()
+        existing = load_experiences([directory]).experiences if directory.is_dir() else ()
+        chosen = [str(item["id"]) for item in items] if import_all else _chosen(references, existing, items)
+        log.info("importing %d experiences into %s", len(chosen), directory)
+        documents = await asyncio.gather(*(self._client.get_experience(experience_id)
+                                           for experience_id in dict.fromkeys(chosen)))
+        decided = plan_import(documents, directory, existing, overwrite=overwrite)
+        if decided.refused:
+            raise EngineError("\n".join(f"Error: {sentence}" for sentence in decided.refused))
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            for file in decided.files:
+                write_atomically(file.path, file.text)
+        except OSError as exc:
+            raise EngineError(f"Cannot write into {directory}: {exc.strerror or exc}.") from None
+        return decided
+
     def paced_floor_seconds(self, updates_left: int) -> float:
         """The least time `updates_left` updates can still take under the update rate limit."""
         return paced_floor_seconds(self._client, updates_left)
+
+
+def _find_live(reference: str, desired: Sequence[DesiredExperience],
+               items: Sequence[Mapping[str, Any]]) -> str | None:
+    """The live id `reference` means: a file key's experience (pinned id, else its name), an id, a name."""
+    by_key = {experience.key: experience for experience in desired}
+    if reference in by_key:
+        experience = by_key[reference]
+        reference = experience.id or experience.name
+    for item in items:
+        if reference in (item.get("id"), item.get("name")):
+            return str(item["id"])
+    return None
+
+
+def _chosen(references: Sequence[str], desired: Sequence[DesiredExperience],
+            items: Sequence[Mapping[str, Any]]) -> list[str]:
+    found = {reference: _find_live(reference, desired, items) for reference in references}
+    unknown = [reference for reference, experience_id in found.items() if experience_id is None]
+    if unknown:
+        raise EngineError(f"{unknown[0]!r} is no experience file's key, and no live experience has that id "
+                          "or name: igops import --all imports every one.")
+    return [experience_id for experience_id in found.values() if experience_id is not None]
+
+
+def read_plan_file(path: Path, settings: Settings) -> Plan:
+    """A saved plan, shown intact and made for this API (staleness is apply's to check)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise EngineError(f"Cannot read the plan {path}: {exc.strerror or exc}.") from None
+    except UnicodeDecodeError:
+        raise EngineError(f"{path} is not a saved igops plan (not text).") from None
+    try:
+        return read_saved_plan(text, settings.api_url, settings.token, str(path))
+    except SavedPlanError as exc:
+        raise EngineError(str(exc)) from None
 
 
 def run(settings: Settings, work: Callable[[Session], Awaitable[T]]) -> T:

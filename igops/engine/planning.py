@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from igops.api import IntelligemsClient
+from igops.engine.drift import DriftReport, build_drift
 from igops.engine.matching import Matching, match
 from igops.engine.planner import build_plan
 from igops.engine.rails import DEFAULT_RAILS, Rails
@@ -47,6 +48,19 @@ async def make_plan(
     log.info("planned: %d changes, %d errors, %d risks", sum(len(e.changes) for e in plan.experiences),
              len(plan.errors), len(plan.risks))
     return plan
+
+
+async def make_drift(client: IntelligemsClient, desired: Sequence[DesiredExperience], *,
+                     targets: Sequence[str] = (), cache: RefreshCache | None = None) -> DriftReport:
+    """Read the account as a plan does and say where it differs from the files."""
+    log.info("reading the account's experience list")
+    live_items = await client.list_experiences()
+    matching = _restrict(match(desired, live_items), keys_of(desired, targets))
+    wanted = {pair.live_id for pair in matching.pairs if pair.live_id is not None}
+    documents = await fetch_details(client, live_items, wanted, cache)
+    report = build_drift(matching, documents)
+    log.info("drift: %d of %d managed experiences differ", len(report.drifted), report.checked)
+    return report
 
 
 def files_hash(desired: Sequence[DesiredExperience]) -> str:

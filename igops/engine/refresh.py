@@ -53,6 +53,8 @@ class RefreshCache:
     def save(self) -> None:
         text = json.dumps({"format": CACHE_FORMAT, "experiences": self.documents}, separators=(",", ":"))
         try:
+            # A cache directory is igops's own (CI restores it only once it exists).
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             write_atomically(self.path, text)
         except OSError as exc:
             raise CacheError(f"Cannot write the refresh cache {self.path}: {exc.strerror or exc}.") from None

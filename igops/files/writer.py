@@ -7,6 +7,7 @@ multi-line text (CSS, JS, HTML) as block scalars. Reading it back gives the same
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Collection, Mapping
@@ -51,7 +52,7 @@ def _object(value: Mapping[str, Any], node: Mapping[str, Any], root: Mapping[str
             continue
         resolved = _resolve(child, root)
         default = child.get("default", resolved.get("default"))
-        if key in required or _without_nulls(value[key]) != _without_nulls(default):
+        if key in required or not _same(value[key], default):
             stated[key] = _value(value[key], resolved, root)
     return stated
 
@@ -63,6 +64,14 @@ def _value(value: Any, node: Mapping[str, Any], root: Mapping[str, Any]) -> Any:
         items = _resolve(node["items"], root)
         return [_value(item, items, root) for item in value]
     return value
+
+
+def _same(value: Any, default: Any) -> bool:
+    """Equal as JSON, where 0 is not false; null and absent are the same to the API."""
+    def text(item: Any) -> str:
+        return json.dumps(_without_nulls(item), sort_keys=True)
+
+    return text(value) == text(default)
 
 
 def _without_nulls(value: Any) -> Any:

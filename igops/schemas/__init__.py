@@ -9,6 +9,7 @@ from typing import Any
 
 EXPERIENCE_SCHEMA = "experience.schema.json"
 CONFIG_SCHEMA = "igops-config.schema.json"
+DRIFT_SCHEMA = "drift.schema.json"
 
 
 @functools.cache

@@ -57,3 +57,10 @@ def test_names_that_slug_the_same_get_distinct_files() -> None:
     third = file_stem("Summer-Sale", [first, second])
     assert len({first, second, third}) == 3 and second.startswith(first)
     assert file_stem("x" * 300, ["x" * MAX_STEM]) != "x" * MAX_STEM
+
+
+def test_a_number_is_never_taken_for_a_default_boolean() -> None:
+    """0 equals False in Python, not in JSON: a stated 0 stays where the default is false."""
+    document = {"name": "A", "type": "content/url", "variations": [{"name": "B", "percentage": 0,
+                                                                   "isControl": 0}]}
+    assert without_defaults(document)["variations"][0]["isControl"] == 0

@@ -1,0 +1,45 @@
+"""`igops show`: a live experience as its experience file would say it, or a saved plan."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from igops import engine
+from igops.cli.common import (
+    API_OPTION,
+    FORMAT_OPTION,
+    TIMEOUT_OPTION,
+    CommandFailed,
+    open_settings,
+    run_against_account,
+    show_plan,
+)
+from igops.engine import EngineError
+
+
+@click.command("show")
+@click.argument("reference", metavar="KEY|ID|NAME|PLANFILE")
+@API_OPTION
+@TIMEOUT_OPTION
+@FORMAT_OPTION
+def show_command(reference: str, api: str | None, output_format: str) -> None:
+    """Print a live experience in the experience-file format (by the key of the file that manages
+    it, its id or its name), or a saved plan (from `igops plan --out`) in --format.
+
+    \b
+    Example:
+      igops show homepage-hero-headline
+      igops show plan.json --format markdown
+    """
+    settings = open_settings(api)
+    if Path(reference).is_file():
+        try:
+            plan = engine.read_plan_file(Path(reference), settings)
+        except EngineError as exc:
+            raise CommandFailed(str(exc)) from None
+        show_plan(plan, output_format)
+        return
+    desired = engine.validate((), Path()).experiences
+    click.echo(run_against_account(settings, lambda session: session.show(reference, desired)), nl=False)

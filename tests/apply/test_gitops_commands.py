@@ -1,0 +1,143 @@
+"""drift, import and show as users and CI run them, against the emulator over real HTTP on 127.0.0.1."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from apply_support import apply_examples, by_name, new_sandbox
+from cli_support import igops, work_in
+from emulator_support import TOKEN, serve_over_http
+from file_fixtures import dump, experience
+from jsonschema import Draft202012Validator
+from schema_strategies import TYPES, every_block
+
+from igops.engine.importing import FILE_STATUS
+from igops.files import load_experiences
+from igops.files.writer import MAX_STEM
+from igops.schemas import DRIFT_SCHEMA, load_schema
+
+pytestmark = pytest.mark.http
+HERO = "Homepage hero headline"
+BANNER = "Welcome-back banner for returning visitors"
+
+
+def _dashboard_put(url: str, live: dict[str, Any]) -> None:
+    """Save an experience the way the dashboard does: the whole of it, read names made write names."""
+    body = copy.deepcopy(live)
+    for variation in body["variations"]:
+        variation["onsiteInjection"] = variation.pop("onsiteInjections", None)
+    if body.get("audience") is None:
+        body.pop("audience", None)
+    elif body["audience"].get("elseVariationId"):
+        ordered = [v["id"] for v in sorted(body["variations"], key=lambda v: v["order"])]
+        body["audience"]["elseVariationIndex"] = str(ordered.index(body["audience"]["elseVariationId"]))
+    answer = httpx.put(f"{url}/v25-10-beta/experiences/{live['id']}", json={"experience": body},
+                       headers={"intelligems-access-token": TOKEN}, timeout=10)
+    assert answer.status_code == 200, answer.text
+
+
+def _act(url: str, experience_id: str, action: str) -> None:
+    answer = httpx.post(f"{url}/v25-10-beta/experiences/{experience_id}/actions/{action}", json={},
+                        headers={"intelligems-access-token": TOKEN}, timeout=10)
+    assert answer.status_code == 200, answer.text
+
+
+def test_drift_names_dashboard_edits_and_apply_restores_them(project: Path) -> None:
+    sandbox = new_sandbox()
+    with serve_over_http(sandbox) as url:
+        apply_examples(url)
+        assert igops("drift", "--api", url).exit_code == 0
+        live = by_name(sandbox.experiences())
+        hero = live[HERO]
+        for variation in hero["variations"]:
+            variation["percentage"] = 60 if variation["isControl"] else 40
+        hero["description"] = "Edited in the dashboard"
+        _dashboard_put(url, hero)
+        _act(url, live[BANNER]["id"], "pause")
+
+        text = igops("drift", "--api", url)
+        markdown = igops("drift", "--api", url, "--format", "markdown")
+        document = json.loads(igops("drift", "--api", url, "--format", "json").output)
+        assert text.exit_code == markdown.exit_code == 2, text.output
+        assert 'variations["Control"].percentage: 60 (live) -> 50 (file)' in text.output
+        assert 'description: "Edited in the dashboard" (live) -> ' in text.output
+        assert "status: paused (live) -> started (file)" in text.output
+        assert "Drift: 2 of 7 managed experiences differ from their files." in text.output
+        assert "igops import --overwrite homepage-hero-headline" in markdown.output
+        assert "Changed in the account 20" in markdown.output and "| Field | Live | File |" in markdown.output
+        assert list(Draft202012Validator(load_schema(DRIFT_SCHEMA)).iter_errors(document)) == []
+        assert {entry["key"] for entry in document["drifted"]} == {"homepage-hero-headline",
+                                                                    "returning-visitor-banner"}
+
+        restored = igops("apply", "--auto-approve", "--force", "--api", url)
+        assert restored.exit_code == 0, restored.output
+        assert igops("drift", "--api", url).exit_code == 0
+
+
+def test_import_all_then_plan_shows_no_changes_for_every_type_and_block(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    documents = [every_block(kind) for kind in TYPES]
+    work_in(tmp_path, monkeypatch)
+    (tmp_path / "igops.yaml").write_text("experiences_dir: seed\n")
+    (tmp_path / "seed").mkdir()
+    for index, document in enumerate(documents):
+        (tmp_path / "seed" / f"e{index}.yaml").write_text(dump(document))
+    sandbox = new_sandbox()
+    with serve_over_http(sandbox) as url:
+        assert igops("apply", "--auto-approve", "--force", "--api", url).exit_code == 0
+        (tmp_path / "igops.yaml").write_text("experiences_dir: experiences\n")
+        imported = igops("import", "--all", "--api", url)
+        assert imported.exit_code == 0, imported.output
+        assert imported.output.endswith(f"Import complete: {len(TYPES)} file(s) written, 0 skipped.\n")
+        assert igops("validate").exit_code == 0
+        planned = igops("plan", "--api", url, "--detailed-exitcode")
+        assert planned.exit_code == 0, planned.output
+        again = igops("import", "--all", "--api", url)
+        assert again.exit_code == 1 and "run igops import --overwrite" in again.output
+    loaded = load_experiences([tmp_path / "experiences"]).experiences
+    assert {experience.id for experience in loaded} == {live["id"] for live in sandbox.experiences()}
+    assert {experience.status for experience in loaded} == {FILE_STATUS["started"]}
+
+
+@pytest.mark.parametrize("hostile", [["../../etc/passwd"], ["CON"], ["x" * 300], ["🎉 Summer 🎉"],
+                                     ["Summer sale", "summer  SALE!"]])
+def test_hostile_names_land_inside_the_directory_distinct_and_round_trip(
+        hostile: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    work_in(tmp_path, monkeypatch)
+    (tmp_path / "igops.yaml").write_text("experiences_dir: seed\n")
+    (tmp_path / "seed").mkdir()
+    for index, name in enumerate(hostile):
+        (tmp_path / "seed" / f"e{index}.yaml").write_text(dump(experience(name=name, status="started")))
+    sandbox = new_sandbox()
+    with serve_over_http(sandbox) as url:
+        assert igops("apply", "--auto-approve", "--api", url).exit_code == 0
+        (tmp_path / "igops.yaml").write_text("experiences_dir: experiences\n")
+        assert igops("import", "--all", "--api", url).exit_code == 0
+        written = sorted((tmp_path / "experiences").iterdir())
+        assert len(written) == len(hostile)
+        assert all(path.parent == tmp_path / "experiences" and len(path.stem) <= MAX_STEM for path in written)
+        assert igops("plan", "--api", url, "--detailed-exitcode").exit_code == 0
+    assert sorted(e.name for e in load_experiences([tmp_path / "experiences"]).experiences) == sorted(hostile)
+    assert sandbox.experiences()
+
+
+def test_show_prints_a_live_experience_as_its_file_and_a_saved_plan(project: Path) -> None:
+    sandbox = new_sandbox()
+    with serve_over_http(sandbox) as url:
+        apply_examples(url)
+        hero = by_name(sandbox.experiences())[HERO]
+        by_key = igops("show", "homepage-hero-headline", "--api", url)
+        by_id = igops("show", hero["id"], "--api", url)
+        assert by_key.exit_code == 0 and by_key.output == by_id.output
+        assert by_key.output.startswith("# yaml-language-server: $schema=")
+        assert f"id: {hero['id']}" in by_key.output
+        assert igops("plan", "--api", url, "--out", "plan.json").exit_code == 0
+        shown = igops("show", "plan.json", "--api", url)
+        assert shown.exit_code == 0 and "No changes." in shown.output
+        unknown = igops("show", "no-such-thing", "--api", url)
+    assert unknown.exit_code == 1 and "'no-such-thing' is no experience file's key" in unknown.output
