@@ -12,12 +12,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import click
 import httpx
 import pytest
+from click.testing import CliRunner
 from emulator_support import last_month
 from openapi_support import path_template, response_validator, schema_errors, spec_available
 from payloads import onsite_edits_experience, with_ids
 from process_support import free_port, interrupt
+
+from igops.cli import cli
 
 TOKEN = "cli-test-token-55aa"
 
@@ -93,11 +97,22 @@ def test_serve_answers_every_documented_call(served: tuple[str, Path, subprocess
     assert "Served" in state.read_text()
 
 
+def _command_paths(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    paths = [prefix]
+    for name, command in group.commands.items():
+        paths += _command_paths(command, (*prefix, name)) if isinstance(command, click.Group) else [
+            (*prefix, name)]
+    return paths
+
+
 def test_help_has_an_example_on_every_command() -> None:
-    for args in ([], ["sandbox"], ["sandbox", "serve"], ["validate"], ["plan"], ["apply"], ["demo"]):
-        result = igops(*args, "--help")
-        assert result.returncode == 0
-        assert "Example" in result.stdout
+    paths = _command_paths(cli)
+    named = {path[0] for path in paths if path}
+    assert {"plan", "apply", "drift", "import", "show", "init", "validate", "demo"} <= named
+    for path in paths:
+        result = CliRunner().invoke(cli, [*path, "--help"])
+        assert result.exit_code == 0, path
+        assert "Example:" in result.output, f"igops {' '.join(path)} --help has no example"
 
 
 @pytest.mark.parametrize("args", [

@@ -10,6 +10,7 @@ from igops.cli.common import (
     API_OPTION,
     EXIT_CHANGES,
     FORMAT_OPTION,
+    TIMEOUT_OPTION,
     CommandFailed,
     fail_on_plan_errors,
     load_project,
@@ -21,6 +22,7 @@ from igops.engine import EngineError, write_plan
 
 @click.command("plan")
 @API_OPTION
+@TIMEOUT_OPTION
 @FORMAT_OPTION
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also save the plan here (JSON, signed with the API token) for `igops apply PLANFILE`.")
