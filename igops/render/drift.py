@@ -95,7 +95,7 @@ def render_drift_markdown(report: DriftReport, *, color: bool = False,
 
 
 def _markdown_section(drift: Drift) -> str:
-    rows = [f"| {markdown_text(what)} | {_cell(live)} | {_cell(in_file)} |"
+    rows = [f"| {_cell(what)} | {_cell(live)} | {_cell(in_file)} |"
             for what, live, in_file in _differences(drift, _MARKDOWN_WIDTH)]
     return "\n".join([
         f"### {markdown_text(drift.key)} ({markdown_text(drift.name)})", "",
@@ -114,7 +114,8 @@ def _code(text: str) -> str:
 
 
 def _cell(value: str) -> str:
-    return markdown_text(value).replace("\n", " ")
+    """A table cell as code: paths and JSON values read as typed (a pipe would end the cell)."""
+    return f"`{_code(value)}`".replace("|", "\\|")
 
 
 def drift_document(report: DriftReport) -> dict[str, Any]:
