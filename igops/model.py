@@ -107,6 +107,9 @@ class ExperiencePlan:
     warnings: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     desired: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    # The live experience as the plan read it, kept when an update will be built from it: apply
+    # sends it back with the file's changes while the account's lastUpdateTs still matches.
+    base: Mapping[str, Any] | None = field(default=None, repr=False, compare=False)
 
     @property
     def has_changes(self) -> bool:

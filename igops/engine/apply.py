@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from igops.api import (
@@ -71,12 +71,28 @@ async def apply_plan(
     # sent finish, retries included, so that each change is done or failed for a reason of its own.
     client.interrupt_on(run.stop)
     try:
-        await asyncio.gather(*(_apply_experience(run, experience) for experience in plan.changed))
+        changed = await _fresh_bases(client, plan.changed)
+        await asyncio.gather(*(_apply_experience(run, experience) for experience in changed))
     finally:
         client.interrupt_on(None)
     run.report.interrupted = stop is not None and stop.is_set() and not any(
         result.outcome is Outcome.FAILED for result in run.report.results)
     return run.report
+
+
+async def _fresh_bases(client: IntelligemsClient,
+                       changed: tuple[ExperiencePlan, ...]) -> tuple[ExperiencePlan, ...]:
+    """The plan's live reads, kept where the account's list shows the experience unchanged since:
+    one list call instead of a GET per update. A moved experience is read again before its update."""
+    if not any(experience.base is not None for experience in changed):
+        return changed
+    stamps = {item["id"]: item.get("lastUpdateTs") for item in await client.list_experiences()}
+
+    def unchanged(experience: ExperiencePlan) -> bool:
+        return stamps.get(experience.experience_id) == experience.last_update_ts
+
+    return tuple(experience if experience.base is None or unchanged(experience)
+                 else replace(experience, base=None) for experience in changed)
 
 
 async def _apply_experience(run: _Run, planned: ExperiencePlan) -> None:
@@ -110,7 +126,7 @@ async def _step(client: IntelligemsClient, planned: ExperiencePlan, change: Chan
         return await _create(client, planned)
     assert experience_id is not None, "only a create runs before the experience exists"
     if change.kind is ChangeKind.UPDATE:
-        current = await client.get_experience(experience_id)
+        current = planned.base if planned.base is not None else await client.get_experience(experience_id)
         return await client.update_experience(experience_id, update_payload(planned.desired, current)), ""
     return await _act(client, planned, change, experience_id, live)
 

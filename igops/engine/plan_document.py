@@ -85,6 +85,7 @@ def _experience_document(experience: ExperiencePlan) -> dict[str, Any]:
         "warnings": list(experience.warnings),
         "notes": list(experience.notes),
         "desired": _plain(experience.desired),
+        "base": _plain(experience.base) if experience.base is not None else None,
     }
 
 
@@ -117,6 +118,7 @@ def _experience(item: dict[str, Any]) -> ExperiencePlan:
         warnings=tuple(item["warnings"]),
         notes=tuple(item["notes"]),
         desired=item["desired"],
+        base=item.get("base"),
     )
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from igops.api import IntelligemsClient
 from igops.engine.drift import DriftReport, build_drift
@@ -14,7 +15,7 @@ from igops.engine.matching import Matching, match
 from igops.engine.planner import build_plan
 from igops.engine.rails import DEFAULT_RAILS, Rails
 from igops.engine.refresh import RefreshCache, fetch_details
-from igops.model import DesiredExperience, Plan, PlanError
+from igops.model import ChangeKind, DesiredExperience, ExperiencePlan, Plan, PlanError
 
 log = logging.getLogger("igops")
 
@@ -44,10 +45,23 @@ async def make_plan(
     log.info("%d live experiences, %d files: %d matched, %d unmanaged", len(live_items), len(desired),
              len(wanted), len(matching.unmanaged))
     documents = await fetch_details(client, live_items, wanted, cache)
-    plan = build_plan(matching, documents, fingerprint, resend=frozenset(resend), rails=rails)
+    plan = _with_bases(build_plan(matching, documents, fingerprint, resend=frozenset(resend), rails=rails),
+                       documents)
     log.info("planned: %d changes, %d errors, %d risks", sum(len(e.changes) for e in plan.experiences),
              len(plan.errors), len(plan.risks))
     return plan
+
+
+def _with_bases(plan: Plan, documents: Mapping[str, Mapping[str, Any]]) -> Plan:
+    """Keep the live read of each experience an update will be built from, so apply need not read it
+    again."""
+    def based(experience: ExperiencePlan) -> ExperiencePlan:
+        updates = any(change.kind is ChangeKind.UPDATE for change in experience.changes)
+        if not updates or experience.experience_id is None:
+            return experience
+        return replace(experience, base=documents.get(experience.experience_id))
+
+    return replace(plan, experiences=tuple(based(experience) for experience in plan.experiences))
 
 
 async def make_drift(client: IntelligemsClient, desired: Sequence[DesiredExperience], *,
