@@ -11,6 +11,7 @@ disagree. (The emulator's own settings are in igops/sandbox/config.py: it stands
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Mapping
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from igops.analytics import MonitorRules
 from igops.api import API_PREFIX, Secret
 from igops.files.errors import FileError
 from igops.files.reading import Candidate, read_text
@@ -58,6 +60,7 @@ class ProjectConfig:
     timeout: float
     # None when there is no igops.yaml and every value is a default.
     source: Path | None
+    monitor: MonitorRules = dataclasses.field(default_factory=MonitorRules)
 
 
 def find_config(start: Path) -> Path | None:
@@ -117,6 +120,22 @@ def _project(values: dict[str, Any], directory: Path, source: Path | None) -> Pr
         protect_running_splits=bool(values["protect_running_splits"]),
         timeout=float(values["timeout"]),
         source=source,
+        monitor=_monitor_rules(values["monitor"]),
+    )
+
+
+def _monitor_rules(given: Mapping[str, Any]) -> MonitorRules:
+    """igops.yaml's `monitor`, each rule's settings over the schema's defaults for that rule."""
+    defaults = schema_defaults(CONFIG_SCHEMA)["monitor"]
+    rule = {name: {**defaults[name], **(given.get(name) or {})} for name in defaults}
+    srm, collapse, milestones = (rule[name] for name in
+                                 ("sample_ratio_mismatch", "conversion_collapse", "milestones"))
+    return MonitorRules(
+        sample_ratio_mismatch=bool(srm["enabled"]), srm_p_value=float(srm["p_value"]),
+        conversion_collapse=bool(collapse["enabled"]), collapse_drop=float(collapse["drop"]),
+        collapse_min_control_orders=int(collapse["min_control_orders"]),
+        milestones=bool(milestones["enabled"]),
+        milestone_days=tuple(sorted(int(days) for days in milestones["days"])),
     )
 
 

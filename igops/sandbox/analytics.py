@@ -31,6 +31,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
+from .markers import SRM_SHARE, markers
+
 DAY = 86_400
 Counts = dict[str, float]
 
@@ -849,6 +851,8 @@ class _Experience:
     profile: _Profile
     lifts: list[_Lift]
     key_metrics: list[str]  # statistical metric keys, primary first
+    # Each variation's visitors as a share of what its percentage promises (a sandbox marker's mismatch).
+    traffic: tuple[float, ...] = ()
 
 
 def _metric_key(event: object) -> str | None:
@@ -888,7 +892,15 @@ def _experience_model(experience: Mapping[str, Any]) -> _Experience:
         else _Lift(1 + scale * effect.uniform(-1, 1), 1 + scale / 2 * effect.uniform(-1, 1))
         for index, effect in enumerate(effects)
     ]
-    return _Experience(experience_id, variations, baseline, profile, lifts, _key_metrics(experience))
+    story = markers(experience)  # a sandbox marker in the description may force the outcome
+    if story.conversion is not None:
+        lifts = [_Lift() if index == baseline else _Lift(story.conversion)
+                 for index in range(len(variations))]
+    traffic = tuple(
+        SRM_SHARE if story.sample_ratio_mismatch and index != baseline else 1.0
+        for index in range(len(variations))
+    )
+    return _Experience(experience_id, variations, baseline, profile, lifts, _key_metrics(experience), traffic)
 
 
 def _seconds(ms: Any) -> int | None:
@@ -916,7 +928,7 @@ def _filter_segments(model: _Experience, filters: Sequence[tuple[str, str]]) -> 
 def _variation_day(model: _Experience, index: int, segments: Sequence[_Segment], day: int) -> Counts:
     """One variation's traffic on one whole UTC day, narrowed to the filtered segments."""
     variation = model.variations[index]
-    share = float(variation.get("percentage", 0)) / 100
+    share = float(variation.get("percentage", 0)) / 100 * (model.traffic[index] if model.traffic else 1.0)
     expected = model.profile.daily_visitors * _traffic_factor(day) * share
     rng = _rng("experience-day", model.id, variation.get("id"), day)
     counts = _simulate_day(rng, expected, model.profile, model.lifts[index])

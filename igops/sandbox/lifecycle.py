@@ -6,6 +6,7 @@ from typing import Any
 
 from .build import new_id
 from .errors import ApiError, field_error
+from .markers import markers
 
 PERFORMER = "api@sandbox.invalid"
 
@@ -34,7 +35,9 @@ def apply_action(experience: dict[str, Any], action: str, stamp: int) -> dict[st
     _, target = TRANSITIONS[action]
     changed = {**experience, "status": target, "lastUpdateTs": stamp}
     if action == "start":
-        changed.update(isPreview=False, pausedAtTs=None, startedAtTs=experience["startedAtTs"] or stamp)
+        # A sandbox marker may date a first start back, so that the experience has traffic to show.
+        backdated = stamp - round(markers(experience).started_days_ago * 86_400_000)
+        changed.update(isPreview=False, pausedAtTs=None, startedAtTs=experience["startedAtTs"] or backdated)
     elif action == "pause":
         changed.update(isPreview=True, pausedAtTs=stamp)
     else:

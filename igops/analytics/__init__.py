@@ -1,0 +1,47 @@
+"""Analytics: results per experience, sitewide figures and monitoring rules.
+
+Pure functions over the API's answers, returning plain dataclasses; the engine asks the account
+(igops.engine.operations: Session.report, .sitewide, .monitor) and igops.render shows them.
+"""
+
+from __future__ import annotations
+
+from igops.analytics.dates import DateError, Window, parse_window
+from igops.analytics.documents import results_document, results_from_document
+from igops.analytics.monitor import Alert, MonitorReport, MonitorRules, monitor
+from igops.analytics.results import (
+    ExperienceResults,
+    Report,
+    Uplift,
+    VariationResult,
+    Verdict,
+    experience_results,
+    winner_verdict,
+)
+from igops.analytics.sitewide import Figure, SitewideFigures, sitewide_figures
+from igops.analytics.stats import RatioTest, chi_square_survival, sample_ratio_test
+
+__all__ = [
+    "Alert",
+    "DateError",
+    "ExperienceResults",
+    "Figure",
+    "MonitorReport",
+    "MonitorRules",
+    "RatioTest",
+    "Report",
+    "SitewideFigures",
+    "Uplift",
+    "VariationResult",
+    "Verdict",
+    "Window",
+    "chi_square_survival",
+    "experience_results",
+    "monitor",
+    "parse_window",
+    "results_document",
+    "results_from_document",
+    "sample_ratio_test",
+    "sitewide_figures",
+    "winner_verdict",
+]

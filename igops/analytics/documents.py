@@ -1,0 +1,93 @@
+"""Results as JSON data and back: the report's `--format json` and a saved plan's end results share it.
+
+The layout is `$defs/experienceResults` of schemas/report.schema.json (plan.schema.json holds the
+same definition, kept equal by a test).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from igops.analytics.dates import iso
+from igops.analytics.results import ExperienceResults, Uplift, VariationResult, Verdict
+
+
+def results_document(results: ExperienceResults) -> dict[str, Any]:
+    return {
+        "key": results.key,
+        "name": results.name,
+        "experience_id": results.experience_id,
+        "status": results.status,
+        "started_at": None if results.started_at is None else iso(results.started_at),
+        "started_at_ts": results.started_at,
+        "days_live": None if results.days_live is None else round(results.days_live, 2),
+        "primary_metric": results.primary_metric,
+        "variations": [_variation_document(variation) for variation in results.variations],
+        "verdict": None if results.verdict is None else {
+            "verdict": results.verdict.verdict,
+            "action": results.verdict.action,
+            "best_challenger": results.verdict.best_challenger,
+            "p2bb": results.verdict.p2bb,
+            "uplift": results.verdict.uplift,
+            "reason": results.verdict.reason,
+        },
+    }
+
+
+def results_from_document(document: Mapping[str, Any]) -> ExperienceResults:
+    """The results a document (valid against the schema) describes."""
+    verdict = document["verdict"]
+    return ExperienceResults(
+        key=document["key"],
+        name=document["name"],
+        experience_id=document["experience_id"],
+        status=document["status"],
+        started_at=document["started_at_ts"],
+        days_live=document["days_live"],
+        primary_metric=document["primary_metric"],
+        variations=tuple(_variation(item) for item in document["variations"]),
+        verdict=None if verdict is None else Verdict(
+            verdict["verdict"], verdict["action"], verdict["best_challenger"], verdict["p2bb"],
+            verdict["uplift"], verdict["reason"]),
+    )
+
+
+def _variation_document(variation: VariationResult) -> dict[str, Any]:
+    return {
+        "variation_id": variation.variation_id,
+        "name": variation.name,
+        "is_control": variation.is_control,
+        "percentage": variation.percentage,
+        "visitors": variation.visitors,
+        "orders": variation.orders,
+        "conversion_rate": variation.conversion_rate,
+        "net_revenue_per_visitor": variation.net_revenue_per_visitor,
+        "uplift": _uplift_document(variation.uplift),
+        "p2bc": variation.p2bc,
+        "conversion_uplift": _uplift_document(variation.conversion_uplift),
+    }
+
+
+def _uplift_document(uplift: Uplift | None) -> dict[str, Any] | None:
+    return None if uplift is None else {"value": uplift.value, "ci_low": uplift.low, "ci_high": uplift.high}
+
+
+def _uplift(document: Mapping[str, Any] | None) -> Uplift | None:
+    return None if document is None else Uplift(document["value"], document["ci_low"], document["ci_high"])
+
+
+def _variation(document: Mapping[str, Any]) -> VariationResult:
+    return VariationResult(
+        variation_id=document["variation_id"],
+        name=document["name"],
+        is_control=document["is_control"],
+        percentage=document["percentage"],
+        visitors=document["visitors"],
+        orders=document["orders"],
+        conversion_rate=document["conversion_rate"],
+        net_revenue_per_visitor=document["net_revenue_per_visitor"],
+        uplift=_uplift(document["uplift"]),
+        p2bc=document["p2bc"],
+        conversion_uplift=_uplift(document["conversion_uplift"]),
+    )

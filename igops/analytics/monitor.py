@@ -1,0 +1,148 @@
+"""Monitoring rules over running experiences' results: what a scheduled job should raise with a person.
+
+Pure: results in, alerts out. Three rules, each set in igops.yaml under `monitor`:
+
+- sample-ratio mismatch: the visitors of the variations against the configured percentages, by
+  Pearson's chi-square; it fires below `p_value` (0.001). A mismatch means the assignment or the
+  tracking is broken, and the results cannot be trusted until it is found.
+- conversion collapse: a variation converting more than `drop` (30%) below the control, with the
+  control past `min_control_orders` (30) and, when the API gives the interval, its upper end below
+  zero: a broken variation that costs sales while it runs.
+- milestones: an experience reaching `days` (7 and 14) days live, on the day it reaches each one,
+  calls for a look at its results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from igops.analytics.results import ExperienceResults
+from igops.analytics.stats import RatioTest, sample_ratio_test
+
+SRM = "sample-ratio-mismatch"
+COLLAPSE = "conversion-collapse"
+MILESTONE = "milestone"
+RULES = (SRM, COLLAPSE, MILESTONE)
+
+
+@dataclass(frozen=True)
+class MonitorRules:
+    """The rules and their thresholds (igops.yaml `monitor`; these are the defaults)."""
+
+    sample_ratio_mismatch: bool = True
+    srm_p_value: float = 0.001
+    conversion_collapse: bool = True
+    collapse_drop: float = 0.3
+    collapse_min_control_orders: int = 30
+    milestones: bool = True
+    milestone_days: tuple[int, ...] = (7, 14)
+
+
+@dataclass(frozen=True)
+class Alert:
+    """A rule that fired for one experience; `message` is one sentence with what to do."""
+
+    rule: str
+    key: str
+    name: str
+    message: str
+    variation: str | None = None
+    figures: dict[str, float | None] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class MonitorReport:
+    checked: tuple[ExperienceResults, ...]  # the managed, running experiences
+    alerts: tuple[Alert, ...]
+    rules: MonitorRules = MonitorRules()
+
+    @property
+    def fired(self) -> bool:
+        return bool(self.alerts)
+
+    def alerts_of(self, key: str) -> tuple[Alert, ...]:
+        return tuple(alert for alert in self.alerts if alert.key == key)
+
+
+def monitor(results: Sequence[ExperienceResults], rules: MonitorRules) -> MonitorReport:
+    """Every alert the rules raise on the running experiences' `results`."""
+    alerts: list[Alert] = []
+    for experience in results:
+        if rules.sample_ratio_mismatch:
+            alerts += sample_ratio_alerts(experience, rules.srm_p_value)
+        if rules.conversion_collapse:
+            alerts += collapse_alerts(experience, rules.collapse_drop, rules.collapse_min_control_orders)
+        if rules.milestones:
+            alerts += milestone_alerts(experience, rules.milestone_days)
+    return MonitorReport(tuple(results), tuple(alerts), rules)
+
+
+def ratio_test(experience: ExperienceResults) -> RatioTest | None:
+    """The chi-square of the experience's visitors against its configured split (None: nothing to test)."""
+    shared = [v for v in experience.variations if v.percentage is not None]
+    if len(shared) != len(experience.variations):
+        return None
+    return sample_ratio_test([v.visitors for v in shared], [v.percentage or 0.0 for v in shared])
+
+
+def sample_ratio_alerts(experience: ExperienceResults, p_value: float) -> list[Alert]:
+    test = ratio_test(experience)
+    if test is None or test.p_value >= p_value:
+        return []
+    visitors = " / ".join(f"{v.visitors:,}" for v in experience.variations)
+    split = " / ".join(f"{_share(v.percentage or 0.0)}%" for v in experience.variations)
+    return [Alert(SRM, experience.key, experience.name, (
+        f"sample-ratio mismatch: {visitors} visitors where the split is {split} (chi-square "
+        f"{test.statistic:.1f}, p {_p(test.p_value)}, below {p_value:g}): the assignment or the tracking is "
+        "off, so its results cannot be trusted; check redirects, targeting and caching before reading them."),
+        figures={"chi_square": round(test.statistic, 4), "degrees_of_freedom": test.degrees_of_freedom,
+                 "p_value": test.p_value})]
+
+
+def collapse_alerts(experience: ExperienceResults, drop: float, min_control_orders: int) -> list[Alert]:
+    control = experience.control
+    if control is None or control.orders < min_control_orders or not control.conversion_rate:
+        return []
+    alerts = []
+    for variation in experience.variations:
+        if variation.is_control or variation.conversion_rate is None:
+            continue
+        change = variation.conversion_rate / control.conversion_rate - 1
+        interval = variation.conversion_uplift
+        settled = interval is None or interval.high is None or interval.high < 0
+        if change > -drop or not settled:
+            continue
+        between = "" if interval is None or interval.low is None or interval.high is None else \
+            f", 95% interval {_percent(interval.low)} to {_percent(interval.high)}"
+        alerts.append(Alert(COLLAPSE, experience.key, experience.name, (
+            f"conversion collapse: {variation.name} converts at {variation.conversion_rate:.2%} against the "
+            f"control's {control.conversion_rate:.2%} ({_percent(change)}{between}), more than "
+            f"{drop:.0%} below: check that the variation works (add to cart, checkout) and pause the test "
+            "if it is broken."), variation=variation.name,
+            figures={"conversion_rate": variation.conversion_rate,
+                     "control_conversion_rate": control.conversion_rate, "change": round(change, 6)}))
+    return alerts
+
+
+def milestone_alerts(experience: ExperienceResults, days: Sequence[int]) -> list[Alert]:
+    """A milestone fires on the day the experience reaches it: from `m` days live until `m + 1`."""
+    live = experience.days_live
+    if live is None:
+        return []
+    return [Alert(MILESTONE, experience.key, experience.name, (
+        f"{milestone} days live today: time for a look at its results (igops report {experience.key})."),
+        figures={"days": float(milestone), "days_live": round(live, 2)})
+        for milestone in sorted(set(days)) if milestone <= live < milestone + 1]
+
+
+def _share(percentage: float) -> str:
+    return f"{percentage:g}"
+
+
+def _percent(change: float) -> str:
+    return f"{change:+.1%}"
+
+
+def _p(p_value: float) -> str:
+    return "< 0.000001" if p_value < 1e-6 else f"= {p_value:.6f}".rstrip("0")
