@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +25,10 @@ from payloads import onsite_edits_experience, with_ids
 from process_support import free_port, interrupt
 
 from igops.cli import cli
+from igops.sandbox import Sandbox, SandboxConfig
 
 TOKEN = "cli-test-token-55aa"
+JSON_STATE = Path(__file__).parent / "sandbox" / "data" / "state-v1.json"
 
 
 def igops(*args: str) -> subprocess.CompletedProcess[str]:
@@ -31,10 +36,9 @@ def igops(*args: str) -> subprocess.CompletedProcess[str]:
                           timeout=60, env={**os.environ, "NO_COLOR": "1"})
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[str, Path, subprocess.Popen[str]]]:
+@contextmanager
+def serving(state: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     port = free_port()
-    state = tmp_path / "sandbox.json"
     process = subprocess.Popen(
         [sys.executable, "-m", "igops", "sandbox", "serve", "--port", str(port),
          "--state", str(state), "--token", TOKEN],
@@ -51,10 +55,17 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path, subprocess.Popen[str]]]:
                 pytest.fail(f"igops sandbox serve did not come up: {process.communicate()[1]}")
             time.sleep(0.1)
     try:
-        yield url, state, process
+        yield url, process
     finally:
         if process.poll() is None:
             interrupt(process)
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[str, Path, subprocess.Popen[str]]]:
+    state = tmp_path / "sandbox.json"
+    with serving(state) as (url, process):
+        yield url, state, process
 
 
 def check_shape(method: str, response: httpx.Response) -> dict[str, Any]:
@@ -93,8 +104,20 @@ def test_serve_answers_every_documented_call(served: tuple[str, Path, subprocess
     process.send_signal(signal.SIGINT)
     process.wait(timeout=10)
     assert process.returncode is not None
-    assert TOKEN not in state.read_text()
-    assert "Served" in state.read_text()
+    assert [path.name for path in state.parent.iterdir()] == [state.name], "the WAL is folded back in"
+    assert TOKEN.encode() not in state.read_bytes()
+    assert [experience["name"] for experience in Sandbox(SandboxConfig(state_path=state)).experiences()] == [
+        "Served"]
+
+
+def test_serve_converts_a_json_state_file_of_old(tmp_path: Path) -> None:
+    state = tmp_path / "sandbox.json"
+    shutil.copy(JSON_STATE, state)
+    names = [item["experience"]["name"] for item in json.loads(JSON_STATE.read_text())["experiences"]]
+    with serving(state) as (url, _):
+        listed = httpx.get(f"{url}/experiences-list", params={"limit": 100},
+                           headers={"intelligems-access-token": TOKEN}).json()["experiencesList"]
+    assert [item["name"] for item in listed] == names
 
 
 def _command_paths(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:

@@ -30,7 +30,7 @@ def sandbox() -> None:
 @click.option("--port", default=8787, show_default=True, type=click.IntRange(0, 65535),
               help="TCP port to listen on.")
 @click.option("--state", "state_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="JSON file that keeps the account between runs (default: memory only).")
+              help="SQLite file that keeps the account between runs (default: memory only).")
 @click.option("--token", default=SANDBOX_DEFAULT_TOKEN, show_default=True,
               help="The access token the emulator accepts.")
 @click.option("--rate-scale", default=1.0, show_default=True, type=click.FloatRange(min=0.001),

@@ -7,7 +7,6 @@ list items by index: `experience.variations.1.percentage`.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import httpx
@@ -52,5 +51,9 @@ class Sandbox:
 
     def experiences(self) -> list[dict[str, Any]]:
         """The stored experiences in read shape, oldest first (copies: safe to change)."""
-        records = self._runtime.store.snapshot().records.values()
-        return [json.loads(json.dumps(record.experience)) for record in records]
+        with self._runtime.store.snapshot() as state:
+            return [record.experience for record in state.records()]
+
+    def close(self) -> None:
+        """Release the state file; the sandbox answers no more requests."""
+        self._runtime.store.close()

@@ -22,8 +22,8 @@ from .lifecycle import apply_action, history_entry, refusal
 from .rules import check_create, check_replace
 from .runtime import Runtime
 from .shapes import MAX_SAFE_INTEGER, UUID_PATTERN, Issues, Obj, natural
-from .store import Record, State
-from .taxonomy import CATEGORIES, MODULES, category_of, module_of
+from .store import ListFilter, Reader, Record
+from .taxonomy import CATEGORIES, MODULES
 from .views import detail, list_item
 from .wire import read_json_object
 from .write_schema import ACTION_BODY, ACTIONS, CREATE_BODY, EXPORT_BODY, REPLACE_BODY
@@ -41,11 +41,16 @@ def _experience_id(request: Request) -> str:
     return value.lower()
 
 
-def _record(state: State, experience_id: str) -> Record:
-    record = state.records.get(experience_id)
+def _record(state: Reader, experience_id: str) -> Record:
+    record = state.get(experience_id)
     if record is None:
         raise NOT_FOUND
     return record
+
+
+def _stored(runtime: Runtime, experience_id: str) -> Record:
+    with runtime.store.snapshot() as state:
+        return _record(state, experience_id)
 
 
 def _clean(shape: Obj, body: Body) -> Body:
@@ -91,24 +96,20 @@ async def list_experiences(request: Request, runtime: Runtime) -> Body:
     issues = Issues()
     page = _int_query(params, "page", 1, issues)
     limit = _int_query(params, "limit", DEFAULT_PAGE_SIZE, issues)
-    status = _enum_query(params, "status", STATUSES, issues)
-    category = _enum_query(params, "category", CATEGORIES, issues)
-    module = _enum_query(params, "module", MODULES, issues)
+    matching = ListFilter(
+        status=_enum_query(params, "status", STATUSES, issues),
+        category=_enum_query(params, "category", CATEGORIES, issues),
+        module=_enum_query(params, "module", MODULES, issues),
+    )
     _raise_if(issues)
-    matching = [
-        record
-        for record in runtime.store.snapshot().records.values()
-        if status in (None, record.experience["status"])
-        and category in (None, category_of(record.experience["type"]))
-        and module in (None, module_of(record.experience["type"]))
-    ]
-    start = (page - 1) * limit
+    with runtime.store.snapshot() as state:
+        records, total = state.page(matching, (page - 1) * limit, limit)
     return {
-        "experiencesList": [list_item(record) for record in matching[start : start + limit]],
+        "experiencesList": [list_item(record) for record in records],
         "page": page,
         "limit": limit,
-        "total": len(matching),
-        "totalPages": math.ceil(len(matching) / limit),
+        "total": total,
+        "totalPages": math.ceil(total / limit),
     }
 
 
@@ -117,7 +118,7 @@ async def get_experience(request: Request, runtime: Runtime) -> Body:
     flag = request.query_params.get("includeChangeLog", "false")
     if flag not in ("true", "false"):
         raise field_error("includeChangeLog", "Expected boolean")
-    record = _record(runtime.store.snapshot(), experience_id)
+    record = _stored(runtime, experience_id)
     return detail(record, include_change_log=flag == "true")
 
 
@@ -132,7 +133,7 @@ async def create_experience(request: Request, runtime: Runtime) -> Body:
         stamp = now_ms()
         experience = build_experience(doc, organization_id=state.organization_id, previous=None, stamp=stamp)
         history = [history_entry(experience["id"], "save", stamp)]
-        state.records[experience["id"]] = Record(experience, history)
+        state.save(Record(experience, history))
     _journal(runtime, request, experience["id"], body)
     return {"experience": experience}
 
@@ -151,11 +152,8 @@ async def replace_experience(request: Request, runtime: Runtime) -> Body:
         )
         entry = change_entry(previous, experience, stamp)
         change_log = [entry, *record.change_log] if entry else record.change_log
-        state.records[experience_id] = Record(
-            experience,
-            [*record.history, history_entry(experience_id, "save", stamp)],
-            change_log[:MAX_ENTRIES],
-        )
+        history = [*record.history, history_entry(experience_id, "save", stamp)]
+        state.save(Record(experience, history, change_log[:MAX_ENTRIES]))
     _journal(runtime, request, experience_id, body)
     return {"experience": experience}
 
@@ -178,11 +176,8 @@ async def act(request: Request, runtime: Runtime) -> Body:
             raise field_error("variationId", "Not one of this experience's variations")
         stamp = stamp_after(previous["lastUpdateTs"])
         experience = apply_action(previous, action, stamp)
-        state.records[experience_id] = Record(
-            experience,
-            [*record.history, history_entry(experience_id, action, stamp)],
-            record.change_log,
-        )
+        history = [*record.history, history_entry(experience_id, action, stamp)]
+        state.save(Record(experience, history, record.change_log))
     _journal(runtime, request, experience_id, body)
     return {"experience": experience}
 
@@ -210,11 +205,11 @@ async def experience_analytics(request: Request, runtime: Runtime) -> Body:
 
     experience_id = _experience_id(request)
     if request.method == "GET":
-        record = _record(runtime.store.snapshot(), experience_id)
+        record = _stored(runtime, experience_id)
         return await _analyzed(analytics.experience_analytics_by_get, record.experience,
                                request.query_params.multi_items())
     body = await read_json_object(request, optional=True)
-    record = _record(runtime.store.snapshot(), experience_id)
+    record = _stored(runtime, experience_id)
     return await _analyzed(analytics.experience_analytics, record.experience, body)
 
 
@@ -223,7 +218,7 @@ async def experience_timeseries(request: Request, runtime: Runtime) -> Body:
 
     experience_id = _experience_id(request)
     body = await read_json_object(request, optional=True)
-    record = _record(runtime.store.snapshot(), experience_id)
+    record = _stored(runtime, experience_id)
     return await _analyzed(analytics.experience_timeseries, record.experience, body)
 
 
@@ -243,7 +238,7 @@ def sitewide(generator: str) -> Callable[[Request, Runtime], Awaitable[Body]]:
 async def export(request: Request, runtime: Runtime) -> Body:
     experience_id = _experience_id(request)
     options = _clean(EXPORT_BODY, await read_json_object(request))
-    experience = _record(runtime.store.snapshot(), experience_id).experience
+    experience = _stored(runtime, experience_id).experience
     return {
         "exportType": options["exportType"],
         "experienceId": experience_id,

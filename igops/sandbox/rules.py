@@ -2,33 +2,18 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from .entities import ids_by_kind
 from .shapes import Issues, join, natural
-from .store import State
+from .store import Reader
 from .write_schema import CREATABLE_TYPES, VALUELESS_FILTERS
 
 PERCENT_TOLERANCE = 0.01
-ENTITY_KINDS = (
-    "variation",
-    "onsiteEdit",
-    "redirect",
-    "onsiteInjection",
-    "offer",
-    "tier",
-    "shippingDiscount",
-    "cartTargeting",
-    "component",
-    "keyMetric",
-    "pageTargeting",
-    "audience",
-    "audienceFilter",
-)
 
 
-def check_create(doc: dict[str, Any], state: State) -> Issues:
+def check_create(doc: dict[str, Any], state: Reader) -> Issues:
     issues = _check_common(doc, state, own_id=None)
     if doc["type"] not in CREATABLE_TYPES:
         issues.add("experience.type", f"Type '{doc['type']}' cannot be created through the API")
@@ -36,7 +21,7 @@ def check_create(doc: dict[str, Any], state: State) -> Issues:
     return issues
 
 
-def check_replace(doc: dict[str, Any], existing: dict[str, Any], state: State) -> Issues:
+def check_replace(doc: dict[str, Any], existing: dict[str, Any], state: Reader) -> Issues:
     issues = _check_common(doc, state, own_id=existing["id"])
     if doc["id"] != existing["id"]:
         issues.add("experience.id", "Must match the experience id in the path")
@@ -46,7 +31,7 @@ def check_replace(doc: dict[str, Any], existing: dict[str, Any], state: State) -
     return issues
 
 
-def _check_common(doc: dict[str, Any], state: State, own_id: str | None) -> Issues:
+def _check_common(doc: dict[str, Any], state: Reader, own_id: str | None) -> Issues:
     issues = Issues()
     variations = doc["variations"]
     total = sum(variation["percentage"] for variation in variations)
@@ -55,10 +40,7 @@ def _check_common(doc: dict[str, Any], state: State, own_id: str | None) -> Issu
     controls = sum(1 for variation in variations if variation["isControl"])
     if controls != 1:
         issues.add("experience.variations", f"Exactly one variation must be the control (got {controls})")
-    if any(
-        record.experience["name"] == doc["name"] and experience_id != own_id
-        for experience_id, record in state.records.items()
-    ):
+    if state.name_taken(doc["name"], other_than=own_id):
         issues.add("experience.name", f"An experience named '{doc['name']}' already exists")
     for path, metric in _indexed(doc["experienceKeyMetrics"], "experience.experienceKeyMetrics"):
         if (metric["standardEventId"] is None) == (metric["experienceCustomMetricId"] is None):
@@ -113,17 +95,12 @@ class _IdCheck:
     variation, once it has an id.
     """
 
-    def __init__(self, existing: dict[str, Any] | None, state: State, issues: Issues) -> None:
-        self.own = _ids_by_kind(existing)
+    def __init__(self, existing: dict[str, Any] | None, state: Reader, issues: Issues) -> None:
+        self.own = ids_by_kind(existing)
         self.state = state
         self.experience_id = existing["id"] if existing else None
         self.issues = issues
         self.seen: set[str] = set()
-
-    @functools.cached_property
-    def taken(self) -> set[str]:
-        # Every other experience's ids: collected only once a body brings an id that is new here.
-        return _ids_elsewhere(self.state, self.experience_id)
 
     def run(self, doc: dict[str, Any]) -> None:
         for path, variation in _indexed(doc["variations"], "experience.variations"):
@@ -170,7 +147,9 @@ class _IdCheck:
         if not self.fresh_in_body(entity_id, path) or entity_id in self.own[kind]:
             return
         other_kinds = (ids for other, ids in self.own.items() if other != kind)
-        if entity_id in self.taken or any(entity_id in ids for ids in other_kinds):
+        if any(entity_id in ids for ids in other_kinds) or self.state.id_taken(
+            entity_id, other_than=self.experience_id
+        ):
             self.issues.add(path, "Id already belongs to another entity")
 
     def fresh_in_body(self, entity_id: str, path: str) -> bool:
@@ -180,36 +159,3 @@ class _IdCheck:
         self.seen.add(entity_id)
         return True
 
-
-def _ids_by_kind(experience: dict[str, Any] | None) -> dict[str, set[str]]:
-    ids: dict[str, set[str]] = {kind: set() for kind in ENTITY_KINDS}
-    if experience is None:
-        return ids
-    ids["keyMetric"].update(metric["id"] for metric in experience["experienceKeyMetrics"])
-    ids["pageTargeting"].update(target["id"] for target in experience["experiencePageTargeting"])
-    for variation in experience["variations"]:
-        ids["variation"].add(variation["id"])
-        ids["onsiteEdit"].update(edit["id"] for edit in variation["onsiteEdits"])
-        ids["redirect"].update(redirect["id"] for redirect in variation["redirects"])
-        ids["cartTargeting"].update(rule["id"] for rule in variation["cartTargeting"])
-        ids["component"].update(component["id"] for component in variation["components"])
-        if variation["onsiteInjections"]:
-            ids["onsiteInjection"].add(variation["onsiteInjections"]["id"])
-        if variation["offer"]:
-            ids["offer"].add(variation["offer"]["id"])
-            ids["tier"].update(tier["id"] for tier in variation["offer"]["tiers"])
-            if variation["offer"]["shippingDiscount"]:
-                ids["shippingDiscount"].add(variation["offer"]["shippingDiscount"]["id"])
-    if experience["audience"]:
-        ids["audience"].add(experience["audience"]["id"])
-        ids["audienceFilter"].update(f["id"] for f in experience["audience"]["filters"])
-    return ids
-
-
-def _ids_elsewhere(state: State, experience_id: str | None) -> set[str]:
-    taken: set[str] = set()
-    for other_id, record in state.records.items():
-        if other_id != experience_id:
-            taken.add(other_id)
-            taken.update(*_ids_by_kind(record.experience).values())
-    return taken

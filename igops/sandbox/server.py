@@ -58,3 +58,4 @@ def serve(
             server.run(sockets=[listener])
     finally:
         listener.close()
+        sandbox.close()  # leaves one self-contained state file behind

@@ -120,9 +120,12 @@ def file_names(project: Path) -> list[str]:
 
 
 def state_experiences(state_file: Path) -> list[dict[str, Any]]:
-    """The experiences a sandbox state file holds (the file must be valid JSON)."""
-    document = json.loads(state_file.read_text(encoding="utf-8"))
-    return [item["experience"] for item in document["experiences"]]
+    """The experiences a sandbox state file holds (the file must be a valid state)."""
+    sandbox = Sandbox(SandboxConfig(token=TOKEN, state_path=state_file))
+    try:
+        return sandbox.experiences()
+    finally:
+        sandbox.close()
 
 
 def assert_one_per_file(project: Path, experiences: list[dict[str, Any]]) -> None:

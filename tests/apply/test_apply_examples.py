@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import shutil
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +90,10 @@ def test_every_example_applies_then_plan_shows_no_changes(project: Path,
 @pytest.mark.parametrize("key", sorted(EDITS))
 def test_one_edit_makes_one_write_that_changes_only_that_field(
         key: str, project: Path, seeded_state: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    shutil.copy(seeded_state, project / "account.json")
+    # SQLite's copy: the state as the seed's still-open sandbox sees it, what is in its WAL too.
+    copy = sqlite3.connect(project / "account.json")
+    with closing(sqlite3.connect(seeded_state)) as seeded, closing(copy):
+        seeded.backup(copy)
     sandbox = new_sandbox(project)
     api = use_sandbox(monkeypatch, sandbox)
     assert_no_changes(api)

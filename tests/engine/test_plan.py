@@ -15,6 +15,7 @@ from igops.engine.diff import field_changes, readable_path
 from igops.engine.refresh import RefreshCache
 from igops.model import ChangeKind, FieldChange, RiskKind
 from igops.sandbox import Sandbox, SandboxConfig
+from igops.sandbox.store import Store
 
 
 def hero(**fields: object) -> dict[str, object]:
@@ -136,12 +137,14 @@ def test_a_pinned_id_allows_a_rename(make_sandbox: Callable[..., Sandbox]) -> No
 def test_live_types_igops_cannot_manage_are_plan_errors(tmp_path: Path) -> None:
     state = tmp_path / "state.json"
     sandbox = Sandbox(SandboxConfig(token=TOKEN, state_path=state, rate_limits=False))
-    seed(sandbox, hero(status="started"))
-    data = json.loads(state.read_text())
-    data["experiences"][0]["experience"]["type"] = "pricing"
-    state.write_text(json.dumps(data))
-    reloaded = Sandbox(SandboxConfig(token=TOKEN, state_path=state, rate_limits=False))
-    [error] = plan(reloaded, [desired(hero(status="started"), "hero")]).errors
+    [live] = seed(sandbox, hero(status="started"))
+    # The API creates no pricing experience: the stored one is changed behind its back.
+    with Store(state).transaction() as stored:
+        record = stored.get(str(live["id"]))
+        assert record is not None
+        record.experience["type"] = "pricing"
+        stored.save(record)
+    [error] = plan(sandbox, [desired(hero(status="started"), "hero")]).errors
     assert "pricing" in error.message and "cannot manage" in error.message
 
 

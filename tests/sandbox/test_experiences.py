@@ -242,6 +242,19 @@ def test_list_paginates_with_page_and_limit() -> None:
     assert beyond["experiencesList"] == [] and beyond["total"] == 45
     big = call(sandbox, "GET", "/experiences-list", params={"limit": 100}).json()
     assert len(big["experiencesList"]) == 45 and big["totalPages"] == 1
+    largest = 2**53 - 1  # the largest page and limit there are: pages far beyond SQLite's integers
+    everything = call(sandbox, "GET", "/experiences-list", params={"limit": largest}).json()
+    assert len(everything["experiencesList"]) == 45
+    farthest = call(sandbox, "GET", "/experiences-list", params={"page": largest, "limit": largest}).json()
+    assert farthest["experiencesList"] == [] and farthest["totalPages"] == 1
+
+
+def test_a_replaced_experience_keeps_its_place_in_the_list() -> None:
+    sandbox = new_sandbox()
+    first, *_ = [create(sandbox, onsite_edits(f"exp-{index}")) for index in range(3)]
+    assert put(sandbox, first["id"], {**as_write(first), "name": "renamed"}).status_code == 200
+    listed = call(sandbox, "GET", "/experiences-list").json()["experiencesList"]
+    assert [item["name"] for item in listed] == ["renamed", "exp-1", "exp-2"]
 
 
 def test_list_filters_by_status_category_and_module() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import socket
@@ -92,6 +91,7 @@ def test_serve_runs_until_terminated_and_stays_quiet_about_drops(tmp_path) -> No
     assert process.returncode == 0
     assert b"Traceback" not in stderr and b"without completing" not in stderr, stderr.decode()
     assert TOKEN.encode() not in stderr
-    assert [item["experience"]["name"] for item in json.loads(state.read_text())["experiences"]] == [
+    assert [path.name for path in tmp_path.iterdir()] == ["state.json"], "the WAL is folded back in"
+    assert [experience["name"] for experience in new_sandbox(state_path=state).experiences()] == [
         "Hero headline"
     ]
