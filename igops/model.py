@@ -8,6 +8,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from igops.analytics.results import ExperienceResults
+
 # A field's address inside one document: mapping keys and list indexes from the top.
 JsonPath = tuple[str | int, ...]
 
@@ -110,6 +112,8 @@ class ExperiencePlan:
     # The live experience as the plan read it, kept when an update will be built from it: apply
     # sends it back with the file's changes while the account's lastUpdateTs still matches.
     base: Mapping[str, Any] | None = field(default=None, repr=False, compare=False)
+    # An experience the plan ends: its results when the plan was made, shown next to the chosen winner.
+    results: ExperienceResults | None = field(default=None, repr=False, compare=False)
 
     @property
     def has_changes(self) -> bool:
@@ -120,6 +124,7 @@ class RiskKind(StrEnum):
     MAX_CHANGES = "max-changes"
     RUNNING_SPLIT = "running-split"
     END_WITHOUT_WINNER = "end-without-winner"
+    STRONG_LOSS_WINNER = "strong-loss-winner"
 
 
 @dataclass(frozen=True)

@@ -31,13 +31,23 @@ def test_demo_runs_the_whole_loop_on_the_examples(monkeypatch: pytest.MonkeyPatc
     steps = [line for line in result.output.splitlines() if line.startswith("== ")]
     assert [step.split(":")[0] for step in steps] == [
         "== 1. igops validate", "== The account", "== 2. igops plan", "== 3. igops apply",
-        "== 4. igops plan again"]
+        "== 4. igops plan again", "== 5. igops report"]
     assert "Plan: 5 to create, 0 to update, 5 lifecycle actions (start 3, pause 1, end 1)." in result.output
     assert "Apply complete: 5 created, 0 updated, 5 lifecycle actions." in result.output
-    final = result.output.split("== 4. igops plan again", 1)[1]
+    # The end of the sticky bar test shows its results beside its winner.
+    planned = result.output.split("== 2. igops plan", 1)[1].split("== 3. igops apply", 1)[0]
+    assert "winner: Sticky bar\n      results so far: started, 21.0 days live since" in planned
+    assert "Sticky bar (winner)" in planned
+    final = result.output.split("== 4. igops plan again", 1)[1].split("== 5. igops report", 1)[0]
     # The ended example names its winner: the plan notes that a winner after the end is not applied.
     assert "\nNo changes." in final and "winner: Sticky bar is rolled out only by the end action" in final
     assert not any(label in final for label in ("+ create", "~ update", "> start", "> pause", "> end"))
+    report = result.output.split("== 5. igops report", 1)[1]
+    assert "homepage-hero-headline (Homepage hero headline): started, 14.5 days live since" in report
+    assert ("sticky-add-to-cart (Sticky add-to-cart bar on mobile product pages): ended, 21.0 days "
+            "live") in report
+    assert "Report: 5 experiences with results, over each experience's whole run. Not started yet: " \
+           "bundle-and-save, spring-theme-refresh." in report
     assert not (REPO / "sandbox.json").exists(), "the demo's account is temporary"
 
 

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 from cli_support import igops, work_in
+from click.testing import CliRunner
 from workflow_support import igops_steps, store_workflows, success_codes
 
 from igops.cli import cli
+from igops.cli.monitor_command import monitor_command
 from igops.templates import DEFAULT_ACTION, write_scaffold
 
 
@@ -47,3 +49,16 @@ def test_drift_finds_none_right_after_apply(store: Path) -> None:
         pytest.skip("igops drift is not part of the command line yet")
     run_workflow("igops-apply.yml")
     assert run_workflow("igops-drift.yml") == [0]
+
+
+def test_monitor_finds_no_alert_right_after_apply(store: Path) -> None:
+    run_workflow("igops-apply.yml")
+    (step,) = igops_steps(store_workflows()["igops-monitor.yml"])
+    command, *options = step["with"]["command"].split()
+    assert command == "monitor"
+    if "monitor" in cli.commands:
+        assert run_workflow("igops-monitor.yml") == [0]
+    # The example is a draft: nothing runs, so no rule fires and the issue stays closed.
+    result = CliRunner().invoke(monitor_command, options, catch_exceptions=False)
+    assert result.exit_code == 0 and result.exit_code in success_codes(step), result.output
+    assert result.output.startswith("**Monitor: no alerts on 0 running experiences.**")

@@ -41,7 +41,8 @@ def all_steps() -> list[dict[str, Any]]:
     return [step for workflow in workflows for step in steps(workflow)] + action()["runs"]["steps"]
 
 
-PLAN, APPLY, DRIFT = (store_workflows()[f"igops-{name}.yml"] for name in ("plan", "apply", "drift"))
+PLAN, APPLY, DRIFT, MONITOR = (store_workflows()[f"igops-{name}.yml"]
+                               for name in ("plan", "apply", "drift", "monitor"))
 
 
 def test_plan_runs_on_pull_requests_that_change_experiences() -> None:
@@ -105,6 +106,26 @@ def test_drift_runs_nightly_and_keeps_one_issue_open_while_there_is_drift() -> N
     assert gone["if"] == "steps.drift.outputs.exit-code == '0'"
     assert "gh issue close" in gone["run"] and "--comment" in gone["run"]
     for step in (found, gone):
+        assert step["env"]["GH_TOKEN"] == "${{ github.token }}"
+
+
+def test_monitor_runs_daily_and_keeps_one_issue_open_while_a_rule_fires() -> None:
+    assert set(MONITOR["on"]) == {"schedule", "workflow_dispatch"}
+    (schedule,) = MONITOR["on"]["schedule"]
+    assert len(schedule["cron"].split()) == 5 and schedule["cron"].endswith("* * *")
+    assert MONITOR["permissions"] == {"contents": "read", "issues": "write"}
+    assert MONITOR["concurrency"] == {"group": "igops-monitor", "cancel-in-progress": False}
+    assert igops_commands(MONITOR) == ["monitor --format markdown"]
+    (monitor,) = igops_steps(MONITOR)
+    assert success_codes(monitor) == {0, 2}
+    assert monitor["with"]["report-format"] == "markdown" and monitor["with"]["step-summary"] == "true"
+    fired, quiet = (step for step in steps(MONITOR) if "run" in step)
+    assert fired["if"] == "steps.monitor.outputs.exit-code == '2'"
+    assert "gh issue create --label igops-monitor" in fired["run"] and "gh issue edit" in fired["run"]
+    assert fired["env"]["REPORT"] == "${{ steps.monitor.outputs.report-file }}"
+    assert quiet["if"] == "steps.monitor.outputs.exit-code == '0'"
+    assert "gh issue close" in quiet["run"] and "--comment" in quiet["run"]
+    for step in (fired, quiet):
         assert step["env"]["GH_TOKEN"] == "${{ github.token }}"
 
 

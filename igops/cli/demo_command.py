@@ -12,11 +12,13 @@ import click
 
 from igops import engine
 from igops.cli.common import CommandFailed, run_against_account, show_plan, use_color
+from igops.cli.report_command import terminal_width
 from igops.config import CONFIG_FILE, SANDBOX_DEFAULT_TOKEN, InvalidConfig, Settings, load_project_config
 from igops.engine import Project, Session
 from igops.model import Plan
 from igops.render import validation as validation_report
 from igops.render.apply_report import render_apply_report, step_line
+from igops.render.report import render_report_text
 
 # Experiences that have run before exist in the account already; these are the statuses they reach.
 _RAN_BEFORE = ("paused", "ended")
@@ -26,11 +28,14 @@ _HINT_PORT = 8787
 
 @click.command("demo")
 def demo_command() -> None:
-    """Walk through validate, plan, apply and plan again, with no account needed.
+    """Walk through validate, plan, apply and plan again, then report the results so far, with no
+    account needed.
 
     Runs on the experience files of the current project (the igops repository's examples
     on a fresh clone), against a fresh in-process emulator whose account is kept in a
-    temporary file, so that the closing hint can serve it over HTTP.
+    temporary file, so that the closing hint can serve it over HTTP. The examples' descriptions
+    carry sandbox markers (`[sandbox started 14.5 days ago, ...]`) that give them days of
+    traffic in the emulator; the real API reads them as words.
 
     \b
     Example:
@@ -82,6 +87,10 @@ async def _walkthrough(session: Session, project: Project) -> None:
     show_plan(again)
     if again.has_changes or again.errors:
         raise CommandFailed("the second plan is not empty: that is a bug in igops, please report it.")
+    _heading("5. igops report: the results so far (the emulator's numbers)")
+    color = use_color(sys.stdout)
+    click.echo(render_report_text(await session.report(project), color=color, width=terminal_width()),
+               color=color)
 
 
 async def _apply(session: Session, plan: Plan, *, quiet: bool) -> None:

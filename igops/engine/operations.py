@@ -18,11 +18,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from igops.analytics import (
+    DateError,
+    MonitorReport,
+    MonitorRules,
+    Report,
+    SitewideFigures,
+    Window,
+    parse_window,
+)
 from igops.api import ApiError, IntelligemsClient, Waiting
 from igops.atomic import write_atomically
 from igops.config import (
@@ -37,9 +47,10 @@ from igops.connect import open_client
 from igops.engine.apply import StepObserver, apply_plan, paced_floor_seconds
 from igops.engine.drift import DriftReport
 from igops.engine.importing import ImportPlan, file_document, plan_import
-from igops.engine.planning import files_hash, make_drift, make_plan
+from igops.engine.planning import files_hash, keys_of, make_drift, make_plan
 from igops.engine.rails import Rails
 from igops.engine.refresh import CacheError, RefreshCache
+from igops.engine.reporting import ReportError, read_monitor, read_report, read_sitewide
 from igops.engine.saved_plan import SavedPlanError, read_saved_plan, save_plan, stale_reasons
 from igops.files import FileError, LoadResult, load_experiences
 from igops.files.reading import FILE_START
@@ -223,6 +234,27 @@ class Session:
             raise EngineError(f"Cannot write into {directory}: {exc.strerror or exc}.") from None
         return decided
 
+    async def report(self, project: Project, targets: Sequence[str] = (), start: str | None = None,
+                     end: str | None = None) -> Report:
+        """Results of the managed experiences that have started (only `targets`, keys or file paths, when
+        given: each must have started), over `start` to `end` (dates; None: each one's whole run)."""
+        window = analysis_window(start, end)
+        try:
+            return await read_report(self._client, project.desired, targets=keys_of(project.desired, targets),
+                                     window=window, now=time.time())
+        except ReportError as exc:
+            raise EngineError(str(exc)) from None
+
+    async def sitewide(self, start: str, end: str) -> SitewideFigures:
+        """Store-wide figures from `start` to `end` (dates), with the period the API compares them with."""
+        return await read_sitewide(self._client, analysis_window(start, end), now=time.time())
+
+    async def monitor(self, project: Project, rules: MonitorRules | None = None) -> MonitorReport:
+        """The monitoring rules (igops.yaml's, unless `rules` are given) over the managed, running
+        experiences."""
+        return await read_monitor(self._client, project.desired, rules or self.settings.project.monitor,
+                                  now=time.time())
+
     def paced_floor_seconds(self, updates_left: int) -> float:
         """The least time `updates_left` updates can still take under the update rate limit."""
         return paced_floor_seconds(self._client, updates_left)
@@ -249,6 +281,14 @@ def _chosen(references: Sequence[str], desired: Sequence[DesiredExperience],
         raise EngineError(f"{unknown[0]!r} is no experience file's key, and no live experience has that id "
                           "or name: igops import --all imports every one.")
     return [experience_id for experience_id in found.values() if experience_id is not None]
+
+
+def analysis_window(start: str | None, end: str | None) -> Window:
+    """The date range `start` to `end` as typed (YYYY-MM-DD or ISO 8601); EngineError in one sentence."""
+    try:
+        return parse_window(start, end)
+    except DateError as exc:
+        raise EngineError(str(exc)) from None
 
 
 def read_plan_file(path: Path, settings: Settings) -> Plan:

@@ -14,6 +14,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
+from igops.analytics import results_document, results_from_document
 from igops.engine.summary import summary_line
 from igops.model import (
     Change,
@@ -65,6 +66,8 @@ def plan_from_document(document: Any) -> Plan:
 
 
 def _experience_document(experience: ExperiencePlan) -> dict[str, Any]:
+    # Results only where the plan has them (an end), so that other plans read as they always did.
+    results = {} if experience.results is None else {"results": results_document(experience.results)}
     return {
         "key": experience.key,
         "name": experience.name,
@@ -86,6 +89,7 @@ def _experience_document(experience: ExperiencePlan) -> dict[str, Any]:
         "notes": list(experience.notes),
         "desired": _plain(experience.desired),
         "base": _plain(experience.base) if experience.base is not None else None,
+        **results,
     }
 
 
@@ -119,6 +123,7 @@ def _experience(item: dict[str, Any]) -> ExperiencePlan:
         notes=tuple(item["notes"]),
         desired=item["desired"],
         base=item.get("base"),
+        results=results_from_document(item["results"]) if item.get("results") is not None else None,
     )
 
 

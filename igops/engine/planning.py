@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -15,6 +16,7 @@ from igops.engine.matching import Matching, match
 from igops.engine.planner import build_plan
 from igops.engine.rails import DEFAULT_RAILS, Rails
 from igops.engine.refresh import RefreshCache, fetch_details
+from igops.engine.reporting import with_end_results
 from igops.model import ChangeKind, DesiredExperience, ExperiencePlan, Plan, PlanError
 
 log = logging.getLogger("igops")
@@ -47,6 +49,8 @@ async def make_plan(
     documents = await fetch_details(client, live_items, wanted, cache)
     plan = _with_bases(build_plan(matching, documents, fingerprint, resend=frozenset(resend), rails=rails),
                        documents)
+    # The evidence beside each decision to end a test; a winner it calls a strong loss is a risk.
+    plan = await with_end_results(client, plan, documents, rails, now=time.time())
     log.info("planned: %d changes, %d errors, %d risks", sum(len(e.changes) for e in plan.experiences),
              len(plan.errors), len(plan.risks))
     return plan

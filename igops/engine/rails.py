@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from igops.analytics.results import STRONG_LOSS, metric_label, winner_verdict
 from igops.model import ChangeKind, ExperiencePlan, FieldChange, Risk, RiskKind
 
 
@@ -51,7 +52,26 @@ def _experience_risks(experience: ExperiencePlan, rails: Rails) -> list[Risk]:
         risks.append(Risk(RiskKind.END_WITHOUT_WINNER, experience.key, (
             "ends without a winner: add winner: to the file, or run apply with --force to end it with no "
             "variation rolled out.")))
+    risks.extend(_strong_loss_winner(experience))
     return risks
+
+
+def _strong_loss_winner(experience: ExperiencePlan) -> list[Risk]:
+    """A winner the API's verdict calls a strong loss against the control (the plan's results read first)."""
+    results = experience.results
+    winners = [change.winner for change in experience.changes
+               if change.kind is ChangeKind.END and change.winner is not None]
+    if results is None or not winners or winner_verdict(results, winners[0]) != STRONG_LOSS:
+        return []
+    chosen = results.variation(winners[0])
+    assert chosen is not None  # winner_verdict found it
+    figures = [f"{chosen.uplift.value:+.1%} on {metric_label(results.primary_metric)}"] \
+        if chosen.uplift else []
+    figures += [f"{chosen.p2bc:.0%} chance to beat the control"] if chosen.p2bc is not None else []
+    shown = f" ({', '.join(figures)})" if figures else ""
+    return [Risk(RiskKind.STRONG_LOSS_WINNER, experience.key, (
+        f"ends with the winner {winners[0]}, which the API's verdict calls a strong loss against the "
+        f"control{shown}: name the control as winner, or run apply with --force to roll it out anyway."))]
 
 
 # A whole variation added or removed, or a variation's share of traffic.

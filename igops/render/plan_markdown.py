@@ -22,6 +22,7 @@ from igops.render.plan_common import (
     winner_text,
 )
 from igops.render.plan_values import Line, detail_lines
+from igops.render.results import results_markdown
 
 GITHUB_COMMENT_LIMIT = 65536
 # Each side of a field change has a line of its own here, so it can be longer than in the terminal.
@@ -89,7 +90,11 @@ def _section(experience: ExperiencePlan, risks: tuple[Risk, ...]) -> str:
     title = f"{actions} <b>{markdown_text(experience.key)}</b> ({markdown_text(experience.name)}){flag}"
     # Every line inside the fence starts with a symbol or a space, so no user value can close it.
     diff = "\n".join(["```diff", f"@@ {clean(experience.path)} @@", *_diff_lines(experience), "```"])
+    ending = [change for change in experience.changes if change.kind is ChangeKind.END]
+    evidence = [results_markdown(experience.results, markdown_text, ending[0].winner)] \
+        if experience.results is not None and ending else []
     remarks = [
+        *evidence,
         *(_risk(risk) for risk in risks),
         *(f"> **Warning:** {markdown_text(warning)}" for warning in experience.warnings),
         *(f"**Note:** {markdown_text(note)}" for note in experience.notes),

@@ -20,6 +20,7 @@ from igops.render.plan_common import (
     winner_text,
 )
 from igops.render.plan_values import ADDED, CHANGED, REMOVED, Line, detail_lines
+from igops.render.results import results_lines
 
 # `style(text, fg=..., bold=...)`: click.style, or the identity when colour is off.
 Style = Callable[..., str]
@@ -79,6 +80,8 @@ def _change_details(experience: ExperiencePlan, change: Change, indent: str, sty
         yield _detail_line(line, indent, style)
     if change.kind is ChangeKind.END:
         yield indent + winner_text(change)
+        if experience.results is not None:
+            yield from (indent + line for line in results_lines(experience.results, change.winner))
 
 
 def _detail_line(line: Line, indent: str, style: Style) -> str:

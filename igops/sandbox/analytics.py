@@ -135,6 +135,7 @@ class _Lift(NamedTuple):
 
     conversion: float = 1.0
     order_value: float = 1.0
+    cart: float = 1.0  # on the add-to-cart rate (only sandbox markers set it)
 
 
 _WEEKDAY_TRAFFIC = (1.0, 0.97, 0.95, 0.98, 1.04, 1.12, 1.09)  # Monday first
@@ -163,7 +164,7 @@ def _simulate_day(rng: random.Random, expected_visitors: float, profile: _Profil
 
     visitors = max(0.0, expected_visitors + math.sqrt(expected_visitors) * gauss(0, 1))
     sessions = visitors * profile.sessions_per_visitor
-    carted = draw(visitors, profile.add_to_cart)
+    carted = draw(visitors, min(1.0, profile.add_to_cart * lift.cart))
     checkout = draw(carted, profile.checkout_begin)
     contact = draw(checkout, profile.contact_info)
     address = draw(contact, profile.address_info)
@@ -893,9 +894,9 @@ def _experience_model(experience: Mapping[str, Any]) -> _Experience:
         for index, effect in enumerate(effects)
     ]
     story = markers(experience)  # a sandbox marker in the description may force the outcome
-    if story.conversion is not None:
-        lifts = [_Lift() if index == baseline else _Lift(story.conversion)
-                 for index in range(len(variations))]
+    if story.add_to_cart is not None or story.purchase is not None:
+        forced = _Lift(story.purchase or 1.0, 1.0, story.add_to_cart or 1.0)
+        lifts = [_Lift() if index == baseline else forced for index in range(len(variations))]
     traffic = tuple(
         SRM_SHARE if story.sample_ratio_mismatch and index != baseline else 1.0
         for index in range(len(variations))

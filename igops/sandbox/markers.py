@@ -6,8 +6,10 @@ words of description):
 
 - `started N days ago`: a first start dates `startedAtTs` N days back, so it has N days of traffic;
 - `sample ratio mismatch` (or `srm`): every challenger gets 15% fewer visitors than its share says;
-- `conversion collapse` (or `collapse`): every challenger converts at a third of the control's rate;
-- `uplift +N%` (or `-N%`): every challenger's true conversion rate is the control's times 1 + N/100.
+- `conversion collapse` (or `collapse`): every challenger's shoppers who reach the checkout buy a
+  third as often as the control's (a broken checkout): it converts at a third of the control's rate;
+- `uplift +N%` (or `-N%`): every challenger's true add-to-cart rate, and so its conversion rate, is the
+  control's times 1 + N/100.
 
 Directives are case-insensitive; ones the emulator does not know are ignored. Tests and `igops demo`
 use them; nothing else in the emulator depends on them.
@@ -34,7 +36,8 @@ class Markers:
 
     started_days_ago: float = 0.0
     sample_ratio_mismatch: bool = False
-    conversion: float | None = None  # the challengers' purchase-rate multiplier, when forced
+    add_to_cart: float | None = None  # the challengers' add-to-cart rate multiplier, when forced
+    purchase: float | None = None  # the challengers' purchase rate (at checkout) multiplier, when forced
 
 
 def markers(experience: Mapping[str, Any]) -> Markers:
@@ -43,7 +46,7 @@ def markers(experience: Mapping[str, Any]) -> Markers:
     found = _MARKER.search(description) if isinstance(description, str) else None
     if found is None:
         return Markers()
-    started, srm, conversion = 0.0, False, None
+    started, srm, cart, purchase = 0.0, False, None, None
     for directive in re.split(r"[,;]", found.group(1).lower()):
         words = " ".join(directive.split())
         if (days := _STARTED.fullmatch(words)) is not None:
@@ -51,7 +54,7 @@ def markers(experience: Mapping[str, Any]) -> Markers:
         elif words in ("sample ratio mismatch", "srm"):
             srm = True
         elif words in ("conversion collapse", "collapse"):
-            conversion = COLLAPSE_CONVERSION
+            purchase = COLLAPSE_CONVERSION
         elif (uplift := _UPLIFT.fullmatch(words)) is not None:
-            conversion = max(0.0, 1 + float(uplift.group(1)) / 100)
-    return Markers(started, srm, conversion)
+            cart = max(0.0, 1 + float(uplift.group(1)) / 100)
+    return Markers(started, srm, cart, purchase)

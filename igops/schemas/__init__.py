@@ -10,6 +10,9 @@ from typing import Any
 EXPERIENCE_SCHEMA = "experience.schema.json"
 CONFIG_SCHEMA = "igops-config.schema.json"
 DRIFT_SCHEMA = "drift.schema.json"
+REPORT_SCHEMA = "report.schema.json"
+SITEWIDE_SCHEMA = "sitewide.schema.json"
+MONITOR_SCHEMA = "monitor.schema.json"
 
 
 @functools.cache

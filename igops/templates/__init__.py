@@ -21,7 +21,7 @@ DEFAULT_ACTION = "igops/igops@v1"
 # The action of the repository the workflow runs in: this repository's own workflows use it.
 LOCAL_ACTION = "./"
 
-WORKFLOWS = ("igops-plan.yml", "igops-apply.yml", "igops-drift.yml")
+WORKFLOWS = ("igops-plan.yml", "igops-apply.yml", "igops-drift.yml", "igops-monitor.yml")
 WORKFLOW_DIR = ".github/workflows"
 EXAMPLE_EXPERIENCE = "experiences/example-free-shipping-headline.yaml"
 

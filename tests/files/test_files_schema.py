@@ -15,10 +15,18 @@ from openapi_support import request_validator, schema_errors
 from schema_compare import differences
 
 from igops.files import load_experiences
-from igops.schemas import CONFIG_SCHEMA, DRIFT_SCHEMA, EXPERIENCE_SCHEMA, load_schema
+from igops.schemas import (
+    CONFIG_SCHEMA,
+    DRIFT_SCHEMA,
+    EXPERIENCE_SCHEMA,
+    MONITOR_SCHEMA,
+    REPORT_SCHEMA,
+    SITEWIDE_SCHEMA,
+    load_schema,
+)
 
 REPO = Path(__file__).resolve().parents[2]
-SCHEMAS = (EXPERIENCE_SCHEMA, CONFIG_SCHEMA, DRIFT_SCHEMA)
+SCHEMAS = (EXPERIENCE_SCHEMA, CONFIG_SCHEMA, DRIFT_SCHEMA, REPORT_SCHEMA, SITEWIDE_SCHEMA, MONITOR_SCHEMA)
 EXAMPLES = sorted((REPO / "experiences").glob("*.yaml"))
 
 

@@ -32,9 +32,9 @@ def rows(experience: dict[str, Any]) -> list[dict[str, Any]]:
     (None, Markers()),
     ("An ordinary description.", Markers()),
     ("Hero test [sandbox srm]", Markers(sample_ratio_mismatch=True)),
-    ("[Sandbox: Started 9 days ago, Conversion Collapse]", Markers(9.0, False, COLLAPSE_CONVERSION)),
+    ("[Sandbox: Started 9 days ago, Conversion Collapse]", Markers(9.0, purchase=COLLAPSE_CONVERSION)),
     ("[sandbox started 1 day ago; sample ratio mismatch; uplift +8%]", Markers(1.0, True, 1.08)),
-    ("[sandbox uplift -5.5%, something else]", Markers(conversion=0.945)),
+    ("[sandbox uplift -5.5%, something else]", Markers(add_to_cart=0.945)),
     ("[sandbox]", Markers()),
 ])
 def test_markers_are_read_from_the_description(description: str | None, expected: Markers) -> None:
@@ -69,6 +69,7 @@ def test_an_uplift_sets_the_challengers_true_conversion() -> None:
     experience = marked("[sandbox uplift +30%]", started_days_ago=60)
     _, challenger = rows(experience)
     assert 0.15 < challenger["conversion_rate"]["uplift"]["value"] < 0.45
+    assert 0.2 < challenger["add_to_cart_rate"]["uplift"]["value"] < 0.4
 
 
 def test_a_first_start_is_dated_back_and_a_resume_keeps_it() -> None:

@@ -1,0 +1,45 @@
+"""`igops monitor`: the monitoring rules over the running experiences, for a scheduled job."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from igops.cli.common import (
+    API_OPTION,
+    EXIT_CHANGES,
+    TIMEOUT_OPTION,
+    load_project,
+    run_against_account,
+    use_color,
+)
+from igops.cli.report_command import terminal_width
+from igops.render.monitor import MONITOR_FORMATS
+
+
+@click.command("monitor")
+@API_OPTION
+@TIMEOUT_OPTION
+@click.option("--format", "output_format", type=click.Choice(list(MONITOR_FORMATS)), default="text",
+              show_default=True, help="text for terminals, markdown for an issue body, json for machines "
+                                      "(schemas/monitor.schema.json).")
+@click.pass_context
+def monitor_command(ctx: click.Context, api: str | None, output_format: str) -> None:
+    """Check the managed, running experiences against the monitoring rules of igops.yaml: a
+    sample-ratio mismatch (visitors split unlike the configured percentages), a variation's
+    conversion collapsing against the control, and milestones (7 and 14 days live) that call
+    for a look at the results.
+
+    Reads the account only. Exit 0: no alert; 2: an alert fired; 1: error.
+
+    \b
+    Example:
+      igops monitor
+      igops monitor --format markdown > alerts.md || test $? -eq 2
+    """
+    project = load_project(api)
+    report = run_against_account(project.settings, lambda session: session.monitor(project))
+    color = output_format == "text" and use_color(sys.stdout)
+    click.echo(MONITOR_FORMATS[output_format](report, color=color, width=terminal_width()), color=color)
+    ctx.exit(EXIT_CHANGES if report.fired else 0)

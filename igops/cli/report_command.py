@@ -1,0 +1,53 @@
+"""`igops report`: the results of the managed experiences, for a terminal, Slack or an issue, and machines."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+
+import click
+
+from igops.cli.common import API_OPTION, TIMEOUT_OPTION, load_project, run_against_account, use_color
+from igops.render.report import REPORT_FORMATS
+
+START_OPTION = click.option(
+    "--start", metavar="DATE", help="First day (YYYY-MM-DD, UTC) or moment (ISO 8601) of the range.")
+END_OPTION = click.option(
+    "--end", metavar="DATE",
+    help="Last day (YYYY-MM-DD, included) or moment (ISO 8601, excluded) of the range.")
+
+
+def terminal_width() -> int | None:
+    """The terminal's width when stdout is one (tables fit it); None elsewhere (a fixed width)."""
+    return shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+
+
+@click.command("report")
+@API_OPTION
+@TIMEOUT_OPTION
+@click.argument("keys", nargs=-1, metavar="[KEY]...")
+@click.option("--format", "output_format", type=click.Choice(list(REPORT_FORMATS)), default="text",
+              show_default=True, help="text for terminals (tables), markdown for Slack or an issue, json for "
+                                      "machines (schemas/report.schema.json).")
+@START_OPTION
+@END_OPTION
+def report_command(api: str | None, keys: tuple[str, ...], output_format: str, start: str | None,
+                   end: str | None) -> None:
+    """Show the results of the managed experiences that have started: status, days live, and per
+    variation visitors, orders, conversion rate, net revenue per visitor, the uplift against the
+    control with its 95% interval, the chance to beat the control, and the API's verdict.
+
+    KEY (a file's key or path) narrows the report to those experiences; each must have started.
+    Without --start and --end each experience is shown over its whole run. Reads the account
+    only. Exit 0, or 1 on an error.
+
+    \b
+    Example:
+      igops report
+      igops report homepage-hero-headline --start 2026-11-01 --end 2026-11-14
+      igops report --format markdown > results.md
+    """
+    project = load_project(api)
+    report = run_against_account(project.settings, lambda session: session.report(project, keys, start, end))
+    color = output_format == "text" and use_color(sys.stdout)
+    click.echo(REPORT_FORMATS[output_format](report, color=color, width=terminal_width()), color=color)

@@ -1,0 +1,118 @@
+"""Monitor alerts: lines for a terminal, a GitHub issue body (bounded), JSON for machines."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any, Protocol
+
+import click
+
+from igops.analytics import Alert, MonitorReport, MonitorRules
+from igops.analytics.monitor import COLLAPSE, MILESTONE, SRM
+from igops.engine.summary import counted
+from igops.render.plan_common import clean
+from igops.render.plan_markdown import GITHUB_COMMENT_LIMIT, markdown_text
+from igops.render.results import COLUMNS, lifetime, markdown_table, rows, sentence_case
+
+MONITOR_FORMAT_VERSION = 1
+RULE_TITLES = {SRM: "sample-ratio mismatch", COLLAPSE: "conversion collapse", MILESTONE: "milestone"}
+_COLOURS = {SRM: "red", COLLAPSE: "red", MILESTONE: "yellow"}
+
+
+def summary_line(report: MonitorReport) -> str:
+    running = counted(len(report.checked), "running experience")
+    if not report.fired:
+        return f"Monitor: no alerts on {running}."
+    alerted = len({alert.key for alert in report.alerts})
+    return f"Monitor: {counted(len(report.alerts), 'alert')} on {alerted} of {running}."
+
+
+def rules_line(rules: MonitorRules) -> str:
+    """The rules in force, as one sentence."""
+    parts = []
+    if rules.sample_ratio_mismatch:
+        parts.append(f"sample-ratio mismatch below p {rules.srm_p_value:g}")
+    if rules.conversion_collapse:
+        parts.append(f"conversion collapse beyond {rules.collapse_drop:.0%} once the control has "
+                     f"{rules.collapse_min_control_orders} orders")
+    if rules.milestones and rules.milestone_days:
+        parts.append("milestones at " + " and ".join(map(str, rules.milestone_days)) + " days live")
+    return f"Rules (igops.yaml monitor): {'; '.join(parts) or 'none enabled'}."
+
+
+def render_monitor_text(report: MonitorReport, *, color: bool = False, width: int | None = None) -> str:
+    style: Callable[..., str] = click.style if color else (lambda text, **_: text)
+    lines = [style(f"! {RULE_TITLES[alert.rule]}", fg=_COLOURS[alert.rule], bold=True)
+             + f"  {clean(alert.key)} ({clean(alert.name)}): {clean(_message(alert))}"
+             for alert in report.alerts]
+    closing = [style(summary_line(report), bold=True), rules_line(report.rules)]
+    return "\n".join([*lines, "", *closing] if lines else closing)
+
+
+def _message(alert: Alert) -> str:
+    """The alert's sentence without the rule's name it starts with (the line's label says it)."""
+    title = RULE_TITLES[alert.rule]
+    return alert.message[len(title) + 2:] if alert.message.startswith(f"{title}: ") else alert.message
+
+
+def render_monitor_markdown(report: MonitorReport, *, color: bool = False, width: int | None = None,
+                            max_chars: int = GITHUB_COMMENT_LIMIT) -> str:
+    """An issue body: each alerted experience with its alerts and its figures, never over `max_chars`."""
+    head = [f"**{markdown_text(summary_line(report))}**"]
+    tail = f"_{markdown_text(rules_line(report.rules))}_"
+    sections = []
+    for results in report.checked:
+        alerts = report.alerts_of(results.key)
+        if not alerts:
+            continue
+        sections.append("\n".join([
+            f"### {markdown_text(results.key)} ({markdown_text(results.name)})", "",
+            f"{markdown_text(sentence_case(lifetime(results)))}.", "",
+            *(f"- **{sentence_case(RULE_TITLES[alert.rule])}:** {markdown_text(_message(alert))}"
+              for alert in alerts), "",
+            *markdown_table([COLUMNS, *rows(results)], markdown_text)]))
+    kept: list[str] = []
+    used = sum(len(part) + 2 for part in [*head, tail])
+    for index, section in enumerate(sections):
+        note = (f"_{len(sections) - index} more experience(s) not shown: `igops monitor --format json` has "
+                "them all._")
+        if used + len(section) + 2 + len(note) + 2 > max_chars:
+            kept.append(note)
+            break
+        kept.append(section)
+        used += len(section) + 2
+    return "\n\n".join([*head, *kept, tail])
+
+
+def monitor_document(report: MonitorReport) -> dict[str, Any]:
+    """The alerts as JSON data (schemas/monitor.schema.json)."""
+    rules = report.rules
+    return {
+        "format_version": MONITOR_FORMAT_VERSION,
+        "summary": summary_line(report),
+        "fired": report.fired,
+        "checked": [results.key for results in report.checked],
+        "rules": {
+            "sample_ratio_mismatch": rules.srm_p_value if rules.sample_ratio_mismatch else None,
+            "conversion_collapse": rules.collapse_drop if rules.conversion_collapse else None,
+            "milestones": list(rules.milestone_days) if rules.milestones else [],
+        },
+        "alerts": [{"rule": alert.rule, "key": alert.key, "name": alert.name, "variation": alert.variation,
+                    "message": alert.message, "figures": dict(alert.figures)} for alert in report.alerts],
+    }
+
+
+def render_monitor_json(report: MonitorReport, *, color: bool = False, width: int | None = None) -> str:
+    return json.dumps(monitor_document(report), indent=2, sort_keys=True, ensure_ascii=False)
+
+
+class MonitorRenderer(Protocol):
+    def __call__(self, report: MonitorReport, *, color: bool = False, width: int | None = None) -> str: ...
+
+
+MONITOR_FORMATS: dict[str, MonitorRenderer] = {
+    "text": render_monitor_text,
+    "markdown": render_monitor_markdown,
+    "json": render_monitor_json,
+}

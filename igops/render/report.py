@@ -1,0 +1,113 @@
+"""The report: tables on a terminal (rich), markdown for Slack or an issue, JSON for machines."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any, Protocol
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from igops.analytics import ExperienceResults, Report, results_document
+from igops.analytics.dates import iso
+from igops.engine.summary import counted
+from igops.render.plan_common import clean
+from igops.render.plan_markdown import markdown_text
+from igops.render.results import (
+    COLUMNS,
+    NUMERIC,
+    lifetime,
+    markdown_table,
+    primary_note,
+    rows,
+    sentence_case,
+    verdict_text,
+    window_text,
+)
+
+REPORT_FORMAT_VERSION = 1
+# Off a terminal nothing has to fit a screen: tables keep their natural width, up to this.
+TEXT_WIDTH = 200
+
+
+def summary_line(report: Report) -> str:
+    shown = counted(len(report.experiences), "experience")
+    line = f"Report: {shown} with results, {window_text(report.window_start, report.window_end)}."
+    if report.not_started:
+        line += f" Not started yet: {', '.join(report.not_started)}."
+    return clean(line)
+
+
+def render_report_text(report: Report, *, color: bool = False, width: int | None = None) -> str:
+    console = text_console(color, width)
+    for results in report.experiences:
+        console.print(Text.assemble((clean(results.key), "bold"), f" ({clean(results.name)}): ",
+                                    lifetime(results)), soft_wrap=True)
+        console.print(results_table(results))
+        console.print(Text(f"{primary_note(results)} Verdict: {verdict_text(results.verdict)}"),
+                      soft_wrap=True)
+        console.print()
+    console.print(Text(summary_line(report), style="bold"), soft_wrap=True)
+    return captured(console)
+
+
+def text_console(color: bool, width: int | None) -> Console:
+    """A console that writes into a string: coloured only when asked, never reading markup in data."""
+    return Console(file=io.StringIO(), width=width or TEXT_WIDTH, color_system="standard" if color else None,
+                   force_terminal=color, highlight=False, emoji=False, markup=False, soft_wrap=False)
+
+
+def captured(console: Console) -> str:
+    file = console.file
+    assert isinstance(file, io.StringIO)
+    return file.getvalue().rstrip("\n")
+
+
+def results_table(results: ExperienceResults, winner: str | None = None) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for title, numeric in zip(COLUMNS, NUMERIC, strict=True):
+        table.add_column(title, justify="right" if numeric else "left", overflow="fold")
+    for cells in rows(results, winner):
+        table.add_row(*(Text(cell) for cell in cells))
+    return table
+
+
+def render_report_markdown(report: Report, *, color: bool = False, width: int | None = None) -> str:
+    sections = [f"**{markdown_text(summary_line(report))}**"]
+    for results in report.experiences:
+        sections.append("\n".join([
+            f"### {markdown_text(results.key)} ({markdown_text(results.name)})", "",
+            f"{markdown_text(sentence_case(lifetime(results)))}. {markdown_text(primary_note(results))}", "",
+            *markdown_table([COLUMNS, *rows(results)], markdown_text), "",
+            f"**Verdict:** {markdown_text(verdict_text(results.verdict))}"]))
+    return "\n\n".join(sections)
+
+
+def report_document(report: Report) -> dict[str, Any]:
+    """The report as JSON data (schemas/report.schema.json)."""
+    return {
+        "format_version": REPORT_FORMAT_VERSION,
+        "summary": summary_line(report),
+        "start": None if report.window_start is None else iso(report.window_start),
+        "end": None if report.window_end is None else iso(report.window_end),
+        "experiences": [results_document(results) for results in report.experiences],
+        "not_started": list(report.not_started),
+    }
+
+
+def render_report_json(report: Report, *, color: bool = False, width: int | None = None) -> str:
+    return json.dumps(report_document(report), indent=2, sort_keys=True, ensure_ascii=False)
+
+
+class ReportRenderer(Protocol):
+    def __call__(self, report: Report, *, color: bool = False, width: int | None = None) -> str: ...
+
+
+REPORT_FORMATS: dict[str, ReportRenderer] = {
+    "text": render_report_text,
+    "markdown": render_report_markdown,
+    "json": render_report_json,
+}

@@ -1,0 +1,164 @@
+"""How results read: numbers as people write them, and one experience's results as rows.
+
+Shared by the report, the monitor's alerts and a plan that ends an experience, so a figure reads
+the same wherever it shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+from igops.analytics import ExperienceResults, Uplift, VariationResult, Verdict
+from igops.analytics.results import metric_label
+from igops.render.plan_common import clean
+
+DASH = "-"
+COLUMNS = ("Variation", "Visitors", "Orders", "Conversion", "Revenue / visitor", "Uplift (95% interval)",
+           "Beats control")
+# Right-aligned: every column but the variation's name.
+NUMERIC = tuple(index > 0 for index in range(len(COLUMNS)))
+CONTROL_MARK = " (control)"
+WINNER_MARK = " (winner)"
+
+
+def count(value: float | None) -> str:
+    return DASH if value is None else f"{value:,.0f}"
+
+
+def rate(value: float | None) -> str:
+    return DASH if value is None else f"{value:.2%}"
+
+
+def money(value: float | None) -> str:
+    return DASH if value is None else f"{value:,.2f}"
+
+
+def change(value: float | None) -> str:
+    return DASH if value is None else f"{value:+.1%}"
+
+
+def chance(value: float | None) -> str:
+    return DASH if value is None else f"{value:.0%}"
+
+
+def uplift(value: Uplift | None) -> str:
+    if value is None:
+        return DASH
+    if value.low is None or value.high is None:
+        return change(value.value)
+    return f"{change(value.value)} ({change(value.low)} to {change(value.high)})"
+
+
+def sentence_case(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def day(seconds: int) -> str:
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d")
+
+
+def moment(seconds: int) -> str:
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def span(start: int, end: int) -> str:
+    """A range as people say it: whole UTC days as first to last day, else to the minute."""
+    if start % 86_400 == 0 and end % 86_400 == 0:
+        first, last = day(start), day(end - 86_400)
+        return first if first == last else f"{first} to {last}"
+    return f"{moment(start)} to {moment(end)}"
+
+
+def window_text(start: int | None, end: int | None) -> str:
+    if start is None and end is None:
+        return "over each experience's whole run"
+    if start is None:
+        assert end is not None
+        return f"up to {moment(end)}"
+    if end is None:
+        return f"from {moment(start)}"
+    return span(start, end)
+
+
+def lifetime(results: ExperienceResults) -> str:
+    """`started, 9.0 days live since 2026-11-17`."""
+    status = clean(results.status)
+    if results.days_live is None or results.started_at is None:
+        return status
+    return f"{status}, {results.days_live:.1f} days live since {day(results.started_at)}"
+
+
+def primary_note(results: ExperienceResults) -> str:
+    return (f"Uplift and chance to beat the control are on {clean(metric_label(results.primary_metric))}, "
+            "the primary metric.")
+
+
+def verdict_text(verdict: Verdict | None) -> str:
+    """The API's verdict as a sentence (without the leading `Verdict:`)."""
+    if verdict is None:
+        return "none given."
+    name = clean(verdict.verdict.replace("_", " "))
+    if verdict.verdict == "not_ready":
+        return "not ready (too few days or orders so far)."
+    if verdict.verdict == "error":
+        return f"none ({clean(verdict.reason or 'the API gave no reason')})"
+    about = ""
+    if verdict.best_challenger is not None:
+        odds = f", {chance(verdict.p2bb)} to beat the control" if verdict.p2bb is not None else ""
+        about = f" for {clean(verdict.best_challenger)}{odds}"
+    advice = f": {clean(verdict.action)}" if verdict.action else "."
+    return f"{name}{about}{advice}"
+
+
+def variation_cells(variation: VariationResult, winner: str | None = None) -> tuple[str, ...]:
+    label = clean(variation.name)
+    if variation.is_control:
+        label += CONTROL_MARK
+    if winner is not None and variation.name == winner:
+        label += WINNER_MARK
+    against = (DASH, DASH) if variation.is_control else (uplift(variation.uplift), chance(variation.p2bc))
+    return (label, count(variation.visitors), count(variation.orders), rate(variation.conversion_rate),
+            money(variation.net_revenue_per_visitor), *against)
+
+
+def rows(results: ExperienceResults, winner: str | None = None) -> list[tuple[str, ...]]:
+    return [variation_cells(variation, winner) for variation in results.variations]
+
+
+def aligned(table: Sequence[Sequence[str]], numeric: Sequence[bool] = NUMERIC) -> list[str]:
+    """Rows as lines of aligned columns, two spaces apart; numbers to the right."""
+    widths = [max(len(row[index]) for row in table) for index in range(len(table[0]))]
+    return ["  ".join(cell.rjust(width) if right else cell.ljust(width)
+                      for cell, width, right in zip(row, widths, numeric, strict=True)).rstrip()
+            for row in table]
+
+
+def markdown_table(table: Sequence[Sequence[str]], escape: Callable[[str], str],
+                   numeric: Sequence[bool] = NUMERIC) -> list[str]:
+    """A GitHub table of `table` (header first); `escape` makes each row's first cell (user data) inert."""
+    header, *body = table
+    align = ["---:" if right else "---" for right in numeric]
+    cells = [[escape(row[0]), *row[1:]] for row in body]
+    return [f"| {' | '.join(line)} |" for line in (header, align, *cells)]
+
+
+def results_heading(results: ExperienceResults) -> str:
+    """`started, 21.0 days live since 2026-11-05; uplift and chance ... on conversion rate, ...`"""
+    return (f"{lifetime(results)}; uplift and chance to beat the control on "
+            f"{clean(metric_label(results.primary_metric))}, the primary metric.")
+
+
+def results_lines(results: ExperienceResults, winner: str | None = None) -> list[str]:
+    """One experience's results as plain lines: a heading, the aligned table, the verdict."""
+    table = aligned([COLUMNS, *rows(results, winner)])
+    return [f"results so far: {results_heading(results)}", *(f"  {line}" for line in table),
+            f"verdict: {verdict_text(results.verdict)}"]
+
+
+def results_markdown(results: ExperienceResults, escape: Callable[[str], str],
+                     winner: str | None = None) -> str:
+    """One experience's results in markdown: a sentence, a table, the verdict; user data through `escape`."""
+    return "\n".join([f"**Results so far:** {escape(sentence_case(results_heading(results)))}", "",
+                      *markdown_table([COLUMNS, *rows(results, winner)], escape), "",
+                      f"**Verdict:** {escape(verdict_text(results.verdict))}"])

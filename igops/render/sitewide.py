@@ -1,0 +1,96 @@
+"""Sitewide figures: a table on a terminal (rich), markdown for Slack or an issue, JSON for machines."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Protocol
+
+from rich import box
+from rich.table import Table
+from rich.text import Text
+
+from igops.analytics import Figure, SitewideFigures
+from igops.analytics.dates import iso
+from igops.render.plan_markdown import markdown_text
+from igops.render.report import captured, text_console
+from igops.render.results import change, count, markdown_table, money, rate, span
+
+SITEWIDE_FORMAT_VERSION = 1
+_COLUMNS = ("Figure", "Range", "Previous period", "Change")
+_NUMERIC = (False, True, True, True)
+
+
+def summary_line(figures: SitewideFigures) -> str:
+    currency = f"; money in {figures.currency}" if figures.currency else ""
+    if not figures.has_traffic:
+        return f"Sitewide, {span(figures.start, figures.end)}: no visitors in that range."
+    return (f"Sitewide, {span(figures.start, figures.end)}, against "
+            f"{span(figures.comparison_start, figures.comparison_end)} (the period of the same length just "
+            f"before){currency}.")
+
+
+def _shown(figure: Figure, value: float | None) -> str:
+    if figure.kind == "money":
+        return money(value)
+    if figure.kind == "rate":
+        return rate(value)
+    return count(value)
+
+
+def _rows(figures: SitewideFigures) -> list[tuple[str, ...]]:
+    return [(figure.label, _shown(figure, figure.value), _shown(figure, figure.previous),
+             change(figure.change)) for figure in figures.figures]
+
+
+def render_sitewide_text(figures: SitewideFigures, *, color: bool = False, width: int | None = None) -> str:
+    console = text_console(color, width)
+    console.print(Text(summary_line(figures), style="bold"), soft_wrap=True)
+    if figures.has_traffic:
+        table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+        for title, numeric in zip(_COLUMNS, _NUMERIC, strict=True):
+            table.add_column(title, justify="right" if numeric else "left")
+        for row in _rows(figures):
+            table.add_row(*(Text(cell) for cell in row))
+        console.print(table)
+    return captured(console)
+
+
+def render_sitewide_markdown(figures: SitewideFigures, *, color: bool = False,
+                             width: int | None = None) -> str:
+    head = f"**{markdown_text(summary_line(figures))}**"
+    if not figures.has_traffic:
+        return head
+    table = markdown_table([_COLUMNS, *_rows(figures)], markdown_text, _NUMERIC)
+    return "\n\n".join([head, "\n".join(table)])
+
+
+def sitewide_document(figures: SitewideFigures) -> dict[str, Any]:
+    """The figures as JSON data (schemas/sitewide.schema.json)."""
+    return {
+        "format_version": SITEWIDE_FORMAT_VERSION,
+        "summary": summary_line(figures),
+        "start": iso(figures.start),
+        "end": iso(figures.end),
+        "comparison_start": iso(figures.comparison_start),
+        "comparison_end": iso(figures.comparison_end),
+        "currency": figures.currency,
+        "has_traffic": figures.has_traffic,
+        "figures": [{"key": figure.key, "label": figure.label, "value": figure.value,
+                     "previous": None if figure.previous is None else round(figure.previous, 6),
+                     "change": figure.change} for figure in figures.figures],
+    }
+
+
+def render_sitewide_json(figures: SitewideFigures, *, color: bool = False, width: int | None = None) -> str:
+    return json.dumps(sitewide_document(figures), indent=2, sort_keys=True, ensure_ascii=False)
+
+
+class SitewideRenderer(Protocol):
+    def __call__(self, figures: SitewideFigures, *, color: bool = False, width: int | None = None) -> str: ...
+
+
+SITEWIDE_FORMATS: dict[str, SitewideRenderer] = {
+    "text": render_sitewide_text,
+    "markdown": render_sitewide_markdown,
+    "json": render_sitewide_json,
+}
