@@ -43,9 +43,9 @@ WHOLE_RUN = Window()
 
 
 async def results_of(client: IntelligemsClient, key: str, live: Mapping[str, Any], *,
-                     window: Window = WHOLE_RUN, verdict: bool = True, now: float) -> ExperienceResults:
-    """One experience's results over `window`; with `verdict`, the API's verdict too."""
-    query: dict[str, Any] = {**window.resource_query(), **({"testResult": True} if verdict else {})}
+                     window: Window = WHOLE_RUN, now: float) -> ExperienceResults:
+    """One experience's results over `window`, with the API's verdict (which names the primary metric)."""
+    query: dict[str, Any] = {**window.resource_query(), "testResult": True}
     answer = await client.experience_analytics(str(live["id"]), query)
     return experience_results(key, live, answer, now)
 
@@ -109,7 +109,7 @@ async def read_monitor(client: IntelligemsClient, desired: Sequence[DesiredExper
     running = [(experience.key, live) for experience, live in managed
                if live is not None and live.get("status") == "started"]
     log.info("reading the results of %d running experiences", len(running))
-    results = await asyncio.gather(*(results_of(client, key, live, verdict=False, now=now)
+    results = await asyncio.gather(*(results_of(client, key, live, now=now)
                                      for key, live in running))
     return monitor(results, rules)
 

@@ -13,7 +13,7 @@ from igops.analytics.monitor import COLLAPSE, MILESTONE, SRM
 from igops.engine.summary import counted
 from igops.render.plan_common import clean
 from igops.render.plan_markdown import GITHUB_COMMENT_LIMIT, markdown_text
-from igops.render.results import COLUMNS, lifetime, markdown_table, rows, sentence_case
+from igops.render.results import COLUMNS, lifetime, markdown_table, primary_note, rows, sentence_case
 
 MONITOR_FORMAT_VERSION = 1
 RULE_TITLES = {SRM: "sample-ratio mismatch", COLLAPSE: "conversion collapse", MILESTONE: "milestone"}
@@ -68,7 +68,7 @@ def render_monitor_markdown(report: MonitorReport, *, color: bool = False, width
             continue
         sections.append("\n".join([
             f"### {markdown_text(results.key)} ({markdown_text(results.name)})", "",
-            f"{markdown_text(sentence_case(lifetime(results)))}.", "",
+            f"{markdown_text(sentence_case(lifetime(results)))}. {markdown_text(primary_note(results))}", "",
             *(f"- **{sentence_case(RULE_TITLES[alert.rule])}:** {markdown_text(_message(alert))}"
               for alert in alerts), "",
             *markdown_table([COLUMNS, *rows(results)], markdown_text)]))

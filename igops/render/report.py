@@ -67,10 +67,14 @@ def captured(console: Console) -> str:
 
 
 def results_table(results: ExperienceResults, winner: str | None = None) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    for title, numeric in zip(COLUMNS, NUMERIC, strict=True):
-        table.add_column(title, justify="right" if numeric else "left", overflow="fold")
-    for cells in rows(results, winner):
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
+    body = rows(results, winner)
+    for index, (title, numeric) in enumerate(zip(COLUMNS, NUMERIC, strict=True)):
+        # On a narrow terminal titles, names and intervals wrap between words; a number never splits.
+        words = [*title.split(), *(cell for row in body for cell in [row[index]] if " " not in cell)]
+        table.add_column(title, justify="right" if numeric else "left", overflow="fold",
+                         min_width=max(map(len, words)))
+    for cells in body:
         table.add_row(*(Text(cell) for cell in cells))
     return table
 
