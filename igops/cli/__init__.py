@@ -17,9 +17,12 @@ from igops.cli.demo_command import demo_command
 from igops.cli.drift_command import drift_command
 from igops.cli.import_command import import_command
 from igops.cli.init_command import init_command
+from igops.cli.monitor_command import monitor_command
 from igops.cli.plan_command import plan_command
+from igops.cli.report_command import report_command
 from igops.cli.sandbox_commands import sandbox
 from igops.cli.show_command import show_command
+from igops.cli.sitewide_command import sitewide_command
 from igops.cli.validate_command import validate
 
 __all__ = ["cli", "main", "use_color"]
@@ -57,7 +60,7 @@ def _log_to_stderr(verbose: bool) -> None:
 
 
 for command in (init_command, demo_command, validate, plan_command, apply_command, drift_command,
-                import_command, show_command, sandbox):
+                import_command, show_command, report_command, sitewide_command, monitor_command, sandbox):
     cli.add_command(command)
 
 
