@@ -24,7 +24,7 @@ A test walks the API description and fails on any field that is in none of these
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -211,6 +211,31 @@ def locations(document: Any, path: str) -> Iterator[tuple[dict[str, Any], str, s
     for holder, concrete in _walk(document, parents, ""):
         if isinstance(holder, dict):
             yield holder, key, f"{concrete}.{key}" if concrete else key
+
+
+def detached(document: Mapping[str, Any], paths: Iterable[str]) -> dict[str, Any]:
+    """A copy of `document` in which the objects holding the keys `paths` address, and every list and
+    object above them, are copies too; the rest is shared with `document`. Keys at `paths` can then
+    be set or removed in the copy without touching `document`, at a fraction of a deep copy's cost."""
+    spine: dict[str, Any] = {}
+    for path in paths:
+        branch = spine
+        for step in _steps(path)[:-1]:
+            branch = branch.setdefault(step, {})
+    copied: dict[str, Any] = _copied_along(document, spine)
+    return copied
+
+
+def _copied_along(node: Any, spine: Mapping[str, Any]) -> Any:
+    if isinstance(node, Mapping):
+        copied = dict(node)
+        for step, below in spine.items():
+            if step in copied:
+                copied[step] = _copied_along(copied[step], below)
+        return copied
+    if isinstance(node, list):
+        return [_copied_along(item, spine["[]"]) for item in node] if "[]" in spine else list(node)
+    return node
 
 
 def _steps(path: str) -> list[str]:

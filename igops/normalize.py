@@ -16,7 +16,7 @@ through, or unknown to igops) is copied from live unchanged, and entities keep t
 
 from __future__ import annotations
 
-import copy
+import functools
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
@@ -31,6 +31,7 @@ from igops.fields import (
     WRITE_ONLY,
     Conversion,
     VariationRef,
+    detached,
     locations,
     minted_id,
     variation_refs,
@@ -48,7 +49,8 @@ def canonical_desired(body: Mapping[str, Any]) -> Canonical:
 
 def canonical_live(document: Mapping[str, Any]) -> Canonical:
     """A GET experience in the file's shape: read forms mapped to file forms, the rest dropped."""
-    readable = _in_order(document)
+    # Only the objects holding a read form change here; the projection copies everything it keeps.
+    readable = _in_order(detached(document, (mapped.read_path for mapped in MAPPED)))
     refs = variation_refs(readable["variations"])
     for mapped in MAPPED:
         _move(readable, mapped.read_path, mapped.file_path, mapped.to_file, refs)
@@ -114,7 +116,7 @@ def update_payload(canonical: Mapping[str, Any], live: Mapping[str, Any]) -> dic
 
 def _writable_live(live: Mapping[str, Any]) -> dict[str, Any]:
     """The live experience in the write shape: read-only fields dropped, read forms made write forms."""
-    writable = _in_order(live)
+    writable = _in_order(_copied(live))
     refs = variation_refs(writable["variations"])
     for mapped in MAPPED:
         if _last(mapped.file_path) != _last(mapped.write_path):
@@ -154,12 +156,12 @@ def _last(path: str) -> str:
     return path.rsplit(".", 1)[-1]
 
 
-def _in_order(document: Mapping[str, Any]) -> dict[str, Any]:
-    """A deep copy with variations and key metrics in their `order`, the order the file lists them in."""
-    ordered = copy.deepcopy(dict(document))
-    ordered["variations"] = sorted(ordered.get("variations") or [], key=_order)
-    ordered["experienceKeyMetrics"] = sorted(ordered.get("experienceKeyMetrics") or [], key=_order)
-    return ordered
+def _in_order(document: dict[str, Any]) -> dict[str, Any]:
+    """`document` (a copy, changed in place) with variations and key metrics in their `order`, the
+    order the file lists them in."""
+    document["variations"] = sorted(document.get("variations") or [], key=_order)
+    document["experienceKeyMetrics"] = sorted(document.get("experienceKeyMetrics") or [], key=_order)
+    return document
 
 
 def _merge(desired: Any, live: Any, node: Mapping[str, Any], path: str) -> Any:
@@ -167,7 +169,7 @@ def _merge(desired: Any, live: Any, node: Mapping[str, Any], path: str) -> Any:
     node = _resolve(node)
     if isinstance(desired, dict) and "properties" in node:
         live_object = live if isinstance(live, dict) else {}
-        merged = {key: copy.deepcopy(value) for key, value in live_object.items()
+        merged = {key: _copied(value) for key, value in live_object.items()
                   if key not in node["properties"]}
         for key, value in desired.items():
             child = f"{path}.{key}" if path else key
@@ -186,6 +188,16 @@ def _merge(desired: Any, live: Any, node: Mapping[str, Any], path: str) -> Any:
     return desired
 
 
+def _copied(value: Any) -> Any:
+    """A copy of a JSON value, down to its scalars (which nothing changes in place). copy.deepcopy
+    does the same many times slower: it looks for shared and recursive parts, which JSON has none of."""
+    if isinstance(value, Mapping):
+        return {key: _copied(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copied(item) for item in value]
+    return value
+
+
 def _number_orders(payload: dict[str, Any]) -> None:
     for index, variation in enumerate(payload["variations"]):
         variation["order"] = index
@@ -202,6 +214,7 @@ def _digest(value: Any) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
 
 
+@functools.cache
 def _schema() -> dict[str, Any]:
     schema = load_schema(EXPERIENCE_SCHEMA)
     api_fields = {key: node for key, node in schema["properties"].items() if key not in IGOPS_FIELDS}
@@ -210,11 +223,16 @@ def _schema() -> dict[str, Any]:
 
 def _resolve(node: Mapping[str, Any]) -> Mapping[str, Any]:
     while "$ref" in node:
-        target: Any = load_schema(EXPERIENCE_SCHEMA)
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
+        node = _referenced(node["$ref"])
     return node
+
+
+@functools.cache
+def _referenced(ref: str) -> Mapping[str, Any]:
+    target: Mapping[str, Any] = load_schema(EXPERIENCE_SCHEMA)
+    for part in ref.removeprefix("#/").split("/"):
+        target = target[part]
+    return target
 
 
 @dataclass(frozen=True)
@@ -240,7 +258,8 @@ class _Projection:
             if value.get(key) is not None:
                 projected[key] = self.value(value[key], resolved)
             elif default is not None:
-                projected[key] = self.value(copy.deepcopy(default), resolved)
+                # value() builds every list and object anew, so the schema's default is never shared.
+                projected[key] = self.value(default, resolved)
             elif self.explicit_nulls and _nullable(node, resolved):
                 projected[key] = None
         return projected

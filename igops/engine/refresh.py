@@ -85,6 +85,9 @@ async def fetch_details(
     if cache is not None:
         live_ids = {item["id"] for item in live_items}
         kept = {key: value for key, value in cache.documents.items() if key in live_ids}
+        # Nothing read and nothing gone: the file already says what it would be rewritten with.
+        unchanged = not to_fetch and kept.keys() == cache.documents.keys() and cache.path.exists()
         cache.documents = kept | documents
-        cache.save()
+        if not unchanged:
+            cache.save()
     return documents
