@@ -56,8 +56,9 @@ class Group(StrEnum):
     EXPORT = "export"
 
 
-# The documented limits (rate-limits in the API description). Pacing follows the headers; these only estimate.
-DOCUMENTED_RATES = {
+# The documented limits (rate-limits in the API description). Pacing follows the headers; these are what
+# it assumes until an answer brings them, and what estimates of the time left are made of.
+DOCUMENTED_RATES: dict[str, BucketRate] = {
     Group.EXPERIENCES: BucketRate(burst=50, refill=25, interval=30.0),
     Group.UPDATES: BucketRate(burst=10, refill=10, interval=60.0),
     Group.SITEWIDE: BucketRate(burst=10, refill=5, interval=30.0),
@@ -152,8 +153,7 @@ class IntelligemsClient:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
-        self.pacer = pacer or Pacer()
-        self._in_flight = asyncio.Semaphore(max_in_flight)
+        self.pacer = pacer or Pacer(rates=DOCUMENTED_RATES, max_in_flight=max_in_flight)
         self._interrupt: asyncio.Event | None = None
         self._waiting: dict[int, Waiting] = {}
         self._analytics_via_get = False
@@ -352,16 +352,17 @@ class IntelligemsClient:
                 ticket = await self._acquire(group, interruptible=not committed)
                 if ticket is None:
                     raise interrupted
-                async with self._in_flight:
-                    if not committed and self._interrupt is not None and self._interrupt.is_set():
-                        self.pacer.settle(ticket, None)
-                        raise interrupted
-                    began = time.monotonic()
-                    first_sent = began if first_sent is None else first_sent
-                    self._waiting[id(call)] = Waiting(method, path, attempt, self.retry.max_attempts,
-                                                      first_sent, self._gives_up_by(began, attempt, started))
+                began = time.monotonic()
+                first_sent = began if first_sent is None else first_sent
+                self._waiting[id(call)] = Waiting(method, path, attempt, self.retry.max_attempts,
+                                                  first_sent, self._gives_up_by(began, attempt, started))
+                try:
                     outcome = await self._attempt(method, path, params, body, ticket, retry, name,
                                                   attempt, started)
+                finally:
+                    # However the attempt ended (an error answer, none, a cancelled task), its ticket goes
+                    # back: it is a slot in flight, and the pacer waits for the tickets out to probe.
+                    self.pacer.settle(ticket, None)
                 if isinstance(outcome, httpx.Response):
                     return outcome
                 committed = committed or (outcome.took_effect and method != "GET")
@@ -385,7 +386,6 @@ class IntelligemsClient:
             async with asyncio.timeout(self.timeout):
                 response = await self._http.request(method, path, params=params, json=body)
         except (httpx.TransportError, TimeoutError) as exc:
-            self.pacer.settle(ticket, None)
             return self._unanswered(exc, method, path, retry, name, attempt, started)
         log.debug("%s %s -> %s in %.3fs", method, path, response.status_code, time.monotonic() - began)
         status = response.status_code
@@ -399,7 +399,6 @@ class IntelligemsClient:
                 f"Still rate limited by the Intelligems API after {attempt} attempt(s) on {method} {path}: "
                 "wait a minute and run it again.", method=method, path=path, status=429),
                 0.0, took_effect=False)
-        self.pacer.settle(ticket, None)
         if status < 500:
             raise _client_error(response, method, path, self.base_url)
         if retry is Retry.CREATE:

@@ -233,3 +233,41 @@ def test_token_never_appears_in_reprs_or_error_messages() -> None:
         with pytest.raises(Exception) as caught:
             run(Script(answer), lambda c: c.get_experience("e1"))
         assert TOKEN not in str(caught.value) and TOKEN not in repr(caught.value)
+
+
+def test_without_rate_limit_headers_requests_go_out_as_many_at_once_as_allowed() -> None:
+    in_flight = [0]
+    peak = [0]
+
+    async def headerless(request: httpx.Request) -> httpx.Response:
+        in_flight[0] += 1
+        peak[0] = max(peak[0], in_flight[0])
+        await asyncio.sleep(0.001)
+        in_flight[0] -= 1
+        return ok({"experience": EXPERIENCE})
+
+    async def scenario() -> None:
+        async with IntelligemsClient(Secret(TOKEN), "https://api.example.test", max_in_flight=4,
+                                     transport=httpx.MockTransport(headerless), retry=FAST) as client:
+            await asyncio.gather(*(client.get_experience("e1") for _ in range(40)))
+
+    asyncio.run(scenario())
+    assert peak[0] == 4
+
+
+def test_a_cancelled_request_gives_its_slot_back() -> None:
+    async def hangs_once(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/hangs"):
+            await asyncio.Event().wait()
+        return ok({"experience": EXPERIENCE})
+
+    async def scenario() -> None:
+        async with IntelligemsClient(Secret(TOKEN), "https://api.example.test", max_in_flight=1,
+                                     transport=httpx.MockTransport(hangs_once), retry=FAST) as client:
+            stuck = asyncio.create_task(client.get_experience("hangs"))
+            await asyncio.sleep(0.01)
+            stuck.cancel()
+            assert await asyncio.wait_for(client.get_experience("e1"), 5) == EXPERIENCE
+            assert client.pacer.state("experiences").in_flight == 0
+
+    asyncio.run(scenario())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from igops.api import DOCUMENTED_RATES, Group
-from igops.api.pacing import Pacer, RateLimitHeaders
+from igops.api.pacing import BucketRate, Pacer, RateLimitHeaders, Ticket
 
 
 class FakeTime:
@@ -121,3 +121,233 @@ def test_floor_is_the_calls_beyond_the_tokens_at_hand_over_the_refill_rate() -> 
     assert updates.floor_seconds(30, scale=30) == 4.0
     assert updates.floor_seconds(5) == 0.0
     assert DOCUMENTED_RATES[Group.EXPERIENCES].floor_seconds(150) == 120.0
+
+
+RATE = BucketRate(burst=3, refill=1, interval=30.0)
+
+
+def settled_headerless(pacer: Pacer, ticket: Ticket) -> None:
+    """A successful answer without rate-limit headers (an emulator without limits)."""
+    pacer.settle(ticket, {"content-type": "application/json"})
+
+
+def test_a_documented_bucket_is_assumed_full_until_headers_arrive() -> None:
+    async def scenario() -> None:
+        fake = FakeTime()
+        pacer = Pacer(fake.clock, fake.sleep, rates={"g": RATE})
+        first = [await pacer.acquire("g") for _ in range(RATE.burst)]
+        assert not any(ticket.probe for ticket in first), "the first request probed alone"
+        # The assumed bucket is spent: the next waits for what the answers on their way say.
+        follower = asyncio.create_task(pacer.acquire("g"))
+        await asyncio.sleep(0)
+        assert not follower.done()
+        pacer.settle(first[0], headers(remaining=5, reset_at=fake.now + 30))
+        ticket = await asyncio.wait_for(follower, 1)
+        assert not ticket.probe
+        assert pacer.state("g").remaining == 5 - 2 - 1  # two still in flight, one just taken
+
+    asyncio.run(scenario())
+
+
+def test_error_answers_leave_the_assumed_bucket_and_the_last_one_out_lets_a_probe_go() -> None:
+    async def scenario() -> None:
+        fake = FakeTime()
+        pacer = Pacer(fake.clock, fake.sleep, rates={"g": RATE})
+        tickets = [await pacer.acquire("g") for _ in range(RATE.burst)]
+        follower = asyncio.create_task(pacer.acquire("g"))
+        for ticket in tickets[:-1]:
+            pacer.settle(ticket, None)
+            await asyncio.sleep(0)
+            assert not follower.done(), "a request went out while answers that may tell were pending"
+        pacer.settle(tickets[-1], None)
+        probe = await asyncio.wait_for(follower, 1)
+        assert probe.probe and fake.slept == []
+
+    asyncio.run(scenario())
+
+
+def test_an_endpoint_without_headers_is_not_paced_until_a_429() -> None:
+    async def scenario() -> None:
+        fake = FakeTime()
+        pacer = Pacer(fake.clock, fake.sleep, rates={"g": RATE})
+        first = await pacer.acquire("g")
+        settled_headerless(pacer, first)
+        tickets = [await pacer.acquire("g") for _ in range(100)]
+        assert fake.slept == [] and pacer.state("g").in_flight == 100
+
+        pacer.throttled(tickets[0], backoff=4.0)
+        # An answer sent before the 429 does not lift the hold.
+        settled_headerless(pacer, tickets[1])
+        follower = asyncio.create_task(pacer.acquire("g"))
+        for _ in range(5):
+            await asyncio.sleep(0)
+        assert 4.0 <= sum(fake.slept) < 4.2
+        # Past the hold, the answers on their way tell before anything else goes.
+        assert not follower.done(), "requests still in flight, yet one went out as a probe"
+        settled_headerless(pacer, tickets[2])
+        assert not (await asyncio.wait_for(follower, 1)).probe
+
+    asyncio.run(scenario())
+
+
+def test_the_probe_after_a_hold_finds_the_endpoint_unpaced_again() -> None:
+    async def scenario() -> None:
+        fake = FakeTime()
+        pacer = Pacer(fake.clock, fake.sleep, rates={"g": RATE})
+        settled_headerless(pacer, await pacer.acquire("g"))
+        pacer.throttled(await pacer.acquire("g"), backoff=2.0)
+        probe = await pacer.acquire("g")
+        assert probe.probe
+        settled_headerless(pacer, probe)
+        assert not any(ticket.probe for ticket in [await pacer.acquire("g") for _ in range(10)])
+        assert len(fake.slept) == 1
+
+    asyncio.run(scenario())
+
+
+def test_an_answer_overtaken_by_a_later_one_never_raises_what_is_left() -> None:
+    async def scenario() -> None:
+        fake = FakeTime()
+        pacer = Pacer(fake.clock, fake.sleep)
+        probe = await pacer.acquire("g")
+        pacer.settle(probe, headers(remaining=10, reset_at=fake.now + 30))
+        tickets = [await pacer.acquire("g") for _ in range(4)]
+        # The server counted tickets[1] after tickets[0], but its answer arrives first.
+        pacer.settle(tickets[1], headers(remaining=7, reset_at=fake.now + 30))
+        assert pacer.state("g").remaining == 4  # 7, less the three still in flight
+        pacer.settle(tickets[0], headers(remaining=8, reset_at=fake.now + 30))
+        assert pacer.state("g").remaining == 4
+        # An answer counted before the last refill says nothing about the bucket after it.
+        pacer.settle(tickets[2], headers(remaining=29, reset_at=fake.now + 60))
+        pacer.settle(tickets[3], headers(remaining=0, reset_at=fake.now + 30))
+        assert pacer.state("g").remaining == 28  # 29, less tickets[3] then in flight
+
+    asyncio.run(scenario())
+
+
+def test_each_freed_slot_goes_to_exactly_one_waiter_in_the_order_they_came() -> None:
+    async def scenario() -> None:
+        fake = FakeTime()
+        pacer = Pacer(fake.clock, fake.sleep, max_in_flight=2)
+        settled_headerless(pacer, await pacer.acquire("g"))
+        out = [await pacer.acquire("g") for _ in range(2)]
+        waiting = [asyncio.create_task(pacer.acquire("g")) for _ in range(5)]
+        await asyncio.sleep(0)
+        for n in range(5):
+            settled_headerless(pacer, out.pop(0))
+            await asyncio.sleep(0)
+            assert [task.done() for task in waiting] == [True] * (n + 1) + [False] * (4 - n)
+            out.append(waiting[n].result())
+
+    asyncio.run(scenario())
+
+
+def test_the_pacers_work_grows_with_the_requests_not_with_their_square() -> None:
+    class CountingTime(FakeTime):
+        looks = 0
+
+        def clock(self) -> float:
+            self.looks += 1
+            return self.now
+
+    async def scenario() -> int:
+        fake = CountingTime()
+        pacer = Pacer(fake.clock, fake.sleep, max_in_flight=8)
+
+        async def request() -> None:
+            ticket = await pacer.acquire("g")
+            await asyncio.sleep(0)
+            settled_headerless(pacer, ticket)
+
+        await asyncio.gather(*(request() for _ in range(1_000)))
+        return fake.looks
+
+    # A few looks per request; waking every waiter on each answer would be ~500,000.
+    assert asyncio.run(scenario()) < 10_000
+
+
+def test_a_waiter_of_another_group_gets_the_next_free_slot_before_later_ones() -> None:
+    async def scenario() -> None:
+        fake = FakeTime()
+        pacer = Pacer(fake.clock, fake.sleep, max_in_flight=1)
+        settled_headerless(pacer, await pacer.acquire("reads"))
+        settled_headerless(pacer, await pacer.acquire("writes"))
+        out = await pacer.acquire("reads")
+        early_read = asyncio.create_task(pacer.acquire("reads"))
+        await asyncio.sleep(0)
+        write = asyncio.create_task(pacer.acquire("writes"))
+        late_read = asyncio.create_task(pacer.acquire("reads"))
+        await asyncio.sleep(0)
+        settled_headerless(pacer, out)
+        settled_headerless(pacer, await early_read)
+        await asyncio.sleep(0)
+        assert write.done() and not late_read.done()
+        settled_headerless(pacer, write.result())
+        await asyncio.wait_for(late_read, 1)
+
+    asyncio.run(scenario())
+
+
+class RefillOnCue(FakeTime):
+    """Sleeps end when the test says so, however long they were meant to be."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cue = asyncio.Event()
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        await self.cue.wait()
+        self.now += seconds
+
+
+def test_a_held_group_does_not_hold_the_slots_of_another() -> None:
+    async def scenario() -> None:
+        fake = RefillOnCue()
+        pacer = Pacer(fake.clock, fake.sleep, max_in_flight=1)
+        probe = await pacer.acquire("writes")
+        pacer.settle(probe, headers(remaining=0, reset_at=fake.now + 60))
+        write = asyncio.create_task(pacer.acquire("writes"))  # waits for the refill
+        await asyncio.sleep(0)
+        read = await asyncio.wait_for(pacer.acquire("reads"), 1)
+        assert read.probe and not write.done()
+        pacer.settle(read, None)
+        fake.cue.set()
+        assert (await asyncio.wait_for(write, 1)).probe and 60 <= sum(fake.slept) < 60.2
+
+    asyncio.run(scenario())
+
+
+def test_a_cancelled_waiter_leaves_the_queue_and_a_ticket_it_was_handed_goes_to_the_next() -> None:
+    async def scenario() -> None:
+        fake = FakeTime()
+        pacer = Pacer(fake.clock, fake.sleep, max_in_flight=1)
+        out = await pacer.acquire("g")
+        cancelled_waiting, handed, last = (asyncio.create_task(pacer.acquire("g")) for _ in range(3))
+        await asyncio.sleep(0)
+        cancelled_waiting.cancel()
+        pacer.settle(out, headers(remaining=5, reset_at=fake.now + 30))
+        assert handed.done() is False  # handed its ticket, but has not run since
+        handed.cancel()
+        ticket = await asyncio.wait_for(last, 1)
+        assert cancelled_waiting.cancelled() and handed.cancelled()
+        assert pacer.state("g").in_flight == 1 and not ticket.probe
+
+    asyncio.run(scenario())
+
+
+def test_the_refill_timer_stops_when_nobody_waits_for_it() -> None:
+    async def scenario() -> None:
+        fake = RefillOnCue()
+        pacer = Pacer(fake.clock, fake.sleep)
+        probe = await pacer.acquire("g")
+        pacer.settle(probe, headers(remaining=0, reset_at=fake.now + 60))
+        waiter = asyncio.create_task(pacer.acquire("g"))
+        await asyncio.sleep(0)
+        timer = pacer.state("g").timer
+        assert timer is not None
+        waiter.cancel()
+        await asyncio.wait([timer], timeout=1)
+        assert pacer.state("g").timer is None and timer.cancelled()
+
+    asyncio.run(scenario())
