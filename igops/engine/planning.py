@@ -94,6 +94,8 @@ def files_hash(desired: Sequence[DesiredExperience]) -> str:
 def keys_of(desired: Sequence[DesiredExperience], names: Sequence[str]) -> tuple[str, ...]:
     """Experience keys for what a person typed: a key, or the path of an experience file (which
     shells complete); anything else is kept as given, to be reported as unknown."""
+    if not names:
+        return ()
     by_path = {experience.path.resolve(): experience.key for experience in desired}
     keys = {experience.key for experience in desired}
     return tuple(name if name in keys else by_path.get(Path(name).resolve(), name) for name in names)
