@@ -52,6 +52,9 @@ def serve(
         # waits about 40 ms for the client's delayed acknowledgement (Nagle's algorithm).
         listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         listener.bind((host, port))
+        # Listening before the port is announced: a client that connects at once is queued until
+        # uvicorn accepts, not refused.
+        listener.listen(2048)
         bound = int(listener.getsockname()[1])
         if on_listening is not None:
             on_listening(bound)
