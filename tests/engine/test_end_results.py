@@ -104,7 +104,12 @@ def test_a_strong_loss_winner_needs_force() -> None:
 ])
 def test_other_winners_are_no_rail(marker: str, winner: str) -> None:
     sandbox, ending = live_then_ending(marker, winner)
-    assert RiskKind.STRONG_LOSS_WINNER not in risk_kinds(plan(sandbox, [ending]))
+    made = plan(sandbox, [ending])
+    # The emulator's numbers are random per experience id: a +10% uplift can still read as a strong
+    # loss by chance (about 1 run in 75), and then the rail is right to fire. The rule is the point.
+    verdict = made.experiences[0].results.verdict if made.experiences[0].results else None
+    strong_loss = verdict is not None and verdict.verdict == "strong_loss" and winner != "Control"
+    assert (RiskKind.STRONG_LOSS_WINNER in risk_kinds(made)) == strong_loss
 
 
 def test_an_end_without_a_winner_keeps_its_own_rail_and_shows_the_results() -> None:
