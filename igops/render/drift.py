@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from igops.engine.drift import Drift, DriftReport
 from igops.engine.summary import counted
-from igops.render.plan_common import clean, unmanaged_title
+from igops.render.plan_common import clean, kept_sections, unmanaged_title
 from igops.render.plan_markdown import GITHUB_COMMENT_LIMIT, markdown_text
 from igops.render.plan_values import value_pair
 
@@ -81,16 +81,8 @@ def render_drift_markdown(report: DriftReport, *, color: bool = False,
                 for e in report.unmanaged]
         sections.append("\n".join([f"### {markdown_text(unmanaged_title(len(report.unmanaged)))}", "",
                                    "| Name | Type | Status | Id |", "| --- | --- | --- | --- |", *rows]))
-    kept: list[str] = []
-    used = sum(len(part) + 2 for part in head)
-    for index, section in enumerate(sections):
-        note = (f"_{len(sections) - index} more section(s) not shown: `igops drift --format json` has "
-                "them all._")
-        if used + len(section) + 2 + len(note) + 2 > max_chars:
-            kept.append(note)
-            break
-        kept.append(section)
-        used += len(section) + 2
+    kept = kept_sections(sections, max_chars - sum(len(part) + 2 for part in head), lambda count: (
+        f"_{count} more section(s) not shown: `igops drift --format json` has them all._"))
     return "\n\n".join([*head, *kept])
 
 

@@ -11,7 +11,7 @@ import click
 from igops.analytics import Alert, MonitorReport, MonitorRules
 from igops.analytics.monitor import COLLAPSE, MILESTONE, SRM
 from igops.engine.summary import counted
-from igops.render.plan_common import clean
+from igops.render.plan_common import clean, kept_sections
 from igops.render.plan_markdown import GITHUB_COMMENT_LIMIT, markdown_text
 from igops.render.results import COLUMNS, lifetime, markdown_table, primary_note, rows, sentence_case
 
@@ -72,16 +72,8 @@ def render_monitor_markdown(report: MonitorReport, *, color: bool = False, width
             *(f"- **{sentence_case(RULE_TITLES[alert.rule])}:** {markdown_text(_message(alert))}"
               for alert in alerts), "",
             *markdown_table([COLUMNS, *rows(results)], markdown_text)]))
-    kept: list[str] = []
-    used = sum(len(part) + 2 for part in [*head, tail])
-    for index, section in enumerate(sections):
-        note = (f"_{len(sections) - index} more experience(s) not shown: `igops monitor --format json` has "
-                "them all._")
-        if used + len(section) + 2 + len(note) + 2 > max_chars:
-            kept.append(note)
-            break
-        kept.append(section)
-        used += len(section) + 2
+    kept = kept_sections(sections, max_chars - sum(len(part) + 2 for part in [*head, tail]), lambda count: (
+        f"_{count} more experience(s) not shown: `igops monitor --format json` has them all._"))
     return "\n\n".join([*head, *kept, tail])
 
 

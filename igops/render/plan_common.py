@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from igops.engine.summary import counted
 from igops.model import Change, ChangeKind, ExperiencePlan, Plan, Risk
@@ -65,3 +66,18 @@ def winner_text(change: Change) -> str:
 
 def unmanaged_title(count: int) -> str:
     return f"Unmanaged (never touched by igops): {counted(count, 'experience')}"
+
+
+def kept_sections(sections: list[str], room: int, note: Callable[[int], str]) -> list[str]:
+    """The leading sections that fit in `room` characters (joined by blank lines), then, when some
+    are left out, `note(count left out)` in their place."""
+    kept: list[str] = []
+    used = 0
+    for index, section in enumerate(sections):
+        left_out = note(len(sections) - index)
+        if used + len(section) + 2 + len(left_out) + 2 > room:
+            kept.append(left_out)
+            break
+        kept.append(section)
+        used += len(section) + 2
+    return kept
