@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from workflow_support import action, tool_path
 
-from igops.templates import DEFAULT_ACTION, write_scaffold
+from igops import __version__
+from igops.templates import write_scaffold
+from igops.templates.installed import Pin
 
 # How GitHub runs a composite step's script with `shell: bash`.
 BASH = ["bash", "--noprofile", "--norc", "-eo", "pipefail"]
@@ -30,12 +32,12 @@ class ActionRun:
 
 @pytest.fixture
 def store(tmp_path: Path) -> Path:
-    write_scaffold(tmp_path / "store", DEFAULT_ACTION)
+    write_scaffold(tmp_path / "store", Pin(version=__version__))
     return tmp_path / "store"
 
 
 def run_action(store: Path, command: str, *, success_codes: str = "0", report_format: str = "text",
-               step_summary: str = "false") -> ActionRun:
+               step_summary: str = "false", context: str = "", github_actions: bool = False) -> ActionRun:
     (step,) = [step for step in action()["runs"]["steps"] if step.get("id") == "run"]
     assert step["shell"] == "bash"
     runner = store.parent / "runner"
@@ -46,7 +48,8 @@ def run_action(store: Path, command: str, *, success_codes: str = "0", report_fo
     environment = {
         "PATH": tool_path(), "NO_COLOR": "1", "RUNNER_TEMP": str(runner), "GITHUB_OUTPUT": str(outputs),
         "GITHUB_STEP_SUMMARY": str(summary), "IGOPS_COMMAND": command, "IGOPS_SUCCESS_CODES": success_codes,
-        "IGOPS_REPORT_FORMAT": report_format, "IGOPS_STEP_SUMMARY": step_summary,
+        "IGOPS_REPORT_FORMAT": report_format, "IGOPS_STEP_SUMMARY": step_summary, "IGOPS_CONTEXT": context,
+        **({"GITHUB_ACTIONS": "true"} if github_actions else {}),
     }
     result = subprocess.run([*BASH, "-c", step["run"]], cwd=store, env=environment, stdin=subprocess.DEVNULL,
                             capture_output=True, text=True, timeout=60, check=False)
@@ -87,5 +90,27 @@ def test_what_igops_says_on_standard_error_heads_the_report(store: Path) -> None
     assert run.outputs["exit-code"] == "1"
     assert run.file("stdout-file") == ""
     assert "there is no terminal to ask on" in run.errors
-    assert run.file("report-file").startswith("~~~text\nError: apply asks for confirmation")
+    assert run.file("report-file").startswith(
+        "### ⛔ igops apply failed (exit 1)\n\n~~~text\nError: apply asks for confirmation")
     assert run.summary == run.file("report-file")
+
+
+def test_a_summary_on_failure_is_written_only_when_the_command_fails(store: Path) -> None:
+    passed = run_action(store, "validate", step_summary="failure")
+    assert passed.returncode == 0 and passed.summary == ""
+    (store / "experiences" / "broken.yaml").write_text("name: [\n", encoding="utf-8")
+    failed = run_action(store, "validate", step_summary="failure", github_actions=True)
+    assert failed.returncode == 1
+    assert failed.summary == failed.file("report-file")
+    assert failed.summary.startswith("### ⛔ igops validate failed (exit 1)\n\n1 problem annotated")
+
+
+def test_annotations_reach_the_log_but_not_the_report_and_the_context_comes_first(store: Path) -> None:
+    (store / "experiences" / "broken.yaml").write_text("name: [\n", encoding="utf-8")
+    run = run_action(store, "validate", context="Planned commit `abc` in [run 1](https://example.test/1).",
+                     github_actions=True)
+    assert "::error file=experiences/broken.yaml," in run.log
+    report = run.file("report-file")
+    assert "::error" not in report
+    assert report.split("\n\n")[1] == "Planned commit `abc` in [run 1](https://example.test/1)."
+    assert "experiences/broken.yaml" in report

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -10,25 +13,34 @@ from cli_support import igops, work_in
 from click.testing import CliRunner, Result
 from workflow_support import REPO
 
+from igops import __version__
 from igops.cli.init_command import init_command
 from igops.config import load_project_config
 from igops.schemas import CONFIG_SCHEMA, EXPERIENCE_SCHEMA, load_schema
 from igops.templates import (
-    DEFAULT_ACTION,
     EXAMPLE_EXPERIENCE,
-    LOCAL_ACTION,
+    GITIGNORE,
+    STORE_ACTION,
+    STORE_ACTION_DIR,
+    THIS_REPOSITORY_ACTION,
     WORKFLOW_DIR,
     WORKFLOWS,
     config_file,
+    render_action,
     render_workflow,
     scaffold,
 )
+from igops.templates.installed import Pin
 
-SCAFFOLD_PATHS = sorted(scaffold(DEFAULT_ACTION))
+RELEASE = f"igops=={__version__}"
+SCAFFOLD_PATHS = sorted([*scaffold(Pin(version=__version__)), GITIGNORE])
+COMMIT = "0123456789abcdef0123456789abcdef01234567"
 
 
 def init(*args: str) -> Result:
-    return CliRunner().invoke(init_command, list(args), catch_exceptions=False)
+    """`igops init ARGS`, pinning this igops's release unless the arguments say which igops to use."""
+    chosen = [] if {"--source", "--action", "--help"} & set(args) else ["--source", RELEASE]
+    return CliRunner().invoke(init_command, [*args, *chosen], catch_exceptions=False)
 
 
 def files_under(root: Path) -> list[str]:
@@ -79,11 +91,11 @@ def test_the_files_schema_lines_point_at_the_copied_schemas(tmp_path: Path) -> N
         assert target.read_text(encoding="utf-8") == (REPO / "schemas" / schema).read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("existing", SCAFFOLD_PATHS)
+@pytest.mark.parametrize("existing", [path for path in SCAFFOLD_PATHS if path != GITIGNORE])
 def test_init_refuses_to_overwrite_any_file_and_writes_nothing(tmp_path: Path, existing: str) -> None:
     (tmp_path / existing).parent.mkdir(parents=True, exist_ok=True)
     (tmp_path / existing).write_text("mine\n", encoding="utf-8")
-    result = CliRunner().invoke(init_command, [str(tmp_path)])
+    result = CliRunner().invoke(init_command, [str(tmp_path), "--source", RELEASE])
     assert result.exit_code == 1
     assert result.output.count("\n") == 1
     assert f"Error: {tmp_path / existing} already exists" in result.output
@@ -93,40 +105,129 @@ def test_init_refuses_to_overwrite_any_file_and_writes_nothing(tmp_path: Path, e
 
 def test_a_file_in_the_way_of_a_directory_is_one_sentence(tmp_path: Path) -> None:
     (tmp_path / "experiences").write_text("not a directory\n", encoding="utf-8")
-    result = CliRunner().invoke(init_command, [str(tmp_path)])
+    result = init(str(tmp_path))
     assert result.exit_code == 1
     assert result.output.startswith(f"Error: Cannot write {tmp_path / EXAMPLE_EXPERIENCE}:")
     assert result.output.count("\n") == 1
 
 
-def test_the_workflows_use_the_action_named_by_the_option(tmp_path: Path) -> None:
-    assert init(str(tmp_path), "--action", "my-org/igops@v2.1.0").exit_code == 0
+def test_the_workflows_use_the_published_action_named_by_the_option(tmp_path: Path) -> None:
+    result = init(str(tmp_path), "--action", f"my-org/igops@{COMMIT}")
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / STORE_ACTION_DIR).exists()
     for name in WORKFLOWS:
         text = (tmp_path / WORKFLOW_DIR / name).read_text(encoding="utf-8")
-        assert "uses: my-org/igops@v2.1.0\n" in text
-        assert "IGOPS_ACTION" not in text
+        assert f"uses: my-org/igops@{COMMIT}\n" in text
+        assert "IGOPS_ACTION" not in text and "IGOPS_ACCOUNT_STEPS" not in text
         assert "uses: ./" not in text
 
 
-@pytest.mark.parametrize("action", ["igops", "my-org/igops", "@v1", "my org/igops@v1", "./", "-x/igops@v1"])
-def test_an_action_that_is_not_owner_repo_at_ref_is_refused(tmp_path: Path, action: str) -> None:
+@pytest.mark.parametrize("action", ["igops", "my-org/igops", "@v1", "my org/igops@v1", "./", "-x/igops@v1",
+                                    "my-org/igops@v1", f"my-org/igops@{COMMIT[:39]}",
+                                    f"igops/igops@{COMMIT}x"])
+def test_an_action_that_is_not_owner_repo_at_a_full_commit_is_refused(tmp_path: Path, action: str) -> None:
     result = CliRunner().invoke(init_command, [str(tmp_path), "--action", action])
     assert result.exit_code == 1
-    assert "is not OWNER/REPO@REF" in result.output
+    assert "is not OWNER/REPO@<full commit>" in result.output
+    assert result.output.count("\n") == 1
     assert files_under(tmp_path) == []
+
+
+def test_the_workflows_run_the_stores_own_action_which_installs_the_pinned_igops(tmp_path: Path) -> None:
+    source = f"igops @ git+https://github.com/my-org/igops@{COMMIT}"
+    result = init(str(tmp_path), "--source", source)
+    assert result.exit_code == 0, result.output
+    assert source in result.output
+    for name in WORKFLOWS:
+        text = (tmp_path / WORKFLOW_DIR / name).read_text(encoding="utf-8")
+        assert f"uses: {STORE_ACTION}\n" in text and "IGOPS_" + "ACTION" not in text
+    action = (tmp_path / STORE_ACTION_DIR / "action.yml").read_text(encoding="utf-8")
+    assert action == render_action(Pin(url="https://github.com/my-org/igops", commit=COMMIT))
+    assert f'IGOPS_REQUIREMENT: "{source}"' in action
+    assert f"cache-dependency-path: {STORE_ACTION_DIR}/constraints.txt" in action
+    pinned = (tmp_path / STORE_ACTION_DIR / "constraints.txt").read_text(encoding="utf-8")
+    names = {line.split("==")[0] for line in pinned.splitlines() if not line.startswith("#")}
+    assert {"pyyaml", "jsonschema", "httpx", "deepdiff", "click", "starlette", "uvicorn", "rich"} <= names
+    assert "igops" not in names and "pytest" not in names, "only what pip install igops installs"
+    pins = [line for line in pinned.splitlines() if not line.startswith("#")]
+    assert all(re.fullmatch(r"[a-z0-9-]+==\S+", line) for line in pins)
+
+
+@pytest.mark.parametrize("source", ["igops", "igops>=1.0", "other==1.0", "igops @ git+https://x/y@main",
+                                    f"igops @ git+https://x/y@{COMMIT[:12]}", "igops==1.0; rm -rf /",
+                                    f"igops @ https://x/y/{COMMIT}.zip"])
+def test_a_source_that_does_not_pin_one_igops_is_refused(tmp_path: Path, source: str) -> None:
+    result = CliRunner().invoke(init_command, [str(tmp_path), "--source", source])
+    assert result.exit_code == 1
+    assert "does not name exactly one igops" in result.output and result.output.count("\n") == 1
+    assert files_under(tmp_path) == []
+
+
+def test_without_a_source_an_igops_not_installed_from_a_commit_asks_for_one(tmp_path: Path) -> None:
+    # This test environment's igops is an editable checkout (or an index install): no commit to pin.
+    result = CliRunner().invoke(init_command, [str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: This igops was not installed from a git commit")
+    assert "--source" in result.output and result.output.count("\n") == 1
+    assert files_under(tmp_path) == []
+
+
+def test_source_and_action_together_are_refused(tmp_path: Path) -> None:
+    result = CliRunner().invoke(init_command, [str(tmp_path), "--source", RELEASE, "--action",
+                                               f"my-org/igops@{COMMIT}"])
+    assert result.exit_code == 1 and "give one" in result.output
+    assert files_under(tmp_path) == []
+
+
+def test_init_adds_its_patterns_to_an_existing_gitignore_once(tmp_path: Path) -> None:
+    (tmp_path / GITIGNORE).write_text("node_modules/\n.igops-cache/", encoding="utf-8")
+    assert init(str(tmp_path)).exit_code == 0
+    text = (tmp_path / GITIGNORE).read_text(encoding="utf-8")
+    assert text.startswith("node_modules/\n.igops-cache/\n\n# igops:")
+    assert text.count(".igops-cache/") == 1
+    for pattern in ("plan.json", "*.db", "*.db-wal", "*.db-shm"):
+        assert f"\n{pattern}\n" in text
+
+
+def test_the_gitignore_keeps_what_igops_leaves_out_of_git_and_nothing_else(tmp_path: Path) -> None:
+    assert init(str(tmp_path)).exit_code == 0
+    git = shutil.which("git")
+    if git is None:
+        pytest.skip("git is not installed")
+    for path in ("plan.json", ".igops-cache/refresh.json", "sandbox.json", "sandbox.json-wal", "account.db",
+                 "account.db-shm"):
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text("x", encoding="utf-8")
+    subprocess.run([git, "init", "-q", str(tmp_path)], check=True, timeout=30)
+    listed = subprocess.run([git, "-C", str(tmp_path), "ls-files", "--others", "--exclude-standard"],
+                            check=True, capture_output=True, text=True, timeout=30).stdout.split()
+    assert sorted(listed) == sorted(path for path in SCAFFOLD_PATHS)
 
 
 def test_help_has_an_example() -> None:
     result = init("--help")
     assert result.exit_code == 0
     assert "Example:" in result.output
-    assert DEFAULT_ACTION in result.output
+    assert "--source" in result.output and "--action" in result.output
 
 
 @pytest.mark.parametrize("name", WORKFLOWS)
 def test_this_repositorys_workflows_are_the_templates(name: str) -> None:
     copy = (REPO / WORKFLOW_DIR / name).read_text(encoding="utf-8")
-    assert copy == render_workflow(name, LOCAL_ACTION), (
+    assert copy == render_workflow(name, THIS_REPOSITORY_ACTION, emulator=True), (
         f"{WORKFLOW_DIR}/{name} differs from igops/templates/workflows/{name}: edit the template, then run "
-        f"python -c 'import igops.templates as t, pathlib as p; "
-        f"p.Path(\"{WORKFLOW_DIR}/{name}\").write_text(t.render_workflow(\"{name}\", t.LOCAL_ACTION))'")
+        f"python -c 'import igops.templates as t, pathlib as p; p.Path(\"{WORKFLOW_DIR}/{name}\")"
+        f".write_text(t.render_workflow(\"{name}\", t.THIS_REPOSITORY_ACTION, emulator=True))'")
+
+
+def test_this_repositorys_action_is_the_template() -> None:
+    assert (REPO / "action.yml").read_text(encoding="utf-8") == render_action(None), (
+        "action.yml differs from igops/templates/action/: edit the template, then run python -c 'import "
+        "igops.templates as t, pathlib as p; p.Path(\"action.yml\").write_text(t.render_action(None))'")
+
+
+def test_this_repositorys_workflows_never_need_a_secret() -> None:
+    for name in WORKFLOWS:
+        text = (REPO / WORKFLOW_DIR / name).read_text(encoding="utf-8")
+        assert "secrets." not in text, name
+        assert "igops sandbox seed" in text and "igops sandbox serve" in text, name

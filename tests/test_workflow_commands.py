@@ -8,16 +8,18 @@ from pathlib import Path
 import pytest
 from cli_support import igops, work_in
 from click.testing import CliRunner
-from workflow_support import igops_steps, store_workflows, success_codes
+from workflow_support import igops_steps, pushed_command, store_workflows, success_codes
 
+from igops import __version__
 from igops.cli import cli
 from igops.cli.monitor_command import monitor_command
-from igops.templates import DEFAULT_ACTION, write_scaffold
+from igops.templates import write_scaffold
+from igops.templates.installed import Pin
 
 
 @pytest.fixture
 def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    write_scaffold(tmp_path, DEFAULT_ACTION)
+    write_scaffold(tmp_path, Pin(version=__version__))
     work_in(tmp_path, monkeypatch)
     monkeypatch.setenv("IGOPS_API_URL", f"sandbox:{tmp_path / 'account.json'}")
     return tmp_path
@@ -27,7 +29,7 @@ def run_workflow(name: str) -> list[int]:
     """The exit code of each igops step of the workflow, failing the test on one the step does not accept."""
     codes = []
     for step in igops_steps(store_workflows()[name]):
-        result = igops(*step["with"]["command"].split())
+        result = igops(*pushed_command(step))
         assert result.exit_code in success_codes(step), f"{step['with']['command']}: {result.output}"
         codes.append(result.exit_code)
     return codes

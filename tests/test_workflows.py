@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -15,13 +16,26 @@ from workflow_support import (
     actionlint,
     igops_commands,
     igops_steps,
+    pushed_command,
     repo_workflows,
     steps,
     store_workflows,
     success_codes,
 )
 
-from igops.templates import DEFAULT_ACTION, WORKFLOW_DIR, WORKFLOWS, render_workflow, write_scaffold
+from igops import __version__
+from igops.templates import (
+    STORE_ACTION,
+    STORE_ACTION_DIR,
+    WORKFLOW_DIR,
+    WORKFLOWS,
+    render_action,
+    render_workflow,
+    write_scaffold,
+)
+from igops.templates.installed import Pin
+
+RELEASE = Pin(version=__version__)
 
 WATCHED_PATHS = ["experiences/**", "igops.yaml"]
 TOKEN_SECRET = "${{ secrets.INTELLIGEMS_API_TOKEN }}"
@@ -32,8 +46,9 @@ def every_file() -> dict[str, str]:
     """Each workflow a repository gets (this one's and a store's) and the action, by a readable name."""
     own = {f"{WORKFLOW_DIR}/{path.name}": path.read_text(encoding="utf-8")
            for path in sorted((REPO / WORKFLOW_DIR).glob("*.yml"))}
-    store = {f"store's {name}": render_workflow(name, DEFAULT_ACTION) for name in WORKFLOWS}
-    return {**own, **store, "action.yml": ACTION_FILE.read_text(encoding="utf-8")}
+    store = {f"store's {name}": render_workflow(name, STORE_ACTION) for name in WORKFLOWS}
+    return {**own, **store, "action.yml": ACTION_FILE.read_text(encoding="utf-8"),
+            f"store's {STORE_ACTION_DIR}/action.yml": render_action(RELEASE)}
 
 
 def all_steps() -> list[dict[str, Any]]:
@@ -52,26 +67,45 @@ def test_plan_runs_on_pull_requests_that_change_experiences() -> None:
         "validate",
         "plan --format markdown --detailed-exitcode --out plan.json "
         "--refresh-cache .igops-cache/refresh.json",
+        "show plan.json --format markdown --max-chars 900000",
     ]
-    validate, plan = igops_steps(PLAN)
+    validate, plan, whole = igops_steps(PLAN)
     assert success_codes(validate) == {0}
     assert success_codes(plan) == {0, 2}
     assert plan["with"]["report-format"] == "markdown"
-    assert plan["with"]["step-summary"] == "true"
+    # The comment gets the bounded plan; the job summary the whole one, or why there is none.
+    assert plan["with"]["step-summary"] == "failure"
+    assert whole["with"]["step-summary"] == "true"
+    assert "steps.plan.outputs.exit-code == '2'" in whole["if"]
+    # A fork's pull request gets no secrets: it is not planned.
+    assert plan["if"] == "env.IGOPS_SAME_REPOSITORY == 'true'"
+    assert PLAN["jobs"]["plan"]["env"] == {
+        "IGOPS_SAME_REPOSITORY": "${{ github.event.pull_request.head.repo.full_name == github.repository }}"}
 
 
-def test_plan_keeps_the_refresh_cache_between_runs() -> None:
-    cache = next(step for step in steps(PLAN) if step.get("uses", "").startswith("actions/cache@"))
-    plan_command = igops_commands(PLAN)[1].split()
-    assert plan_command[plan_command.index("--refresh-cache") + 1].startswith(cache["with"]["path"] + "/")
-    # A key of its own per run (cache entries never change once saved), restored by its prefix.
-    assert cache["with"]["key"] == "igops-refresh-${{ github.run_id }}"
-    assert cache["with"]["restore-keys"] == "igops-refresh-"
+@pytest.mark.parametrize("name", ["igops-plan.yml", "igops-apply.yml", "igops-drift.yml"])
+def test_the_refresh_cache_is_restored_from_the_newest_and_saved_by_apply_and_drift(name: str) -> None:
+    workflow = store_workflows()[name]
+    restore = next(step for step in steps(workflow)
+                   if step.get("uses", "").startswith("actions/cache/restore@"))
+    (command,) = [step["with"]["command"].split() for step in igops_steps(workflow)
+                  if "--refresh-cache" in step["with"]["command"]]
+    assert command[command.index("--refresh-cache") + 1].startswith(restore["with"]["path"] + "/")
+    assert restore["with"]["restore-keys"] == "igops-refresh-"
+    saves = [step for step in steps(workflow) if step.get("uses", "").startswith("actions/cache/save@")]
+    if name == "igops-plan.yml":
+        assert saves == []
+        return
+    (save,) = saves
+    # Saved after a failure too, under a key of its own per run attempt (cache keys never change).
+    assert save["if"] == "always()"
+    assert save["with"] == {"path": restore["with"]["path"],
+                            "key": "igops-refresh-${{ github.run_id }}-${{ github.run_attempt }}"}
 
 
 def test_plan_posts_one_sticky_comment_even_when_it_failed_and_uploads_the_saved_plan() -> None:
     comment = next(step for step in steps(PLAN) if "sticky-pull-request-comment" in step.get("uses", ""))
-    assert "!cancelled()" in comment["if"]
+    assert "!cancelled()" in comment["if"] and "env.IGOPS_SAME_REPOSITORY == 'true'" in comment["if"]
     assert comment["with"]["header"] == "igops-plan"
     assert comment["with"]["path"].startswith("${{ steps.plan.outputs.report-file ||")
     upload = next(step for step in steps(PLAN) if step.get("uses", "").startswith("actions/upload-artifact@"))
@@ -80,11 +114,15 @@ def test_plan_posts_one_sticky_comment_even_when_it_failed_and_uploads_the_saved
 
 
 def test_apply_runs_on_main_and_on_demand_one_at_a_time_never_cancelled() -> None:
-    assert APPLY["on"] == {"push": {"branches": ["main"], "paths": WATCHED_PATHS}, "workflow_dispatch": None}
+    assert APPLY["on"]["push"] == {"branches": ["main"], "paths": WATCHED_PATHS}
+    assert set(APPLY["on"]["workflow_dispatch"]["inputs"]) == {"force", "reason"}
     assert APPLY["permissions"] == {"contents": "read"}
     assert APPLY["concurrency"] == {"group": "igops-apply", "cancel-in-progress": False}
-    assert igops_commands(APPLY) == ["apply --auto-approve"]
+    assert APPLY["jobs"]["apply"]["environment"] == "igops"
     (apply,) = igops_steps(APPLY)
+    assert pushed_command(apply) == ["apply", "--auto-approve",
+                                     "--refresh-cache", ".igops-cache/refresh.json"]
+    assert apply["with"]["command"].endswith(" ${{ inputs.force && '--force' || '' }}")
     assert success_codes(apply) == {0}
     assert apply["with"]["step-summary"] == "true"
     assert all("timeout-minutes" not in job for job in APPLY["jobs"].values())
@@ -95,7 +133,7 @@ def test_drift_runs_nightly_and_keeps_one_issue_open_while_there_is_drift() -> N
     (schedule,) = DRIFT["on"]["schedule"]
     assert len(schedule["cron"].split()) == 5 and schedule["cron"].endswith("* * *")
     assert DRIFT["permissions"] == {"contents": "read", "issues": "write"}
-    assert igops_commands(DRIFT) == ["drift --format markdown"]
+    assert igops_commands(DRIFT) == ["drift --format markdown --refresh-cache .igops-cache/refresh.json"]
     (drift,) = igops_steps(DRIFT)
     assert success_codes(drift) == {0, 2}
     found, gone = (step for step in steps(DRIFT) if "run" in step)
@@ -132,7 +170,8 @@ def test_monitor_runs_daily_and_keeps_one_issue_open_while_a_rule_fires() -> Non
 @pytest.mark.parametrize("name", sorted(store_workflows()))
 def test_the_api_token_reaches_only_the_igops_steps_that_call_the_api(name: str) -> None:
     workflow = store_workflows()[name]
-    assert "env" not in workflow and all("env" not in job for job in workflow["jobs"].values())
+    assert "env" not in workflow
+    assert all("INTELLIGEMS_API_TOKEN" not in job.get("env", {}) for job in workflow["jobs"].values())
     for step in steps(workflow):
         calls_api = step in igops_steps(workflow) and step["with"]["command"].split()[0] != "validate"
         assert (step.get("env", {}).get("INTELLIGEMS_API_TOKEN") == TOKEN_SECRET) == calls_api, step
@@ -141,15 +180,17 @@ def test_the_api_token_reaches_only_the_igops_steps_that_call_the_api(name: str)
 @pytest.mark.parametrize("name", sorted(store_workflows()))
 def test_a_store_workflow_checks_out_first_and_runs_igops_from_the_action(name: str) -> None:
     workflow = store_workflows()[name]
-    assert steps(workflow)[0]["uses"].startswith("actions/checkout@")
-    assert {step["uses"] for step in igops_steps(workflow)} == {DEFAULT_ACTION}
+    uses = [step.get("uses", "") for step in steps(workflow)]
+    checkout = next(index for index, use in enumerate(uses) if use.startswith("actions/checkout@"))
+    assert checkout < uses.index(STORE_ACTION)
+    assert {step["uses"] for step in igops_steps(workflow)} == {STORE_ACTION}
 
 
 def third_party_uses(text: str) -> list[str]:
     """Each `uses:` line of a file, but those of igops's own action."""
     lines = (line.strip().removeprefix("- ") for line in text.splitlines())
     return [line for line in lines
-            if line.startswith("uses:") and line not in ("uses: ./", f"uses: {DEFAULT_ACTION}")]
+            if line.startswith("uses:") and line not in ("uses: ./", f"uses: {STORE_ACTION}")]
 
 
 @pytest.mark.parametrize("name", sorted(every_file()))
@@ -164,8 +205,8 @@ def test_each_action_is_pinned_to_one_commit_everywhere() -> None:
         for match in map(PINNED.fullmatch, third_party_uses(text)):
             assert match is not None
             pins.setdefault(match[1], set()).add((match[2], match[3]))
-    assert {"actions/checkout", "actions/setup-python", "actions/cache", "actions/upload-artifact",
-            "marocchino/sticky-pull-request-comment"} <= set(pins)
+    assert {"actions/checkout", "actions/setup-python", "actions/cache/restore", "actions/cache/save",
+            "actions/upload-artifact", "marocchino/sticky-pull-request-comment"} <= set(pins)
     assert all(len(versions) == 1 for versions in pins.values()), pins
 
 
@@ -203,12 +244,17 @@ def test_ci_downloads_the_api_description_the_conformance_tests_read() -> None:
 
 def test_actionlint_finds_nothing_in_any_workflow(tmp_path: Path) -> None:
     binary = actionlint()
-    if binary is None:
-        pytest.skip("actionlint is not installed (pip install -e '.[test]' installs it)")
-    write_scaffold(tmp_path, DEFAULT_ACTION)
-    store = sorted(str(path) for path in (tmp_path / WORKFLOW_DIR).glob("*.yml"))
+    git = shutil.which("git")
+    if binary is None or git is None:
+        pytest.skip("actionlint or git is not installed (pip install -e '.[test]' installs actionlint)")
+    # A store's repository of its own, so that its workflows' inputs are checked against its action.
+    subprocess.run([git, "init", "-q", str(tmp_path)], check=True, timeout=30)
+    write_scaffold(tmp_path, RELEASE)
+    store = subprocess.run([binary, "-no-color"], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                           check=False)
+    assert store.returncode == 0, store.stdout + store.stderr
     # Run from this repository, so that its workflows' `uses: ./` is checked against action.yml.
     own = sorted(str(path) for path in (REPO / WORKFLOW_DIR).glob("*.yml"))
-    result = subprocess.run([binary, "-no-color", *own, *store], cwd=REPO, capture_output=True, text=True,
+    result = subprocess.run([binary, "-no-color", *own], cwd=REPO, capture_output=True, text=True,
                             timeout=60, check=False)
     assert result.returncode == 0, result.stdout + result.stderr

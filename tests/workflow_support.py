@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
 from typing import Any
 
 from igops.files.yamldoc import parse
-from igops.templates import DEFAULT_ACTION, LOCAL_ACTION, WORKFLOW_DIR, WORKFLOWS, render_workflow
+from igops.templates import STORE_ACTION, THIS_REPOSITORY_ACTION, WORKFLOWS, render_workflow
 
 REPO = Path(__file__).resolve().parents[1]
 ACTION_FILE = REPO / "action.yml"
@@ -24,13 +25,13 @@ def load_yaml(text: str) -> dict[str, Any]:
 
 def store_workflows() -> dict[str, dict[str, Any]]:
     """The workflows igops init writes for a store's repository, by file name."""
-    return {name: load_yaml(render_workflow(name, DEFAULT_ACTION)) for name in WORKFLOWS}
+    return {name: load_yaml(render_workflow(name, STORE_ACTION)) for name in WORKFLOWS}
 
 
 def repo_workflows() -> dict[str, dict[str, Any]]:
     """Every workflow of this repository (its CI and its own copies of the igops workflows)."""
     return {path.name: load_yaml(path.read_text(encoding="utf-8"))
-            for path in sorted((REPO / WORKFLOW_DIR).glob("*.yml"))}
+            for path in sorted((REPO / ".github" / "workflows").glob("*.yml"))}
 
 
 def action() -> dict[str, Any]:
@@ -43,11 +44,20 @@ def steps(workflow: dict[str, Any]) -> list[dict[str, Any]]:
 
 def igops_steps(workflow: dict[str, Any]) -> list[dict[str, Any]]:
     """The steps that run igops through its action, in order."""
-    return [step for step in steps(workflow) if step.get("uses") in (DEFAULT_ACTION, LOCAL_ACTION)]
+    return [step for step in steps(workflow) if step.get("uses") in (STORE_ACTION, THIS_REPOSITORY_ACTION)]
 
 
 def igops_commands(workflow: dict[str, Any]) -> list[str]:
     return [step["with"]["command"] for step in igops_steps(workflow)]
+
+
+# `${{ inputs.force && '--force' || '' }}`: what a push (no inputs) makes of an expression in a command.
+_EXPRESSION = re.compile(r"\$\{\{.*?\}\}")
+
+
+def pushed_command(step: dict[str, Any]) -> list[str]:
+    """The step's igops command line as a push runs it: expressions of workflow_dispatch inputs are empty."""
+    return _EXPRESSION.sub("", step["with"]["command"]).split()
 
 
 def success_codes(step: dict[str, Any]) -> set[int]:

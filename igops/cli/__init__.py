@@ -12,6 +12,7 @@ import click
 
 from igops import __version__
 from igops.cli.apply_command import apply_command
+from igops.cli.comment_body_command import comment_body_command
 from igops.cli.common import EXIT_ERROR, use_color
 from igops.cli.demo_command import demo_command
 from igops.cli.drift_command import drift_command
@@ -60,7 +61,8 @@ def _log_to_stderr(verbose: bool) -> None:
 
 
 for command in (init_command, demo_command, validate, plan_command, apply_command, drift_command,
-                import_command, show_command, report_command, sitewide_command, monitor_command, sandbox):
+                import_command, show_command, report_command, sitewide_command, monitor_command, sandbox,
+                comment_body_command):
     cli.add_command(command)
 
 

@@ -70,18 +70,26 @@ def _next_steps(state: Path) -> str:
     ))
 
 
+def history(project: Project) -> Project:
+    """The experiences the files pause or end, as they ran before: started, with no winner. A file cannot
+    create a paused or ended experience (the API starts before it pauses or ends), so an emulator's
+    account that is to look like a store's gets these first."""
+    ran = tuple(replace(e, status="started", winner=None) for e in project.desired if e.status in _RAN_BEFORE)
+    return replace(project, desired=ran)
+
+
 async def _walkthrough(session: Session, project: Project) -> None:
-    history = [replace(e, status="started", winner=None) for e in project.desired if e.status in _RAN_BEFORE]
-    if history:
+    before = history(project)
+    if before.desired:
         _heading("The account: a fresh sandbox in which "
-                 + ", ".join(e.key for e in history)
+                 + ", ".join(e.key for e in before.desired)
                  + " ran before (they are started there, as they were before the files paused or ended them)")
-        await _apply(session, await session.plan(replace(project, desired=tuple(history))), quiet=True)
+        await apply_all(session, await session.plan(before), quiet=True)
     _heading("2. igops plan: what apply would change")
     plan = await session.plan(project)
     show_plan(plan)
     _heading("3. igops apply: make the account match the files")
-    await _apply(session, plan, quiet=False)
+    await apply_all(session, plan, quiet=False)
     _heading("4. igops plan again: the account now matches the files")
     again = await session.plan(project)
     show_plan(again)
@@ -93,15 +101,16 @@ async def _walkthrough(session: Session, project: Project) -> None:
                color=color)
 
 
-async def _apply(session: Session, plan: Plan, *, quiet: bool) -> None:
+async def apply_all(session: Session, plan: Plan, *, quiet: bool) -> None:
+    """Apply the whole plan to an emulator's account, or fail in one sentence."""
     if plan.errors:
         raise CommandFailed("\n".join(f"Error: {error.message}" for error in plan.errors))
-    # A throwaway sandbox: the plan shows its rails, and the demo goes on as a reviewer with --force would.
+    # A throwaway account: the plan shows its rails, and this goes on as a reviewer with --force would.
     report = await session.apply(plan, force=True, observe=(lambda result: None) if quiet else
                                  (lambda result: click.echo(step_line(result))))
     click.echo(render_apply_report(report))
     if not report.ok:
-        raise CommandFailed("the demo's apply did not complete.")
+        raise CommandFailed("the apply to the emulator did not complete.")
 
 
 def _heading(text: str) -> None:

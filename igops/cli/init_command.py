@@ -7,32 +7,49 @@ from pathlib import Path
 import click
 
 from igops.cli.common import CommandFailed
-from igops.templates import DEFAULT_ACTION, ScaffoldError, write_scaffold
+from igops.templates import STORE_ACTION_DIR, ScaffoldError, write_scaffold
+from igops.templates.installed import Pin
+from igops.templates.source import EXAMPLE_SOURCE, SourceError, pinned_source
 
 
 @click.command("init")
 @click.argument("directory", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--action", default=DEFAULT_ACTION, show_default=True, metavar="OWNER/REPO@REF",
-              help="The igops GitHub Action the workflows run; pin a release tag or a commit SHA.")
-def init_command(directory: Path, action: str) -> None:
+@click.option("--source", metavar="REQUIREMENT",
+              help="The igops the workflows install, as a pip requirement pinned to a commit or a release: "
+                   f"'{EXAMPLE_SOURCE}' or 'igops==X.Y.Z' (default: the git commit this igops was "
+                   "installed from).")
+@click.option("--action", metavar="OWNER/REPO@COMMIT",
+              help="Run a published igops GitHub Action at this full commit instead of an action of the "
+                   "repository's own.")
+def init_command(directory: Path, source: str | None, action: str | None) -> None:
     """Start a GitOps repository in DIRECTORY (default: here).
 
     Writes igops.yaml (every setting at its default, explained), one example experience
-    file, the schemas editors check the files with, and three GitHub workflows: plan on
-    pull requests, apply on pushes to main, a nightly drift check. Writes nothing if any
-    of these files exists already.
+    file, the schemas editors check the files with, the GitHub workflows (plan on pull
+    requests, apply on pushes to main, nightly drift, daily monitor) and the action they
+    run, in .github/actions/igops/: it installs exactly the igops named by --source, with
+    every dependency pinned by constraints.txt beside it. Adds igops's files to .gitignore.
+    Writes nothing if any other of these files exists already.
 
     \b
     Example:
       igops init
-      igops init store-experiences --action my-org/igops@v1
+      igops init store-experiences --source 'igops @ git+https://github.com/my-org/igops@<full commit>'
+      igops init --action my-org/igops@<full commit>
     """
+    if source is not None and action is not None:
+        raise CommandFailed("--source and --action both say which igops the workflows run: give one.")
     try:
-        written = write_scaffold(directory, action)
-    except ScaffoldError as exc:
+        chosen: Pin | str = action if action is not None else pinned_source(source)
+        written = write_scaffold(directory, chosen)
+    except (ScaffoldError, SourceError) as exc:
         raise CommandFailed(str(exc)) from None
     click.echo("Wrote:")
     click.echo("".join(f"  {directory / path}\n" for path in written))
-    click.echo("Next: add the repository secret INTELLIGEMS_API_TOKEN (an API key of the store's\n"
-               "organization) under Settings > Secrets and variables > Actions, run igops validate and\n"
-               "igops plan here, then commit and push.")
+    runs = (f"the action {action}" if isinstance(chosen, str)
+            else f"{chosen.requirement} (set in {STORE_ACTION_DIR}/action.yml)")
+    click.echo(f"The workflows run {runs}.\n"
+               "Next: add the repository secret INTELLIGEMS_API_TOKEN (an API key of the store's\n"
+               "organization) under Settings > Secrets and variables > Actions, and require reviewers\n"
+               "for the environment igops if applies should wait for an approval; run igops validate\n"
+               "and igops plan here, then commit and push.")

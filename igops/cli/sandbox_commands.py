@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
-from igops.cli.common import CommandFailed
-from igops.config import SANDBOX_DEFAULT_TOKEN
+from igops.cli.common import API_OPTION, CommandFailed, load_project, run_against_account
+from igops.cli.demo_command import apply_all, history
+from igops.config import SANDBOX_DEFAULT_TOKEN, Settings
+from igops.engine import Project, Session
 from igops.sandbox import Faults, SandboxConfig, StateFileError
 from igops.sandbox.app import PREFIX
 from igops.sandbox.server import serve
@@ -87,3 +91,46 @@ def sandbox_serve(
         raise CommandFailed(
             f"Cannot serve on {host}:{port}: {exc.strerror or exc}. Choose another --host or --port."
         ) from None
+
+
+@sandbox.command("seed")
+@API_OPTION
+def sandbox_seed(api: str | None) -> None:
+    """Make an emulator's account look as if these files had been applied all along.
+
+    Experiences the files pause or end are first created and started (the API cannot
+    create them paused or ended), then every file is applied, safety rails included. Only
+    for the emulator: the API URL must be sandbox:[STATE_FILE] or a loopback address,
+    such as the one `igops sandbox serve` prints. This repository's own workflows seed
+    their emulator with the files of the commit before the change, so that a plan shows
+    only the change.
+
+    \b
+    Example:
+      IGOPS_API_URL=http://127.0.0.1:8787 INTELLIGEMS_API_TOKEN=sandbox-token igops sandbox seed
+    """
+    project = load_project(api)
+    if not _is_emulator(project.settings):
+        raise CommandFailed(f"igops sandbox seed writes to the account it is given, starting what the files "
+                            f"pause or end, so it runs only against the emulator (sandbox: or a loopback "
+                            f"URL), not {project.settings.api_url}.")
+    run_against_account(project.settings, lambda session: _seed(session, project))
+
+
+async def _seed(session: Session, project: Project) -> None:
+    before = history(project)
+    if before.desired:
+        await apply_all(session, await session.plan(before), quiet=True)
+    await apply_all(session, await session.plan(project), quiet=True)
+
+
+def _is_emulator(settings: Settings) -> bool:
+    if settings.uses_sandbox:
+        return True
+    host = urlsplit(settings.api_url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -13,8 +13,9 @@ from typing import Any, Protocol
 
 from igops.engine.drift import Drift, DriftReport
 from igops.engine.summary import counted
+from igops.render.github_body import DOCUMENT_LIMIT
 from igops.render.plan_common import clean, kept_sections, unmanaged_title
-from igops.render.plan_markdown import GITHUB_COMMENT_LIMIT, markdown_text
+from igops.render.plan_markdown import markdown_text
 from igops.render.plan_values import value_pair
 
 DRIFT_FORMAT_VERSION = 1
@@ -71,7 +72,7 @@ def render_drift_text(report: DriftReport, *, color: bool = False) -> str:
 
 
 def render_drift_markdown(report: DriftReport, *, color: bool = False,
-                          max_chars: int = GITHUB_COMMENT_LIMIT) -> str:
+                          max_chars: int = DOCUMENT_LIMIT) -> str:
     """An issue body, never longer than `max_chars` (GitHub's limit)."""
     head = [f"**{summary_line(report)}**",
             *(f"> **Error:** {markdown_text(error.message)}" for error in report.errors)]

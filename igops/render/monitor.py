@@ -11,8 +11,9 @@ import click
 from igops.analytics import Alert, MonitorReport, MonitorRules
 from igops.analytics.monitor import COLLAPSE, MILESTONE, SRM
 from igops.engine.summary import counted
+from igops.render.github_body import DOCUMENT_LIMIT
 from igops.render.plan_common import clean, kept_sections
-from igops.render.plan_markdown import GITHUB_COMMENT_LIMIT, markdown_text
+from igops.render.plan_markdown import markdown_text
 from igops.render.results import COLUMNS, lifetime, markdown_table, primary_note, rows, sentence_case
 
 MONITOR_FORMAT_VERSION = 1
@@ -57,7 +58,7 @@ def _message(alert: Alert) -> str:
 
 
 def render_monitor_markdown(report: MonitorReport, *, color: bool = False, width: int | None = None,
-                            max_chars: int = GITHUB_COMMENT_LIMIT) -> str:
+                            max_chars: int = DOCUMENT_LIMIT) -> str:
     """An issue body: each alerted experience with its alerts and its figures, never over `max_chars`."""
     head = [f"**{markdown_text(summary_line(report))}**"]
     tail = f"_{markdown_text(rules_line(report.rules))}_"

@@ -9,6 +9,7 @@ from itertools import accumulate
 
 from igops.engine.summary import counted, summary_line
 from igops.model import ChangeKind, ExperiencePlan, Plan, PlanError, Risk, UnmanagedExperience
+from igops.render.github_body import DOCUMENT_LIMIT
 from igops.render.plan_common import (
     ACCOUNT_MATCHES,
     ELLIPSIS,
@@ -24,7 +25,6 @@ from igops.render.plan_common import (
 from igops.render.plan_values import Line, detail_lines
 from igops.render.results import results_markdown
 
-GITHUB_COMMENT_LIMIT = 65536
 # Each side of a field change has a line of its own here, so it can be longer than in the terminal.
 _VALUE_WIDTH = 200
 _INDENT = " " * 4
@@ -44,7 +44,7 @@ class _Block:
     key: str | None  # the experience it shows; None for the unmanaged list
 
 
-def render_plan_markdown(plan: Plan, *, color: bool = False, max_chars: int = GITHUB_COMMENT_LIMIT) -> str:
+def render_plan_markdown(plan: Plan, *, color: bool = False, max_chars: int = DOCUMENT_LIMIT) -> str:
     """The comment, never longer than `max_chars`."""
     blocks = [
         *(_Block(_section(experience, plan.risks_of(experience.key)), experience.key)
@@ -163,5 +163,6 @@ def _truncation_note(left_out: Sequence[_Block]) -> str:
         parts.append(f"{counted(len(keys), 'experience')} ({named}{rest})")
     if len(keys) < len(left_out):
         parts.append("the unmanaged list")
-    return (f"_Plan truncated to fit one comment: {' and '.join(parts)} not shown here. "
-            "The JSON plan (<code>igops plan --format json</code>) has all of it._")
+    return (f"_Plan truncated to fit one comment: {' and '.join(parts)} not shown here. The whole plan is "
+            "in the job summary and in the saved plan (the <code>igops-plan</code> artifact; "
+            "<code>igops show plan.json</code>), and <code>igops plan --format json</code> prints it._")

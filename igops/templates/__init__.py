@@ -1,12 +1,14 @@
 """What `igops init` writes: a GitOps repository of experience files, with its workflows.
 
-The workflow templates here are the only source of the igops workflows: `igops init` renders them
-for a store's repository, with the igops action from GitHub, and this repository's
-.github/workflows/ holds them rendered with the action of its own checkout (a test keeps them equal).
+The templates here are the only source of the igops workflows and actions: `igops init` renders them for
+a store's repository, with an action of its own that installs the igops it pins (or a published igops
+action), and this repository's .github/workflows/ and action.yml hold them rendered with the action of its
+own checkout and a seeded emulator in place of a store (a test keeps them equal).
 """
 
 from __future__ import annotations
 
+import json
 import re
 import textwrap
 from importlib import resources
@@ -15,19 +17,26 @@ from pathlib import Path
 import yaml
 
 from igops import schemas
+from igops.templates.installed import Pin
+from igops.templates.source import constraints
 
-# Where stores' workflows find the igops action unless `igops init --action` names another.
-DEFAULT_ACTION = "igops/igops@v1"
-# The action of the repository the workflow runs in: this repository's own workflows use it.
-LOCAL_ACTION = "./"
+# The igops action of the repository the workflow runs in: this repository's own workflows use it.
+THIS_REPOSITORY_ACTION = "./"
+# Where `igops init` writes a store's own action, which installs the igops it pins.
+STORE_ACTION_DIR = ".github/actions/igops"
+STORE_ACTION = f"./{STORE_ACTION_DIR}"
 
 WORKFLOWS = ("igops-plan.yml", "igops-apply.yml", "igops-drift.yml", "igops-monitor.yml")
 WORKFLOW_DIR = ".github/workflows"
 EXAMPLE_EXPERIENCE = "experiences/example-free-shipping-headline.yaml"
+GITIGNORE = ".gitignore"
 
 _ACTION_PLACEHOLDER = "IGOPS_ACTION"
-# OWNER/REPO[/PATH]@REF, as GitHub accepts it after `uses:`.
-_ACTION_REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*/[\w.-]+(?:/[\w./-]+)?@[\w./-]+", re.ASCII)
+_ACCOUNT_STEPS_PLACEHOLDER = "      # IGOPS_ACCOUNT_STEPS\n"
+_INSTALL_PLACEHOLDER = "IGOPS_INSTALL_STEPS\n"
+_TOKEN_SECRET = "${{ secrets.INTELLIGEMS_API_TOKEN }}"
+# OWNER/REPO[/PATH]@<full commit>: a tag can be moved to other code, a commit cannot.
+_PUBLISHED_ACTION = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*/[\w.-]+(?:/[\w./-]+)?@[0-9a-f]{40}", re.ASCII)
 _COMMENT_WIDTH = 100
 
 
@@ -40,15 +49,34 @@ def _template(name: str) -> str:
 
 
 def _check_action(reference: str) -> str:
-    """`reference` if it names an action as OWNER/REPO@REF, else ScaffoldError."""
-    if not _ACTION_REFERENCE.fullmatch(reference):
-        raise ScaffoldError(f"--action {reference!r} is not OWNER/REPO@REF (for example {DEFAULT_ACTION}).")
+    """`reference` if it names a published action at a full commit, else ScaffoldError."""
+    if not _PUBLISHED_ACTION.fullmatch(reference):
+        raise ScaffoldError(f"--action {reference!r} is not OWNER/REPO@<full commit> (40 hexadecimal digits, "
+                            "for example my-org/igops@3f1c...): a tag can be moved to other code.")
     return reference
 
 
-def render_workflow(name: str, action: str) -> str:
-    """The workflow `name` (one of WORKFLOWS), running igops with the action `action`."""
-    return _template(f"workflows/{name}").replace(f"uses: {_ACTION_PLACEHOLDER}", f"uses: {action}")
+def render_workflow(name: str, action: str, *, emulator: bool = False) -> str:
+    """The workflow `name` (one of WORKFLOWS), running igops with the action `action`. With `emulator`
+    (this repository's own copies), the job starts a seeded emulator and uses its token instead of the
+    store's secret."""
+    text = _template(f"workflows/{name}").replace(f"uses: {_ACTION_PLACEHOLDER}", f"uses: {action}")
+    if not emulator:
+        return text.replace(_ACCOUNT_STEPS_PLACEHOLDER, "")
+    return (text.replace(_ACCOUNT_STEPS_PLACEHOLDER, _template("emulator-steps.yml"))
+            .replace(_TOKEN_SECRET, "sandbox-token"))
+
+
+def render_action(pin: Pin | None) -> str:
+    """The composite action: with `pin`, a store's, installing that igops; without, this repository's
+    action.yml, installing igops from its own checkout."""
+    if pin is None:
+        install = _template("action/install-from-checkout.yml")
+    else:
+        install = (_template("action/install-pinned.yml")
+                   .replace("IGOPS_ACTION_DIR", STORE_ACTION_DIR)
+                   .replace("IGOPS_PINNED_REQUIREMENT", json.dumps(pin.requirement)))
+    return _template("action/action.yml").replace(_INSTALL_PLACEHOLDER, install)
 
 
 def config_file() -> str:
@@ -67,34 +95,70 @@ def config_file() -> str:
     return "\n".join(lines) + "\n"
 
 
-def scaffold(action: str) -> dict[str, str]:
-    """Every file of a new repository, by its path relative to the repository's root."""
+def scaffold(source: Pin | str) -> dict[str, str]:
+    """Every file of a new repository but .gitignore, by its path relative to the repository's root.
+    `source` is the igops the workflows install (a pin, with an action of the store's own) or a published
+    igops action (OWNER/REPO@<full commit>)."""
     schema_files = {
         f"schemas/{name}": resources.files(schemas).joinpath(name).read_text(encoding="utf-8")
         for name in (schemas.EXPERIENCE_SCHEMA, schemas.CONFIG_SCHEMA)
     }
+    if isinstance(source, Pin):
+        action = STORE_ACTION
+        action_files = {
+            f"{STORE_ACTION_DIR}/action.yml": render_action(source),
+            f"{STORE_ACTION_DIR}/constraints.txt": constraints(),
+            f"{STORE_ACTION_DIR}/installed.py": resources.files(__name__).joinpath("installed.py")
+            .read_text(encoding="utf-8"),
+        }
+    else:
+        action, action_files = _check_action(source), {}
     return {
         "igops.yaml": config_file(),
         EXAMPLE_EXPERIENCE: _template("experience.yaml"),
         **schema_files,
+        **action_files,
         **{f"{WORKFLOW_DIR}/{name}": render_workflow(name, action) for name in WORKFLOWS},
     }
 
 
-def write_scaffold(root: Path, action: str) -> list[str]:
-    """Write the scaffold under `root` and return the paths written; when any file is there already,
-    ScaffoldError naming it, and nothing is written."""
-    files = scaffold(_check_action(action))
+def gitignore_lines(existing: str) -> str:
+    """What .gitignore gains: igops's patterns it lacks (all of them, with their heading, when new)."""
+    present = {line.strip() for line in existing.splitlines()}
+    wanted = _template("gitignore").splitlines()
+    missing = [line for line in wanted[1:] if line not in present]
+    if not missing:
+        return ""
+    separator = "\n" if existing and not existing.endswith("\n") else ""
+    blank = "\n" if existing.strip() else ""
+    return f"{separator}{blank}{wanted[0]}\n" + "".join(f"{line}\n" for line in missing)
+
+
+def write_scaffold(root: Path, source: Pin | str) -> list[str]:
+    """Write the scaffold under `root` and add igops's patterns to its .gitignore; return the paths
+    written. When any file but .gitignore is there already, ScaffoldError naming it, and nothing is
+    written."""
+    files = scaffold(source)
     for relative in files:
         target = root / relative
         if target.exists() or target.is_symlink():
             raise ScaffoldError(f"{target} already exists: igops init writes only new files, so it wrote "
                                 "none (move that file aside, or init another directory).")
-    for relative, text in files.items():
+    ignore = root / GITIGNORE
+    try:
+        existing = ignore.read_text(encoding="utf-8") if ignore.exists() else ""
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScaffoldError(f"Cannot read {ignore}: {getattr(exc, 'strerror', None) or exc}; igops init "
+                            "wrote nothing.") from None
+    written = []
+    for relative, text in [*files.items(), (GITIGNORE, existing + gitignore_lines(existing))]:
+        if relative == GITIGNORE and text == existing:
+            continue
         target = root / relative
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
         except OSError as exc:
             raise ScaffoldError(f"Cannot write {target}: {exc.strerror or exc}.") from None
-    return list(files)
+        written.append(relative)
+    return written

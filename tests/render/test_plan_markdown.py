@@ -8,17 +8,19 @@ import pytest
 from plan_fixtures import ODD_NAME, experience, failing_plan, many_plan, review_plan
 
 from igops.model import Plan, PlanError, UnmanagedExperience
-from igops.render.plan_markdown import GITHUB_COMMENT_LIMIT, markdown_text, render_plan_markdown
+from igops.render.github_body import DOCUMENT_LIMIT
+from igops.render.plan_markdown import markdown_text, render_plan_markdown
 
 TRUNCATION = re.compile(
     r"_Plan truncated to fit one comment: (\d+) experiences \((.+) and (\d+) more\) not shown here\. "
-    r"The JSON plan \(<code>igops plan --format json</code>\) has all of it\._"
+    r"The whole plan is in the job summary and in the saved plan \(the <code>igops-plan</code> artifact; "
+    r"<code>igops show plan\.json</code>\), and <code>igops plan --format json</code> prints it\._"
 )
 
 
 def test_two_thousand_experiences_fit_one_github_comment_with_a_note_naming_what_was_cut() -> None:
     comment = render_plan_markdown(many_plan(2000))
-    assert len(comment) <= GITHUB_COMMENT_LIMIT
+    assert len(comment) <= DOCUMENT_LIMIT
     assert comment.startswith("**Plan: 0 to create, 2000 to update, 2000 lifecycle actions (pause 2000).**")
     shown = comment.count("<details>")
     assert shown == comment.count("</details>") > 100, "sections are kept whole"
@@ -42,7 +44,8 @@ def test_a_short_list_of_cut_experiences_is_named_whole_with_the_unmanaged_list(
     assert comment.endswith(
         "_Plan truncated to fit one comment: 3 experiences (<code>experience-0001</code>, "
         "<code>experience-0002</code>, <code>experience-0003</code>) and the unmanaged list not shown here. "
-        "The JSON plan (<code>igops plan --format json</code>) has all of it._"
+        "The whole plan is in the job summary and in the saved plan (the <code>igops-plan</code> artifact; "
+        "<code>igops show plan.json</code>), and <code>igops plan --format json</code> prints it._"
     )
 
 

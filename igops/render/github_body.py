@@ -1,0 +1,139 @@
+"""One igops run as the body of a GitHub comment or issue: a heading when it failed, the context line the
+workflow gives, its standard error and its output, never longer than GitHub accepts.
+
+GitHub refuses a comment or issue body over 65,536 characters, and the comment action appends its own marker:
+the body is kept under GITHUB_BODY_LIMIT less MARKER_ROOM. igops's markdown documents keep under
+DOCUMENT_LIMIT on their own (cutting whole sections and naming what they leave out), which leaves room for
+the heading, the context and the standard-error block; only output that is not such a document is cut here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from igops.engine.summary import counted
+
+GITHUB_BODY_LIMIT = 65_536
+# The sticky comment marker is `<!-- Sticky Pull Request Comment{header} -->` (47 characters for a short
+# header); headers are short names, so this is room for any of them.
+MARKER_ROOM = 256
+DOCUMENT_LIMIT = 60_000
+_CONTEXT_LIMIT = 1_000
+_STDERR_LIMIT = 4_000
+# Lines such as `::error file=...::...` are for the runner (annotations, masks), not for people.
+_WORKFLOW_COMMAND = re.compile(r"^::[A-Za-z-]+( [^:]*)?::")
+_PROBLEM_COMMAND = re.compile(r"^::(error|warning)( |::)")
+_TILDES = re.compile(r"~+")
+_CUT = "…"
+
+
+@dataclass(frozen=True)
+class Run:
+    """What one igops command did, as the action saw it."""
+
+    command: str
+    exit_code: int
+    succeeded: bool
+    stdout: str
+    stderr: str
+    markdown: bool  # the output is a markdown document (else plain text, shown as a code block)
+
+
+def compose(run: Run, context: str = "", limit: int = GITHUB_BODY_LIMIT - MARKER_ROOM) -> str:
+    """The body: at most `limit` characters whatever the run printed."""
+    stdout_lines, stdout_problems = _for_people(run.stdout)
+    stderr_lines, stderr_problems = _for_people(run.stderr)
+    head = [part for part in (_heading(run, stdout_problems + stderr_problems), _one_line(context)) if part]
+    if stderr_lines:
+        head.append(_code_block(_tail(stderr_lines, _STDERR_LIMIT, "standard error")))
+    head_text = "\n\n".join(head)
+    room = limit - len(head_text) - 2
+    if not stdout_lines:
+        body = head_text
+    elif run.markdown:
+        body = _joined(head_text, _markdown_within("\n".join(stdout_lines), room))
+    else:
+        body = _joined(head_text, _code_block(_head(stdout_lines, room - 40, "output")))
+    # Only a limit smaller than the heading and context is still exceeded here; it holds all the same.
+    return body if len(body) <= limit else body[: limit - len(_CUT)] + _CUT
+
+
+def _for_people(text: str) -> tuple[list[str], int]:
+    """The lines of `text` that are not workflow commands, and how many annotations it made."""
+    lines = text.rstrip("\n").split("\n") if text.strip() else []
+    problems = sum(bool(_PROBLEM_COMMAND.match(line)) for line in lines)
+    return [line for line in lines if not _WORKFLOW_COMMAND.match(line)], problems
+
+
+def _heading(run: Run, problems: int) -> str:
+    if run.succeeded:
+        return ""
+    name = run.command.split()[0] if run.command.split() else "igops"
+    heading = f"### ⛔ igops {_inert(name)} failed (exit {run.exit_code})"
+    if problems:
+        heading += (f"\n\n{counted(problems, 'problem')} annotated on the files and lines they concern "
+                    "(the pull request's Files changed tab and the job's annotations).")
+    return heading
+
+
+def _one_line(text: str) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= _CONTEXT_LIMIT else line[: _CONTEXT_LIMIT - len(_CUT)] + _CUT
+
+
+def _inert(word: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]", "", word)[:40] or "igops"
+
+
+def _code_block(lines: Sequence[str]) -> str:
+    """A fence longer than any run of tildes inside, so that no line of the run can close it."""
+    longest = max((len(run) for line in lines for run in _TILDES.findall(line)), default=0)
+    fence = "~" * max(3, longest + 1)
+    return "\n".join([f"{fence}text", *lines, fence])
+
+
+def _tail(lines: list[str], limit: int, what: str) -> list[str]:
+    """The last lines of `lines` that fit in `limit` characters, after a line saying how many were cut."""
+    kept: list[str] = []
+    size = 0
+    for line in reversed(lines):
+        line = line if len(line) <= limit // 2 else line[: limit // 2] + _CUT
+        if size + len(line) + 1 > limit:
+            break
+        kept.append(line)
+        size += len(line) + 1
+    cut = len(lines) - len(kept)
+    note = [f"[{counted(cut, 'earlier line')} of {what} cut: the job log has all of it]"] if cut else []
+    return [*note, *reversed(kept)]
+
+
+def _head(lines: list[str], limit: int, what: str) -> list[str]:
+    """The first lines of `lines` that fit in `limit` characters, then a line saying how many were cut."""
+    kept: list[str] = []
+    size = 200  # the closing note
+    for line in lines:
+        line = line if len(line) <= max(limit // 2, 1) else line[: max(limit // 2, 1)] + _CUT
+        if size + len(line) + 1 > limit:
+            break
+        kept.append(line)
+        size += len(line) + 1
+    cut = len(lines) - len(kept)
+    note = [f"[{counted(cut, 'more line')} of {what} cut: the job summary and the job log have all of it]"]
+    return kept + (note if cut else [])
+
+
+def _markdown_within(document: str, room: int) -> str:
+    """The document, or its leading blocks (cut at a blank line) that fit, with a note on the cut."""
+    if len(document) <= room:
+        return document
+    note = ("_Cut to fit one comment: the job summary and the job log have the whole output "
+            "(igops keeps its own documents within this; this output was not one of them)._")
+    cut_at = document.rfind("\n\n", 0, max(room - len(note) - 2, 0))
+    kept = document[:cut_at] if cut_at > 0 else ""
+    return _joined(kept, note) if kept else note
+
+
+def _joined(first: str, second: str) -> str:
+    return f"{first}\n\n{second}" if first else second
