@@ -5,7 +5,6 @@ Exit codes: 0 ok, 1 error (bad input included), 2 changes or drift found.
 
 from __future__ import annotations
 
-import logging
 import sys
 
 import click
@@ -25,13 +24,14 @@ from igops.cli.sandbox_commands import sandbox
 from igops.cli.show_command import show_command
 from igops.cli.sitewide_command import sitewide_command
 from igops.cli.validate_command import validate
+from igops.cli.verbose import VERBOSE_FLAGS, VERBOSE_HELP, VerboseGroup, log_to_stderr
 
 __all__ = ["cli", "main", "use_color"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=VerboseGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="igops")
-@click.option("-v", "--verbose", is_flag=True, help="Say what igops is doing, step by step, on stderr.")
+@click.option(*VERBOSE_FLAGS, is_flag=True, help=VERBOSE_HELP)
 def cli(verbose: bool) -> None:
     """Intelligems experiences as code: YAML in git, plan and apply like Terraform.
 
@@ -40,24 +40,7 @@ def cli(verbose: bool) -> None:
       igops demo
       igops -v plan --format markdown --detailed-exitcode
     """
-    _log_to_stderr(verbose)
-
-
-class _StderrHandler(logging.Handler):
-    """Log lines on whatever stderr is when they come (click's test runner swaps it)."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        click.echo(self.format(record), err=True)
-
-
-def _log_to_stderr(verbose: bool) -> None:
-    """Each phase on stderr with -v; warnings and worse always."""
-    logger = logging.getLogger("igops")
-    if not any(isinstance(handler, _StderrHandler) for handler in logger.handlers):
-        handler = _StderrHandler()
-        handler.setFormatter(logging.Formatter("igops: %(message)s"))
-        logger.addHandler(handler)
-    logger.setLevel(logging.INFO if verbose else logging.WARNING)
+    log_to_stderr(verbose)
 
 
 for command in (init_command, demo_command, validate, plan_command, apply_command, drift_command,

@@ -1,0 +1,63 @@
+"""Options every command shares: -v after the command name."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+import pytest
+from cli_support import igops, make_live_equal, prepare_project
+from click.testing import CliRunner
+
+from igops.cli import cli
+from igops.cli.verbose import VerboseGroup
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    return prepare_project(tmp_path, monkeypatch)
+
+
+def command_paths(group: click.Group, above: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    for name, command in group.commands.items():
+        yield (*above, name)
+        if isinstance(command, click.Group):
+            yield from command_paths(command, (*above, name))
+
+
+def test_the_tree_has_the_sandbox_commands() -> None:
+    assert {("sandbox", "serve"), ("plan",), ("validate",)} <= set(command_paths(cli))
+
+
+@pytest.mark.parametrize("path", list(command_paths(cli)), ids=" ".join)
+def test_every_command_takes_verbose_after_its_name(path: tuple[str, ...]) -> None:
+    for flag in ("-v", "--verbose"):
+        result = igops(*path, flag, "--help")
+        assert result.exit_code == 0, result.output
+        assert "-v, --verbose" in result.output
+
+
+def test_a_command_registered_later_takes_verbose_too_and_says_each_phase() -> None:
+    group = VerboseGroup("igops")
+    inner = click.Group("tools")
+    seen: list[bool] = []
+    inner.add_command(click.Command("deep", callback=lambda: seen.append(True)))
+    group.add_command(inner)
+    group.add_command(click.Command("late", callback=lambda: seen.append(True)))
+    runner = CliRunner()
+    for args in (["late", "-v"], ["tools", "deep", "--verbose"]):
+        assert runner.invoke(group, args).exit_code == 0
+    group.add_command(inner, "alias")
+    assert [parameter.name for parameter in inner.params].count("verbose") == 1
+    assert seen == [True, True]
+
+
+def test_verbose_after_the_name_is_verbose_before_it(project: Path) -> None:
+    make_live_equal(project, statuses=("paused", "ended"))
+    api = f"sandbox:{project / 'account.json'}"
+    before, after = igops("-v", "plan", "--api", api), igops("plan", "--api", api, "-v")
+    assert before.exit_code == after.exit_code == 0
+    assert "igops: reading the account's experience list" in after.stderr
+    assert after.stderr == before.stderr and after.stdout == before.stdout
+    assert igops("plan", "--api", api).stderr == "", "off again on the next run"
