@@ -1,4 +1,5 @@
-"""Shared fixtures: a fresh emulator per test, configured by keyword."""
+"""Shared fixtures: a fresh emulator per test, configured by keyword; commands that do not know they run
+in GitHub Actions."""
 
 from __future__ import annotations
 
@@ -8,6 +9,13 @@ import pytest
 from emulator_support import TOKEN
 
 from igops.sandbox import Sandbox, SandboxConfig
+
+
+@pytest.fixture(autouse=True)
+def outside_github_actions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The suite runs in GitHub Actions too, where igops would add annotations to what the tests read."""
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
 
 
 @pytest.fixture

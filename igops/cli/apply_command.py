@@ -19,6 +19,7 @@ from igops.cli.common import (
     API_OPTION,
     TIMEOUT_OPTION,
     CommandFailed,
+    annotate_plan,
     fail_on_plan_errors,
     load_project,
     run_against_account,
@@ -99,6 +100,8 @@ async def _apply(session: Session, project: Project, options: ApplyOptions,
     else:
         plan = await session.plan(project, targets=options.targets, resend=options.resend,
                                   max_changes=options.max_changes)
+    annotate_plan(plan, project, "apply")
+    if planfile is None:
         fail_on_plan_errors(plan)
         show_plan(plan)
     if not plan.has_changes:

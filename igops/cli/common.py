@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import os
 import sys
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import IO, Any, TextIO, TypeVar
 
@@ -20,6 +21,7 @@ from igops.engine import EngineError, InvalidFiles, Project, Session
 from igops.model import Plan
 from igops.render import validation as validation_report
 from igops.render.formats import PLAN_FORMATS, render_plan
+from igops.render.github import Annotation, plan_annotations, workflow_command
 
 EXIT_ERROR = 1
 EXIT_CHANGES = 2
@@ -130,6 +132,28 @@ def use_color(stream: TextIO) -> bool:
     return stream.isatty() and not os.environ.get("NO_COLOR")
 
 
+def in_github_actions() -> bool:
+    """The runner sets GITHUB_ACTIONS=true in every step it runs."""
+    return os.environ.get("GITHUB_ACTIONS") == "true"
+
+
+def echo_annotations(annotations: Iterable[Annotation], *, err: bool = False) -> None:
+    """Each annotation as a workflow command, its file named from the repository root."""
+    for annotation in annotations:
+        file = _from_workspace(annotation.file) if annotation.file is not None else None
+        click.echo(workflow_command(dataclasses.replace(annotation, file=file)), err=err)
+
+
+def _from_workspace(path: str) -> str:
+    """GitHub looks for annotated files from the repository root (GITHUB_WORKSPACE), while igops names them
+    from where it runs: a subdirectory when the action's working-directory is one."""
+    workspace = os.environ.get("GITHUB_WORKSPACE")
+    if not workspace:
+        return path
+    relative = Path(os.path.relpath(os.path.abspath(path), os.path.abspath(workspace)))
+    return path if relative.parts[:1] == ("..",) else relative.as_posix()
+
+
 API_OPTION = click.option(
     "--api", metavar="URL",
     help="API base URL, or sandbox:[STATE_FILE] for the built-in emulator "
@@ -157,6 +181,15 @@ FORMAT_OPTION = click.option(
 def fail_on_plan_errors(plan: Plan) -> None:
     if plan.errors:
         raise CommandFailed("\n".join(f"Error: {error.message}" for error in plan.errors))
+
+
+def annotate_plan(plan: Plan, project: Project, command: str) -> None:
+    """In GitHub Actions, the plan's errors and safety rails as annotations on the files, on stderr: stdout
+    holds the document the workflow posts."""
+    if in_github_actions():
+        # The project's files, not the plan's experiences: those leave out a file the plan cannot carry out.
+        files = {experience.key: str(experience.path) for experience in project.desired}
+        echo_annotations(plan_annotations(plan, f"igops {command}", files), err=True)
 
 
 def show_plan(plan: Plan, output_format: str = "text") -> None:

@@ -12,6 +12,7 @@ from igops.cli.common import (
     FORMAT_OPTION,
     TIMEOUT_OPTION,
     CommandFailed,
+    annotate_plan,
     fail_on_plan_errors,
     load_project,
     run_against_account,
@@ -53,6 +54,7 @@ def plan_command(ctx: click.Context, api: str | None, output_format: str, out_pa
     project = load_project(api)
     plan = run_against_account(project.settings, lambda session: session.plan(
         project, targets=targets, resend=resend, cache_path=cache_path))
+    annotate_plan(plan, project, "plan")
     # The markdown and JSON plans are documents a bot posts or a script reads, so they carry the
     # errors and are printed all the same; on a terminal the errors alone say what to fix. Either
     # way the command fails, and a plan with errors is never saved.

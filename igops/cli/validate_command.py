@@ -7,16 +7,18 @@ from pathlib import Path
 import click
 
 from igops import engine
-from igops.cli.common import EXIT_ERROR
+from igops.cli.common import EXIT_ERROR, echo_annotations, in_github_actions
 from igops.render import validation as validation_report
 
 
 @click.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="text: one line per problem and a count; json: the same for machines.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "github"]),
+              help="text: one line per problem and a count; json: the same for machines; github: one "
+                   "workflow command per problem, which GitHub Actions shows on the file and line, and the "
+                   "count (default: github when GITHUB_ACTIONS is true, else text).")
 @click.pass_context
-def validate(ctx: click.Context, paths: tuple[Path, ...], output_format: str) -> None:
+def validate(ctx: click.Context, paths: tuple[Path, ...], output_format: str | None) -> None:
     """Check experience files: YAML, the schema and igops's rules; report every problem.
 
     PATHS are files or directories (searched recursively for *.yaml and *.yml). Without
@@ -27,8 +29,13 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], output_format: str) ->
     Example:
       igops validate
       igops validate experiences/homepage-hero-headline.yaml --format json
+      igops validate --format github
     """
     result = engine.validate(paths)
-    render = validation_report.render_json if output_format == "json" else validation_report.render_text
-    click.echo(render(result))
+    if (output_format or ("github" if in_github_actions() else "text")) == "github":
+        echo_annotations(validation_report.file_annotations(result))
+        click.echo(validation_report.count_line(result))
+    else:
+        render = validation_report.render_json if output_format == "json" else validation_report.render_text
+        click.echo(render(result))
     ctx.exit(0 if result.ok else EXIT_ERROR)

@@ -1,4 +1,5 @@
-"""What `igops validate` prints: one line per problem and a count, or the same as JSON."""
+"""What `igops validate` prints: one line per problem and a count, the same as JSON, or as GitHub workflow
+commands (annotations) and the count."""
 
 from __future__ import annotations
 
@@ -6,15 +7,28 @@ import json
 
 from igops.engine.summary import counted
 from igops.files.loader import LoadResult
+from igops.render.github import Annotation
+
+TITLE = "igops validate"
 
 
 def render_text(result: LoadResult) -> str:
+    return "\n".join([*(str(error) for error in result.errors), count_line(result)])
+
+
+def count_line(result: LoadResult) -> str:
     checked = counted(len(result.files), "experience file")
     if result.ok:
         return f"{checked} checked: all valid."
     failed = counted(len({error.file for error in result.errors}), "file")
-    lines = [str(error) for error in result.errors]
-    return "\n".join([*lines, f"{counted(len(result.errors), 'error')} in {failed} ({checked} checked)."])
+    return f"{counted(len(result.errors), 'error')} in {failed} ({checked} checked)."
+
+
+def file_annotations(result: LoadResult) -> list[Annotation]:
+    """One error annotation per problem, on its file, line and column."""
+    return [Annotation("error", TITLE, f"{error.field}: {error.message}", str(error.file),
+                       error.position.line, error.position.column)
+            for error in result.errors]
 
 
 def render_json(result: LoadResult) -> str:
