@@ -1,4 +1,4 @@
-"""Options every command shares: -v after the command name."""
+"""Options every command shares (-v after the command name) and --max-chars on the markdown plan."""
 
 from __future__ import annotations
 
@@ -61,3 +61,33 @@ def test_verbose_after_the_name_is_verbose_before_it(project: Path) -> None:
     assert "igops: reading the account's experience list" in after.stderr
     assert after.stderr == before.stderr and after.stdout == before.stdout
     assert igops("plan", "--api", api).stderr == "", "off again on the next run"
+
+
+def test_max_chars_bounds_the_markdown_plan_and_the_saved_one(project: Path) -> None:
+    make_live_equal(project, statuses=("paused", "ended"))
+    api = f"sandbox:{project / 'account.json'}"
+    markdown = ("--api", api, "--format", "markdown")
+    whole = igops("plan", *markdown, "--out", "plan.json").stdout
+    bounded = igops("plan", *markdown, "--max-chars", "1000").stdout
+    assert len(whole) > 1001 >= len(bounded)
+    assert bounded.startswith(whole.split("\n", 1)[0]), "the summary is kept"
+    assert igops("show", "plan.json", *markdown, "--max-chars", "1000").stdout == bounded
+    assert igops("show", "plan.json", *markdown, "--max-chars", "900000").stdout == whole
+
+
+@pytest.mark.parametrize("command", [("plan",), ("show", "plan.json")])
+@pytest.mark.parametrize("output_format", [(), ("--format", "text"), ("--format", "json")])
+def test_max_chars_with_another_format_is_refused_before_any_call(project: Path, command: tuple[str, ...],
+                                                                  output_format: tuple[str, ...]) -> None:
+    api = f"sandbox:{project / 'account.json'}"
+    result = igops(*command, "--api", api, *output_format, "--max-chars", "500")
+    assert result.exit_code == 1
+    shown = output_format[1] if output_format else "text"
+    assert result.output == (f"Error: --max-chars bounds the markdown document and --format {shown} has no "
+                             "bound: add --format markdown or leave --max-chars out.\n")
+    assert not (project / "account.json").exists()
+
+
+def test_max_chars_must_be_positive(project: Path) -> None:
+    result = igops("plan", "--format", "markdown", "--max-chars", "0")
+    assert result.exit_code != 0 and "0 is not in the range x>=1" in result.output

@@ -17,6 +17,7 @@ from rich.text import Text
 
 from igops.cli.common import (
     API_OPTION,
+    REFRESH_CACHE_OPTION,
     TIMEOUT_OPTION,
     CommandFailed,
     annotate_plan,
@@ -39,6 +40,7 @@ class ApplyOptions:
     targets: tuple[str, ...]
     resend: tuple[str, ...]
     keep_going: bool
+    cache_path: Path | None
 
 
 @click.command("apply")
@@ -56,9 +58,10 @@ class ApplyOptions:
               help="Update this experience even if nothing differs, sending write-only fields "
                    "(productVariantAction) again; repeatable.")
 @click.option("--keep-going", is_flag=True, help="After a failure, carry on with the other experiences.")
+@REFRESH_CACHE_OPTION
 def apply_command(planfile: Path | None, api: str | None, auto_approve: bool, force: bool,
                   max_changes: int | None, targets: tuple[str, ...], resend: tuple[str, ...],
-                  keep_going: bool) -> None:
+                  keep_going: bool, cache_path: Path | None) -> None:
     """Change the account to match the files.
 
     Without PLANFILE it plans, shows the plan and asks for `yes`. With PLANFILE (from
@@ -73,6 +76,9 @@ def apply_command(planfile: Path | None, api: str | None, auto_approve: bool, fo
       igops apply --auto-approve --target homepage-hero-headline
     """
     if planfile is not None:
+        if cache_path is not None:
+            raise CommandFailed("--refresh-cache speeds up the plan apply makes; a saved plan reads only the "
+                                "experience list: give it to igops plan --out instead.")
         shaping = [name for name, given in (("--target", targets), ("--resend", resend),
                                             ("--max-changes", max_changes is not None)) if given]
         if shaping:
@@ -83,7 +89,7 @@ def apply_command(planfile: Path | None, api: str | None, auto_approve: bool, fo
         raise CommandFailed("apply asks for confirmation and there is no terminal to ask on: review "
                             "the plan, then run igops apply --auto-approve (or apply a saved plan).")
     options = ApplyOptions(auto_approve or planfile is not None, force, max_changes, targets, resend,
-                           keep_going)
+                           keep_going, cache_path)
     report = run_against_account(
         project.settings, lambda session: _apply(session, project, options, planfile))
     if report is None:
@@ -99,7 +105,7 @@ async def _apply(session: Session, project: Project, options: ApplyOptions,
         plan = await session.saved_plan(project, planfile)
     else:
         plan = await session.plan(project, targets=options.targets, resend=options.resend,
-                                  max_changes=options.max_changes)
+                                  max_changes=options.max_changes, cache_path=options.cache_path)
     annotate_plan(plan, project, "apply")
     if planfile is None:
         fail_on_plan_errors(plan)

@@ -22,6 +22,8 @@ from igops.model import Plan
 from igops.render import validation as validation_report
 from igops.render.formats import PLAN_FORMATS, render_plan
 from igops.render.github import Annotation, plan_annotations, workflow_command
+from igops.render.github_body import DOCUMENT_LIMIT
+from igops.render.plan_markdown import render_plan_markdown
 
 EXIT_ERROR = 1
 EXIT_CHANGES = 2
@@ -177,6 +179,21 @@ FORMAT_OPTION = click.option(
     "--format", "output_format", type=click.Choice(list(PLAN_FORMATS)), default="text", show_default=True,
     help="text for terminals, markdown for PR comments, json for machines (schemas/plan.schema.json).")
 
+MAX_CHARS_OPTION = click.option(
+    "--max-chars", type=click.IntRange(min=1), metavar="N",
+    help="With --format markdown: the most characters the document may have; whole sections are left out, "
+         f"and named, to keep within it (default: {DOCUMENT_LIMIT}, room left for GitHub's comment limit).")
+
+REFRESH_CACHE_OPTION = click.option(
+    "--refresh-cache", "cache_path", type=click.Path(dir_okay=False, path_type=Path),
+    help="Keep full reads here and re-read only experiences whose lastUpdateTs moved.")
+
+
+def refuse_max_chars_unless_markdown(output_format: str, max_chars: int | None) -> None:
+    if max_chars is not None and output_format != "markdown":
+        raise CommandFailed(f"--max-chars bounds the markdown document and --format {output_format} has no "
+                            "bound: add --format markdown or leave --max-chars out.")
+
 
 def fail_on_plan_errors(plan: Plan) -> None:
     if plan.errors:
@@ -192,6 +209,9 @@ def annotate_plan(plan: Plan, project: Project, command: str) -> None:
         echo_annotations(plan_annotations(plan, f"igops {command}", files), err=True)
 
 
-def show_plan(plan: Plan, output_format: str = "text") -> None:
+def show_plan(plan: Plan, output_format: str = "text", *, max_chars: int | None = None) -> None:
+    """`max_chars` (markdown only: see refuse_max_chars_unless_markdown) replaces the renderer's own bound."""
     color = output_format == "text" and use_color(sys.stdout)
-    click.echo(render_plan(plan, output_format, color=color), color=color)
+    text = (render_plan(plan, output_format, color=color) if max_chars is None
+            else render_plan_markdown(plan, max_chars=max_chars))
+    click.echo(text, color=color)

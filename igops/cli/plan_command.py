@@ -10,11 +10,14 @@ from igops.cli.common import (
     API_OPTION,
     EXIT_CHANGES,
     FORMAT_OPTION,
+    MAX_CHARS_OPTION,
+    REFRESH_CACHE_OPTION,
     TIMEOUT_OPTION,
     CommandFailed,
     annotate_plan,
     fail_on_plan_errors,
     load_project,
+    refuse_max_chars_unless_markdown,
     run_against_account,
     show_plan,
 )
@@ -25,6 +28,7 @@ from igops.engine import EngineError, write_plan
 @API_OPTION
 @TIMEOUT_OPTION
 @FORMAT_OPTION
+@MAX_CHARS_OPTION
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also save the plan here (JSON, signed with the API token) for `igops apply PLANFILE`.")
 @click.option("--detailed-exitcode", is_flag=True,
@@ -34,12 +38,11 @@ from igops.engine import EngineError, write_plan
 @click.option("--resend", "resend", multiple=True, metavar="KEY",
               help="Update this experience even if nothing differs, sending write-only fields "
                    "(productVariantAction) again; repeatable.")
-@click.option("--refresh-cache", "cache_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Keep full reads here and re-read only experiences whose lastUpdateTs moved.")
+@REFRESH_CACHE_OPTION
 @click.pass_context
-def plan_command(ctx: click.Context, api: str | None, output_format: str, out_path: Path | None,
-                 detailed_exitcode: bool, targets: tuple[str, ...], resend: tuple[str, ...],
-                 cache_path: Path | None) -> None:
+def plan_command(ctx: click.Context, api: str | None, output_format: str, max_chars: int | None,
+                 out_path: Path | None, detailed_exitcode: bool, targets: tuple[str, ...],
+                 resend: tuple[str, ...], cache_path: Path | None) -> None:
     """Show what apply would change in the account to make it match the files.
 
     Reads the account only; never writes to it. Safety rails the plan crosses are shown
@@ -51,6 +54,7 @@ def plan_command(ctx: click.Context, api: str | None, output_format: str, out_pa
       igops plan --format markdown --out plan.json --detailed-exitcode
       igops plan --api sandbox: --target homepage-hero-headline
     """
+    refuse_max_chars_unless_markdown(output_format, max_chars)
     project = load_project(api)
     plan = run_against_account(project.settings, lambda session: session.plan(
         project, targets=targets, resend=resend, cache_path=cache_path))
@@ -59,7 +63,7 @@ def plan_command(ctx: click.Context, api: str | None, output_format: str, out_pa
     # errors and are printed all the same; on a terminal the errors alone say what to fix. Either
     # way the command fails, and a plan with errors is never saved.
     if output_format != "text" or not plan.errors:
-        show_plan(plan, output_format)
+        show_plan(plan, output_format, max_chars=max_chars)
     fail_on_plan_errors(plan)
     if out_path is not None:
         try:

@@ -10,9 +10,11 @@ from igops import engine
 from igops.cli.common import (
     API_OPTION,
     FORMAT_OPTION,
+    MAX_CHARS_OPTION,
     TIMEOUT_OPTION,
     CommandFailed,
     open_settings,
+    refuse_max_chars_unless_markdown,
     run_against_account,
     show_plan,
 )
@@ -24,22 +26,24 @@ from igops.engine import EngineError
 @API_OPTION
 @TIMEOUT_OPTION
 @FORMAT_OPTION
-def show_command(reference: str, api: str | None, output_format: str) -> None:
+@MAX_CHARS_OPTION
+def show_command(reference: str, api: str | None, output_format: str, max_chars: int | None) -> None:
     """Print a live experience in the experience-file format (by the key of the file that manages
     it, its id or its name), or a saved plan (from `igops plan --out`) in --format.
 
     \b
     Example:
       igops show homepage-hero-headline
-      igops show plan.json --format markdown
+      igops show plan.json --format markdown --max-chars 900000
     """
+    refuse_max_chars_unless_markdown(output_format, max_chars)
     settings = open_settings(api)
     if Path(reference).is_file():
         try:
             plan = engine.read_plan_file(Path(reference), settings)
         except EngineError as exc:
             raise CommandFailed(str(exc)) from None
-        show_plan(plan, output_format)
+        show_plan(plan, output_format, max_chars=max_chars)
         return
     desired = engine.validate((), Path()).experiences
     click.echo(run_against_account(settings, lambda session: session.show(reference, desired)), nl=False)
