@@ -1,0 +1,272 @@
+"""A stand-in for the GitHub CLI (`gh`) in runs under act (tests/act_support.py puts bin/gh on the runner's
+PATH, as the GitHub runner images have gh): the labels and issues of the test's repositories live in
+$ACT_STATE/issues.json, and every call is appended to $ACT_RECORDS/gh.jsonl.
+
+It knows the few commands the igops workflows run, with the options they use; anything else is refused
+loudly (exit 2), so that a workflow that starts using more of gh fails here until this stub learns it.
+Run by the test's own Python; the standard library only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+from standin import BODY_LIMIT, can_write, load, locked, save
+
+ISSUE_FIELDS = ("number", "title", "body", "state", "labels", "url", "comments")
+
+
+class Refused(Exception):
+    """gh fails: the message goes to standard error, the code is gh's exit code."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise Refused(f"gh stub: {message} (tests/standins/gh_stub.py knows only what the workflows use)", 2)
+
+
+def parser() -> Parser:
+    gh = Parser(prog="gh", add_help=False)
+    gh.add_argument("-R", "--repo")
+    groups = gh.add_subparsers(dest="group", required=True, parser_class=Parser)
+    label = groups.add_parser("label", add_help=False).add_subparsers(
+        dest="command", required=True, parser_class=Parser
+    )
+    create_label = label.add_parser("create", add_help=False)
+    create_label.add_argument("name")
+    create_label.add_argument("-f", "--force", action="store_true")
+    create_label.add_argument("-c", "--color", default="")
+    create_label.add_argument("-d", "--description", default="")
+    create_label.add_argument("-R", "--repo")
+
+    issue = groups.add_parser("issue", add_help=False).add_subparsers(
+        dest="command", required=True, parser_class=Parser
+    )
+    listing = issue.add_parser("list", add_help=False)
+    listing.add_argument("-l", "--label", action="append", default=[])
+    listing.add_argument("-s", "--state", choices=("open", "closed", "all"), default="open")
+    listing.add_argument("-L", "--limit", type=int, default=30)
+    listing.add_argument("--json", dest="fields", default="")
+    listing.add_argument("-q", "--jq", default="")
+    listing.add_argument("-R", "--repo")
+    create = issue.add_parser("create", add_help=False)
+    create.add_argument("-t", "--title", required=True)
+    create.add_argument("-l", "--label", action="append", default=[])
+    body = create.add_mutually_exclusive_group(required=True)
+    body.add_argument("-b", "--body")
+    body.add_argument("-F", "--body-file")
+    create.add_argument("-R", "--repo")
+    edit = issue.add_parser("edit", add_help=False)
+    edit.add_argument("number", type=int)
+    edit.add_argument("-t", "--title")
+    edited_body = edit.add_mutually_exclusive_group()
+    edited_body.add_argument("-b", "--body")
+    edited_body.add_argument("-F", "--body-file")
+    edit.add_argument("--add-label", action="append", default=[])
+    edit.add_argument("-R", "--repo")
+    close = issue.add_parser("close", add_help=False)
+    close.add_argument("number", type=int)
+    close.add_argument("-c", "--comment")
+    close.add_argument("-r", "--reason", choices=("completed", "not planned"))
+    close.add_argument("-R", "--repo")
+    comment = issue.add_parser("comment", add_help=False)
+    comment.add_argument("number", type=int)
+    commented_body = comment.add_mutually_exclusive_group(required=True)
+    commented_body.add_argument("-b", "--body")
+    commented_body.add_argument("-F", "--body-file")
+    comment.add_argument("-R", "--repo")
+    return gh
+
+
+def repository(options: argparse.Namespace) -> str:
+    """-R, else GH_REPO, else the github.com remote of the git repository here, as gh does."""
+    named = options.repo or os.environ.get("GH_REPO", "")
+    if not named:
+        remote = subprocess.run(
+            ["git", "remote", "get-url", "origin"], capture_output=True, text=True, check=False
+        ).stdout.strip()
+        found = re.search(r"github\.com[/:]([^/]+/[^/]+?)(?:\.git)?$", remote)
+        if not found:
+            raise Refused("failed to determine base repo: no git remotes found (set GH_REPO or use -R)")
+        named = found.group(1)
+    if not re.fullmatch(r"[\w.-]+/[\w.-]+", named):
+        raise Refused(f'expected the "[HOST/]OWNER/REPO" format, got "{named}"')
+    return named
+
+
+def read_body(options: argparse.Namespace) -> str | None:
+    if getattr(options, "body_file", None):
+        text = sys.stdin.read() if options.body_file == "-" else _read(options.body_file)
+    else:
+        text = getattr(options, "body", None)
+    if text is not None and len(text) > BODY_LIMIT:
+        raise Refused(f"HTTP 422: Validation Failed: body is too long (maximum is {BODY_LIMIT} characters)")
+    return text
+
+
+def _read(name: str) -> str:
+    try:
+        return Path(name).read_text(encoding="utf-8")
+    except OSError as error:
+        raise Refused(f"open {name}: {error.strerror}") from None
+
+
+def need_write(token: str) -> None:
+    if not can_write(token, "issues"):
+        raise Refused("HTTP 403: Resource not accessible by integration (the token may not write issues)")
+
+
+def url(repo: str, number: int) -> str:
+    return f"{os.environ.get('GITHUB_SERVER_URL', 'https://github.com')}/{repo}/issues/{number}"
+
+
+def jq(expression: str, rows: list[dict[str, Any]]) -> list[str]:
+    """The jq filters the workflows use: `.[].FIELD` (and `.[]`), one value a line."""
+    found = re.fullmatch(r"\.\[\](?:\.(\w+))?", expression.strip())
+    if not found:
+        raise Refused(f"gh stub: --jq {expression!r} is not one the stub knows (.[] or .[].FIELD)", 2)
+    field = found.group(1)
+    values = [row if field is None else row.get(field) for row in rows]
+    return [value if isinstance(value, str) else json.dumps(value) for value in values]
+
+
+def run(options: argparse.Namespace, token: str) -> str:
+    repo = repository(options)
+    database = load("issues.json", {"labels": {}, "issues": []})
+    labels: dict[str, dict[str, str]] = database["labels"].setdefault(repo, {})
+    issues = [issue for issue in database["issues"] if issue["repository"] == repo]
+    command = (options.group, options.command)
+    if command == ("label", "create"):
+        need_write(token)
+        if options.name in labels and not options.force:
+            raise Refused(
+                f'label with name "{options.name}" already exists; use `--force` to update its '
+                "color and description"
+            )
+        labels[options.name] = {"color": options.color, "description": options.description}
+        out = f'✓ Label "{options.name}" created in {repo}\n'
+    elif command == ("issue", "list"):
+        chosen = [
+            issue
+            for issue in reversed(issues)
+            if (options.state == "all" or issue["state"] == options.state)
+            and all(label in issue["labels"] for label in options.label)
+        ][: options.limit]
+        if options.fields:
+            unknown = set(options.fields.split(",")) - set(ISSUE_FIELDS)
+            if unknown:
+                raise Refused(f"Unknown JSON field: {', '.join(sorted(unknown))}")
+            rows = [
+                {
+                    field: issue[field] if field != "url" else url(repo, issue["number"])
+                    for field in options.fields.split(",")
+                }
+                for issue in chosen
+            ]
+            out = (
+                "".join(f"{line}\n" for line in jq(options.jq, rows))
+                if options.jq
+                else json.dumps(rows) + "\n"
+            )
+        elif options.jq:
+            raise Refused("cannot use `--jq` without specifying `--json`")
+        else:
+            out = "".join(
+                f"{issue['number']}\t{issue['state'].upper()}\t{issue['title']}\t"
+                f"{', '.join(issue['labels'])}\n"
+                for issue in chosen
+            )
+    elif command == ("issue", "create"):
+        need_write(token)
+        missing = [label for label in options.label if label not in labels]
+        if missing:
+            raise Refused(f"could not add label: '{missing[0]}' not found")
+        number = max([issue["number"] for issue in database["issues"]] + [database.get("first", 1) - 1]) + 1
+        database["issues"].append(
+            {
+                "repository": repo,
+                "number": number,
+                "title": options.title,
+                "body": read_body(options),
+                "labels": options.label,
+                "state": "open",
+                "comments": [],
+                "edits": 0,
+                "run": os.environ.get("GITHUB_RUN_ID", ""),
+            }
+        )
+        out = url(repo, number) + "\n"
+    else:
+        need_write(token)
+        issue = next((issue for issue in issues if issue["number"] == options.number), None)
+        if issue is None:
+            raise Refused(
+                f"GraphQL: Could not resolve to an issue or pull request with the number of "
+                f"{options.number}. (repository.issue)"
+            )
+        if command == ("issue", "edit"):
+            body = read_body(options)
+            if body is None and options.title is None and not options.add_label:
+                raise Refused("gh stub: issue edit with nothing to change", 2)
+            issue.update({"body": body} if body is not None else {})
+            issue.update({"title": options.title} if options.title is not None else {})
+            issue["labels"] += [label for label in options.add_label if label not in issue["labels"]]
+            issue["edits"] += 1
+            out = url(repo, issue["number"]) + "\n"
+        elif command == ("issue", "comment"):
+            issue["comments"].append(read_body(options))
+            out = url(repo, issue["number"]) + f"#issuecomment-{len(issue['comments'])}\n"
+        else:
+            if issue["state"] == "closed":
+                return f"! Issue {repo}#{issue['number']} ({issue['title']}) is already closed\n"
+            if options.comment:
+                issue["comments"].append(options.comment)
+            issue["state"] = "closed"
+            issue["state_reason"] = options.reason or "completed"
+            out = f"✓ Closed issue {repo}#{issue['number']} ({issue['title']})\n"
+    save("issues.json", database)
+    return out
+
+
+def main(arguments: list[str]) -> int:
+    with open(Path(os.environ["ACT_RECORDS"]) / "gh.jsonl", "a", encoding="utf-8") as calls:
+        calls.write(
+            json.dumps(
+                {
+                    "argv": arguments,
+                    "job": os.environ.get("GITHUB_JOB", ""),
+                    "GH_REPO": os.environ.get("GH_REPO", ""),
+                }
+            )
+            + "\n"
+        )
+    token = os.environ.get("GH_TOKEN") or os.environ.get("GITHUB_TOKEN") or ""
+    try:
+        if not token:
+            raise Refused(
+                "gh: To use GitHub CLI in a GitHub Actions workflow, set the GH_TOKEN environment "
+                "variable. Example:\n  env:\n    GH_TOKEN: ${{ github.token }}",
+                4,
+            )
+        options = parser().parse_args(arguments)
+        with locked():
+            sys.stdout.write(run(options, token))
+    except Refused as refused:
+        print(refused, file=sys.stderr)
+        return refused.code
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
