@@ -105,12 +105,14 @@ def test_a_summary_on_failure_is_written_only_when_the_command_fails(store: Path
     assert failed.summary.startswith("### ⛔ igops validate failed (exit 1)\n\n1 problem annotated")
 
 
-def test_annotations_reach_the_log_but_not_the_report_and_the_context_comes_first(store: Path) -> None:
+def test_annotations_reach_the_log_not_the_report_and_the_context_follows_the_heading(store: Path) -> None:
     (store / "experiences" / "broken.yaml").write_text("name: [\n", encoding="utf-8")
     run = run_action(store, "validate", context="Planned commit `abc` in [run 1](https://example.test/1).",
                      github_actions=True)
     assert "::error file=experiences/broken.yaml," in run.log
     report = run.file("report-file")
     assert "::error" not in report
-    assert report.split("\n\n")[1] == "Planned commit `abc` in [run 1](https://example.test/1)."
+    heading, annotated, context, *_ = report.split("\n\n")
+    assert heading == "### ⛔ igops validate failed (exit 1)" and annotated.startswith("1 problem annotated")
+    assert context == "Planned commit `abc` in [run 1](https://example.test/1)."
     assert "experiences/broken.yaml" in report

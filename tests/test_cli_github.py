@@ -28,9 +28,11 @@ def test_validate_github_annotates_each_problem_on_its_file_line_and_column(proj
     (project / "experiences" / "odd,line=99:%.yaml").write_text(BROKEN, encoding="utf-8")
     result = igops("validate", "--format", "github")
     assert result.exit_code == 1
-    annotation, count = result.stdout.splitlines()
+    annotation, line, count = result.stdout.splitlines()
     assert annotation == ("::error file=experiences/odd%2Cline=99%3A%25.yaml,line=2,col=1,"
                                  f"title=igops validate::{DUPLICATE_KEY}")
+    # Then the text lines, which the pull request comment shows (it leaves the annotations out).
+    assert line == f"experiences/odd,line=99:%.yaml:2:1: {DUPLICATE_KEY}"
     assert count == "1 error in 1 file (8 experience files checked)."
 
 

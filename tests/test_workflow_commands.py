@@ -36,7 +36,8 @@ def run_workflow(name: str) -> list[int]:
 
 
 def test_the_pull_request_plan_finds_the_example_to_create_and_saves_the_plan(store: Path) -> None:
-    assert run_workflow("igops-plan.yml") == [0, 2]
+    # validate, plan (changes: 2), then the whole saved plan for the job summary.
+    assert run_workflow("igops-plan.yml") == [0, 2, 0]
     assert (store / "plan.json").is_file()
     assert (store / ".igops-cache" / "refresh.json").is_file()
 
