@@ -241,31 +241,50 @@ def test_a_pull_request_plan_succeeds_with_the_whole_plan_in_the_summary_and_as_
     assert isinstance(saved, dict) and saved
 
 
+CREATES = 1000
+
+
 @pytest.fixture(scope="module")
 def big_pr(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
-    """A pull request that adds 150 experiences: a plan far longer than one comment may be."""
+    """A pull request that adds 1,000 experiences: a plan far longer than one comment may be."""
     with scenario(tmp_path_factory.mktemp("big-pr")) as world:
         git(world.repo, "checkout", "--quiet", "-b", "many")
         example = (world.repo / EXAMPLE).read_text(encoding="utf-8")
-        for number in range(150):
+        for number in range(CREATES):
             text = example.replace("name: Example free shipping headline", f"name: Headline test {number}")
             text = text.replace("Does a free-shipping headline", "A long description. " * 20 + "Does it")
-            (world.repo / "experiences" / f"headline-{number}.yaml").write_text(text, encoding="utf-8")
-        commit(world.repo, "150 headline tests")
+            (world.repo / "experiences" / f"headline-{number:04d}.yaml").write_text(text, encoding="utf-8")
+        commit(world.repo, f"{CREATES} headline tests")
         world.run("plan", "igops-plan.yml", "pull_request", pull_request_event(world.repo, 11))
         yield world
 
 
 def test_a_plan_too_long_for_one_comment_is_cut_to_fit_with_the_actions_marker(big_pr: Scenario) -> None:
     run = big_pr.runs["plan"]
+    assert run.exit_code == 0 and run.jobs["plan"].result == "success", run.log()
     sticky = only(run.calls("marocchino/sticky-pull-request-comment"))
     assert sticky["posted"], run.log()
     assert not [note for note in run.annotations if "too long" in note.message], run.annotations
     comment = big_pr.github.comment(11, "igops-plan")
     assert comment is not None
     body = comment["body"]
-    assert 30_000 < len(body) <= BODY_LIMIT, len(body)
-    assert "Plan: 151 to create" in body and body.endswith(STICKY_MARKER.format(header="igops-plan"))
+    assert 50_000 < len(body) <= BODY_LIMIT, len(body)
+    assert f"Plan: {CREATES + 1} to create" in body
+    assert body.endswith(STICKY_MARKER.format(header="igops-plan"))
+    shown = body.count("<details>")
+    note = body.removesuffix(STICKY_MARKER.format(header="igops-plan")).rsplit("\n\n", 1)[1]
+    left_out = CREATES + 1 - shown
+    assert note.startswith(f"_Plan truncated to fit one comment: {left_out} experiences (<code>"), note
+    assert f"and {left_out - 5} more) not shown here" in note
+    assert "job summary" in note and "<code>igops-plan</code> artifact" in note
+
+
+def test_the_job_summary_holds_far_more_of_a_long_plan_than_the_comment(big_pr: Scenario) -> None:
+    run = big_pr.runs["plan"]
+    comment = big_pr.github.comment(11, "igops-plan")
+    assert comment is not None
+    assert run.summary.count("<details>") > 4 * comment["body"].count("<details>"), len(run.summary)
+    assert len(run.summary.encode("utf-8")) <= 1024 * 1024
 
 
 # --- plan: a fork's pull request, and one with an invalid file --------------------------------------------
@@ -296,13 +315,8 @@ def test_a_forks_pull_request_is_validated_not_planned_and_says_why(fork_pr: Sce
     assert not run.calls("marocchino/sticky-pull-request-comment") and run.artifact("igops-plan") is None
 
 
-# GitHub compares loosely: a skipped step's output is null, and null == '0' is true (both become 0).
-@pytest.mark.xfail(
-    strict=True,
-    reason="the plan workflow's show step runs when plan was skipped: its if: "
-    "`steps.plan.outputs.exit-code == '0'` is true for a null output, so "
-    "`igops show plan.json` runs for a fork and fails the job",
-)
+# GitHub compares loosely: a skipped step's output is null, and null == '0' is true (both become 0); the
+# workflow's steps after plan test its outcome instead.
 def test_a_forks_pull_request_job_succeeds_and_its_summary_says_why_nothing_was_planned(
     fork_pr: Scenario,
 ) -> None:
@@ -338,11 +352,6 @@ def test_an_invalid_file_fails_the_job_and_the_comment_says_why(invalid_pr: Scen
     assert "Plan:" not in body and "::error" not in body, body
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the plan workflow's show step runs after a failed validate too (its if: "
-    "`steps.plan.outputs.exit-code == '0'` is true for a skipped plan), adding an error of its own",
-)
 def test_an_invalid_file_is_annotated_on_its_line_and_nothing_else_fails(invalid_pr: Scenario) -> None:
     run = invalid_pr.runs["plan"]
     errors = [note for note in run.annotations if note.level == "error"]

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from igops.cli.common import CommandFailed
-from igops.render.github_body import Run, compose
+from igops.render.github_body import COMMENT_LIMIT, Run, compose
 
 _FILE = click.Path(dir_okay=False, path_type=Path)
 
@@ -25,8 +25,11 @@ _FILE = click.Path(dir_okay=False, path_type=Path)
 @click.option("--report-format", type=click.Choice(["markdown", "text"]), default="text", show_default=True,
               help="markdown: the output is a markdown document; text: it is shown as a code block.")
 @click.option("--context", default="", help="A line put first, such as the commit planned and the run.")
+@click.option("--max-chars", type=click.IntRange(min=1), default=COMMENT_LIMIT, show_default=True,
+              help="The most characters the body may have (the default leaves room for the comment "
+                   "action's marker; a job summary takes far more).")
 def comment_body_command(command_line: str, exit_code: int, success_codes: str, stdout_path: Path,
-                         stderr_path: Path, report_format: str, context: str) -> None:
+                         stderr_path: Path, report_format: str, context: str, max_chars: int) -> None:
     """Compose the markdown body of a pull request comment or issue from one igops run.
 
     The igops GitHub Action runs this after each command: a heading says what failed,
@@ -47,7 +50,7 @@ def comment_body_command(command_line: str, exit_code: int, success_codes: str, 
     run = Run(command=command_line, exit_code=exit_code, succeeded=exit_code in codes,
               stdout=_read(stdout_path, "--stdout"), stderr=_read(stderr_path, "--stderr"),
               markdown=report_format == "markdown")
-    click.echo(compose(run, context))
+    click.echo(compose(run, context, max_chars))
 
 
 def _read(path: Path, option: str) -> str:

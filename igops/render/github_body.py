@@ -19,6 +19,7 @@ GITHUB_BODY_LIMIT = 65_536
 # The sticky comment marker is `<!-- Sticky Pull Request Comment{header} -->` (47 characters for a short
 # header); headers are short names, so this is room for any of them.
 MARKER_ROOM = 256
+COMMENT_LIMIT = GITHUB_BODY_LIMIT - MARKER_ROOM
 DOCUMENT_LIMIT = 60_000
 _CONTEXT_LIMIT = 1_000
 _STDERR_LIMIT = 4_000
@@ -41,7 +42,7 @@ class Run:
     markdown: bool  # the output is a markdown document (else plain text, shown as a code block)
 
 
-def compose(run: Run, context: str = "", limit: int = GITHUB_BODY_LIMIT - MARKER_ROOM) -> str:
+def compose(run: Run, context: str = "", limit: int = COMMENT_LIMIT) -> str:
     """The body: at most `limit` characters whatever the run printed."""
     stdout_lines, stdout_problems = _for_people(run.stdout)
     stderr_lines, stderr_problems = _for_people(run.stderr)
