@@ -89,6 +89,13 @@ def test_init_pins_the_commit_this_igops_was_installed_from(monkeypatch: pytest.
     assert source.pinned_source(None) == Pin(url="https://github.com/my-org/igops.git", commit=COMMIT)
 
 
+def test_init_does_not_pin_a_repository_only_this_machine_can_reach(monkeypatch: pytest.MonkeyPatch) -> None:
+    installed_as(monkeypatch, FakeDistribution("1.0.0", {"url": "file://localhost/src/igops",
+                                                         "vcs_info": {"vcs": "git", "commit_id": COMMIT}}))
+    with pytest.raises(source.SourceError, match=r"\(file://localhost/src/igops\), which a GitHub runner"):
+        source.pinned_source(None)
+
+
 @pytest.mark.parametrize("distribution", [EDITABLE, FROM_INDEX, None])
 def test_init_asks_for_a_source_when_this_igops_came_from_no_commit(
         monkeypatch: pytest.MonkeyPatch, distribution: FakeDistribution | None) -> None:

@@ -47,7 +47,8 @@ def init_command(directory: Path, source: str | None, action: str | None) -> Non
     click.echo("Wrote:")
     click.echo("".join(f"  {directory / path}\n" for path in written))
     runs = (f"the action {action}" if isinstance(chosen, str)
-            else f"{chosen.requirement} (set in {STORE_ACTION_DIR}/action.yml)")
+            else f"{chosen.requirement} (set in {STORE_ACTION_DIR}/action.yml; igops init --action "
+                 "OWNER/REPO@COMMIT uses a published igops action instead)")
     click.echo(f"The workflows run {runs}.\n"
                "Next: add the repository secret INTELLIGEMS_API_TOKEN (an API key of the store's\n"
                "organization) under Settings > Secrets and variables > Actions, and require reviewers\n"

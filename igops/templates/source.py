@@ -33,6 +33,10 @@ def pinned_source(requirement: str | None) -> Pin:
         return pin
     installed = installed_pin()
     if installed is not None and installed.commit is not None:
+        if (installed.url or "").startswith("file:"):
+            raise SourceError(f"This igops was installed from a git repository on this machine "
+                              f"({installed.url}), which a GitHub runner cannot reach: give --source "
+                              f"'{EXAMPLE_SOURCE}' (or 'igops==X.Y.Z').")
         return Pin(url=installed.url, commit=installed.commit)
     raise SourceError("This igops was not installed from a git commit (an editable or local checkout, or "
                       "an index install, records none), so init cannot tell the workflows which igops to "
