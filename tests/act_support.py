@@ -19,6 +19,13 @@ What GitHub decides and act does not, the harness does: pull requests from forks
 read-only GITHUB_TOKEN; the token gets the workflow's `permissions` (the stand-ins and gh refuse what it
 may not do); each run gets its own run id; checkout starts from an empty workspace (act's own shortcut of
 copying the working tree, skipping actions/checkout, is off).
+
+This repository's own workflows (tests/test_own_workflow_runs.py) run its root action (`uses: ./`), which
+pip-installs igops from the checkout unless IGOPS_INSTALLED_FROM names it: with
+env={"ACT_IGOPS_INSTALLED_FROM_CHECKOUT": "1"}, the setup-python stand-in writes IGOPS_INSTALLED_FROM (the
+action's github.action_path under act: the workspace and a slash) to $GITHUB_ENV, "this checkout is
+installed already", as it is in the test's environment (editable): the action's install step is skipped by
+its own `if:`, and the test's igops runs.
 """
 
 from __future__ import annotations

@@ -246,8 +246,20 @@ def _version_matches(spec: str, version: str) -> bool:
     return version == spec or version.startswith(spec + ".")
 
 
+# Set (to 1) by a test whose workflow runs igops's own root action (`uses: ./` in this repository): that
+# action installs igops from its checkout with pip unless IGOPS_INSTALLED_FROM names the checkout already.
+INSTALLED_FROM_CHECKOUT = "ACT_IGOPS_INSTALLED_FROM_CHECKOUT"
+
+
 def setup_python() -> None:
-    """No Python is installed: the test's own (ACT_PYTHON, the one with igops) goes first on PATH."""
+    """No Python is installed: the test's own (ACT_PYTHON, the one with igops) goes first on PATH.
+
+    With ACT_IGOPS_INSTALLED_FROM_CHECKOUT=1 in the runner's environment, also IGOPS_INSTALLED_FROM=
+    $GITHUB_WORKSPACE/ goes to $GITHUB_ENV: "this checkout is installed already" (the test's environment
+    has this very checkout installed, editable), so that the root action's pip install step, guarded by
+    `if: env.IGOPS_INSTALLED_FROM != github.action_path`, is skipped (pip cannot install offline, and must
+    never touch the test's environment) and the test's igops runs. The value is the root action's
+    github.action_path as act gives it for `uses: ./`: the workspace with a trailing slash."""
     inputs = given_inputs()
     unsupported(
         inputs,
@@ -293,8 +305,19 @@ def setup_python() -> None:
             path_file.write(f"{python.parent}\n")
         with open(os.environ["GITHUB_ENV"], "a", encoding="utf-8") as env_file:
             env_file.write(f"pythonLocation={python.parent.parent}\n")
+    installed_from = ""
+    if os.environ.get(INSTALLED_FROM_CHECKOUT, "") == "1":
+        installed_from = os.path.join(os.environ["GITHUB_WORKSPACE"], "")
+        with open(os.environ["GITHUB_ENV"], "a", encoding="utf-8") as env_file:
+            env_file.write(f"IGOPS_INSTALLED_FROM={installed_from}\n")
     set_outputs(python_version=version, python_path=str(python), cache_hit="false")
-    record("actions/setup-python", _public(inputs), python_version=version, dependency_files=dependency_files)
+    record(
+        "actions/setup-python",
+        _public(inputs),
+        python_version=version,
+        dependency_files=dependency_files,
+        installed_from=installed_from,
+    )
 
 
 # --- actions/cache/restore, actions/cache/save --------------------------------------------------------
