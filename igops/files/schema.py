@@ -65,7 +65,7 @@ Check = Callable[[Any, Any, Mapping[str, Any], Mapping[str, Any]], bool]
 
 # Keywords that describe, never constrain.
 _ANNOTATIONS = frozenset({"$schema", "$id", "$defs", "$comment", "title", "description", "default",
-                          "examples"})
+                          "examples", "contentMediaType"})
 _SCALAR_TYPES = (str, int, float, bool, type(None))
 # JSON types by Python type, exactly: a bool is no number, and an integer-valued float is left to jsonschema.
 _JSON_TYPES = {"string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,),
@@ -114,6 +114,11 @@ def _items(value: Any, expected: Any, node: Mapping[str, Any], root: Mapping[str
     return type(value) is not list or all(conforms(item, expected, root) for item in value)
 
 
+def _branch(value: Any, expected: Any, node: Mapping[str, Any], root: Mapping[str, Any]) -> bool:
+    # `then` and `else` both holding is enough whichever way `if` goes, so `if` itself needs no check.
+    return conforms(value, expected, root)
+
+
 def _reference(value: Any, expected: Any, node: Mapping[str, Any], root: Mapping[str, Any]) -> bool:
     # Only plain pointers into the same schema; escaped or remote ones are jsonschema's to follow.
     if not isinstance(expected, str) or not expected.startswith("#/") or "~" in expected or "%" in expected:
@@ -145,6 +150,9 @@ _CHECKS: dict[str, Check] = {
     "additionalProperties": _additional,
     "items": _items,
     "$ref": _reference,
+    "if": lambda value, expected, node, root: True,
+    "then": _branch,
+    "else": _branch,
     "required": _constraint((dict,), _identity, lambda value, keys: all(key in value for key in keys)),
     "minimum": _constraint((int, float), _identity, operator.ge),
     "maximum": _constraint((int, float), _identity, operator.le),

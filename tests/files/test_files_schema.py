@@ -30,12 +30,17 @@ SCHEMAS = (EXPERIENCE_SCHEMA, CONFIG_SCHEMA, DRIFT_SCHEMA, REPORT_SCHEMA, SITEWI
 EXAMPLES = sorted((REPO / "experiences").glob("*.yaml"))
 
 
+# Conditions and what they add: about the enclosing object's own properties, never new ones.
+CONDITIONAL = ("if", "then", "else")
+
+
 def _object_schemas(node: Any, where: str = "#") -> Iterator[tuple[str, dict[str, Any]]]:
     if isinstance(node, dict):
         if "properties" in node:
             yield where, node
         for key, child in node.items():
-            yield from _object_schemas(child, f"{where}/{key}")
+            if key not in CONDITIONAL:
+                yield from _object_schemas(child, f"{where}/{key}")
     elif isinstance(node, list):
         for index, child in enumerate(node):
             yield from _object_schemas(child, f"{where}/{index}")
@@ -57,6 +62,16 @@ def test_every_property_has_a_one_line_description_and_objects_are_closed(name: 
         for key, prop in node["properties"].items():
             description = prop.get("description", "")
             assert description and "\n" not in description and len(description) <= 120, f"{where}.{key}"
+
+
+@pytest.mark.parametrize("name", SCHEMAS)
+def test_conditions_speak_only_of_their_objects_own_properties(name: str) -> None:
+    for where, node in _object_schemas(load_schema(name)):
+        own = set(node["properties"])
+        for branch in CONDITIONAL:
+            condition = node.get(branch, {})
+            named = set(condition.get("properties", {})) | set(condition.get("required", ()))
+            assert named <= own, f"{where}/{branch} names {named - own}"
 
 
 @pytest.mark.parametrize("name", SCHEMAS)

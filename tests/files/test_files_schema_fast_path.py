@@ -91,6 +91,11 @@ def test_what_the_fast_path_cannot_tell_goes_to_jsonschema() -> None:
     assert conforms({"a": 1}, {"additionalProperties": {"type": "integer"}}, root) and conforms(1, True, root)
     nullable_text = {"type": ["string", "null"]}
     assert conforms(None, nullable_text, root) and not conforms(1, nullable_text, root)
+    # A condition passes when each branch holds either way; a failing branch is jsonschema's to weigh.
+    conditional = {"if": {"type": "integer"}, "then": {"minimum": 5}, "else": {"maxLength": 1}}
+    assert conforms(7, conditional, root) and conforms("x", conditional, root)
+    assert not conforms(1, conditional, root) and not conforms("xy", conditional, root)
+    assert conforms("x", {"contentMediaType": "text/css"}, root)  # an annotation, not a constraint
 
 
 def test_a_valid_file_is_never_given_to_jsonschema(monkeypatch: pytest.MonkeyPatch) -> None:
