@@ -78,6 +78,20 @@ class ChangeKind(StrEnum):
         return self in (ChangeKind.START, ChangeKind.PAUSE, ChangeKind.END)
 
 
+class Origin(StrEnum):
+    """Whose change it is, against the files of a base commit (plan --base): the files' (`file`: this
+    change edits it), the account's (`outside`: it moved away from what the base says, and applying
+    reverts it), or both (the change edits a field the account also moved)."""
+
+    FILE = "file"
+    OUTSIDE = "outside"
+    BOTH = "both"
+
+    @property
+    def reverts(self) -> bool:
+        return self is not Origin.FILE
+
+
 @dataclass(frozen=True)
 class FieldChange:
     """One field that differs. `path` reads like `variations["B"].percentage`; None is 'not set'."""
@@ -85,6 +99,7 @@ class FieldChange:
     path: str
     before: Any
     after: Any
+    origin: Origin | None = None  # None: the plan was made without a base commit
 
 
 @dataclass(frozen=True)
@@ -92,6 +107,15 @@ class Change:
     kind: ChangeKind
     fields: tuple[FieldChange, ...] = ()  # update: what differs
     winner: str | None = None  # end: the winning variation's name, when the file names one
+    origin: Origin | None = None  # create and lifecycle actions; an update's origin is its fields'
+
+
+@dataclass(frozen=True)
+class GitBase:
+    """The commit a plan's origins are told against: `ref` as the user named it, and its full commit."""
+
+    ref: str
+    commit: str
 
 
 @dataclass(frozen=True)
@@ -157,6 +181,7 @@ class Plan:
     errors: tuple[PlanError, ...] = ()
     files_hash: str = ""
     risks: tuple[Risk, ...] = ()
+    git_base: GitBase | None = None  # set by plan --base: every change then carries its origin
 
     @property
     def changed(self) -> tuple[ExperiencePlan, ...]:

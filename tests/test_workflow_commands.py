@@ -3,6 +3,7 @@ the emulator, exit as the workflow expects (pull request plan, apply on merge, n
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -20,16 +21,23 @@ from igops.templates.installed import Pin
 @pytest.fixture
 def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     write_scaffold(tmp_path, Pin(version=__version__))
+    author = ["-c", "user.name=Dev", "-c", "user.email=dev@example.invalid"]
+    for arguments in (["init", "--quiet"], ["add", "-A"], [*author, "commit", "--quiet", "-m", "igops init"]):
+        subprocess.run(["git", "-C", str(tmp_path), *arguments], check=True, capture_output=True, timeout=30)
     work_in(tmp_path, monkeypatch)
     monkeypatch.setenv("IGOPS_API_URL", f"sandbox:{tmp_path / 'account.json'}")
     return tmp_path
+
+
+# What the pull request's event gives the plan: its base commit (here, the store's only commit).
+EVENT = {"github.event.pull_request.base.sha": "HEAD"}
 
 
 def run_workflow(name: str) -> list[int]:
     """The exit code of each igops step of the workflow, failing the test on one the step does not accept."""
     codes = []
     for step in igops_steps(store_workflows()[name]):
-        result = igops(*pushed_command(step))
+        result = igops(*pushed_command(step, EVENT))
         assert result.exit_code in success_codes(step), f"{step['with']['command']}: {result.output}"
         codes.append(result.exit_code)
     return codes

@@ -66,7 +66,7 @@ def test_plan_runs_on_pull_requests_that_change_experiences() -> None:
     assert igops_commands(PLAN) == [
         "validate",
         "plan --format markdown --detailed-exitcode --out plan.json "
-        "--refresh-cache .igops-cache/refresh.json",
+        "--refresh-cache .igops-cache/refresh.json --base ${{ github.event.pull_request.base.sha }}",
         "show plan.json --format markdown --max-chars 900000",
     ]
     validate, plan, whole = igops_steps(PLAN)

@@ -51,13 +51,14 @@ def igops_commands(workflow: dict[str, Any]) -> list[str]:
     return [step["with"]["command"] for step in igops_steps(workflow)]
 
 
-# `${{ inputs.force && '--force' || '' }}`: what a push (no inputs) makes of an expression in a command.
-_EXPRESSION = re.compile(r"\$\{\{.*?\}\}")
+_EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 
 
-def pushed_command(step: dict[str, Any]) -> list[str]:
-    """The step's igops command line as a push runs it: expressions of workflow_dispatch inputs are empty."""
-    return _EXPRESSION.sub("", step["with"]["command"]).split()
+def pushed_command(step: dict[str, Any], context: dict[str, str] | None = None) -> list[str]:
+    """The step's igops command line with its expressions replaced: those `context` names by its values,
+    the others by nothing (what a push, with no inputs, makes of `${{ inputs.force && '--force' || '' }}`)."""
+    values = context or {}
+    return _EXPRESSION.sub(lambda found: values.get(found.group(1), ""), step["with"]["command"]).split()
 
 
 def success_codes(step: dict[str, Any]) -> set[int]:

@@ -39,10 +39,14 @@ from igops.engine import EngineError, write_plan
               help="Update this experience even if nothing differs, sending write-only fields "
                    "(productVariantAction) again; repeatable.")
 @REFRESH_CACHE_OPTION
+@click.option("--base", "base", metavar="REF",
+              help="Say whose change each line is: the files' (changed since this git commit) or the "
+                   "account's (changed outside git since it; applying reverts it). In a pull request: its "
+                   "base commit.")
 @click.pass_context
 def plan_command(ctx: click.Context, api: str | None, output_format: str, max_chars: int | None,
                  out_path: Path | None, detailed_exitcode: bool, targets: tuple[str, ...],
-                 resend: tuple[str, ...], cache_path: Path | None) -> None:
+                 resend: tuple[str, ...], cache_path: Path | None, base: str | None) -> None:
     """Show what apply would change in the account to make it match the files.
 
     Reads the account only; never writes to it. Safety rails the plan crosses are shown
@@ -53,11 +57,12 @@ def plan_command(ctx: click.Context, api: str | None, output_format: str, max_ch
       igops plan
       igops plan --format markdown --out plan.json --detailed-exitcode
       igops plan --api sandbox: --target homepage-hero-headline
+      igops plan --base origin/main --format markdown
     """
     refuse_max_chars_unless_markdown(output_format, max_chars)
     project = load_project(api)
     plan = run_against_account(project.settings, lambda session: session.plan(
-        project, targets=targets, resend=resend, cache_path=cache_path))
+        project, targets=targets, resend=resend, cache_path=cache_path, base=base))
     annotate_plan(plan, project, "plan")
     # The markdown and JSON plans are documents a bot posts or a script reads, so they carry the
     # errors and are printed all the same; on a terminal the errors alone say what to fix. Either

@@ -53,6 +53,7 @@ from igops.engine.refresh import CacheError, RefreshCache
 from igops.engine.reporting import ReportError, read_monitor, read_report, read_sitewide
 from igops.engine.saved_plan import SavedPlanError, read_saved_plan, save_plan, stale_reasons
 from igops.files import FileError, LoadResult, load_experiences
+from igops.files.at_commit import CommitError, experiences_at
 from igops.files.reading import FILE_START
 from igops.files.writer import experience_text
 from igops.model import ApplyReport, DesiredExperience, Plan, Risk
@@ -164,14 +165,20 @@ class Session:
         return self._client.waiting()
 
     async def plan(self, project: Project, *, targets: Sequence[str] = (), resend: Sequence[str] = (),
-                   cache_path: Path | None = None, max_changes: int | None = None) -> Plan:
-        """A fresh plan of the project's files against the account (reads only)."""
+                   cache_path: Path | None = None, max_changes: int | None = None,
+                   base: str | None = None) -> Plan:
+        """A fresh plan of the project's files against the account (reads only); with `base` (a git
+        commit, read before the account), every change carries its origin against that commit's files."""
         rails = project.rails
         if max_changes is not None:
             rails = Rails(max_changes, rails.protect_running_splits)
+        try:
+            at_base = None if base is None else experiences_at(base, self.settings.project.experiences_dir)
+        except CommitError as exc:
+            raise EngineError(str(exc)) from None
         cache = RefreshCache.load(cache_path) if cache_path is not None else None
         return await make_plan(self._client, project.desired, targets=targets, cache=cache, resend=resend,
-                               fingerprint=files_hash(project.desired), rails=rails)
+                               fingerprint=files_hash(project.desired), rails=rails, base=at_base)
 
     async def saved_plan(self, project: Project, path: Path) -> Plan:
         """The plan saved in `path`, once shown intact, for this API, and not stale."""

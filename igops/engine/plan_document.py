@@ -21,6 +21,8 @@ from igops.model import (
     ChangeKind,
     ExperiencePlan,
     FieldChange,
+    GitBase,
+    Origin,
     Plan,
     PlanError,
     Risk,
@@ -29,7 +31,7 @@ from igops.model import (
 )
 from igops.schemas import load_schema
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 PLAN_SCHEMA = "plan.schema.json"
 _MESSAGE_WIDTH = 200
 
@@ -49,6 +51,9 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         "errors": [{"key": error.key, "message": error.message} for error in plan.errors],
         "risks": [{"kind": risk.kind.value, "key": risk.key, "message": risk.message,
                    "needs_force": risk.needs_force} for risk in plan.risks],
+        # Origins only where the plan was told against a commit, so that other plans read as they did.
+        **({} if plan.git_base is None else {"git_base": {"ref": plan.git_base.ref,
+                                                          "commit": plan.git_base.commit}}),
     }
 
 
@@ -62,6 +67,7 @@ def plan_from_document(document: Any) -> Plan:
         files_hash=document["files_hash"],
         risks=tuple(Risk(RiskKind(item["kind"]), item["key"], item["message"], item["needs_force"])
                     for item in document["risks"]),
+        git_base=GitBase(**document["git_base"]) if "git_base" in document else None,
     )
 
 
@@ -79,9 +85,10 @@ def _experience_document(experience: ExperiencePlan) -> dict[str, Any]:
         "changes": [
             {
                 "kind": change.kind.value,
-                "fields": [{"path": f.path, "before": _plain(f.before), "after": _plain(f.after)}
-                           for f in change.fields],
+                "fields": [{"path": f.path, "before": _plain(f.before), "after": _plain(f.after),
+                            **_origin(f.origin)} for f in change.fields],
                 "winner": change.winner,
+                **_origin(change.origin),
             }
             for change in experience.changes
         ],
@@ -91,6 +98,14 @@ def _experience_document(experience: ExperiencePlan) -> dict[str, Any]:
         "base": _plain(experience.base) if experience.base is not None else None,
         **results,
     }
+
+
+def _origin(origin: Origin | None) -> dict[str, str]:
+    return {} if origin is None else {"origin": origin.value}
+
+
+def _origin_of(item: Mapping[str, Any]) -> Origin | None:
+    return Origin(item["origin"]) if "origin" in item else None
 
 
 def _plain(value: Any) -> Any:
@@ -114,8 +129,10 @@ def _experience(item: dict[str, Any]) -> ExperiencePlan:
         changes=tuple(
             Change(
                 kind=ChangeKind(change["kind"]),
-                fields=tuple(FieldChange(**field) for field in change["fields"]),
+                fields=tuple(FieldChange(field["path"], field["before"], field["after"], _origin_of(field))
+                             for field in change["fields"]),
                 winner=change["winner"],
+                origin=_origin_of(change),
             )
             for change in item["changes"]
         ),

@@ -13,10 +13,12 @@ from typing import Any
 from igops.api import IntelligemsClient
 from igops.engine.drift import DriftReport, build_drift
 from igops.engine.matching import Matching, match
+from igops.engine.origins import with_origins
 from igops.engine.planner import build_plan
 from igops.engine.rails import DEFAULT_RAILS, Rails
 from igops.engine.refresh import RefreshCache, fetch_details
 from igops.engine.reporting import with_end_results
+from igops.files.at_commit import CommitFiles
 from igops.model import ChangeKind, DesiredExperience, ExperiencePlan, Plan, PlanError
 
 log = logging.getLogger("igops")
@@ -31,11 +33,13 @@ async def make_plan(
     fingerprint: str = "",
     resend: Sequence[str] = (),
     rails: Rails = DEFAULT_RAILS,
+    base: CommitFiles | None = None,
 ) -> Plan:
     """Refresh the live side (reads only) and compare it with the files (`fingerprint`: files_hash).
 
     `resend` names files whose experience is updated even when nothing differs (--resend);
-    `rails` decide which of the plan's risks need --force.
+    `rails` decide which of the plan's risks need --force; with `base`, the files of a commit, every
+    change is marked with its origin.
     """
     log.info("reading the account's experience list")
     live_items = await client.list_experiences()
@@ -49,6 +53,8 @@ async def make_plan(
     documents = await fetch_details(client, live_items, wanted, cache)
     plan = _with_bases(build_plan(matching, documents, fingerprint, resend=frozenset(resend), rails=rails),
                        documents)
+    if base is not None:
+        plan = with_origins(plan, base.base, base.experiences, documents, rails)
     # The evidence beside each decision to end a test; a winner it calls a strong loss is a risk.
     plan = await with_end_results(client, plan, documents, rails, now=time.time())
     log.info("planned: %d changes, %d errors, %d risks", sum(len(e.changes) for e in plan.experiences),

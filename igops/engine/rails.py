@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from igops.analytics.results import STRONG_LOSS, metric_label, winner_verdict
-from igops.model import ChangeKind, ExperiencePlan, FieldChange, Risk, RiskKind
+from igops.model import ChangeKind, ExperiencePlan, FieldChange, Origin, Risk, RiskKind
 
 
 @dataclass(frozen=True)
@@ -42,12 +42,20 @@ def _experience_risks(experience: ExperiencePlan, rails: Rails) -> list[Risk]:
     risks = []
     fields = [field for change in experience.changes if change.kind is ChangeKind.UPDATE
               for field in change.fields]
-    if experience.live_status == "started" and any(touches_split(field) for field in fields):
+    split = [field for field in fields if touches_split(field)]
+    if experience.live_status == "started" and split:
         way_on = "pause or end it first, or run apply with --force" if rails.protect_running_splits else \
             "pause or end it first if that matters"
-        risks.append(Risk(RiskKind.RUNNING_SPLIT, experience.key, (
-            "changes the traffic split or the variations of a running test, which mixes two setups in its "
-            f"results: {way_on}."), needs_force=rails.protect_running_splits))
+        if all(field.origin is Origin.OUTSIDE for field in split):
+            # Only the account moved (plan --base): the rail fires for a revert this change did not ask for.
+            message = ("its traffic split or variations were changed outside git, and applying moves them "
+                       "back, which mixes two setups in its results: to keep the account's, run igops import "
+                       f"--overwrite {experience.key} and commit the file; to move them back, {way_on}.")
+        else:
+            message = ("changes the traffic split or the variations of a running test, which mixes two "
+                       f"setups in its results: {way_on}.")
+        risks.append(Risk(RiskKind.RUNNING_SPLIT, experience.key, message,
+                          needs_force=rails.protect_running_splits))
     if any(change.kind is ChangeKind.END and change.winner is None for change in experience.changes):
         risks.append(Risk(RiskKind.END_WITHOUT_WINNER, experience.key, (
             "ends without a winner: add winner: to the file, or run apply with --force to end it with no "

@@ -22,6 +22,7 @@ from igops.render.plan_common import (
     unmanaged_title,
     winner_text,
 )
+from igops.render.plan_origins import outside_heading, reverted
 from igops.render.plan_values import Line, detail_lines
 from igops.render.results import results_markdown
 
@@ -34,6 +35,8 @@ _GAP = "\n\n"
 _INERT = str.maketrans({char: f"&#{ord(char)};" for char in "\\`*_[]|~"})
 # How many of the experiences a truncated comment leaves out are named in its note.
 _NAMED = 5
+# How many changes made outside git the comment lists by name (they come first and are never cut).
+_OUTSIDE_SHOWN = 20
 
 
 @dataclass(frozen=True)
@@ -62,9 +65,23 @@ def markdown_text(text: str) -> str:
 def _headline(plan: Plan) -> str:
     summary = f"**{summary_line(plan)}**"
     headline = f"{summary} {ACCOUNT_MATCHES}" if account_matches(plan) else summary
-    # Errors and the plan's own risks decide whether it can be applied at all: they come first
-    # and are never cut with the sections.
-    return _GAP.join([headline, *_errors(plan.errors), *(_risk(risk) for risk in plan.risks_of(None))])
+    # Errors, changes made outside git and the plan's own risks decide whether it should be applied at
+    # all: they come first and are never cut with the sections.
+    return _GAP.join([headline, *_errors(plan.errors), *_outside(plan),
+                      *(_risk(risk) for risk in plan.risks_of(None))])
+
+
+def _outside(plan: Plan) -> list[str]:
+    found = reverted(plan)
+    heading = outside_heading(plan, len(found))
+    if heading is None:
+        return []
+    items = [f"> - <code>{markdown_text(item.key)}</code>: {markdown_text(item.sentence)}"
+             for item in found[:_OUTSIDE_SHOWN]]
+    if len(found) > _OUTSIDE_SHOWN:
+        items.append(f"> - and {len(found) - _OUTSIDE_SHOWN} more (the JSON plan marks each with "
+                     "<code>origin</code>).")
+    return [f"> **⚠️ {markdown_text(heading)}**\n>\n" + "\n".join(items)]
 
 
 def _errors(errors: tuple[PlanError, ...]) -> list[str]:

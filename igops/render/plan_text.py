@@ -19,6 +19,7 @@ from igops.render.plan_common import (
     unmanaged_title,
     winner_text,
 )
+from igops.render.plan_origins import outside_heading, reverted
 from igops.render.plan_values import ADDED, CHANGED, REMOVED, Line, detail_lines
 from igops.render.results import results_lines
 
@@ -42,6 +43,7 @@ _DETAIL = " " * 4
 def render_plan_text(plan: Plan, *, color: bool = False) -> str:
     style = click.style if color else _plain
     sections = [
+        _outside_lines(plan, style),
         [line for experience in shown(plan)
          for line in _experience_lines(experience, plan.risks_of(experience.key), style)],
         _unmanaged_lines(plan.unmanaged),
@@ -50,6 +52,16 @@ def render_plan_text(plan: Plan, *, color: bool = False) -> str:
         [_closing_line(plan, style)],
     ]
     return "\n\n".join("\n".join(lines) for lines in sections if lines)
+
+
+def _outside_lines(plan: Plan, style: Style) -> list[str]:
+    """Changes made outside git, first: merging reverts them, which no file in the change says."""
+    found = reverted(plan)
+    heading = outside_heading(plan, len(found))
+    if heading is None:
+        return []
+    return [style(f"! {heading}", fg="red", bold=True),
+            *(f"  {clean(item.key)}: {clean(item.sentence)}" for item in found)]
 
 
 def _plain(text: str, **_: object) -> str:

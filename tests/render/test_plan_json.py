@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,7 @@ from plan_fixtures import failing_plan, review_plan, unchanged_plan
 from plan_strategies import plans
 
 from igops.engine.plan_document import PLAN_SCHEMA, plan_document, plan_from_document
-from igops.model import Plan
+from igops.model import ChangeKind, GitBase, Origin, Plan
 from igops.render.plan_json import render_plan_json
 from igops.render.plan_markdown import render_plan_markdown
 from igops.render.plan_text import render_plan_text
@@ -61,14 +63,15 @@ def _object_schemas(node: Any, where: str = "#") -> Iterator[tuple[str, dict[str
             yield from _object_schemas(child, f"{where}/{key}")
 
 
-# Members a document may leave out: an experience's results are there only when the plan ends it, so
-# that every other plan reads as it did before results existed.
-OPTIONAL = {"#/$defs/experience": {"results"}}
+# Members a document may leave out, so that every other plan reads as it did before they existed: an
+# experience's results are there only when the plan ends it, origins only with plan --base.
+OPTIONAL = {"#/$defs/experience": {"results"}, "#": {"git_base"}, "#/$defs/change": {"origin"},
+            "#/$defs/fieldChange": {"origin"}}
 
 
 def test_every_object_is_closed_and_every_property_has_a_one_line_description() -> None:
     objects = list(_object_schemas(SCHEMA))
-    assert len(objects) == 12
+    assert len(objects) == 13
     for where, node in objects:
         assert node["additionalProperties"] is False, where
         assert set(node["required"]) == set(node["properties"]) - OPTIONAL.get(where, set()), where
@@ -140,5 +143,31 @@ def test_a_malformed_document_is_refused_in_one_sentence_saying_where(document: 
 
 
 def test_a_plan_of_another_format_version_is_refused_for_that_reason() -> None:
-    with pytest.raises(ValueError, match="format_version 1; this igops reads format_version 2"):
+    with pytest.raises(ValueError, match="format_version 1; this igops reads format_version 3"):
         plan_from_document(_broken(lambda d: d.update(format_version=1)))
+
+
+def _with_origins(plan: Plan) -> Plan:
+    """`plan` as plan --base makes it: each field and action marked, cycling through the origins."""
+    origins = itertools.cycle(Origin)
+    experiences = tuple(
+        replace(experience, changes=tuple(
+            replace(change, fields=tuple(replace(field, origin=next(origins)) for field in change.fields))
+            if change.kind is ChangeKind.UPDATE else replace(change, origin=next(origins))
+            for change in experience.changes))
+        for experience in plan.experiences)
+    return replace(plan, experiences=experiences, git_base=GitBase("origin/main", "0123456789" * 4))
+
+
+def test_a_plan_with_origins_round_trips_and_follows_the_schema() -> None:
+    plan = _with_origins(review_plan())
+    document = plan_document(plan)
+    assert list(VALIDATOR.iter_errors(document)) == []
+    assert document["git_base"] == {"ref": "origin/main", "commit": "0123456789" * 4}
+    marked = [item.get("origin") for e in document["experiences"] for change in e["changes"]
+              for item in (change["fields"] or [change])]
+    assert set(marked) == {"file", "outside", "both"}
+    again = _round_trip(plan)
+    assert again.git_base == plan.git_base
+    assert [change for e in again.experiences for change in e.changes] == \
+        [change for e in plan.experiences for change in e.changes]

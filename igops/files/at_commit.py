@@ -1,0 +1,94 @@
+"""The experience files as a git commit holds them (plan --base): read with git's plumbing, so the work tree
+and the index are never touched, and checked by the same loader as the files on disk."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from igops.files.errors import FileError
+from igops.files.loader import check_text
+from igops.files.reading import decode
+from igops.model import DesiredExperience, GitBase
+
+_SUFFIXES = (".yaml", ".yml")
+# Git's mode for a regular file; links and submodules are not experience files.
+_REGULAR_FILES = ("100644", "100755")
+_TIMEOUT_SECONDS = 60
+
+
+class CommitError(Exception):
+    """The commit cannot be read; the message says why and what to do, in one sentence."""
+
+
+@dataclass(frozen=True)
+class CommitFiles:
+    base: GitBase
+    experiences: tuple[DesiredExperience, ...]  # the files of the commit that load without a problem
+
+
+def experiences_at(ref: str, directory: Path, option: str = "--base") -> CommitFiles:
+    """The experience files under `directory` (relative to the working directory) as commit `ref` has them."""
+    prefix = _git("rev-parse", "--show-prefix", option=option).decode().strip()
+    missing = (f"{option} {ref}: no such commit in this repository (a pull request's base may need fetching "
+               "first: git fetch origin BRANCH, or actions/checkout with fetch-depth: 0).")
+    commit = _git("rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}", option=option,
+                  failure=missing).decode().strip()
+    # Relative to the working directory, as git's --show-prefix is; "." when it is the directory itself.
+    inside = Path(os.path.relpath(directory)).as_posix()
+    tree_path = (prefix or ".") if inside == "." else f"{prefix}{inside}"
+    listing = _git("ls-tree", "-r", "-z", "--full-tree", commit, "--", tree_path, option=option)
+    wanted: list[tuple[str, Path]] = []
+    for entry in filter(None, listing.split(b"\0")):
+        meta, _, name = entry.partition(b"\t")
+        mode, kind, _ = meta.decode().split(" ", 2)
+        path = name.decode("utf-8", errors="surrogateescape")
+        if kind == "blob" and mode in _REGULAR_FILES and path.endswith(_SUFFIXES):
+            wanted.append((path, Path(path).relative_to(prefix) if prefix else Path(path)))
+    experiences = []
+    for (_, local), data in zip(wanted, _blobs(commit, [name for name, _ in wanted], option), strict=True):
+        text = decode(local, data)
+        if isinstance(text, FileError):
+            continue
+        # A file the commit holds with problems counts as absent there: its changes are then the files'.
+        checked = check_text(text, local)
+        if checked.experience is not None and not checked.errors:
+            experiences.append(checked.experience)
+    return CommitFiles(GitBase(ref, commit), tuple(experiences))
+
+
+def _blobs(commit: str, names: list[str], option: str) -> list[bytes]:
+    """The content of each file, in one `git cat-file --batch` for all of them."""
+    if not names:
+        return []
+    request = "".join(f"{commit}:{name}\n" for name in names).encode("utf-8", errors="surrogateescape")
+    output = _git("cat-file", "--batch", option=option, stdin=request)
+    contents = []
+    offset = 0
+    for _ in names:
+        header_end = output.index(b"\n", offset)
+        size = int(output[offset:header_end].split()[2])
+        contents.append(output[header_end + 1: header_end + 1 + size])
+        offset = header_end + 1 + size + 1
+    return contents
+
+
+def _git(*arguments: str, option: str, failure: str | None = None, stdin: bytes | None = None) -> bytes:
+    binary = shutil.which("git")
+    if binary is None:
+        raise CommitError(f"{option} needs git, which is not installed here.")
+    try:
+        result = subprocess.run([binary, *arguments], input=stdin, capture_output=True,
+                                timeout=_TIMEOUT_SECONDS, check=False)
+    except subprocess.TimeoutExpired:
+        raise CommitError(f"{option}: git took longer than {_TIMEOUT_SECONDS} s to answer.") from None
+    if result.returncode != 0:
+        if failure is not None:
+            raise CommitError(failure)
+        said = result.stderr.decode(errors="replace").strip().splitlines()
+        reason = said[-1].removeprefix("fatal: ") if said else f"git {arguments[0]} failed"
+        raise CommitError(f"{option}: {reason.rstrip('.')}.")
+    return result.stdout
