@@ -60,6 +60,9 @@ class ProjectConfig:
     timeout: float
     # None when there is no igops.yaml and every value is a default.
     source: Path | None
+    # The directory of igops.yaml (without one, the directory the settings were looked up from):
+    # where the paths it names start, and where `igops init` puts schemas/.
+    root: Path
     monitor: MonitorRules = dataclasses.field(default_factory=MonitorRules)
 
 
@@ -120,6 +123,7 @@ def _project(values: dict[str, Any], directory: Path, source: Path | None) -> Pr
         protect_running_splits=bool(values["protect_running_splits"]),
         timeout=float(values["timeout"]),
         source=source,
+        root=directory,
         monitor=_monitor_rules(values["monitor"]),
     )
 

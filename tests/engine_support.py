@@ -11,29 +11,32 @@ from emulator_support import TOKEN
 from file_fixtures import dump
 
 from igops.api import IntelligemsClient, Secret
+from igops.engine.importing import file_document
 from igops.engine.planning import make_plan
 from igops.files import check_text
+from igops.files.writer import experience_text
 from igops.model import DesiredExperience, Plan
-from igops.normalize import canonical_desired, canonical_live, create_payload
+from igops.normalize import canonical_desired, create_payload
 from igops.sandbox import Sandbox
 
 T = TypeVar("T")
-# What `import` writes for each live status (the API's pending is a file's draft).
-DESIRED_STATUS_OF_LIVE = {"pending": "draft", "started": "started", "paused": "paused", "ended": "ended"}
 
 
 def desired(document: dict[str, Any], key: str = "example") -> DesiredExperience:
     """A checked DesiredExperience from a file document; fails the test if the document is invalid."""
-    result = check_text(dump(document), Path(f"experiences/{key}.yaml"))
-    assert not result.errors, [str(error) for error in result.errors]
-    assert result.experience is not None
-    return result.experience
+    return _checked(dump(document), key)
 
 
 def imported(document: dict[str, Any], key: str = "imported") -> DesiredExperience:
-    """What `import` would write for a live experience: its canonical form and status."""
-    body = canonical_live(document)
-    return desired({**body, "status": DESIRED_STATUS_OF_LIVE[document["status"]]}, key)
+    """The file `import` writes for a live experience, read back as plan reads it."""
+    return _checked(experience_text(file_document(document), Path("experiences"), None), key)
+
+
+def _checked(text: str, key: str) -> DesiredExperience:
+    result = check_text(text, Path(f"experiences/{key}.yaml"))
+    assert not result.errors, [str(error) for error in result.errors]
+    assert result.experience is not None
+    return result.experience
 
 
 def with_client(sandbox: Sandbox, work: Callable[[IntelligemsClient], Awaitable[T]]) -> T:

@@ -19,6 +19,9 @@ DEFS = SCHEMA["$defs"]
 # scalars, which would test the emitter rather than igops.
 printable = st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"))
 text = st.text(printable, min_size=1, max_size=30)
+# Code (CSS, JS, HTML) as people paste it: lines, tabs, CRLF, blank lines, trailing blanks, a final
+# newline or none. An imported file must give back exactly this.
+code = st.text(st.one_of(printable, st.sampled_from(" \t\n\r")), max_size=40)
 url = st.from_regex(r"\A/[a-z0-9/_-]{0,20}\Z")
 
 
@@ -29,7 +32,7 @@ def _enum(definition: str, field: str) -> st.SearchStrategy[Any]:
 
 def _edit() -> st.SearchStrategy[dict[str, Any]]:
     return st.fixed_dictionaries(
-        {"find": text, "replace": st.text(printable, max_size=30)},
+        {"find": text, "replace": code},
         optional={"onsiteEditType": _enum("onsiteEdit", "onsiteEditType"),
                   "querySelectors": st.lists(text, max_size=2),
                   "insertType": _enum("onsiteEdit", "insertType"), "isRegex": st.booleans(), "title": text},
@@ -56,7 +59,8 @@ def _tier() -> st.SearchStrategy[dict[str, Any]]:
 CHANGES: dict[str, st.SearchStrategy[dict[str, Any]]] = {
     "content/onsiteEdits": st.fixed_dictionaries({"onsiteEdits": st.lists(_edit(), min_size=1, max_size=3)}),
     "content/advanced": st.fixed_dictionaries({"onsiteInjection": st.fixed_dictionaries(
-        {"customCss": text}, optional={"customJs": text, "jsInjectionMode": st.fixed_dictionaries(
+        {"customCss": code.filter(bool)},
+        optional={"customJs": code, "jsInjectionMode": st.fixed_dictionaries(
             {"type": st.sampled_from(["immediately", "onWindowLoad"])})})}),
     "content/url": st.fixed_dictionaries({"redirects": st.lists(_redirect(), min_size=1, max_size=2)}),
     "content/theme": st.fixed_dictionaries({"redirects": st.lists(_redirect(isThemeTest=True), min_size=1,

@@ -6,7 +6,7 @@ to write where, what to skip and why. Writing is the caller's.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,13 +44,14 @@ class ImportPlan:
 
 
 def plan_import(documents: Sequence[Mapping[str, Any]], directory: Path,
-                existing: Sequence[DesiredExperience], *, overwrite: bool = False) -> ImportPlan:
-    """Files for `documents` (full GETs) in `directory`, where `existing` are the files there now.
+                existing: Sequence[DesiredExperience], *, schema: Path | None,
+                overwrite: bool = False) -> ImportPlan:
+    """Files for `documents` (full GETs) in `directory`, where `existing` are the files there now and
+    `schema` the project's experience schema (igops.files.writer.project_schema).
 
     An experience that already has a file (pinned by id, else by name) keeps that file's path.
     """
-    by_id = {experience.id: experience for experience in existing if experience.id}
-    by_name = {experience.name: experience for experience in existing}
+    managing = managing_files(existing)
     taken = {experience.key for experience in existing}
     files, skipped, refused = [], [], []
     for document in documents:
@@ -59,7 +60,7 @@ def plan_import(documents: Sequence[Mapping[str, Any]], directory: Path,
             skipped.append(Skipped(experience_id, name, f"type {document['type']} cannot be created or "
                                    "updated through the API, so igops cannot manage it"))
             continue
-        current = by_id.get(experience_id) or by_name.get(name)
+        current = managing(document)
         if current is not None and not overwrite:
             refused.append(f"{current.path} already holds {name!r}: run igops import --overwrite to replace "
                            "it with the live version.")
@@ -70,9 +71,18 @@ def plan_import(documents: Sequence[Mapping[str, Any]], directory: Path,
             stem = file_stem(name, taken)
             taken.add(stem)
             path = directory / f"{stem}.yaml"
-        files.append(ImportedFile(path, experience_id, name, experience_text(file_document(document)),
+        files.append(ImportedFile(path, experience_id, name,
+                                  experience_text(file_document(document), path.parent, schema),
                                   current is not None))
     return ImportPlan(tuple(files), tuple(skipped), tuple(refused))
+
+
+def managing_files(existing: Sequence[DesiredExperience],
+                   ) -> Callable[[Mapping[str, Any]], DesiredExperience | None]:
+    """Finds the file among `existing` that manages a live experience: pinned to its id, else of its name."""
+    by_id = {experience.id: experience for experience in existing if experience.id}
+    by_name = {experience.name: experience for experience in existing}
+    return lambda live: by_id.get(str(live["id"])) or by_name.get(str(live["name"]))
 
 
 def file_document(live: Mapping[str, Any]) -> dict[str, Any]:

@@ -46,7 +46,7 @@ from igops.config import (
 from igops.connect import open_client
 from igops.engine.apply import StepObserver, apply_plan, paced_floor_seconds
 from igops.engine.drift import DriftReport
-from igops.engine.importing import ImportPlan, file_document, plan_import
+from igops.engine.importing import ImportPlan, file_document, managing_files, plan_import
 from igops.engine.planning import files_hash, keys_of, make_drift, make_plan
 from igops.engine.rails import Rails
 from igops.engine.refresh import CacheError, RefreshCache
@@ -55,7 +55,7 @@ from igops.engine.saved_plan import SavedPlanError, read_saved_plan, save_plan, 
 from igops.files import FileError, LoadResult, load_experiences
 from igops.files.at_commit import CommitError, experiences_at
 from igops.files.reading import FILE_START
-from igops.files.writer import experience_text
+from igops.files.writer import experience_text, project_schema
 from igops.model import ApplyReport, DesiredExperience, Plan, Risk
 from igops.sandbox import StateFileError
 
@@ -217,7 +217,12 @@ class Session:
         if found is None:
             raise EngineError(f"{reference!r} is no experience file's key, and no live experience has that "
                               "id or name: see igops plan for both.")
-        return experience_text(file_document(await self._client.get_experience(found)))
+        live = await self._client.get_experience(found)
+        # Its schema line is the one `import` would write: from the file that manages it, else from
+        # the experiences directory.
+        current = managing_files(desired)(live)
+        directory = current.path.parent if current is not None else self.settings.project.experiences_dir
+        return experience_text(file_document(live), directory, project_schema(self.settings.project.root))
 
     async def import_experiences(self, references: Sequence[str], directory: Path, *,
                                  import_all: bool = False, overwrite: bool = False) -> ImportPlan:
@@ -230,7 +235,8 @@ class Session:
         log.info("importing %d experiences into %s", len(chosen), directory)
         documents = await asyncio.gather(*(self._client.get_experience(experience_id)
                                            for experience_id in dict.fromkeys(chosen)))
-        decided = plan_import(documents, directory, existing, overwrite=overwrite)
+        decided = plan_import(documents, directory, existing, overwrite=overwrite,
+                              schema=project_schema(self.settings.project.root))
         if decided.refused:
             raise EngineError("\n".join(f"Error: {sentence}" for sentence in decided.refused))
         try:

@@ -1,23 +1,27 @@
 """Writing experience files (for `igops import` and `igops show`): canonical, minimal, readable.
 
-A written file holds the schema line, the fields in a stable order a person reads top-down
-(what it is, its lifecycle, then its variations and targeting), nothing the API defaults, and
-multi-line text (CSS, JS, HTML) as block scalars. Reading it back gives the same experience.
+A written file holds the schema line (when the project has the schema), the fields in a stable
+order a person reads top-down (what it is, its lifecycle, then its variations and targeting),
+nothing the API defaults, and code (CSS, JS, HTML: what the schema gives a contentMediaType) as
+block scalars. Reading it back gives the same experience.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import unicodedata
 from collections.abc import Collection, Mapping
+from pathlib import Path
 from typing import Any
 
-from igops.files.yamldoc import dump_readable
+from jsonschema import Draft202012Validator
+
+from igops.files.yamldoc import BlockText, dump_readable
 from igops.model import IGOPS_FIELDS
 from igops.schemas import EXPERIENCE_SCHEMA, load_schema
 
-SCHEMA_LINE = "# yaml-language-server: $schema=../schemas/experience.schema.json\n"
 # The top-level order a reviewer reads; nested objects follow the schema's own property order.
 TOP_ORDER = ("name", "type", "description", "status", "winner", "id", "experienceAnalysis", "currency",
              "previewPath", "productVariantAction", "variations", "audience", "experiencePageTargeting",
@@ -29,9 +33,30 @@ _RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10
                        *(f"lpt{n}" for n in range(10))})
 
 
-def experience_text(document: Mapping[str, Any]) -> str:
-    """The file for `document` (a canonical experience plus igops's own fields)."""
-    return SCHEMA_LINE + dump_readable(_ordered(without_defaults(document)))
+def experience_text(document: Mapping[str, Any], directory: Path, schema: Path | None) -> str:
+    """The file for `document` (a canonical experience plus igops's own fields) to be written into
+    `directory`, in a project whose experience schema is `schema` (see project_schema)."""
+    return schema_line(directory, schema) + dump_readable(_ordered(without_defaults(document)))
+
+
+def project_schema(root: Path) -> Path | None:
+    """The experience schema in the project at `root` (the directory of igops.yaml), where `igops init`
+    puts it; None when the project has none."""
+    schema = root / "schemas" / EXPERIENCE_SCHEMA
+    return schema if schema.is_file() else None
+
+
+def schema_line(directory: Path, schema: Path | None) -> str:
+    """The line that points editors at `schema` (a project's, see project_schema) from a file in
+    `directory`, by a path relative to that directory as yaml-language-server reads it. Empty without
+    a schema, and for a directory outside the project: a path out of it and back in would break as
+    soon as either moved."""
+    if schema is None:
+        return ""
+    here, target = Path(os.path.abspath(directory)), Path(os.path.abspath(schema))
+    if not here.is_relative_to(target.parent.parent):
+        return ""
+    return f"# yaml-language-server: $schema={Path(os.path.relpath(target, here)).as_posix()}\n"
 
 
 def without_defaults(document: Mapping[str, Any]) -> dict[str, Any]:
@@ -46,15 +71,28 @@ def without_defaults(document: Mapping[str, Any]) -> dict[str, Any]:
 def _object(value: Mapping[str, Any], node: Mapping[str, Any], root: Mapping[str, Any]) -> dict[str, Any]:
     """The fields an object states, in the schema's order: set, and either required or not the default."""
     required = set(node.get("required", ()))
-    stated = {}
+    code = _code(value, node, root)
+    stated: dict[str, Any] = {}
     for key, child in node["properties"].items():
         if value.get(key) is None:
             continue
         resolved = _resolve(child, root)
         default = child.get("default", resolved.get("default"))
         if key in required or not _same(value[key], default):
-            stated[key] = _value(value[key], resolved, root)
+            text = key in code and isinstance(value[key], str)
+            stated[key] = BlockText(value[key]) if text else _value(value[key], resolved, root)
     return stated
+
+
+def _code(value: Mapping[str, Any], node: Mapping[str, Any], root: Mapping[str, Any]) -> set[str]:
+    """The properties of `value` that hold code (CSS, JS, HTML): those the schema gives a contentMediaType,
+    on the property itself or in the branch of a condition that `value` takes (an html edit's replace)."""
+    branches = [node]
+    if "if" in node:
+        holds = Draft202012Validator({"$defs": root.get("$defs", {}), **node["if"]}).is_valid(value)
+        branches.append(node.get("then" if holds else "else", {}))
+    return {key for branch in branches for key, child in branch.get("properties", {}).items()
+            if "contentMediaType" in child or "contentMediaType" in _resolve(child, root)}
 
 
 def _value(value: Any, node: Mapping[str, Any], root: Mapping[str, Any]) -> Any:

@@ -66,25 +66,70 @@ class _CoreDumper(_CoreResolver, yaml.SafeDumper):
     """Quotes exactly the strings that the core schema would otherwise read back as other types."""
 
 
+class BlockText(str):
+    """Text written as a literal block whatever its length: code (CSS, JS, HTML), which a reader and a
+    diff should see line by line, one line of it as much as fifty."""
+
+
+# Line breaks to YAML 1.1 (PyYAML) and none to YAML 1.2: PyYAML writes them as they are in plain
+# and single-quoted scalars, and reads them back as breaks. Only escapes in double quotes keep them.
+_AMBIGUOUS_BREAKS = re.compile("[\x85\u2028\u2029]")
+# What keeps a literal block from holding a text exactly and visibly; such text is double-quoted.
+# - Characters YAML cannot write as they are (controls, a lone CR, a byte order mark) and the
+#   ambiguous breaks above.
+# - A space or tab ending a line: a block would keep it, but unseen, and editors and pre-commit
+#   hooks strip trailing whitespace, which would change the value without anyone noticing.
+_UNFIT_FOR_BLOCK = re.compile(r"[^\t\n\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+                              r"|[\ufeff\x85\u2028\u2029]|[ \t](?=\n|\Z)")
+
+
+def block_holds(text: str) -> bool:
+    """Whether a literal block gives back exactly `text`, every character in sight. An empty text
+    is not written as one: a block without lines reads as a value forgotten, where '' says it."""
+    return bool(text) and _UNFIT_FOR_BLOCK.search(text) is None
+
+
 class _ReadableDumper(_CoreDumper):
-    """Multi-line text (CSS, JS, HTML) as literal blocks and list items indented under their key,
-    the way people write them."""
+    """Code and multi-line text as literal blocks and list items indented under their key, the way
+    people write them."""
 
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
         super().increase_indent(flow, False)
 
+    def choose_scalar_style(self) -> str:
+        # PyYAML quotes any text with a tab in it rather than write a block; the representer asks for
+        # a block only where `block_holds`, tabs included (YAML allows them inside a block's lines).
+        if (isinstance(self.event, yaml.ScalarEvent) and self.event.style == "|" and not self.flow_level
+                and not self.simple_key_context):
+            return "|"
+        style: str = super().choose_scalar_style()
+        return style
 
-def _literal_when_multiline(dumper: _ReadableDumper, text: str) -> yaml.ScalarNode:
-    # PyYAML falls back to quoting by itself when a block cannot hold the text exactly.
-    style = "|" if "\n" in text.rstrip("\n") else None
+    def determine_block_hints(self, text: str) -> str:
+        # A block whose first line starts with a tab states its indentation: libyaml refuses a tab
+        # where it is still working the indentation out from the first line.
+        hints: str = super().determine_block_hints(text)
+        return f"{self.best_indent}{hints}" if text.startswith("\t") else hints
+
+
+def _represent_text(dumper: _ReadableDumper, text: str) -> yaml.ScalarNode:
+    code = isinstance(text, BlockText)
+    if (code or "\n" in text.rstrip("\n")) and block_holds(text):
+        style: str | None = "|"
+    elif code or _AMBIGUOUS_BREAKS.search(text):
+        # Code a block cannot hold: its escapes show what it holds, trailing whitespace included.
+        style = '"'
+    else:
+        style = None  # PyYAML's choice: plain where it reads back as text, else quoted
     return dumper.represent_scalar(STR, text, style=style)
 
 
-_ReadableDumper.add_representer(str, _literal_when_multiline)
+_ReadableDumper.add_representer(str, _represent_text)
+_ReadableDumper.add_representer(BlockText, _represent_text)
 
 
 def dump_readable(value: Any) -> str:
-    """Like `dump`, with multi-line strings as literal blocks."""
+    """Like `dump`, with BlockText and multi-line strings as literal blocks where a block holds them."""
     return yaml.dump(value, Dumper=_ReadableDumper, sort_keys=False, allow_unicode=True, width=100)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import json
+import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -79,10 +81,30 @@ def test_drift_names_dashboard_edits_and_apply_restores_them(project: Path) -> N
         assert igops("drift", "--api", url).exit_code == 0
 
 
+# Code as it comes from the dashboard, one kind per type: each is written as a block, or double-quoted
+# where a block cannot hold it exactly.
+CODE = ("console.log(1)\n", "a {\n\tcolor: red;\n}", "  <b>Free</b>\n\n", "trailing \nblank", "\n",
+        "a();\r\nb();\r\n", "x")
+CODE_LINE = re.compile(r"^ *(?:customCss|customJs|replace): (.)", re.MULTILINE)
+
+
+def _with_code(document: dict[str, Any], code: str) -> dict[str, Any]:
+    for variation in document["variations"]:
+        variation["onsiteInjection"] |= {"customCss": code, "customJs": code}
+        variation["onsiteEdits"][0] |= {"onsiteEditType": "html", "replace": code}
+    return document
+
+
+def _copy_schemas(project: Path) -> None:
+    shutil.copytree(Path(__file__).resolve().parents[2] / "schemas", project / "schemas")
+
+
 def test_import_all_then_plan_shows_no_changes_for_every_type_and_block(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    documents = [every_block(kind) for kind in TYPES]
+    assert len(CODE) == len(TYPES)
+    documents = [_with_code(every_block(kind), code) for kind, code in zip(TYPES, CODE, strict=True)]
     work_in(tmp_path, monkeypatch)
+    _copy_schemas(tmp_path)
     (tmp_path / "igops.yaml").write_text("experiences_dir: seed\n")
     (tmp_path / "seed").mkdir()
     for index, document in enumerate(documents):
@@ -102,6 +124,42 @@ def test_import_all_then_plan_shows_no_changes_for_every_type_and_block(
     loaded = load_experiences([tmp_path / "experiences"]).experiences
     assert {experience.id for experience in loaded} == {live["id"] for live in sandbox.experiences()}
     assert {experience.status for experience in loaded} == {FILE_STATUS["started"]}
+    for file in loaded:
+        text = file.path.read_text(encoding="utf-8")
+        assert text.startswith("# yaml-language-server: $schema=../schemas/experience.schema.json\n")
+        code = file.body["variations"][0]["onsiteInjection"]["customCss"]
+        assert code in CODE and file.body["variations"][1]["onsiteEdits"][0]["replace"] == code
+        quoted = code in ("trailing \nblank", "a();\r\nb();\r\n")
+        assert CODE_LINE.findall(text) == ['"' if quoted else "|"] * 6, text
+
+
+@pytest.mark.parametrize(("where", "line"), [
+    ("experiences/pdp/mobile", "# yaml-language-server: $schema=../../../schemas/experience.schema.json\n"),
+    ("../outside", ""),  # outside the project: a path back into it would break when either moved
+])
+def test_import_points_each_file_at_the_projects_schema_from_where_it_is(
+        where: str, line: str, project: Path) -> None:
+    _copy_schemas(project)
+    with serve_over_http(new_sandbox()) as url:
+        apply_examples(url)
+        imported = igops("import", HERO, "--dir", where, "--api", url)
+    assert imported.exit_code == 0, imported.output
+    [written] = (project / where).iterdir()
+    text = written.read_text(encoding="utf-8")
+    assert text.startswith(line + "name: ")
+    assert load_experiences([project / where]).errors == ()
+
+
+def test_without_the_schema_in_the_project_no_schema_line_is_written(project: Path) -> None:
+    with serve_over_http(new_sandbox()) as url:
+        apply_examples(url)
+        shown = igops("show", "homepage-hero-headline", "--api", url)
+        (project / "experiences" / "homepage-hero-headline.yaml").unlink()
+        imported = igops("import", HERO, "--api", url)
+    assert shown.exit_code == 0 and shown.output.startswith("name: ")
+    assert imported.exit_code == 0, imported.output
+    written = (project / "experiences" / "homepage-hero-headline.yaml").read_text(encoding="utf-8")
+    assert written == shown.output
 
 
 @pytest.mark.parametrize("hostile", [["../../etc/passwd"], ["CON"], ["x" * 300], ["🎉 Summer 🎉"],
@@ -127,6 +185,7 @@ def test_hostile_names_land_inside_the_directory_distinct_and_round_trip(
 
 
 def test_show_prints_a_live_experience_as_its_file_and_a_saved_plan(project: Path) -> None:
+    _copy_schemas(project)
     sandbox = new_sandbox()
     with serve_over_http(sandbox) as url:
         apply_examples(url)
@@ -134,8 +193,17 @@ def test_show_prints_a_live_experience_as_its_file_and_a_saved_plan(project: Pat
         by_key = igops("show", "homepage-hero-headline", "--api", url)
         by_id = igops("show", hero["id"], "--api", url)
         assert by_key.exit_code == 0 and by_key.output == by_id.output
-        assert by_key.output.startswith("# yaml-language-server: $schema=")
         assert f"id: {hero['id']}" in by_key.output
+        # What import would write there: its file moved to a subdirectory takes its schema line along.
+        (project / "experiences" / "home").mkdir()
+        (project / "experiences" / "homepage-hero-headline.yaml").rename(
+            project / "experiences" / "home" / "homepage-hero-headline.yaml")
+        moved = igops("show", "homepage-hero-headline", "--api", url)
+        (project / "experiences" / "home" / "homepage-hero-headline.yaml").unlink()
+        unmanaged = igops("show", hero["id"], "--api", url)
+        assert by_key.output.startswith("# yaml-language-server: $schema=../schemas/experience.schema.json\n")
+        assert moved.output == by_key.output.replace("=../schemas/", "=../../schemas/", 1)
+        assert unmanaged.output == by_key.output
         assert igops("plan", "--api", url, "--out", "plan.json").exit_code == 0
         shown = igops("show", "plan.json", "--api", url)
         assert shown.exit_code == 0 and "No changes." in shown.output

@@ -15,6 +15,7 @@ from igops.engine.matching import match
 from igops.files import check_text
 from igops.normalize import canonical_desired, canonical_live
 from igops.sandbox import Sandbox
+from igops.schemas import EXPERIENCE_SCHEMA
 
 
 def _seed(sandbox: Sandbox, *documents: dict[str, Any]) -> list[dict[str, Any]]:
@@ -51,11 +52,14 @@ def test_an_imported_file_of_every_type_reads_back_as_its_live_experience(
         make_sandbox, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     sandbox = make_sandbox()
     lives = _seed(sandbox, *(every_block(kind) | {"status": "paused"} for kind in TYPES))
-    imported = plan_import(lives, tmp_path, [])
+    schema = tmp_path / "schemas" / EXPERIENCE_SCHEMA
+    directory = tmp_path / "experiences" / "pdp"
+    imported = plan_import(lives, directory, [], schema=schema)
     assert imported.skipped == () and imported.refused == () and len(imported.files) == len(TYPES)
     assert len({file.path for file in imported.files}) == len(TYPES)
     for file, live in zip(imported.files, lives, strict=True):
-        assert file.path.parent == tmp_path and not file.replaces
+        assert file.path.parent == directory and not file.replaces
+        assert file.text.startswith("# yaml-language-server: $schema=../../schemas/experience.schema.json\n")
         read = check_text(file.text, file.path)
         assert read.errors == () and read.experience is not None
         assert read.experience.id == live["id"] and read.experience.status == "paused"
@@ -67,11 +71,14 @@ def test_import_keeps_existing_files_unless_told_and_skips_what_igops_cannot_man
     sandbox = make_sandbox()
     [live] = _seed(sandbox, experience(name="Hero", status="started"))
     existing = desired(experience(name="Hero"), "my-hero")
-    refused = plan_import([live], tmp_path, [existing])
+    refused = plan_import([live], tmp_path, [existing], schema=None)
     assert refused.files == () and "already holds 'Hero'" in refused.refused[0]
-    [replacing] = plan_import([live], tmp_path, [existing], overwrite=True).files
+    schema = Path("schemas", EXPERIENCE_SCHEMA)
+    [replacing] = plan_import([live], tmp_path / "elsewhere", [existing], schema=schema, overwrite=True).files
     assert replacing.replaces and replacing.path == existing.path
+    # The schema line is the replaced file's, in its own directory.
+    assert replacing.text.startswith(f"# yaml-language-server: $schema=../{schema.as_posix()}\n")
     pricing = live | {"type": "pricing", "id": "4b8e1f0c-77aa-4e51-9a39-2f3b7c1d9e20", "name": "Prices"}
-    [skipped] = plan_import([pricing], tmp_path, []).skipped
+    [skipped] = plan_import([pricing], tmp_path, [], schema=None).skipped
     assert skipped.name == "Prices" and "cannot be created or updated through the API" in skipped.reason
     assert file_document(live)["status"] == "started"
