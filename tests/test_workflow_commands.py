@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from cli_support import igops, work_in
 from click.testing import CliRunner
-from workflow_support import igops_steps, pushed_command, store_workflows, success_codes
+from workflow_support import igops_steps, pushed_command, steps, store_workflows, success_codes
 
 from igops import __version__
 from igops.cli import cli
@@ -73,3 +73,19 @@ def test_monitor_finds_no_alert_right_after_apply(store: Path) -> None:
     result = CliRunner().invoke(monitor_command, options, catch_exceptions=False)
     assert result.exit_code == 0 and result.exit_code in success_codes(step), result.output
     assert result.output.startswith("**Monitor: no alerts on 0 running experiences.**")
+
+
+def test_drift_opens_its_issue_when_a_pinned_experience_is_gone_from_the_account(store: Path) -> None:
+    run_workflow("igops-apply.yml")
+    # A repository made by igops import pins every id; this one is no longer in the account.
+    [example] = (store / "experiences").glob("*.yaml")
+    example.write_text(example.read_text() + "id: 0b5c9f51-3a0e-4f7e-9f1d-4c2a7e6b8d10\n")
+    workflow = store_workflows()["igops-drift.yml"]
+    (step,) = igops_steps(workflow)
+    result = igops(*pushed_command(step))
+    assert result.exit_code == 2 and result.exit_code in success_codes(step), result.output
+    assert result.output.startswith("**Drift: 1 of 1 managed experience differs from its file.**")
+    assert "Gone from the account: the file pins id 0b5c9f51-3a0e-4f7e-9f1d-4c2a7e6b8d10" in result.output
+    # The step after it opens (or updates) the issue with that report on exit code 2.
+    [opens] = [later for later in steps(workflow) if "gh issue create" in later.get("run", "")]
+    assert opens["if"] == "steps.drift.outputs.exit-code == '2'" and step["id"] == "drift"

@@ -33,10 +33,11 @@ from igops.render.drift import DRIFT_FORMATS
 def drift_command(ctx: click.Context, api: str | None, output_format: str, targets: tuple[str, ...],
                   cache_path: Path | None) -> None:
     """Say where the live account differs from the files: each field with the live value beside the
-    file's, a status moved in the dashboard, and the experiences no file manages.
+    file's, a status moved in the dashboard (an end too), a pinned experience gone from the account,
+    an experience igops cannot manage, and the experiences no file manages.
 
-    Reads the account only. Exit 0: no drift; 2: drift; 1: error. `igops apply` restores the
-    files' version; `igops import --overwrite KEY` accepts the live one.
+    Reads the account only, and reports every finding with its way out. Exit 0: no drift; 2: drift;
+    1: error (two files claim one experience, an unknown --target, the account unreachable).
 
     \b
     Example:

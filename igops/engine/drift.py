@@ -1,24 +1,39 @@
 """Drift: where the live account no longer says what the files say, for each managed experience.
 
-A plan looks forward (what apply would do); drift looks at the account: every field that
-differs, with the live value beside the file's, and a status moved in the dashboard, even
-where apply could not move it back (an experience ended in the dashboard while its file says
-started). Pure: it takes the matching and the documents already read.
+A plan looks forward (what apply would do); drift looks at the account, and always reports what
+it finds, even what stops a plan: every field that differs, with the live value beside the
+file's; a status moved in the dashboard, even an end apply cannot undo; a pinned experience gone
+from the account; a file that matches an experience igops cannot manage. Each finding comes with
+a way out that exists today, decided here from the lifecycle table, so that it says what apply
+would really do. Pure: it takes the matching and the documents already read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from enum import StrEnum
 from typing import Any
 
 from igops.engine.diff import field_changes
+from igops.engine.lifecycle import transition
 from igops.engine.matching import Matching
-from igops.model import FieldChange, PlanError, UnmanagedExperience
+from igops.experience_types import CREATABLE_TYPES
+from igops.model import ChangeKind, DesiredExperience, FieldChange, PlanError, UnmanagedExperience
 from igops.normalize import canonical_desired, canonical_live, comparable
 
 # A file's statuses as the API says them.
 LIVE_STATUS = {"draft": "pending", "started": "started", "paused": "paused", "ended": "ended"}
+
+
+class Finding(StrEnum):
+    """What drift found about one file."""
+
+    CHANGED = "changed"  # fields or the status differ from the file's
+    ENDED = "ended"  # ended live while the file says draft, started or paused
+    GONE = "gone"  # the file pins an id the account does not have
+    ABSENT = "absent"  # no id pinned and no live experience of the file's name
+    UNMANAGEABLE = "unmanageable"  # matched live experience of a type igops cannot manage
 
 
 @dataclass(frozen=True)
@@ -28,10 +43,14 @@ class Drift:
     key: str
     name: str
     path: str
-    experience_id: str | None  # None: the file's experience is not in the account
-    last_update_ts: int | None  # when the live experience last changed (ms)
-    live_status: str | None
+    finding: Finding
+    way_out: str  # one sentence: what to do about it with what exists today
     file_status: str
+    experience_id: str | None = None  # None: the file's experience is not in the account
+    pinned_id: str | None = None  # the file's id line
+    last_update_ts: int | None = None  # when the live experience last changed (ms)
+    live_status: str | None = None
+    live_type: str | None = None
     fields: tuple[FieldChange, ...] = ()  # before: live, after: the file
 
     @property
@@ -57,18 +76,76 @@ class DriftReport:
 
 def build_drift(matching: Matching, live: Mapping[str, Mapping[str, Any]]) -> DriftReport:
     """`live` maps each matched live id to its full GET document."""
-    drifted = []
+    drifted = [_gone(experience, matching.unmanaged) for experience in matching.gone]
     for pair in matching.pairs:
-        desired = pair.desired
         document = live.get(pair.live_id) if pair.live_id is not None else None
-        if document is None:
-            drifted.append(Drift(desired.key, desired.name, str(desired.path), None, None, None,
-                                 desired.status))
-            continue
-        fields = field_changes(comparable(canonical_live(document)),
-                               comparable(canonical_desired(desired.body)))
-        entry = Drift(desired.key, desired.name, str(desired.path), str(document["id"]),
-                      int(document["lastUpdateTs"]), str(document["status"]), desired.status, fields)
-        if fields or entry.status_moved:
-            drifted.append(entry)
-    return DriftReport(tuple(drifted), matching.unmanaged, matching.errors, len(matching.pairs))
+        found = _absent(pair.desired) if document is None else _compared(pair.desired, document)
+        if found is not None:
+            drifted.append(found)
+    # A pinned id gone from the account stops a plan; here it is a finding, not an error.
+    gone = {experience.key for experience in matching.gone}
+    errors = tuple(error for error in matching.errors if error.key not in gone)
+    return DriftReport(tuple(sorted(drifted, key=lambda drift: drift.key)), matching.unmanaged, errors,
+                       len(matching.pairs) + len(matching.gone))
+
+
+def _gone(desired: DesiredExperience, unmanaged: Sequence[UnmanagedExperience]) -> Drift:
+    # Without the id line the file is matched by name: to a live experience of that name if there
+    # is one, else apply creates it.
+    namesake = next((live for live in unmanaged if live.name == desired.name), None)
+    unpinned = (f"it manages the live experience {namesake.name!r} ({namesake.id}), which has its name, "
+                "instead" if namesake is not None else _created(desired.status, " again"))
+    return _drift(desired, Finding.GONE, "igops apply refuses to run while the file pins it: remove the "
+                                         f"file, or remove its id: line and {unpinned}.")
+
+
+def _absent(desired: DesiredExperience) -> Drift:
+    return _drift(desired, Finding.ABSENT, f"{_created(desired.status)}; or remove the file.")
+
+
+def _created(status: str, again: str = "") -> str:
+    """What makes igops apply create a file's experience that is not in the account (only draft and
+    started ones can be created), and what it then does."""
+    actions = transition(None, status).actions
+    if not actions:
+        return (f"set status: draft or started and igops apply creates it{again} (a new experience cannot "
+                f"start out {status})")
+    then = " and starts it" if ChangeKind.START in actions else ", as a draft"
+    return f"igops apply creates it{again}{then}"
+
+
+def _compared(desired: DesiredExperience, document: Mapping[str, Any]) -> Drift | None:
+    """The finding about a file and its live experience; None when they agree."""
+    live_type, live_status = str(document["type"]), str(document["status"])
+    if live_type not in CREATABLE_TYPES:
+        return _drift(desired, Finding.UNMANAGEABLE, (
+            f"igops cannot manage a {live_type} experience (the API cannot create or update one), and igops "
+            "apply refuses to run while a file matches it: remove the file."), document)
+    fields = field_changes(comparable(canonical_live(document)), comparable(canonical_desired(desired.body)))
+    if not fields and live_status == LIVE_STATUS[desired.status]:
+        return None
+    accept = f"igops import --overwrite {desired.key} accepts the live one into the file"
+    if live_status == "ended" and desired.status != "ended":
+        return _drift(desired, Finding.ENDED, (
+            "igops apply cannot undo an end: set status: ended in the file (and winner: the variation that "
+            f"won, for the record), or {accept} (ended, naming no winner: the API keeps none)."),
+            document, fields)
+    refusal = transition(live_status, desired.status).refusal
+    if live_status == "ended":
+        way_out = f"igops apply cannot change an ended experience; {accept}."
+    elif refusal is not None:
+        way_out = f"igops apply cannot restore the file's status ({refusal}); {accept}."
+    else:
+        way_out = f"igops apply restores the file's version; {accept}."
+    return _drift(desired, Finding.CHANGED, way_out, document, fields)
+
+
+def _drift(desired: DesiredExperience, finding: Finding, way_out: str,
+           document: Mapping[str, Any] | None = None, fields: tuple[FieldChange, ...] = ()) -> Drift:
+    """A finding about a file, with what the account says when its experience is there."""
+    found = Drift(desired.key, desired.name, str(desired.path), finding, way_out, desired.status,
+                  pinned_id=desired.id, fields=fields)
+    if document is None:
+        return found
+    return replace(found, experience_id=str(document["id"]), last_update_ts=int(document["lastUpdateTs"]),
+                   live_status=str(document["status"]), live_type=str(document["type"]))

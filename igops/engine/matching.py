@@ -26,6 +26,9 @@ class Matching:
     pairs: tuple[Pair, ...]
     unmanaged: tuple[UnmanagedExperience, ...]
     errors: tuple[PlanError, ...]
+    # Files whose pinned id is not in the account. Each has its error too: a plan cannot go on
+    # without them, while drift reports them as findings.
+    gone: tuple[DesiredExperience, ...] = ()
 
 
 def match(desired: Sequence[DesiredExperience], live_items: Sequence[Mapping[str, Any]]) -> Matching:
@@ -33,10 +36,16 @@ def match(desired: Sequence[DesiredExperience], live_items: Sequence[Mapping[str
     by_name: dict[str, list[Mapping[str, Any]]] = {}
     for item in live_items:
         by_name.setdefault(item["name"], []).append(item)
-    pairs, errors = [], []
+    pairs, errors, gone = [], [], []
     claimed: dict[str, str] = {}  # live id -> key of the file that claims it
     for experience in desired:
-        live_id, error = _find(experience, by_id, by_name)
+        if experience.id is not None and experience.id not in by_id:
+            gone.append(experience)
+            errors.append(PlanError(experience.key, (
+                f"{experience.key}: the pinned id {experience.id} is not in the account: "
+                "remove the id line to create a new experience, or fix the id.")))
+            continue
+        live_id, error = _find(experience, by_name)
         if error is None and live_id is not None and live_id in claimed:
             error = (f"{experience.key}: the live experience {by_id[live_id]['name']!r} ({live_id}) is "
                      f"already managed by {claimed[live_id]}; each experience needs exactly one file.")
@@ -50,7 +59,7 @@ def match(desired: Sequence[DesiredExperience], live_items: Sequence[Mapping[str
     unmanaged = tuple(_unmanaged(item) for item in unmanaged_items)
     pairs = [pair if pair.live_id is not None else replace(pair, renamed_from=_renamed_from(
         pair.desired, unmanaged_items)) for pair in pairs]
-    return Matching(tuple(pairs), unmanaged, tuple(errors))
+    return Matching(tuple(pairs), unmanaged, tuple(errors), tuple(gone))
 
 
 def _unmanaged(item: Mapping[str, Any]) -> UnmanagedExperience:
@@ -68,12 +77,10 @@ def _renamed_from(experience: DesiredExperience,
     return None
 
 
-def _find(experience: DesiredExperience, by_id: Mapping[str, Mapping[str, Any]],
+def _find(experience: DesiredExperience,
           by_name: Mapping[str, list[Mapping[str, Any]]]) -> tuple[str | None, str | None]:
+    """The live id a file manages (None: none yet), or why it cannot tell; a pinned id is in the account."""
     if experience.id is not None:
-        if experience.id not in by_id:
-            return None, (f"{experience.key}: the pinned id {experience.id} is not in the account: "
-                          "remove the id line to create a new experience, or fix the id.")
         return experience.id, None
     named = by_name.get(experience.name, [])
     if len(named) > 1:

@@ -115,7 +115,8 @@ def _restrict(matching: Matching, targets: Sequence[str]) -> Matching:
     errors += _unknown_keys([pair.desired for pair in matching.pairs], targets, "--target",
                             known={e.key for e in matching.errors if e.key})
     pairs = tuple(pair for pair in matching.pairs if pair.desired.key in targets)
-    return Matching(pairs, matching.unmanaged, errors)
+    gone = tuple(experience for experience in matching.gone if experience.key in targets)
+    return Matching(pairs, matching.unmanaged, errors, gone)
 
 
 def _unknown_keys(desired: Sequence[DesiredExperience], keys: Sequence[str], option: str,

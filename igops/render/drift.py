@@ -1,7 +1,9 @@
 """The drift report: for a terminal, as a GitHub issue body a person can act on, and as JSON.
 
-Each drifted experience shows when it last changed in the account, every field with its live
-value beside the file's, a status moved in the dashboard, and the two ways out.
+Each finding says what was found (a change in the account with when it happened, an end apply
+cannot undo, a pinned experience gone, an experience igops cannot manage), the status and every
+one-line field with its live value beside the file's, texts and objects as the plan shows them
+(line diffs), and the way out the engine decided.
 """
 
 from __future__ import annotations
@@ -11,19 +13,23 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from igops.engine.drift import Drift, DriftReport
+import click
+
+from igops.engine.drift import Drift, DriftReport, Finding
 from igops.engine.summary import counted
 from igops.render.github_body import DOCUMENT_LIMIT
 from igops.render.plan_common import clean, kept_sections, unmanaged_title
-from igops.render.plan_markdown import markdown_text
-from igops.render.plan_values import value_pair
+from igops.render.plan_markdown import diff_line, markdown_text
+from igops.render.plan_text import detail_line, plain
+from igops.render.plan_values import field_lines, one_line, value_pair
 
-DRIFT_FORMAT_VERSION = 1
+DRIFT_FORMAT_VERSION = 2
 _TEXT_WIDTH = 60
 _MARKDOWN_WIDTH = 200
+_DETAIL = " " * 6
+# Heads the line diffs of texts and objects, as a unified diff's hunk header: which side is which.
+_SIDES = "@@ -live +file @@"
 NO_DRIFT = "No drift: the account matches the files."
-WAYS_OUT = ("`igops apply` restores the file's version; `igops import --overwrite {key}` accepts the live "
-            "one into the file.")
 
 
 def summary_line(report: DriftReport) -> str:
@@ -34,41 +40,48 @@ def summary_line(report: DriftReport) -> str:
             f"{'differs from its file' if one else 'differ from their files'}.")
 
 
-def changed_at(drift: Drift) -> str:
-    """When the live experience last changed, in UTC, as people read it."""
-    if drift.last_update_ts is None:
+def finding_text(drift: Drift) -> str:
+    """What was found, as people read it."""
+    if drift.finding is Finding.GONE:
+        return f"gone from the account: the file pins id {drift.pinned_id}, which the account does not have"
+    if drift.finding is Finding.ABSENT:
         return "not in the account"
-    moment = datetime.fromtimestamp(drift.last_update_ts / 1000, UTC)
-    return f"changed in the account {moment:%Y-%m-%d %H:%M:%S} UTC"
+    if drift.finding is Finding.UNMANAGEABLE:
+        return f"a {drift.live_type} experience in the account, which igops cannot manage"
+    assert drift.last_update_ts is not None  # the live experience is there
+    moment = f"{datetime.fromtimestamp(drift.last_update_ts / 1000, UTC):%Y-%m-%d %H:%M:%S} UTC"
+    if drift.finding is Finding.ENDED:
+        return f"ended in the account (last changed {moment}) while the file says {drift.file_status}"
+    return f"changed in the account {moment}"
 
 
-def _differences(drift: Drift, width: int) -> Iterator[tuple[str, str, str]]:
-    """(what, live, file) for each difference: the status first, then every field."""
-    if drift.missing:
-        yield "experience", "(not in the account)", "(in the file: igops apply creates it)"
-        return
-    if drift.status_moved:
+def _one_line_differences(drift: Drift, width: int) -> Iterator[tuple[str, str, str]]:
+    """(what, live, file) for each difference shown on one line: the status first, then fields."""
+    if drift.status_moved and drift.finding is not Finding.UNMANAGEABLE:
         yield "status", str(drift.live_status), drift.file_status
     for field in drift.fields:
-        live, in_file = value_pair(field.before, field.after, width)
-        yield field.path, live, in_file
+        if one_line(field):
+            live, in_file = value_pair(field.before, field.after, width)
+            yield field.path, live, in_file
 
 
 def render_drift_text(report: DriftReport, *, color: bool = False) -> str:
+    style = click.style if color else plain
     lines = []
     for drift in report.drifted:
-        lines.append(f"  ~ drift  {clean(drift.key)} ({clean(drift.name)}), {changed_at(drift)}")
-        lines += [f"      {clean(what)}: {live} (live) -> {in_file} (file)"
-                  for what, live, in_file in _differences(drift, _TEXT_WIDTH)]
+        lines.append(f"  ~ drift  {clean(drift.key)} ({clean(drift.name)}), {clean(finding_text(drift))}")
+        lines += [f"{_DETAIL}{clean(what)}: {live} (live) -> {in_file} (file)"
+                  for what, live, in_file in _one_line_differences(drift, _TEXT_WIDTH)]
+        diff = [detail_line(line, _DETAIL, style) for field in drift.fields if not one_line(field)
+                for line in field_lines(field, _TEXT_WIDTH, pairs=False)]
+        lines += [_DETAIL + _SIDES, *diff] if diff else []
+        lines.append(f"{_DETAIL}Way out: {clean(drift.way_out)}")
     if report.unmanaged:
         lines += ["", unmanaged_title(len(report.unmanaged))]
         lines += [f"  - {clean(e.name)} ({clean(e.type)}, {clean(e.status)}, id {clean(e.id)})"
                   for e in report.unmanaged]
     lines += [f"Error: {clean(error.message)}" for error in report.errors]
-    closing = summary_line(report)
-    if report.has_drift:
-        closing += " " + WAYS_OUT.format(key="KEY").replace("`", "")
-    return "\n".join([*lines, "", closing] if lines else [closing])
+    return "\n".join([*lines, "", summary_line(report)] if lines else [summary_line(report)])
 
 
 def render_drift_markdown(report: DriftReport, *, color: bool = False,
@@ -89,12 +102,16 @@ def render_drift_markdown(report: DriftReport, *, color: bool = False,
 
 def _markdown_section(drift: Drift) -> str:
     rows = [f"| {_cell(what)} | {_cell(live)} | {_cell(in_file)} |"
-            for what, live, in_file in _differences(drift, _MARKDOWN_WIDTH)]
-    return "\n".join([
-        f"### {markdown_text(drift.key)} ({markdown_text(drift.name)})", "",
-        f"{markdown_text(_sentence_case(changed_at(drift)))}; file `{_code(drift.path)}`.", "",
-        "| Field | Live | File |", "| --- | --- | --- |", *rows, "",
-        "Ways out: " + WAYS_OUT.format(key=_code(drift.key))])
+            for what, live, in_file in _one_line_differences(drift, _MARKDOWN_WIDTH)]
+    table = ["| Field | Live | File |\n| --- | --- | --- |\n" + "\n".join(rows)] if rows else []
+    # Every line inside the fence starts with a symbol or spaces (diff_line), so no value can close it.
+    diff = [diff_line(line) for field in drift.fields if not one_line(field)
+            for line in field_lines(field, _MARKDOWN_WIDTH, pairs=True)]
+    fenced = ["\n".join(["```diff", _SIDES, *diff, "```"])] if diff else []
+    return "\n\n".join([
+        f"### {markdown_text(drift.key)} ({markdown_text(drift.name)})",
+        f"{markdown_text(_sentence_case(finding_text(drift)))}; file `{_code(drift.path)}`.",
+        *table, *fenced, f"Way out: {markdown_text(drift.way_out)}"])
 
 
 def _sentence_case(text: str) -> str:
@@ -119,9 +136,11 @@ def drift_document(report: DriftReport) -> dict[str, Any]:
         "checked": report.checked,
         "summary": summary_line(report),
         "drifted": [{
-            "key": drift.key, "name": drift.name, "path": drift.path, "experience_id": drift.experience_id,
+            "key": drift.key, "name": drift.name, "path": drift.path, "finding": drift.finding.value,
+            "way_out": drift.way_out, "experience_id": drift.experience_id, "pinned_id": drift.pinned_id,
             "last_update_ts": drift.last_update_ts, "live_status": drift.live_status,
-            "file_status": drift.file_status, "missing": drift.missing, "status_moved": drift.status_moved,
+            "live_type": drift.live_type, "file_status": drift.file_status, "missing": drift.missing,
+            "status_moved": drift.status_moved,
             "fields": [{"path": field.path, "live": field.before, "file": field.after}
                        for field in drift.fields],
         } for drift in report.drifted],

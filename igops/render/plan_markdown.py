@@ -123,12 +123,12 @@ def _section(experience: ExperiencePlan, risks: tuple[Risk, ...]) -> str:
 def _diff_lines(experience: ExperiencePlan) -> Iterator[str]:
     for change in experience.changes:
         yield action_label(change)
-        yield from map(_diff_line, detail_lines(experience, change, width=_VALUE_WIDTH, pairs=True))
+        yield from map(diff_line, detail_lines(experience, change, width=_VALUE_WIDTH, pairs=True))
         if change.kind is ChangeKind.END:
             yield f"  {winner_text(change)}"
 
 
-def _diff_line(line: Line) -> str:
+def diff_line(line: Line) -> str:
     # The sign in the first column colours the line. The text starts four columns on, so a line
     # without a sign has four spaces before any user text: more than a fence's end may have.
     return f"{line.sign}   {_INDENT * line.depth}{line.text}" if line.text else line.sign.strip()

@@ -41,7 +41,7 @@ _DETAIL = " " * 4
 
 
 def render_plan_text(plan: Plan, *, color: bool = False) -> str:
-    style = click.style if color else _plain
+    style = click.style if color else plain
     sections = [
         _outside_lines(plan, style),
         [line for experience in shown(plan)
@@ -64,7 +64,8 @@ def _outside_lines(plan: Plan, style: Style) -> list[str]:
             *(f"  {clean(item.key)}: {clean(item.sentence)}" for item in found)]
 
 
-def _plain(text: str, **_: object) -> str:
+def plain(text: str, **_: object) -> str:
+    """The `Style` of text without colour: the text as it is."""
     return text
 
 
@@ -89,14 +90,14 @@ def _experience_lines(experience: ExperiencePlan, risks: tuple[Risk, ...], style
 
 def _change_details(experience: ExperiencePlan, change: Change, indent: str, style: Style) -> Iterator[str]:
     for line in detail_lines(experience, change, width=_VALUE_WIDTH, pairs=False):
-        yield _detail_line(line, indent, style)
+        yield detail_line(line, indent, style)
     if change.kind is ChangeKind.END:
         yield indent + winner_text(change)
         if experience.results is not None:
             yield from (indent + line for line in results_lines(experience.results, change.winner))
 
 
-def _detail_line(line: Line, indent: str, style: Style) -> str:
+def detail_line(line: Line, indent: str, style: Style) -> str:
     # Terraform's layout: the sign at the line's depth, its text two columns on.
     colour = _SIGN_COLOURS.get(line.sign)
     sign = style(line.sign, fg=colour) if colour else line.sign

@@ -48,10 +48,11 @@ def detail_lines(experience: ExperiencePlan, change: Change, *, width: int, pair
     if change.kind is ChangeKind.CREATE:
         yield from _block(ADDED, without_defaults(experience.desired), (), 0)
     for field in change.fields:
-        yield from _field_lines(field, width, pairs)
+        yield from field_lines(field, width, pairs)
 
 
-def _field_lines(field: FieldChange, width: int, pairs: bool) -> Iterator[Line]:
+def field_lines(field: FieldChange, width: int, pairs: bool) -> Iterator[Line]:
+    """One field change as lines (`detail_lines` says what `width` and `pairs` do)."""
     path = parse_path(field.path)
     label = clean(field.path)
     if field.before is None or field.after is None:
@@ -69,6 +70,12 @@ def _field_lines(field: FieldChange, width: int, pairs: bool) -> Iterator[Line]:
     else:
         yield from _entry(REMOVED, label, _stated(field.before, path), path, 0)
         yield from _entry(ADDED, label, _stated(field.after, path), path, 0)
+
+
+def one_line(field: FieldChange) -> bool:
+    """Whether each side of a field change is one line (`value_pair`); else it takes lines of its own:
+    a text's line diff, an object's fields."""
+    return _inline(field.before) and _inline(field.after)
 
 
 def value_pair(before: Any, after: Any, width: int) -> tuple[str, str]:

@@ -21,11 +21,13 @@ from schema_strategies import TYPES, every_block
 from igops.engine.importing import FILE_STATUS
 from igops.files import load_experiences
 from igops.files.writer import MAX_STEM
+from igops.sandbox.store import Store
 from igops.schemas import DRIFT_SCHEMA, load_schema
 
 pytestmark = pytest.mark.http
 HERO = "Homepage hero headline"
 BANNER = "Welcome-back banner for returning visitors"
+GONE_ID = "0b5c9f51-3a0e-4f7e-9f1d-4c2a7e6b8d10"
 
 
 def _dashboard_put(url: str, live: dict[str, Any]) -> None:
@@ -209,3 +211,50 @@ def test_show_prints_a_live_experience_as_its_file_and_a_saved_plan(project: Pat
         assert shown.exit_code == 0 and "No changes." in shown.output
         unknown = igops("show", "no-such-thing", "--api", url)
     assert unknown.exit_code == 1 and "'no-such-thing' is no experience file's key" in unknown.output
+
+
+def _retype(state: Path, experience_id: str, kind: str) -> None:
+    """Give a stored experience a type the API cannot create: only an account's history has such files'
+    experiences, so the state is changed behind the emulator's back."""
+    with Store(state).transaction() as stored:
+        record = stored.get(experience_id)
+        assert record is not None
+        record.experience["type"] = kind
+        stored.save(record)
+
+
+def test_drift_reports_what_stops_a_plan_one_finding_each_in_every_format(project: Path) -> None:
+    """A pinned experience gone from the account, an end in the dashboard, a type igops cannot manage."""
+    sandbox = new_sandbox(project)
+    with serve_over_http(sandbox) as url:
+        apply_examples(url)
+        # Imported once, then deleted from the account: the file pins an id the account no longer has.
+        retired = experience(name="Retired test", status="started", id=GONE_ID)
+        (project / "experiences" / "retired-test.yaml").write_text(dump(retired))
+        live = by_name(sandbox.experiences())
+        _act(url, live[BANNER]["id"], "end")
+        _retype(project / "account.json", live[HERO]["id"], "pricing")
+        assert igops("plan", "--api", url).exit_code == 1  # the plan still stops on what drift reports
+
+        text = igops("drift", "--api", url)
+        markdown = igops("drift", "--api", url, "--format", "markdown")
+        as_json = igops("drift", "--api", url, "--format", "json")
+    assert text.exit_code == markdown.exit_code == as_json.exit_code == 2, text.output
+    document = json.loads(as_json.output)
+    assert list(Draft202012Validator(load_schema(DRIFT_SCHEMA)).iter_errors(document)) == []
+    assert document["errors"] == [] and document["checked"] == 8
+    assert [(entry["key"], entry["finding"]) for entry in document["drifted"]] == [
+        ("homepage-hero-headline", "unmanageable"), ("retired-test", "gone"),
+        ("returning-visitor-banner", "ended")]
+    for output in (text.output, markdown.output):
+        assert "Drift: 3 of 8 managed experiences differ from their files." in output
+        assert output.count("Way out: ") == 3 and "Error" not in output
+        assert "a pricing experience in the account, which igops cannot manage" in output.lower()
+        assert f"gone from the account: the file pins id {GONE_ID}, which the account does not have" in (
+            output.lower())
+        assert "ended in the account (last changed 20" in output.lower()
+        assert "remove its id: line and igops apply creates it again and starts it." in output
+        assert "igops apply cannot undo an end: set status: ended in the file" in output
+        assert "igops import --overwrite retired-test" not in output
+    assert "status: ended (live) -> started (file)" in text.output
+    assert "| `status` | `ended` | `started` |" in markdown.output
