@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from click.testing import CliRunner, Result
 from emulator_support import TOKEN
 from engine_support import create_as_igops, with_client
 
-from igops.api import RetryPolicy
+from igops.api import IntelligemsClient, RetryPolicy
 from igops.api import client as api_client
 from igops.cli import cli
 from igops.files import load_experiences
@@ -18,6 +20,7 @@ from igops.sandbox import Sandbox, SandboxConfig
 
 REPO = Path(__file__).resolve().parents[1]
 ALL_STATUSES = ("draft", "started", "paused", "ended")
+T = TypeVar("T")
 
 
 def prepare_project(root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -47,8 +50,14 @@ def fast_retries(monkeypatch: pytest.MonkeyPatch, max_attempts: int = 3) -> None
                         lambda: RetryPolicy(max_attempts=max_attempts, base_delay=0.001, max_delay=0.05))
 
 
-def state_sandbox(project: Path) -> Sandbox:
-    return Sandbox(SandboxConfig(token=TOKEN, state_path=project / "account.json", rate_limits=False))
+def with_state_client(project: Path, work: Callable[[IntelligemsClient], Awaitable[T]]) -> T:
+    """`work` done on the project's sandbox state (account.json), the file closed after it as a
+    finished command leaves it: a state still open would be checkpointed later, by whoever closes last."""
+    sandbox = Sandbox(SandboxConfig(token=TOKEN, state_path=project / "account.json", rate_limits=False))
+    try:
+        return with_client(sandbox, work)
+    finally:
+        sandbox.close()
 
 
 def make_live_equal(project: Path, statuses: tuple[str, ...] = ALL_STATUSES) -> None:
@@ -60,4 +69,4 @@ def make_live_equal(project: Path, statuses: tuple[str, ...] = ALL_STATUSES) -> 
             if experience.status in statuses:
                 await create_as_igops(client, experience)
 
-    with_client(state_sandbox(project), create_all)
+    with_state_client(project, create_all)

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_support import state_sandbox, work_in
+from cli_support import with_state_client, work_in
 from click.testing import CliRunner, Result
-from engine_support import create_as_igops, with_client
+from engine_support import create_as_igops
 from file_fixtures import dump, experience
 from jsonschema import Draft202012Validator
 
@@ -39,7 +39,7 @@ def results_project(root: Path, monkeypatch: pytest.MonkeyPatch, documents: dict
         for desired in loaded.experiences:
             await create_as_igops(client, desired)
 
-    with_client(state_sandbox(root), create_all)
+    with_state_client(root, create_all)
     return root
 
 
