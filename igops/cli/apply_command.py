@@ -41,6 +41,7 @@ class ApplyOptions:
     resend: tuple[str, ...]
     keep_going: bool
     cache_path: Path | None
+    reviewed: Path | None  # apply only when the fresh plan does what this saved plan does
 
 
 @click.command("apply")
@@ -59,9 +60,12 @@ class ApplyOptions:
                    "(productVariantAction) again; repeatable.")
 @click.option("--keep-going", is_flag=True, help="After a failure, carry on with the other experiences.")
 @REFRESH_CACHE_OPTION
+@click.option("--reviewed", type=click.Path(dir_okay=False, path_type=Path), metavar="PLANFILE",
+              help="Plan afresh, and apply only when that plan does exactly what this saved plan (the one "
+                   "reviewers saw, from igops plan --out) does; else apply nothing and say what differs.")
 def apply_command(planfile: Path | None, api: str | None, auto_approve: bool, force: bool,
                   max_changes: int | None, targets: tuple[str, ...], resend: tuple[str, ...],
-                  keep_going: bool, cache_path: Path | None) -> None:
+                  keep_going: bool, cache_path: Path | None, reviewed: Path | None) -> None:
     """Change the account to match the files.
 
     Without PLANFILE it plans, shows the plan and asks for `yes`. With PLANFILE (from
@@ -74,7 +78,11 @@ def apply_command(planfile: Path | None, api: str | None, auto_approve: bool, fo
       igops apply
       igops plan --out plan.json && igops apply plan.json
       igops apply --auto-approve --target homepage-hero-headline
+      igops apply --auto-approve --reviewed reviewed/plan.json
     """
+    if planfile is not None and reviewed is not None:
+        raise CommandFailed("--reviewed compares a fresh plan with a saved one; PLANFILE applies a saved "
+                            "plan as it is: give one of them.")
     if planfile is not None:
         if cache_path is not None:
             raise CommandFailed("--refresh-cache speeds up the plan apply makes; a saved plan reads only the "
@@ -89,7 +97,7 @@ def apply_command(planfile: Path | None, api: str | None, auto_approve: bool, fo
         raise CommandFailed("apply asks for confirmation and there is no terminal to ask on: review "
                             "the plan, then run igops apply --auto-approve (or apply a saved plan).")
     options = ApplyOptions(auto_approve or planfile is not None, force, max_changes, targets, resend,
-                           keep_going, cache_path)
+                           keep_going, cache_path, reviewed)
     report = run_against_account(
         project.settings, lambda session: _apply(session, project, options, planfile))
     if report is None:
@@ -110,6 +118,8 @@ async def _apply(session: Session, project: Project, options: ApplyOptions,
     if planfile is None:
         fail_on_plan_errors(plan)
         show_plan(plan)
+    if options.reviewed is not None:
+        _refuse_unreviewed(session, plan, options.reviewed)
     if not plan.has_changes:
         if planfile is not None:
             click.echo("No changes. The account matches the files.")
@@ -127,6 +137,15 @@ async def _apply(session: Session, project: Project, options: ApplyOptions,
     with _interruptible(stop), _progress(plan, session) as observe:
         return await session.apply(plan, force=options.force, keep_going=options.keep_going, stop=stop,
                                    observe=observe)
+
+
+def _refuse_unreviewed(session: Session, plan: Plan, reviewed: Path) -> None:
+    differences = session.differences_from_review(plan, reviewed)
+    if differences:
+        raise CommandFailed(
+            f"This plan is not the one reviewed in {reviewed}, so nothing was applied: "
+            + "; ".join(differences) + ". Plan the change again on its pull request, or apply by hand "
+            "(the apply workflow's Run workflow) once someone has looked at this plan.")
 
 
 @contextlib.contextmanager

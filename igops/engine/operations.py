@@ -51,6 +51,7 @@ from igops.engine.planning import files_hash, keys_of, make_drift, make_plan
 from igops.engine.rails import Rails
 from igops.engine.refresh import CacheError, RefreshCache
 from igops.engine.reporting import ReportError, read_monitor, read_report, read_sitewide
+from igops.engine.reviewed import review_differences
 from igops.engine.saved_plan import SavedPlanError, read_saved_plan, save_plan, stale_reasons
 from igops.files import FileError, LoadResult, load_experiences
 from igops.files.at_commit import CommitError, experiences_at
@@ -189,6 +190,11 @@ class Session:
             raise EngineError(f"The plan {path} is stale: " + "; ".join(reasons)
                               + ". Make a new one with igops plan --out.")
         return plan
+
+    def differences_from_review(self, plan: Plan, reviewed_path: Path) -> list[str]:
+        """Why `plan` does not do what the reviewed plan saved in `reviewed_path` does (none when it does);
+        the reviewed plan must be intact and made for this API."""
+        return review_differences(read_plan_file(reviewed_path, self.settings), plan)
 
     async def apply(self, plan: Plan, *, force: bool = False, keep_going: bool = False,
                     stop: asyncio.Event | None = None, observe: StepObserver = lambda result: None

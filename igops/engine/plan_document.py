@@ -15,6 +15,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
 from igops.analytics import results_document, results_from_document
+from igops.engine.reviewed import plan_digest
 from igops.engine.summary import summary_line
 from igops.model import (
     Change,
@@ -43,6 +44,7 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         "format_version": FORMAT_VERSION,
         "summary": {**{kind.value: plan.count(kind) for kind in ChangeKind}, "line": summary_line(plan)},
         "has_changes": plan.has_changes,
+        "digest": plan_digest(plan),
         "files_hash": plan.files_hash,
         "experiences": [_experience_document(experience) for experience in plan.experiences],
         "unmanaged": [

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 
+from igops.engine.reviewed import plan_digest
 from igops.engine.summary import counted, summary_line
 from igops.model import ChangeKind, ExperiencePlan, Plan, PlanError, Risk, UnmanagedExperience
 from igops.render.github_body import DOCUMENT_LIMIT
@@ -67,8 +68,17 @@ def _headline(plan: Plan) -> str:
     headline = f"{summary} {ACCOUNT_MATCHES}" if account_matches(plan) else summary
     # Errors, changes made outside git and the plan's own risks decide whether it should be applied at
     # all: they come first and are never cut with the sections.
-    return _GAP.join([headline, *_errors(plan.errors), *_outside(plan),
+    return _GAP.join([headline, *_reviewed(plan), *_errors(plan.errors), *_outside(plan),
                       *(_risk(risk) for risk in plan.risks_of(None))])
+
+
+def _reviewed(plan: Plan) -> list[str]:
+    """A pull request's plan (made with --base) names its digest: the apply on merge runs only a plan that
+    does the same."""
+    if plan.git_base is None or not plan.has_changes:
+        return []
+    return [f"<sub>Plan digest <code>{plan_digest(plan)}</code>: on merge, igops apply --reviewed applies "
+            "only a plan with this digest.</sub>"]
 
 
 def _outside(plan: Plan) -> list[str]:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -104,8 +105,10 @@ def test_the_text_and_markdown_plans_say_first_what_apply_will_revert(moved: tup
     ]
     assert not any(LONG_FORM in line for line in text[:4]), "the branch's own change is not outside git"
     markdown = igops("plan", "--api", url, "--base", "main", "--format", "markdown").output
-    summary, outside = markdown.split("\n\n")[:2]
+    summary, digest, outside = markdown.split("\n\n")[:3]
     assert summary.startswith("**Plan: 0 to create, 2 to update, 1 lifecycle action")
+    assert re.fullmatch(r"<sub>Plan digest <code>sha256:[0-9a-f]{64}</code>: on merge, igops apply "
+                        r"--reviewed applies only a plan with this digest\.</sub>", digest), digest
     assert outside.startswith(f"> **⚠️ Changed outside git since main ({short}): apply will revert these.**")
     assert outside.count("\n> - ") == 3 and LONG_FORM not in outside
 
@@ -145,3 +148,58 @@ def test_a_base_outside_a_git_repository_is_one_sentence(project: Path) -> None:
     assert result.exit_code == 1
     assert result.output.startswith("Error: --base: not a git repository")
     assert result.output.count("\n") == 1
+
+
+def review_then_merge(project: Path, url: str) -> dict[str, Any]:
+    """The pull request's plan saved as its reviewers saw it, then the branch merged into main."""
+    reviewed = igops("plan", "--api", url, "--base", "main", "--out", "reviewed.json")
+    assert reviewed.exit_code == 0, reviewed.output
+    git(project, "checkout", "--quiet", "main")
+    git(project, "merge", "--quiet", "--ff-only", "change")
+    document: dict[str, Any] = json.loads((project / "reviewed.json").read_text(encoding="utf-8"))
+    return document
+
+
+def test_after_merge_the_reviewed_plan_is_applied(moved: tuple[Path, str]) -> None:
+    project, url = moved
+    review_then_merge(project, url)
+    # --force: the reviewers saw the rail on the hero test's split, and chose to move it back.
+    result = igops("apply", "--api", url, "--auto-approve", "--force", "--reviewed", "reviewed.json")
+    assert result.exit_code == 0, result.output
+    assert "Apply complete: 0 created, 2 updated, 1 lifecycle action." in result.output
+    assert igops("plan", "--api", url, "--detailed-exitcode").exit_code == 0
+
+
+def test_an_edit_in_the_dashboard_after_review_stops_the_apply_naming_the_experience(
+        moved: tuple[Path, str]) -> None:
+    project, url = moved
+    review_then_merge(project, url)
+    sandbox_state = igops("show", "--api", url, LONG_FORM).output
+    banner = json.loads(igops("plan", "--api", url, "--format", "json").output)
+    banner_id = next(e["experience_id"] for e in banner["experiences"] if e["key"] == BANNER)
+    dashboard_action(url, banner_id, "start")
+    result = igops("apply", "--api", url, "--auto-approve", "--force", "--reviewed", "reviewed.json")
+    assert result.exit_code == 1
+    # The plan it made comes first; then why it was not applied, in one line.
+    assert result.output.splitlines()[-1].startswith(
+        "Error: This plan is not the one reviewed in reviewed.json, so nothing was applied: "
+        f"{BANNER}: the account changed it since the review (status paused -> started, saved again "
+        "(lastUpdateTs moved)). Plan the change again")
+    assert igops("show", "--api", url, LONG_FORM).output == sandbox_state, "nothing was applied"
+
+
+def test_a_reviewed_plan_of_other_files_is_refused(moved: tuple[Path, str]) -> None:
+    project, url = moved
+    review_then_merge(project, url)
+    edit(project, HERO, "status: started", "status: paused")
+    git(project, "commit", "--quiet", "-am", "Another pull request, merged first")
+    result = igops("apply", "--api", url, "--auto-approve", "--force", "--reviewed", "reviewed.json")
+    assert result.exit_code == 1
+    assert f"{HERO}: its file changed since the review (another pull request merged first" in result.output
+
+
+def test_reviewed_and_a_saved_plan_together_are_refused(moved: tuple[Path, str]) -> None:
+    project, url = moved
+    review_then_merge(project, url)
+    result = igops("apply", "reviewed.json", "--api", url, "--reviewed", "reviewed.json")
+    assert result.exit_code == 1 and "give one of them" in result.output
