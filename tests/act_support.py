@@ -199,6 +199,56 @@ class GitHub:
         )
         (self.state / "cache.json").write_text(json.dumps(entries, indent=1), encoding="utf-8")
 
+    def merge_pull_request(
+        self, repo: Path, number: int, head: str, *, head_repository: str | None = None, base: str = "main"
+    ) -> None:
+        """Pull request `number`, whose last commit is `head` (from `head_repository`, default `repo`'s
+        own), merged into `base` as HEAD of `repo` (the merge commit the test made): what
+        `gh api repos/OWNER/REPO/commits/SHA/pulls` then lists for that commit."""
+        repository = repository_of(repo)
+        pulls = self._load("pulls.json", [])
+        pulls.append(
+            {
+                "repository": repository,
+                "commits": [head],
+                "number": number,
+                "state": "closed",
+                "merged_at": "2026-12-05T09:00:00Z",
+                "merge_commit_sha": git(repo, "rev-parse", "HEAD"),
+                "head": {
+                    "sha": head,
+                    "ref": f"change-{number}",
+                    "repo": {"full_name": head_repository or repository},
+                },
+                "base": {"ref": base, "repo": {"full_name": repository}},
+            }
+        )
+        (self.state / "pulls.json").write_text(json.dumps(pulls, indent=1), encoding="utf-8")
+
+    def record_run(
+        self, run: WorkflowRun, workflow: str, name: str, event: str, payload: dict[str, Any]
+    ) -> None:
+        """A finished run, as `gh run list` and `gh run download` see it."""
+        pull_request = payload.get("pull_request") or {}
+        runs = self._load("runs.json", [])
+        runs.append(
+            {
+                "repository": run.repository,
+                "databaseId": run.run_id,
+                "workflow": workflow,
+                "workflowName": name,
+                "event": event,
+                "headSha": (pull_request.get("head") or {}).get("sha") or payload.get("after")
+                or payload.get("sha", ""),
+                "headBranch": (pull_request.get("head") or {}).get("ref")
+                or str(payload.get("ref", "refs/heads/main")).removeprefix("refs/heads/"),
+                "status": "completed",
+                "conclusion": "success" if run.exit_code == 0 else "failure",
+                "artifacts": str(run.records / "artifacts"),
+            }
+        )
+        (self.state / "runs.json").write_text(json.dumps(runs, indent=1), encoding="utf-8")
+
     def register_token(self, permissions: dict[str, str], run_id: int) -> str:
         tokens = self._load("tokens.json", {})
         token = "ghs_" + random_tokens.token_hex(18)
@@ -833,4 +883,7 @@ def run_workflow(
     )
     if timed_out:
         pytest.fail(f"act did not finish {workflow} ({event}) within {timeout:.0f} s\n{run.log()}")
+    if "sha" not in payload and event != "pull_request" and "after" not in payload:
+        payload["sha"] = git(repo, "rev-parse", "HEAD")
+    github.record_run(run, path.name, str(document.get("name", path.name)), event, payload)
     return run

@@ -1,13 +1,18 @@
-"""Serving the emulator over real HTTP on 127.0.0.1 for end-to-end tests."""
+"""Serving the emulator over real HTTP on 127.0.0.1 for end-to-end tests, and editing it there as the
+dashboard does."""
 
 from __future__ import annotations
 
+import copy
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
 
 from igops.sandbox import Sandbox
 from igops.sandbox.server import make_server
@@ -43,3 +48,25 @@ def last_month() -> dict[str, str]:
     today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     return {"start": (today - timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "end": today.strftime("%Y-%m-%dT%H:%M:%SZ")}
+
+
+def dashboard_put(url: str, live: dict[str, Any], *, token: str = TOKEN) -> None:
+    """Save an experience the way the dashboard does: the whole of it, read names made write names."""
+    body = copy.deepcopy(live)
+    for variation in body["variations"]:
+        variation["onsiteInjection"] = variation.pop("onsiteInjections", None)
+    if body.get("audience") is None:
+        body.pop("audience", None)
+    elif body["audience"].get("elseVariationId"):
+        ordered = [v["id"] for v in sorted(body["variations"], key=lambda v: v["order"])]
+        body["audience"]["elseVariationIndex"] = str(ordered.index(body["audience"]["elseVariationId"]))
+    answer = httpx.put(f"{url}/v25-10-beta/experiences/{live['id']}", json={"experience": body},
+                       headers={"intelligems-access-token": token}, timeout=10)
+    assert answer.status_code == 200, answer.text
+
+
+def dashboard_action(url: str, experience_id: str, action: str, *, token: str = TOKEN) -> None:
+    """Start, pause or end an experience the way the dashboard does."""
+    answer = httpx.post(f"{url}/v25-10-beta/experiences/{experience_id}/actions/{action}", json={},
+                        headers={"intelligems-access-token": token}, timeout=10)
+    assert answer.status_code == 200, answer.text

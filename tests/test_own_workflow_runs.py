@@ -225,9 +225,16 @@ def test_a_forks_pull_request_is_validated_not_planned_and_the_summary_says_why(
 
 @pytest.fixture(scope="module")
 def push(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
+    """Pull request 9 planned, merged, and the merge commit pushed to main."""
     world = scenario(tmp_path_factory.mktemp("own-push"))
+    git(world.repo, "checkout", "--quiet", "-b", "change")
     edit(world.repo, APPLIED, APPLIED_OLD, APPLIED_NEW)
-    commit(world.repo, "Reword the landing page test")
+    head = commit(world.repo, "Reword the landing page test")
+    world.run("plan", "igops-plan.yml", "pull_request", pull_request_event(world.repo, 9))
+    git(world.repo, "checkout", "--quiet", "main")
+    git(world.repo, "-c", "user.name=Dev", "-c", "user.email=dev@example.invalid",
+        "merge", "--quiet", "--no-ff", "-m", "Merge pull request #9", "change")
+    world.github.merge_pull_request(world.repo, 9, head)
     world.run("apply", "igops-apply.yml", "push", push_event(world.repo))
     yield world
 
@@ -236,6 +243,7 @@ def test_a_push_to_main_applies_exactly_its_change(push: Scenario) -> None:
     run = push.runs["apply"]
     succeeded(run, "apply")
     ran_this_igops(run)
+    assert f"Pull request #9, planned in run {push.runs['plan'].run_id}" in run.summary, run.summary
     assert "Apply complete: 0 created, 1 updated, 0 lifecycle actions." in run.summary, run.summary
     done = re.findall(r"^([\w-]+): (\w+) done", run.summary, re.MULTILINE)
     assert done == [("long-form-landing-page", "update")], run.summary

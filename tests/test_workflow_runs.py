@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from act_support import (
     GitHub,
@@ -33,6 +34,7 @@ from act_support import (
     run_workflow,
     schedule_event,
 )
+from emulator_support import dashboard_put
 from process_support import interrupt
 
 import igops
@@ -363,14 +365,36 @@ def test_an_invalid_file_is_annotated_on_its_line_and_nothing_else_fails(invalid
 # --- apply ----------------------------------------------------------------------------------------------
 
 
+def open_pull_request(world: Scenario, number: int, change: tuple[str, str, str], **options: Any) -> str:
+    """A branch off main with `change` (file, old, new) committed, planned as pull request `number`;
+    returns its head commit."""
+    git(world.repo, "checkout", "--quiet", "-b", f"change-{number}", "main")
+    edit(world.repo, *change)
+    head = commit(world.repo, f"Change {number}")
+    event = pull_request_event(world.repo, number, head_ref=f"change-{number}",
+                               head_repository=options.pop("head_repository", None))
+    world.run(f"plan {number}", "igops-plan.yml", "pull_request", event, **options)
+    git(world.repo, "checkout", "--quiet", "main")
+    return head
+
+
+def merge(world: Scenario, number: int, head: str, name: str = "", **options: Any) -> WorkflowRun:
+    """Pull request `number` merged into main (a merge commit), and that push's apply run (named `name`,
+    else "merged NUMBER")."""
+    git(world.repo, "-c", "user.name=Dev", "-c", "user.email=dev@example.invalid", "merge", "--quiet",
+        "--no-ff", "-m", f"Merge pull request #{number}", f"change-{number}")
+    world.github.merge_pull_request(world.repo, number, head, **options)
+    return world.run(name or f"merged {number}", "igops-apply.yml", "push", push_event(world.repo))
+
+
 @pytest.fixture(scope="module")
 def applies(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
-    """max_changes: 0, so that every apply needs --force: a push (refused), a dispatch with force but no
-    reason (refused before igops runs), a dispatch with force and a reason (applied)."""
+    """max_changes: 0, so that every apply needs --force: a push of a reviewed change (refused by the
+    rail), a dispatch with force but no reason (refused before igops runs), a dispatch with force and a
+    reason (applied)."""
     with scenario(tmp_path_factory.mktemp("apply")) as world:
-        edit(world.repo, "igops.yaml", "max_changes: 25", "max_changes: 0")
-        commit(world.repo, "Every change needs --force")
-        world.run("push", "igops-apply.yml", "push", push_event(world.repo))
+        head = open_pull_request(world, 3, ("igops.yaml", "max_changes: 25", "max_changes: 0"))
+        merge(world, 3, head, "push")
         world.run(
             "no reason",
             "igops-apply.yml",
@@ -395,6 +419,7 @@ def test_a_push_to_main_applies_without_force_so_a_rail_refuses_and_the_summary_
 ) -> None:
     run = applies.runs["push"]
     assert run.jobs["apply"].result == "failure", run.log()
+    assert f"Pull request #3, planned in run {applies.runs['plan 3'].run_id}" in run.summary, run.summary
     assert "safety rail" in run.summary and "Forced apply" not in run.summary, run.summary
     assert "max_changes" in run.summary
 
@@ -430,7 +455,7 @@ def test_every_apply_saves_the_refresh_cache_under_a_key_of_its_own_even_when_it
     applies: Scenario,
 ) -> None:
     keys = []
-    for run in applies.runs.values():
+    for run in (applies.runs[name] for name in ("push", "no reason", "forced")):
         save = only(run.calls("actions/cache/save"))
         assert save["inputs"]["key"] == f"igops-refresh-{run.run_id}-1", save
         assert save["inputs"]["path"] == ".igops-cache" and save["ref"] == "refs/heads/main"
@@ -440,6 +465,107 @@ def test_every_apply_saves_the_refresh_cache_under_a_key_of_its_own_even_when_it
     )
     assert len(set(keys)) == 3
     assert all(entry["key"] in keys for entry in applies.github.caches())
+
+
+# --- apply on a push: only what was reviewed ------------------------------------------------------------
+
+HEADLINE = (EXAMPLE, "replace: Free shipping on every order", "replace: Free shipping today")
+QUESTION = (EXAMPLE, "description: Does a free-shipping headline", "description: Does a shipping headline")
+
+
+@pytest.fixture(scope="module")
+def reviewed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
+    """Pull request 11 (creates the example) planned and merged; pull request 12 planned, then the
+    example's split moved in the dashboard, then merged; a dispatch; a push that merged no pull request; a
+    fork's pull request 13 merged; pull request 14, whose plan failed, merged."""
+    with scenario(tmp_path_factory.mktemp("reviewed")) as world:
+        # The example file is on main from init: pull request 11 is its first edit.
+        merge(world, 11, open_pull_request(world, 11, HEADLINE))
+        head = open_pull_request(world, 12, QUESTION)
+        dashboard_split(world, 60)
+        merge(world, 12, head, "moved")
+        world.run("dispatch", "igops-apply.yml", "workflow_dispatch", dispatch_event(world.repo, {}),
+                  actor="store-admin")
+        edit(world.repo, EXAMPLE, "replace: Free shipping today", "replace: Free shipping, direct")
+        commit(world.repo, "Pushed to main directly")
+        world.run("direct", "igops-apply.yml", "push", push_event(world.repo))
+        fork = open_pull_request(world, 13, (EXAMPLE, "Free shipping, direct", "Free shipping from a fork"),
+                                 head_repository="someone/store")
+        merge(world, 13, fork, head_repository="someone/store")
+        failed = open_pull_request(world, 14, (EXAMPLE, "Free shipping from a fork", "Free shipping, failed"),
+                                   secrets={"INTELLIGEMS_API_TOKEN": "a-token-the-account-refuses"})
+        merge(world, 14, failed)
+        yield world
+
+
+def dashboard_split(world: Scenario, control: int) -> None:
+    """The example's control set to `control` percent in the dashboard (the rest to the other variation)."""
+    planned = igops_cli(world.repo, "plan", "--format", "json", api_url=world.api_url)
+    (example,) = [e for e in json.loads(planned.stdout)["experiences"] if e["path"] == EXAMPLE]
+    answer = httpx.get(f"{world.api_url}/v25-10-beta/experiences/{example['experience_id']}",
+                       headers={"intelligems-access-token": TOKEN}, timeout=10)
+    live = answer.json()["experience"]
+    for variation in live["variations"]:
+        variation["percentage"] = control if variation["isControl"] else 100 - control
+    dashboard_put(world.api_url, live, token=TOKEN)
+
+
+def not_applied(run: WorkflowRun, why: str) -> None:
+    """The push job failed before igops ran, saying why and naming the way to apply by hand."""
+    assert run.jobs["apply"].result == "failure", run.log()
+    assert "### Not applied" in run.summary and why in run.summary, run.summary
+    assert "workflow_dispatch" in run.summary and "Apply complete" not in run.summary, run.summary
+    (error,) = [note for note in run.annotations if note.level == "error"]
+    assert error.message.startswith("Not applied: ") and why in error.message, error
+
+
+def test_a_merged_pull_request_applies_the_plan_its_reviewers_saw(reviewed: Scenario) -> None:
+    run = reviewed.runs["merged 11"]
+    assert run.jobs["apply"].result == "success", run.log()
+    assert f"Pull request #11, planned in run {reviewed.runs['plan 11'].run_id}" in run.summary, run.summary
+    assert "Apply complete: 1 created, 0 updated, 0 lifecycle actions." in run.summary, run.summary
+    download = [call for call in run.gh_calls if call[:2] == ["run", "download"]]
+    assert only(download)[2] == str(reviewed.runs["plan 11"].run_id)
+
+
+def test_a_dashboard_edit_after_review_stops_the_apply_naming_the_experience(reviewed: Scenario) -> None:
+    run = reviewed.runs["moved"]
+    assert run.jobs["apply"].result == "failure", run.log()
+    assert "This plan is not the one reviewed in" in run.summary, run.summary
+    assert "example-free-shipping-headline: the account changed it since the review" in run.summary
+    assert "Apply complete" not in run.summary
+
+
+def test_a_dispatch_applies_what_it_plans_and_says_no_review_saw_it(reviewed: Scenario) -> None:
+    run = reviewed.runs["dispatch"]
+    assert run.jobs["apply"].result == "success", run.log()
+    assert "### Applied without review" in run.summary and "@store-admin" in run.summary, run.summary
+    assert "Apply complete: 0 created, 1 updated, 0 lifecycle actions." in run.summary, run.summary
+    assert run.gh_calls == [], "a dispatch looks for no review"
+
+
+def test_a_push_that_merged_no_pull_request_is_not_applied(reviewed: Scenario) -> None:
+    run = reviewed.runs["direct"]
+    pushed = git(reviewed.repo, "log", "--format=%h", "--abbrev=7", "--fixed-strings",
+                 "--grep", "Pushed to main directly")
+    not_applied(run, f"Commit {pushed} merged no pull request into main (it was pushed directly)")
+    assert [call[0] for call in run.gh_calls] == ["api"], run.gh_calls
+
+
+def test_a_forks_merged_pull_request_is_not_applied(reviewed: Scenario) -> None:
+    not_applied(reviewed.runs["merged 13"], "Pull request #13 comes from a fork (someone/store)")
+
+
+def test_a_pull_request_whose_plan_failed_is_not_applied(reviewed: Scenario) -> None:
+    assert reviewed.runs["plan 14"].jobs["plan"].result == "failure"
+    not_applied(reviewed.runs["merged 14"], "The last plan run of pull request #14 (run "
+                f"{reviewed.runs['plan 14'].run_id}) saved no plan")
+
+
+def test_nothing_but_the_reviewed_and_the_dispatched_changes_reached_the_account(reviewed: Scenario) -> None:
+    shown = igops_cli(reviewed.repo, "show", "example-free-shipping-headline", api_url=reviewed.api_url)
+    assert "Free shipping today" in shown.stdout and "Does a shipping headline" in shown.stdout, shown
+    assert "direct" not in shown.stdout and "fork" not in shown.stdout
 
 
 # --- drift and monitor: the issue ---------------------------------------------------------------------------

@@ -116,13 +116,15 @@ def test_plan_posts_one_sticky_comment_even_when_it_failed_and_uploads_the_saved
 def test_apply_runs_on_main_and_on_demand_one_at_a_time_never_cancelled() -> None:
     assert APPLY["on"]["push"] == {"branches": ["main"], "paths": WATCHED_PATHS}
     assert set(APPLY["on"]["workflow_dispatch"]["inputs"]) == {"force", "reason"}
-    assert APPLY["permissions"] == {"contents": "read"}
+    assert APPLY["permissions"] == {"contents": "read", "pull-requests": "read", "actions": "read"}
     assert APPLY["concurrency"] == {"group": "igops-apply", "cancel-in-progress": False}
     assert APPLY["jobs"]["apply"]["environment"] == "igops"
     (apply,) = igops_steps(APPLY)
     assert pushed_command(apply) == ["apply", "--auto-approve",
                                      "--refresh-cache", ".igops-cache/refresh.json"]
-    assert apply["with"]["command"].endswith(" ${{ inputs.force && '--force' || '' }}")
+    assert apply["with"]["command"].endswith(
+        " ${{ inputs.force && '--force' || '' }}"
+        " ${{ steps.reviewed.outputs.plan && format('--reviewed {0}', steps.reviewed.outputs.plan) || '' }}")
     assert success_codes(apply) == {0}
     assert apply["with"]["step-summary"] == "true"
     assert all("timeout-minutes" not in job for job in APPLY["jobs"].values())

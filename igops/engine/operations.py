@@ -192,9 +192,11 @@ class Session:
         return plan
 
     def differences_from_review(self, plan: Plan, reviewed_path: Path) -> list[str]:
-        """Why `plan` does not do what the reviewed plan saved in `reviewed_path` does (none when it does);
-        the reviewed plan must be intact and made for this API."""
-        return review_differences(read_plan_file(reviewed_path, self.settings), plan)
+        """Why `plan` does not do what the reviewed plan saved in `reviewed_path` does (none when it does).
+        The reviewed plan must be intact and signed with this token; it may come from another address of
+        the API (a pull request's job may reach the account another way): what is applied is `plan`, and
+        only when it does the same."""
+        return review_differences(read_plan_file(reviewed_path, self.settings, any_api=True), plan)
 
     async def apply(self, plan: Plan, *, force: bool = False, keep_going: bool = False,
                     stop: asyncio.Event | None = None, observe: StepObserver = lambda result: None
@@ -310,8 +312,9 @@ def analysis_window(start: str | None, end: str | None) -> Window:
         raise EngineError(str(exc)) from None
 
 
-def read_plan_file(path: Path, settings: Settings) -> Plan:
-    """A saved plan, shown intact and made for this API (staleness is apply's to check)."""
+def read_plan_file(path: Path, settings: Settings, *, any_api: bool = False) -> Plan:
+    """A saved plan, shown intact (signed with this token) and made for this API, or for any with `any_api`
+    (staleness is apply's to check)."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -319,7 +322,7 @@ def read_plan_file(path: Path, settings: Settings) -> Plan:
     except UnicodeDecodeError:
         raise EngineError(f"{path} is not a saved igops plan (not text).") from None
     try:
-        return read_saved_plan(text, settings.api_url, settings.token, str(path))
+        return read_saved_plan(text, None if any_api else settings.api_url, settings.token, str(path))
     except SavedPlanError as exc:
         raise EngineError(str(exc)) from None
 

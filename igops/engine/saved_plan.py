@@ -30,15 +30,16 @@ def save_plan(plan: Plan, api_url: str, token: Secret) -> str:
     return json.dumps({**body, "signature": _sign(body, token)}, indent=2, sort_keys=True) + "\n"
 
 
-def read_saved_plan(text: str, api_url: str, token: Secret, source: str) -> Plan:
-    """The plan inside a saved plan, once it is shown to be intact, for this API, and well formed."""
+def read_saved_plan(text: str, api_url: str | None, token: Secret, source: str) -> Plan:
+    """The plan inside a saved plan, once it is shown to be intact, for this API (any, with None), and well
+    formed."""
     try:
         return plan_from_document(_unseal(text, api_url, token, source))
     except ValueError as exc:
         raise SavedPlanError(f"{source}: {exc}") from None
 
 
-def _unseal(text: str, api_url: str, token: Secret, source: str) -> dict[str, Any]:
+def _unseal(text: str, api_url: str | None, token: Secret, source: str) -> dict[str, Any]:
     try:
         saved = json.loads(text)
     except ValueError:
@@ -50,7 +51,7 @@ def _unseal(text: str, api_url: str, token: Secret, source: str) -> dict[str, An
     if not hmac.compare_digest(str(saved.get("signature", "")), _sign(body, token)):
         raise SavedPlanError(f"{source} was changed after igops wrote it, or was made with another API "
                              "token: make a new plan with igops plan --out.")
-    if saved.get("api_url") != api_url:
+    if api_url is not None and saved.get("api_url") != api_url:
         raise SavedPlanError(f"{source} was made against {saved.get('api_url')}, not {api_url}: "
                              "make a new plan against this API.")
     return dict(saved["plan"])

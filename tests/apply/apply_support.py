@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import pty
@@ -252,25 +251,3 @@ def edited_project(root: Path, monkeypatch: pytest.MonkeyPatch, count: int, **ed
     for key, document in documents.items():
         (root / "experiences" / f"{key}.yaml").write_text(dump({**document, "description": "After", **edit}))
     return root
-
-
-def dashboard_put(url: str, live: dict[str, Any]) -> None:
-    """Save an experience the way the dashboard does: the whole of it, read names made write names."""
-    body = copy.deepcopy(live)
-    for variation in body["variations"]:
-        variation["onsiteInjection"] = variation.pop("onsiteInjections", None)
-    if body.get("audience") is None:
-        body.pop("audience", None)
-    elif body["audience"].get("elseVariationId"):
-        ordered = [v["id"] for v in sorted(body["variations"], key=lambda v: v["order"])]
-        body["audience"]["elseVariationIndex"] = str(ordered.index(body["audience"]["elseVariationId"]))
-    answer = httpx.put(f"{url}/v25-10-beta/experiences/{live['id']}", json={"experience": body},
-                       headers={"intelligems-access-token": TOKEN}, timeout=10)
-    assert answer.status_code == 200, answer.text
-
-
-def dashboard_action(url: str, experience_id: str, action: str) -> None:
-    """Start, pause or end an experience the way the dashboard does."""
-    answer = httpx.post(f"{url}/v25-10-beta/experiences/{experience_id}/actions/{action}", json={},
-                        headers={"intelligems-access-token": TOKEN}, timeout=10)
-    assert answer.status_code == 200, answer.text

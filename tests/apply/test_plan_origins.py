@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from apply_support import apply_examples, by_name, dashboard_action, dashboard_put, new_sandbox
+from apply_support import apply_examples, by_name, new_sandbox
 from cli_support import igops
-from emulator_support import serve_over_http
+from emulator_support import dashboard_action, dashboard_put, serve_over_http
 from jsonschema import Draft202012Validator
 
 from igops.engine.plan_document import PLAN_SCHEMA
@@ -203,3 +203,24 @@ def test_reviewed_and_a_saved_plan_together_are_refused(moved: tuple[Path, str])
     review_then_merge(project, url)
     result = igops("apply", "reviewed.json", "--api", url, "--reviewed", "reviewed.json")
     assert result.exit_code == 1 and "give one of them" in result.output
+
+
+def test_a_reviewed_plan_from_another_address_of_the_account_is_compared_not_refused(
+        moved: tuple[Path, str]) -> None:
+    project, url = moved
+    review_then_merge(project, url)
+    # The pull request's job reached the account another way: what is applied is the fresh plan, and only
+    # when it does the same.
+    other = url.replace("127.0.0.1", "localhost")
+    result = igops("apply", "--api", other, "--auto-approve", "--force", "--reviewed", "reviewed.json")
+    assert result.exit_code == 0, result.output
+    assert "Apply complete: 0 created, 2 updated, 1 lifecycle action." in result.output
+
+
+def test_a_reviewed_plan_changed_after_igops_wrote_it_is_refused(moved: tuple[Path, str]) -> None:
+    project, url = moved
+    document = review_then_merge(project, url)
+    document["plan"]["digest"] = "sha256:" + "0" * 64
+    (project / "reviewed.json").write_text(json.dumps(document), encoding="utf-8")
+    result = igops("apply", "--api", url, "--auto-approve", "--force", "--reviewed", "reviewed.json")
+    assert result.exit_code == 1 and "was changed after igops wrote it" in result.output, result.output

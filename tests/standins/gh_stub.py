@@ -1,6 +1,9 @@
 """A stand-in for the GitHub CLI (`gh`) in runs under act (tests/act_support.py puts bin/gh on the runner's
 PATH, as the GitHub runner images have gh): the labels and issues of the test's repositories live in
-$ACT_STATE/issues.json, and every call is appended to $ACT_RECORDS/gh.jsonl.
+$ACT_STATE/issues.json, the merged pull requests in $ACT_STATE/pulls.json and the finished workflow runs
+(with where their artifacts are) in $ACT_STATE/runs.json, both written by the harness; every call is
+appended to $ACT_RECORDS/gh.jsonl. `--jq` is run by the machine's jq (`jq -r -c`, as gh prints: strings
+raw, other values as compact JSON), as GitHub's runner images have it.
 
 It knows the few commands the igops workflows run, with the options they use; anything else is refused
 loudly (exit 2), so that a workflow that starts using more of gh fails here until this stub learns it.
@@ -13,14 +16,17 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
 
-from standin import BODY_LIMIT, can_write, load, locked, save
+from standin import BODY_LIMIT, can_write, load, locked, save, token_scopes
 
 ISSUE_FIELDS = ("number", "title", "body", "state", "labels", "url", "comments")
+RUN_FIELDS = ("databaseId", "workflowName", "event", "headSha", "headBranch", "status", "conclusion", "url")
+_COMMIT_PULLS = re.compile(r"/?repos/(?P<repo>[\w.-]+/[\w.-]+)/commits/(?P<sha>[0-9a-f]{7,40})/pulls")
 
 
 class Refused(Exception):
@@ -86,6 +92,31 @@ def parser() -> Parser:
     commented_body.add_argument("-b", "--body")
     commented_body.add_argument("-F", "--body-file")
     comment.add_argument("-R", "--repo")
+
+    api = groups.add_parser("api", add_help=False)
+    api.add_argument("endpoint")
+    api.add_argument("-X", "--method", default="GET", choices=("GET",))
+    api.add_argument("-q", "--jq", default="")
+    api.add_argument("--paginate", action="store_true")
+    api.set_defaults(command="")
+
+    workflow_run = groups.add_parser("run", add_help=False).add_subparsers(
+        dest="command", required=True, parser_class=Parser
+    )
+    runs = workflow_run.add_parser("list", add_help=False)
+    runs.add_argument("-w", "--workflow", default="")
+    runs.add_argument("-e", "--event", default="")
+    runs.add_argument("-c", "--commit", default="")
+    runs.add_argument("-b", "--branch", default="")
+    runs.add_argument("-L", "--limit", type=int, default=20)
+    runs.add_argument("--json", dest="fields", default="")
+    runs.add_argument("-q", "--jq", default="")
+    runs.add_argument("-R", "--repo")
+    download = workflow_run.add_parser("download", add_help=False)
+    download.add_argument("run_id")
+    download.add_argument("-n", "--name", action="append", default=[])
+    download.add_argument("-D", "--dir", default=".")
+    download.add_argument("-R", "--repo")
     return gh
 
 
@@ -131,17 +162,92 @@ def url(repo: str, number: int) -> str:
     return f"{os.environ.get('GITHUB_SERVER_URL', 'https://github.com')}/{repo}/issues/{number}"
 
 
-def jq(expression: str, rows: list[dict[str, Any]]) -> list[str]:
-    """The jq filters the workflows use: `.[].FIELD` (and `.[]`), one value a line."""
-    found = re.fullmatch(r"\.\[\](?:\.(\w+))?", expression.strip())
+def jq(expression: str, value: Any) -> str:
+    """What `gh ... --jq EXPRESSION` prints for `value`."""
+    binary = shutil.which("jq")
+    if binary is None:
+        raise Refused("gh stub: --jq needs jq, which GitHub's runner images have (apt install jq)", 2)
+    result = subprocess.run(
+        [binary, "-r", "-c", expression], input=json.dumps(value), capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        raise Refused(f"failed to parse jq expression: {result.stderr.strip()}")
+    return result.stdout
+
+
+def need_read(token: str, scope: str) -> None:
+    permissions = token_scopes(token)
+    if permissions is not None and permissions.get(scope) not in ("read", "write"):
+        raise Refused(f"HTTP 403: Resource not accessible by integration (the token may not read {scope})")
+
+
+def printed(rows: Any, options: argparse.Namespace) -> str:
+    return jq(options.jq, rows) if options.jq else json.dumps(rows) + "\n"
+
+
+def commit_pulls(options: argparse.Namespace, token: str) -> str:
+    """GET repos/OWNER/REPO/commits/SHA/pulls: the pull requests a commit belongs to (merged by it, or
+    holding it)."""
+    found = _COMMIT_PULLS.fullmatch(options.endpoint)
     if not found:
-        raise Refused(f"gh stub: --jq {expression!r} is not one the stub knows (.[] or .[].FIELD)", 2)
-    field = found.group(1)
-    values = [row if field is None else row.get(field) for row in rows]
-    return [value if isinstance(value, str) else json.dumps(value) for value in values]
+        raise Refused(f"gh stub: api {options.endpoint} is not an endpoint the stub knows", 2)
+    need_read(token, "pull-requests")
+    pulls = [
+        {key: value for key, value in pull.items() if key not in ("repository", "commits")}
+        for pull in load("pulls.json", [])
+        if pull["repository"] == found["repo"]
+        and any(sha.startswith(found["sha"]) for sha in [pull["merge_commit_sha"] or "", *pull["commits"]])
+    ]
+    return printed(pulls, options)
+
+
+def workflow_runs(options: argparse.Namespace, token: str) -> str:
+    repo = repository(options)
+    need_read(token, "actions")
+    server = os.environ.get("GITHUB_SERVER_URL", "https://github.com")
+    runs = [
+        {**run, "url": f"{server}/{repo}/actions/runs/{run['databaseId']}"}
+        for run in reversed(load("runs.json", []))
+        if run["repository"] == repo
+    ]
+    if options.command == "download":
+        return download_artifacts(options, runs)
+    found = [
+        run
+        for run in runs
+        if options.workflow in ("", run["workflowName"], run["workflow"])
+        and options.event in ("", run["event"])
+        and options.branch in ("", run["headBranch"])
+        and run["headSha"].startswith(options.commit)
+    ][: options.limit]
+    if not options.fields:
+        raise Refused("gh stub: run list without --json (the workflows read JSON)", 2)
+    unknown = set(options.fields.split(",")) - set(RUN_FIELDS)
+    if unknown:
+        raise Refused(f"Unknown JSON field: {', '.join(sorted(unknown))}")
+    return printed([{field: run[field] for field in options.fields.split(",")} for run in found], options)
+
+
+def download_artifacts(options: argparse.Namespace, runs: list[dict[str, Any]]) -> str:
+    run = next((run for run in runs if str(run["databaseId"]) == options.run_id), None)
+    if run is None:
+        raise Refused(f"HTTP 404: Not Found (runs/{options.run_id})")
+    names = options.name or sorted(path.name for path in Path(run["artifacts"]).glob("*"))
+    artifacts = [Path(run["artifacts"]) / name for name in names]
+    if not artifacts or not all(artifact.is_dir() for artifact in artifacts):
+        raise Refused("no valid artifacts found to download")
+    for artifact in artifacts:
+        # One --name: its files go straight into --dir; several: each into a directory of its name.
+        target = Path(options.dir) if len(artifacts) == 1 else Path(options.dir) / artifact.name
+        shutil.copytree(artifact, target, dirs_exist_ok=True)
+    return ""
 
 
 def run(options: argparse.Namespace, token: str) -> str:
+    if options.group == "api":
+        return commit_pulls(options, token)
+    if options.group == "run":
+        return workflow_runs(options, token)
     repo = repository(options)
     database = load("issues.json", {"labels": {}, "issues": []})
     labels: dict[str, dict[str, str]] = database["labels"].setdefault(repo, {})
@@ -174,11 +280,7 @@ def run(options: argparse.Namespace, token: str) -> str:
                 }
                 for issue in chosen
             ]
-            out = (
-                "".join(f"{line}\n" for line in jq(options.jq, rows))
-                if options.jq
-                else json.dumps(rows) + "\n"
-            )
+            out = printed(rows, options)
         elif options.jq:
             raise Refused("cannot use `--jq` without specifying `--json`")
         else:
