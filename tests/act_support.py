@@ -16,7 +16,7 @@ github.com URL to nothing; pip gets no index; and HTTP(S) proxies point at a clo
 127.0.0.1 answers. `gh` is tests/standins/bin/gh, on the runner's PATH as on GitHub's runner images.
 
 What GitHub decides and act does not, the harness does: pull requests from forks get no secrets and a
-read-only GITHUB_TOKEN; the token gets the workflow's `permissions` (the stand-ins and gh refuse what it
+read-only GITHUB_TOKEN; the token gets each job's `permissions` (the stand-ins and gh refuse what it
 may not do); each run gets its own run id; checkout starts from an empty workspace (act's own shortcut of
 copying the working tree, skipping actions/checkout, is off).
 
@@ -199,6 +199,19 @@ class GitHub:
         )
         (self.state / "cache.json").write_text(json.dumps(entries, indent=1), encoding="utf-8")
 
+    def pull_requests(self) -> list[dict[str, Any]]:
+        """Every pull request: the merged ones the test recorded, the ones `gh pr create` opened (number,
+        state, title, body, head, base, edits, by_run_token)."""
+        pulls: list[dict[str, Any]] = self._load("pulls.json", [])
+        return pulls
+
+    def allow_actions_to_create_pull_requests(self) -> None:
+        """The repository setting (Settings > Actions > General) that lets a run's GITHUB_TOKEN open pull
+        requests; off by default, as on GitHub."""
+        (self.state / "settings.json").write_text(
+            json.dumps({"actions_can_create_pull_requests": True}), encoding="utf-8"
+        )
+
     def merge_pull_request(
         self, repo: Path, number: int, head: str, *, head_repository: str | None = None, base: str = "main"
     ) -> None:
@@ -249,10 +262,12 @@ class GitHub:
         )
         (self.state / "runs.json").write_text(json.dumps(runs, indent=1), encoding="utf-8")
 
-    def register_token(self, permissions: dict[str, str], run_id: int) -> str:
+    def register_token(self, permissions: dict[str, dict[str, str]], run_id: int) -> str:
+        """One token for the run's jobs (act gives every job the same secrets), which the stand-ins let do
+        what the job using it may do."""
         tokens = self._load("tokens.json", {})
         token = "ghs_" + random_tokens.token_hex(18)
-        tokens[token] = {"permissions": permissions, "run_id": run_id}
+        tokens[token] = {"jobs": permissions, "run_id": run_id}
         (self.state / "tokens.json").write_text(json.dumps(tokens, indent=1), encoding="utf-8")
         return token
 
@@ -466,22 +481,20 @@ def _permissions(spec: Any) -> dict[str, str]:
     return {"metadata": "read", **{str(scope): str(level) for scope, level in spec.items()}}
 
 
-def token_permissions(workflow: dict[str, Any], job: str | None, fork: bool) -> dict[str, str]:
-    """What the run's GITHUB_TOKEN may do: the job's permissions, else the workflow's; read-only for a
-    fork's pull request (as GitHub makes it)."""
-    jobs = [job] if job else list(workflow["jobs"])
-    found = [
-        _permissions(workflow["jobs"][name].get("permissions", workflow.get("permissions"))) for name in jobs
-    ]
-    if any(permissions != found[0] for permissions in found):
-        raise HarnessError(
-            "the jobs have different permissions, and act gives every job one token: run one "
-            "job at a time (job=...)"
-        )
-    permissions = found[0]
+def token_permissions(workflow: dict[str, Any], job: str | None, fork: bool) -> dict[str, dict[str, str]]:
+    """What each job's GITHUB_TOKEN may do (GitHub makes one token per job): the job's permissions, else
+    the workflow's; read-only for a fork's pull request (as GitHub makes it)."""
+    jobs = [job] if job else [str(name) for name in workflow["jobs"]]
+    found = {
+        name: _permissions(workflow["jobs"][name].get("permissions", workflow.get("permissions")))
+        for name in jobs
+    }
     if fork:
-        permissions = {scope: "read" if level == "write" else level for scope, level in permissions.items()}
-    return permissions
+        found = {
+            name: {scope: "read" if level == "write" else level for scope, level in permissions.items()}
+            for name, permissions in found.items()
+        }
+    return found
 
 
 def runner_labels(workflow: dict[str, Any]) -> set[str]:
@@ -546,7 +559,7 @@ class WorkflowRun:
     records: Path
     entries: list[dict[str, Any]]
     stderr: str
-    permissions: dict[str, str]  # what its GITHUB_TOKEN could do
+    job_permissions: dict[str, dict[str, str]]  # what each job's GITHUB_TOKEN could do
     secrets: list[str]  # the names of the secrets it got
     left_running: list[int]  # the processes its steps left running (ended when it ended)
 
@@ -558,6 +571,11 @@ class WorkflowRun:
     @property
     def annotations(self) -> list[Annotation]:
         return [annotation for job in self.jobs.values() for annotation in job.annotations]
+
+    @property
+    def permissions(self) -> dict[str, str]:
+        """What the GITHUB_TOKEN of the run's first job could do."""
+        return next(iter(self.job_permissions.values()))
 
     @property
     def run_url(self) -> str:
@@ -574,13 +592,18 @@ class WorkflowRun:
         return [call for call in calls if action is None or call["action"] == action]
 
     @property
-    def gh_calls(self) -> list[list[str]]:
+    def gh_entries(self) -> list[dict[str, Any]]:
+        """Every gh call: argv, job, GH_REPO, run_token (whether it ran with a token the run was given)."""
         path = self.records / "gh.jsonl"
         return (
-            [json.loads(line)["argv"] for line in path.read_text(encoding="utf-8").splitlines()]
+            [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
             if path.exists()
             else []
         )
+
+    @property
+    def gh_calls(self) -> list[list[str]]:
+        return [entry["argv"] for entry in self.gh_entries]
 
     def artifact(self, name: str) -> Path | None:
         path = self.records / "artifacts" / name
@@ -793,8 +816,8 @@ def run_workflow(
     head = ((payload.get("pull_request") or {}).get("head") or {}).get("repo") or {}
     fork = event == "pull_request" and head.get("full_name", repository) != repository
     run_id = github.next_run_id()
-    permissions = token_permissions(document, job, fork)
-    token = github.register_token(permissions, run_id)
+    job_permissions = token_permissions(document, job, fork)
+    token = github.register_token(job_permissions, run_id)
     given_secrets = {} if fork else dict(secrets or {})
 
     run_dir = github.root / "runs" / str(run_id)
@@ -877,7 +900,7 @@ def run_workflow(
         records,
         entries,
         (run_dir / "act.stderr").read_text(encoding="utf-8"),
-        permissions,
+        job_permissions,
         ["GITHUB_TOKEN", *given_secrets],
         left_running,
     )

@@ -49,5 +49,5 @@ def test_a_css_change_in_the_dashboard_reads_as_a_line_diff(project: Path) -> No
     assert ("\n          -     z-index: 99; padding: 12px 16px; background: #fff;\n"
             "          +     z-index: 20; padding: 12px 16px; background: #fff;\n") in text.output
     # An ended experience keeps its configuration: only the import takes the edit in.
-    assert ("Way out: igops apply cannot change an ended experience; igops import --overwrite "
+    assert ("Way out: igops apply cannot change an ended experience; igops drift --adopt --target "
             "sticky-add-to-cart") in text.output

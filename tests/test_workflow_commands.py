@@ -33,10 +33,11 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 EVENT = {"github.event.pull_request.base.sha": "HEAD"}
 
 
-def run_workflow(name: str) -> list[int]:
-    """The exit code of each igops step of the workflow, failing the test on one the step does not accept."""
+def run_workflow(name: str, job: str | None = None) -> list[int]:
+    """The exit code of each igops step of the workflow (or of its `job`), failing the test on one the
+    step does not accept."""
     codes = []
-    for step in igops_steps(store_workflows()[name]):
+    for step in igops_steps(store_workflows()[name], job):
         result = igops(*pushed_command(step, EVENT))
         assert result.exit_code in success_codes(step), f"{step['with']['command']}: {result.output}"
         codes.append(result.exit_code)
@@ -59,7 +60,24 @@ def test_drift_finds_none_right_after_apply(store: Path) -> None:
     if "drift" not in cli.commands:
         pytest.skip("igops drift is not part of the command line yet")
     run_workflow("igops-apply.yml")
-    assert run_workflow("igops-drift.yml") == [0]
+    assert run_workflow("igops-drift.yml", "drift") == [0]
+
+
+def test_the_adopt_job_runs_only_after_drift_found_some_and_leaves_files_that_plan_empty(store: Path) -> None:
+    run_workflow("igops-apply.yml")
+    example = next((store / "experiences").glob("*.yaml"))
+    reviewed = example.read_text(encoding="utf-8")
+    example.write_text(reviewed.replace("percentage: 50", "percentage: 70", 1).replace(
+        "percentage: 50", "percentage: 30", 1), encoding="utf-8")
+    assert igops("apply", "--auto-approve").exit_code == 0
+    example.write_text(reviewed, encoding="utf-8")  # the account now says 70/30, the file 50/50
+    workflow = store_workflows()["igops-drift.yml"]
+    assert workflow["jobs"]["adopt"]["needs"] == "drift"
+    assert workflow["jobs"]["adopt"]["if"].startswith("needs.drift.outputs.exit-code == '2'")
+    assert run_workflow("igops-drift.yml", "drift") == [2]
+    assert run_workflow("igops-drift.yml", "adopt") == [0]
+    assert "percentage: 70" in example.read_text(encoding="utf-8")
+    assert igops("plan", "--detailed-exitcode").exit_code == 0
 
 
 def test_monitor_finds_no_alert_right_after_apply(store: Path) -> None:
@@ -81,7 +99,7 @@ def test_drift_opens_its_issue_when_a_pinned_experience_is_gone_from_the_account
     [example] = (store / "experiences").glob("*.yaml")
     example.write_text(example.read_text() + "id: 0b5c9f51-3a0e-4f7e-9f1d-4c2a7e6b8d10\n")
     workflow = store_workflows()["igops-drift.yml"]
-    (step,) = igops_steps(workflow)
+    (step,) = igops_steps(workflow, "drift")
     result = igops(*pushed_command(step))
     assert result.exit_code == 2 and result.exit_code in success_codes(step), result.output
     assert result.output.startswith("**Drift: 1 of 1 managed experience differs from its file.**")

@@ -650,6 +650,102 @@ def test_monitor_opens_an_issue_while_a_rule_fires_and_closes_it_when_none_does(
     assert not [call for call in quiet.gh_calls if call[:2] in (["issue", "create"], ["issue", "edit"])]
 
 
+# --- drift: adopting the account's values as a pull request --------------------------------------------
+
+ADOPT_BRANCH = "igops/adopt-drift"
+PR_TOKEN = "github_pat_igops_adopts"
+
+
+@pytest.fixture(scope="module")
+def adopts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
+    """The example applied, then its split moved to 60/40 in the dashboard. Drift by hand without adopt;
+    with adopt while the repository does not let Actions open pull requests; with adopt once it does;
+    again (the pull request is updated); then nightly, adopting by the repository variable, with a token
+    of its own (IGOPS_PR_TOKEN)."""
+    with scenario(tmp_path_factory.mktemp("adopt")) as world:
+        applied = igops_cli(world.repo, "apply", "--auto-approve", api_url=world.api_url)
+        assert applied.returncode == 0, applied.stdout + applied.stderr
+        dashboard_split(world, 60)
+        world.run("report only", "igops-drift.yml", "workflow_dispatch", dispatch_event(world.repo, {}))
+        adopt = {"adopt": True}
+        world.run("not allowed", "igops-drift.yml", "workflow_dispatch", dispatch_event(world.repo, adopt),
+                  inputs=adopt)
+        world.github.allow_actions_to_create_pull_requests()
+        world.run("opened", "igops-drift.yml", "workflow_dispatch", dispatch_event(world.repo, adopt),
+                  inputs=adopt)
+        world.run("updated", "igops-drift.yml", "workflow_dispatch", dispatch_event(world.repo, adopt),
+                  inputs=adopt)
+        world.run("nightly", "igops-drift.yml", "schedule", schedule_event(world.repo, "17 4 * * *"),
+                  variables={"IGOPS_ADOPT_DRIFT": "true"},
+                  secrets={"INTELLIGEMS_API_TOKEN": TOKEN, "IGOPS_PR_TOKEN": PR_TOKEN})
+        yield world
+
+
+def adopted_file(world: Scenario) -> str:
+    return git(world.repo, "show", f"{ADOPT_BRANCH}:{EXAMPLE}")
+
+
+def test_drift_without_adopt_opens_the_issue_and_no_pull_request(adopts: Scenario) -> None:
+    run = adopts.runs["report only"]
+    assert run.jobs["drift"].result == "success" and run.jobs["adopt"].result == "not run", run.log()
+    assert "igops-drift" in only(adopts.github.issues())["labels"]
+
+
+def test_adopt_without_the_setting_or_a_token_pushes_the_branch_and_says_what_to_allow(
+    adopts: Scenario,
+) -> None:
+    run = adopts.runs["not allowed"]
+    assert run.jobs["drift"].result == "success" and run.jobs["adopt"].result == "failure", run.log()
+    (error,) = [note for note in run.annotations if note.level == "error" and note.job == "adopt"]
+    assert "Allow GitHub Actions to create and approve pull requests" in error.message, error
+    assert "IGOPS_PR_TOKEN" in error.message
+    assert run.job_permissions["adopt"] == {"metadata": "read", "contents": "write", "pull-requests": "write"}
+    assert run.job_permissions["drift"] == {"metadata": "read", "contents": "read", "issues": "write"}
+
+
+def test_adopt_opens_one_pull_request_whose_files_plan_empty_and_keep_their_comments(
+    adopts: Scenario,
+) -> None:
+    run = adopts.runs["opened"]
+    assert run.jobs["adopt"].result == "success", run.log()
+    (pull,) = [pull for pull in adopts.github.pull_requests() if pull["head"]["ref"] == ADOPT_BRANCH]
+    assert pull["state"] == "open" and pull["base"]["ref"] == "main" and pull["by_run_token"]
+    assert "Adopted" in pull["body"] and "::" not in pull["body"], pull["body"]
+    before = (adopts.repo / EXAMPLE).read_text(encoding="utf-8").splitlines()
+    after = adopted_file(adopts).splitlines()
+    changed = [(old, new) for old, new in zip(before, after, strict=True) if old != new]
+    assert changed == [
+        ("    percentage: 50                    # the percentages add up to 100",
+         "    percentage: 60                    # the percentages add up to 100"),
+        ("    percentage: 50", "    percentage: 40"),
+    ], changed
+    worktree = adopts.repo.parent / "adopted"
+    git(adopts.repo, "worktree", "add", "--quiet", str(worktree), ADOPT_BRANCH)
+    try:
+        plan = igops_cli(worktree, "plan", "--detailed-exitcode", api_url=adopts.api_url)
+        assert plan.returncode == 0, plan.stdout + plan.stderr
+    finally:
+        git(adopts.repo, "worktree", "remove", "--force", str(worktree))
+
+
+def test_adopt_again_updates_the_same_pull_request(adopts: Scenario) -> None:
+    assert adopts.runs["updated"].jobs["adopt"].result == "success", adopts.runs["updated"].log()
+    (pull,) = [pull for pull in adopts.github.pull_requests() if pull["head"]["ref"] == ADOPT_BRANCH]
+    assert pull["edits"] == 2, "the second adopt and the nightly one edit the open pull request"
+
+
+def test_the_nightly_adopt_uses_the_repositorys_token_when_it_has_one(adopts: Scenario) -> None:
+    run = adopts.runs["nightly"]
+    assert run.jobs["adopt"].result == "success", run.log()
+    adopting = [entry for entry in run.gh_entries if entry["job"] == "adopt"]
+    assert [entry["argv"][:2] for entry in adopting] == [["pr", "list"], ["pr", "edit"]]
+    assert not any(entry["run_token"] for entry in adopting), "gh ran with IGOPS_PR_TOKEN"
+    (checkout,) = [call for call in run.calls("actions/checkout") if call["job"] == "adopt"]
+    assert checkout["persisted_token"], "the push uses the token it checked out with"
+    opened = [entry for entry in adopts.runs["opened"].gh_entries if entry["job"] == "adopt"]
+    assert opened and all(entry["run_token"] for entry in opened), "without it, the run's token"
+
+
 # --- the harness itself: what the stand-ins refuse, as GitHub would ----------------------------------------
 
 

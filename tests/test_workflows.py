@@ -135,10 +135,11 @@ def test_drift_runs_nightly_and_keeps_one_issue_open_while_there_is_drift() -> N
     (schedule,) = DRIFT["on"]["schedule"]
     assert len(schedule["cron"].split()) == 5 and schedule["cron"].endswith("* * *")
     assert DRIFT["permissions"] == {"contents": "read", "issues": "write"}
-    assert igops_commands(DRIFT) == ["drift --format markdown --refresh-cache .igops-cache/refresh.json"]
-    (drift,) = igops_steps(DRIFT)
+    assert igops_commands(DRIFT) == ["drift --format markdown --refresh-cache .igops-cache/refresh.json",
+                                     "drift --adopt --format markdown"]
+    (drift,) = igops_steps(DRIFT, "drift")
     assert success_codes(drift) == {0, 2}
-    found, gone = (step for step in steps(DRIFT) if "run" in step)
+    found, gone = (step for step in steps(DRIFT, "drift") if "run" in step)
     assert found["if"] == "steps.drift.outputs.exit-code == '2'"
     assert "gh issue create --label igops-drift" in found["run"]
     assert "gh issue edit" in found["run"]
@@ -147,6 +148,22 @@ def test_drift_runs_nightly_and_keeps_one_issue_open_while_there_is_drift() -> N
     assert "gh issue close" in gone["run"] and "--comment" in gone["run"]
     for step in (found, gone):
         assert step["env"]["GH_TOKEN"] == "${{ github.token }}"
+
+
+def test_drift_adopts_only_when_asked_in_a_job_of_its_own_that_alone_may_push() -> None:
+    adopt = DRIFT["jobs"]["adopt"]
+    assert DRIFT["on"]["workflow_dispatch"]["inputs"]["adopt"] == {
+        "description": DRIFT["on"]["workflow_dispatch"]["inputs"]["adopt"]["description"],
+        "type": "boolean", "default": False}
+    assert adopt["if"] == ("needs.drift.outputs.exit-code == '2' && (inputs.adopt || "
+                           "vars.IGOPS_ADOPT_DRIFT == 'true')")
+    assert adopt["permissions"] == {"contents": "write", "pull-requests": "write"}
+    assert "permissions" not in DRIFT["jobs"]["drift"], "the drift job keeps the workflow's read permissions"
+    (step,) = igops_steps(DRIFT, "adopt")
+    assert success_codes(step) == {0, 2}
+    (proposes,) = (step for step in steps(DRIFT, "adopt") if "run" in step)
+    assert "igops/adopt-drift" in proposes["run"] and "gh pr create" in proposes["run"]
+    assert proposes["env"]["GH_TOKEN"] == "${{ secrets.IGOPS_PR_TOKEN || github.token }}"
 
 
 def test_monitor_runs_daily_and_keeps_one_issue_open_while_a_rule_fires() -> None:

@@ -38,13 +38,15 @@ def action() -> dict[str, Any]:
     return load_yaml(ACTION_FILE.read_text(encoding="utf-8"))
 
 
-def steps(workflow: dict[str, Any]) -> list[dict[str, Any]]:
-    return [step for job in workflow["jobs"].values() for step in job["steps"]]
+def steps(workflow: dict[str, Any], job: str | None = None) -> list[dict[str, Any]]:
+    """The steps of every job in order, or of `job`."""
+    return [step for name, spec in workflow["jobs"].items() if job in (None, name) for step in spec["steps"]]
 
 
-def igops_steps(workflow: dict[str, Any]) -> list[dict[str, Any]]:
-    """The steps that run igops through its action, in order."""
-    return [step for step in steps(workflow) if step.get("uses") in (STORE_ACTION, THIS_REPOSITORY_ACTION)]
+def igops_steps(workflow: dict[str, Any], job: str | None = None) -> list[dict[str, Any]]:
+    """The steps that run igops through its action, in order (of every job, or of `job`)."""
+    actions = (STORE_ACTION, THIS_REPOSITORY_ACTION)
+    return [step for step in steps(workflow, job) if step.get("uses") in actions]
 
 
 def igops_commands(workflow: dict[str, Any]) -> list[str]:

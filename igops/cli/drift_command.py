@@ -13,11 +13,12 @@ from igops.cli.common import (
     EXIT_ERROR,
     REFRESH_CACHE_OPTION,
     TIMEOUT_OPTION,
+    CommandFailed,
     load_project,
     run_against_account,
     use_color,
 )
-from igops.render.drift import DRIFT_FORMATS
+from igops.render.drift import DRIFT_FORMATS, render_adoption
 
 
 @click.command("drift")
@@ -28,10 +29,13 @@ from igops.render.drift import DRIFT_FORMATS
                                       "(schemas/drift.schema.json).")
 @click.option("--target", "targets", multiple=True, metavar="KEY",
               help="Check only this experience (its key or file path); repeatable.")
+@click.option("--adopt", is_flag=True,
+              help="Rewrite each drifted file to say what the account says, in the drifted fields only "
+                   "(comments and layout kept); files with no live experience are left as they are.")
 @REFRESH_CACHE_OPTION
 @click.pass_context
 def drift_command(ctx: click.Context, api: str | None, output_format: str, targets: tuple[str, ...],
-                  cache_path: Path | None) -> None:
+                  adopt: bool, cache_path: Path | None) -> None:
     """Say where the live account differs from the files: each field with the live value beside the
     file's, a status moved in the dashboard (an end too), a pinned experience gone from the account,
     an experience igops cannot manage, and the experiences no file manages.
@@ -39,15 +43,31 @@ def drift_command(ctx: click.Context, api: str | None, output_format: str, targe
     Reads the account only, and reports every finding with its way out. Exit 0: no drift; 2: drift;
     1: error (two files claim one experience, an unknown --target, the account unreachable).
 
+    With --adopt, the files then take what the account says (an end in the dashboard: status: ended,
+    with no winner, as import writes it), so that igops plan shows nothing for them; git holds what
+    they said. Every file is checked before any is written, and none is when one fails. Exit 0: all
+    adopted; 2: drift left that has no live experience to adopt (gone, absent, unmanageable); 1: error.
+
     \b
     Example:
       igops drift
       igops drift --format markdown > drift.md || test $? -eq 2
       igops drift --refresh-cache .igops-cache/refresh.json
+      igops drift --adopt && git diff experiences/
     """
+    if adopt and output_format == "json":
+        raise CommandFailed("--adopt reports what it wrote in text or markdown, not in the drift JSON: leave "
+                            "out --format json, or run igops drift --format json before adopting.")
     project = load_project(api)
-    report = run_against_account(project.settings, lambda session: session.drift(
-        project, targets=targets, cache_path=cache_path))
     color = output_format == "text" and use_color(sys.stdout)
-    click.echo(DRIFT_FORMATS[output_format](report, color=color), color=color)
-    ctx.exit(EXIT_ERROR if report.errors else EXIT_CHANGES if report.has_drift else 0)
+    if not adopt:
+        report = run_against_account(project.settings, lambda session: session.drift(
+            project, targets=targets, cache_path=cache_path))
+        click.echo(DRIFT_FORMATS[output_format](report, color=color), color=color)
+        ctx.exit(EXIT_ERROR if report.errors else EXIT_CHANGES if report.has_drift else 0)
+    adoption = run_against_account(project.settings, lambda session: session.adopt(
+        project, targets=targets, cache_path=cache_path))
+    click.echo(DRIFT_FORMATS[output_format](adoption.report, color=color), color=color)
+    click.echo()
+    click.echo(render_adoption(adoption, markdown=output_format == "markdown"))
+    ctx.exit(EXIT_ERROR if adoption.refused else EXIT_CHANGES if adoption.left else 0)

@@ -79,7 +79,7 @@ def build_drift(matching: Matching, live: Mapping[str, Mapping[str, Any]]) -> Dr
     drifted = [_gone(experience, matching.unmanaged) for experience in matching.gone]
     for pair in matching.pairs:
         document = live.get(pair.live_id) if pair.live_id is not None else None
-        found = _absent(pair.desired) if document is None else _compared(pair.desired, document)
+        found = _absent(pair.desired) if document is None else file_drift(pair.desired, document)
         if found is not None:
             drifted.append(found)
     # A pinned id gone from the account stops a plan; here it is a finding, not an error.
@@ -114,7 +114,7 @@ def _created(status: str, again: str = "") -> str:
     return f"igops apply creates it{again}{then}"
 
 
-def _compared(desired: DesiredExperience, document: Mapping[str, Any]) -> Drift | None:
+def file_drift(desired: DesiredExperience, document: Mapping[str, Any]) -> Drift | None:
     """The finding about a file and its live experience; None when they agree."""
     live_type, live_status = str(document["type"]), str(document["status"])
     if live_type not in CREATABLE_TYPES:
@@ -124,7 +124,7 @@ def _compared(desired: DesiredExperience, document: Mapping[str, Any]) -> Drift 
     fields = field_changes(comparable(canonical_live(document)), comparable(canonical_desired(desired.body)))
     if not fields and live_status == LIVE_STATUS[desired.status]:
         return None
-    accept = f"igops import --overwrite {desired.key} accepts the live one into the file"
+    accept = f"igops drift --adopt --target {desired.key} writes the live values into the file"
     if live_status == "ended" and desired.status != "ended":
         return _drift(desired, Finding.ENDED, (
             "igops apply cannot undo an end: set status: ended in the file (and winner: the variation that "

@@ -44,10 +44,11 @@ from igops.config import (
     missing_experiences_dir,
 )
 from igops.connect import open_client
+from igops.engine.adopting import ADOPTABLE, Adoption, adopt
 from igops.engine.apply import StepObserver, apply_plan, paced_floor_seconds
 from igops.engine.drift import DriftReport
 from igops.engine.importing import ImportPlan, file_document, managing_files, plan_import
-from igops.engine.planning import files_hash, keys_of, make_drift, make_plan
+from igops.engine.planning import files_hash, keys_of, make_drift, make_plan, read_drift
 from igops.engine.rails import Rails
 from igops.engine.refresh import CacheError, RefreshCache
 from igops.engine.reporting import ReportError, read_monitor, read_report, read_sitewide
@@ -216,6 +217,28 @@ class Session:
         """Where the account differs from the project's files (reads only)."""
         cache = RefreshCache.load(cache_path) if cache_path is not None else None
         return await make_drift(self._client, project.desired, targets=targets, cache=cache)
+
+    async def adopt(self, project: Project, *, targets: Sequence[str] = (),
+                    cache_path: Path | None = None) -> Adoption:
+        """Drift, and each file drift matched to a live experience rewritten to say what the account says
+        (in the fields that drifted only): every one written, or none when any does not check out."""
+        cache = RefreshCache.load(cache_path) if cache_path is not None else None
+        report, documents = await read_drift(self._client, project.desired, targets=targets, cache=cache)
+        paths = {drift.key: Path(drift.path) for drift in report.drifted if drift.finding in ADOPTABLE}
+        try:
+            # Bytes decoded as they are: line endings and a byte order mark are the file's, kept.
+            texts = {key: path.read_bytes().decode("utf-8") for key, path in paths.items()}
+        except (OSError, UnicodeDecodeError) as exc:
+            raise EngineError(f"Cannot read the experience files to adopt: {exc}.") from None
+        adoption = adopt(report, documents, project.desired, texts)
+        if adoption.refused:
+            return adoption
+        for file in adoption.adopted:
+            try:
+                write_atomically(file.path, file.text)
+            except OSError as exc:
+                raise EngineError(f"Cannot write {file.path}: {exc.strerror or exc}.") from None
+        return adoption
 
     async def show(self, reference: str, desired: Sequence[DesiredExperience] = ()) -> str:
         """A live experience as its experience file would say it: by file key (the experience that

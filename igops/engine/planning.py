@@ -77,6 +77,14 @@ def _with_bases(plan: Plan, documents: Mapping[str, Mapping[str, Any]]) -> Plan:
 async def make_drift(client: IntelligemsClient, desired: Sequence[DesiredExperience], *,
                      targets: Sequence[str] = (), cache: RefreshCache | None = None) -> DriftReport:
     """Read the account as a plan does and say where it differs from the files."""
+    report, _ = await read_drift(client, desired, targets=targets, cache=cache)
+    return report
+
+
+async def read_drift(client: IntelligemsClient, desired: Sequence[DesiredExperience], *,
+                     targets: Sequence[str] = (), cache: RefreshCache | None = None
+                     ) -> tuple[DriftReport, dict[str, dict[str, Any]]]:
+    """make_drift's report, with the live experiences it compared the files with (full GETs by id)."""
     log.info("reading the account's experience list")
     live_items = await client.list_experiences()
     matching = _restrict(match(desired, live_items), keys_of(desired, targets))
@@ -84,7 +92,7 @@ async def make_drift(client: IntelligemsClient, desired: Sequence[DesiredExperie
     documents = await fetch_details(client, live_items, wanted, cache)
     report = build_drift(matching, documents)
     log.info("drift: %d of %d managed experiences differ", len(report.drifted), report.checked)
-    return report
+    return report, documents
 
 
 def files_hash(desired: Sequence[DesiredExperience]) -> str:

@@ -49,8 +49,8 @@ def _experience_risks(experience: ExperiencePlan, rails: Rails) -> list[Risk]:
         if all(field.origin is Origin.OUTSIDE for field in split):
             # Only the account moved (plan --base): the rail fires for a revert this change did not ask for.
             message = ("its traffic split or variations were changed outside git, and applying moves them "
-                       "back, which mixes two setups in its results: to keep the account's, run igops import "
-                       f"--overwrite {experience.key} and commit the file; to move them back, {way_on}.")
+                       "back, which mixes two setups in its results: to keep the account's, run igops drift "
+                       f"--adopt --target {experience.key} and commit the file; to move them back, {way_on}.")
         else:
             message = ("changes the traffic split or the variations of a running test, which mixes two "
                        f"setups in its results: {way_on}.")

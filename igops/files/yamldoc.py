@@ -133,6 +133,13 @@ def dump_readable(value: Any) -> str:
     return yaml.dump(value, Dumper=_ReadableDumper, sort_keys=False, allow_unicode=True, width=100)
 
 
+def dump_flow(value: Any) -> str:
+    """`value` on one line in flow style, the way it can stand inside a flow collection ({a: 1}, [x])."""
+    listed: str = yaml.dump([value], Dumper=_ReadableDumper, default_flow_style=True, sort_keys=False,
+                            allow_unicode=True, width=math.inf)
+    return listed.rstrip("\n").removeprefix("[").removesuffix("]")
+
+
 def dump(value: Any) -> str:
     """YAML text that `parse` reads back as `value` (PyYAML's own dumper follows YAML 1.1, where
     for example 1e3 is text, so it would leave such strings unquoted)."""
@@ -149,14 +156,28 @@ class YamlError(Exception):
         self.path = path
 
 
+@dataclass(frozen=True)
+class Span:
+    """The text of one value or key: offsets of its first character and just past its last (a block
+    list or mapping ends with its last value: comments after it are not its), and whether it is in
+    flow style ({a: 1}, [x]: its own or an enclosing collection's), where only flow style can go."""
+
+    start: int
+    end: int
+    flow: bool = False
+
+
 @dataclass
 class Document:
     """A parsed document: its value, where each value was written (a list or mapping: where its
-    key was), and where each mapping key was written."""
+    key was), and where each mapping key was written; `spans` and `key_spans` hold the same as
+    offsets into the text, for editing it in place."""
 
     value: Any
     values: dict[JsonPath, Position] = field(default_factory=dict)
     keys: dict[JsonPath, Position] = field(default_factory=dict)
+    spans: dict[JsonPath, Span] = field(default_factory=dict)
+    key_spans: dict[JsonPath, Span] = field(default_factory=dict)
 
 
 def parse(text: str) -> Document | None:
@@ -176,8 +197,16 @@ def parse(text: str) -> Document | None:
     if root is None:
         return None
     document = Document(value=None)
-    document.value = _Builder(document).build(root, ())
+    document.value = _Builder(document, text).build(root, ())
     return document
+
+
+def line_end(text: str, offset: int) -> int:
+    """Where the line holding `offset` ends: its line break (a CRLF's CR), or the end of the text."""
+    found = text.find("\n", offset)
+    if found == -1:
+        return len(text)
+    return found - 1 if found > offset and text[found - 1] == "\r" else found
 
 
 def _position(node_or_mark: Any) -> Position:
@@ -211,12 +240,31 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str) -> YamlError:
 class _Builder:
     """Turns nodes into plain values, recording positions and refusing what JSON cannot hold."""
 
-    def __init__(self, document: Document) -> None:
+    def __init__(self, document: Document, text: str) -> None:
         self.document = document
+        self.text = text
         self.count = 0
         self.active: set[int] = set()
 
-    def build(self, node: Node, path: JsonPath) -> Any:
+    def build(self, node: Node, path: JsonPath, in_flow: bool = False) -> Any:
+        flow = in_flow or bool(getattr(node, "flow_style", False))
+        value = self._value(node, path, flow)
+        self.document.spans[path] = Span(node.start_mark.index, self._end(node, path, value), flow)
+        return value
+
+    def _end(self, node: Node, path: JsonPath, value: Any) -> int:
+        if isinstance(node, ScalarNode) and node.style in ("|", ">"):
+            # A block scalar's node runs on over the blank lines after it, which separate what follows.
+            start = node.start_mark.index
+            return line_end(self.text, start + len(self.text[start:node.end_mark.index].rstrip()))
+        if isinstance(node, ScalarNode) or getattr(node, "flow_style", False) or not value:
+            end: int = node.end_mark.index
+            return end
+        # A block collection's node runs on to the next token, over the comments before it.
+        last = list(value)[-1] if isinstance(value, dict) else len(value) - 1
+        return self.document.spans[(*path, last)].end
+
+    def _value(self, node: Node, path: JsonPath, flow: bool) -> Any:
         self.count += 1
         if self.count > MAX_VALUES:
             raise YamlError(_position(node), f"the file expands to more than {MAX_VALUES} values "
@@ -231,15 +279,15 @@ class _Builder:
         self.active.add(id(node))
         try:
             if isinstance(node, SequenceNode) and node.tag == SEQ:
-                return [self.build(item, (*path, index)) for index, item in enumerate(node.value)]
+                return [self.build(item, (*path, index), flow) for index, item in enumerate(node.value)]
             if isinstance(node, MappingNode) and node.tag == MAP:
-                return self._mapping(node, path)
+                return self._mapping(node, path, flow)
             raise YamlError(_position(node), f"the YAML tag {quote(node.tag)} is not supported; "
                             "use plain mappings, lists and values.", path)
         finally:
             self.active.discard(id(node))
 
-    def _mapping(self, node: MappingNode, path: JsonPath) -> dict[str, Any]:
+    def _mapping(self, node: MappingNode, path: JsonPath, flow: bool) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             key = self._key(key_node, path)
@@ -249,7 +297,8 @@ class _Builder:
                 raise YamlError(_position(key_node), f"the key {quote(key)} appears twice in this mapping "
                                 f"(first on line {first.line}); keep only one.", child)
             self.document.keys[child] = _position(key_node)
-            result[key] = self.build(value_node, child)
+            self.document.key_spans[child] = Span(key_node.start_mark.index, key_node.end_mark.index, flow)
+            result[key] = self.build(value_node, child, flow)
             if not isinstance(value_node, ScalarNode):
                 # A list or mapping spans many lines; its key's line is where a reader looks for it.
                 self.document.values[child] = self.document.keys[child]

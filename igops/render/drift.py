@@ -3,7 +3,7 @@
 Each finding says what was found (a change in the account with when it happened, an end apply
 cannot undo, a pinned experience gone, an experience igops cannot manage), the status and every
 one-line field with its live value beside the file's, texts and objects as the plan shows them
-(line diffs), and the way out the engine decided.
+(line diffs), and the way out the engine decided. After it, with --adopt, what was adopted and left.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 import click
 
+from igops.engine.adopting import Adoption
 from igops.engine.drift import Drift, DriftReport, Finding
 from igops.engine.summary import counted
 from igops.render.github_body import DOCUMENT_LIMIT
@@ -152,6 +153,21 @@ def drift_document(report: DriftReport) -> dict[str, Any]:
 
 def render_drift_json(report: DriftReport, *, color: bool = False) -> str:
     return json.dumps(drift_document(report), indent=2, sort_keys=True, ensure_ascii=False)
+
+
+def render_adoption(adoption: Adoption, *, markdown: bool = False) -> str:
+    """What `drift --adopt` did, to follow the report: each file adopted with the fields it took, each
+    finding left with why, whatever stopped it, and the count (as a list in markdown)."""
+    adopted = () if adoption.refused else adoption.adopted
+    lines = [*(f"Error: {sentence}" for sentence in adoption.refused),
+             *(f"Adopted {file.path}: {', '.join(file.fields)}" for file in adopted),
+             *(f"Left {drift.path}: {finding_text(drift)}; nothing to adopt." for drift in adoption.left)]
+    count = len(adopted)
+    lines.append(f"{counted(count, 'file')} adopted; run igops plan: it is empty for "
+                 f"{'it' if count == 1 else 'them'}." if count else "No file adopted.")
+    if markdown:
+        return "\n".join(f"- {markdown_text(line)}" for line in lines)
+    return "\n".join(map(clean, lines))
 
 
 class DriftRenderer(Protocol):

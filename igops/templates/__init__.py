@@ -35,6 +35,8 @@ _ACTION_PLACEHOLDER = "IGOPS_ACTION"
 _ACCOUNT_STEPS_PLACEHOLDER = "      # IGOPS_ACCOUNT_STEPS\n"
 _INSTALL_PLACEHOLDER = "IGOPS_INSTALL_STEPS\n"
 _TOKEN_SECRET = "${{ secrets.INTELLIGEMS_API_TOKEN }}"
+# The drift job's adopt pull requests use this secret when a store has one; this repository has none.
+_PR_TOKEN = "secrets.IGOPS_PR_TOKEN || github.token"
 # OWNER/REPO[/PATH]@<full commit>: a tag can be moved to other code, a commit cannot.
 _PUBLISHED_ACTION = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*/[\w.-]+(?:/[\w./-]+)?@[0-9a-f]{40}", re.ASCII)
 _COMMENT_WIDTH = 100
@@ -64,7 +66,7 @@ def render_workflow(name: str, action: str, *, emulator: bool = False) -> str:
     if not emulator:
         return text.replace(_ACCOUNT_STEPS_PLACEHOLDER, "")
     return (text.replace(_ACCOUNT_STEPS_PLACEHOLDER, _template("emulator-steps.yml"))
-            .replace(_TOKEN_SECRET, "sandbox-token"))
+            .replace(_TOKEN_SECRET, "sandbox-token").replace(_PR_TOKEN, "github.token"))
 
 
 def render_action(pin: Pin | None) -> str:

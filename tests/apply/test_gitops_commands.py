@@ -72,7 +72,7 @@ def test_drift_names_dashboard_edits_and_apply_restores_them(project: Path) -> N
         assert 'description: "Edited in the dashboard" (live) -> ' in text.output
         assert "status: paused (live) -> started (file)" in text.output
         assert "Drift: 2 of 7 managed experiences differ from their files." in text.output
-        assert "igops import --overwrite homepage-hero-headline" in markdown.output
+        assert "igops drift --adopt --target homepage-hero-headline" in markdown.output
         assert "Changed in the account 20" in markdown.output and "| Field | Live | File |" in markdown.output
         assert list(Draft202012Validator(load_schema(DRIFT_SCHEMA)).iter_errors(document)) == []
         assert {entry["key"] for entry in document["drifted"]} == {"homepage-hero-headline",
@@ -255,6 +255,6 @@ def test_drift_reports_what_stops_a_plan_one_finding_each_in_every_format(projec
         assert "ended in the account (last changed 20" in output.lower()
         assert "remove its id: line and igops apply creates it again and starts it." in output
         assert "igops apply cannot undo an end: set status: ended in the file" in output
-        assert "igops import --overwrite retired-test" not in output
+        assert "--target retired-test" not in output
     assert "status: ended (live) -> started (file)" in text.output
     assert "| `status` | `ended` | `started` |" in markdown.output

@@ -87,7 +87,7 @@ def test_each_change_is_marked_the_files_or_outside_git_in_the_json_plan(moved: 
     (split,) = [risk for risk in document["risks"] if risk["kind"] == "running-split"]
     assert split["key"] == HERO and split["needs_force"]
     assert "changed outside git" in split["message"]
-    assert f"igops import --overwrite {HERO}" in split["message"]
+    assert f"igops drift --adopt --target {HERO} and commit the file" in split["message"]
 
 
 def test_the_text_and_markdown_plans_say_first_what_apply_will_revert(moved: tuple[Path, str]) -> None:

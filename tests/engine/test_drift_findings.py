@@ -87,7 +87,7 @@ def test_an_end_in_the_dashboard_is_a_finding_whose_ways_out_leave_nothing(make_
     assert [field.path for field in found.fields] == ["description"]
     assert found.way_out.startswith(
         "igops apply cannot undo an end: set status: ended in the file (and winner: ")
-    assert "igops import --overwrite hero accepts the live one into the file" in found.way_out
+    assert "igops drift --adopt --target hero writes the live values into the file" in found.way_out
     assert plan(sandbox, [started]).errors  # apply cannot undo it
     by_hand = desired(hero(status="ended", winner="Variant"), "hero")
     for way_out in (by_hand, imported(live, "hero")):
@@ -108,8 +108,9 @@ def test_a_status_apply_cannot_restore_says_so(make_sandbox) -> None:  # type: i
     [found] = drift(sandbox, [desired(hero(status="draft"), "hero")]).drifted
     assert found.finding is Finding.CHANGED and found.way_out.startswith(
         "igops apply cannot restore the file's status (it is started live and an experience cannot return "
-        "to draft: set status: paused to stop its traffic, or ended to finish it); igops import --overwrite ")
+        "to draft: set status: paused to stop its traffic, or ended to finish it); igops drift --adopt "
+        "--target ")
     sandbox, _ = seeded(make_sandbox, hero(status="ended"))
     [found] = drift(sandbox, [desired(hero(status="ended", description="From git"), "hero")]).drifted
     assert found.finding is Finding.CHANGED and found.way_out.startswith(
-        "igops apply cannot change an ended experience; igops import --overwrite hero accepts")
+        "igops apply cannot change an ended experience; igops drift --adopt --target hero writes")

@@ -13,7 +13,7 @@ from igops.model import FieldChange, PlanError, UnmanagedExperience
 from igops.render.drift import render_drift_json, render_drift_markdown, render_drift_text
 from igops.schemas import DRIFT_SCHEMA, load_schema
 
-WAY_OUT = "igops apply restores the file's version; igops import --overwrite KEY accepts the live one."
+WAY_OUT = "igops apply restores the file's version; igops drift --adopt --target KEY writes the live values."
 CSS_BEFORE = ".hero {\n  color: red;\n}\n"
 CSS_AFTER = ".hero {\n  color: blue;\n}\n"
 

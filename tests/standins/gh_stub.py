@@ -1,7 +1,9 @@
 """A stand-in for the GitHub CLI (`gh`) in runs under act (tests/act_support.py puts bin/gh on the runner's
 PATH, as the GitHub runner images have gh): the labels and issues of the test's repositories live in
-$ACT_STATE/issues.json, the merged pull requests in $ACT_STATE/pulls.json and the finished workflow runs
-(with where their artifacts are) in $ACT_STATE/runs.json, both written by the harness; every call is
+$ACT_STATE/issues.json, the pull requests in $ACT_STATE/pulls.json (merged ones written by the harness,
+open ones by `gh pr create`), the finished workflow runs (with where their artifacts are) in
+$ACT_STATE/runs.json, written by the harness, and the repository's settings in $ACT_STATE/settings.json
+(whether GitHub Actions may create pull requests: off unless the test allows it); every call is
 appended to $ACT_RECORDS/gh.jsonl. `--jq` is run by the machine's jq (`jq -r -c`, as gh prints: strings
 raw, other values as compact JSON), as GitHub's runner images have it.
 
@@ -25,6 +27,7 @@ from typing import Any, NoReturn
 from standin import BODY_LIMIT, can_write, load, locked, save, token_scopes
 
 ISSUE_FIELDS = ("number", "title", "body", "state", "labels", "url", "comments")
+PULL_FIELDS = ("number", "title", "body", "state", "headRefName", "url")
 RUN_FIELDS = ("databaseId", "workflowName", "event", "headSha", "headBranch", "status", "conclusion", "url")
 _COMMIT_PULLS = re.compile(r"/?repos/(?P<repo>[\w.-]+/[\w.-]+)/commits/(?P<sha>[0-9a-f]{7,40})/pulls")
 
@@ -92,6 +95,28 @@ def parser() -> Parser:
     commented_body.add_argument("-b", "--body")
     commented_body.add_argument("-F", "--body-file")
     comment.add_argument("-R", "--repo")
+
+    pr = groups.add_parser("pr", add_help=False).add_subparsers(
+        dest="command", required=True, parser_class=Parser
+    )
+    pulls = pr.add_parser("list", add_help=False)
+    pulls.add_argument("-H", "--head", default="")
+    pulls.add_argument("-s", "--state", choices=("open", "closed", "merged", "all"), default="open")
+    pulls.add_argument("-L", "--limit", type=int, default=30)
+    pulls.add_argument("--json", dest="fields", default="")
+    pulls.add_argument("-q", "--jq", default="")
+    pulls.add_argument("-R", "--repo")
+    opened = pr.add_parser("create", add_help=False)
+    opened.add_argument("-B", "--base", required=True)
+    opened.add_argument("-H", "--head", required=True)
+    opened.add_argument("-t", "--title", required=True)
+    opened.add_argument("-F", "--body-file", required=True)
+    opened.add_argument("-R", "--repo")
+    edited = pr.add_parser("edit", add_help=False)
+    edited.add_argument("number", type=int)
+    edited.add_argument("-t", "--title")
+    edited.add_argument("-F", "--body-file")
+    edited.add_argument("-R", "--repo")
 
     api = groups.add_parser("api", add_help=False)
     api.add_argument("endpoint")
@@ -185,6 +210,58 @@ def printed(rows: Any, options: argparse.Namespace) -> str:
     return jq(options.jq, rows) if options.jq else json.dumps(rows) + "\n"
 
 
+def pull_requests(options: argparse.Namespace, token: str) -> str:
+    """gh pr list, create and edit, on the pull requests in pulls.json."""
+    repo = repository(options)
+    pulls: list[dict[str, Any]] = load("pulls.json", [])
+    server = os.environ.get("GITHUB_SERVER_URL", "https://github.com")
+    if options.command == "list":
+        need_read(token, "pull-requests")
+        unknown = set(options.fields.split(",")) - set(PULL_FIELDS)
+        if not options.fields or unknown:
+            raise Refused(f"gh stub: pr list --json {options.fields!r} (known: {', '.join(PULL_FIELDS)})", 2)
+        rows = [
+            {"headRefName": pull["head"]["ref"], "url": f"{server}/{repo}/pull/{pull['number']}", **pull}
+            for pull in reversed(pulls)
+            if pull["repository"] == repo
+            and options.head in ("", pull["head"]["ref"])
+            and options.state in ("all", pull["state"] if not pull.get("merged_at") else "merged")
+        ][: options.limit]
+        return printed([{field: row[field] for field in options.fields.split(",")} for row in rows], options)
+    if not can_write(token, "pull-requests"):
+        raise Refused("HTTP 403: Resource not accessible by integration (the token may not write pull "
+                      "requests)")
+    body = read_body(options)
+    if options.command == "edit":
+        mine = [pull for pull in pulls if pull["repository"] == repo]
+        pull = next((pull for pull in mine if pull["number"] == options.number), None)
+        if pull is None:
+            raise Refused(f"GraphQL: Could not resolve to a PullRequest with the number of {options.number}.")
+        pull.update({"body": body} if body is not None else {})
+        pull.update({"title": options.title} if options.title is not None else {})
+        pull["edits"] += 1
+    else:
+        settings = load("settings.json", {})
+        if token_scopes(token) is not None and not settings.get("actions_can_create_pull_requests"):
+            raise Refused("pull request create failed: GraphQL: GitHub Actions is not permitted to create or "
+                          "approve pull requests (createPullRequest)")
+        head = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"refs/heads/{options.head}"],
+                              cwd=os.environ["ACT_SOURCE_REPO"], capture_output=True, text=True, check=False)
+        if head.returncode != 0:
+            raise Refused(f"pull request create failed: GraphQL: Head sha can't be blank, No commits between "
+                          f"{options.base} and {options.head} (createPullRequest)")
+        issues = load("issues.json", {"issues": []})["issues"]
+        number = max([item["number"] for item in [*pulls, *issues]] + [0]) + 1
+        pull = {"repository": repo, "commits": [head.stdout.strip()], "number": number, "state": "open",
+                "merged_at": None, "merge_commit_sha": None, "title": options.title, "body": body, "edits": 0,
+                "by_run_token": token_scopes(token) is not None,
+                "head": {"sha": head.stdout.strip(), "ref": options.head, "repo": {"full_name": repo}},
+                "base": {"ref": options.base, "repo": {"full_name": repo}}}
+        pulls.append(pull)
+    save("pulls.json", pulls)
+    return f"{server}/{repo}/pull/{pull['number']}\n"
+
+
 def commit_pulls(options: argparse.Namespace, token: str) -> str:
     """GET repos/OWNER/REPO/commits/SHA/pulls: the pull requests a commit belongs to (merged by it, or
     holding it)."""
@@ -248,6 +325,8 @@ def run(options: argparse.Namespace, token: str) -> str:
         return commit_pulls(options, token)
     if options.group == "run":
         return workflow_runs(options, token)
+    if options.group == "pr":
+        return pull_requests(options, token)
     repo = repository(options)
     database = load("issues.json", {"labels": {}, "issues": []})
     labels: dict[str, dict[str, str]] = database["labels"].setdefault(repo, {})
@@ -342,6 +421,7 @@ def run(options: argparse.Namespace, token: str) -> str:
 
 
 def main(arguments: list[str]) -> int:
+    token = os.environ.get("GH_TOKEN") or os.environ.get("GITHUB_TOKEN") or ""
     with open(Path(os.environ["ACT_RECORDS"]) / "gh.jsonl", "a", encoding="utf-8") as calls:
         calls.write(
             json.dumps(
@@ -349,11 +429,11 @@ def main(arguments: list[str]) -> int:
                     "argv": arguments,
                     "job": os.environ.get("GITHUB_JOB", ""),
                     "GH_REPO": os.environ.get("GH_REPO", ""),
+                    "run_token": bool(token) and token_scopes(token) is not None,
                 }
             )
             + "\n"
         )
-    token = os.environ.get("GH_TOKEN") or os.environ.get("GITHUB_TOKEN") or ""
     try:
         if not token:
             raise Refused(

@@ -108,7 +108,11 @@ def token_scopes(token: str) -> dict[str, str] | None:
     """What GitHub lets this token do, by scope (tokens the harness made for a run); None for any other
     token (a secret: a personal token, treated as allowed everything)."""
     known = load("tokens.json", {})
-    return known[token]["permissions"] if token in known else None
+    if token not in known:
+        return None
+    jobs: dict[str, dict[str, str]] = known[token]["jobs"]
+    # act gives every job the run's one token; GitHub gives each job its own, with that job's permissions.
+    return jobs.get(os.environ.get("GITHUB_JOB", ""), {})
 
 
 def can_write(token: str, *scopes: str) -> bool:

@@ -1,0 +1,172 @@
+"""Editing a YAML file's text in place: new values written where the old ones are, and nothing else
+touched (comments, key order, quoting, blank lines, the layout of every other value).
+
+Each edit replaces the text of one value, adds a key at the end of its mapping, or takes a key out,
+at the offsets the reader recorded (yamldoc's spans). New values are written the way `igops import`
+writes them (code and multi-line text as literal blocks), indented to where they go; a value inside
+a flow collection ({a: 1}, [x]) is written in flow style, and so is one that replaces a flow collection.
+Pure: text in, text out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from igops.files.yamldoc import Document, Span, YamlError, dump_flow, dump_readable, line_end, parse
+from igops.model import JsonPath
+
+# How far PyYAML indents what it writes under a key or after a dash; moved to where it goes here.
+_INDENT = 2
+# A block scalar's header: its style, then its chomping and indentation indicators in either order.
+_BLOCK_HEADER = re.compile(r"[|>][-+0-9]*")
+
+
+@dataclass(frozen=True)
+class Edits:
+    """What to change in one file: the value at each path (a mapping that lacks the last key gets it, at
+    its end), in order, and the keys to take out."""
+
+    values: Mapping[JsonPath, Any]
+    removed: tuple[JsonPath, ...] = ()
+
+
+class PatchError(Exception):
+    """An edit that cannot be made in place: the path it was for, and why."""
+
+    def __init__(self, path: JsonPath, message: str) -> None:
+        super().__init__(message)
+        self.path = path
+        self.message = message
+
+
+def patched(text: str, edits: Edits) -> str:
+    """`text` with `edits` made. The text is read again after each edit, which must leave it valid YAML,
+    so that the next one finds its place in the text as it then is."""
+    document = _document(text, ())
+    for path in edits.removed:
+        text = _remove(text, document, path)
+        document = _document(text, path)
+    for path, value in edits.values.items():
+        edit = _replace if path in document.spans else _add
+        text = edit(text, document, path, value)
+        document = _document(text, path)
+    return text
+
+
+def _document(text: str, path: JsonPath) -> Document:
+    """`text` read, after the edit of `path`."""
+    try:
+        document = parse(text)
+    except YamlError as exc:
+        raise PatchError(path, f"it would leave line {exc.position.line} invalid ({exc.message.rstrip('.')})"
+                         ) from None
+    if document is None or not isinstance(document.value, dict):
+        raise PatchError(path, "the text would hold no mapping of fields")
+    return document
+
+
+def _replace(text: str, document: Document, path: JsonPath, value: Any) -> str:
+    span = document.spans[path]
+    if span.flow:
+        return text[:span.start] + dump_flow(value) + text[span.end:]
+    if not path:
+        raise PatchError(path, "the whole file cannot be replaced in place")
+    in_list = isinstance(path[-1], int)
+    head, tail = _rendered([value] if in_list else {"k": value}, "-" if in_list else "k:")
+    start, end, column = span.start, span.end, _column(text, span)
+    line_start = start - column
+    newline = _newline(text)
+    header = _BLOCK_HEADER.match(text, start)
+    if header is not None:
+        # An old block scalar goes as its header and its lines, while a comment after the header stays.
+        text = text[:line_end(text, start)] + text[end:]
+        end = header.end()
+    # After a dash, lines go where the value starts; under a key, where the old list or mapping was (a
+    # list may be level with its key), else one step in.
+    indent = column
+    if not in_list:
+        key_column = _column(text, document.key_spans[path])
+        level = column == key_column and isinstance(value, list) and bool(value)
+        if not (isinstance(_value_at(document.value, path), dict | list) and (column > key_column or level)):
+            indent = key_column + _INDENT
+    lines = [_indented(line, indent) for line in tail]
+    if not text[line_start:start].strip():
+        # The old value starts its own line (a list or mapping under its key): the new one does too.
+        first = [" " * indent + head] if head else []
+        return text[:line_start] + newline.join(first + lines) + text[end:]
+    if not head:
+        # A list or mapping after `key:` starts on the next line; no space is left behind the colon.
+        start = len(text[:start].rstrip(" "))
+    elif start == end and not text[start - 1].isspace():
+        head = " " + head  # an empty value right after its colon or dash
+    after = "".join(newline + line for line in lines)
+    if head.startswith(("|", ">")):
+        # A block scalar's lines come after its header's line, below any comment that ends it.
+        stop = line_end(text, end)
+        return text[:start] + head + text[end:stop] + after + text[stop:]
+    return text[:start] + head + after + text[end:]
+
+
+def _add(text: str, document: Document, path: JsonPath, value: Any) -> str:
+    parent = path[:-1]
+    holder = _value_at(document.value, parent) if parent in document.spans else None
+    if not isinstance(holder, dict) or not isinstance(path[-1], str):
+        raise PatchError(path, "there is no mapping to add the field to")
+    span = document.spans[parent]
+    if span.flow:
+        return _replace(text, document, parent, holder | {path[-1]: value})
+    head, tail = _rendered({path[-1]: value}, "")
+    indent = _column(text, span)
+    at = line_end(text, span.end)
+    lines = [" " * indent + head] + [_indented(line, indent + _INDENT) for line in tail]
+    newline = _newline(text)
+    return text[:at] + "".join(newline + line for line in lines) + text[at:]
+
+
+def _remove(text: str, document: Document, path: JsonPath) -> str:
+    holder = _value_at(document.value, path[:-1]) if path[:-1] in document.spans else None
+    if not isinstance(holder, dict) or path not in document.key_spans:
+        raise PatchError(path, "there is no such field to take out")
+    parent = document.spans[path[:-1]]
+    if parent.flow or len(holder) == 1:
+        rest = {key: item for key, item in holder.items() if key != path[-1]}
+        return _replace(text, document, path[:-1], rest)
+    key = document.key_spans[path]
+    line_start = text.rfind("\n", 0, key.start) + 1
+    if text[line_start:key.start].strip():
+        # The first key of a list item, after its dash: the next key takes its place.
+        following = list(holder)[list(holder).index(path[-1]) + 1]
+        return text[:key.start] + text[document.key_spans[(*path[:-1], following)].start:]
+    stop = line_end(text, document.spans[path].end)
+    stop += len(_newline(text)) if stop < len(text) else 0
+    return text[:line_start] + text[stop:]
+
+
+def _rendered(wrapped: Any, prefix: str) -> tuple[str, list[str]]:
+    """`wrapped` (one value under a key, or in a list) as dump_readable writes it: what follows the
+    key's colon or the dash on the first line, and the lines after it."""
+    first, *tail = dump_readable(wrapped).removesuffix("\n").split("\n")
+    return first.removeprefix(prefix).removeprefix(" "), tail
+
+
+def _indented(line: str, indent: int) -> str:
+    """A line PyYAML indented by _INDENT under its key or dash, indented to `indent` instead; empty lines
+    (inside block scalars) stay empty."""
+    return " " * indent + line[_INDENT:] if line else line
+
+
+def _column(text: str, span: Span) -> int:
+    return span.start - (text.rfind("\n", 0, span.start) + 1)
+
+
+def _newline(text: str) -> str:
+    return "\r\n" if "\r\n" in text else "\n"
+
+
+def _value_at(value: Any, path: JsonPath) -> Any:
+    for part in path:
+        value = value[part]
+    return value
