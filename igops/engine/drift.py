@@ -125,6 +125,10 @@ def file_drift(desired: DesiredExperience, document: Mapping[str, Any]) -> Drift
     if not fields and live_status == LIVE_STATUS[desired.status]:
         return None
     accept = f"igops drift --adopt --target {desired.key} writes the live values into the file"
+    if live_type != desired.type:
+        return _drift(desired, Finding.CHANGED, (
+            f"igops apply cannot change an experience's type (it is {live_type} live); {accept}, or give the "
+            "file a new name to create a new experience of its type."), document, fields)
     if live_status == "ended" and desired.status != "ended":
         return _drift(desired, Finding.ENDED, (
             "igops apply cannot undo an end: set status: ended in the file (and winner: the variation that "

@@ -103,6 +103,19 @@ def test_a_file_matching_an_experience_igops_cannot_manage_is_a_finding() -> Non
                              "one), and igops apply refuses to run while a file matches it: remove the file.")
 
 
+def test_a_type_apply_cannot_change_says_so_and_adopting_it_leaves_nothing(make_sandbox) -> None:  # type: ignore[no-untyped-def]
+    sandbox, [live] = seeded(make_sandbox, hero(status="started"))
+    retyped = desired(experience("content/template", name="Hero", status="started"), "hero")
+    [found] = drift(sandbox, [retyped]).drifted
+    assert found.finding is Finding.CHANGED and "type" in [field.path for field in found.fields]
+    assert found.way_out.startswith(
+        "igops apply cannot change an experience's type (it is content/onsiteEdits live); igops drift "
+        "--adopt --target hero writes the live values into the file, or give the file a new name")
+    assert plan(sandbox, [retyped]).errors, "apply cannot do it"
+    way_out = imported(live, "hero")
+    assert drift(sandbox, [way_out]).drifted == () and plan(sandbox, [way_out]).errors == ()
+
+
 def test_a_status_apply_cannot_restore_says_so(make_sandbox) -> None:  # type: ignore[no-untyped-def]
     sandbox, _ = seeded(make_sandbox, hero(status="started"))
     [found] = drift(sandbox, [desired(hero(status="draft"), "hero")]).drifted
