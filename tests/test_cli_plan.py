@@ -110,7 +110,7 @@ def test_json_output_follows_the_plan_schema_and_out_saves_it(project: Path) -> 
     document = json.loads(result.output)
     assert not list(Draft202012Validator(schema).iter_errors(document))
     saved = json.loads((project / "saved.json").read_text())
-    assert saved["plan"] == document and saved["format"] == "igops-saved-plan/1"
+    assert saved["plan"] == document and saved["format"] == "igops-saved-plan/2"
     assert TOKEN not in (project / "saved.json").read_text()
 
 

@@ -53,9 +53,16 @@ from igops.engine.rails import Rails
 from igops.engine.refresh import CacheError, RefreshCache
 from igops.engine.reporting import ReportError, read_monitor, read_report, read_sitewide
 from igops.engine.reviewed import review_differences
-from igops.engine.saved_plan import SavedPlanError, read_saved_plan, save_plan, stale_reasons
+from igops.engine.saved_plan import (
+    MAX_SAVED_PLAN_BYTES,
+    SavedPlanError,
+    read_saved_plan,
+    save_plan,
+    stale_reasons,
+)
 from igops.files import FileError, LoadResult, load_experiences
 from igops.files.at_commit import CommitError, experiences_at
+from igops.files.bounded import BoundedReadError, read_bounded
 from igops.files.reading import FILE_START
 from igops.files.writer import experience_text, project_schema
 from igops.model import ApplyReport, DesiredExperience, Plan, Risk
@@ -339,11 +346,9 @@ def read_plan_file(path: Path, settings: Settings, *, any_api: bool = False) -> 
     """A saved plan, shown intact (signed with this token) and made for this API, or for any with `any_api`
     (staleness is apply's to check)."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise EngineError(f"Cannot read the plan {path}: {exc.strerror or exc}.") from None
-    except UnicodeDecodeError:
-        raise EngineError(f"{path} is not a saved igops plan (not text).") from None
+        text = read_bounded(path, MAX_SAVED_PLAN_BYTES, "a saved igops plan")
+    except BoundedReadError as exc:
+        raise EngineError(str(exc)) from None
     try:
         return read_saved_plan(text, None if any_api else settings.api_url, settings.token, str(path))
     except SavedPlanError as exc:

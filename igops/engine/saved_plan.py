@@ -1,8 +1,11 @@
 """Saved plans (`igops plan --out`): sealed so apply runs exactly what was reviewed, or nothing.
 
-The plan document is signed with an HMAC keyed by the API token: a file edited after it was
-written, or made with another account's token, is refused. Apply also refuses a plan whose
-experience files or live experiences moved since it was made.
+The plan document is signed with an HMAC: a file edited after it was written, or made with another
+account's token, is refused. Apply also refuses a plan whose experience files or live experiences moved
+since it was made. The HMAC's key is derived from the API token with scrypt and a random salt kept in the
+plan, never the token itself: a saved plan is a CI artifact anyone with read access can download, and a
+key that cheap to test would let them try token guesses offline at full speed; each scrypt derivation
+costs about 0.1 s.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -17,7 +21,15 @@ from igops.api import Secret
 from igops.engine.plan_document import plan_document, plan_from_document
 from igops.model import Plan
 
-SAVED_PLAN_FORMAT = "igops-saved-plan/1"
+SAVED_PLAN_FORMAT = "igops-saved-plan/2"
+# The first format's HMAC was keyed by the token itself.
+_TOKEN_KEYED_FORMAT = "igops-saved-plan/1"
+# scrypt's cost: about 0.1 s and 32 MiB a derivation. A plan names them, and only these are accepted, so
+# that a crafted file cannot make apply spend minutes or gigabytes.
+KDF = {"name": "scrypt", "n": 2**15, "r": 8, "p": 1}
+_SALT_BYTES = 16
+# A plan of a thousand new experiences is about 5 MB: a file far larger is not one igops wrote.
+MAX_SAVED_PLAN_BYTES = 64 * 1024 * 1024
 
 
 class SavedPlanError(Exception):
@@ -25,8 +37,9 @@ class SavedPlanError(Exception):
 
 
 def save_plan(plan: Plan, api_url: str, token: Secret) -> str:
-    """The saved plan's text: the plan document, for this API, sealed with the token."""
-    body = {"format": SAVED_PLAN_FORMAT, "api_url": api_url, "plan": plan_document(plan)}
+    """The saved plan's text: the plan document, for this API, sealed with a key derived from the token."""
+    kdf = {**KDF, "salt": os.urandom(_SALT_BYTES).hex()}
+    body = {"format": SAVED_PLAN_FORMAT, "api_url": api_url, "kdf": kdf, "plan": plan_document(plan)}
     return json.dumps({**body, "signature": _sign(body, token)}, indent=2, sort_keys=True) + "\n"
 
 
@@ -45,9 +58,20 @@ def _unseal(text: str, api_url: str | None, token: Secret, source: str) -> dict[
     except ValueError:
         raise SavedPlanError(f"{source} is not a saved igops plan (not JSON): make one with "
                              "igops plan --out FILE.") from None
+    except RecursionError:
+        raise SavedPlanError(f"{source} is not a saved igops plan (nested too deeply): make one with "
+                             "igops plan --out FILE.") from None
+    if isinstance(saved, dict) and saved.get("format") == _TOKEN_KEYED_FORMAT:
+        raise SavedPlanError(f"{source} was saved by an older igops, whose seal this one no longer "
+                             "accepts: make a new plan with igops plan --out.")
     if not isinstance(saved, dict) or saved.get("format") != SAVED_PLAN_FORMAT:
         raise SavedPlanError(f"{source} is not a saved igops plan: make one with igops plan --out FILE.")
     body = {key: value for key, value in saved.items() if key != "signature"}
+    # Checked before any derivation: a crafted cost would be paid in full.
+    if not _derived_as_igops_derives(saved.get("kdf")):
+        raise SavedPlanError(f"{source} is not sealed as igops seals plans (its key derivation is not "
+                             f"scrypt with n={KDF['n']}, r={KDF['r']}, p={KDF['p']} and a salt): make a new "
+                             "plan with igops plan --out.")
     if not hmac.compare_digest(str(saved.get("signature", "")), _sign(body, token)):
         raise SavedPlanError(f"{source} was changed after igops wrote it, or was made with another API "
                              "token: make a new plan with igops plan --out.")
@@ -81,6 +105,20 @@ def stale_reasons(plan: Plan, files_hash: str, live_items: Sequence[Mapping[str,
     return reasons
 
 
+def _derived_as_igops_derives(kdf: Any) -> bool:
+    """Whether `kdf` names KDF's parameters and a salt of the size igops draws."""
+    if not isinstance(kdf, dict) or {key: kdf.get(key) for key in KDF} != KDF:
+        return False
+    try:
+        return isinstance(kdf.get("salt"), str) and len(bytes.fromhex(kdf["salt"])) == _SALT_BYTES
+    except ValueError:
+        return False
+
+
 def _sign(body: Mapping[str, Any], token: Secret) -> str:
+    """The HMAC of the body, keyed by scrypt(token, the body's salt)."""
+    kdf = body["kdf"]
+    key = hashlib.scrypt(token.reveal().encode(), salt=bytes.fromhex(kdf["salt"]), n=kdf["n"], r=kdf["r"],
+                         p=kdf["p"], maxmem=64 * 1024 * 1024, dklen=32)
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-    return hmac.new(token.reveal().encode(), canonical, hashlib.sha256).hexdigest()
+    return hmac.new(key, canonical, hashlib.sha256).hexdigest()

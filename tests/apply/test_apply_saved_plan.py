@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from apply_support import assert_no_changes, new_sandbox, use_sandbox
@@ -12,6 +16,7 @@ from cli_support import igops, make_live_equal
 from engine_support import with_client
 
 from igops.api import IntelligemsClient
+from igops.files.bounded import BoundedReadError, read_bounded
 from igops.normalize import canonical_live, update_payload
 from igops.sandbox import Sandbox
 
@@ -179,4 +184,59 @@ def test_a_file_that_is_not_a_plan_is_refused(project: Path, sandbox: Sandbox,
 def test_a_missing_plan_file_is_one_sentence(project: Path, sandbox: Sandbox,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     api = use_sandbox(monkeypatch, sandbox)
-    assert_refused(sandbox, "missing.json", "--api", api, says="Cannot read the plan missing.json")
+    assert_refused(sandbox, "missing.json", "--api", api, says="Cannot read missing.json: No such file")
+
+
+def test_what_is_not_a_regular_file_or_is_too_deep_is_refused_unread(project: Path, sandbox: Sandbox,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    api = use_sandbox(monkeypatch, sandbox)
+    fifo = project / "plan.fifo"
+    os.mkfifo(fifo)  # no writer: reading it would wait forever
+    assert_refused(sandbox, str(fifo), "--api", api, says="is not a regular file, so it cannot be a saved")
+    assert_refused(sandbox, "/dev/zero", "--api", api, says="/dev/zero is not a regular file")
+    deep = project / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    assert_refused(sandbox, str(deep), "--api", api, says="is not a saved igops plan (nested too deeply)")
+    assert sandbox.requests == []
+
+
+def test_a_file_larger_than_any_plan_is_refused_unread(tmp_path: Path) -> None:
+    big = tmp_path / "big.json"
+    big.write_bytes(b" " * 2048)
+    with pytest.raises(BoundedReadError, match=r"is larger than 0 MB, more than a saved igops plan ever is"):
+        read_bounded(big, 1024, "a saved igops plan")
+    assert read_bounded(big, 2048, "a saved igops plan") == " " * 2048
+
+
+def test_the_seal_is_keyed_by_scrypt_of_the_token_and_a_salt_never_by_the_token(
+        project: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    api = use_sandbox(monkeypatch, sandbox)
+    planfile = save_plan(api)
+    saved = json.loads(planfile.read_text())
+    assert saved["kdf"]["name"] == "scrypt" and (saved["kdf"]["n"], saved["kdf"]["r"]) == (2**15, 8)
+    body = {key: value for key, value in saved.items() if key != "signature"}
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    token = os.environ["INTELLIGEMS_API_TOKEN"].encode()
+    assert saved["signature"] != hmac.new(token, canonical, hashlib.sha256).hexdigest()
+    key = hashlib.scrypt(token, salt=bytes.fromhex(saved["kdf"]["salt"]), n=2**15, r=8, p=1,
+                         maxmem=64 * 1024 * 1024, dklen=32)
+    assert saved["signature"] == hmac.new(key, canonical, hashlib.sha256).hexdigest()
+    assert json.loads(save_plan(api).read_text())["kdf"]["salt"] != saved["kdf"]["salt"], "a salt per plan"
+
+
+@pytest.mark.parametrize(("edit", "says"), [
+    (lambda saved: saved.update(format="igops-saved-plan/1"), "was saved by an older igops"),
+    (lambda saved: saved["kdf"].update(n=2**30), "its key derivation is not scrypt with n=32768"),
+    (lambda saved: saved["kdf"].update(salt="00"), "and a salt"),
+    (lambda saved: saved.pop("kdf"), "is not sealed as igops seals plans"),
+], ids=["token-keyed", "costly", "short-salt", "no-kdf"])
+def test_a_plan_sealed_otherwise_is_refused_before_any_derivation(
+        project: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch,
+        edit: Callable[[dict[str, Any]], object], says: str) -> None:
+    api = use_sandbox(monkeypatch, sandbox)
+    planfile = save_plan(api)
+    saved = json.loads(planfile.read_text())
+    edit(saved)
+    planfile.write_text(json.dumps(saved))
+    monkeypatch.setattr(hashlib, "scrypt", lambda *args, **kwargs: pytest.fail("derived a key"))
+    assert_refused(sandbox, str(planfile), "--api", api, says=says)
