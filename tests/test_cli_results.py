@@ -63,6 +63,26 @@ def test_report_shows_each_started_experience_as_tables(account: Path) -> None:
     assert "\x1b" not in text
 
 
+def test_before_a_verdict_the_report_names_the_primary_metric_the_file_declares_or_says_there_is_none(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    declared = [{"standardEventId": "addToCartRate", "isPrimary": False},
+                {"standardEventId": "conversionRate", "isPrimary": True}]
+    results_project(tmp_path, monkeypatch, {
+        "young": ab_test("Young test", "started 1 days ago", experienceKeyMetrics=declared),
+        "unmarked": ab_test("Unmarked test", "started 1 days ago"),
+    })
+    result = invoke(report_command, "--format", "json")
+    assert result.exit_code == 0, result.output
+    document = valid_json(result.output, REPORT_SCHEMA)
+    verdicts = {e["key"]: (e["verdict"] or {}).get("verdict") for e in document["experiences"]}
+    assert verdicts == {"unmarked": "not_ready", "young": "not_ready"}, "no verdict names a metric yet"
+    assert {e["key"]: e["primary_metric"] for e in document["experiences"]} == {
+        "unmarked": None, "young": "conversion_rate"}
+    text = invoke(report_command).output
+    assert "Uplift and chance to beat the control are on conversion rate, the primary metric." in text
+    assert "There is no primary metric: the experience marks no standard metric isPrimary" in text
+
+
 def test_report_in_markdown_has_a_table_per_experience(account: Path) -> None:
     result = invoke(report_command, "--format", "markdown")
     assert result.exit_code == 0, result.output

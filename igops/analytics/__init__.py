@@ -15,6 +15,7 @@ from igops.analytics.results import (
     Uplift,
     VariationResult,
     Verdict,
+    declared_primary,
     experience_results,
     winner_verdict,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "Verdict",
     "Window",
     "chi_square_survival",
+    "declared_primary",
     "experience_results",
     "monitor",
     "parse_window",

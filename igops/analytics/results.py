@@ -9,13 +9,18 @@ None, never guessed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 DAY_MS = 86_400_000
-# The metric the uplift and the probability are shown for when the API does not name the primary one.
-DEFAULT_PRIMARY = "net_revenue_per_visitor"
+# Standard events whose metric the analytics answers name otherwise than the event in snake case.
+_ANALYTICS_KEYS = {
+    "profit_per_visitor": "gross_profit_per_visitor",
+    "profit_per_order": "gross_profit_per_order",
+    "subscription_profit_per_visitor": "subscription_gross_profit_per_visitor",
+}
 # The API's verdicts; not_ready and error say there is none yet.
 VERDICTS = ("strong_win", "directional_win", "mixed_signals", "directional_loss", "strong_loss",
             "not_ready", "error")
@@ -70,7 +75,8 @@ class ExperienceResults:
     status: str
     started_at: int | None  # Unix seconds
     days_live: float | None
-    primary_metric: str
+    # The API's primary metric, else the one the experience declares; None when neither names one.
+    primary_metric: str | None
     variations: tuple[VariationResult, ...]
     verdict: Verdict | None = None
 
@@ -93,14 +99,30 @@ def days_live(live: Mapping[str, Any], now: float) -> float | None:
     return max(0.0, (until - started) / DAY_MS)
 
 
-def experience_results(key: str, live: Mapping[str, Any], answer: Mapping[str, Any], now: float
-                       ) -> ExperienceResults:
-    """The results of the live experience `live` managed by the file `key`, from the API's `answer`."""
+def declared_primary(key_metrics: Any) -> str | None:
+    """The analytics key of the key metric an experience marks primary (conversionRate ->
+    conversion_rate); None when none is marked, or it is a custom metric, whose figures igops does not
+    read."""
+    metrics = key_metrics if isinstance(key_metrics, Sequence) and not isinstance(key_metrics, str) else []
+    primary = next((metric for metric in metrics if isinstance(metric, Mapping) and metric.get("isPrimary")),
+                   None)
+    event = primary.get("standardEventId") if primary is not None else None
+    if not isinstance(event, str) or not event:
+        return None
+    key = re.sub(r"(?<!^)(?=[A-Z])", "_", event).lower()
+    return _ANALYTICS_KEYS.get(key, key)
+
+
+def experience_results(key: str, live: Mapping[str, Any], answer: Mapping[str, Any], now: float,
+                       declared: str | None = None) -> ExperienceResults:
+    """The results of the live experience `live` managed by the file `key`, from the API's `answer`. The
+    uplift and the probability are on the primary metric the API names, else on `declared` (the one the
+    experience declares, see declared_primary); with neither, there are none."""
     verdict = _verdict(answer.get("testResult"))
     raw = answer.get("testResult")
     primary_block = raw.get("primary_metric") if isinstance(raw, Mapping) else None
     primary = str(primary_block.get("key")) if isinstance(primary_block, Mapping) and \
-        primary_block.get("key") else DEFAULT_PRIMARY
+        primary_block.get("key") else declared
     configured = _variations(live.get("variations"))
     described = _variations(answer.get("variations"))
     rows = [row for row in answer.get("metrics") or [] if isinstance(row, Mapping) and "audience" not in row]
@@ -158,9 +180,10 @@ def _variations(items: Any) -> dict[str, Mapping[str, Any]]:
     return {str(item["id"]): item for item in ordered}
 
 
-def _variation(variation_id: str, row: Mapping[str, Any], config: Mapping[str, Any], primary: str
+def _variation(variation_id: str, row: Mapping[str, Any], config: Mapping[str, Any], primary: str | None
                ) -> VariationResult:
-    metric, conversion = (_cell(row, key) for key in (primary, "conversion_rate"))
+    metric = _cell(row, primary) if primary is not None else {}
+    conversion = _cell(row, "conversion_rate")
     return VariationResult(
         variation_id=variation_id,
         name=str(config.get("name") or variation_id),

@@ -74,7 +74,7 @@ def _strong_loss_winner(experience: ExperiencePlan) -> list[Risk]:
     chosen = results.variation(winners[0])
     assert chosen is not None  # winner_verdict found it
     figures = [f"{chosen.uplift.value:+.1%} on {metric_label(results.primary_metric)}"] \
-        if chosen.uplift else []
+        if chosen.uplift and results.primary_metric else []
     figures += [f"{chosen.p2bc:.0%} chance to beat the control"] if chosen.p2bc is not None else []
     shown = f" ({', '.join(figures)})" if figures else ""
     return [Risk(RiskKind.STRONG_LOSS_WINNER, experience.key, (

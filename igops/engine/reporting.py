@@ -20,6 +20,7 @@ from igops.analytics import (
     Report,
     SitewideFigures,
     Window,
+    declared_primary,
     experience_results,
     monitor,
     sitewide_figures,
@@ -42,12 +43,13 @@ class ReportError(Exception):
 WHOLE_RUN = Window()
 
 
-async def results_of(client: IntelligemsClient, key: str, live: Mapping[str, Any], *,
+async def results_of(client: IntelligemsClient, key: str, live: Mapping[str, Any], key_metrics: Any, *,
                      window: Window = WHOLE_RUN, now: float) -> ExperienceResults:
-    """One experience's results over `window`, with the API's verdict (which names the primary metric)."""
+    """One experience's results over `window`, with the API's verdict; on the primary metric the API names,
+    else on the one `key_metrics` (the experience's experienceKeyMetrics) marks primary."""
     query: dict[str, Any] = {**window.resource_query(), "testResult": True}
     answer = await client.experience_analytics(str(live["id"]), query)
-    return experience_results(key, live, answer, now)
+    return experience_results(key, live, answer, now, declared_primary(key_metrics))
 
 
 Managed = list[tuple[DesiredExperience, Mapping[str, Any] | None]]
@@ -72,13 +74,14 @@ async def read_report(client: IntelligemsClient, desired: Sequence[DesiredExperi
     managed, unmatched = await _managed(client, desired)
     if targets:
         managed = _targeted(managed, unmatched, desired, targets)
-    running = [(experience.key, live) for experience, live in managed
+    # List items carry no key metrics: the file says which is primary.
+    running = [(experience, live) for experience, live in managed
                if live is not None and live.get("status") in HAS_RUN]
     not_started = tuple(experience.key for experience, live in managed
                         if live is None or live.get("status") not in HAS_RUN)
     log.info("reading the results of %d experiences", len(running))
-    results = await asyncio.gather(*(results_of(client, key, live, window=window, now=now)
-                                     for key, live in running))
+    results = await asyncio.gather(*(results_of(client, experience.key, live, _key_metrics(experience),
+                                                window=window, now=now) for experience, live in running))
     return Report(tuple(results), window.start, window.end, not_started)
 
 
@@ -106,12 +109,16 @@ async def read_monitor(client: IntelligemsClient, desired: Sequence[DesiredExper
                        rules: MonitorRules, *, now: float) -> MonitorReport:
     """The monitoring rules over the managed experiences that are running (started)."""
     managed, _ = await _managed(client, desired)
-    running = [(experience.key, live) for experience, live in managed
+    running = [(experience, live) for experience, live in managed
                if live is not None and live.get("status") == "started"]
     log.info("reading the results of %d running experiences", len(running))
-    results = await asyncio.gather(*(results_of(client, key, live, now=now)
-                                     for key, live in running))
+    results = await asyncio.gather(*(results_of(client, experience.key, live, _key_metrics(experience),
+                                                now=now) for experience, live in running))
     return monitor(results, rules)
+
+
+def _key_metrics(experience: DesiredExperience) -> Any:
+    return experience.body.get("experienceKeyMetrics")
 
 
 async def read_sitewide(client: IntelligemsClient, window: Window, *, now: float) -> SitewideFigures:
@@ -139,7 +146,8 @@ async def _end_results(client: IntelligemsClient, experience: ExperiencePlan,
                        documents: Mapping[str, Mapping[str, Any]], now: float) -> ExperiencePlan:
     assert experience.experience_id is not None
     try:
-        results = await results_of(client, experience.key, documents[experience.experience_id], now=now)
+        live = documents[experience.experience_id]
+        results = await results_of(client, experience.key, live, live.get("experienceKeyMetrics"), now=now)
     except ApiError as exc:
         return replace(experience, notes=(*experience.notes, f"its current results could not be read: {exc}"))
     return replace(experience, results=results)

@@ -28,7 +28,7 @@ from igops.render.results import (
     window_text,
 )
 
-REPORT_FORMAT_VERSION = 1
+REPORT_FORMAT_VERSION = 2  # 2: primary_metric may be null (the file marks none)
 # Off a terminal nothing has to fit a screen: tables keep their natural width, up to this.
 TEXT_WIDTH = 200
 

@@ -89,7 +89,14 @@ def lifetime(results: ExperienceResults) -> str:
     return f"{status}, {results.days_live:.1f} days live since {day(results.started_at)}"
 
 
+# When neither the API nor the experience names a primary metric (or it is a custom one).
+_NO_PRIMARY = ("no primary metric: the experience marks no standard metric isPrimary and the API named none "
+               "yet, so there is no uplift or chance to beat the control")
+
+
 def primary_note(results: ExperienceResults) -> str:
+    if results.primary_metric is None:
+        return f"There is {_NO_PRIMARY}."
     return (f"Uplift and chance to beat the control are on {clean(metric_label(results.primary_metric))}, "
             "the primary metric.")
 
@@ -145,6 +152,8 @@ def markdown_table(table: Sequence[Sequence[str]], escape: Callable[[str], str],
 
 def results_heading(results: ExperienceResults) -> str:
     """`started, 21.0 days live since 2026-11-05; uplift and chance ... on conversion rate, ...`"""
+    if results.primary_metric is None:
+        return f"{lifetime(results)}; {_NO_PRIMARY}."
     return (f"{lifetime(results)}; uplift and chance to beat the control on "
             f"{clean(metric_label(results.primary_metric))}, the primary metric.")
 

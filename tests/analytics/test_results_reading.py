@@ -8,7 +8,9 @@ import pytest
 
 from igops.analytics import (
     DateError,
+    Uplift,
     Window,
+    declared_primary,
     experience_results,
     parse_window,
     results_document,
@@ -66,13 +68,34 @@ def test_an_answer_becomes_results_per_variation_in_the_configured_order() -> No
     assert results_from_document(results_document(results)) == results
 
 
-def test_an_answer_without_a_verdict_falls_back_to_revenue_per_visitor_and_tolerates_gaps() -> None:
-    bare = {"metrics": [{"variation_id": "v-a", "n_visitors": {"value": 10}}, {"variation_id": "v-z"},
-                        "junk"]}
+def test_an_answer_without_a_verdict_has_no_primary_metric_unless_declared_and_tolerates_gaps() -> None:
+    bare = {"metrics": [{"variation_id": "v-a", "n_visitors": {"value": 10},
+                         "conversion_rate": {"value": 0.02, "uplift": {"value": 0.1}, "p2bc": 0.7}},
+                        {"variation_id": "v-z"}, "junk"]}
     results = experience_results("hero", LIVE, bare, NOW)
-    assert results.verdict is None and results.primary_metric == "net_revenue_per_visitor"
-    assert [(v.name, v.visitors, v.conversion_rate) for v in results.variations] == [
-        ("Control", 10, None), ("v-z", 0, None)]
+    assert results.verdict is None and results.primary_metric is None
+    assert [(v.name, v.visitors, v.conversion_rate, v.uplift) for v in results.variations] == [
+        ("Control", 10, 0.02, None), ("v-z", 0, None, None)]
+    declared = experience_results("hero", LIVE, bare, NOW, declared="conversion_rate")
+    assert declared.primary_metric == "conversion_rate"
+    assert declared.variations[0].uplift == Uplift(0.1) and declared.variations[0].p2bc == 0.7
+    assert results_from_document(results_document(results)) == results
+
+
+@pytest.mark.parametrize(("metrics", "primary"), [
+    ([{"standardEventId": "conversionRate", "isPrimary": True}], "conversion_rate"),
+    ([{"standardEventId": "addToCartRate"}, {"standardEventId": "netRevenuePerVisitor", "isPrimary": True}],
+     "net_revenue_per_visitor"),
+    ([{"standardEventId": "profitPerVisitor", "isPrimary": True}], "gross_profit_per_visitor"),
+    ([{"standardEventId": "pctOrdersFreeShipping", "isPrimary": True}], "pct_orders_free_shipping"),
+    ([{"experienceCustomMetricId": "c1", "isPrimary": True}], None),
+    ([{"standardEventId": "conversionRate"}], None),
+    (None, None), ("junk", None), ([None, 5], None),
+], ids=["conversion", "second", "profit-alias", "acronym-free", "custom", "none-primary", "absent", "text",
+        "junk-items"])
+def test_the_declared_primary_metric_is_the_analytics_key_of_the_standard_event_marked_primary(
+        metrics: object, primary: str | None) -> None:
+    assert declared_primary(metrics) == primary
 
 
 @pytest.mark.parametrize(("status", "stopped", "expected"), [
