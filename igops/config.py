@@ -58,6 +58,8 @@ class ProjectConfig:
     max_changes: int
     protect_running_splits: bool
     timeout: float
+    # Seconds a create whose answer was lost holds off a new create of its name (it may still land).
+    create_hold_off: float
     # None when there is no igops.yaml and every value is a default.
     source: Path | None
     # The directory of igops.yaml (without one, the directory the settings were looked up from):
@@ -122,6 +124,7 @@ def _project(values: dict[str, Any], directory: Path, source: Path | None) -> Pr
         max_changes=int(values["max_changes"]),
         protect_running_splits=bool(values["protect_running_splits"]),
         timeout=float(values["timeout"]),
+        create_hold_off=float(values["create_hold_off"]),
         source=source,
         root=directory,
         monitor=_monitor_rules(values["monitor"]),

@@ -224,10 +224,13 @@ class StepResult:
 class ApplyReport:
     results: list[StepResult] = field(default_factory=list)
     interrupted: bool = False
+    # One sentence per name the files manage that is live more than once after the creates.
+    duplicates: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
-        return not self.interrupted and all(result.outcome is Outcome.DONE for result in self.results)
+        return not self.interrupted and not self.duplicates and all(
+            result.outcome is Outcome.DONE for result in self.results)
 
     def done(self, *kinds: ChangeKind) -> int:
         return sum(1 for r in self.results if r.outcome is Outcome.DONE and r.kind in kinds)

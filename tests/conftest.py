@@ -1,5 +1,5 @@
 """Shared fixtures: a fresh emulator per test, configured by keyword; commands that do not know they run
-in GitHub Actions."""
+in GitHub Actions, and keep their state (apply locks, create journals) in the test's own directory."""
 
 from __future__ import annotations
 
@@ -16,6 +16,12 @@ def outside_github_actions(monkeypatch: pytest.MonkeyPatch) -> None:
     """The suite runs in GitHub Actions too, where igops would add annotations to what the tests read."""
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def own_state_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """igops's state directory is per test (never the user's), shared by the processes the test starts."""
+    monkeypatch.setenv("IGOPS_STATE_DIR", str(tmp_path_factory.mktemp("igops-state")))
 
 
 @pytest.fixture

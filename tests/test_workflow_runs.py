@@ -13,7 +13,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -35,7 +34,7 @@ from act_support import (
     schedule_event,
 )
 from emulator_support import dashboard_put
-from process_support import interrupt
+from process_support import serving
 
 import igops
 
@@ -103,31 +102,6 @@ def edit(repo: Path, relative: str, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} is not in {relative}"
     path.write_text(text.replace(old, new), encoding="utf-8")
-
-
-@contextmanager
-def serving(state: Path) -> Iterator[str]:
-    """`igops sandbox serve --port 0 --state STATE`; yields the IGOPS_API_URL it announces."""
-    log = state.with_suffix(".log")
-    with open(log, "w", encoding="utf-8") as stderr:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "igops", "sandbox", "serve", "--port", "0", "--state", str(state)],
-            stdout=subprocess.DEVNULL,
-            stderr=stderr,
-            env={**os.environ, "NO_COLOR": "1"},
-        )
-    try:
-        deadline = time.monotonic() + 20
-        while "IGOPS_API_URL=" not in log.read_text(encoding="utf-8"):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(
-                    f"igops sandbox serve did not announce its port: {log.read_text(encoding='utf-8')}"
-                )
-            time.sleep(0.05)
-        announced = log.read_text(encoding="utf-8").split("IGOPS_API_URL=", 1)[1].split()[0]
-        yield announced
-    finally:
-        interrupt(process)
 
 
 @dataclass

@@ -109,6 +109,13 @@ def apply_command(planfile: Path | None, api: str | None, auto_approve: bool, fo
 
 async def _apply(session: Session, project: Project, options: ApplyOptions,
                  planfile: Path | None) -> ApplyReport | None:
+    # From before the plan: two applies planning the same new file would both create it.
+    with session.holding_account():
+        return await _apply_held(session, project, options, planfile)
+
+
+async def _apply_held(session: Session, project: Project, options: ApplyOptions,
+                      planfile: Path | None) -> ApplyReport | None:
     if planfile is not None:
         plan = await session.saved_plan(project, planfile)
     else:

@@ -17,9 +17,10 @@ Each phase is logged on the `igops` logger (quiet unless a handler is configured
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -44,8 +45,9 @@ from igops.config import (
     missing_experiences_dir,
 )
 from igops.connect import open_client
+from igops.engine.account_state import AccountStateError, CreateJournal, holding_account
 from igops.engine.adopting import ADOPTABLE, Adoption, adopt
-from igops.engine.apply import StepObserver, apply_plan, paced_floor_seconds
+from igops.engine.apply import Creates, StepObserver, apply_plan, paced_floor_seconds
 from igops.engine.drift import DriftReport
 from igops.engine.importing import ImportPlan, file_document, managing_files, plan_import
 from igops.engine.planning import files_hash, keys_of, make_drift, make_plan, read_drift
@@ -206,16 +208,27 @@ class Session:
         only when it does the same."""
         return review_differences(read_plan_file(reviewed_path, self.settings, any_api=True), plan)
 
+    @contextlib.contextmanager
+    def holding_account(self) -> Iterator[None]:
+        """The account held by this apply, from before its plan to its last change: another apply on this
+        machine is refused at once, naming this one (account_state)."""
+        with holding_account(self.settings.api_url):
+            yield
+
     async def apply(self, plan: Plan, *, force: bool = False, keep_going: bool = False,
                     stop: asyncio.Event | None = None, observe: StepObserver = lambda result: None
                     ) -> ApplyReport:
-        """Carry out `plan`; refused (UnsafePlan) when it has risks that need `force`."""
+        """Carry out `plan`; refused (UnsafePlan) when it has risks that need `force`. Creates go through
+        the account's create journal."""
         raise_if_unsafe(plan, force=force)
         log.info("applying %d changes to %d experiences", sum(len(e.changes) for e in plan.changed),
                  len(plan.changed))
+        creates = Creates(CreateJournal.of_account(self.settings.api_url),
+                          hold_off=self.settings.project.create_hold_off)
         self.applying = True
         try:
-            return await apply_plan(self._client, plan, keep_going=keep_going, stop=stop, observe=observe)
+            return await apply_plan(self._client, plan, keep_going=keep_going, stop=stop, observe=observe,
+                                    creates=creates)
         finally:
             self.applying = False
 
@@ -364,7 +377,7 @@ def run(settings: Settings, work: Callable[[Session], Awaitable[T]]) -> T:
 
     try:
         return asyncio.run(session())
-    except (ApiError, CacheError, SavedPlanError) as exc:
+    except (ApiError, CacheError, SavedPlanError, AccountStateError) as exc:
         raise EngineError(str(exc)) from exc
     except StateFileError as exc:
         raise EngineError(f"{exc.path} {exc.reason}: fix the sandbox: URL or move the file away.") from exc

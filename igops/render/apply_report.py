@@ -32,6 +32,10 @@ def render_apply_report(report: ApplyReport) -> str:
         if chosen:
             lines.append(f"{outcome.value.capitalize()} ({len(chosen)}):")
             lines += [f"  - {step_line(result)}" for result in chosen]
+    if report.duplicates:
+        lines.append(f"Live more than once ({len(report.duplicates)}):")
+        lines += [f"  - {duplicate}" for duplicate in report.duplicates]
+        return "\n".join(lines)
     lines.append("Run igops apply again to finish: it plans from the account as it is now.")
     return "\n".join(lines)
 
@@ -44,6 +48,8 @@ def _ending(report: ApplyReport) -> str:
     """
     if report.interrupted:
         return "interrupted"
+    if report.duplicates and all(result.outcome is Outcome.DONE for result in report.results):
+        return "with experiences live twice"
     failures = [result for result in report.results if result.outcome is Outcome.FAILED]
     failed_keys = {result.key for result in failures}
     if any(result.outcome is Outcome.NOT_ATTEMPTED and result.key not in failed_keys
