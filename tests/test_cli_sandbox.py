@@ -179,5 +179,5 @@ def test_a_state_file_in_a_missing_directory_is_refused_in_one_sentence(tmp_path
     result = igops("sandbox", "serve", "--port", str(free_port()), "--state", str(state))
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
-        f"Error: {state} cannot be used (No such file or directory): move it away or choose another --state."]
+        f"Error: --state {state} cannot be written: its directory {state.parent} does not exist."]
     assert not state.parent.exists(), "no directory is created behind the user's back"

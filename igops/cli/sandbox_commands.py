@@ -8,7 +8,14 @@ from urllib.parse import urlsplit
 
 import click
 
-from igops.cli.common import API_OPTION, CommandFailed, load_project, run_against_account
+from igops.cli.common import (
+    API_OPTION,
+    CommandFailed,
+    FiniteFloat,
+    WrittenFile,
+    load_project,
+    run_against_account,
+)
 from igops.cli.demo_command import apply_all, history
 from igops.config import SANDBOX_DEFAULT_TOKEN, Settings
 from igops.engine import Project, Session
@@ -16,7 +23,7 @@ from igops.sandbox import Faults, SandboxConfig, StateFileError
 from igops.sandbox.app import PREFIX
 from igops.sandbox.server import serve
 
-_PROBABILITY = click.FloatRange(0.0, 1.0)
+_PROBABILITY = FiniteFloat(0.0, 1.0)
 
 
 @click.group()
@@ -33,11 +40,11 @@ def sandbox() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8787, show_default=True, type=click.IntRange(0, 65535),
               help="TCP port to listen on.")
-@click.option("--state", "state_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--state", "state_path", type=WrittenFile(),
               help="SQLite file that keeps the account between runs (default: memory only).")
 @click.option("--token", default=SANDBOX_DEFAULT_TOKEN, show_default=True,
               help="The access token the emulator accepts.")
-@click.option("--rate-scale", default=1.0, show_default=True, type=click.FloatRange(min=0.001),
+@click.option("--rate-scale", default=1.0, show_default=True, type=FiniteFloat(min=0.001),
               help="Refill rate-limit buckets this many times faster (benchmarks).")
 @click.option("--no-rate-limit", is_flag=True, help="Turn the rate limits off.")
 @click.option("--latency-ms", default=0, show_default=True, type=click.IntRange(0, 60_000),
@@ -48,11 +55,17 @@ def sandbox() -> None:
               help="Probability of a spurious 429.")
 @click.option("--drop-rate", default=0.0, show_default=True, type=_PROBABILITY,
               help="Probability that a write is committed and its connection then dropped.")
+@click.option("--commit-delay", default=0.0, show_default=True, type=FiniteFloat(min=0.0),
+              metavar="SECONDS",
+              help="Lose the answer of every create (the connection dropped) and commit it this many "
+                   "seconds later.")
 @click.option("--seed", type=int, help="Seed of the fault sequence, for repeatable runs.")
+@click.option("--unique-names", is_flag=True,
+              help="Refuse a second experience of the same name, as the API does not: a stricter account.")
 def sandbox_serve(
     host: str, port: int, state_path: Path | None, token: str, rate_scale: float,
     no_rate_limit: bool, latency_ms: int, fail_rate: float, throttle_rate: float,
-    drop_rate: float, seed: int | None,
+    drop_rate: float, commit_delay: float, seed: int | None, unique_names: bool,
 ) -> None:
     """Serve the emulator over HTTP until interrupted.
 
@@ -67,9 +80,9 @@ def sandbox_serve(
     if not token.strip():
         raise click.UsageError("--token must not be empty.")
     faults = Faults(latency_ms=latency_ms, fail_rate=fail_rate, throttle_rate=throttle_rate,
-                    drop_rate=drop_rate, seed=seed)
+                    drop_rate=drop_rate, commit_delay_s=commit_delay, seed=seed)
     config = SandboxConfig(token=token, state_path=state_path, rate_limits=not no_rate_limit,
-                           rate_scale=rate_scale, faults=faults)
+                           rate_scale=rate_scale, faults=faults, unique_names=unique_names)
     default_token = token == SANDBOX_DEFAULT_TOKEN
     token_note = f"the default token '{token}'" if default_token else "the --token"
     state_note = f", state in {state_path}" if state_path else ""

@@ -55,5 +55,7 @@ class Sandbox:
             return [record.experience for record in state.records()]
 
     def close(self) -> None:
-        """Release the state file; the sandbox answers no more requests."""
+        """Release the state file; the sandbox answers no more requests, and creates it took
+        that were to commit late never do."""
+        self._runtime.late.close()
         self._runtime.store.close()

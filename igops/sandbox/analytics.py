@@ -525,7 +525,7 @@ def _data_window(start: int, end: int, now: int) -> tuple[int, int]:
 
 
 _DATE_TIME = re.compile(
-    r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.[0-9]+)?)?"
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.[0-9]+)?"
     r"(?:Z|([+-])([0-9]{2}):([0-9]{2}))"
 )
 
@@ -539,11 +539,11 @@ def _civil_days(year: int, month: int, day: int) -> int:
 
 
 def _instant(value: object, field: str) -> int:
-    """Unix seconds of a date-time as the description writes them: a `T`, at least hours and
-    minutes, optional seconds and fraction, and `Z` or a +hh:mm offset. Fractions are dropped."""
+    """Unix seconds of a date-time as the description allows them: its pattern (a `T`, `Z` or a
+    +hh:mm offset) and its format (RFC 3339: seconds too). Fractions are dropped."""
     match = _DATE_TIME.fullmatch(value) if isinstance(value, str) else None
     if match is not None:
-        year, month, day, hour, minute, second = (int(part or 0) for part in match.groups()[:6])
+        year, month, day, hour, minute, second = (int(part) for part in match.groups()[:6])
         sign, offset_hours, offset_minutes = match.groups()[6:]
         zone_hours, zone_minutes = int(offset_hours or 0), int(offset_minutes or 0)
         try:

@@ -1,7 +1,8 @@
 """The Starlette app: routes, and what happens around every handler.
 
 Order for each request: injected latency, authentication, injected 500/429, the route's
-rate-limit bucket, the handler, and for a committed write possibly a dropped connection.
+rate-limit bucket, the operation's parameters and body checked against the description, the
+handler, and for a committed write (or a create to commit late) possibly a dropped connection.
 Successful answers carry the bucket's x-ratelimit-* headers; error answers never do.
 """
 
@@ -21,17 +22,16 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import endpoints
+from .endpoints import Handler
 from .errors import METHOD_NOT_ALLOWED, NOT_FOUND, RATE_LIMITED, SERVER_ERROR, UNAUTHORIZED, ApiError
 from .journal import RecordedRequest
+from .operations import Accepted, Operation, operation
 from .ratelimit import Group
 from .runtime import Runtime
-from .wire import DroppedResponse, json_response, render
+from .wire import DroppedResponse, LostAnswer, json_response, read_json_object, render
 
 PREFIX = "/v25-10-beta"
 TOKEN_HEADER = "intelligems-access-token"
-
-Handler = Callable[[Request, Runtime], Awaitable[dict[str, Any]]]
-
 
 def _error_response(error: ApiError) -> Response:
     return json_response(error.body, error.status)
@@ -83,23 +83,31 @@ class Gate:
         return None
 
 
-def _endpoint(
-    runtime: Runtime, handler: Handler, group: Group, *, write: bool = False, large: bool = False
-) -> Callable[[Request], Awaitable[Response]]:
+async def _accepted(described: Operation, request: Request) -> Accepted:
+    body = await read_json_object(request) if described.body is not None else {}
+    return described.accept(request.path_params, request.query_params, body)
+
+
+def _endpoint(runtime: Runtime, operation_id: str) -> Callable[[Request], Awaitable[Response]]:
+    described = operation(operation_id)  # now: a schema the emulator cannot check stops it here
+    handler, group, kind = _OPERATIONS[operation_id]
+
     async def run(request: Request) -> Response:
         grant = None
         if runtime.limiter is not None:
             grant = runtime.limiter.take(group)
             if grant is None:
                 return _error_response(RATE_LIMITED)
+        headers = grant.headers() if grant else {}
         try:
-            body = await handler(request, runtime)
+            body = await handler(request, await _accepted(described, request), runtime)
         except ApiError as error:
             return _error_response(error)
-        headers = grant.headers() if grant else {}
-        if write and runtime.dice.drop():
+        except LostAnswer as lost:
+            return DroppedResponse(render(lost.body), 200, headers, media_type="application/json")
+        if kind == _WRITE and runtime.dice.drop():
             return DroppedResponse(render(body), 200, headers, media_type="application/json")
-        if large:
+        if kind == _ANALYTICS:
             # Serialising megabytes takes a while: off the event loop, like computing them.
             payload = await anyio.to_thread.run_sync(render, body)
             return Response(payload, 200, headers, media_type="application/json")
@@ -113,48 +121,38 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return _error_response(METHOD_NOT_ALLOWED if exc.status_code == 405 else NOT_FOUND)
 
 
+_READ, _WRITE, _ANALYTICS = "read", "write", "analytics"  # how an endpoint answers: see _endpoint
+
+# Per operation of the description (which gives its method and path): handler, rate-limit
+# bucket, and how it answers.
+_OPERATIONS: dict[str, tuple[Handler, Group, str]] = {
+    "listExperiences": (endpoints.list_experiences, Group.EXPERIENCES, _READ),
+    "createExperience": (endpoints.create_experience, Group.EXPERIENCES, _WRITE),
+    "getExperience": (endpoints.get_experience, Group.EXPERIENCES, _READ),
+    "updateExperience": (endpoints.replace_experience, Group.UPDATES, _WRITE),
+    "performExperienceAction": (endpoints.act, Group.EXPERIENCES, _WRITE),
+    "getExperienceAnalytics": (endpoints.experience_analytics_by_get, Group.EXPERIENCES, _ANALYTICS),
+    "queryExperienceAnalytics": (endpoints.experience_analytics, Group.EXPERIENCES, _ANALYTICS),
+    "getExperienceTimeseries": (endpoints.experience_timeseries, Group.EXPERIENCES, _ANALYTICS),
+    "getSitewideSnapshot": (endpoints.sitewide("sitewide_analytics"), Group.SITEWIDE, _ANALYTICS),
+    "getSitewideTimeseries": (endpoints.sitewide("sitewide_timeseries"), Group.SITEWIDE, _ANALYTICS),
+    "getSitewideOrderDistribution": (
+        endpoints.sitewide("sitewide_order_distribution"), Group.SITEWIDE, _ANALYTICS
+    ),
+    "getSitewideConversionFunnel": (
+        endpoints.sitewide("sitewide_conversion_funnel"), Group.SITEWIDE, _ANALYTICS
+    ),
+    "exportExperienceAnalytics": (endpoints.export, Group.EXPORT, _READ),
+}
+# The snapshot's older path, which the API still answers.
+_ALIASES = {PREFIX + "/analytics/sitewide": "getSitewideSnapshot"}
+
+
 def build_app(runtime: Runtime) -> Starlette:
-    def route(
-        path: str,
-        handler: Handler,
-        group: Group,
-        methods: list[str],
-        *,
-        write: bool = False,
-        large: bool = False,
-    ) -> Route:
-        return Route(
-            PREFIX + path, _endpoint(runtime, handler, group, write=write, large=large), methods=methods
-        )
-
-    def analytics(path: str, handler: Handler, group: Group, methods: list[str]) -> Route:
-        return route("/analytics" + path, handler, group, methods, large=True)
-
-    def sitewide(path: str, generator: str) -> Route:
-        return analytics("/sitewide" + path, endpoints.sitewide(generator), Group.SITEWIDE, ["POST"])
-
-    experience = "/experiences/{experience_id}"
+    paths = [(operation(operation_id).path, operation_id) for operation_id in _OPERATIONS]
     routes = [
-        route("/experiences-list", endpoints.list_experiences, Group.EXPERIENCES, ["GET"]),
-        route("/experiences", endpoints.create_experience, Group.EXPERIENCES, ["POST"], write=True),
-        route(experience, endpoints.get_experience, Group.EXPERIENCES, ["GET"]),
-        route(experience, endpoints.replace_experience, Group.UPDATES, ["PUT"], write=True),
-        route(experience + "/actions/{action}", endpoints.act, Group.EXPERIENCES, ["POST"], write=True),
-        analytics(
-            "/resource/{experience_id}", endpoints.experience_analytics, Group.EXPERIENCES, ["GET", "POST"]
-        ),
-        analytics(
-            "/experience/{experience_id}/timeseries",
-            endpoints.experience_timeseries,
-            Group.EXPERIENCES,
-            ["POST"],
-        ),
-        sitewide("/snapshot", "sitewide_analytics"),
-        sitewide("", "sitewide_analytics"),
-        sitewide("/timeseries", "sitewide_timeseries"),
-        sitewide("/order-distribution", "sitewide_order_distribution"),
-        sitewide("/conversion-funnel", "sitewide_conversion_funnel"),
-        route("/analytics/experience/{experience_id}/export", endpoints.export, Group.EXPORT, ["POST"]),
+        Route(path, _endpoint(runtime, operation_id), methods=[operation(operation_id).method])
+        for path, operation_id in [*paths, *_ALIASES.items()]
     ]
     app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
     app.add_middleware(Gate, runtime=runtime)

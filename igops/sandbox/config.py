@@ -14,6 +14,9 @@ class Faults:
     fail_rate: float = 0.0  # answer 500 without doing anything
     throttle_rate: float = 0.0  # answer a spurious 429 without doing anything
     drop_rate: float = 0.0  # writes only: commit, then drop the connection unanswered
+    # Creates only, when above zero: every create the API would take is left unanswered (the
+    # connection dropped) and commits this many seconds later, as a late commit does.
+    commit_delay_s: float = 0.0
     seed: int | None = None  # deterministic fault sequence when set
 
 
@@ -24,3 +27,5 @@ class SandboxConfig:
     rate_limits: bool = True
     rate_scale: float = 1.0  # buckets refill this many times faster
     faults: Faults = field(default_factory=Faults)
+    # The API lets two experiences share a name; True models an account that refuses it.
+    unique_names: bool = False

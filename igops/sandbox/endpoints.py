@@ -1,7 +1,9 @@
-"""The handlers: each takes a request, reads or changes the store, and returns a JSON body.
+"""The handlers: each takes a request the description calls valid, reads or changes the store,
+and returns a JSON body.
 
-Errors are raised as `ApiError`. Every write validates completely before it mutates the
-state, inside one store transaction, and is journaled once committed.
+Errors are raised as `ApiError`. Every write checks the rules the description states in prose
+(rules.py) before it mutates the state, inside one store transaction, and is journaled once
+committed.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVarTuple
 
 import anyio.to_thread
-from starlette.datastructures import QueryParams
 from starlette.requests import Request
 
 from .build import build_experience, now_ms, stamp_after
@@ -19,26 +20,23 @@ from .changelog import MAX_ENTRIES, change_entry
 from .errors import NOT_FOUND, field_error, request_error, validation_error
 from .journal import RecordedWrite
 from .lifecycle import apply_action, history_entry, refusal
+from .operations import Accepted
 from .rules import check_create, check_replace
 from .runtime import Runtime
-from .shapes import MAX_SAFE_INTEGER, UUID_PATTERN, Issues, Obj, natural
+from .shapes import Issues
 from .store import ListFilter, Reader, Record
-from .taxonomy import CATEGORIES, MODULES
 from .views import detail, list_item
-from .wire import read_json_object
-from .write_schema import ACTION_BODY, ACTIONS, CREATE_BODY, EXPORT_BODY, REPLACE_BODY
+from .wire import LostAnswer
 
-STATUSES = ("pending", "started", "ended", "paused")
 DEFAULT_PAGE_SIZE = 20
 
 Body = dict[str, Any]
+Handler = Callable[[Request, Accepted, Runtime], Awaitable[Body]]
 
 
-def _experience_id(request: Request) -> str:
-    value: str = request.path_params["experience_id"]
-    if not UUID_PATTERN.match(value):
-        raise field_error("experienceId", "Invalid uuid")
-    return value.lower()
+def _experience_id(call: Accepted) -> str:
+    value: str = call.params["experienceId"]
+    return value.lower()  # ids are stored in lower case and matched in any
 
 
 def _record(state: Reader, experience_id: str) -> Record:
@@ -53,55 +51,22 @@ def _stored(runtime: Runtime, experience_id: str) -> Record:
         return _record(state, experience_id)
 
 
-def _clean(shape: Obj, body: Body) -> Body:
-    issues = Issues()
-    cleaned: Body = shape.clean(body, "", issues)
-    if issues:
-        raise validation_error(issues)
-    return cleaned
-
-
 def _raise_if(issues: Issues) -> None:
     if issues:
         raise validation_error(issues)
 
 
-def _journal(runtime: Runtime, request: Request, experience_id: str, body: Body) -> None:
-    runtime.writes.append(RecordedWrite(request.method, request.url.path, experience_id, body))
+def _journal(runtime: Runtime, request: Request, experience_id: str, call: Accepted) -> None:
+    runtime.writes.append(RecordedWrite(request.method, request.url.path, experience_id, call.sent))
 
 
 # Reads
 
 
-def _int_query(params: QueryParams, name: str, default: int, issues: Issues) -> int:
-    raw = params.get(name)
-    if raw is None:
-        return default
-    value = natural(raw)
-    if value is None or not 1 <= value <= MAX_SAFE_INTEGER:
-        issues.add(name, f"Expected an integer from 1 to {MAX_SAFE_INTEGER}")
-        return default
-    return value
-
-
-def _enum_query(params: QueryParams, name: str, options: tuple[str, ...], issues: Issues) -> str | None:
-    raw = params.get(name)
-    if raw is not None and raw not in options:
-        issues.add(name, f"Invalid enum value. Expected {' | '.join(options)}")
-    return raw
-
-
-async def list_experiences(request: Request, runtime: Runtime) -> Body:
-    params = request.query_params
-    issues = Issues()
-    page = _int_query(params, "page", 1, issues)
-    limit = _int_query(params, "limit", DEFAULT_PAGE_SIZE, issues)
-    matching = ListFilter(
-        status=_enum_query(params, "status", STATUSES, issues),
-        category=_enum_query(params, "category", CATEGORIES, issues),
-        module=_enum_query(params, "module", MODULES, issues),
-    )
-    _raise_if(issues)
+async def list_experiences(request: Request, call: Accepted, runtime: Runtime) -> Body:
+    page = call.params.get("page", 1)
+    limit = call.params.get("limit", DEFAULT_PAGE_SIZE)
+    matching = ListFilter(**{name: call.params.get(name) for name in ("status", "category", "module")})
     with runtime.store.snapshot() as state:
         records, total = state.page(matching, (page - 1) * limit, limit)
     return {
@@ -113,39 +78,55 @@ async def list_experiences(request: Request, runtime: Runtime) -> Body:
     }
 
 
-async def get_experience(request: Request, runtime: Runtime) -> Body:
-    experience_id = _experience_id(request)
-    flag = request.query_params.get("includeChangeLog", "false")
-    if flag not in ("true", "false"):
-        raise field_error("includeChangeLog", "Expected boolean")
-    record = _stored(runtime, experience_id)
-    return detail(record, include_change_log=flag == "true")
+async def get_experience(request: Request, call: Accepted, runtime: Runtime) -> Body:
+    record = _stored(runtime, _experience_id(call))
+    return detail(record, include_change_log=call.params.get("includeChangeLog") is True)
 
 
 # Writes
 
 
-async def create_experience(request: Request, runtime: Runtime) -> Body:
-    body = await read_json_object(request)
-    doc = _clean(CREATE_BODY, body)["experience"]
+async def create_experience(request: Request, call: Accepted, runtime: Runtime) -> Body:
+    doc = call.body["experience"]
+    delay = runtime.dice.commit_delay_s
+    if delay:
+        # Refusals are answered at once; what the API takes commits late, its answer lost.
+        with runtime.store.snapshot() as state:
+            record = _new_record(doc, state, runtime)
+        runtime.late.schedule(delay, lambda: _commit_late(runtime, request, call, record))
+        raise LostAnswer({"experience": record.experience})
     with runtime.store.transaction() as state:
-        _raise_if(check_create(doc, state))
-        stamp = now_ms()
-        experience = build_experience(doc, organization_id=state.organization_id, previous=None, stamp=stamp)
-        history = [history_entry(experience["id"], "save", stamp)]
-        state.save(Record(experience, history))
-    _journal(runtime, request, experience["id"], body)
-    return {"experience": experience}
+        record = _new_record(doc, state, runtime)
+        state.save(record)
+    _journal(runtime, request, record.experience["id"], call)
+    return {"experience": record.experience}
 
 
-async def replace_experience(request: Request, runtime: Runtime) -> Body:
-    experience_id = _experience_id(request)
-    body = await read_json_object(request)
+def _new_record(doc: Body, state: Reader, runtime: Runtime) -> Record:
+    _raise_if(check_create(doc, state, unique_names=runtime.config.unique_names))
+    stamp = now_ms()
+    experience = build_experience(doc, organization_id=state.organization_id, previous=None, stamp=stamp)
+    return Record(experience, [history_entry(experience["id"], "save", stamp)])
+
+
+def _commit_late(runtime: Runtime, request: Request, call: Accepted, record: Record) -> None:
+    doc = call.body["experience"]
+    with runtime.store.transaction() as state:
+        # What changed meanwhile may refuse it now (an id or, in a stricter account, its name
+        # taken), and then it never commits: its client learned nothing either way.
+        if check_create(doc, state, unique_names=runtime.config.unique_names):
+            return
+        state.save(record)
+    _journal(runtime, request, record.experience["id"], call)
+
+
+async def replace_experience(request: Request, call: Accepted, runtime: Runtime) -> Body:
+    experience_id = _experience_id(call)
+    doc = call.body["experience"]
     with runtime.store.transaction() as state:
         record = _record(state, experience_id)
-        doc = _clean(REPLACE_BODY, body)["experience"]
         previous = record.experience
-        _raise_if(check_replace(doc, previous, state))
+        _raise_if(check_replace(doc, previous, state, unique_names=runtime.config.unique_names))
         stamp = stamp_after(previous["lastUpdateTs"])
         experience = build_experience(
             doc, organization_id=state.organization_id, previous=previous, stamp=stamp
@@ -154,31 +135,27 @@ async def replace_experience(request: Request, runtime: Runtime) -> Body:
         change_log = [entry, *record.change_log] if entry else record.change_log
         history = [*record.history, history_entry(experience_id, "save", stamp)]
         state.save(Record(experience, history, change_log[:MAX_ENTRIES]))
-    _journal(runtime, request, experience_id, body)
+    _journal(runtime, request, experience_id, call)
     return {"experience": experience}
 
 
-async def act(request: Request, runtime: Runtime) -> Body:
-    action: str = request.path_params["action"]
-    if action not in ACTIONS:
-        raise field_error("action", f"Unknown action '{action[:50]}'; expected start, pause or end")
-    experience_id = _experience_id(request)
-    body = await read_json_object(request, optional=True)
-    options = _clean(ACTION_BODY, body)
+async def act(request: Request, call: Accepted, runtime: Runtime) -> Body:
+    action: str = call.params["action"]
+    experience_id = _experience_id(call)
     with runtime.store.transaction() as state:
         record = _record(state, experience_id)
         previous = record.experience
         refused = refusal(action, previous["status"])
         if refused:
             raise refused
-        variation_id = options["variationId"]
+        variation_id = call.body["variationId"]
         if variation_id is not None and variation_id not in {v["id"] for v in previous["variations"]}:
             raise field_error("variationId", "Not one of this experience's variations")
         stamp = stamp_after(previous["lastUpdateTs"])
         experience = apply_action(previous, action, stamp)
         history = [*record.history, history_entry(experience_id, action, stamp)]
         state.save(Record(experience, history, record.change_log))
-    _journal(runtime, request, experience_id, body)
+    _journal(runtime, request, experience_id, call)
     return {"experience": experience}
 
 
@@ -199,51 +176,50 @@ async def _analyzed(compute: Callable[[*_Args], Body], *args: *_Args) -> Body:
     return result
 
 
-async def experience_analytics(request: Request, runtime: Runtime) -> Body:
+async def experience_analytics_by_get(request: Request, call: Accepted, runtime: Runtime) -> Body:
     # Imported here: the number generator is its own module, loaded on first use.
     from . import analytics
 
-    experience_id = _experience_id(request)
-    if request.method == "GET":
-        record = _stored(runtime, experience_id)
-        return await _analyzed(analytics.experience_analytics_by_get, record.experience,
-                               request.query_params.multi_items())
-    body = await read_json_object(request, optional=True)
-    record = _stored(runtime, experience_id)
-    return await _analyzed(analytics.experience_analytics, record.experience, body)
+    record = _stored(runtime, _experience_id(call))
+    params = request.query_params.multi_items()
+    return await _analyzed(analytics.experience_analytics_by_get, record.experience, params)
 
 
-async def experience_timeseries(request: Request, runtime: Runtime) -> Body:
+async def experience_analytics(request: Request, call: Accepted, runtime: Runtime) -> Body:
     from . import analytics
 
-    experience_id = _experience_id(request)
-    body = await read_json_object(request, optional=True)
-    record = _stored(runtime, experience_id)
-    return await _analyzed(analytics.experience_timeseries, record.experience, body)
+    record = _stored(runtime, _experience_id(call))
+    return await _analyzed(analytics.experience_analytics, record.experience, call.body)
 
 
-def sitewide(generator: str) -> Callable[[Request, Runtime], Awaitable[Body]]:
+async def experience_timeseries(request: Request, call: Accepted, runtime: Runtime) -> Body:
+    from . import analytics
+
+    record = _stored(runtime, _experience_id(call))
+    return await _analyzed(analytics.experience_timeseries, record.experience, call.body)
+
+
+def sitewide(generator: str) -> Handler:
     """The handler of a sitewide analytics endpoint: its JSON body, answered by the named
     function of the number generator."""
 
-    async def handle(request: Request, runtime: Runtime) -> Body:
+    async def handle(request: Request, call: Accepted, runtime: Runtime) -> Body:
         from . import analytics
 
-        query = await read_json_object(request, optional=True)
-        return await _analyzed(getattr(analytics, generator), query)
+        return await _analyzed(getattr(analytics, generator), call.body)
 
     return handle
 
 
-async def export(request: Request, runtime: Runtime) -> Body:
-    experience_id = _experience_id(request)
-    options = _clean(EXPORT_BODY, await read_json_object(request))
+async def export(request: Request, call: Accepted, runtime: Runtime) -> Body:
+    experience_id = _experience_id(call)
+    export_type = call.body["exportType"]
     experience = _stored(runtime, experience_id).experience
     return {
-        "exportType": options["exportType"],
+        "exportType": export_type,
         "experienceId": experience_id,
         "experienceName": experience["name"],
-        "url": f"https://sandbox.invalid/exports/{experience_id}/{options['exportType']}.csv",
+        "url": f"https://sandbox.invalid/exports/{experience_id}/{export_type}.csv",
         "expiresIn": 900,
         "format": "csv",
         "message": "Export ready",

@@ -36,3 +36,7 @@ class FaultDice:
     @property
     def latency_s(self) -> float:
         return max(0, self.faults.latency_ms) / 1000
+
+    @property
+    def commit_delay_s(self) -> float:
+        return max(0.0, self.faults.commit_delay_s)

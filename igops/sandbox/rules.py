@@ -1,4 +1,6 @@
-"""Checks a well-formed experience body must still pass: the rules no field shape expresses."""
+"""Checks a well-formed experience body must still pass: the rules the description states only
+in prose, and no others (unique names are not one of them: only a sandbox configured to model a
+stricter account refuses a name already taken)."""
 
 from __future__ import annotations
 
@@ -13,16 +15,18 @@ from .write_schema import CREATABLE_TYPES, VALUELESS_FILTERS
 PERCENT_TOLERANCE = 0.01
 
 
-def check_create(doc: dict[str, Any], state: Reader) -> Issues:
-    issues = _check_common(doc, state, own_id=None)
+def check_create(doc: dict[str, Any], state: Reader, *, unique_names: bool) -> Issues:
+    issues = _check_common(doc, state, own_id=None, unique_names=unique_names)
     if doc["type"] not in CREATABLE_TYPES:
         issues.add("experience.type", f"Type '{doc['type']}' cannot be created through the API")
     _IdCheck(None, state, issues).run(doc)
     return issues
 
 
-def check_replace(doc: dict[str, Any], existing: dict[str, Any], state: Reader) -> Issues:
-    issues = _check_common(doc, state, own_id=existing["id"])
+def check_replace(
+    doc: dict[str, Any], existing: dict[str, Any], state: Reader, *, unique_names: bool
+) -> Issues:
+    issues = _check_common(doc, state, own_id=existing["id"], unique_names=unique_names)
     if doc["id"] != existing["id"]:
         issues.add("experience.id", "Must match the experience id in the path")
     if doc["type"] != existing["type"]:
@@ -31,7 +35,7 @@ def check_replace(doc: dict[str, Any], existing: dict[str, Any], state: Reader) 
     return issues
 
 
-def _check_common(doc: dict[str, Any], state: Reader, own_id: str | None) -> Issues:
+def _check_common(doc: dict[str, Any], state: Reader, own_id: str | None, unique_names: bool) -> Issues:
     issues = Issues()
     variations = doc["variations"]
     total = sum(variation["percentage"] for variation in variations)
@@ -40,7 +44,7 @@ def _check_common(doc: dict[str, Any], state: Reader, own_id: str | None) -> Iss
     controls = sum(1 for variation in variations if variation["isControl"])
     if controls != 1:
         issues.add("experience.variations", f"Exactly one variation must be the control (got {controls})")
-    if state.name_taken(doc["name"], other_than=own_id):
+    if unique_names and state.name_taken(doc["name"], other_than=own_id):
         issues.add("experience.name", f"An experience named '{doc['name']}' already exists")
     for path, metric in _indexed(doc["experienceKeyMetrics"], "experience.experienceKeyMetrics"):
         if (metric["standardEventId"] is None) == (metric["experienceCustomMetricId"] is None):

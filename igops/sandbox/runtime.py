@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from .config import SandboxConfig
 from .faults import FaultDice
 from .journal import RecordedRequest, RecordedWrite
+from .late import LateCommits
 from .ratelimit import RateLimiter
 from .store import Store
 
@@ -19,3 +20,4 @@ class Runtime:
     dice: FaultDice
     writes: list[RecordedWrite] = field(default_factory=list)
     requests: list[RecordedRequest] = field(default_factory=list)
+    late: LateCommits = field(default_factory=LateCommits)

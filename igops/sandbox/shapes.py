@@ -14,12 +14,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-UUID_PATTERN = re.compile(
-    r"^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}"
-    r"|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$"
-)
-# JavaScript's Number.MAX_SAFE_INTEGER bounds every integer the API accepts.
-MAX_SAFE_INTEGER = 9007199254740991
+# What the named formats of JSON Schema accept (RFC 4122 and RFC 3339: seconds are not optional).
+_FORMATS = {
+    "uuid": re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE),
+    "date-time": re.compile(
+        r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)"
+        r"(\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])"
+    ),
+}
+_FORMAT_MESSAGES = {"uuid": "Invalid uuid", "date-time": "Invalid datetime"}
 # Free-form JSON values are stored and echoed; bounded depth keeps them from exhausting
 # the recursion limit when they are serialized later.
 MAX_FREEFORM_DEPTH = 32
@@ -109,14 +112,18 @@ class Str(Shape):
         enum: tuple[str, ...] | None = None,
         min_length: int = 0,
         max_length: int | None = None,
-        pattern: re.Pattern[str] | None = None,
+        pattern: str | None = None,
+        format: str | None = None,
         nullable: bool = False,
     ) -> None:
         super().__init__(nullable=nullable)
+        if format is not None and format not in _FORMATS:
+            raise ValueError(f"unknown string format {format!r}")
         self.enum = enum
         self.min_length = min_length
         self.max_length = max_length
-        self.pattern = pattern
+        self.pattern = None if pattern is None else _ecmascript(pattern)
+        self.format = format
 
     def _clean(self, value: Any, path: str, issues: Issues) -> Any:
         if not isinstance(value, str):
@@ -128,13 +135,31 @@ class Str(Shape):
             issues.add(path, f"String must contain at least {self.min_length} character(s)")
         elif self.max_length is not None and len(value) > self.max_length:
             issues.add(path, f"String must contain at most {self.max_length} character(s)")
-        elif self.pattern is not None and not self.pattern.match(value):
-            issues.add(path, "Invalid uuid" if self.pattern is UUID_PATTERN else "Invalid format")
+        elif self.format is not None and not _FORMATS[self.format].fullmatch(value):
+            issues.add(path, _FORMAT_MESSAGES[self.format])
+        elif self.pattern is not None and not self.pattern.search(value):
+            issues.add(path, _FORMAT_MESSAGES.get(self.format or "", "Invalid format"))
         return value
 
 
-def uuid(*, nullable: bool = False) -> Str:
-    return Str(pattern=UUID_PATTERN, nullable=nullable)
+def _ecmascript(pattern: str) -> re.Pattern[str]:
+    """A JSON Schema pattern (an ECMAScript regular expression) as Python's `re` reads it.
+
+    ECMAScript's `\\d` is ASCII only, and its `$` matches only at the very end, where Python's
+    also matches before a final line break: ASCII mode, and `$` outside classes made `\\Z`.
+    """
+    translated, escaped, in_class = [], False, False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char in "[]":
+            in_class = char == "["
+        elif char == "$" and not in_class:
+            char = "\\Z"
+        translated.append(char)
+    return re.compile("".join(translated), re.ASCII)
 
 
 class Num(Shape):
@@ -146,16 +171,16 @@ class Num(Shape):
         integer: bool = False,
         minimum: float | None = None,
         maximum: float | None = None,
+        exclusive_minimum: float | None = None,
         nullable: bool = False,
     ) -> None:
         super().__init__(nullable=nullable)
         self.integer = integer
         self.minimum = minimum
         self.maximum = maximum
+        self.exclusive_minimum = exclusive_minimum
         if integer:
             self.expected = "integer"
-            self.minimum = -MAX_SAFE_INTEGER if minimum is None else minimum
-            self.maximum = MAX_SAFE_INTEGER if maximum is None else maximum
 
     def _clean(self, value: Any, path: str, issues: Issues) -> Any:
         # bool is an int subclass in Python but never a JSON number.
@@ -173,6 +198,8 @@ class Num(Shape):
             value = int(value)
         if self.minimum is not None and value < self.minimum:
             issues.add(path, f"Number must be greater than or equal to {self.minimum:g}")
+        elif self.exclusive_minimum is not None and value <= self.exclusive_minimum:
+            issues.add(path, f"Number must be greater than {self.exclusive_minimum:g}")
         elif self.maximum is not None and value > self.maximum:
             issues.add(path, f"Number must be less than or equal to {self.maximum:g}")
         return value
@@ -188,8 +215,8 @@ class Bool(Shape):
 
 
 class Const(Shape):
-    def __init__(self, value: str) -> None:
-        super().__init__()
+    def __init__(self, value: str, *, nullable: bool = False) -> None:
+        super().__init__(nullable=nullable)
         self.value = value
         self.expected = f"'{value}'"
 
@@ -326,23 +353,12 @@ class Prop:
     default: Any = MISSING
 
 
-def req(shape: Shape) -> Prop:
-    return Prop(shape, required=True)
-
-
-def opt(shape: Shape, default: Any = MISSING) -> Prop:
-    return Prop(shape, default=default)
-
-
 class Obj(Shape):
     expected = "object"
 
     def __init__(self, props: Mapping[str, Prop], *, nullable: bool = False) -> None:
         super().__init__(nullable=nullable)
         self.props = dict(props)
-
-    def extended(self, extra: Mapping[str, Prop]) -> Obj:
-        return Obj({**self.props, **extra}, nullable=self.nullable)
 
     def _clean(self, value: Any, path: str, issues: Issues) -> Any:
         if not isinstance(value, dict):

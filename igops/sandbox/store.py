@@ -1,16 +1,18 @@
 """Where the sandbox keeps its experiences: an SQLite database, in a file or in memory.
 
 One row per experience holds its read shape, history and change log as JSON, beside the
-columns requests look it up by: its id and name (both unique), and the list filters (status,
-category, module) in an index kept in creation order, so a list page skips the experiences
-before it without reading them. A second table maps every entity id to its experience, so a
+columns requests look it up by: its id (unique), its name (the API lets names repeat; an index
+serves the check of a sandbox that models an account where they may not), and the list filters
+(status, category, module) in an index kept in creation order, so a list page skips the
+experiences before it without reading them. A second table maps every entity id to its experience, so a
 write's check that a new id belongs to nothing else is a lookup too. What a request costs does
 not grow with the account, but for a list's count of its matches over that small index.
 
 Every request is one transaction. A write begins IMMEDIATE, taking the database's write lock
 before it reads, then validates and changes rows, so processes sharing a file (servers,
 in-process sandboxes) never slip a change between another's check and its change; WAL lets
-reads carry on meanwhile. A state file in the JSON format that came before is converted once.
+reads carry on meanwhile. A state file in the JSON format that came before is converted once;
+one of an older SQLite format is brought up to date when it is opened (see _MIGRATIONS).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import os
 import sqlite3
 import tempfile
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,26 +35,31 @@ from .entities import every_id
 from .taxonomy import category_of, module_of
 
 APPLICATION_ID = 0x69676F70  # "igop", in the database header: this database is a sandbox state
-FORMAT_VERSION = 2  # in the header's user_version; version 1 was one JSON document
+FORMAT_VERSION = 3  # in the header's user_version; version 1 was one JSON document
 _SQLITE_HEADER = b"SQLite format 3\x00"
 _BUSY_TIMEOUT_S = 60.0  # how long a write waits for other processes' writes to finish
 _MEMORY = Path(":memory:")  # how errors name an in-memory state
 
-_SCHEMA = (
-    "CREATE TABLE account (organization_id TEXT NOT NULL)",
-    """CREATE TABLE experiences (
-        seq INTEGER PRIMARY KEY,
-        id TEXT NOT NULL UNIQUE,
-        name TEXT NOT NULL UNIQUE,
-        status TEXT NOT NULL,
-        category TEXT NOT NULL,
-        module TEXT NOT NULL,
-        experience TEXT NOT NULL,
-        history TEXT NOT NULL,
-        change_log TEXT NOT NULL
-    )""",
+_EXPERIENCES = """CREATE TABLE {table} (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    status TEXT NOT NULL,
+    category TEXT NOT NULL,
+    module TEXT NOT NULL,
+    experience TEXT NOT NULL,
+    history TEXT NOT NULL,
+    change_log TEXT NOT NULL
+)"""
+_EXPERIENCE_INDEXES = (
     # Covers list requests: their filters and their order (seq, the creation order).
     "CREATE INDEX experiences_listed ON experiences (seq, status, category, module)",
+    "CREATE INDEX experiences_named ON experiences (name)",
+)
+_SCHEMA = (
+    "CREATE TABLE account (organization_id TEXT NOT NULL)",
+    _EXPERIENCES.format(table="experiences"),
+    *_EXPERIENCE_INDEXES,
     """CREATE TABLE entity_ids (
         id TEXT NOT NULL,
         experience_id TEXT NOT NULL,
@@ -60,6 +68,21 @@ _SCHEMA = (
     "CREATE INDEX entity_ids_of_experience ON entity_ids (experience_id)",
 )
 _RECORD = "SELECT experience, history, change_log FROM experiences"
+
+
+def _names_may_repeat(db: sqlite3.Connection) -> None:
+    """Format 2 to 3: names were UNIQUE, a rule the API does not have. SQLite drops a constraint
+    only with its table: the rows move to a new one, seq (the creation order) and all."""
+    db.execute(_EXPERIENCES.format(table="experiences_3"))
+    db.execute("INSERT INTO experiences_3 SELECT * FROM experiences")
+    db.execute("DROP TABLE experiences")
+    db.execute("ALTER TABLE experiences_3 RENAME TO experiences")
+    for statement in _EXPERIENCE_INDEXES:
+        db.execute(statement)
+
+
+# What brings a state of each older SQLite format to the next one, by the format it starts from.
+_MIGRATIONS = {2: _names_may_repeat}
 
 
 class StateFileError(Exception):
@@ -239,13 +262,28 @@ def _open(path: Path | None) -> tuple[sqlite3.Connection, str]:
             with _transaction(db, "IMMEDIATE"):
                 organization_id = _organization(db, str(uuid.uuid4()))
             # Only now: another application's database is left as it was found.
-            db.execute("PRAGMA journal_mode = WAL")
+            _write_ahead_log(db)
             # Commits need no fsync in WAL mode: a power cut may lose the last ones, never tear the file.
             db.execute("PRAGMA synchronous = NORMAL")
     except StateFileError:
         db.close()
         raise
     return db, organization_id
+
+
+def _write_ahead_log(db: sqlite3.Connection) -> None:
+    """Put the file in WAL mode. Switching needs the file to itself for a moment, and SQLite answers
+    "locked" at once, without waiting, while another process opening it holds it: wait here, as
+    long as a write would wait."""
+    deadline = time.monotonic() + _BUSY_TIMEOUT_S
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def _organization(db: sqlite3.Connection, new_id: str) -> str:
@@ -260,8 +298,14 @@ def _organization(db: sqlite3.Connection, new_id: str) -> str:
         return new_id
     if application_id != APPLICATION_ID:
         raise ValueError("an SQLite database of another application")
-    if db.execute("PRAGMA user_version").fetchone()[0] != FORMAT_VERSION:
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version != FORMAT_VERSION and version not in _MIGRATIONS:
         raise ValueError("unknown format version")
+    # Within the caller's transaction: processes opening the file at once migrate it once.
+    while version in _MIGRATIONS:
+        _MIGRATIONS[version](db)
+        version += 1
+        db.execute(f"PRAGMA user_version = {version}")
     organization_id: str = db.execute("SELECT organization_id FROM account").fetchone()[0]
     return organization_id
 

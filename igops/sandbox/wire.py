@@ -16,8 +16,9 @@ from .shapes import natural
 MAX_BODY_BYTES = 1024 * 1024
 
 
-async def read_json_object(request: Request, *, optional: bool = False) -> dict[str, Any]:
-    """The body as a JSON object; an empty body is `{}` when `optional`."""
+async def read_json_object(request: Request) -> dict[str, Any]:
+    """The body as a JSON object. The description requires no body, so an absent one is `{}`:
+    what a body must hold is for the operation's schema to say."""
     declared = natural(request.headers.get("content-length", ""))
     if declared is not None and declared > MAX_BODY_BYTES:
         raise request_error("Request body exceeds 1 MB", status=413)
@@ -30,9 +31,7 @@ async def read_json_object(request: Request, *, optional: bool = False) -> dict[
         chunks.append(chunk)
     raw = b"".join(chunks)
     if not raw.strip():
-        if optional:
-            return {}
-        raise request_error("Request body is required")
+        return {}
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type != "application/json" and not media_type.endswith("+json"):
         raise request_error("Content-Type must be application/json", status=415)
@@ -57,6 +56,14 @@ def render(body: Any) -> bytes:
 
 def json_response(body: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
     return Response(render(body), status, headers, media_type="application/json")
+
+
+class LostAnswer(Exception):
+    """Raised by a handler whose answer is to be lost: the connection drops before it is sent."""
+
+    def __init__(self, body: Any) -> None:
+        super().__init__("answer lost")
+        self.body = body
 
 
 class DroppedResponse(Response):

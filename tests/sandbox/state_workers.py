@@ -12,11 +12,12 @@ from sandbox_helpers import acall, as_write, new_sandbox, onsite_edits
 
 def write_many(state_path: str, prefix: str, count: int, shared: int, start: Barrier) -> None:
     """Create `count` experiences, edit and start each one, and between them try to create the
-    first `shared` of the names the other process tries too: each is taken by one of the two.
+    first `shared` of the names the other process tries too: in an account where names are unique,
+    each is taken by one of the two, the check and the write never split by the other's.
 
     Writing begins when every process passed `start`, once its sandbox is open.
     """
-    sandbox = new_sandbox(state_path=Path(state_path))
+    sandbox = new_sandbox(state_path=Path(state_path), unique_names=True)
     start.wait()
 
     async def write(method: str, path: str, body: dict[str, Any]) -> dict[str, Any]:

@@ -104,7 +104,7 @@ def test_post_answers_match_the_spec(experience: dict[str, Any], query: dict[str
 SITEWIDE_QUERIES = {
     "default-range": {},
     "march": {"start": "2025-03-01T00:00:00Z", "end": "2025-03-31T23:59:59.999-05:00"},
-    "performance": {"start": "2025-06-01T00:00Z", "feature": {"name": "performance"}},
+    "performance": {"start": "2025-06-01T00:00:00Z", "feature": {"name": "performance"}},
     "order": {"start": "2025-06-01T00:00:00+02:00", "feature": {"name": "order"}},
     "conversion": {"start": "2025-06-01T00:00:00Z", "feature": {"name": "conversion"}},
     "filtered": {"start": "2025-06-01T00:00:00Z", "filters": {"deviceType": "desktop", "allOrders": True}},

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.http
 FOUR_THOUSAND_YEARS = {"start": "0001-01-01T00:00:00Z", "end": "4000-12-31T00:00:00Z"}
 # The largest sitewide answer there is: a daily series per landing page over all of time.
 HEAVIEST = {
-    "start": "0000-01-01T00:00Z",
+    "start": "0000-01-01T00:00:00Z",
     "end": "9999-12-31T23:59:59Z",
     "granularity": "day",
     "feature": {"name": "audience", "audience": "landing_page_full_path"},

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sandbox_helpers import TOKEN, call, create, new_sandbox, onsite_edits
+from sandbox_helpers import TOKEN, as_write, call, create, new_sandbox, onsite_edits
 
 ENDPOINTS = [
     ("GET", "/experiences-list"),
@@ -53,10 +53,13 @@ def test_the_token_is_never_echoed() -> None:
 def test_unknown_experience_gets_404() -> None:
     sandbox = new_sandbox()
     missing = str(uuid.uuid4())
+    # Bodies the description accepts: what is refused is the experience, not the body.
+    replacement = {"experience": as_write(create(sandbox, onsite_edits()))}
     for method, path in ENDPOINTS:
         if "{id}" not in path:
             continue
-        response = call(sandbox, method, path.format(id=missing), json={"exportType": "orders"})
+        body = replacement if method == "PUT" else {"exportType": "orders"}
+        response = call(sandbox, method, path.format(id=missing), json=body)
         assert response.status_code == 404, (method, path, response.text)
         assert response.json() == {"error": "Not found"}
 

@@ -1,15 +1,30 @@
-"""Injected faults: 500s and 429s that do nothing, dropped answers to committed writes, latency."""
+"""Injected faults: 500s and 429s that do nothing, dropped answers to committed writes, creates
+that commit late, latency."""
 
 from __future__ import annotations
 
 import asyncio
 import time
+from pathlib import Path
 
 import httpx
 import pytest
-from sandbox_helpers import acall, as_write, call, create, new_sandbox, onsite_edits
+from emulator_support import serve_over_http
+from sandbox_helpers import (
+    PREFIX,
+    TOKEN,
+    acall,
+    as_write,
+    call,
+    create,
+    new_sandbox,
+    onsite_edits,
+    url_redirect,
+)
 
-from igops.sandbox import Faults
+from igops.sandbox import Faults, Sandbox
+
+HEADERS = {"intelligems-access-token": TOKEN}
 
 
 def test_fail_rate_answers_500_and_changes_nothing() -> None:
@@ -112,3 +127,74 @@ def test_latency_delays_every_answer() -> None:
     started = time.perf_counter()
     assert call(sandbox, "GET", "/experiences-list").status_code == 200
     assert time.perf_counter() - started >= 0.06
+
+
+COMMIT_DELAY_S = 1.0
+
+
+def names(sandbox: Sandbox) -> list[str]:
+    listed = call(sandbox, "GET", "/experiences-list").json()["experiencesList"]
+    return [experience["name"] for experience in listed]
+
+
+def test_a_late_commit_loses_the_answer_and_appears_later_once() -> None:
+    sandbox = new_sandbox(faults=Faults(commit_delay_s=COMMIT_DELAY_S))
+    sent = time.monotonic()
+    with pytest.raises(httpx.RemoteProtocolError):
+        call(sandbox, "POST", "/experiences", json={"experience": onsite_edits("late")})
+    assert sandbox.requests[-1].dropped is True
+    assert names(sandbox) == [] and sandbox.writes == []
+    while not names(sandbox):
+        assert time.monotonic() - sent < COMMIT_DELAY_S + 10, "the create never committed"
+        time.sleep(0.05)
+    assert time.monotonic() - sent >= COMMIT_DELAY_S
+    time.sleep(COMMIT_DELAY_S / 2)
+    assert names(sandbox) == ["late"]
+    assert [(write.method, write.body) for write in sandbox.writes] == [
+        ("POST", {"experience": onsite_edits("late")})
+    ]
+
+
+def test_a_late_commit_delays_only_creates_the_api_would_take() -> None:
+    sandbox = new_sandbox()
+    experience = create(sandbox, onsite_edits())
+    sandbox.faults.commit_delay_s = COMMIT_DELAY_S
+    refused = call(sandbox, "POST", "/experiences", json={"experience": {}})
+    assert refused.status_code == 400
+    replaced = call(
+        sandbox, "PUT", f"/experiences/{experience['id']}", json={"experience": as_write(experience)}
+    )
+    assert replaced.status_code == 200
+    assert call(sandbox, "POST", f"/experiences/{experience['id']}/actions/start", json={}).status_code == 200
+    assert not any(request.dropped for request in sandbox.requests)
+
+
+def test_a_late_commit_not_yet_due_is_lost_when_the_sandbox_closes(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    sandbox = new_sandbox(state_path=path, faults=Faults(commit_delay_s=COMMIT_DELAY_S))
+    with pytest.raises(httpx.RemoteProtocolError):
+        call(sandbox, "POST", "/experiences", json={"experience": onsite_edits("never")})
+    sandbox.close()
+    time.sleep(COMMIT_DELAY_S * 1.5)
+    assert new_sandbox(state_path=path).experiences() == []
+
+
+def test_a_late_commit_that_meanwhile_became_invalid_never_lands() -> None:
+    sandbox = new_sandbox(unique_names=True, faults=Faults(commit_delay_s=COMMIT_DELAY_S))
+    with pytest.raises(httpx.RemoteProtocolError):
+        call(sandbox, "POST", "/experiences", json={"experience": onsite_edits("contested")})
+    sandbox.faults.commit_delay_s = 0
+    create(sandbox, url_redirect("contested"))
+    time.sleep(COMMIT_DELAY_S * 1.5)
+    assert names(sandbox) == ["contested"] and len(sandbox.writes) == 1
+
+
+@pytest.mark.http
+def test_a_late_commit_drops_the_connection_over_http() -> None:
+    sandbox = new_sandbox(faults=Faults(commit_delay_s=COMMIT_DELAY_S))
+    with serve_over_http(sandbox) as url, httpx.Client(base_url=url + PREFIX, headers=HEADERS) as client:
+        with pytest.raises(httpx.RemoteProtocolError):
+            client.post("/experiences", json={"experience": onsite_edits("late")})
+        assert client.get("/experiences-list").json()["total"] == 0
+        time.sleep(COMMIT_DELAY_S * 1.5)
+        assert [e["name"] for e in client.get("/experiences-list").json()["experiencesList"]] == ["late"]

@@ -36,6 +36,8 @@ from igops.sandbox.store import StateFileError
 # A state file as igops wrote it before SQLite (format 1): every creatable type and every
 # status, with change-log entries from replacements.
 JSON_STATE = Path(__file__).parent / "data" / "state-v1.json"
+# One in SQLite format 2, as SQL: two experiences, and names UNIQUE.
+STATE_V2 = Path(__file__).parent / "data" / "state-v2.sql"
 
 
 def contents(path: Path) -> list[str]:
@@ -62,7 +64,8 @@ def test_state_survives_a_new_sandbox(tmp_path: Path) -> None:
 
 def test_two_sandboxes_on_one_file_see_each_others_writes(tmp_path: Path) -> None:
     path = tmp_path / "state.json"
-    left, right = new_sandbox(state_path=path), new_sandbox(state_path=path)
+    # Sandboxes of a stricter account than the API: each refuses a name the other took.
+    left, right = (new_sandbox(state_path=path, unique_names=True) for _ in range(2))
     made_left = create(left, onsite_edits("left"))
     made_right = create(right, url_redirect("right"))
     assert made_left["organizationId"] == made_right["organizationId"]
@@ -71,9 +74,9 @@ def test_two_sandboxes_on_one_file_see_each_others_writes(tmp_path: Path) -> Non
     body["description"] = "edited on the right"
     assert put(right, made_left["id"], body).status_code == 200
     assert get(left, made_left["id"])["description"] == "edited on the right"
-    # Name uniqueness holds across both.
     response = call(left, "POST", "/experiences", json={"experience": url_redirect("right")})
     assert response.status_code == 400
+    assert "experience.name" in field_errors(response)
 
 
 def test_refused_writes_leave_the_file_untouched(tmp_path: Path) -> None:
@@ -106,9 +109,10 @@ def test_concurrent_writers_in_two_processes_lose_nothing(tmp_path: Path, start:
     experiences = new_sandbox(state_path=path).experiences()
     kept = [item["experience"] for item in old["experiences"]] if old else []
     assert experiences[: len(kept)] == kept
+    names = [e["name"] for e in experiences[len(kept) :]]
     written = {e["name"]: e for e in experiences[len(kept) :]}
     own = {f"{prefix}-{i}": prefix for prefix in ("left", "right") for i in range(25)}
-    assert sorted(written) == sorted([*own, *(f"shared-{i}" for i in range(10))])
+    assert sorted(names) == sorted([*own, *(f"shared-{i}" for i in range(10))])
     for name, prefix in own.items():
         assert written[name]["description"] == f"edited by {prefix}"
         assert written[name]["status"] == "started"
@@ -135,7 +139,8 @@ def test_a_json_state_file_is_converted_with_every_experience(tmp_path: Path) ->
 
 def test_a_converted_state_keeps_its_organization_names_and_ids(tmp_path: Path) -> None:
     path, old = json_state(tmp_path)
-    sandbox = new_sandbox(state_path=path)
+    # A stricter account's name check finds the names the conversion kept.
+    sandbox = new_sandbox(state_path=path, unique_names=True)
     first, second = (item["experience"] for item in old["experiences"][:2])
     assert create(sandbox, onsite_edits("new"))["organizationId"] == old["organizationId"]
     taken_name = call(sandbox, "POST", "/experiences", json={"experience": onsite_edits(first["name"])})
@@ -166,6 +171,24 @@ def test_a_sandbox_that_waited_while_another_converted_uses_the_converted_file(t
     assert sandbox.experiences() == [*(item["experience"] for item in old["experiences"]), made]
 
 
+def test_a_state_of_format_2_opens_keeping_everything_and_lets_names_repeat(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    with closing(sqlite3.connect(path)) as db:
+        db.executescript(STATE_V2.read_text())
+        before = [json.loads(row[0]) for row in db.execute("SELECT experience FROM experiences ORDER BY seq")]
+    sandbox = new_sandbox(state_path=path)
+    assert sandbox.experiences() == before
+    again = create(sandbox, onsite_edits(before[0]["name"]))
+    assert [e["name"] for e in sandbox.experiences()] == [*(e["name"] for e in before), again["name"]]
+    listed = call(sandbox, "GET", "/experiences-list", params={"status": "started"}).json()
+    started = [e["id"] for e in before if e["status"] == "started"]
+    assert [e["id"] for e in listed["experiencesList"]] == started
+    sandbox.close()
+    with closing(sqlite3.connect(path)) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == store.FORMAT_VERSION
+    assert new_sandbox(state_path=path).experiences() == [*before, again]
+
+
 def other_application(path: Path) -> None:
     with closing(sqlite3.connect(path)) as db:
         db.execute("CREATE TABLE notes (body TEXT)")
@@ -174,7 +197,7 @@ def other_application(path: Path) -> None:
 def future_format(path: Path) -> None:
     new_sandbox(state_path=path).close()
     with closing(sqlite3.connect(path)) as db:
-        db.execute("PRAGMA user_version = 3")
+        db.execute(f"PRAGMA user_version = {store.FORMAT_VERSION + 1}")
 
 
 def damaged_json_state(path: Path) -> None:

@@ -508,8 +508,18 @@ def test_every_problem_is_reported_at_once() -> None:
     assert {"experience.name", "experience.variations.0.percentage", "experience.type"} <= set(errors)
 
 
-def test_names_are_unique_in_the_account() -> None:
+def test_names_may_repeat_as_the_api_lets_them() -> None:
     sandbox = new_sandbox()
+    first = create(sandbox, onsite_edits("Taken"))
+    second = create(sandbox, url_redirect("Taken"))
+    other = create(sandbox, url_redirect("Free"))
+    assert put(sandbox, other["id"], {**as_write(other), "name": "Taken"}).status_code == 200
+    assert [e["name"] for e in sandbox.experiences()] == ["Taken"] * 3
+    assert len({first["id"], second["id"], other["id"]}) == 3
+
+
+def test_a_stricter_account_refuses_a_name_already_taken() -> None:
+    sandbox = new_sandbox(unique_names=True)
     create(sandbox, onsite_edits("Taken"))
     assert "experience.name" in post_errors(sandbox, url_redirect("Taken"))
     other = create(sandbox, url_redirect("Free"))
@@ -768,7 +778,6 @@ def raw_post(sandbox: Sandbox, content: bytes, content_type: str | None = "appli
         b"42",
         b'"text"',
         b"null",
-        b"",
         b"\xff\xfe\x00",
         b'{"experience": NaN}',
         b"[" * 100_000 + b"]" * 100_000,
@@ -781,7 +790,6 @@ def raw_post(sandbox: Sandbox, content: bytes, content_type: str | None = "appli
         "number",
         "string",
         "null",
-        "empty",
         "binary",
         "nan",
         "deep",
@@ -792,6 +800,15 @@ def test_malformed_bodies_get_400(content: bytes) -> None:
     sandbox = new_sandbox()
     assert raw_post(sandbox, content) == 400
     assert sandbox.experiences() == []
+
+
+def test_an_absent_body_is_an_empty_object() -> None:
+    # The description requires no request body: what is missing is what the body must hold.
+    sandbox = new_sandbox()
+    headers = {"content-type": "application/json"}
+    response = call(sandbox, "POST", "/experiences", content=b"", headers=headers)
+    assert response.status_code == 400
+    assert field_errors(response) == {"experience": ["Required"]}
 
 
 def test_oversized_body_gets_413() -> None:
