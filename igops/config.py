@@ -187,6 +187,9 @@ def token_env_problem(name: str) -> str | None:
     return None
 
 
+# The token is sent as an HTTP header value: visible ASCII, nothing else.
+_TOKEN_CHARACTERS = re.compile(r"[\x21-\x7e]+")
+
 _NAME_IT = ("keep the token out of files, export it in an environment variable and name that variable here, "
             "such as INTELLIGEMS_API_TOKEN.")
 
@@ -207,6 +210,8 @@ def _url_flaw(url: str) -> str | None:
         return "it is neither an http(s) URL nor sandbox:[STATE_FILE]"
     if any(character.isspace() for character in url):
         return "it contains white space"
+    if not url.isprintable():
+        return "it contains a control character (such as an escape) or a bidi control"
     try:
         parts = urlsplit(url)
     except ValueError:  # the one structural error urlsplit raises: an unbalanced IPv6 bracket
@@ -266,6 +271,12 @@ class Settings:
         if problem is not None:
             raise ConfigError(f"{source}: {problem}")
         token = env.get(project.token_env, "").strip()
+        if token and not _TOKEN_CHARACTERS.fullmatch(token):
+            raise ConfigError(
+                f"{project.token_env} holds a character an API key never has (its value is not shown: it is "
+                "the token): a key is letters, digits and punctuation, without spaces, line breaks or "
+                "accents; copy it again from the Intelligems dashboard."
+            )
         if not token:
             if not api_url.startswith(SANDBOX_SCHEME):
                 raise ConfigError(

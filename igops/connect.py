@@ -9,7 +9,8 @@ from pathlib import Path
 
 from igops.api import IntelligemsClient, RetryPolicy
 from igops.config import SANDBOX_SCHEME, Settings
-from igops.sandbox import Sandbox, SandboxConfig
+from igops.files.targets import write_problem
+from igops.sandbox import Sandbox, SandboxConfig, StateFileError
 
 SANDBOX_BASE_URL = "http://sandbox"
 
@@ -24,6 +25,10 @@ def open_client(
             max_in_flight=max_in_flight,
         )
     state = settings.api_url[len(SANDBOX_SCHEME):].strip()
+    # The emulator keeps its state there (and its journal beside it): a new path or a regular file only.
+    problem = write_problem(Path(state)) if state else None
+    if problem is not None:
+        raise StateFileError(Path(state), problem)
     sandbox = Sandbox(
         SandboxConfig(token=settings.token.reveal(), state_path=Path(state) if state else None)
     )

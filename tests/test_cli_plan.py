@@ -209,8 +209,8 @@ def test_an_unusable_sandbox_state_is_one_sentence(project: Path) -> None:
     result = igops("plan", "--api", f"sandbox:{project / 'missing' / 'account.json'}")
     assert result.exit_code == 1
     assert result.output.strip().splitlines() == [
-        f"Error: {project / 'missing' / 'account.json'} cannot be used (No such file or directory): fix the "
-        "sandbox: URL or move the file away."]
+        f"Error: {project / 'missing' / 'account.json'} cannot be written: its directory "
+        f"{project / 'missing'} does not exist: fix the sandbox: URL or move the file away."]
 
 
 def test_verbose_says_each_phase_on_stderr_and_only_when_asked(project: Path) -> None:

@@ -21,6 +21,8 @@ from typing import Any, Literal
 import httpx
 
 from igops import __version__
+from igops.api import answers
+from igops.api.answers import ANSWER_LIMIT, ERROR_ANSWER_LIMIT, Shape, Unusable
 from igops.api.errors import (
     AmbiguousCreate,
     ApiError,
@@ -32,6 +34,7 @@ from igops.api.errors import (
     Unauthorized,
     UnexpectedResponse,
     ValidationFailed,
+    server_text,
 )
 from igops.api.pacing import BucketRate, Pacer, Ticket
 from igops.api.retry import RetryPolicy
@@ -128,6 +131,15 @@ _FINISHING = contextvars.ContextVar("igops_api_finishing", default=False)
 
 
 @dataclass(frozen=True)
+class _Answer:
+    """What the server answered an attempt with: the body is None when it was too large to read."""
+
+    status: int
+    headers: httpx.Headers
+    body: bytes | None
+
+
+@dataclass(frozen=True)
 class _Failed:
     """An attempt that failed in a way worth retrying."""
 
@@ -151,6 +163,7 @@ class IntelligemsClient:
         pacer: Pacer | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self._token = token
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
         self.pacer = pacer or Pacer(rates=DOCUMENTED_RATES, max_in_flight=max_in_flight)
@@ -205,55 +218,50 @@ class IntelligemsClient:
         self, page: int = 1, limit: int = LIST_PAGE_SIZE, filters: ListFilters | None = None
     ) -> ExperiencePage:
         params = {"page": str(page), "limit": str(limit), **(filters or ListFilters()).params()}
-        body = await self._json("GET", "/experiences-list", Group.EXPERIENCES, params=params)
-        try:
-            return ExperiencePage(
-                items=list(body["experiencesList"]),
-                page=int(body["page"]),
-                limit=int(body["limit"]),
-                total=int(body["total"]),
-                total_pages=int(body["totalPages"]),
-            )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise self._unexpected("GET", "/experiences-list", "a page of experiences") from exc
+        body = await self._json("GET", "/experiences-list", Group.EXPERIENCES, answers.LIST_PAGE,
+                                params=params)
+        return ExperiencePage(items=body["experiencesList"], page=body["page"], limit=body["limit"],
+                              total=body["total"], total_pages=body["totalPages"])
 
     async def list_experiences(
         self, filters: ListFilters | None = None, page_size: int = LIST_PAGE_SIZE
     ) -> list[dict[str, Any]]:
         """Every experience matching the filters: the first page, then the rest concurrently."""
         first = await self.list_page(1, page_size, filters)
+        # Asked for before anything else is, so the first page alone decides how many are.
+        problem = answers.page_count_problem(first.total, first.limit, first.total_pages)
+        if problem is not None:
+            raise self._unusable("GET", "/experiences-list", problem)
         rest = await asyncio.gather(
             *(self.list_page(n, page_size, filters) for n in range(2, first.total_pages + 1))
         )
-        seen: set[str | None] = set()
+        seen: set[str] = set()
         items = []
         # An experience created between two page reads shifts the pages; never count it twice.
         for page in (first, *rest):
             for item in page.items:
-                if item.get("id") not in seen:
-                    seen.add(item.get("id"))
+                if item["id"] not in seen:
+                    seen.add(item["id"])
                     items.append(item)
         return items
 
     async def get_experience(self, experience_id: str) -> dict[str, Any]:
         path = f"/experiences/{experience_id}"
-        return self._experience(await self._json("GET", path, Group.EXPERIENCES), "GET", path)
+        return await self._experience("GET", path, Group.EXPERIENCES)
 
     async def create_experience(self, experience: dict[str, Any]) -> dict[str, Any]:
         """POST a new experience. Never retried blindly: see AmbiguousCreate."""
-        body = await self._json(
+        return await self._experience(
             "POST", "/experiences", Group.EXPERIENCES, body={"experience": experience},
             retry=Retry.CREATE, name=str(experience.get("name", "")),
         )
-        return self._experience(body, "POST", "/experiences")
 
     async def update_experience(
         self, experience_id: str, experience: dict[str, Any]
     ) -> dict[str, Any]:
         """PUT a full replacement: every nested entity must carry its id."""
         path = f"/experiences/{experience_id}"
-        body = await self._json("PUT", path, Group.UPDATES, body={"experience": experience})
-        return self._experience(body, "PUT", path)
+        return await self._experience("PUT", path, Group.UPDATES, body={"experience": experience})
 
     async def act(
         self,
@@ -270,8 +278,7 @@ class IntelligemsClient:
             payload["variationId"] = variation_id
         if update_prices_to_variation is not None:
             payload["updatePricesToVariation"] = update_prices_to_variation
-        body = await self._json("POST", path, Group.EXPERIENCES, body=payload)
-        return self._experience(body, "POST", path)
+        return await self._experience("POST", path, Group.EXPERIENCES, body=payload)
 
     # Analytics
 
@@ -283,11 +290,12 @@ class IntelligemsClient:
         query = dict(query or {})
         if not self._analytics_via_get:
             try:
-                return await self._json("POST", path, Group.EXPERIENCES, body=query)
+                return await self._json("POST", path, Group.EXPERIENCES, answers.ANALYTICS, body=query)
             except (NotFound, UnexpectedResponse) as exc:
                 if exc.status not in (404, 405):
                     raise
-        body = await self._json("GET", path, Group.EXPERIENCES, params=_query_params(query))
+        body = await self._json("GET", path, Group.EXPERIENCES, answers.ANALYTICS,
+                                params=_query_params(query))
         self._analytics_via_get = True
         return body
 
@@ -298,12 +306,14 @@ class IntelligemsClient:
         older `/analytics/sitewide` answer 404 there, and the client remembers to use that one.
         """
         try:
-            return await self._json("POST", self._sitewide_path, Group.SITEWIDE, body=dict(query))
+            return await self._json("POST", self._sitewide_path, Group.SITEWIDE, answers.ANALYTICS,
+                                     body=dict(query))
         except NotFound:
             if self._sitewide_path == "/analytics/sitewide":
                 raise
         self._sitewide_path = "/analytics/sitewide"
-        return await self._json("POST", self._sitewide_path, Group.SITEWIDE, body=dict(query))
+        return await self._json("POST", self._sitewide_path, Group.SITEWIDE, answers.ANALYTICS,
+                                body=dict(query))
 
     # Transport, pacing and retries
 
@@ -312,20 +322,30 @@ class IntelligemsClient:
         method: str,
         path: str,
         group: Group,
+        shape: Shape,
         *,
         params: Mapping[str, str] | None = None,
         body: Any = None,
         retry: Retry = Retry.SAFE,
         name: str = "",
     ) -> dict[str, Any]:
-        response = await self._send(method, path, group, params, body, retry, name)
+        """The answer's JSON object, once it is of `shape`."""
+        answer = await self._send(method, path, group, params, body, retry, name)
         try:
-            document = response.json()
-        except ValueError as exc:
-            raise self._unexpected(method, path, "JSON") from exc
-        if not isinstance(document, dict):
-            raise self._unexpected(method, path, "a JSON object")
-        return document
+            if answer.body is None:
+                raise Unusable(f"its body is larger than {ANSWER_LIMIT // (1024 * 1024)} MB, left unread")
+            document = answers.parse(answer.body)
+            answers.check(shape, document)
+        except Unusable as exc:
+            raise self._unusable(method, path, str(exc), retry, name) from None
+        result: dict[str, Any] = document
+        return result
+
+    async def _experience(self, method: str, path: str, group: Group, **request: Any) -> dict[str, Any]:
+        """The `experience` an answer holds."""
+        body = await self._json(method, path, group, answers.EXPERIENCE_ANSWER, **request)
+        experience: dict[str, Any] = body["experience"]
+        return experience
 
     async def _send(
         self,
@@ -336,7 +356,7 @@ class IntelligemsClient:
         body: Any,
         retry: Retry,
         name: str,
-    ) -> httpx.Response:
+    ) -> _Answer:
         started = time.monotonic()
         first_sent: float | None = None
         call = object()
@@ -363,7 +383,7 @@ class IntelligemsClient:
                     # However the attempt ended (an error answer, none, a cancelled task), its ticket goes
                     # back: it is a slot in flight, and the pacer waits for the tickets out to probe.
                     self.pacer.settle(ticket, None)
-                if isinstance(outcome, httpx.Response):
+                if isinstance(outcome, _Answer):
                     return outcome
                 committed = committed or (outcome.took_effect and method != "GET")
                 if (attempt >= self.retry.max_attempts
@@ -378,20 +398,24 @@ class IntelligemsClient:
 
     async def _attempt(self, method: str, path: str, params: Mapping[str, str] | None, body: Any,
                        ticket: Ticket, retry: Retry, name: str, attempt: int,
-                       started: float) -> httpx.Response | _Failed:
+                       started: float) -> _Answer | _Failed:
         """One attempt: the answer, or a failure to retry; raises what no retry can mend."""
         began = time.monotonic()
         try:
             # The whole attempt, however the server trickles its answer, takes at most the timeout.
             async with asyncio.timeout(self.timeout):
-                response = await self._http.request(method, path, params=params, json=body)
+                answer = await self._receive(self._http.build_request(method, path, params=params, json=body))
         except (httpx.TransportError, TimeoutError) as exc:
             return self._unanswered(exc, method, path, retry, name, attempt, started)
-        log.debug("%s %s -> %s in %.3fs", method, path, response.status_code, time.monotonic() - began)
-        status = response.status_code
+        except httpx.DecodingError:
+            # Its Content-Encoding says gzip (or another) and the bytes are not: no retry mends that.
+            raise self._unusable(method, path, "its body is not what its Content-Encoding says", retry,
+                                 name) from None
+        log.debug("%s %s -> %s in %.3fs", method, path, answer.status, time.monotonic() - began)
+        status = answer.status
         if 200 <= status < 300:
-            self.pacer.settle(ticket, response.headers)
-            return response
+            self.pacer.settle(ticket, answer.headers)
+            return answer
         if status == 429:
             # The pacer holds the whole group for the backoff: that is the wait.
             self.pacer.throttled(ticket, self.retry.backoff(attempt))
@@ -400,13 +424,23 @@ class IntelligemsClient:
                 "wait a minute and run it again.", method=method, path=path, status=429),
                 0.0, took_effect=False)
         if status < 500:
-            raise _client_error(response, method, path, self.base_url)
+            raise self._client_error(answer, method, path)
         if retry is Retry.CREATE:
             raise _ambiguous(name, path, f"HTTP {status}")
         return _Failed(ServerError(
             f"The Intelligems API kept failing (HTTP {status}) after {attempt} attempt(s) on {method} "
             f"{path}: try again later.", method=method, path=path, status=status),
             self.retry.backoff(attempt), took_effect=True)
+
+    async def _receive(self, request: httpx.Request) -> _Answer:
+        """Send `request` and read its answer, no more of it than a successful answer, or an error's
+        explanation, may hold."""
+        response = await self._http.send(request, stream=True)
+        try:
+            limit = ANSWER_LIMIT if 200 <= response.status_code < 300 else ERROR_ANSWER_LIMIT
+            return _Answer(response.status_code, response.headers, await answers.read_body(response, limit))
+        finally:
+            await response.aclose()
 
     def _unanswered(self, exc: httpx.TransportError | TimeoutError, method: str, path: str, retry: Retry,
                     name: str, attempt: int, started: float) -> _Failed:
@@ -469,17 +503,55 @@ class IntelligemsClient:
             await asyncio.wait_for(stop.wait(), seconds)
         return not stop.is_set()
 
-    def _experience(self, body: dict[str, Any], method: str, path: str) -> dict[str, Any]:
-        experience = body.get("experience")
-        if not isinstance(experience, dict):
-            raise self._unexpected(method, path, "an experience")
-        return experience
-
-    def _unexpected(self, method: str, path: str, wanted: str) -> UnexpectedResponse:
+    def _unusable(self, method: str, path: str, problem: str, retry: Retry = Retry.SAFE,
+                  name: str = "") -> ApiError:
+        """An answer igops cannot use, in one sentence. For a create it is an AmbiguousCreate: the server
+        took the request, so the experience may well exist."""
+        if retry is Retry.CREATE:
+            return _ambiguous(name, path, f"the API answered something igops cannot use: {problem}")
         return UnexpectedResponse(
-            f"The Intelligems API answered {method} {path} with something other than {wanted}: "
+            f"The Intelligems API answered {method} {path} with something igops cannot use ({problem}): "
             f"check that {self.base_url} is the Intelligems API.",
             method=method, path=path,
+        )
+
+    def _client_error(self, answer: _Answer, method: str, path: str) -> ApiError:
+        """The error a 4xx (or another status igops does not retry) stands for, in one sentence; the API's
+        own words in it are shown through server_text, the token taken out."""
+        status = answer.status
+        if status == 401:
+            return Unauthorized(
+                "The Intelligems API refused the access token (401 Unauthorized): "
+                "set INTELLIGEMS_API_TOKEN to a valid API key of the store's organization.",
+                method=method, path=path, status=401,
+            )
+        if status == 404:
+            if path.startswith(("/experiences/", "/analytics/resource/")):
+                return NotFound(f"No experience found at {method} {path} (404): check the id.",
+                                method=method, path=path, status=404)
+            # A path without an id is there on every Intelligems API: the address is what is wrong.
+            return NotFound(f"Nothing found at {method} {path} (404): the API URL {self.base_url} is "
+                            f"probably wrong; it should be the API's root, such as {DEFAULT_BASE_URL}, to "
+                            f"which igops adds {API_PREFIX}.", method=method, path=path, status=404)
+        if status == 400:
+            errors, field_errors = _validation_envelope(answer.body)
+            details = [f"{field}: {'; '.join(messages)}" for field, messages in field_errors.items()]
+            summary = "; ".join([*errors, *details]) or (
+                "no details given" if answer.body is not None
+                else f"its explanation, over {ERROR_ANSWER_LIMIT // 1024} KB, was left unread")
+            return ValidationFailed(
+                f"The Intelligems API refused {method} {path}: {server_text(summary, hide=self._token)}.",
+                errors=errors, field_errors=field_errors, method=method, path=path,
+            )
+        if 300 <= status < 400:
+            location = server_text(answer.headers.get("location", "nowhere named"), hide=self._token)
+            return UnexpectedResponse(
+                f"The Intelligems API answered {method} {path} with a redirect (HTTP {status}) to "
+                f"{location}, which igops never follows, so that the token is sent nowhere else: set the "
+                "API URL to the API's own address.", method=method, path=path, status=status)
+        return UnexpectedResponse(
+            f"The Intelligems API answered {method} {path} with HTTP {status}.",
+            method=method, path=path, status=status,
         )
 
 
@@ -498,51 +570,23 @@ def _describe_transport_error(exc: httpx.TransportError | TimeoutError) -> str:
     return "connection dropped before the answer arrived"
 
 
-def _client_error(response: httpx.Response, method: str, path: str, base_url: str) -> ApiError:
-    status = response.status_code
-    if status == 401:
-        return Unauthorized(
-            "The Intelligems API refused the access token (401 Unauthorized): "
-            "set INTELLIGEMS_API_TOKEN to a valid API key of the store's organization.",
-            method=method, path=path, status=401,
-        )
-    if status == 404:
-        if path.startswith(("/experiences/", "/analytics/resource/")):
-            return NotFound(f"No experience found at {method} {path} (404): check the id.",
-                            method=method, path=path, status=404)
-        # A path without an id is there on every Intelligems API: the address is what is wrong.
-        return NotFound(f"Nothing found at {method} {path} (404): the API URL {base_url} is probably wrong; "
-                        f"it should be the API's root, such as {DEFAULT_BASE_URL}, to which igops adds "
-                        f"{API_PREFIX}.", method=method, path=path, status=404)
-    if status == 400:
-        errors, field_errors = _validation_envelope(response)
-        details = [f"{field}: {'; '.join(messages)}" for field, messages in field_errors.items()]
-        summary = "; ".join([*errors, *details]) or "no details given"
-        return ValidationFailed(
-            f"The Intelligems API refused {method} {path}: {summary}.",
-            errors=errors, field_errors=field_errors, method=method, path=path,
-        )
-    return UnexpectedResponse(
-        f"The Intelligems API answered {method} {path} with HTTP {status}.",
-        method=method, path=path, status=status,
-    )
-
-
-def _validation_envelope(response: httpx.Response) -> tuple[list[str], dict[str, list[str]]]:
-    """The documented 400 body: request-level `errors` and per-field `properties.<f>.errors`."""
+def _validation_envelope(body: bytes | None) -> tuple[list[str], dict[str, list[str]]]:
+    """The documented 400 body, as the API wrote it: request-level `errors` and per-field
+    `properties.<f>.errors` (show them only through server_text)."""
     try:
-        body = response.json()
-    except ValueError:
+        document = answers.parse(body) if body is not None else None
+    except Unusable:
         return [], {}
-    if not isinstance(body, dict):
+    if not isinstance(document, dict):
         return [], {}
-    errors = [str(item) for item in body.get("errors") or [] if item]
+    listed = document.get("errors")
+    errors = [str(item) for item in listed if item] if isinstance(listed, list) else []
     field_errors: dict[str, list[str]] = {}
-    properties = body.get("properties")
+    properties = document.get("properties")
     if isinstance(properties, dict):
         for field, entry in properties.items():
             messages = entry.get("errors") if isinstance(entry, dict) else None
-            if messages:
+            if isinstance(messages, list) and messages:
                 field_errors[str(field)] = [str(message) for message in messages]
     return errors, field_errors
 

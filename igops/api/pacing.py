@@ -16,6 +16,14 @@ A ticket is also one of the client's slots for requests in flight, so it is hand
 when the request can go at once: a 429 stops every request not sent yet. Requests that must
 wait queue in the order they came, and each ticket that becomes available is handed to one
 of them directly: nobody wakes up only to wait again.
+
+A server's headers are not trusted beyond sense. A refill announced further off than
+MAX_REFILL_WAIT fails the group's requests in one sentence instead of waiting (the documented
+buckets refill within a minute). A count that is not a whole number (1.5 tokens, NaN) or a refill
+time that is not a finite number (NaN, inf) makes the whole set of headers count as absent, as
+garbage always has: the group is then paced by 429s, each holding it for a bounded backoff. A
+negative count of tokens left is a spent bucket, and a refill announced in the past one that has
+come: the next request goes alone, as a probe.
 """
 
 from __future__ import annotations
@@ -28,11 +36,15 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
+from igops.api.errors import RateLimited
+
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 
 # Headers carry wall-clock times; a small margin absorbs clock skew and rounding.
 RESET_MARGIN_SECONDS = 0.05
+# The longest refill igops waits for: ten times the longest documented interval (60 s).
+MAX_REFILL_WAIT = 600.0
 
 
 @dataclass(frozen=True)
@@ -92,14 +104,23 @@ class RateLimitHeaders:
 
     @classmethod
     def parse(cls, headers: Mapping[str, str]) -> RateLimitHeaders | None:
+        """The headers' values; None when one is missing or not a finite number (then none counts)."""
         try:
-            return cls(
-                limit=int(headers["x-ratelimit-limit"]),
-                remaining=int(headers["x-ratelimit-remaining"]),
-                reset_at=float(headers["x-ratelimit-reset"]) / 1000.0,
-            )
+            reset_at = float(headers["x-ratelimit-reset"]) / 1000.0
+            parsed = cls(limit=int(headers["x-ratelimit-limit"]),
+                         remaining=int(headers["x-ratelimit-remaining"]), reset_at=reset_at)
         except (KeyError, ValueError):
             return None
+        return parsed if math.isfinite(reset_at) else None
+
+
+def _refuse_waiters(group: str, state: BucketState, wait: float) -> None:
+    """Fail every request waiting for a refill too far off to wait for."""
+    message = (f"The Intelligems API says its {group} rate limit refills only in {wait / 60:,.0f} minutes, "
+               f"more than the {MAX_REFILL_WAIT / 60:.0f} igops waits: try again later, and check that this "
+               "machine's clock is right.")
+    while _first(state) is not None:
+        state.waiters.popleft().ticket.set_exception(RateLimited(message, status=429))
 
 
 def _first(state: BucketState) -> _Waiter | None:
@@ -202,7 +223,9 @@ class Pacer:
                 state.waiters.popleft().ticket.set_result(granted)
                 continue
             blocked.add(group)
-            if granted is not None and state.timer is None:
+            if granted is not None and granted > MAX_REFILL_WAIT:
+                _refuse_waiters(group, state, granted)
+            elif granted is not None and state.timer is None:
                 state.timer = asyncio.ensure_future(self._wake_after(state, granted))
         for state in self._states.values():
             if _first(state) is None and state.timer is not None:

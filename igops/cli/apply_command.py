@@ -200,7 +200,7 @@ def _progress(plan: Plan, session: Session) -> Iterator[StepObserver]:
         def observe(result: StepResult) -> None:
             if result.kind is ChangeKind.UPDATE:
                 updates_left[0] -= 1
-            progress.console.print(step_line(result), highlight=False)
+            progress.console.print(step_line(result), highlight=False, markup=False)
             progress.advance(task)
 
         yield observe

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import math
 import os
 import sys
 import time
@@ -14,16 +15,19 @@ from typing import IO, Any, TextIO, TypeVar
 
 import click
 from rich.console import Console
+from rich.text import Text
 
 from igops import engine
 from igops.config import MIN_TIMEOUT, Settings
 from igops.engine import EngineError, InvalidFiles, Project, Session
+from igops.engine.operations import check_writable
 from igops.model import Plan
 from igops.render import validation as validation_report
 from igops.render.formats import PLAN_FORMATS, render_plan
 from igops.render.github import Annotation, plan_annotations, workflow_command
 from igops.render.github_body import DOCUMENT_LIMIT
 from igops.render.plan_markdown import render_plan_markdown
+from igops.render.untrusted import terminal
 
 EXIT_ERROR = 1
 EXIT_CHANGES = 2
@@ -32,7 +36,13 @@ T = TypeVar("T")
 
 
 class CommandFailed(click.ClickException):
-    """An expected failure: its message is printed as is, and the exit code is 1."""
+    """An expected failure: its message is printed as is, and the exit code is 1.
+
+    Messages carry paths, names and the API's words: each of their lines is shown as untrusted text, so
+    none can colour the terminal or reorder what follows it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("\n".join(map(terminal, message.split("\n"))))
 
     def show(self, file: IO[Any] | None = None) -> None:
         # Multi-line messages (and one-line lists of errors) carry their own "Error: " prefixes.
@@ -113,7 +123,8 @@ async def _show_waiting(session: Session, console: Console) -> None:
             if text is None:
                 status.stop()
             else:
-                status.update(text)
+                # The request's path holds ids from the API: text, never rich markup.
+                status.update(Text(terminal(text)))
                 status.start()
             await asyncio.sleep(_POLL_SECONDS)
     finally:
@@ -156,6 +167,17 @@ def _from_workspace(path: str) -> str:
     return path if relative.parts[:1] == ("..",) else relative.as_posix()
 
 
+class FiniteFloat(click.FloatRange):
+    """The type of every number option: a float within click's range, never NaN or an infinity. NaN passes
+    every range check (it compares false with everything), and an infinite timeout or rate is no setting."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = click.FLOAT.convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value} is not a finite number.", param, ctx)
+        return super().convert(number, param, ctx)
+
+
 API_OPTION = click.option(
     "--api", metavar="URL",
     help="API base URL, or sandbox:[STATE_FILE] for the built-in emulator "
@@ -170,7 +192,7 @@ def _remember_timeout(context: click.Context, parameter: click.Parameter, value:
 
 # Not passed to the command: load_project reads it, so a command only needs the decorator.
 TIMEOUT_OPTION = click.option(
-    "--timeout", type=click.FloatRange(min=MIN_TIMEOUT), metavar="SECONDS", expose_value=False,
+    "--timeout", type=FiniteFloat(min=MIN_TIMEOUT), metavar="SECONDS", expose_value=False,
     callback=_remember_timeout,
     help="The most any single request to the API may take before it counts as failed and is retried "
          "(default: timeout in igops.yaml, 30).")
@@ -184,8 +206,28 @@ MAX_CHARS_OPTION = click.option(
     help="With --format markdown: the most characters the document may have; whole sections are left out, "
          f"and named, to keep within it (default: {DOCUMENT_LIMIT}, room left for GitHub's comment limit).")
 
+
+class WrittenFile(click.Path):
+    """The type of every option that names a file igops writes: refused before the command does anything,
+    in one sentence naming the option, unless it is a regular file or a new path in a directory igops may
+    write in (engine.operations.check_writable). `makes_directories`: the writer creates the directories
+    above it."""
+
+    def __init__(self, *, makes_directories: bool = False) -> None:
+        super().__init__(dir_okay=False, path_type=Path)
+        self.makes_directories = makes_directories
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            check_writable(Path(value), makes_directories=self.makes_directories)
+        except EngineError as exc:
+            option = param.opts[0] if param is not None and param.opts else "the file"
+            raise CommandFailed(f"{option} {exc}") from None
+        return super().convert(value, param, ctx)
+
+
 REFRESH_CACHE_OPTION = click.option(
-    "--refresh-cache", "cache_path", type=click.Path(dir_okay=False, path_type=Path),
+    "--refresh-cache", "cache_path", type=WrittenFile(makes_directories=True),
     help="Keep full reads here and re-read only experiences whose lastUpdateTs moved.")
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from igops.cli.common import API_OPTION, TIMEOUT_OPTION, CommandFailed, open_settings, run_against_account
+from igops.render.untrusted import terminal
 
 
 @click.command("import")
@@ -21,7 +22,8 @@ def import_command(references: tuple[str, ...], api: str | None, import_all: boo
                    overwrite: bool) -> None:
     """Write live experiences as experience files: the schema line, the id pinned, API defaults left
     out. Experiences of types the API cannot create are listed and skipped. A file that exists is
-    never replaced without --overwrite (then nothing is written).
+    never replaced without --overwrite, and a link, a directory or a device never: then nothing is
+    written. A file or directory there that cannot be read stops the import too.
 
     \b
     Example:
@@ -35,9 +37,10 @@ def import_command(references: tuple[str, ...], api: str | None, import_all: boo
     target = directory if directory is not None else settings.project.experiences_dir
     done = run_against_account(settings, lambda session: session.import_experiences(
         references, target, import_all=import_all, overwrite=overwrite))
+    # Names and ids are the API's: shown as untrusted text.
     for file in done.files:
-        click.echo(f"{'replaced' if file.replaces else 'wrote'} {file.path} ({file.name})")
+        click.echo(terminal(f"{'replaced' if file.replaces else 'wrote'} {file.path} ({file.name})"))
     for skipped in done.skipped:
-        click.echo(f"skipped {skipped.name} ({skipped.experience_id}): {skipped.reason}")
+        click.echo(terminal(f"skipped {skipped.name} ({skipped.experience_id}): {skipped.reason}"))
     click.echo(f"Import complete: {len(done.files)} file(s) written, {len(done.skipped)} skipped.")
 

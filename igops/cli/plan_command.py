@@ -14,6 +14,7 @@ from igops.cli.common import (
     REFRESH_CACHE_OPTION,
     TIMEOUT_OPTION,
     CommandFailed,
+    WrittenFile,
     annotate_plan,
     fail_on_plan_errors,
     load_project,
@@ -29,7 +30,7 @@ from igops.engine import EngineError, write_plan
 @TIMEOUT_OPTION
 @FORMAT_OPTION
 @MAX_CHARS_OPTION
-@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--out", "out_path", type=WrittenFile(),
               help="Also save the plan here (JSON, signed with the API token) for `igops apply PLANFILE`.")
 @click.option("--detailed-exitcode", is_flag=True,
               help="Exit 2 when there are changes (0: none, 1: error).")

@@ -38,12 +38,27 @@ def show_command(reference: str, api: str | None, output_format: str, max_chars:
     """
     refuse_max_chars_unless_markdown(output_format, max_chars)
     settings = open_settings(api)
-    if Path(reference).is_file():
+    if _names_a_file(reference):
         try:
             plan = engine.read_plan_file(Path(reference), settings)
         except EngineError as exc:
             raise CommandFailed(str(exc)) from None
         show_plan(plan, output_format, max_chars=max_chars)
         return
-    desired = engine.validate((), Path()).experiences
-    click.echo(run_against_account(settings, lambda session: session.show(reference, desired)), nl=False)
+    # A file that fails to load manages nothing, but one that cannot be read might manage the experience.
+    loaded = engine.validate((), Path())
+    if loaded.unreadable:
+        raise CommandFailed("\n".join(f"Error: {error}" for error in loaded.unreadable))
+    click.echo(run_against_account(settings, lambda session: session.show(reference, loaded.experiences)),
+               nl=False)
+
+
+def _names_a_file(reference: str) -> bool:
+    """Whether `reference` is a file (a saved plan): one behind a directory igops may not look into is taken
+    as one, so that reading it says so; a name too long for a path is a name."""
+    try:
+        return Path(reference).is_file()
+    except PermissionError:
+        return True
+    except OSError:
+        return False

@@ -6,6 +6,8 @@ import logging
 
 import click
 
+from igops.render.untrusted import terminal
+
 VERBOSE_FLAGS = ("-v", "--verbose")
 VERBOSE_HELP = "Say what igops is doing, step by step, on stderr."
 
@@ -39,7 +41,8 @@ class _StderrHandler(logging.Handler):
     """Log lines on whatever stderr is when they come (click's test runner swaps it)."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        click.echo(self.format(record), err=True)
+        # Records name files and experiences: one line each, shown as untrusted text.
+        click.echo(terminal(self.format(record)), err=True)
 
 
 def log_to_stderr(verbose: bool) -> None:

@@ -1,11 +1,16 @@
 """Import: live experiences written as experience files, so the repository starts equal to the account.
 
-Pure: given the live documents chosen and the files already in the directory, it decides what
-to write where, what to skip and why. Writing is the caller's.
+Given the live documents chosen and the files already in the directory, `plan_import` decides what
+to write where, what to skip and why, without looking at the disk; `checked_on_disk` then looks at
+every target before any is written: import replaces a file only with --overwrite (whether it holds
+the experience or fails to load, and so is not known to be igops's), and never writes through or
+over a link, a directory or a device. Writing is the caller's.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +18,7 @@ from typing import Any
 
 from igops.engine.drift import LIVE_STATUS
 from igops.experience_types import CREATABLE_TYPES
+from igops.files.targets import write_problem
 from igops.files.writer import experience_text, file_stem
 from igops.model import DesiredExperience
 from igops.normalize import canonical_live
@@ -26,7 +32,7 @@ class ImportedFile:
     experience_id: str
     name: str
     text: str
-    replaces: bool  # an existing file of the same experience is overwritten
+    replaces: bool  # a file there is overwritten (the experience's own, or with --overwrite any)
 
 
 @dataclass(frozen=True)
@@ -40,7 +46,7 @@ class Skipped:
 class ImportPlan:
     files: tuple[ImportedFile, ...]
     skipped: tuple[Skipped, ...]
-    refused: tuple[str, ...] = ()  # sentences: files that exist and --overwrite was not given
+    refused: tuple[str, ...] = ()  # sentences: files that cannot be written; then none is
 
 
 def plan_import(documents: Sequence[Mapping[str, Any]], directory: Path,
@@ -75,6 +81,34 @@ def plan_import(documents: Sequence[Mapping[str, Any]], directory: Path,
                                   experience_text(file_document(document), path.parent, schema),
                                   current is not None))
     return ImportPlan(tuple(files), tuple(skipped), tuple(refused))
+
+
+def checked_on_disk(decided: ImportPlan, *, overwrite: bool) -> ImportPlan:
+    """`decided` with what is at each target now taken into account, every target looked at before any
+    is written: a file that fails to load (so it is not known to hold the experience) is replaced only
+    with `overwrite`; a link, a directory, a device, an unwritable directory or a path two experiences
+    would share is refused whatever the options."""
+    refused = list(decided.refused)
+    files = []
+    chosen: dict[Path, ImportedFile] = {}
+    for file in decided.files:
+        first = chosen.setdefault(file.path, file)
+        problem = write_problem(file.path, makes_directories=True)
+        if first is not file:
+            refused.append(f"{file.path} would hold both {first.name!r} ({first.experience_id}) and "
+                           f"{file.name!r} ({file.experience_id}): pin each file to its experience with an "
+                           "id: line, or import them one at a time.")
+        elif problem is not None:
+            refused.append(f"{file.path} {problem}, so nothing was imported (--overwrite or not).")
+        elif not file.replaces and os.path.lexists(file.path):
+            if not overwrite:
+                refused.append(f"{file.path} exists but does not load as an experience file, so it is not "
+                               f"known to hold {file.name!r}: fix it or move it away, or run igops import "
+                               "--overwrite to replace it.")
+            files.append(dataclasses.replace(file, replaces=True))
+        else:
+            files.append(file)
+    return ImportPlan(tuple(files), decided.skipped, tuple(refused))
 
 
 def managing_files(existing: Sequence[DesiredExperience],

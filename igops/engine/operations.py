@@ -49,7 +49,7 @@ from igops.engine.account_state import AccountStateError, CreateJournal, holding
 from igops.engine.adopting import ADOPTABLE, Adoption, adopt
 from igops.engine.apply import Creates, StepObserver, apply_plan, paced_floor_seconds
 from igops.engine.drift import DriftReport
-from igops.engine.importing import ImportPlan, file_document, managing_files, plan_import
+from igops.engine.importing import ImportPlan, checked_on_disk, file_document, managing_files, plan_import
 from igops.engine.planning import files_hash, keys_of, make_drift, make_plan, read_drift
 from igops.engine.rails import Rails
 from igops.engine.refresh import CacheError, RefreshCache
@@ -66,6 +66,7 @@ from igops.files import FileError, LoadResult, load_experiences
 from igops.files.at_commit import CommitError, experiences_at
 from igops.files.bounded import BoundedReadError, read_bounded
 from igops.files.reading import FILE_START
+from igops.files.targets import write_problem
 from igops.files.writer import experience_text, project_schema
 from igops.model import ApplyReport, DesiredExperience, Plan, Risk
 from igops.sandbox import StateFileError
@@ -155,8 +156,18 @@ def raise_if_unsafe(plan: Plan, *, force: bool = False) -> None:
         raise UnsafePlan(plan.blocking_risks)
 
 
+def check_writable(path: Path, *, makes_directories: bool = False) -> None:
+    """EngineError, one sentence naming `path`, unless igops may write a file there: a regular file or a
+    new path, never a link, a directory, a FIFO or a device (igops.files.targets). `makes_directories`:
+    the writer creates the missing directories above it."""
+    problem = write_problem(path, makes_directories=makes_directories)
+    if problem is not None:
+        raise EngineError(f"{path} {problem}.")
+
+
 def write_plan(plan: Plan, settings: Settings, path: Path) -> None:
     """Save `plan` for `apply PLANFILE`, sealed for this API and token."""
+    check_writable(path)
     try:
         write_atomically(path, save_plan(plan, settings.api_url, settings.token))
     except OSError as exc:
@@ -245,14 +256,20 @@ class Session:
         cache = RefreshCache.load(cache_path) if cache_path is not None else None
         report, documents = await read_drift(self._client, project.desired, targets=targets, cache=cache)
         paths = {drift.key: Path(drift.path) for drift in report.drifted if drift.finding in ADOPTABLE}
-        try:
-            # Bytes decoded as they are: line endings and a byte order mark are the file's, kept.
-            texts = {key: path.read_bytes().decode("utf-8") for key, path in paths.items()}
-        except (OSError, UnicodeDecodeError) as exc:
-            raise EngineError(f"Cannot read the experience files to adopt: {exc}.") from None
+        texts = {}
+        for key, path in paths.items():
+            try:
+                # Bytes decoded as they are: line endings and a byte order mark are the file's, kept.
+                texts[key] = path.read_bytes().decode("utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                reason = (exc.strerror or str(exc)) if isinstance(exc, OSError) else "it is not UTF-8 text"
+                raise EngineError(f"Cannot read {path} to adopt the account's values: {reason}.") from None
         adoption = adopt(report, documents, project.desired, texts)
         if adoption.refused:
             return adoption
+        # An experience file may be a link to another inside the directory: it is read, never replaced.
+        for file in adoption.adopted:
+            check_writable(file.path)
         for file in adoption.adopted:
             try:
                 write_atomically(file.path, file.text)
@@ -278,16 +295,22 @@ class Session:
     async def import_experiences(self, references: Sequence[str], directory: Path, *,
                                  import_all: bool = False, overwrite: bool = False) -> ImportPlan:
         """Write a file per chosen live experience (an id, a name, or the key of a file in `directory`)
-        into `directory`, or for every one with `import_all`. Nothing is written when any file would
-        be overwritten without `overwrite`."""
+        into `directory`, or for every one with `import_all`. Nothing is written when any file cannot be
+        (importing.checked_on_disk), or would be overwritten without `overwrite`, or when a file or
+        directory in `directory` cannot be read (it may hold one of them)."""
+        # A directory not there yet holds nothing; one that cannot be read might hold anything.
+        found = load_experiences([directory])
+        if found.unreadable:
+            raise EngineError("\n".join(f"Error: {error}" for error in found.unreadable))
+        existing = found.experiences
         items = await self._client.list_experiences()
-        existing = load_experiences([directory]).experiences if directory.is_dir() else ()
         chosen = [str(item["id"]) for item in items] if import_all else _chosen(references, existing, items)
         log.info("importing %d experiences into %s", len(chosen), directory)
         documents = await asyncio.gather(*(self._client.get_experience(experience_id)
                                            for experience_id in dict.fromkeys(chosen)))
-        decided = plan_import(documents, directory, existing, overwrite=overwrite,
-                              schema=project_schema(self.settings.project.root))
+        decided = checked_on_disk(plan_import(documents, directory, existing, overwrite=overwrite,
+                                              schema=project_schema(self.settings.project.root)),
+                                  overwrite=overwrite)
         if decided.refused:
             raise EngineError("\n".join(f"Error: {sentence}" for sentence in decided.refused))
         try:

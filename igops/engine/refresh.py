@@ -14,10 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from igops.api import IntelligemsClient
+from igops.api import IntelligemsClient, answers
 from igops.atomic import write_atomically
+from igops.files.bounded import BoundedReadError, read_bounded
 
 CACHE_FORMAT = "igops-refresh-cache/1"
+# The cache holds one full read per managed experience; the richest the format allows is about 9 KB, so
+# 64 MB (the bound of a saved plan too) holds thousands of them many times over.
+CACHE_LIMIT = 64 * 1024 * 1024
 log = logging.getLogger("igops")
 
 
@@ -30,25 +34,44 @@ class RefreshCache:
     """The last full GET of each experience, with the lastUpdateTs it was read at."""
 
     path: Path
+    # By id, as the file holds them: fresh() checks each before it is used.
     documents: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path) -> RefreshCache:
+        """The cache at `path` (empty when there is none); CacheError when the file is not one: not a regular
+        file, larger than CACHE_LIMIT, not JSON, or nested deeper than an answer of the API may be."""
         if not path.exists():
             return cls(path)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            # One level deeper than an answer: each read sits under its id, where an answer has it under
+            # `experience`.
+            data = answers.parse(read_bounded(path, CACHE_LIMIT, "an igops refresh cache"),
+                                 depth=answers.MAX_DEPTH + 1)
             if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT:
-                raise ValueError("unknown format")
-            documents = {str(key): dict(value) for key, value in data["experiences"].items()}
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            raise CacheError(f"{path} is not an igops refresh cache: remove it or choose another "
+                raise answers.Unusable(f"it does not say it is {CACHE_FORMAT}")
+            experiences = data.get("experiences")
+            if not isinstance(experiences, dict):
+                raise answers.Unusable("it holds no experiences")
+        except BoundedReadError as exc:
+            raise CacheError(str(exc)) from None
+        except answers.Unusable as exc:
+            raise CacheError(f"{path} is not an igops refresh cache ({exc}): remove it or choose another "
                              "--refresh-cache file.") from None
-        return cls(path, documents)
+        return cls(path, {str(key): value for key, value in experiences.items()})
 
     def fresh(self, experience_id: str, last_update_ts: Any) -> dict[str, Any] | None:
+        """The cached read of the experience when it is still current, and one the API could have
+        answered: a read the client would refuse is never used from the cache either, but read again."""
         cached = self.documents.get(experience_id)
-        return cached if cached is not None and cached.get("lastUpdateTs") == last_update_ts else None
+        if cached is None:
+            return None
+        try:
+            answers.check(answers.EXPERIENCE, cached)
+        except answers.Unusable as exc:
+            log.info("reading %s again: its read in the refresh cache is unusable (%s)", experience_id, exc)
+            return None
+        return cached if cached["lastUpdateTs"] == last_update_ts else None
 
     def save(self) -> None:
         text = json.dumps({"format": CACHE_FORMAT, "experiences": self.documents}, separators=(",", ":"))

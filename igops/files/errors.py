@@ -33,6 +33,15 @@ class FileError:
         return (str(self.file), self.position.line, self.position.column, self.message)
 
 
+@dataclass(frozen=True)
+class Unreadable(FileError):
+    """A file or directory that cannot be read, so what the experience files say is not known: no command
+    can go on as if it were not there. It has no line or field to point at."""
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.message}"
+
+
 def json_path(path: JsonPath) -> str:
     """`$.variations[1].percentage` style, the way people point at a field."""
     return "$" + "".join(map(_step, path))

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from igops.files import rules
-from igops.files.errors import FileError
+from igops.files.errors import FileError, Unreadable
 from igops.files.reading import FILE_START, discover, read_text
 from igops.files.schema import schema_findings
 from igops.files.yamldoc import Document, YamlError, parse
@@ -27,6 +27,11 @@ class LoadResult:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def unreadable(self) -> tuple[FileError, ...]:
+        """The files and directories that cannot be read: while there are any, the files are not known."""
+        return tuple(error for error in self.errors if isinstance(error, Unreadable))
 
 
 @dataclass(frozen=True)

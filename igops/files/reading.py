@@ -2,7 +2,10 @@
 
 Refusals happen before parsing: a file over the size limit is never read, a binary or
 non-UTF-8 file never reaches the YAML parser, and a symbolic link is followed only when
-its target stays inside the directory being loaded.
+its target stays inside the directory being loaded. A file or directory that cannot be read
+is an error naming it, never a file less: what it holds is unknown. A file whose name does
+not print (a line break, a control or bidi character) is refused: its name is its key, shown
+in every plan and comment.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from igops.files.errors import FileError
+from igops.files.errors import FileError, Unreadable
 from igops.model import Position
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -54,36 +57,55 @@ def discover(paths: Iterable[Path]) -> tuple[list[Candidate], list[FileError]]:
 
 def _named_file(path: Path) -> Candidate | FileError:
     if path.exists() or path.is_symlink():
-        return Candidate(path, path.parent)
+        return _candidate(path, path.parent)
     return _refusal(path, "no such file or directory.")
 
 
+def _candidate(path: Path, root: Path) -> Candidate | FileError:
+    return Candidate(path, root) if path.name.isprintable() else _unprintable(path, "file")
+
+
+def _unprintable(path: Path, what: str) -> FileError:
+    return _refusal(path, f"the {what} name holds a character that does not print (a line break, a "
+                          "control or bidi character, or bytes that are not UTF-8); rename the "
+                          f"{what}: a file's path and name (its key) are shown in every plan and pull "
+                          "request comment.")
+
+
 def _unreadable(path: Path, exc: OSError) -> FileError:
-    return _refusal(path, f"cannot be read: {(exc.strerror or str(exc)).lower()}.")
+    return Unreadable(path, FILE_START, (), f"cannot be read: {(exc.strerror or str(exc)).lower()}.")
 
 
 def _walk(root: Path) -> Iterator[Candidate | FileError]:
     # Hidden entries (editor backups, .git) are never experiences. Symlinked directories are
     # not descended, so no file is reached twice; one that leads outside is reported.
-    for directory, subdirectories, files in os.walk(root):
+    unlisted: list[OSError] = []
+    for directory, subdirectories, files in os.walk(root, onerror=unlisted.append):
         for name in sorted(subdirectories):
             linked = Path(directory, name)
             if linked.is_symlink() and (problem := _symlink_problem(linked, root)):
                 yield _refusal(linked, problem)
-        subdirectories[:] = sorted(name for name in subdirectories if not name.startswith("."))
+            elif not name.startswith(".") and not name.isprintable():
+                yield _unprintable(linked, "directory")
+        # A directory whose name does not print is not descended: every path below it would not either.
+        subdirectories[:] = sorted(name for name in subdirectories
+                                   if not name.startswith(".") and name.isprintable())
         for name in sorted(files):
             if not name.startswith(".") and name.endswith(YAML_SUFFIXES):
-                yield Candidate(Path(directory, name), root)
+                yield _candidate(Path(directory, name), root)
+    for exc in unlisted:
+        where = Path(exc.filename) if exc.filename is not None else root
+        yield Unreadable(where, FILE_START, (), f"the directory cannot be listed "
+                         f"({(exc.strerror or str(exc)).lower()}), so igops cannot tell which experience "
+                         "files it holds; make it readable, or move it out of the experiences directory.")
 
 
 def read_text(candidate: Candidate) -> str | FileError:
     """The file's text, or the reason it is refused."""
     path = candidate.path
-    if path.is_symlink():
-        problem = _symlink_problem(path, candidate.root)
-        if problem:
-            return _refusal(path, problem)
     try:
+        if path.is_symlink() and (problem := _symlink_problem(path, candidate.root)):
+            return _refusal(path, problem)
         if not path.is_file():
             return _refusal(path, "not a regular file.")
         size = path.stat().st_size

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from igops.engine.summary import counted
 from igops.model import ApplyReport, ChangeKind, Outcome, StepResult
+from igops.render.untrusted import terminal
 
 _LIFECYCLE = (ChangeKind.START, ChangeKind.PAUSE, ChangeKind.END)
 
 
 def step_line(result: StepResult) -> str:
     """`homepage-hero: create done in 0.21s (adopted after a lost answer)`."""
-    line = f"{result.key}: {result.kind.value} {result.outcome.value}"
+    line = f"{terminal(result.key)}: {result.kind.value} {result.outcome.value}"
     if result.outcome is not Outcome.NOT_ATTEMPTED:
         line += f" in {result.seconds:.2f}s"
-    return f"{line} ({result.detail})" if result.detail else line
+    return f"{line} ({terminal(result.detail)})" if result.detail else line
 
 
 def apply_summary(report: ApplyReport) -> str:
@@ -34,7 +35,7 @@ def render_apply_report(report: ApplyReport) -> str:
             lines += [f"  - {step_line(result)}" for result in chosen]
     if report.duplicates:
         lines.append(f"Live more than once ({len(report.duplicates)}):")
-        lines += [f"  - {duplicate}" for duplicate in report.duplicates]
+        lines += [f"  - {terminal(duplicate)}" for duplicate in report.duplicates]
         return "\n".join(lines)
     lines.append("Run igops apply again to finish: it plans from the account as it is now.")
     return "\n".join(lines)

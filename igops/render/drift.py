@@ -18,11 +18,14 @@ import click
 from igops.engine.adopting import Adoption
 from igops.engine.drift import Drift, DriftReport, Finding
 from igops.engine.summary import counted
+from igops.render.cutting import kept_sections
 from igops.render.github_body import DOCUMENT_LIMIT
-from igops.render.plan_common import clean, kept_sections, unmanaged_title
-from igops.render.plan_markdown import diff_line, markdown_text
+from igops.render.plan_common import unmanaged_lines, unmanaged_table, unmanaged_title
+from igops.render.plan_markdown import diff_line
 from igops.render.plan_text import detail_line, plain
 from igops.render.plan_values import field_lines, one_line, value_pair
+from igops.render.results import sentence_case
+from igops.render.untrusted import markdown_code, markdown_inline, terminal
 
 DRIFT_FORMAT_VERSION = 2
 _TEXT_WIDTH = 60
@@ -70,18 +73,17 @@ def render_drift_text(report: DriftReport, *, color: bool = False) -> str:
     style = click.style if color else plain
     lines = []
     for drift in report.drifted:
-        lines.append(f"  ~ drift  {clean(drift.key)} ({clean(drift.name)}), {clean(finding_text(drift))}")
-        lines += [f"{_DETAIL}{clean(what)}: {live} (live) -> {in_file} (file)"
+        lines.append(f"  ~ drift  {terminal(drift.key)} ({terminal(drift.name)}), "
+                     f"{terminal(finding_text(drift))}")
+        lines += [f"{_DETAIL}{terminal(what)}: {terminal(live)} (live) -> {terminal(in_file)} (file)"
                   for what, live, in_file in _one_line_differences(drift, _TEXT_WIDTH)]
         diff = [detail_line(line, _DETAIL, style) for field in drift.fields if not one_line(field)
                 for line in field_lines(field, _TEXT_WIDTH, pairs=False)]
         lines += [_DETAIL + _SIDES, *diff] if diff else []
-        lines.append(f"{_DETAIL}Way out: {clean(drift.way_out)}")
+        lines.append(f"{_DETAIL}Way out: {terminal(drift.way_out)}")
     if report.unmanaged:
-        lines += ["", unmanaged_title(len(report.unmanaged))]
-        lines += [f"  - {clean(e.name)} ({clean(e.type)}, {clean(e.status)}, id {clean(e.id)})"
-                  for e in report.unmanaged]
-    lines += [f"Error: {clean(error.message)}" for error in report.errors]
+        lines += ["", *unmanaged_lines(report.unmanaged)]
+    lines += [f"Error: {terminal(error.message)}" for error in report.errors]
     return "\n".join([*lines, "", summary_line(report)] if lines else [summary_line(report)])
 
 
@@ -89,13 +91,11 @@ def render_drift_markdown(report: DriftReport, *, color: bool = False,
                           max_chars: int = DOCUMENT_LIMIT) -> str:
     """An issue body, never longer than `max_chars` (GitHub's limit)."""
     head = [f"**{summary_line(report)}**",
-            *(f"> **Error:** {markdown_text(error.message)}" for error in report.errors)]
+            *(f"> **Error:** {markdown_inline(error.message)}" for error in report.errors)]
     sections = [_markdown_section(drift) for drift in report.drifted]
     if report.unmanaged:
-        rows = [f"| {' | '.join(markdown_text(value) for value in (e.name, e.type, e.status, e.id))} |"
-                for e in report.unmanaged]
-        sections.append("\n".join([f"### {markdown_text(unmanaged_title(len(report.unmanaged)))}", "",
-                                   "| Name | Type | Status | Id |", "| --- | --- | --- | --- |", *rows]))
+        sections.append("\n".join([f"### {markdown_inline(unmanaged_title(len(report.unmanaged)))}", "",
+                                   *unmanaged_table(report.unmanaged)]))
     kept = kept_sections(sections, max_chars - sum(len(part) + 2 for part in head), lambda count: (
         f"_{count} more section(s) not shown: `igops drift --format json` has them all._"))
     return "\n\n".join([*head, *kept])
@@ -110,23 +110,14 @@ def _markdown_section(drift: Drift) -> str:
             for line in field_lines(field, _MARKDOWN_WIDTH, pairs=True)]
     fenced = ["\n".join(["```diff", _SIDES, *diff, "```"])] if diff else []
     return "\n\n".join([
-        f"### {markdown_text(drift.key)} ({markdown_text(drift.name)})",
-        f"{markdown_text(_sentence_case(finding_text(drift)))}; file `{_code(drift.path)}`.",
-        *table, *fenced, f"Way out: {markdown_text(drift.way_out)}"])
-
-
-def _sentence_case(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def _code(text: str) -> str:
-    """Text for inside a code span, where markdown escapes would show as typed."""
-    return clean(text).replace("`", "'")
+        f"### {markdown_inline(drift.key)} ({markdown_inline(drift.name)})",
+        f"{markdown_inline(sentence_case(finding_text(drift)))}; file {markdown_code(drift.path)}.",
+        *table, *fenced, f"Way out: {markdown_inline(drift.way_out)}"])
 
 
 def _cell(value: str) -> str:
     """A table cell as code: paths and JSON values read as typed (a pipe would end the cell)."""
-    return f"`{_code(value)}`".replace("|", "\\|")
+    return markdown_code(value).replace("|", "\\|")
 
 
 def drift_document(report: DriftReport) -> dict[str, Any]:
@@ -166,8 +157,8 @@ def render_adoption(adoption: Adoption, *, markdown: bool = False) -> str:
     lines.append(f"{counted(count, 'file')} adopted; run igops plan: it is empty for "
                  f"{'it' if count == 1 else 'them'}." if count else "No file adopted.")
     if markdown:
-        return "\n".join(f"- {markdown_text(line)}" for line in lines)
-    return "\n".join(map(clean, lines))
+        return "\n".join(f"- {markdown_inline(line)}" for line in lines)
+    return "\n".join(map(terminal, lines))
 
 
 class DriftRenderer(Protocol):

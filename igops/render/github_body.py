@@ -10,10 +10,10 @@ the heading, the context and the standard-error block; only output that is not s
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from igops.engine.summary import counted
+from igops.render.untrusted import fenced
 
 GITHUB_BODY_LIMIT = 65_536
 # The sticky comment marker is `<!-- Sticky Pull Request Comment{header} -->` (47 characters for a short
@@ -26,7 +26,6 @@ _STDERR_LIMIT = 4_000
 # Lines such as `::error file=...::...` are for the runner (annotations, masks), not for people.
 _WORKFLOW_COMMAND = re.compile(r"^::[A-Za-z-]+( [^:]*)?::")
 _PROBLEM_COMMAND = re.compile(r"^::(error|warning)( |::)")
-_TILDES = re.compile(r"~+")
 _CUT = "…"
 
 
@@ -48,7 +47,7 @@ def compose(run: Run, context: str = "", limit: int = COMMENT_LIMIT) -> str:
     stderr_lines, stderr_problems = _for_people(run.stderr)
     head = [part for part in (_heading(run, stdout_problems + stderr_problems), _one_line(context)) if part]
     if stderr_lines:
-        head.append(_code_block(_tail(stderr_lines, _STDERR_LIMIT, "standard error")))
+        head.append(fenced(_tail(stderr_lines, _STDERR_LIMIT, "standard error")))
     head_text = "\n\n".join(head)
     room = limit - len(head_text) - 2
     if not stdout_lines:
@@ -56,7 +55,7 @@ def compose(run: Run, context: str = "", limit: int = COMMENT_LIMIT) -> str:
     elif run.markdown:
         body = _joined(head_text, _markdown_within("\n".join(stdout_lines), room))
     else:
-        body = _joined(head_text, _code_block(_head(stdout_lines, room - 40, "output")))
+        body = _joined(head_text, fenced(_head(stdout_lines, room - 40, "output")))
     # Only a limit smaller than the heading and context is still exceeded here; it holds all the same.
     return body if len(body) <= limit else body[: limit - len(_CUT)] + _CUT
 
@@ -86,13 +85,6 @@ def _one_line(text: str) -> str:
 
 def _inert(word: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "", word)[:40] or "igops"
-
-
-def _code_block(lines: Sequence[str]) -> str:
-    """A fence longer than any run of tildes inside, so that no line of the run can close it."""
-    longest = max((len(run) for line in lines for run in _TILDES.findall(line)), default=0)
-    fence = "~" * max(3, longest + 1)
-    return "\n".join([f"{fence}text", *lines, fence])
 
 
 def _tail(lines: list[str], limit: int, what: str) -> list[str]:

@@ -11,10 +11,10 @@ import click
 from igops.analytics import Alert, MonitorReport, MonitorRules
 from igops.analytics.monitor import COLLAPSE, MILESTONE, SRM
 from igops.engine.summary import counted
+from igops.render.cutting import kept_sections
 from igops.render.github_body import DOCUMENT_LIMIT
-from igops.render.plan_common import clean, kept_sections
-from igops.render.plan_markdown import markdown_text
 from igops.render.results import COLUMNS, lifetime, markdown_table, primary_note, rows, sentence_case
+from igops.render.untrusted import markdown_inline, terminal
 
 MONITOR_FORMAT_VERSION = 1
 RULE_TITLES = {SRM: "sample-ratio mismatch", COLLAPSE: "conversion collapse", MILESTONE: "milestone"}
@@ -45,7 +45,7 @@ def rules_line(rules: MonitorRules) -> str:
 def render_monitor_text(report: MonitorReport, *, color: bool = False, width: int | None = None) -> str:
     style: Callable[..., str] = click.style if color else (lambda text, **_: text)
     lines = [style(f"! {RULE_TITLES[alert.rule]}", fg=_COLOURS[alert.rule], bold=True)
-             + f"  {clean(alert.key)} ({clean(alert.name)}): {clean(_message(alert))}"
+             + f"  {terminal(alert.key)} ({terminal(alert.name)}): {terminal(_message(alert))}"
              for alert in report.alerts]
     closing = [style(summary_line(report), bold=True), rules_line(report.rules)]
     return "\n".join([*lines, "", *closing] if lines else closing)
@@ -60,19 +60,20 @@ def _message(alert: Alert) -> str:
 def render_monitor_markdown(report: MonitorReport, *, color: bool = False, width: int | None = None,
                             max_chars: int = DOCUMENT_LIMIT) -> str:
     """An issue body: each alerted experience with its alerts and its figures, never over `max_chars`."""
-    head = [f"**{markdown_text(summary_line(report))}**"]
-    tail = f"_{markdown_text(rules_line(report.rules))}_"
+    head = [f"**{markdown_inline(summary_line(report))}**"]
+    tail = f"_{markdown_inline(rules_line(report.rules))}_"
     sections = []
     for results in report.checked:
         alerts = report.alerts_of(results.key)
         if not alerts:
             continue
         sections.append("\n".join([
-            f"### {markdown_text(results.key)} ({markdown_text(results.name)})", "",
-            f"{markdown_text(sentence_case(lifetime(results)))}. {markdown_text(primary_note(results))}", "",
-            *(f"- **{sentence_case(RULE_TITLES[alert.rule])}:** {markdown_text(_message(alert))}"
+            f"### {markdown_inline(results.key)} ({markdown_inline(results.name)})", "",
+            f"{markdown_inline(sentence_case(lifetime(results)))}. "
+            f"{markdown_inline(primary_note(results))}", "",
+            *(f"- **{sentence_case(RULE_TITLES[alert.rule])}:** {markdown_inline(_message(alert))}"
               for alert in alerts), "",
-            *markdown_table([COLUMNS, *rows(results)], markdown_text)]))
+            *markdown_table([COLUMNS, *rows(results)], markdown_inline)]))
     kept = kept_sections(sections, max_chars - sum(len(part) + 2 for part in [*head, tail]), lambda count: (
         f"_{count} more experience(s) not shown: `igops monitor --format json` has them all._"))
     return "\n\n".join([*head, *kept, tail])

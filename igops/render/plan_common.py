@@ -1,12 +1,12 @@
-"""What the text and markdown plans share: which experiences get a section, action labels, escaping."""
+"""What the text and markdown plans share: which experiences get a section, action labels."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
+from collections.abc import Sequence
 
 from igops.engine.summary import counted
-from igops.model import Change, ChangeKind, ExperiencePlan, Plan, Risk
+from igops.model import Change, ChangeKind, ExperiencePlan, Plan, Risk, UnmanagedExperience
+from igops.render.untrusted import markdown_inline, terminal
 
 _SYMBOLS = {
     ChangeKind.CREATE: "+",
@@ -19,26 +19,6 @@ _SYMBOLS = {
 NO_OP = "# no-op"
 ACCOUNT_MATCHES = "The account matches the files."
 ELLIPSIS = "…"
-
-# C0 and C1 controls: in user data they could colour a terminal, move the cursor or end a markdown line.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-# The same inside one line of a multi-line text (CSS, JS), where a tab is layout and harmless.
-_CONTROL_IN_LINE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
-
-
-def clean(text: str) -> str:
-    """`text` with every control character spelled out as `\\xNN`."""
-    return _CONTROL.sub(_spelled_out, text)
-
-
-def clean_text_line(line: str) -> str:
-    """A line of a multi-line text, its line break left out and its other controls but tabs spelled out."""
-    return _CONTROL_IN_LINE.sub(_spelled_out, line.removesuffix("\n"))
-
-
-def _spelled_out(match: re.Match[str]) -> str:
-    return f"\\x{ord(match.group()):02x}"
-
 
 def shown(plan: Plan) -> tuple[ExperiencePlan, ...]:
     """Experiences worth a section: the changed ones, and unchanged ones with a warning or a note."""
@@ -61,23 +41,24 @@ def action_label(change: Change) -> str:
 
 
 def winner_text(change: Change) -> str:
-    return f"winner: {clean(change.winner)}" if change.winner is not None else "(no winner)"
+    return f"winner: {terminal(change.winner)}" if change.winner is not None else "(no winner)"
 
 
 def unmanaged_title(count: int) -> str:
     return f"Unmanaged (never touched by igops): {counted(count, 'experience')}"
 
 
-def kept_sections(sections: list[str], room: int, note: Callable[[int], str]) -> list[str]:
-    """The leading sections that fit in `room` characters (joined by blank lines), then, when some
-    are left out, `note(count left out)` in their place."""
-    kept: list[str] = []
-    used = 0
-    for index, section in enumerate(sections):
-        left_out = note(len(sections) - index)
-        if used + len(section) + 2 + len(left_out) + 2 > room:
-            kept.append(left_out)
-            break
-        kept.append(section)
-        used += len(section) + 2
-    return kept
+def unmanaged_lines(unmanaged: Sequence[UnmanagedExperience]) -> list[str]:
+    """The experiences no file manages, for a terminal: a title and a line each (nothing when none)."""
+    if not unmanaged:
+        return []
+    return [unmanaged_title(len(unmanaged)),
+            *(f"  - {terminal(e.name)} ({terminal(e.type)}, {terminal(e.status)}, id {terminal(e.id)})"
+              for e in unmanaged)]
+
+
+def unmanaged_table(unmanaged: Sequence[UnmanagedExperience]) -> list[str]:
+    """The experiences no file manages as the lines of a markdown table."""
+    rows = [f"| {' | '.join(markdown_inline(value) for value in (e.name, e.type, e.status, e.id))} |"
+            for e in unmanaged]
+    return ["| Name | Type | Status | Id |", "| --- | --- | --- | --- |", *rows]

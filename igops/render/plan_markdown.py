@@ -5,11 +5,11 @@ from __future__ import annotations
 import html
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from itertools import accumulate
 
 from igops.engine.reviewed import plan_digest
 from igops.engine.summary import counted, summary_line
 from igops.model import ChangeKind, ExperiencePlan, Plan, PlanError, Risk, UnmanagedExperience
+from igops.render.cutting import GAP, left_out
 from igops.render.github_body import DOCUMENT_LIMIT
 from igops.render.plan_common import (
     ACCOUNT_MATCHES,
@@ -17,23 +17,20 @@ from igops.render.plan_common import (
     NO_OP,
     account_matches,
     action_label,
-    clean,
     risk_label,
     shown,
+    unmanaged_table,
     unmanaged_title,
     winner_text,
 )
 from igops.render.plan_origins import outside_heading, reverted
 from igops.render.plan_values import Line, detail_lines
 from igops.render.results import results_markdown
+from igops.render.untrusted import markdown_inline, terminal
 
 # Each side of a field change has a line of its own here, so it can be longer than in the terminal.
 _VALUE_WIDTH = 200
 _INDENT = " " * 4
-_GAP = "\n\n"
-# Characters that start code, emphasis, links, table cells or strikethrough, or escape the next one.
-# As numeric references they read the same in an HTML block (a <summary>) and in markdown text.
-_INERT = str.maketrans({char: f"&#{ord(char)};" for char in "\\`*_[]|~"})
 # How many of the experiences a truncated comment leaves out are named in its note.
 _NAMED = 5
 # How many changes made outside git the comment lists by name (they come first and are never cut).
@@ -58,17 +55,12 @@ def render_plan_markdown(plan: Plan, *, color: bool = False, max_chars: int = DO
     return _bounded(_headline(plan), blocks, max_chars)
 
 
-def markdown_text(text: str) -> str:
-    """User data made inert, in markdown and in HTML alike: no tags, code, emphasis, links or table cells."""
-    return html.escape(clean(text), quote=False).translate(_INERT)
-
-
 def _headline(plan: Plan) -> str:
     summary = f"**{summary_line(plan)}**"
     headline = f"{summary} {ACCOUNT_MATCHES}" if account_matches(plan) else summary
     # Errors, changes made outside git and the plan's own risks decide whether it should be applied at
     # all: they come first and are never cut with the sections.
-    return _GAP.join([headline, *_reviewed(plan), *_errors(plan.errors), *_outside(plan),
+    return GAP.join([headline, *_reviewed(plan), *_errors(plan.errors), *_outside(plan),
                       *(_risk(risk) for risk in plan.risks_of(None))])
 
 
@@ -86,12 +78,12 @@ def _outside(plan: Plan) -> list[str]:
     heading = outside_heading(plan, len(found))
     if heading is None:
         return []
-    items = [f"> - <code>{markdown_text(item.key)}</code>: {markdown_text(item.sentence)}"
+    items = [f"> - <code>{markdown_inline(item.key)}</code>: {markdown_inline(item.sentence)}"
              for item in found[:_OUTSIDE_SHOWN]]
     if len(found) > _OUTSIDE_SHOWN:
         items.append(f"> - and {len(found) - _OUTSIDE_SHOWN} more (the JSON plan marks each with "
                      "<code>origin</code>).")
-    return [f"> **⚠️ {markdown_text(heading)}**\n>\n" + "\n".join(items)]
+    return [f"> **⚠️ {markdown_inline(heading)}**\n>\n" + "\n".join(items)]
 
 
 def _errors(errors: tuple[PlanError, ...]) -> list[str]:
@@ -100,11 +92,11 @@ def _errors(errors: tuple[PlanError, ...]) -> list[str]:
     fixed = "it is" if len(errors) == 1 else "they are"
     title = f"**⛔ {counted(len(errors), 'error')}: igops apply refuses this plan until {fixed} fixed.**"
     # The message is a whole sentence that names its file already; the key is for machines.
-    return [title, *(f"> **Error:** {markdown_text(error.message)}" for error in errors)]
+    return [title, *(f"> **Error:** {markdown_inline(error.message)}" for error in errors)]
 
 
 def _risk(risk: Risk) -> str:
-    return f"> **{risk_label(risk).capitalize()}:** {markdown_text(risk.message)}"
+    return f"> **{risk_label(risk).capitalize()}:** {markdown_inline(risk.message)}"
 
 
 def _section(experience: ExperiencePlan, risks: tuple[Risk, ...]) -> str:
@@ -114,20 +106,20 @@ def _section(experience: ExperiencePlan, risks: tuple[Risk, ...]) -> str:
     cautions = len(experience.warnings) + len(risks) - blocking
     flag = (f" ⛔ {blocking} needing --force" if blocking else "") + (
         f" ⚠️ {counted(cautions, 'warning')}" if cautions else "")
-    title = f"{actions} <b>{markdown_text(experience.key)}</b> ({markdown_text(experience.name)}){flag}"
+    title = f"{actions} <b>{markdown_inline(experience.key)}</b> ({markdown_inline(experience.name)}){flag}"
     # Every line inside the fence starts with a symbol or a space, so no user value can close it.
-    diff = "\n".join(["```diff", f"@@ {clean(experience.path)} @@", *_diff_lines(experience), "```"])
+    diff = "\n".join(["```diff", f"@@ {terminal(experience.path)} @@", *_diff_lines(experience), "```"])
     ending = [change for change in experience.changes if change.kind is ChangeKind.END]
-    evidence = [results_markdown(experience.results, markdown_text, ending[0].winner)] \
+    evidence = [results_markdown(experience.results, markdown_inline, ending[0].winner)] \
         if experience.results is not None and ending else []
     remarks = [
         *evidence,
         *(_risk(risk) for risk in risks),
-        *(f"> **Warning:** {markdown_text(warning)}" for warning in experience.warnings),
-        *(f"**Note:** {markdown_text(note)}" for note in experience.notes),
+        *(f"> **Warning:** {markdown_inline(warning)}" for warning in experience.warnings),
+        *(f"**Note:** {markdown_inline(note)}" for note in experience.notes),
     ]
     # The blank lines matter: GitHub renders markdown inside <details> only between blank lines.
-    return _GAP.join([f"<details><summary>{title}</summary>", diff, *remarks, "</details>"])
+    return GAP.join([f"<details><summary>{title}</summary>", diff, *remarks, "</details>"])
 
 
 def _diff_lines(experience: ExperiencePlan) -> Iterator[str]:
@@ -145,47 +137,30 @@ def diff_line(line: Line) -> str:
 
 
 def _unmanaged(unmanaged: tuple[UnmanagedExperience, ...]) -> str:
-    rows = [
-        f"| {' | '.join(markdown_text(value) for value in (e.name, e.type, e.status, e.id))} |"
-        for e in unmanaged
-    ]
-    table = "\n".join(["| Name | Type | Status | Id |", "| --- | --- | --- | --- |", *rows])
+    table = "\n".join(unmanaged_table(unmanaged))
     title = html.escape(unmanaged_title(len(unmanaged)))
-    return _GAP.join([f"<details><summary>{title}</summary>", table, "</details>"])
+    return GAP.join([f"<details><summary>{title}</summary>", table, "</details>"])
 
 
 def _bounded(headline: str, blocks: Sequence[_Block], max_chars: int) -> str:
-    """Headline and blocks, or as many leading blocks as fit with a note on what was left out."""
+    """Headline and blocks, or without the blocks that do not fit (the largest first), with a note on them."""
     if max_chars < 1:
         raise ValueError(f"max_chars must be at least 1, not {max_chars}.")
-    text = _GAP.join([headline, *(block.text for block in blocks)])
-    if len(text) > max_chars and blocks:
-        kept = _most_kept(len(headline), blocks, max_chars)
-        shown_blocks = (block.text for block in blocks[:kept])
-        text = _GAP.join([headline, *shown_blocks, _truncation_note(blocks[kept:])])
+    dropped = left_out([block.text for block in blocks], max_chars - len(headline),
+                       lambda indexes: _truncation_note([blocks[index] for index in indexes]))
+    gone = set(dropped)
+    kept = [block.text for index, block in enumerate(blocks) if index not in gone]
+    note = [_truncation_note([blocks[index] for index in dropped])] if dropped else []
+    text = GAP.join([headline, *kept, *note])
     # Only a limit too small for the headline and the note is still exceeded here; it holds all the same.
     return text if len(text) <= max_chars else text[: max_chars - len(ELLIPSIS)] + ELLIPSIS
-
-
-def _most_kept(headline_length: int, blocks: Sequence[_Block], max_chars: int) -> int:
-    """How many leading blocks fit with the headline and the note on the rest (0 when none does).
-
-    The note's length depends on the keys it names, so fewer blocks are tried until it fits too.
-    """
-    lengths = list(accumulate((len(_GAP) + len(block.text) for block in blocks), initial=headline_length))
-    for count in range(len(blocks) - 1, 0, -1):
-        # The cheap test first: the note is only worth writing when the blocks fit without it.
-        if lengths[count] <= max_chars and (
-                lengths[count] + len(_GAP) + len(_truncation_note(blocks[count:])) <= max_chars):
-            return count
-    return 0
 
 
 def _truncation_note(left_out: Sequence[_Block]) -> str:
     keys = [block.key for block in left_out if block.key is not None]
     parts = []
     if keys:
-        named = ", ".join(f"<code>{markdown_text(key)}</code>" for key in keys[:_NAMED])
+        named = ", ".join(f"<code>{markdown_inline(key)}</code>" for key in keys[:_NAMED])
         rest = f" and {len(keys) - _NAMED} more" if len(keys) > _NAMED else ""
         parts.append(f"{counted(len(keys), 'experience')} ({named}{rest})")
     if len(keys) < len(left_out):

@@ -7,21 +7,21 @@ from collections.abc import Callable, Iterator
 import click
 
 from igops.engine.summary import summary_line
-from igops.model import Change, ChangeKind, ExperiencePlan, Plan, PlanError, Risk, UnmanagedExperience
+from igops.model import Change, ChangeKind, ExperiencePlan, Plan, PlanError, Risk
 from igops.render.plan_common import (
     ACCOUNT_MATCHES,
     NO_OP,
     account_matches,
     action_label,
-    clean,
     risk_label,
     shown,
-    unmanaged_title,
+    unmanaged_lines,
     winner_text,
 )
 from igops.render.plan_origins import outside_heading, reverted
 from igops.render.plan_values import ADDED, CHANGED, REMOVED, Line, detail_lines
 from igops.render.results import results_lines
+from igops.render.untrusted import terminal
 
 # `style(text, fg=..., bold=...)`: click.style, or the identity when colour is off.
 Style = Callable[..., str]
@@ -46,7 +46,7 @@ def render_plan_text(plan: Plan, *, color: bool = False) -> str:
         _outside_lines(plan, style),
         [line for experience in shown(plan)
          for line in _experience_lines(experience, plan.risks_of(experience.key), style)],
-        _unmanaged_lines(plan.unmanaged),
+        unmanaged_lines(plan.unmanaged),
         [_error_line(error, style) for error in plan.errors],
         [_risk_line(risk, "", style) for risk in plan.risks_of(None)],
         [_closing_line(plan, style)],
@@ -60,8 +60,8 @@ def _outside_lines(plan: Plan, style: Style) -> list[str]:
     heading = outside_heading(plan, len(found))
     if heading is None:
         return []
-    return [style(f"! {heading}", fg="red", bold=True),
-            *(f"  {clean(item.key)}: {clean(item.sentence)}" for item in found)]
+    return [style(f"! {terminal(heading)}", fg="red", bold=True),
+            *(f"  {terminal(item.key)}: {terminal(item.sentence)}" for item in found)]
 
 
 def plain(text: str, **_: object) -> str:
@@ -73,7 +73,8 @@ def _experience_lines(experience: ExperiencePlan, risks: tuple[Risk, ...], style
     changes = experience.changes
     label = action_label(changes[0]) if changes else NO_OP
     painted = style(label, fg=_COLOURS[changes[0].kind]) if changes else label
-    yield f"  {painted}{' ' * (_LABEL_WIDTH - len(label))}{clean(experience.key)} ({clean(experience.name)})"
+    name = f"{terminal(experience.key)} ({terminal(experience.name)})"
+    yield f"  {painted}{' ' * (_LABEL_WIDTH - len(label))}{name}"
     indent = "  " + _DETAIL
     for index, change in enumerate(changes):
         # The first change is the headline; later ones get a line of their own, details below it.
@@ -83,9 +84,9 @@ def _experience_lines(experience: ExperiencePlan, risks: tuple[Risk, ...], style
     for risk in risks:
         yield _risk_line(risk, indent, style)
     for warning in experience.warnings:
-        yield indent + style(f"! {clean(warning)}", fg="yellow")
+        yield indent + style(f"! {terminal(warning)}", fg="yellow")
     for note in experience.notes:
-        yield f"{indent}# {clean(note)}"
+        yield f"{indent}# {terminal(note)}"
 
 
 def _change_details(experience: ExperiencePlan, change: Change, indent: str, style: Style) -> Iterator[str]:
@@ -108,19 +109,12 @@ def detail_line(line: Line, indent: str, style: Style) -> str:
 
 def _risk_line(risk: Risk, indent: str, style: Style) -> str:
     colour = "red" if risk.needs_force else "yellow"
-    return indent + style(f"! {risk_label(risk)}: {clean(risk.message)}", fg=colour)
-
-
-def _unmanaged_lines(unmanaged: tuple[UnmanagedExperience, ...]) -> list[str]:
-    if not unmanaged:
-        return []
-    rows = [f"  - {clean(e.name)} ({clean(e.type)}, {clean(e.status)}, id {clean(e.id)})" for e in unmanaged]
-    return [unmanaged_title(len(unmanaged)), *rows]
+    return indent + style(f"! {risk_label(risk)}: {terminal(risk.message)}", fg=colour)
 
 
 def _error_line(error: PlanError, style: Style) -> str:
     # The message is a whole sentence that names its file already; the key is for machines.
-    return f"{style('Error:', fg='red', bold=True)} {clean(error.message)}"
+    return f"{style('Error:', fg='red', bold=True)} {terminal(error.message)}"
 
 
 def _closing_line(plan: Plan, style: Style) -> str:

@@ -19,7 +19,8 @@ from typing import Any
 
 from igops.files.writer import without_defaults
 from igops.model import Change, ChangeKind, ExperiencePlan, FieldChange, JsonPath
-from igops.render.plan_common import ELLIPSIS, clean, clean_text_line
+from igops.render.plan_common import ELLIPSIS
+from igops.render.untrusted import terminal, terminal_line
 
 ADDED, REMOVED, CHANGED, CONTEXT = "+", "-", "~", " "
 _HEREDOC_END = "EOT"
@@ -54,7 +55,7 @@ def detail_lines(experience: ExperiencePlan, change: Change, *, width: int, pair
 def field_lines(field: FieldChange, width: int, pairs: bool) -> Iterator[Line]:
     """One field change as lines (`detail_lines` says what `width` and `pairs` do)."""
     path = parse_path(field.path)
-    label = clean(field.path)
+    label = terminal(field.path)
     if field.before is None or field.after is None:
         sign, value = (ADDED, field.after) if field.before is None else (REMOVED, field.before)
         yield from _entry(sign, label, _stated(value, path), path, 0)
@@ -156,7 +157,7 @@ def _entry(sign: str, label: str, value: Any, path: JsonPath | None, depth: int)
     """One labelled value: `label = value`, a heredoc, or `label` above its fields."""
     if _multi_line(value):
         yield Line(sign, depth, f"{label} = {_HEREDOC}")
-        yield from (Line(sign, depth + 1, clean_text_line(line)) for line in _text_lines(value))
+        yield from (Line(sign, depth + 1, terminal_line(line)) for line in _text_lines(value))
         yield Line(CONTEXT, depth, _HEREDOC_END)
     elif _inline(value):
         yield Line(sign, depth, f"{label} = {_json(value)}")
@@ -201,7 +202,7 @@ def _children(value: Any, path: JsonPath | None) -> Iterator[tuple[str, Any, Jso
         for key, child in value.items():
             if key == "name" and _is_variation(path):
                 continue  # a variation's name is in its label already
-            step = f".{clean(key)}" if key.isidentifier() else f"[{_json(key)}]"
+            step = f".{terminal(key)}" if key.isidentifier() else f"[{_json(key)}]"
             yield step, child, _extended(path, key)
     elif path == ("variations",):
         # Variations are named by name, as every change to them is (`variations["B"].percentage`).
@@ -229,10 +230,10 @@ def _text_diff(label: str, before: str, after: str) -> Iterator[Line]:
         yield from _unchanged(old, shown, group[0][1])
         for tag, old_start, old_end, new_start, new_end in group:
             if tag == "equal":
-                yield from (Line(CONTEXT, 1, clean_text_line(line)) for line in old[old_start:old_end])
+                yield from (Line(CONTEXT, 1, terminal_line(line)) for line in old[old_start:old_end])
                 continue
-            yield from (Line(REMOVED, 1, clean_text_line(line)) for line in old[old_start:old_end])
-            yield from (Line(ADDED, 1, clean_text_line(line)) for line in new[new_start:new_end])
+            yield from (Line(REMOVED, 1, terminal_line(line)) for line in old[old_start:old_end])
+            yield from (Line(ADDED, 1, terminal_line(line)) for line in new[new_start:new_end])
         shown = group[-1][2]
     yield from _unchanged(old, shown, len(old))
     yield Line(CONTEXT, 0, _HEREDOC_END)
@@ -241,7 +242,7 @@ def _text_diff(label: str, before: str, after: str) -> Iterator[Line]:
 def _unchanged(lines: list[str], start: int, end: int) -> Iterator[Line]:
     """Unchanged lines beyond the context, as a count; a single one is shown: its count is no shorter."""
     if end - start == 1:
-        yield Line(CONTEXT, 1, clean_text_line(lines[start]))
+        yield Line(CONTEXT, 1, terminal_line(lines[start]))
     elif end > start:
         yield Line(CONTEXT, 1, f"# ({end - start} unchanged lines hidden)")
 
@@ -283,4 +284,4 @@ def _assigned(value: Any) -> bool:
 
 
 def _json(value: Any) -> str:
-    return clean(json.dumps(value, ensure_ascii=False))
+    return terminal(json.dumps(value, ensure_ascii=False))

@@ -14,8 +14,6 @@ from rich.text import Text
 from igops.analytics import ExperienceResults, Report, results_document
 from igops.analytics.dates import iso
 from igops.engine.summary import counted
-from igops.render.plan_common import clean
-from igops.render.plan_markdown import markdown_text
 from igops.render.results import (
     COLUMNS,
     NUMERIC,
@@ -27,6 +25,7 @@ from igops.render.results import (
     verdict_text,
     window_text,
 )
+from igops.render.untrusted import markdown_inline, terminal
 
 REPORT_FORMAT_VERSION = 2  # 2: primary_metric may be null (the file marks none)
 # Off a terminal nothing has to fit a screen: tables keep their natural width, up to this.
@@ -38,13 +37,13 @@ def summary_line(report: Report) -> str:
     line = f"Report: {shown} with results, {window_text(report.window_start, report.window_end)}."
     if report.not_started:
         line += f" Not started yet: {', '.join(report.not_started)}."
-    return clean(line)
+    return terminal(line)
 
 
 def render_report_text(report: Report, *, color: bool = False, width: int | None = None) -> str:
     console = text_console(color, width)
     for results in report.experiences:
-        console.print(Text.assemble((clean(results.key), "bold"), f" ({clean(results.name)}): ",
+        console.print(Text.assemble((terminal(results.key), "bold"), f" ({terminal(results.name)}): ",
                                     lifetime(results)), soft_wrap=True)
         console.print(results_table(results))
         console.print(Text(f"{primary_note(results)} Verdict: {verdict_text(results.verdict)}"),
@@ -80,13 +79,14 @@ def results_table(results: ExperienceResults, winner: str | None = None) -> Tabl
 
 
 def render_report_markdown(report: Report, *, color: bool = False, width: int | None = None) -> str:
-    sections = [f"**{markdown_text(summary_line(report))}**"]
+    sections = [f"**{markdown_inline(summary_line(report))}**"]
     for results in report.experiences:
         sections.append("\n".join([
-            f"### {markdown_text(results.key)} ({markdown_text(results.name)})", "",
-            f"{markdown_text(sentence_case(lifetime(results)))}. {markdown_text(primary_note(results))}", "",
-            *markdown_table([COLUMNS, *rows(results)], markdown_text), "",
-            f"**Verdict:** {markdown_text(verdict_text(results.verdict))}"]))
+            f"### {markdown_inline(results.key)} ({markdown_inline(results.name)})", "",
+            f"{markdown_inline(sentence_case(lifetime(results)))}. "
+            f"{markdown_inline(primary_note(results))}", "",
+            *markdown_table([COLUMNS, *rows(results)], markdown_inline), "",
+            f"**Verdict:** {markdown_inline(verdict_text(results.verdict))}"]))
     return "\n\n".join(sections)
 
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from igops.analytics import ExperienceResults, Uplift, VariationResult, Verdict
 from igops.analytics.results import metric_label
-from igops.render.plan_common import clean
+from igops.render.untrusted import terminal
 
 DASH = "-"
 COLUMNS = ("Variation", "Visitors", "Orders", "Conversion", "Revenue / visitor", "Uplift (95% interval)",
@@ -83,7 +83,7 @@ def window_text(start: int | None, end: int | None) -> str:
 
 def lifetime(results: ExperienceResults) -> str:
     """`started, 9.0 days live since 2026-11-17`."""
-    status = clean(results.status)
+    status = terminal(results.status)
     if results.days_live is None or results.started_at is None:
         return status
     return f"{status}, {results.days_live:.1f} days live since {day(results.started_at)}"
@@ -97,7 +97,7 @@ _NO_PRIMARY = ("no primary metric: the experience marks no standard metric isPri
 def primary_note(results: ExperienceResults) -> str:
     if results.primary_metric is None:
         return f"There is {_NO_PRIMARY}."
-    return (f"Uplift and chance to beat the control are on {clean(metric_label(results.primary_metric))}, "
+    return (f"Uplift and chance to beat the control are on {terminal(metric_label(results.primary_metric))}, "
             "the primary metric.")
 
 
@@ -105,21 +105,21 @@ def verdict_text(verdict: Verdict | None) -> str:
     """The API's verdict as a sentence (without the leading `Verdict:`)."""
     if verdict is None:
         return "none given."
-    name = clean(verdict.verdict.replace("_", " "))
+    name = terminal(verdict.verdict.replace("_", " "))
     if verdict.verdict == "not_ready":
         return "not ready (too few days or orders so far)."
     if verdict.verdict == "error":
-        return f"none ({clean(verdict.reason or 'the API gave no reason')})"
+        return f"none ({terminal(verdict.reason or 'the API gave no reason')})"
     about = ""
     if verdict.best_challenger is not None:
         odds = f", {chance(verdict.p2bb)} to beat the control" if verdict.p2bb is not None else ""
-        about = f" for {clean(verdict.best_challenger)}{odds}"
-    advice = f": {clean(verdict.action)}" if verdict.action else "."
+        about = f" for {terminal(verdict.best_challenger)}{odds}"
+    advice = f": {terminal(verdict.action)}" if verdict.action else "."
     return f"{name}{about}{advice}"
 
 
 def variation_cells(variation: VariationResult, winner: str | None = None) -> tuple[str, ...]:
-    label = clean(variation.name)
+    label = terminal(variation.name)
     if variation.is_control:
         label += CONTROL_MARK
     if winner is not None and variation.name == winner:
@@ -155,7 +155,7 @@ def results_heading(results: ExperienceResults) -> str:
     if results.primary_metric is None:
         return f"{lifetime(results)}; {_NO_PRIMARY}."
     return (f"{lifetime(results)}; uplift and chance to beat the control on "
-            f"{clean(metric_label(results.primary_metric))}, the primary metric.")
+            f"{terminal(metric_label(results.primary_metric))}, the primary metric.")
 
 
 def results_lines(results: ExperienceResults, winner: str | None = None) -> list[str]:

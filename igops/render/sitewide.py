@@ -11,9 +11,9 @@ from rich.text import Text
 
 from igops.analytics import Figure, SitewideFigures
 from igops.analytics.dates import iso
-from igops.render.plan_markdown import markdown_text
 from igops.render.report import captured, text_console
 from igops.render.results import change, count, markdown_table, money, rate, span
+from igops.render.untrusted import markdown_inline, terminal
 
 SITEWIDE_FORMAT_VERSION = 1
 _COLUMNS = ("Figure", "Range", "Previous period", "Change")
@@ -21,7 +21,7 @@ _NUMERIC = (False, True, True, True)
 
 
 def summary_line(figures: SitewideFigures) -> str:
-    currency = f"; money in {figures.currency}" if figures.currency else ""
+    currency = f"; money in {terminal(figures.currency)}" if figures.currency else ""
     if not figures.has_traffic:
         return f"Sitewide, {span(figures.start, figures.end)}: no visitors in that range."
     return (f"Sitewide, {span(figures.start, figures.end)}, against "
@@ -57,10 +57,10 @@ def render_sitewide_text(figures: SitewideFigures, *, color: bool = False, width
 
 def render_sitewide_markdown(figures: SitewideFigures, *, color: bool = False,
                              width: int | None = None) -> str:
-    head = f"**{markdown_text(summary_line(figures))}**"
+    head = f"**{markdown_inline(summary_line(figures))}**"
     if not figures.has_traffic:
         return head
-    table = markdown_table([_COLUMNS, *_rows(figures)], markdown_text, _NUMERIC)
+    table = markdown_table([_COLUMNS, *_rows(figures)], markdown_inline, _NUMERIC)
     return "\n\n".join([head, "\n".join(table)])
 
 

@@ -8,12 +8,14 @@ import json
 from igops.engine.summary import counted
 from igops.files.loader import LoadResult
 from igops.render.github import Annotation
+from igops.render.untrusted import terminal
 
 TITLE = "igops validate"
 
 
 def render_text(result: LoadResult) -> str:
-    return "\n".join([*(str(error) for error in result.errors), count_line(result)])
+    """A line per problem (its path and message shown as untrusted text), then the count."""
+    return "\n".join([*(terminal(str(error)) for error in result.errors), count_line(result)])
 
 
 def count_line(result: LoadResult) -> str:

@@ -29,7 +29,8 @@ from igops.api import (
 
 TOKEN = "unit-test-token-3f9a"
 FAST = RetryPolicy(max_attempts=4, base_delay=0.001, max_delay=0.005, rng=random.Random(1))
-EXPERIENCE = {"id": "e1", "name": "Hero", "status": "pending"}
+EXPERIENCE = {"id": "e1", "name": "Hero", "type": "content/onsiteEdits", "status": "pending",
+              "lastUpdateTs": 1767225600000, "variations": [{"id": "v1", "name": "Control"}]}
 
 Answer = httpx.Response | Exception
 
@@ -187,7 +188,8 @@ def test_list_experiences_reads_every_page_once() -> None:
     def page(request: httpx.Request) -> httpx.Response:
         number = int(request.url.params["page"])
         limit = int(request.url.params["limit"])
-        items = [{"id": f"e{i}"} for i in range((number - 1) * limit, min(number * limit, 7))]
+        items = [{"id": f"e{i}", "name": f"E{i}", "type": "content/url", "status": "started"}
+                 for i in range((number - 1) * limit, min(number * limit, 7))]
         return ok({"experiencesList": items, "page": number, "limit": limit,
                    "total": 7, "totalPages": 3})
 
@@ -198,7 +200,7 @@ def test_list_experiences_reads_every_page_once() -> None:
 
 
 def test_analytics_falls_back_to_the_deprecated_get_form_and_remembers() -> None:
-    script = Script(httpx.Response(405), ok({"metrics": []}), ok({"metrics": [1]}))
+    script = Script(httpx.Response(405), ok({"metrics": []}), ok({"metrics": [{"variation_id": "v1"}]}))
 
     async def twice(client: IntelligemsClient) -> list[Any]:
         first = await client.experience_analytics("e1", {
@@ -208,7 +210,7 @@ def test_analytics_falls_back_to_the_deprecated_get_form_and_remembers() -> None
         second = await client.experience_analytics("e1", {"startTs": "1700000001"})
         return [first, second]
 
-    assert run(script, twice) == [{"metrics": []}, {"metrics": [1]}]
+    assert run(script, twice) == [{"metrics": []}, {"metrics": [{"variation_id": "v1"}]}]
     assert [r.method for r in script.requests] == ["POST", "GET", "GET"]
     # Only the GET form's documented parameters, under its own names.
     assert dict(script.requests[1].url.params) == {
@@ -271,3 +273,13 @@ def test_a_cancelled_request_gives_its_slot_back() -> None:
             assert client.pacer.state("experiences").in_flight == 0
 
     asyncio.run(scenario())
+
+
+def test_a_create_answered_with_something_unusable_may_have_happened() -> None:
+    for answer in (httpx.Response(200, content=b"not json"), ok({"experience": {"id": "e1"}}),
+                   httpx.Response(201, content=b"x", headers={"content-encoding": "gzip"})):
+        script = Script(answer)
+        with pytest.raises(AmbiguousCreate, match=r"may or may not have happened \(the API answered "
+                                                  "something igops cannot use: ") as caught:
+            run(script, lambda c: c.create_experience({"name": "Hero"}))
+        assert caught.value.name == "Hero" and len(script.requests) == 1

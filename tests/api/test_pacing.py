@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
-from igops.api import DOCUMENTED_RATES, Group
-from igops.api.pacing import BucketRate, Pacer, RateLimitHeaders, Ticket
+import pytest
+
+from igops.api import DOCUMENTED_RATES, Group, RateLimited
+from igops.api.pacing import MAX_REFILL_WAIT, BucketRate, Pacer, RateLimitHeaders, Ticket
 
 
 class FakeTime:
@@ -349,5 +351,47 @@ def test_the_refill_timer_stops_when_nobody_waits_for_it() -> None:
         waiter.cancel()
         await asyncio.wait([timer], timeout=1)
         assert pacer.state("g").timer is None and timer.cancelled()
+
+    asyncio.run(scenario())
+
+
+def test_a_refill_further_off_than_the_bound_fails_the_waiters_in_one_sentence() -> None:
+    async def spent_until(reset_in: float) -> tuple[list[BaseException | None], list[float]]:
+        fake = FakeTime()
+        pacer = Pacer(fake.clock, fake.sleep)
+        probe = await pacer.acquire("experiences")
+        pacer.settle(probe, headers(remaining=0, reset_at=fake.now + reset_in))
+        waiters = [asyncio.ensure_future(pacer.acquire("experiences")) for _ in range(3)]
+        done, _ = await asyncio.wait(waiters, timeout=1)
+        for waiter in waiters:
+            waiter.cancel()
+        return [waiter.exception() for waiter in done], fake.slept
+
+    refused, slept = asyncio.run(spent_until(MAX_REFILL_WAIT + 1))
+    assert len(refused) == 3 and slept == []
+    assert all(isinstance(error, RateLimited) for error in refused)
+    assert str(refused[0]) == ("The Intelligems API says its experiences rate limit refills only in 10 "
+                               "minutes, more than the 10 igops waits: try again later, and check that this "
+                               "machine's clock is right.")
+    year_2100 = 4102444800.0 - FakeTime().now
+    assert "refills only in 68,374,063 minutes" in str(asyncio.run(spent_until(year_2100))[0][0])
+    waited, slept = asyncio.run(spent_until(MAX_REFILL_WAIT - 1))
+    assert waited == [None] and len(slept) == 1
+
+
+@pytest.mark.parametrize("reset", ["nan", "inf", "-inf", "Infinity", "1e400", "soon", ""])
+def test_a_refill_time_that_is_no_finite_number_makes_the_headers_count_as_absent(reset: str) -> None:
+    assert RateLimitHeaders.parse(headers(0, 0) | {"x-ratelimit-reset": reset}) is None
+
+
+def test_a_negative_count_left_is_a_spent_bucket_and_a_past_refill_one_that_came() -> None:
+    async def scenario() -> None:
+        fake = FakeTime()
+        pacer = Pacer(fake.clock, fake.sleep)
+        probe = await pacer.acquire("g")
+        pacer.settle(probe, headers(remaining=-3, reset_at=-5))
+        assert pacer.state("g").remaining == 0
+        after = await asyncio.wait_for(pacer.acquire("g"), 1)
+        assert after.probe and fake.slept == []
 
     asyncio.run(scenario())

@@ -7,9 +7,10 @@ import re
 import pytest
 from plan_fixtures import ODD_NAME, experience, failing_plan, many_plan, review_plan
 
-from igops.model import Plan, PlanError, UnmanagedExperience
+from igops.model import Change, ChangeKind, FieldChange, Plan, PlanError, UnmanagedExperience
 from igops.render.github_body import DOCUMENT_LIMIT
-from igops.render.plan_markdown import markdown_text, render_plan_markdown
+from igops.render.plan_markdown import render_plan_markdown
+from igops.render.untrusted import markdown_inline
 
 TRUNCATION = re.compile(
     r"_Plan truncated to fit one comment: (\d+) experiences \((.+) and (\d+) more\) not shown here\. "
@@ -35,18 +36,46 @@ def test_two_thousand_experiences_fit_one_github_comment_with_a_note_naming_what
 
 
 def test_a_short_list_of_cut_experiences_is_named_whole_with_the_unmanaged_list() -> None:
-    legacy = UnmanagedExperience("i1", "Legacy", "pricing", "ended")
-    plan = Plan(many_plan(4).experiences, unmanaged=(legacy,))
+    legacy = tuple(UnmanagedExperience(f"i{n}", f"Legacy {n}", "pricing", "ended") for n in range(9))
+    plan = Plan(many_plan(4).experiences, unmanaged=legacy)
     whole = render_plan_markdown(plan)
     first_section_ends = whole.index("</details>") + len("</details>")
     comment = render_plan_markdown(plan, max_chars=first_section_ends + 400)
-    assert comment.count("<details>") == 1
+    assert comment.count("<details>") == 1 and "experience-0000</b>" in comment
     assert comment.endswith(
         "_Plan truncated to fit one comment: 3 experiences (<code>experience-0001</code>, "
         "<code>experience-0002</code>, <code>experience-0003</code>) and the unmanaged list not shown here. "
         "The whole plan is in the job summary and in the saved plan (the <code>igops-plan</code> artifact; "
         "<code>igops show plan.json</code>), and <code>igops plan --format json</code> prints it._"
     )
+
+
+def test_one_huge_section_is_left_out_alone_and_the_others_kept() -> None:
+    huge = FieldChange("description", "short", _text(70_000))
+    first = experience("aaa-huge", "Huge", changes=(Change(ChangeKind.UPDATE, fields=(huge,)),))
+    plan = Plan((first, *many_plan(5).experiences),
+                unmanaged=(UnmanagedExperience("i1", "Legacy", "pricing", "ended"),))
+    comment = render_plan_markdown(plan)
+    assert len(comment) <= DOCUMENT_LIMIT
+    assert comment.count("<details>") == 6, "five experiences and the unmanaged list are kept"
+    assert "aaa-huge</b>" not in comment
+    assert comment.splitlines()[-1].startswith(
+        "_Plan truncated to fit one comment: 1 experience (<code>aaa-huge</code>) not shown here.")
+
+
+def test_the_largest_sections_go_first_until_the_rest_fits() -> None:
+    sizes = [3_000, 200, 5_000, 200, 4_000, 200]
+    plan = Plan(tuple(experience(f"e{index}", f"E{index}", changes=(Change(ChangeKind.UPDATE, fields=(
+        FieldChange("description", "", _text(size)),)),)) for index, size in enumerate(sizes)))
+    whole = render_plan_markdown(plan)
+    comment = render_plan_markdown(plan, max_chars=len(whole) - 7_000)
+    assert [key for key in ("e0", "e1", "e2", "e3", "e4", "e5") if f"<b>{key}</b>" in comment] == \
+        ["e0", "e1", "e3", "e5"], "the 5,000 and the 4,000 go; the 3,000 is not needed to go"
+
+
+def _text(size: int) -> str:
+    """A multi-line text of about `size` characters, which a plan shows whole (a line diff)."""
+    return "\n".join(f"line {index:05d} of a long text" for index in range(size // 26))
 
 
 def test_keys_in_the_note_are_inert() -> None:
@@ -67,7 +96,9 @@ def test_the_limit_holds_for_any_size_and_leaves_out_sections_whole(max_chars: i
     assert len(comment) <= max_chars
     assert comment.count("<details>") == comment.count("</details>")
     assert comment.splitlines()[-1].startswith("_Plan truncated to fit one comment: ")
-    assert "the unmanaged list not shown here" in comment
+    if max_chars >= 5000:
+        assert "<b>experience-0000</b>" in comment, "the largest go first: the ones with longer names"
+        assert "Legacy" in comment, "the unmanaged list, the smallest, is kept"
     assert "> **Error:** k: broken." in comment, "errors are never cut"
 
 
@@ -109,7 +140,7 @@ def test_a_limit_below_the_headline_is_still_a_limit() -> None:
     ("two\nlines", "two&#92;x0alines"),
 ])
 def test_user_text_is_inert_in_markdown_and_html(text: str, escaped: str) -> None:
-    assert markdown_text(text) == escaped
+    assert markdown_inline(text) == escaped
 
 
 def test_user_data_cannot_break_out_of_its_place() -> None:
