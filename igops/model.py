@@ -226,6 +226,9 @@ class ApplyReport:
     interrupted: bool = False
     # One sentence per name the files manage that is live more than once after the creates.
     duplicates: tuple[str, ...] = ()
+    # Names no file manages that are live more than once, with how many times: the account's business,
+    # only noted.
+    unmanaged_repeats: tuple[tuple[str, int], ...] = ()
 
     @property
     def ok(self) -> bool:

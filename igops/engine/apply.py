@@ -95,7 +95,7 @@ async def apply_plan(
         await asyncio.gather(*(_apply_experience(run, experience) for experience in changed))
         if any(result.kind is ChangeKind.CREATE for result in run.report.results):
             with client.finishing():
-                run.report.duplicates = await _twice_live(client, plan)
+                run.report.duplicates, run.report.unmanaged_repeats = await _twice_live(client, plan)
     finally:
         client.interrupt_on(None)
     run.report.interrupted = stop is not None and stop.is_set() and not any(
@@ -225,16 +225,22 @@ async def _find_by_name(client: IntelligemsClient, name: str) -> str | None:
     return None
 
 
-async def _twice_live(client: IntelligemsClient, plan: Plan) -> tuple[str, ...]:
-    """One sentence for each name the files manage that is live more than once after the creates."""
+async def _twice_live(client: IntelligemsClient,
+                      plan: Plan) -> tuple[tuple[str, ...], tuple[tuple[str, int], ...]]:
+    """One sentence for each name the files manage that is live more than once after the creates, and
+    the names no file manages that are live more than once, with how many times."""
     ids: dict[str, list[str]] = {}
     for item in await client.list_experiences():
         ids.setdefault(str(item.get("name")), []).append(str(item["id"]))
-    return tuple(
+    managed = {experience.name for experience in plan.experiences}
+    duplicates = tuple(
         f"{experience.name!r} is in the account {len(ids[experience.name])} times "
         f"({', '.join(ids[experience.name])}): pin the one to keep with an id: line in {experience.path} and "
         "end the others in the dashboard (the API cannot delete them); until then every plan refuses it."
         for experience in plan.experiences if len(ids.get(experience.name, [])) > 1)
+    unmanaged = tuple((name, len(found)) for name, found in sorted(ids.items())
+                      if len(found) > 1 and name not in managed)
+    return duplicates, unmanaged
 
 
 async def _act(client: IntelligemsClient, planned: ExperiencePlan, change: Change, experience_id: str,

@@ -24,9 +24,24 @@ def apply_summary(report: ApplyReport) -> str:
 
 
 def render_apply_report(report: ApplyReport) -> str:
-    """`Apply complete: ...` when everything was done; otherwise what was done, failed and not attempted."""
+    """`Apply complete: ...` when everything was done; otherwise what was done, failed and not attempted.
+    Either way, a note of the names no file manages that are live more than once."""
+    note = _unmanaged_note(report)
     if report.ok:
-        return f"Apply complete: {apply_summary(report)}"
+        return f"Apply complete: {apply_summary(report)}" + note
+    return _incomplete(report) + note
+
+
+def _unmanaged_note(report: ApplyReport) -> str:
+    if not report.unmanaged_repeats:
+        return ""
+    repeats = ", ".join(f"{terminal(repr(name))} ({count} times)" for name, count in report.unmanaged_repeats)
+    return (f"\nNote: {counted(len(report.unmanaged_repeats), 'name')} no file manages "
+            f"{'is' if len(report.unmanaged_repeats) == 1 else 'are'} live more than once: {repeats}. "
+            "They are the account's to sort out; igops leaves them as they are.")
+
+
+def _incomplete(report: ApplyReport) -> str:
     lines = [f"Apply {_ending(report)}: {apply_summary(report)}"]
     for outcome in Outcome:
         chosen = [result for result in report.results if result.outcome is outcome]
