@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from igops.analytics.results import ExperienceResults
 
@@ -142,6 +142,18 @@ class ExperiencePlan:
     @property
     def has_changes(self) -> bool:
         return bool(self.changes)
+
+
+class Rule(Protocol):
+    """What every rule igops checks says of itself: its stable name, and whether it judges what the
+    account holds (a plan rule, igops.engine.rules) or a file alone (igops.files.rules, which
+    `igops validate` runs without the account)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def needs_account(self) -> bool: ...
 
 
 class RiskKind(StrEnum):

@@ -5,20 +5,19 @@
 
 from __future__ import annotations
 
+from igops.engine.errors import EngineError
 from igops.engine.operations import (
-    EngineError,
     InvalidFiles,
     Project,
     Session,
-    UnsafePlan,
     open_project,
     open_settings,
-    raise_if_unsafe,
     read_plan_file,
     run,
     validate,
     write_plan,
 )
+from igops.engine.rules import UnsafePlan, raise_if_unsafe
 
 __all__ = [
     "EngineError",

@@ -21,7 +21,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -49,12 +49,13 @@ from igops.engine.account_state import AccountStateError, CreateJournal, holding
 from igops.engine.adopting import ADOPTABLE, Adoption, adopt
 from igops.engine.apply import Creates, StepObserver, apply_plan, paced_floor_seconds
 from igops.engine.drift import DriftReport
+from igops.engine.errors import EngineError
 from igops.engine.importing import ImportPlan, checked_on_disk, file_document, managing_files, plan_import
 from igops.engine.planning import files_hash, keys_of, make_drift, make_plan, read_drift
-from igops.engine.rails import Rails
 from igops.engine.refresh import CacheError, RefreshCache
 from igops.engine.reporting import ReportError, read_monitor, read_report, read_sitewide
 from igops.engine.reviewed import review_differences
+from igops.engine.rules import DEFAULT_SETTINGS, RuleSettings, raise_if_unsafe
 from igops.engine.saved_plan import (
     MAX_SAVED_PLAN_BYTES,
     SavedPlanError,
@@ -68,15 +69,11 @@ from igops.files.bounded import BoundedReadError, read_bounded
 from igops.files.reading import FILE_START
 from igops.files.targets import write_problem
 from igops.files.writer import experience_text, project_schema
-from igops.model import ApplyReport, DesiredExperience, Plan, Risk
+from igops.model import ApplyReport, DesiredExperience, Plan
 from igops.sandbox import StateFileError
 
 log = logging.getLogger("igops")
 T = TypeVar("T")
-
-
-class EngineError(Exception):
-    """An operation could not be carried out; the message says why and what to do (one line each)."""
 
 
 class InvalidFiles(EngineError):
@@ -87,14 +84,6 @@ class InvalidFiles(EngineError):
         self.result = result
 
 
-class UnsafePlan(EngineError):
-    """The plan crosses safety rails and --force was not given."""
-
-    def __init__(self, risks: Sequence[Risk]) -> None:
-        super().__init__("\n".join(f"Error: safety rail: {risk.sentence}" for risk in risks))
-        self.risks = tuple(risks)
-
-
 @dataclass(frozen=True)
 class Project:
     """A repository's settings and its experience files, all valid."""
@@ -103,9 +92,10 @@ class Project:
     desired: tuple[DesiredExperience, ...]
 
     @property
-    def rails(self) -> Rails:
+    def rule_settings(self) -> RuleSettings:
         config = self.settings.project
-        return Rails(config.max_changes, config.protect_running_splits)
+        return replace(DEFAULT_SETTINGS, max_changes=config.max_changes,
+                       protect_running_splits=config.protect_running_splits)
 
 
 def open_settings(api: str | None = None, directory: Path = Path(), *,
@@ -150,12 +140,6 @@ def validate(paths: Sequence[Path], directory: Path = Path()) -> LoadResult:
     return load_experiences([config.experiences_dir])
 
 
-def raise_if_unsafe(plan: Plan, *, force: bool = False) -> None:
-    """UnsafePlan when the plan has risks that need --force and `force` is not given."""
-    if plan.blocking_risks and not force:
-        raise UnsafePlan(plan.blocking_risks)
-
-
 def check_writable(path: Path, *, makes_directories: bool = False) -> None:
     """EngineError, one sentence naming `path`, unless igops may write a file there: a regular file or a
     new path, never a link, a directory, a FIFO or a device (igops.files.targets). `makes_directories`:
@@ -191,16 +175,16 @@ class Session:
                    base: str | None = None) -> Plan:
         """A fresh plan of the project's files against the account (reads only); with `base` (a git
         commit, read before the account), every change carries its origin against that commit's files."""
-        rails = project.rails
+        rules = project.rule_settings
         if max_changes is not None:
-            rails = Rails(max_changes, rails.protect_running_splits)
+            rules = replace(rules, max_changes=max_changes)
         try:
             at_base = None if base is None else experiences_at(base, self.settings.project.experiences_dir)
         except CommitError as exc:
             raise EngineError(str(exc)) from None
         cache = RefreshCache.load(cache_path) if cache_path is not None else None
         return await make_plan(self._client, project.desired, targets=targets, cache=cache, resend=resend,
-                               fingerprint=files_hash(project.desired), rails=rails, base=at_base)
+                               fingerprint=files_hash(project.desired), rules=rules, base=at_base)
 
     async def saved_plan(self, project: Project, path: Path) -> Plan:
         """The plan saved in `path`, once shown intact, for this API, and not stale."""

@@ -14,7 +14,6 @@ from dataclasses import replace
 from typing import Any
 
 from igops.engine.diff import field_changes
-from igops.engine.rails import Rails, assess
 from igops.model import Change, ChangeKind, DesiredExperience, ExperiencePlan, GitBase, Origin, Plan
 from igops.normalize import canonical_desired, canonical_live, comparable
 
@@ -23,12 +22,12 @@ _FILE_STATUS = {"pending": "draft"}
 
 
 def with_origins(plan: Plan, base: GitBase, base_files: Collection[DesiredExperience],
-                 documents: Mapping[str, Mapping[str, Any]], rails: Rails) -> Plan:
-    """The plan with the origin of every change, and its risks assessed again knowing them."""
+                 documents: Mapping[str, Mapping[str, Any]]) -> Plan:
+    """The plan with the origin of every change."""
     at_base = {experience.key: experience for experience in base_files}
     experiences = tuple(_marked(experience, at_base.get(experience.key), documents)
                         for experience in plan.experiences)
-    return replace(plan, experiences=experiences, git_base=base, risks=assess(experiences, rails))
+    return replace(plan, experiences=experiences, git_base=base)
 
 
 def _marked(experience: ExperiencePlan, base_file: DesiredExperience | None,

@@ -12,7 +12,6 @@ from typing import Any
 from igops.engine.diff import field_changes
 from igops.engine.lifecycle import transition
 from igops.engine.matching import Matching
-from igops.engine.rails import DEFAULT_RAILS, Rails, assess
 from igops.experience_types import CREATABLE_TYPES
 from igops.model import (
     Change,
@@ -27,9 +26,10 @@ from igops.normalize import canonical_desired, canonical_live, comparable, write
 
 
 def build_plan(matching: Matching, live: Mapping[str, Mapping[str, Any]], files_hash: str = "",
-               resend: Collection[str] = (), rails: Rails = DEFAULT_RAILS) -> Plan:
+               resend: Collection[str] = ()) -> Plan:
     """`live` maps each matched live id to its full GET document; `resend` names the files whose
-    experience is updated even when nothing differs; `rails` decide which risks need --force."""
+    experience is updated even when nothing differs. Its risks are the rules' (igops.engine.rules),
+    assessed once the plan is complete."""
     experiences: list[ExperiencePlan] = []
     errors = list(matching.errors)
     for pair in matching.pairs:
@@ -41,8 +41,7 @@ def build_plan(matching: Matching, live: Mapping[str, Mapping[str, Any]], files_
             experiences.append(replace(planned, warnings=(_renamed_warning(pair.renamed_from),)))
         else:
             experiences.append(planned)
-    return Plan(tuple(experiences), matching.unmanaged, tuple(errors), files_hash,
-                risks=assess(experiences, rails))
+    return Plan(tuple(experiences), matching.unmanaged, tuple(errors), files_hash)
 
 
 def plan_experience(desired: DesiredExperience, live: Mapping[str, Any] | None,

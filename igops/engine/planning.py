@@ -15,9 +15,9 @@ from igops.engine.drift import DriftReport, build_drift
 from igops.engine.matching import Matching, match
 from igops.engine.origins import with_origins
 from igops.engine.planner import build_plan
-from igops.engine.rails import DEFAULT_RAILS, Rails
 from igops.engine.refresh import RefreshCache, fetch_details
 from igops.engine.reporting import with_end_results
+from igops.engine.rules import DEFAULT_SETTINGS, PlanInputs, RuleSettings, assess
 from igops.files.at_commit import CommitFiles
 from igops.model import ChangeKind, DesiredExperience, ExperiencePlan, Plan, PlanError
 
@@ -32,14 +32,15 @@ async def make_plan(
     cache: RefreshCache | None = None,
     fingerprint: str = "",
     resend: Sequence[str] = (),
-    rails: Rails = DEFAULT_RAILS,
+    rules: RuleSettings = DEFAULT_SETTINGS,
     base: CommitFiles | None = None,
+    now: float | None = None,
 ) -> Plan:
     """Refresh the live side (reads only) and compare it with the files (`fingerprint`: files_hash).
 
     `resend` names files whose experience is updated even when nothing differs (--resend);
-    `rails` decide which of the plan's risks need --force; with `base`, the files of a commit, every
-    change is marked with its origin.
+    `rules` are the settings the plan's rules read; with `base`, the files of a commit, every change is
+    marked with its origin; `now` is the plan's clock (Unix seconds; default: the current time).
     """
     log.info("reading the account's experience list")
     live_items = await client.list_experiences()
@@ -51,12 +52,14 @@ async def make_plan(
     log.info("%d live experiences, %d files: %d matched, %d unmanaged", len(live_items), len(desired),
              len(wanted), len(matching.unmanaged))
     documents = await fetch_details(client, live_items, wanted, cache)
-    plan = _with_bases(build_plan(matching, documents, fingerprint, resend=frozenset(resend), rails=rails),
+    now = time.time() if now is None else now
+    plan = _with_bases(build_plan(matching, documents, fingerprint, resend=frozenset(resend)),
                        documents)
     if base is not None:
-        plan = with_origins(plan, base.base, base.experiences, documents, rails)
-    # The evidence beside each decision to end a test; a winner it calls a strong loss is a risk.
-    plan = await with_end_results(client, plan, documents, rails, now=time.time())
+        plan = with_origins(plan, base.base, base.experiences, documents)
+    # The evidence beside each decision to end a test, for the rules to judge.
+    plan = await with_end_results(client, plan, documents, now=now)
+    plan = replace(plan, risks=assess(PlanInputs(plan.experiences, rules, tuple(desired), documents, now)))
     log.info("planned: %d changes, %d errors, %d risks", sum(len(e.changes) for e in plan.experiences),
              len(plan.errors), len(plan.risks))
     return plan

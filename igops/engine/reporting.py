@@ -27,7 +27,6 @@ from igops.analytics import (
 )
 from igops.api import ApiError, IntelligemsClient
 from igops.engine.matching import match
-from igops.engine.rails import Rails, assess
 from igops.model import ChangeKind, DesiredExperience, ExperiencePlan, Plan
 
 log = logging.getLogger("igops")
@@ -127,8 +126,8 @@ async def read_sitewide(client: IntelligemsClient, window: Window, *, now: float
 
 
 async def with_end_results(client: IntelligemsClient, plan: Plan, documents: Mapping[str, Mapping[str, Any]],
-                           rails: Rails, *, now: float) -> Plan:
-    """The plan with the current results of each experience it ends, and the risks they bring (a winner
+                           *, now: float) -> Plan:
+    """The plan with the current results of each experience it ends, for the rules to judge (a winner
     the API calls a strong loss). Results that cannot be read are noted, and the plan goes on."""
     ending = [experience for experience in plan.experiences
               if experience.experience_id in documents
@@ -139,7 +138,7 @@ async def with_end_results(client: IntelligemsClient, plan: Plan, documents: Map
     found = await asyncio.gather(*(_end_results(client, experience, documents, now) for experience in ending))
     attached = dict(zip((experience.key for experience in ending), found, strict=True))
     experiences = tuple(attached.get(experience.key, experience) for experience in plan.experiences)
-    return replace(plan, experiences=experiences, risks=assess(experiences, rails))
+    return replace(plan, experiences=experiences)
 
 
 async def _end_results(client: IntelligemsClient, experience: ExperiencePlan,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from igops.experience_types import BY_NAME, PERSONALIZATION_TYPES, REDIRECT_FLAG_TYPES
@@ -22,10 +23,22 @@ PERCENT_TOLERANCE = 0.01
 DEVICE_VALUES = ("any", "mobile", "desktop")
 
 
+@dataclass(frozen=True)
+class FileRule:
+    """A rule about one file alone: it needs no account, so `igops validate` runs it offline."""
+
+    check: Callable[[Experience], Iterator[Finding]]
+    needs_account: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.check.__name__.replace("_", "-")
+
+
 def file_findings(experience: Experience) -> Iterator[Finding]:
     """Every semantic problem of one schema-valid experience."""
     for rule in FILE_RULES:
-        yield from rule(experience)
+        yield from rule.check(experience)
 
 
 def _names(experience: Experience) -> list[str]:
@@ -208,7 +221,7 @@ def _device_values(expression: Sequence[Mapping[str, Any]], path: JsonPath) -> I
                 f"not {quote(query['value'])}.")
 
 
-FILE_RULES: tuple[Callable[[Experience], Iterator[Finding]], ...] = (
+FILE_RULES: tuple[FileRule, ...] = tuple(FileRule(check) for check in (
     unique_variation_names,
     one_control,
     percentages_total_100,
@@ -222,7 +235,7 @@ FILE_RULES: tuple[Callable[[Experience], Iterator[Finding]], ...] = (
     key_metrics,
     audience_choices,
     page_targeting_devices,
-)
+))
 
 
 # What no two files may share: its label in messages, the field it is written in, and its value.

@@ -27,7 +27,6 @@ from igops.engine.drift import build_drift
 from igops.engine.importing import file_document
 from igops.engine.matching import match
 from igops.engine.planner import build_plan
-from igops.engine.rails import DEFAULT_RAILS
 from igops.model import DesiredExperience
 from igops.normalize import canonical_desired, update_payload
 from igops.render.drift import render_drift_json, render_drift_markdown, render_drift_text
@@ -72,7 +71,7 @@ class Account:
         match([self.not_live[index]], items)
         document = self.documents[index]
         documents = {pair.live_id: document for pair in matching.pairs if pair.live_id is not None}
-        plan = build_plan(matching, documents, "", rails=DEFAULT_RAILS)
+        plan = build_plan(matching, documents, "")
         for output_format in PLAN_FORMATS:
             render_plan(plan, output_format)
         drift = build_drift(matching, documents)
@@ -83,7 +82,7 @@ class Account:
         """Everything igops does with experience `index`'s full read."""
         wanted = self.wanted[index]
         matching = match([wanted], self.items)
-        plan = build_plan(matching, {self.items[index]["id"]: document}, "", rails=DEFAULT_RAILS)
+        plan = build_plan(matching, {self.items[index]["id"]: document}, "")
         for output_format in PLAN_FORMATS:
             render_plan(plan, output_format)
         drift = build_drift(matching, {self.items[index]["id"]: document})
