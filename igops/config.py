@@ -48,10 +48,16 @@ class InvalidConfig(ConfigError):
         self.errors = errors
 
 
-@dataclass(frozen=True)
-class ProjectConfig:
-    """igops.yaml, defaults filled in."""
+# The name of the account a repository without several stores has: the only one.
+DEFAULT_ACCOUNT = "default"
 
+
+@dataclass(frozen=True)
+class AccountConfig:
+    """One Intelligems account (a store) and every setting that applies to it, defaults filled in: what
+    one account of a repository may set apart from the others."""
+
+    name: str
     api_url: str
     token_env: str
     experiences_dir: Path
@@ -60,12 +66,24 @@ class ProjectConfig:
     timeout: float
     # Seconds a create whose answer was lost holds off a new create of its name (it may still land).
     create_hold_off: float
+    monitor: MonitorRules = dataclasses.field(default_factory=MonitorRules)
+
+
+@dataclass(frozen=True)
+class ProjectConfig:
+    """igops.yaml: where it is, and the accounts it configures (today one, implicit)."""
+
     # None when there is no igops.yaml and every value is a default.
     source: Path | None
     # The directory of igops.yaml (without one, the directory the settings were looked up from):
     # where the paths it names start, and where `igops init` puts schemas/.
     root: Path
-    monitor: MonitorRules = dataclasses.field(default_factory=MonitorRules)
+    accounts: tuple[AccountConfig, ...]
+
+    @property
+    def account(self) -> AccountConfig:
+        """The account commands work on when none is named."""
+        return self.accounts[0]
 
 
 def find_config(start: Path) -> Path | None:
@@ -117,7 +135,13 @@ def _findings(document: Document, path: Path) -> list[FileError]:
 
 
 def _project(values: dict[str, Any], directory: Path, source: Path | None) -> ProjectConfig:
-    return ProjectConfig(
+    account = _account(DEFAULT_ACCOUNT, values, directory)
+    return ProjectConfig(source=source, root=directory, accounts=(account,))
+
+
+def _account(name: str, values: Mapping[str, Any], directory: Path) -> AccountConfig:
+    return AccountConfig(
+        name=name,
         api_url=_relative_to(str(values["api_url"]), directory),
         token_env=str(values["token_env"]),
         experiences_dir=directory / str(values["experiences_dir"]),
@@ -125,8 +149,6 @@ def _project(values: dict[str, Any], directory: Path, source: Path | None) -> Pr
         protect_running_splits=bool(values["protect_running_splits"]),
         timeout=float(values["timeout"]),
         create_hold_off=float(values["create_hold_off"]),
-        source=source,
-        root=directory,
         monitor=_monitor_rules(values["monitor"]),
     )
 
@@ -160,7 +182,7 @@ DEFAULT_PROJECT = _project(schema_defaults(CONFIG_SCHEMA), Path(), None)
 def missing_experiences_dir(project: ProjectConfig) -> str | None:
     """Why the experiences directory cannot be read, in one sentence naming where it was set; None when
     it is a directory."""
-    directory = project.experiences_dir
+    directory = project.account.experiences_dir
     if directory.is_dir():
         return None
     if project.source is not None:
@@ -244,12 +266,17 @@ _CHECKS = {"api_url": api_url_problem, "token_env": token_env_problem}
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything a command needs to know before it starts: the project, the API, the token, the timeout."""
+    """Everything a command needs to know before it starts: the project, the account it works on, the
+    API, the token, the timeout."""
 
     api_url: str
     token: Secret
     project: ProjectConfig = DEFAULT_PROJECT
-    timeout: float = DEFAULT_PROJECT.timeout
+    timeout: float = DEFAULT_PROJECT.account.timeout
+
+    @property
+    def account(self) -> AccountConfig:
+        return self.project.account
 
     @property
     def uses_sandbox(self) -> bool:
@@ -266,26 +293,27 @@ class Settings:
     ) -> Settings:
         """The flag first, then the environment, then igops.yaml (`project`)."""
         env = os.environ if environ is None else environ
+        account = project.account
         api_url, source = _api_url(api, env, project)
         problem = api_url_problem(api_url)
         if problem is not None:
             raise ConfigError(f"{source}: {problem}")
-        token = env.get(project.token_env, "").strip()
+        token = env.get(account.token_env, "").strip()
         if token and not _TOKEN_CHARACTERS.fullmatch(token):
             raise ConfigError(
-                f"{project.token_env} holds a character an API key never has (its value is not shown: it is "
+                f"{account.token_env} holds a character an API key never has (its value is not shown: it is "
                 "the token): a key is letters, digits and punctuation, without spaces, line breaks or "
                 "accents; copy it again from the Intelligems dashboard."
             )
         if not token:
             if not api_url.startswith(SANDBOX_SCHEME):
                 raise ConfigError(
-                    f"{project.token_env} is not set: export your Intelligems API key in it, "
+                    f"{account.token_env} is not set: export your Intelligems API key in it, "
                     "or use --api sandbox: to work against the built-in emulator."
                 )
             token = SANDBOX_DEFAULT_TOKEN
         return cls(api_url=normalize_api_url(api_url), token=Secret(token), project=project,
-                   timeout=project.timeout if timeout is None else timeout)
+                   timeout=account.timeout if timeout is None else timeout)
 
 
 def _api_url(api: str | None, env: Mapping[str, str], project: ProjectConfig) -> tuple[str, str]:
@@ -293,7 +321,7 @@ def _api_url(api: str | None, env: Mapping[str, str], project: ProjectConfig) ->
     for value, source in ((api, "--api"), (env.get(API_URL_ENV), API_URL_ENV)):
         if value and value.strip():
             return value.strip(), source
-    return project.api_url.strip(), f"api_url in {project.source or CONFIG_FILE}"
+    return project.account.api_url.strip(), f"api_url in {project.source or CONFIG_FILE}"
 
 
 def load_settings(api: str | None = None, directory: Path = Path(),

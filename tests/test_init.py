@@ -77,7 +77,7 @@ def test_igops_yaml_shows_every_setting_at_its_default_under_its_description(tmp
     (tmp_path / "igops.yaml").write_text(text, encoding="utf-8")
     config = load_project_config(tmp_path)
     assert config.source is not None
-    assert config.max_changes == settings["max_changes"]["default"]
+    assert config.account.max_changes == settings["max_changes"]["default"]
 
 
 def test_the_files_schema_lines_point_at_the_copied_schemas(tmp_path: Path) -> None:

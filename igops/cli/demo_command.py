@@ -45,11 +45,12 @@ def demo_command() -> None:
         config = load_project_config(Path())
     except InvalidConfig as exc:
         raise CommandFailed(str(exc)) from None
-    _heading(f"1. igops validate: check the files in {config.experiences_dir}/")
+    experiences_dir = config.account.experiences_dir
+    _heading(f"1. igops validate: check the files in {experiences_dir}/")
     loaded = engine.validate((), Path())
     click.echo(validation_report.render_text(loaded))
     if loaded.errors or not loaded.experiences:
-        raise CommandFailed(f"the demo needs valid experience files in {config.experiences_dir}/: run it "
+        raise CommandFailed(f"the demo needs valid experience files in {experiences_dir}/: run it "
                             f"from the igops repository, or fix the files above ({CONFIG_FILE} names them).")
     # Outside the project: the demo never leaves files in it.
     state = Path(tempfile.mkdtemp(prefix="igops-demo-")) / "account.json"

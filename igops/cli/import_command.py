@@ -34,7 +34,7 @@ def import_command(references: tuple[str, ...], api: str | None, import_all: boo
     if import_all == bool(references):
         raise CommandFailed("name the experiences to import (ids, names or file keys), or give --all.")
     settings = open_settings(api)
-    target = directory if directory is not None else settings.project.experiences_dir
+    target = directory if directory is not None else settings.account.experiences_dir
     done = run_against_account(settings, lambda session: session.import_experiences(
         references, target, import_all=import_all, overwrite=overwrite))
     # Names and ids are the API's: shown as untrusted text.

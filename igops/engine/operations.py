@@ -93,7 +93,7 @@ class Project:
 
     @property
     def rule_settings(self) -> RuleSettings:
-        config = self.settings.project
+        config = self.settings.account
         return replace(DEFAULT_SETTINGS, max_changes=config.max_changes,
                        protect_running_splits=config.protect_running_splits)
 
@@ -118,10 +118,10 @@ def open_project(api: str | None = None, directory: Path = Path(), *,
     missing = missing_experiences_dir(settings.project)
     if missing is not None:
         raise EngineError(missing)
-    loaded = load_experiences([settings.project.experiences_dir])
+    loaded = load_experiences([settings.account.experiences_dir])
     if loaded.errors:
         raise InvalidFiles(loaded)
-    log.info("%d experience files in %s", len(loaded.experiences), settings.project.experiences_dir)
+    log.info("%d experience files in %s", len(loaded.experiences), settings.account.experiences_dir)
     return Project(settings, loaded.experiences)
 
 
@@ -135,9 +135,9 @@ def validate(paths: Sequence[Path], directory: Path = Path()) -> LoadResult:
         return LoadResult(experiences=(), errors=tuple(exc.errors), files=(exc.errors[0].file,))
     missing = missing_experiences_dir(config)
     if missing is not None:
-        where = config.source or config.experiences_dir
+        where = config.source or config.account.experiences_dir
         return LoadResult(experiences=(), errors=(FileError(where, FILE_START, (), missing),), files=(where,))
-    return load_experiences([config.experiences_dir])
+    return load_experiences([config.account.experiences_dir])
 
 
 def check_writable(path: Path, *, makes_directories: bool = False) -> None:
@@ -179,7 +179,7 @@ class Session:
         if max_changes is not None:
             rules = replace(rules, max_changes=max_changes)
         try:
-            at_base = None if base is None else experiences_at(base, self.settings.project.experiences_dir)
+            at_base = None if base is None else experiences_at(base, self.settings.account.experiences_dir)
         except CommitError as exc:
             raise EngineError(str(exc)) from None
         cache = RefreshCache.load(cache_path) if cache_path is not None else None
@@ -219,7 +219,7 @@ class Session:
         log.info("applying %d changes to %d experiences", sum(len(e.changes) for e in plan.changed),
                  len(plan.changed))
         creates = Creates(CreateJournal.of_account(self.settings.api_url),
-                          hold_off=self.settings.project.create_hold_off)
+                          hold_off=self.settings.account.create_hold_off)
         self.applying = True
         try:
             return await apply_plan(self._client, plan, keep_going=keep_going, stop=stop, observe=observe,
@@ -273,7 +273,7 @@ class Session:
         # Its schema line is the one `import` would write: from the file that manages it, else from
         # the experiences directory.
         current = managing_files(desired)(live)
-        directory = current.path.parent if current is not None else self.settings.project.experiences_dir
+        directory = current.path.parent if current is not None else self.settings.account.experiences_dir
         return experience_text(file_document(live), directory, project_schema(self.settings.project.root))
 
     async def import_experiences(self, references: Sequence[str], directory: Path, *,
@@ -323,7 +323,7 @@ class Session:
     async def monitor(self, project: Project, rules: MonitorRules | None = None) -> MonitorReport:
         """The monitoring rules (igops.yaml's, unless `rules` are given) over the managed, running
         experiences."""
-        return await read_monitor(self._client, project.desired, rules or self.settings.project.monitor,
+        return await read_monitor(self._client, project.desired, rules or self.settings.account.monitor,
                                   now=time.time())
 
     def paced_floor_seconds(self, updates_left: int) -> float:

@@ -100,11 +100,11 @@ def test_monitor_applies_the_enabled_rules_only() -> None:
 
 
 def test_the_rules_come_from_igops_yaml_each_over_its_defaults(tmp_path: Path) -> None:
-    assert load_project_config(tmp_path).monitor == MonitorRules()
+    assert load_project_config(tmp_path).account.monitor == MonitorRules()
     (tmp_path / "igops.yaml").write_text(
         "monitor:\n  sample_ratio_mismatch: {p_value: 0.01}\n  milestones: {days: [21, 3]}\n"
         "  conversion_collapse: {enabled: false}\n", encoding="utf-8")
-    rules = load_project_config(tmp_path).monitor
+    rules = load_project_config(tmp_path).account.monitor
     assert rules == MonitorRules(srm_p_value=0.01, milestone_days=(3, 21), conversion_collapse=False)
 
 

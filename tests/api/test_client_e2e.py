@@ -37,7 +37,7 @@ from igops.api import (
     Unauthorized,
     ValidationFailed,
 )
-from igops.config import DEFAULT_PROJECT, ConfigError, Settings
+from igops.config import DEFAULT_PROJECT, ConfigError, ProjectConfig, Settings
 from igops.connect import open_client
 from igops.sandbox import Faults, Sandbox
 
@@ -322,10 +322,13 @@ def test_token_never_appears_in_logs_or_errors(make_sandbox: Callable[..., Sandb
 
 def test_settings_take_the_flag_then_the_environment_then_igops_yaml() -> None:
     env = {"IGOPS_API_URL": "http://from-env", "MY_TOKEN": "t"}
-    project = replace(DEFAULT_PROJECT, token_env="MY_TOKEN")
+    def project_with(**account: str) -> ProjectConfig:
+        return replace(DEFAULT_PROJECT, accounts=(replace(DEFAULT_PROJECT.account, **account),))
+
+    project = project_with(token_env="MY_TOKEN")
     assert Settings.resolve("http://flag", env, project=project).api_url == "http://flag"
     assert Settings.resolve(None, env, project=project).api_url == "http://from-env"
-    configured = Settings.resolve(None, {"MY_TOKEN": "t"}, project=replace(project, api_url="http://yaml"))
+    configured = Settings.resolve(None, {"MY_TOKEN": "t"}, project=project_with(token_env="MY_TOKEN", api_url="http://yaml"))
     assert configured.api_url == "http://yaml" and configured.token.reveal() == "t"
     with pytest.raises(ConfigError, match="MY_TOKEN is not set"):
         Settings.resolve(None, {}, project=project)

@@ -128,15 +128,18 @@ def test_console_script_exit_codes_and_no_traceback(tmp_path: Path) -> None:
 
 def test_project_config_defaults_without_a_file(tmp_path: Path) -> None:
     config = load_project_config(tmp_path)
-    assert (config.api_url, config.token_env, config.max_changes) == (
+    assert (config.account.api_url, config.account.token_env, config.account.max_changes) == (
         "https://api.intelligems.io", "INTELLIGEMS_API_TOKEN", 25)
-    assert config.experiences_dir == tmp_path / "experiences" and config.protect_running_splits
+    assert config.account.experiences_dir == tmp_path / "experiences"
+    assert config.account.protect_running_splits
+    # One account, implicit, until igops.yaml names several stores.
+    assert config.accounts == (config.account,) and config.account.name == "default"
     assert config.source is None
 
 
 def test_project_config_reads_the_repository_file() -> None:
     config = load_project_config(REPO)
-    assert config.source == REPO / "igops.yaml" and config.experiences_dir == REPO / "experiences"
+    assert config.source == REPO / "igops.yaml" and config.account.experiences_dir == REPO / "experiences"
 
 
 @pytest.mark.parametrize(
@@ -161,4 +164,4 @@ def test_bad_project_config_is_located(tmp_path: Path, text: str, words: str) ->
 
 def test_comment_only_project_config_means_defaults(tmp_path: Path) -> None:
     (tmp_path / "igops.yaml").write_text("# nothing to change\n", encoding="utf-8")
-    assert load_project_config(tmp_path).max_changes == 25
+    assert load_project_config(tmp_path).account.max_changes == 25
