@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 from click.testing import CliRunner, Result
@@ -58,6 +58,17 @@ def with_state_client(project: Path, work: Callable[[IntelligemsClient], Awaitab
         return with_client(sandbox, work)
     finally:
         sandbox.close()
+
+
+def account_experiences(project: Path) -> list[dict[str, Any]]:
+    """Every experience in the project's sandbox state, as full reads (update stamps included): what
+    a command that must not write to the account has to leave as it found. Not the file's bytes: SQLite
+    may checkpoint its write-ahead log into the file whenever a connection closes."""
+
+    async def read_all(client: IntelligemsClient) -> list[dict[str, Any]]:
+        return [await client.get_experience(str(item["id"])) for item in await client.list_experiences()]
+
+    return with_state_client(project, read_all)
 
 
 def make_live_equal(project: Path, statuses: tuple[str, ...] = ALL_STATUSES) -> None:

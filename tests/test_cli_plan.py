@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cli_support import REPO, igops, make_live_equal, prepare_project
+from cli_support import REPO, account_experiences, igops, make_live_equal, prepare_project
 from emulator_support import TOKEN, serve_over_http
 from jsonschema import Draft202012Validator
 
@@ -81,7 +81,7 @@ def test_plan_shows_creates_and_lifecycle_actions(project: Path) -> None:
 def test_plan_after_the_account_matches_is_empty_and_one_edit_names_one_field(project: Path) -> None:
     make_live_equal(project)
     api = f"sandbox:{project / 'account.json'}"
-    state_before = (project / "account.json").read_bytes()
+    account_before = account_experiences(project)
     result = igops("plan", "--api", api, "--detailed-exitcode")
     assert result.exit_code == 0, result.output
     assert "No changes" in result.output
@@ -97,7 +97,7 @@ def test_plan_after_the_account_matches_is_empty_and_one_edit_names_one_field(pr
     assert [field["path"] for field in update["fields"]] == [
         'variations["Free shipping headline"].onsiteEdits[1].replace']
     assert (update["fields"][0]["before"], update["fields"][0]["after"]) == ("Start shopping", "Shop now")
-    assert (project / "account.json").read_bytes() == state_before, "plan wrote to the account"
+    assert account_experiences(project) == account_before, "plan wrote to the account"
 
 
 def test_json_output_follows_the_plan_schema_and_out_saves_it(project: Path) -> None:
