@@ -7,7 +7,7 @@ through here, so this is the one place that opens the API client (or the emulato
 their failures into `EngineError` sentences.
 
     project = open_project(api=None)
-    plan = run(project.settings, lambda session: session.plan(project.desired))
+    plan = run(project.settings, lambda session: session.plan(project))
     report = run(project.settings, lambda session: session.apply(plan))
 
 Each phase is logged on the `igops` logger (quiet unless a handler is configured: the CLI's

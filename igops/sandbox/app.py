@@ -23,7 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import endpoints
 from .endpoints import Handler
-from .errors import METHOD_NOT_ALLOWED, NOT_FOUND, RATE_LIMITED, SERVER_ERROR, UNAUTHORIZED, ApiError
+from .errors import METHOD_NOT_ALLOWED, NOT_FOUND, RATE_LIMITED, SERVER_ERROR, UNAUTHORIZED, ErrorAnswer
 from .journal import RecordedRequest
 from .operations import Accepted, Operation, operation
 from .ratelimit import Group
@@ -33,7 +33,7 @@ from .wire import DroppedResponse, LostAnswer, json_response, read_json_object, 
 PREFIX = "/v25-10-beta"
 TOKEN_HEADER = "intelligems-access-token"
 
-def _error_response(error: ApiError) -> Response:
+def _error_response(error: ErrorAnswer) -> Response:
     return json_response(error.body, error.status)
 
 
@@ -70,7 +70,7 @@ class Gate:
                 RecordedRequest(scope["method"], scope["path"], answer["status"], not answer["complete"])
             )
 
-    def _refusal(self, scope: Scope) -> ApiError | None:
+    def _refusal(self, scope: Scope) -> ErrorAnswer | None:
         token = dict(scope["headers"]).get(TOKEN_HEADER.encode(), b"")
         expected = self.runtime.config.token.encode()
         # Constant-time comparison; missing, empty and wrong tokens get the same answer.
@@ -101,7 +101,7 @@ def _endpoint(runtime: Runtime, operation_id: str) -> Callable[[Request], Awaita
         headers = grant.headers() if grant else {}
         try:
             body = await handler(request, await _accepted(described, request), runtime)
-        except ApiError as error:
+        except ErrorAnswer as error:
             return _error_response(error)
         except LostAnswer as lost:
             return DroppedResponse(render(lost.body), 200, headers, media_type="application/json")

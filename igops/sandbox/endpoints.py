@@ -1,7 +1,7 @@
 """The handlers: each takes a request the description calls valid, reads or changes the store,
 and returns a JSON body.
 
-Errors are raised as `ApiError`. Every write checks the rules the description states in prose
+Errors are raised as `ErrorAnswer`. Every write checks the rules the description states in prose
 (rules.py) before it mutates the state, inside one store transaction, and is journaled once
 committed.
 """

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .build import new_id
-from .errors import ApiError, field_error
+from .errors import ErrorAnswer, field_error
 from .markers import markers
 
 PERFORMER = "api@sandbox.invalid"
@@ -19,7 +19,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 HISTORY_ACTIONS = {"start": "startExperience", "pause": "pauseExperience", "end": "endExperience"}
 
 
-def refusal(action: str, status: str) -> ApiError | None:
+def refusal(action: str, status: str) -> ErrorAnswer | None:
     """Why `action` cannot run on an experience in `status`, or None when it can."""
     sources, _ = TRANSITIONS[action]
     if status in sources:

@@ -205,7 +205,7 @@ class Operation:
     body: Shape | None
 
     def accept(self, path: Mapping[str, str], query: Mapping[str, str], body: dict[str, Any]) -> Accepted:
-        """The request's values, or ApiError (400) naming every field the description refuses."""
+        """The request's values, or ErrorAnswer (400) naming every field the description refuses."""
         issues = Issues()
         params: dict[str, Any] = {}
         for parameter in self.parameters:
