@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from igops.analytics import MonitorRules
 from igops.api import API_PREFIX, Secret
+from igops.errors import IgopsError
 from igops.files.errors import FileError
 from igops.files.reading import Candidate, read_text
 from igops.files.schema import schema_defaults, schema_findings
@@ -36,7 +37,7 @@ SANDBOX_DEFAULT_TOKEN = "sandbox-token"
 MIN_TIMEOUT = float(load_schema(CONFIG_SCHEMA)["properties"]["timeout"]["minimum"])
 
 
-class ConfigError(Exception):
+class ConfigError(IgopsError):
     """A setting is missing or malformed; the message says which and how to fix it."""
 
 

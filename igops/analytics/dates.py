@@ -12,11 +12,13 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from igops.errors import IgopsError
+
 _DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
 DATE_FORMS = "YYYY-MM-DD, or an ISO 8601 date-time such as 2026-11-01T09:00:00Z"
 
 
-class DateError(ValueError):
+class DateError(IgopsError, ValueError):
     """A range that cannot be asked for; the message is one sentence saying what to type instead."""
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from igops.api.secret import Secret
+from igops.errors import IgopsError
 
 # The most of the API's own words one message shows: room for any real explanation, too little to
 # flood a terminal or a CI log with a 5 MB error answer.
@@ -45,7 +46,7 @@ def _spelled_out(char: str) -> str:
     return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
 
 
-class ApiError(Exception):
+class ApiError(IgopsError):
     """Base class: something went wrong talking to the Intelligems API."""
 
     def __init__(self, message: str, *, method: str = "", path: str = "",

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from igops.atomic import write_atomically
+from igops.errors import IgopsError
 
 STATE_DIR_ENV = "IGOPS_STATE_DIR"
 JOURNAL_FORMAT = "igops-create-journal/1"
@@ -35,7 +36,7 @@ JOURNAL_FORMAT = "igops-create-journal/1"
 _MAX_JOURNAL_BYTES = 1024 * 1024
 
 
-class AccountStateError(Exception):
+class AccountStateError(IgopsError):
     """The account is held by another apply, or igops's state cannot be read or written; one sentence."""
 
 

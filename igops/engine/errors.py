@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from igops.errors import IgopsError
 
-class EngineError(Exception):
+
+class EngineError(IgopsError):
     """An operation could not be carried out; the message says why and what to do (one line each)."""

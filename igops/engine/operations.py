@@ -34,7 +34,7 @@ from igops.analytics import (
     Window,
     parse_window,
 )
-from igops.api import ApiError, IntelligemsClient, Waiting
+from igops.api import IntelligemsClient, Waiting
 from igops.atomic import write_atomically
 from igops.config import (
     ConfigError,
@@ -45,14 +45,14 @@ from igops.config import (
     missing_experiences_dir,
 )
 from igops.connect import open_client
-from igops.engine.account_state import AccountStateError, CreateJournal, holding_account
+from igops.engine.account_state import CreateJournal, holding_account
 from igops.engine.adopting import ADOPTABLE, Adoption, adopt
 from igops.engine.apply import Creates, StepObserver, apply_plan, paced_floor_seconds
 from igops.engine.drift import DriftReport
 from igops.engine.errors import EngineError
 from igops.engine.importing import ImportPlan, checked_on_disk, file_document, managing_files, plan_import
 from igops.engine.planning import files_hash, keys_of, make_drift, make_plan, read_drift
-from igops.engine.refresh import CacheError, RefreshCache
+from igops.engine.refresh import RefreshCache
 from igops.engine.reporting import ReportError, read_monitor, read_report, read_sitewide
 from igops.engine.reviewed import review_differences
 from igops.engine.rules import DEFAULT_SETTINGS, RuleSettings, raise_if_unsafe
@@ -63,6 +63,7 @@ from igops.engine.saved_plan import (
     save_plan,
     stale_reasons,
 )
+from igops.errors import IgopsError
 from igops.files import FileError, LoadResult, load_experiences
 from igops.files.at_commit import CommitError, experiences_at
 from igops.files.bounded import BoundedReadError, read_bounded
@@ -384,7 +385,9 @@ def run(settings: Settings, work: Callable[[Session], Awaitable[T]]) -> T:
 
     try:
         return asyncio.run(session())
-    except (ApiError, CacheError, SavedPlanError, AccountStateError) as exc:
+    except EngineError:
+        raise
+    except IgopsError as exc:
         raise EngineError(str(exc)) from exc
     except StateFileError as exc:
         raise EngineError(f"{exc.path} {exc.reason}: fix the sandbox: URL or move the file away.") from exc

@@ -16,6 +16,7 @@ from typing import Any
 
 from igops.api import IntelligemsClient, answers
 from igops.atomic import write_atomically
+from igops.errors import IgopsError
 from igops.files.bounded import BoundedReadError, read_bounded
 
 CACHE_FORMAT = "igops-refresh-cache/1"
@@ -25,7 +26,7 @@ CACHE_LIMIT = 64 * 1024 * 1024
 log = logging.getLogger("igops")
 
 
-class CacheError(Exception):
+class CacheError(IgopsError):
     """The refresh cache file exists but is not one; the message says what to do."""
 
 

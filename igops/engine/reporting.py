@@ -27,6 +27,7 @@ from igops.analytics import (
 )
 from igops.api import ApiError, IntelligemsClient
 from igops.engine.matching import match
+from igops.errors import IgopsError
 from igops.model import ChangeKind, DesiredExperience, ExperiencePlan, Plan
 
 log = logging.getLogger("igops")
@@ -35,7 +36,7 @@ log = logging.getLogger("igops")
 HAS_RUN = ("started", "paused", "ended")
 
 
-class ReportError(Exception):
+class ReportError(IgopsError):
     """The report cannot be made as asked (an experience never started, a key no file has)."""
 
 

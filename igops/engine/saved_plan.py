@@ -19,6 +19,7 @@ from typing import Any
 
 from igops.api import Secret
 from igops.engine.plan_document import plan_document, plan_from_document
+from igops.errors import IgopsError
 from igops.model import Plan
 
 SAVED_PLAN_FORMAT = "igops-saved-plan/2"
@@ -32,7 +33,7 @@ _SALT_BYTES = 16
 MAX_SAVED_PLAN_BYTES = 64 * 1024 * 1024
 
 
-class SavedPlanError(Exception):
+class SavedPlanError(IgopsError):
     """The file cannot be applied; the message says why and what to do."""
 
 

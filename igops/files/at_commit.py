@@ -9,6 +9,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from igops.errors import IgopsError
 from igops.files.errors import FileError
 from igops.files.loader import check_text
 from igops.files.reading import decode
@@ -20,7 +21,7 @@ _REGULAR_FILES = ("100644", "100755")
 _TIMEOUT_SECONDS = 60
 
 
-class CommitError(Exception):
+class CommitError(IgopsError):
     """The commit cannot be read; the message says why and what to do, in one sentence."""
 
 

@@ -7,8 +7,10 @@ import os
 import stat
 from pathlib import Path
 
+from igops.errors import IgopsError
 
-class BoundedReadError(Exception):
+
+class BoundedReadError(IgopsError):
     """The file cannot be read as one of igops's own: the message is one sentence naming it."""
 
 

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from igops.errors import IgopsError
 from igops.files.yamldoc import Document, Span, YamlError, dump_flow, dump_readable, line_end, parse
 from igops.model import JsonPath
 
@@ -33,7 +34,7 @@ class Edits:
     removed: tuple[JsonPath, ...] = ()
 
 
-class PatchError(Exception):
+class PatchError(IgopsError):
     """An edit that cannot be made in place: the path it was for, and why."""
 
     def __init__(self, path: JsonPath, message: str) -> None:

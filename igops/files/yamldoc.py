@@ -17,6 +17,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver
 
+from igops.errors import IgopsError
 from igops.files.errors import quote
 from igops.model import JsonPath, Position
 
@@ -146,7 +147,7 @@ def dump(value: Any) -> str:
     return yaml.dump(value, Dumper=_CoreDumper, sort_keys=False, allow_unicode=True)
 
 
-class YamlError(Exception):
+class YamlError(IgopsError):
     """The text is not an acceptable YAML document; carries the position of the problem."""
 
     def __init__(self, position: Position, message: str, path: JsonPath = ()) -> None:

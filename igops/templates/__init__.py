@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 
 from igops import schemas
+from igops.errors import IgopsError
 from igops.templates.installed import Pin
 from igops.templates.source import constraints
 
@@ -42,7 +43,7 @@ _PUBLISHED_ACTION = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*/[\w.-]+(?:/[\w./-]+)?@
 _COMMENT_WIDTH = 100
 
 
-class ScaffoldError(Exception):
+class ScaffoldError(IgopsError):
     """Nothing can be (or was) written; the message says why in one sentence."""
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from importlib import metadata
 
+from igops.errors import IgopsError
 from igops.templates.installed import DISTRIBUTION, Pin, installed_pin, parse
 
 EXAMPLE_SOURCE = "igops @ git+https://github.com/OWNER/REPO@<full commit>"
@@ -18,7 +19,7 @@ _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _EXTRA_MARKER = re.compile(r";.*\bextra\s*==")
 
 
-class SourceError(Exception):
+class SourceError(IgopsError):
     """No igops can be pinned; the message says why and what to give instead, in one sentence."""
 
 
