@@ -19,7 +19,7 @@ from typing import Any
 
 from igops.api import DOCUMENTED_RATES, Group, IntelligemsClient, Secret
 from igops.engine.apply import apply_plan
-from igops.engine.planning import make_plan
+from igops.engine.pipeline import make_plan
 from igops.files import check_text
 from igops.files.yamldoc import dump
 from igops.model import DesiredExperience

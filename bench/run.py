@@ -44,7 +44,7 @@ import httpx
 
 from igops.api import DOCUMENTED_RATES, Group, IntelligemsClient, Secret
 from igops.engine.apply import apply_plan
-from igops.engine.planning import make_plan
+from igops.engine.pipeline import make_plan
 from igops.engine.refresh import RefreshCache
 from igops.files import check_text, load_experiences
 from igops.files.yamldoc import dump

@@ -23,8 +23,8 @@ from urllib.parse import urlsplit
 from igops.analytics import MonitorRules
 from igops.api import API_PREFIX, Secret
 from igops.errors import IgopsError
+from igops.files.discovery import Candidate, read_text
 from igops.files.errors import FileError
-from igops.files.reading import Candidate, read_text
 from igops.files.schema import schema_defaults, schema_findings
 from igops.files.yamldoc import Document, YamlError, parse
 from igops.model import JsonPath, nearest_position

@@ -12,7 +12,7 @@ from file_fixtures import dump
 
 from igops.api import IntelligemsClient, Secret
 from igops.engine.importing import file_document
-from igops.engine.planning import make_plan
+from igops.engine.pipeline import make_plan
 from igops.files import check_text
 from igops.files.writer import experience_text
 from igops.model import DesiredExperience, Plan

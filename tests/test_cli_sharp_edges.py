@@ -28,10 +28,10 @@ from emulator_support import TOKEN, serve_over_http
 from process_support import interrupt
 from rich.console import Console
 
-from igops import connect
 from igops.api.client import duration
 from igops.cli import cli, common, sandbox_commands
 from igops.cli.common import API_OPTION, TIMEOUT_OPTION, load_project
+from igops.engine import connect
 from igops.sandbox import Faults, Sandbox, SandboxConfig
 
 

@@ -12,7 +12,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "igops"
 # What each part of the package may import from igops (besides itself).
 ALLOWED: dict[str, set[str]] = {
     "cli": {"engine", "render", "config", "model", "templates"},
-    "engine": {"api", "config", "connect", "files", "normalize", "fields", "experience_types", "model",
+    "engine": {"api", "config", "files", "normalize", "fields", "experience_types", "model",
                "atomic", "sandbox", "schemas", "analytics"},
     "render": {"engine", "model", "files", "analytics"},
     "files": {"model", "schemas", "fields", "experience_types"},

@@ -44,14 +44,14 @@ from igops.config import (
     load_settings,
     missing_experiences_dir,
 )
-from igops.connect import open_client
 from igops.engine.account_state import CreateJournal, holding_account
 from igops.engine.adopting import ADOPTABLE, Adoption, adopt
 from igops.engine.apply import Creates, StepObserver, apply_plan, paced_floor_seconds
+from igops.engine.connect import open_client
 from igops.engine.drift import DriftReport
 from igops.engine.errors import EngineError
 from igops.engine.importing import ImportPlan, checked_on_disk, file_document, managing_files, plan_import
-from igops.engine.planning import files_hash, keys_of, make_drift, make_plan, read_drift
+from igops.engine.pipeline import files_hash, keys_of, make_drift, make_plan, read_drift
 from igops.engine.refresh import RefreshCache
 from igops.engine.reporting import ReportError, read_monitor, read_report, read_sitewide
 from igops.engine.reviewed import review_differences
@@ -67,7 +67,7 @@ from igops.errors import IgopsError
 from igops.files import FileError, LoadResult, load_experiences
 from igops.files.at_commit import CommitError, experiences_at
 from igops.files.bounded import BoundedReadError, read_bounded
-from igops.files.reading import FILE_START
+from igops.files.discovery import FILE_START
 from igops.files.targets import write_problem
 from igops.files.writer import experience_text, project_schema
 from igops.model import ApplyReport, DesiredExperience, Plan

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from igops.errors import IgopsError
+from igops.files.discovery import decode
 from igops.files.errors import FileError
 from igops.files.loader import check_text
-from igops.files.reading import decode
 from igops.model import DesiredExperience, GitBase
 
 _SUFFIXES = (".yaml", ".yml")

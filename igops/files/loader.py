@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from igops.files import rules
+from igops.files.discovery import FILE_START, discover, read_text
 from igops.files.errors import FileError, Unreadable
-from igops.files.reading import FILE_START, discover, read_text
 from igops.files.schema import schema_findings
 from igops.files.yamldoc import Document, YamlError, parse
 from igops.model import IGOPS_FIELDS, DesiredExperience, JsonPath, Position, nearest_position

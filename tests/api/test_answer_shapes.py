@@ -23,10 +23,10 @@ from schema_strategies import TYPES, every_block
 from igops.analytics.documents import results_document
 from igops.analytics.results import declared_primary, experience_results
 from igops.api import IntelligemsClient, answers
+from igops.engine.decide import build_plan
 from igops.engine.drift import build_drift
 from igops.engine.importing import file_document
 from igops.engine.matching import match
-from igops.engine.planner import build_plan
 from igops.model import DesiredExperience
 from igops.normalize import canonical_desired, update_payload
 from igops.render.drift import render_drift_json, render_drift_markdown, render_drift_text

@@ -38,7 +38,7 @@ from igops.api import (
     ValidationFailed,
 )
 from igops.config import DEFAULT_PROJECT, ConfigError, ProjectConfig, Settings
-from igops.connect import open_client
+from igops.engine.connect import open_client
 from igops.sandbox import Faults, Sandbox
 
 FAST = RetryPolicy(max_attempts=5, base_delay=0.002, max_delay=0.02, rng=random.Random(3))

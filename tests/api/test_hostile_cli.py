@@ -25,10 +25,10 @@ from cli_support import REPO, fast_retries, igops, prepare_project
 from emulator_support import TOKEN
 from engine_support import create_as_igops, with_client
 
-from igops import connect
 from igops.api import answers
 from igops.cli import cli, main
 from igops.cli.common import FiniteFloat
+from igops.engine import connect
 from igops.engine.refresh import CacheError, RefreshCache
 from igops.files import load_experiences
 from igops.sandbox import Sandbox, SandboxConfig

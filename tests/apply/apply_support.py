@@ -24,8 +24,8 @@ from emulator_support import TOKEN, serve_over_http
 from engine_support import create_as_igops, desired, with_client
 from file_fixtures import TYPES, dump, experience
 
-from igops import connect
 from igops.api import IntelligemsClient
+from igops.engine import connect
 from igops.files import load_experiences
 from igops.sandbox import Faults, Sandbox, SandboxConfig
 

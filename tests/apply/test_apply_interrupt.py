@@ -24,7 +24,7 @@ from process_support import free_port, interrupt
 
 from igops.api import ApiError, IntelligemsClient, Interrupted, RetryPolicy, Secret, ServerError
 from igops.engine.apply import apply_plan
-from igops.engine.planning import make_plan
+from igops.engine.pipeline import make_plan
 from igops.files import load_experiences
 from igops.model import ApplyReport, ChangeKind, Outcome
 from igops.sandbox import Faults

@@ -11,7 +11,7 @@ from file_fixtures import experience
 
 from igops.engine.drift import DriftReport, Finding, build_drift
 from igops.engine.matching import match
-from igops.engine.planning import make_drift
+from igops.engine.pipeline import make_drift
 from igops.model import ChangeKind, DesiredExperience
 from igops.sandbox import Sandbox
 

@@ -21,7 +21,7 @@ from schema_strategies import TYPES, every_block, schema_experiences
 
 from igops.api import IntelligemsClient
 from igops.engine.apply import apply_plan
-from igops.engine.planning import make_plan
+from igops.engine.pipeline import make_plan
 from igops.engine.refresh import RefreshCache
 from igops.model import DesiredExperience, Plan
 from igops.sandbox import Sandbox, SandboxConfig

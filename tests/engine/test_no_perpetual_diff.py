@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from strategies import experiences
 
 from igops.api import IntelligemsClient
-from igops.engine.planner import plan_experience
+from igops.engine.decide import plan_experience
 from igops.files import load_experiences
 from igops.model import ExperiencePlan
 from igops.normalize import canonical_desired, update_payload

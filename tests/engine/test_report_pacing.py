@@ -11,8 +11,8 @@ from engine_support import create_as_igops, desired, with_client
 from file_fixtures import dump
 from results_support import ab_test, invoke, valid_json
 
-from igops import connect
 from igops.cli.report_command import report_command
+from igops.engine import connect
 from igops.sandbox import Sandbox, SandboxConfig
 from igops.schemas import REPORT_SCHEMA
 

@@ -15,7 +15,7 @@ from file_fixtures import dump, experience
 
 from igops.cli import cli
 from igops.config import InvalidConfig, load_project_config
-from igops.files.reading import MAX_FILE_BYTES
+from igops.files.discovery import MAX_FILE_BYTES
 
 REPO = Path(__file__).resolve().parents[2]
 LOCATED = re.compile(r"^(?P<file>[^\n]+?):(?P<line>\d+):(?P<column>\d+): \$\S*: .+\.$")

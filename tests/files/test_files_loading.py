@@ -9,7 +9,7 @@ import pytest
 from file_fixtures import FILE, dump, experience
 
 from igops.files import check_text, load_experiences
-from igops.files.reading import MAX_FILE_BYTES
+from igops.files.discovery import MAX_FILE_BYTES
 
 VALID = dump(experience())
 

@@ -14,7 +14,7 @@ from openapi_support import request_validator, schema_errors
 from strategies import experiences
 
 from igops.files import FileResult, check_text
-from igops.files.reading import decode
+from igops.files.discovery import decode
 
 YAML_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 FAST = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])

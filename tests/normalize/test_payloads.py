@@ -12,7 +12,7 @@ from schema_strategies import every_block
 
 from igops.api import IntelligemsClient
 from igops.engine.apply import apply_plan
-from igops.engine.planning import make_plan
+from igops.engine.pipeline import make_plan
 from igops.fields import IDS, locations
 from igops.normalize import (
     canonical_desired,

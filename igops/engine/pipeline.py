@@ -1,4 +1,5 @@
-"""Making a plan: read the account (one list, then the details the files need), match, decide."""
+"""The plan pipeline, the I/O around the pure steps: read the account (one list, then the details the
+files need), match, decide, read the results of what ends, assess the rules; or read it for drift."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from igops.api import IntelligemsClient
+from igops.engine.decide import build_plan
 from igops.engine.drift import DriftReport, build_drift
 from igops.engine.matching import Matching, match
 from igops.engine.origins import with_origins
-from igops.engine.planner import build_plan
 from igops.engine.refresh import RefreshCache, fetch_details
 from igops.engine.reporting import with_end_results
 from igops.engine.rules import DEFAULT_SETTINGS, PlanInputs, RuleSettings, assess
