@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from igops.analytics.results import ExperienceResults
+from igops.statuses import ChangeKind as ChangeKind  # the lifecycle table's; re-exported
 
 # A field's address inside one document: mapping keys and list indexes from the top.
 JsonPath = tuple[str | int, ...]
@@ -65,17 +66,6 @@ class UnmanagedExperience:
     type: str
     status: str
 
-
-class ChangeKind(StrEnum):
-    CREATE = "create"
-    UPDATE = "update"
-    START = "start"
-    PAUSE = "pause"
-    END = "end"
-
-    @property
-    def is_lifecycle(self) -> bool:
-        return self in (ChangeKind.START, ChangeKind.PAUSE, ChangeKind.END)
 
 
 class Origin(StrEnum):

@@ -26,8 +26,9 @@ ALLOWED: dict[str, set[str]] = {
     "analytics": set(),
     "errors": set(),
 }
-# The root of every error igops reports, below everything (the emulator alone does without it).
-ROOT = {"errors"}
+# Below everything (the emulator alone does without them): the root of every error igops reports, and
+# the lifecycle's table of statuses and actions.
+ROOT = {"errors", "statuses"}
 # The emulator's own command serves it; it is the one command that may reach it.
 EXCEPTIONS = {"cli/sandbox_commands.py": {"sandbox"}}
 

@@ -14,6 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from igops.statuses import LiveStatus
+
 DAY_MS = 86_400_000
 # Standard events whose metric the analytics answers name otherwise than the event in snake case.
 _ANALYTICS_KEYS = {
@@ -93,8 +95,8 @@ def days_live(live: Mapping[str, Any], now: float) -> float | None:
     started = _number(live.get("startedAtTs"))
     if started is None:
         return None
-    stopped = _number(live.get("endedAtTs")) if live.get("status") == "ended" else \
-        _number(live.get("pausedAtTs")) if live.get("status") == "paused" else None
+    stopped = _number(live.get("endedAtTs")) if live.get("status") == LiveStatus.ENDED else \
+        _number(live.get("pausedAtTs")) if live.get("status") == LiveStatus.PAUSED else None
     until = stopped if stopped is not None else now * 1000
     return max(0.0, (until - started) / DAY_MS)
 

@@ -18,6 +18,8 @@ from typing import Any, Protocol
 
 import httpx
 
+from igops.statuses import LiveStatus
+
 # A page of 100 list items is about 0.5 MB as the emulator answers it (the richest single experience
 # about 9 KB): 8 MiB leaves room for long histories and large code injections, while the client's
 # answers in flight at once stay within a few tens of MB however a server misbehaves.
@@ -245,7 +247,7 @@ def page_count_problem(total: int, limit: int, total_pages: int) -> str | None:
 # The answers the client hands on. Ids go into request paths, so they are kept to characters a URL
 # path carries as they are; the API's are UUIDs.
 _IDENTIFIER = Text(re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}"), "an id (letters, digits, - and _)")
-_STATUS = OneOf(frozenset({"pending", "started", "paused", "ended"}))
+_STATUS = OneOf(frozenset(LiveStatus))
 # Unix milliseconds up to the end of year 9999, the last moment a date can show.
 _TIMESTAMP = Number(minimum=0, maximum=253_402_300_799_999)
 _COUNT = Number(minimum=0, maximum=2**53, whole=True)

@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any
 
 import httpx
 
@@ -39,13 +39,12 @@ from igops.api.errors import (
 from igops.api.pacing import BucketRate, Pacer, Ticket
 from igops.api.retry import RetryPolicy
 from igops.api.secret import Secret
+from igops.statuses import API_ACTIONS
 
 DEFAULT_BASE_URL = "https://api.intelligems.io"
 API_PREFIX = "/v25-10-beta"
 TOKEN_HEADER = "intelligems-access-token"
 LIST_PAGE_SIZE = 100
-
-Action = Literal["start", "pause", "end"]
 
 log = logging.getLogger("igops.api")
 
@@ -266,12 +265,15 @@ class IntelligemsClient:
     async def act(
         self,
         experience_id: str,
-        action: Action,
+        action: str,
         *,
         variation_id: str | None = None,
         update_prices_to_variation: bool | None = None,
     ) -> dict[str, Any]:
-        """Run a lifecycle action: start, pause or end (optionally naming the winner)."""
+        """Run a lifecycle action, one of the table's API_ACTIONS (start, pause or end; an end optionally
+        naming the winner)."""
+        if action not in API_ACTIONS:
+            raise ValueError(f"{action!r} is not a lifecycle action of the API ({', '.join(API_ACTIONS)})")
         path = f"/experiences/{experience_id}/actions/{action}"
         payload: dict[str, Any] = {}
         if variation_id is not None:

@@ -19,9 +19,10 @@ from igops.model import Plan
 from igops.render import validation as validation_report
 from igops.render.apply_report import render_apply_report, step_line
 from igops.render.report import render_report_text
+from igops.statuses import Status
 
 # Experiences that have run before exist in the account already; these are the statuses they reach.
-_RAN_BEFORE = ("paused", "ended")
+_RAN_BEFORE = (Status.PAUSED, Status.ENDED)
 # Where the closing hint serves the demo's account (`igops sandbox serve`'s default port).
 _HINT_PORT = 8787
 
@@ -75,7 +76,8 @@ def history(project: Project) -> Project:
     """The experiences the files pause or end, as they ran before: started, with no winner. A file cannot
     create a paused or ended experience (the API starts before it pauses or ends), so an emulator's
     account that is to look like a store's gets these first."""
-    ran = tuple(replace(e, status="started", winner=None) for e in project.desired if e.status in _RAN_BEFORE)
+    ran = tuple(replace(experience, status=Status.STARTED.value, winner=None)
+                for experience in project.desired if experience.status in _RAN_BEFORE)
     return replace(project, desired=ran)
 
 

@@ -26,6 +26,7 @@ from igops.files.writer import without_defaults
 from igops.files.yamldoc import parse
 from igops.model import DesiredExperience, JsonPath, nearest_position
 from igops.normalize import canonical_desired, canonical_live, comparable
+from igops.statuses import LiveStatus
 
 # Findings with a live experience to adopt from; gone, absent and unmanageable ones have none.
 ADOPTABLE = frozenset({Finding.CHANGED, Finding.ENDED})
@@ -90,7 +91,7 @@ def _adopted(drift: Drift, experience: DesiredExperience, text: str, live: Mappi
     found = list(_differences(*compared, document.value, target, ()))
     if drift.status_moved:
         found.append((("status",), target["status"]))
-        if target["status"] != "ended" and "winner" in document.value:
+        if target["status"] != LiveStatus.ENDED and "winner" in document.value:
             found.append((("winner",), _LEFT_OUT))  # a winner is only declared with status: ended
     edits = Edits({path: value for path, value in found if value is not _LEFT_OUT},
                   tuple(path for path, value in found if value is _LEFT_OUT))

@@ -19,7 +19,6 @@ from typing import Any
 
 from igops.api import (
     DOCUMENTED_RATES,
-    Action,
     AmbiguousCreate,
     ApiError,
     Group,
@@ -30,12 +29,6 @@ from igops.api import (
 from igops.engine.account_state import AccountStateError, CreateJournal
 from igops.model import ApplyReport, Change, ChangeKind, ExperiencePlan, Outcome, Plan, StepResult
 from igops.normalize import create_payload, needs_variation_ids, update_payload
-
-STATUS_AFTER = {ChangeKind.START: "started", ChangeKind.PAUSE: "paused", ChangeKind.END: "ended"}
-ACTIONS: dict[ChangeKind, Action] = {
-    ChangeKind.START: "start", ChangeKind.PAUSE: "pause", ChangeKind.END: "end",
-}
-
 
 StepObserver = Callable[[StepResult], None]
 
@@ -254,11 +247,11 @@ async def _act(client: IntelligemsClient, planned: ExperiencePlan, change: Chang
             raise ApiError(f"{planned.key}: the winner {change.winner!r} is not a variation of the live "
                            "experience: fix winner: in the file.")
     try:
-        return await client.act(experience_id, ACTIONS[change.kind], variation_id=variation_id), ""
+        return await client.act(experience_id, str(change.kind.row.api_action), variation_id=variation_id), ""
     except ValidationFailed:
         # A retried action whose first attempt took effect is refused as a bad transition.
         with client.finishing():
             current = await client.get_experience(experience_id)
-        if current.get("status") == STATUS_AFTER[change.kind]:
+        if current.get("status") == change.kind.row.status_after:
             return current, "already live"
         raise

@@ -23,6 +23,7 @@ from igops.model import (
     UnmanagedExperience,
 )
 from igops.normalize import canonical_desired, canonical_live, comparable, write_only_fields
+from igops.statuses import LiveStatus
 
 
 def build_plan(matching: Matching, live: Mapping[str, Mapping[str, Any]], files_hash: str = "",
@@ -62,7 +63,7 @@ def plan_experience(desired: DesiredExperience, live: Mapping[str, Any] | None,
     if refusal is not None:
         return PlanError(desired.key, refusal)
     fields = field_changes(comparable(canonical_live(live)), comparable(wanted))
-    if live_status == "ended":
+    if live_status == LiveStatus.ENDED:
         notes: tuple[str, ...] = (
             f"ended experiences cannot change: {len(fields)} difference(s) from the file ignored "
             f"({', '.join(change.path for change in fields)}).",) if fields else ()

@@ -21,9 +21,9 @@ from igops.engine.matching import Matching
 from igops.experience_types import CREATABLE_TYPES
 from igops.model import ChangeKind, DesiredExperience, FieldChange, PlanError, UnmanagedExperience
 from igops.normalize import canonical_desired, canonical_live, comparable
+from igops.statuses import LiveStatus, Status
 
 # A file's statuses as the API says them.
-LIVE_STATUS = {"draft": "pending", "started": "started", "paused": "paused", "ended": "ended"}
 
 
 class Finding(StrEnum):
@@ -59,7 +59,7 @@ class Drift:
 
     @property
     def status_moved(self) -> bool:
-        return not self.missing and self.live_status != LIVE_STATUS[self.file_status]
+        return not self.missing and self.live_status != Status(self.file_status).live
 
 
 @dataclass(frozen=True)
@@ -122,20 +122,20 @@ def file_drift(desired: DesiredExperience, document: Mapping[str, Any]) -> Drift
             f"igops cannot manage a {live_type} experience (the API cannot create or update one), and igops "
             "apply refuses to run while a file matches it: remove the file."), document)
     fields = field_changes(comparable(canonical_live(document)), comparable(canonical_desired(desired.body)))
-    if not fields and live_status == LIVE_STATUS[desired.status]:
+    if not fields and live_status == Status(desired.status).live:
         return None
     accept = f"igops drift --adopt --target {desired.key} writes the live values into the file"
     if live_type != desired.type:
         return _drift(desired, Finding.CHANGED, (
             f"igops apply cannot change an experience's type (it is {live_type} live); {accept}, or give the "
             "file a new name to create a new experience of its type."), document, fields)
-    if live_status == "ended" and desired.status != "ended":
+    if live_status == LiveStatus.ENDED and desired.status != Status.ENDED:
         return _drift(desired, Finding.ENDED, (
             "igops apply cannot undo an end: set status: ended in the file (and winner: the variation that "
             f"won, for the record), or {accept} (ended, naming no winner: the API keeps none)."),
             document, fields)
     refusal = transition(live_status, desired.status).refusal
-    if live_status == "ended":
+    if live_status == LiveStatus.ENDED:
         way_out = f"igops apply cannot change an ended experience; {accept}."
     elif refusal is not None:
         way_out = f"igops apply cannot restore the file's status ({refusal}); {accept}."

@@ -16,14 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from igops.engine.drift import LIVE_STATUS
 from igops.experience_types import CREATABLE_TYPES
 from igops.files.targets import write_problem
 from igops.files.writer import experience_text, file_stem
 from igops.model import DesiredExperience
 from igops.normalize import canonical_live
-
-FILE_STATUS = {live: status for status, live in LIVE_STATUS.items()}
+from igops.statuses import LiveStatus
 
 
 @dataclass(frozen=True)
@@ -121,4 +119,5 @@ def managing_files(existing: Sequence[DesiredExperience],
 
 def file_document(live: Mapping[str, Any]) -> dict[str, Any]:
     """A live experience as its file says it: the canonical form, its status, and its id pinned."""
-    return {**canonical_live(live), "status": FILE_STATUS[str(live["status"])], "id": str(live["id"])}
+    status = LiveStatus(str(live["status"])).file_status
+    return {**canonical_live(live), "status": status.value, "id": str(live["id"])}

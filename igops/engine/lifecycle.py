@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from igops.model import ChangeKind
+from igops.statuses import LiveStatus, Status
 
 CREATE, START, PAUSE, END = ChangeKind.CREATE, ChangeKind.START, ChangeKind.PAUSE, ChangeKind.END
 
@@ -28,27 +29,28 @@ _NO_WAY_BACK = "it is {live} live and an experience cannot return to draft: " \
 _ENDED = "it has ended live and ending is final: set status: ended, " \
     "and create a new experience (with a new name) to run it again"
 
+# Keyed by the enums, found by the strings files and the API give: a StrEnum hashes and compares as its value.
 _TABLE: dict[tuple[str | None, str], Transition] = {
-    (None, "draft"): Transition((CREATE,)),
-    (None, "started"): Transition((CREATE, START)),
-    (None, "paused"): Transition(refusal=_NEVER_STARTED_ABSENT.format(desired="paused")),
-    (None, "ended"): Transition(refusal=_NEVER_STARTED_ABSENT.format(desired="ended")),
-    ("pending", "draft"): Transition(),
-    ("pending", "started"): Transition((START,)),
-    ("pending", "paused"): Transition(refusal=_NEVER_STARTED.format(verb="paused")),
-    ("pending", "ended"): Transition(refusal=_NEVER_STARTED.format(verb="ended")),
-    ("started", "draft"): Transition(refusal=_NO_WAY_BACK.format(live="started")),
-    ("started", "started"): Transition(),
-    ("started", "paused"): Transition((PAUSE,)),
-    ("started", "ended"): Transition((END,)),
-    ("paused", "draft"): Transition(refusal=_NO_WAY_BACK.format(live="paused")),
-    ("paused", "started"): Transition((START,)),
-    ("paused", "paused"): Transition(),
-    ("paused", "ended"): Transition((END,)),
-    ("ended", "draft"): Transition(refusal=_ENDED),
-    ("ended", "started"): Transition(refusal=_ENDED),
-    ("ended", "paused"): Transition(refusal=_ENDED),
-    ("ended", "ended"): Transition(),
+    (None, Status.DRAFT): Transition((CREATE,)),
+    (None, Status.STARTED): Transition((CREATE, START)),
+    (None, Status.PAUSED): Transition(refusal=_NEVER_STARTED_ABSENT.format(desired="paused")),
+    (None, Status.ENDED): Transition(refusal=_NEVER_STARTED_ABSENT.format(desired="ended")),
+    (LiveStatus.PENDING, Status.DRAFT): Transition(),
+    (LiveStatus.PENDING, Status.STARTED): Transition((START,)),
+    (LiveStatus.PENDING, Status.PAUSED): Transition(refusal=_NEVER_STARTED.format(verb="paused")),
+    (LiveStatus.PENDING, Status.ENDED): Transition(refusal=_NEVER_STARTED.format(verb="ended")),
+    (LiveStatus.STARTED, Status.DRAFT): Transition(refusal=_NO_WAY_BACK.format(live="started")),
+    (LiveStatus.STARTED, Status.STARTED): Transition(),
+    (LiveStatus.STARTED, Status.PAUSED): Transition((PAUSE,)),
+    (LiveStatus.STARTED, Status.ENDED): Transition((END,)),
+    (LiveStatus.PAUSED, Status.DRAFT): Transition(refusal=_NO_WAY_BACK.format(live="paused")),
+    (LiveStatus.PAUSED, Status.STARTED): Transition((START,)),
+    (LiveStatus.PAUSED, Status.PAUSED): Transition(),
+    (LiveStatus.PAUSED, Status.ENDED): Transition((END,)),
+    (LiveStatus.ENDED, Status.DRAFT): Transition(refusal=_ENDED),
+    (LiveStatus.ENDED, Status.STARTED): Transition(refusal=_ENDED),
+    (LiveStatus.ENDED, Status.PAUSED): Transition(refusal=_ENDED),
+    (LiveStatus.ENDED, Status.ENDED): Transition(),
 }
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from igops.model import DesiredExperience, PlanError, UnmanagedExperience
+from igops.statuses import LiveStatus
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,8 @@ def _renamed_from(experience: DesiredExperience,
     names = sorted(variation["name"] for variation in experience.body.get("variations", []))
     for item in unmanaged:
         live_names = sorted(str(variation.get("name")) for variation in item.get("variations") or [])
-        if item.get("status") == "started" and item.get("type") == experience.type and live_names == names:
+        running = item.get("status") == LiveStatus.STARTED
+        if running and item.get("type") == experience.type and live_names == names:
             return _unmanaged(item)
     return None
 

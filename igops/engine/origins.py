@@ -16,9 +16,9 @@ from typing import Any
 from igops.engine.diff import field_changes
 from igops.model import Change, ChangeKind, DesiredExperience, ExperiencePlan, GitBase, Origin, Plan
 from igops.normalize import canonical_desired, canonical_live, comparable
+from igops.statuses import LiveStatus
 
 # Live `pending` is `draft` in files.
-_FILE_STATUS = {"pending": "draft"}
 
 
 def with_origins(plan: Plan, base: GitBase, base_files: Collection[DesiredExperience],
@@ -46,7 +46,7 @@ def _marked(experience: ExperiencePlan, base_file: DesiredExperience | None,
     edited = {change.path for change in field_changes(base_side, comparable(experience.desired))}
     moved = {change.path for change in field_changes(comparable(canonical_live(live)), base_side)}
     status = _origin(base_file.status != experience.desired_status,
-                     base_file.status != _FILE_STATUS.get(str(live["status"]), str(live["status"])))
+                     base_file.status != LiveStatus(str(live["status"])).file_status)
     changes = tuple(
         replace(change, fields=tuple(replace(field, origin=_origin(_touches(field.path, edited),
                                                                    _touches(field.path, moved)))

@@ -29,11 +29,11 @@ from igops.api import ApiError, IntelligemsClient
 from igops.engine.matching import match
 from igops.errors import IgopsError
 from igops.model import ChangeKind, DesiredExperience, ExperiencePlan, Plan
+from igops.statuses import LiveStatus
 
 log = logging.getLogger("igops")
 
 # Live statuses with results: the experience has started at least once.
-HAS_RUN = ("started", "paused", "ended")
 
 
 class ReportError(IgopsError):
@@ -76,13 +76,20 @@ async def read_report(client: IntelligemsClient, desired: Sequence[DesiredExperi
         managed = _targeted(managed, unmatched, desired, targets)
     # List items carry no key metrics: the file says which is primary.
     running = [(experience, live) for experience, live in managed
-               if live is not None and live.get("status") in HAS_RUN]
+               if live is not None and _has_run(live)]
     not_started = tuple(experience.key for experience, live in managed
-                        if live is None or live.get("status") not in HAS_RUN)
+                        if live is None or not _has_run(live))
     log.info("reading the results of %d experiences", len(running))
     results = await asyncio.gather(*(results_of(client, experience.key, live, _key_metrics(experience),
                                                 window=window, now=now) for experience, live in running))
     return Report(tuple(results), window.start, window.end, not_started)
+
+
+def _has_run(live: Mapping[str, Any]) -> bool:
+    return live.get("status") in _HAS_RUN
+
+
+_HAS_RUN = frozenset(status for status in LiveStatus if status.has_run)
 
 
 def _targeted(managed: Managed, unmatched: Mapping[str, str], desired: Sequence[DesiredExperience],
@@ -99,7 +106,7 @@ def _targeted(managed: Managed, unmatched: Mapping[str, str], desired: Sequence[
         if live is None:
             raise ReportError(f"{key}: not in the account yet, so it has no results (igops apply creates "
                               "it).")
-        if live.get("status") not in HAS_RUN:
+        if not _has_run(live):
             raise ReportError(f"{key}: it has never started ({live.get('status')}), so it has no results "
                               "yet.")
     return [(experience, live) for experience, live in managed if experience.key in targets]
@@ -110,7 +117,7 @@ async def read_monitor(client: IntelligemsClient, desired: Sequence[DesiredExper
     """The monitoring rules over the managed experiences that are running (started)."""
     managed, _ = await _managed(client, desired)
     running = [(experience, live) for experience, live in managed
-               if live is not None and live.get("status") == "started"]
+               if live is not None and live.get("status") == LiveStatus.STARTED]
     log.info("reading the results of %d running experiences", len(running))
     results = await asyncio.gather(*(results_of(client, experience.key, live, _key_metrics(experience),
                                                 now=now) for experience, live in running))

@@ -14,6 +14,7 @@ from typing import Any
 from igops.experience_types import BY_NAME, PERSONALIZATION_TYPES, REDIRECT_FLAG_TYPES
 from igops.files.errors import did_you_mean, quote
 from igops.model import DesiredExperience, JsonPath
+from igops.statuses import Status
 
 Finding = tuple[JsonPath, str]
 Experience = Mapping[str, Any]
@@ -77,7 +78,7 @@ def winner_of_ended(experience: Experience) -> Iterator[Finding]:
     winner = experience.get("winner")
     if winner is None:
         return
-    if experience["status"] != "ended":
+    if experience["status"] != Status.ENDED:
         yield ("winner",), (
             f"a winner is only declared with status: ended, and the status is {experience['status']}.")
     names = _names(experience)

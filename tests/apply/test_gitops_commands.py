@@ -18,11 +18,11 @@ from file_fixtures import dump, experience
 from jsonschema import Draft202012Validator
 from schema_strategies import TYPES, every_block
 
-from igops.engine.importing import FILE_STATUS
 from igops.files import load_experiences
 from igops.files.writer import MAX_STEM
 from igops.sandbox.store import Store
 from igops.schemas import DRIFT_SCHEMA, load_schema
+from igops.statuses import Status
 
 pytestmark = pytest.mark.http
 HERO = "Homepage hero headline"
@@ -125,7 +125,7 @@ def test_import_all_then_plan_shows_no_changes_for_every_type_and_block(
         assert again.exit_code == 1 and "run igops import --overwrite" in again.output
     loaded = load_experiences([tmp_path / "experiences"]).experiences
     assert {experience.id for experience in loaded} == {live["id"] for live in sandbox.experiences()}
-    assert {experience.status for experience in loaded} == {FILE_STATUS["started"]}
+    assert {experience.status for experience in loaded} == {Status.STARTED}
     for file in loaded:
         text = file.path.read_text(encoding="utf-8")
         assert text.startswith("# yaml-language-server: $schema=../schemas/experience.schema.json\n")

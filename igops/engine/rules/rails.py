@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from igops.analytics.results import STRONG_LOSS, metric_label, winner_verdict
 from igops.engine.rules.base import PlanInputs
 from igops.model import ChangeKind, ExperiencePlan, FieldChange, Origin, Risk, RiskKind
+from igops.statuses import LiveStatus
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ def _running_split_risk(experience: ExperiencePlan, protect: bool) -> Risk | Non
     fields = [field for change in experience.changes if change.kind is ChangeKind.UPDATE
               for field in change.fields]
     split = [field for field in fields if touches_split(field)]
-    if experience.live_status != "started" or not split:
+    if experience.live_status != LiveStatus.STARTED or not split:
         return None
     way_on = "pause or end it first, or run apply with --force" if protect else \
         "pause or end it first if that matters"
