@@ -31,7 +31,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
-from .markers import SRM_SHARE, markers
+from ..markers import SRM_SHARE, markers
 
 DAY = 86_400
 Counts = dict[str, float]
