@@ -14,7 +14,12 @@ from hypothesis import strategies as st
 from openapi_support import API_PREFIX, request_validator, require_spec, response_validator, schema_errors
 
 from igops.sandbox import analytics
-from igops.sandbox.analytics import experience_analytics, experience_analytics_by_get, sitewide_analytics
+from igops.sandbox.analytics import (
+    dates,
+    experience_analytics,
+    experience_analytics_by_get,
+    sitewide_analytics,
+)
 
 RESOURCE = f"{API_PREFIX}/analytics/resource/{{experienceId}}"
 SITEWIDE = f"{API_PREFIX}/analytics/sitewide/snapshot"
@@ -23,7 +28,7 @@ VERDICTS = {"strong_win", "directional_win", "directional_loss", "strong_loss", 
 
 @pytest.fixture(autouse=True)
 def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(analytics, "_now", lambda: NOW)
+    monkeypatch.setattr(dates, "_now", lambda: NOW)
 
 
 EXPERIENCES = {
@@ -350,7 +355,7 @@ def test_traffic_stops_when_an_experience_ends_or_pauses() -> None:
 def test_the_clock_bounds_a_live_experience(monkeypatch: pytest.MonkeyPatch) -> None:
     experience = make_experience(23, started_days_ago=10)
     today = visitors(experience)
-    monkeypatch.setattr(analytics, "_now", lambda: NOW + 5 * DAY)
+    monkeypatch.setattr(dates, "_now", lambda: NOW + 5 * DAY)
     assert visitors(experience) > today
     assert visitors(experience, endTs=str(NOW)) == today
 

@@ -15,11 +15,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from openapi_support import API_PREFIX, request_validator, require_spec, response_validator, schema_errors
 
-from igops.sandbox import analytics
 from igops.sandbox.analytics import (
     HISTORY_DAYS,
     MAX_HOURLY_DAYS,
     AnalyticsQueryError,
+    dates,
     experience_analytics,
     experience_timeseries,
     sitewide_analytics,
@@ -44,7 +44,7 @@ EVERYTHING = {"start": "0000-01-01T00:00:00Z", "end": "9999-12-31T23:59:59.99999
 
 @pytest.fixture(autouse=True)
 def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(analytics, "_now", lambda: NOW)
+    monkeypatch.setattr(dates, "_now", lambda: NOW)
 
 
 def refused_field(compute: Callable[[Any], Any], query: Any) -> str:

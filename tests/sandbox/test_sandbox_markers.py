@@ -9,13 +9,14 @@ from analytics_support import DAY, NOW, make_experience
 
 from igops.analytics.stats import sample_ratio_test
 from igops.sandbox import analytics
+from igops.sandbox.analytics import dates
 from igops.sandbox.lifecycle import apply_action
 from igops.sandbox.markers import COLLAPSE_CONVERSION, Markers, markers
 
 
 @pytest.fixture(autouse=True)
 def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(analytics, "_now", lambda: NOW)
+    monkeypatch.setattr(dates, "_now", lambda: NOW)
 
 
 def marked(description: str | None, seed: int = 11, **options: Any) -> dict[str, Any]:

@@ -22,14 +22,23 @@ import functools
 import math
 import re
 import struct
-import time
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
 from ..markers import SRM_SHARE, markers
+from . import dates
+from .dates import (
+    HISTORY_DAYS,
+    MAX_HOURLY_DAYS,
+    _bucket,
+    _bucket_label,
+    _buckets,
+    _data_window,
+    _instant,
+    _window_total,
+)
 from .queries import (
     AnalyticsQueryError,
     _body_query,
@@ -76,87 +85,18 @@ from .traffic import (
     _traffic_factor,
 )
 
-# --- time: where data lies, date-times, buckets -----------------------------------------
-
-HISTORY_DAYS = 365  # the store's traffic begins this many whole UTC days before today
-MAX_HOURLY_DAYS = 31  # an hourly series covers at most the latest this many days of its range
-_HOUR = 3_600
-
-
-def _now() -> int:
-    return int(time.time())
-
-
-def _data_window(start: int, end: int, now: int) -> tuple[int, int]:
-    """The part of [start, end) that holds traffic: none before the history, none after now."""
-    return max(start, (now // DAY - HISTORY_DAYS) * DAY), min(end, now)
-
-
-_DATE_TIME = re.compile(
-    r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.[0-9]+)?"
-    r"(?:Z|([+-])([0-9]{2}):([0-9]{2}))"
-)
-
-
-def _civil_days(year: int, month: int, day: int) -> int:
-    """Days from 1970-01-01 to a proleptic Gregorian date; ValueError if it does not exist."""
-    # The calendar repeats every 400 years (146,097 days); shifting the year into 2000-2399
-    # lets datetime check the date and count the days for any four-digit year, 0000 included.
-    shifted = date(2000 + year % 400, month, day)
-    return (shifted - date(1970, 1, 1)).days + (year // 400 - 5) * 146_097
-
-
-def _instant(value: object, field: str) -> int:
-    """Unix seconds of a date-time as the description allows them: its pattern (a `T`, `Z` or a
-    +hh:mm offset) and its format (RFC 3339: seconds too). Fractions are dropped."""
-    match = _DATE_TIME.fullmatch(value) if isinstance(value, str) else None
-    if match is not None:
-        year, month, day, hour, minute, second = (int(part) for part in match.groups()[:6])
-        sign, offset_hours, offset_minutes = match.groups()[6:]
-        zone_hours, zone_minutes = int(offset_hours or 0), int(offset_minutes or 0)
-        try:
-            days = _civil_days(year, month, day)
-        except ValueError:
-            days = None
-        if days is not None and max(hour, zone_hours) < 24 and max(minute, second, zone_minutes) < 60:
-            offset = (zone_hours * _HOUR + zone_minutes * 60) * (-1 if sign == "-" else 1)
-            return days * DAY + hour * _HOUR + minute * 60 + second - offset
-    raise AnalyticsQueryError(
-        field, f"{field} must be an ISO 8601 date-time with a time zone, like 2025-01-01T00:00:00Z."
-    )
-
-
-def _bucket(instant: int, granularity: str) -> tuple[int, int]:
-    """[start, end) of the hour, UTC day, week (from Monday) or calendar month holding `instant`."""
-    if granularity == "hour":
-        return instant - instant % _HOUR, instant - instant % _HOUR + _HOUR
-    day = instant // DAY
-    if granularity == "day":
-        return day * DAY, (day + 1) * DAY
-    if granularity == "week":
-        monday = day - (day + 3) % 7  # day 0, 1970-01-01, was a Thursday
-        return monday * DAY, (monday + 7) * DAY
-    moment = datetime.fromtimestamp(instant, UTC)
-    first = datetime(moment.year, moment.month, 1, tzinfo=UTC)
-    following = datetime(moment.year + moment.month // 12, moment.month % 12 + 1, 1, tzinfo=UTC)
-    return int(first.timestamp()), int(following.timestamp())
-
-
-def _buckets(start: int, end: int, granularity: str) -> list[tuple[int, int, int]]:
-    """(bucket start, covered from, covered until) of each bucket [start, end) touches."""
-    buckets = []
-    cursor = start
-    while cursor < end:
-        first, following = _bucket(cursor, granularity)
-        buckets.append((first, cursor, min(following, end)))
-        cursor = following
-    return buckets
-
-
-def _window_total(start: int, end: int, day_counts: Callable[[int], Counts], empty: Counts) -> Counts:
-    """The counts of [start, end), from whole-day counts (a part of a day is its share of it)."""
-    return _add(empty, *(_part(day_counts(day), fraction) for day, fraction in _day_overlaps(start, end)))
-
+__all__ = [
+    "HISTORY_DAYS",
+    "MAX_HOURLY_DAYS",
+    "AnalyticsQueryError",
+    "experience_analytics",
+    "experience_analytics_by_get",
+    "experience_timeseries",
+    "sitewide_analytics",
+    "sitewide_conversion_funnel",
+    "sitewide_order_distribution",
+    "sitewide_timeseries",
+]
 
 # --- experiences ------------------------------------------------------------------------
 
@@ -570,7 +510,7 @@ def experience_analytics_by_get(experience: dict[str, Any],
 
 def _experience_results(experience: dict[str, Any], request: _ResourceQuery) -> dict[str, Any]:
     model = _experience_model(experience)
-    start, end, latest = _analysis_window(experience, request.start, request.end, _now())
+    start, end, latest = _analysis_window(experience, request.start, request.end, dates._now())
     days = _daily(model, start, end, request.filters)
     totals = _variation_totals(model, days)
     counts = [_rounded(t) for t in totals]
@@ -893,7 +833,7 @@ def _audience_snapshot(
 
 def sitewide_analytics(query: dict[str, Any]) -> dict[str, Any]:
     """The 200 body of POST /analytics/sitewide/snapshot (also served as /analytics/sitewide)."""
-    now = _now()
+    now = dates._now()
     request = _sitewide_query(query, now, _weeks_back(now, 1))
     profile = _store_profile()
     (start, end), (previous_start, _) = _periods(request.start, request.end, now)
@@ -1033,13 +973,9 @@ def _series_segment(
     }
 
 
-def _bucket_label(instant: int, pattern: str) -> str:
-    return datetime.fromtimestamp(instant, UTC).strftime(pattern)
-
-
 def sitewide_timeseries(query: dict[str, Any]) -> dict[str, Any]:
     """The 200 body of POST /analytics/sitewide/timeseries."""
-    now = _now()
+    now = dates._now()
     request = _sitewide_query(query, now, _weeks_back(now, 12))
     granularity = _choice(query.get("granularity", "week"), "granularity", _SERIES_GRANULARITIES)
     profile = _store_profile()
@@ -1188,7 +1124,7 @@ def _unit_breakdown(counts: Counts, profile: _Profile) -> list[dict[str, Any]]:
 
 def sitewide_order_distribution(query: dict[str, Any]) -> dict[str, Any]:
     """The 200 body of POST /analytics/sitewide/order-distribution."""
-    now = _now()
+    now = dates._now()
     start, end = _sitewide_range(query, now, _weeks_back(now, 12))
     filters = _segment_filters(query.get("filters"))
     profile = _store_profile()
@@ -1436,7 +1372,7 @@ def _funnel_links(
 
 def sitewide_conversion_funnel(query: dict[str, Any]) -> dict[str, Any]:
     """The 200 body of POST /analytics/sitewide/conversion-funnel: a six-step Sankey graph."""
-    now = _now()
+    now = dates._now()
     request = _funnel_query(query, now)
     profile = _store_profile()
     counts = _rounded(_store_totals(profile, request.start, request.end, now, request.filters))
@@ -1538,7 +1474,7 @@ def experience_timeseries(experience: dict[str, Any], body: dict[str, Any]) -> d
     metrics = _series_metrics(body.get("metrics", list(_DEFAULT_SERIES_METRICS)))
     filters = _segment_filters(body.get("filters"))
     model = _experience_model(experience)
-    first, last, _ = _analysis_window(experience, start, end, _now())
+    first, last, _ = _analysis_window(experience, start, end, dates._now())
     if granularity == "hour":
         first = max(first, last - MAX_HOURLY_DAYS * DAY)
     buckets = _buckets(first, last, granularity)
