@@ -16,12 +16,8 @@ so rates are exactly the ratios of the counts shown next to them.
 
 from __future__ import annotations
 
-import base64
-import copy
 import functools
 import math
-import struct
-import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
@@ -38,28 +34,20 @@ from .dates import (
     _window_total,
 )
 from .experiences import (
-    _DEFAULT_SECONDARY,
     _analysis_window,
-    _audience_rows,
-    _daily,
     _Experience,
     _experience_model,
     _filter_segments,
-    _post_test_rows,
     _variation_day,
-    _variation_totals,
 )
 from .queries import (
     AnalyticsQueryError,
-    _body_query,
     _choice,
     _epoch_range,
     _flag,
-    _get_query,
-    _GraphRequest,
-    _ResourceQuery,
     _segment_filters,
 )
+from .results import experience_analytics, experience_analytics_by_get
 from .segments import (
     _SEGMENTS,
     _Segment,
@@ -68,15 +56,9 @@ from .segments import (
     _split,
 )
 from .statistics import (
-    _GRAPH_ALIASES,
-    _METRICS,
     _MONEY,
-    _estimate,
-    _metric_rows,
     _normal_cdf,
-    _prob_beat,
     _rounded,
-    _usable,
 )
 from .traffic import (
     DAY,
@@ -103,232 +85,6 @@ __all__ = [
     "sitewide_order_distribution",
     "sitewide_timeseries",
 ]
-
-# --- verdicts, impact, graphs -----------------------------------------------------------
-
-_MIN_ORDERS_FOR_VERDICT = 30
-_MIN_DAYS_FOR_VERDICT = 3.0
-_STABLE_DAYS = 3
-_CONVERGED_CI_WIDTH = 0.2
-_STRONG, _DIRECTIONAL = 0.95, 0.8
-_ACTIONS = {
-    "strong_win": "Roll out the best challenger.",
-    "directional_win": "Keep the test running to confirm the challenger's lead.",
-    "mixed_signals": "Keep the test running; the evidence does not point one way yet.",
-    "directional_loss": "Consider ending the test; the challenger trails the control.",
-    "strong_loss": "End the test and keep the control.",
-}
-
-
-def _verdict_band(p2bc: float) -> str:
-    if p2bc >= _STRONG:
-        return "strong_win"
-    if p2bc >= _DIRECTIONAL:
-        return "directional_win"
-    if p2bc <= 1 - _STRONG:
-        return "strong_loss"
-    if p2bc <= 1 - _DIRECTIONAL:
-        return "directional_loss"
-    return "mixed_signals"
-
-
-def _days_held(model: _Experience, days: list[list[Counts]], challenger: int, band: str, key: str) -> int:
-    """How many of the latest days the challenger's verdict band has not changed."""
-    metric, running = _METRICS[key], [_empty(model.profile) for _ in model.variations]
-    bands = []
-    for day in days:
-        running = [_add(total, counts) for total, counts in zip(running, day, strict=True)]
-        pair = [_estimate(running[i], metric, model.profile.order_cv) for i in (challenger, model.baseline)]
-        bands.append(_verdict_band(_prob_beat(*pair)) if all(map(_usable, pair)) else None)
-    held = 0
-    for past in reversed(bands):
-        if past != band:
-            break
-        held += 1
-    return held
-
-
-def _conflicts(model: _Experience, row: dict[str, Any], primary: str, leads: bool) -> list[dict[str, Any]]:
-    """Secondary metrics on which the best challenger points the other way."""
-    opposite = ("strong_loss", "directional_loss") if leads else ("strong_win", "directional_win")
-    return [
-        {"key": key, "uplift": row[key]["uplift"]["value"], "p2bb": row[key]["p2bc"]}
-        for key in dict.fromkeys([*model.key_metrics[1:], *_DEFAULT_SECONDARY])
-        if key != primary and "p2bc" in row[key] and _verdict_band(row[key]["p2bc"]) in opposite
-    ]
-
-
-def _test_result(
-    model: _Experience, rows: list[dict[str, Any]], days: list[list[Counts]], runtime: float
-) -> dict[str, Any]:
-    if len(model.variations) < 2:
-        return {"verdict": "error", "reason": "The experience has no challenger variation."}
-    orders = {row["variation_id"]: row["n_orders"]["value"] for row in rows}
-    runtime_days = round(runtime / DAY, 2)
-    primary = model.key_metrics[0]
-    challengers = [i for i in range(len(rows)) if i != model.baseline]
-    if (
-        runtime / DAY < _MIN_DAYS_FOR_VERDICT
-        or min(orders.values()) < _MIN_ORDERS_FOR_VERDICT
-        or any("p2bc" not in rows[i][primary] for i in challengers)
-    ):
-        return {"verdict": "not_ready", "runtime_days": runtime_days, "orders_per_variant": orders}
-    best = max(challengers, key=lambda i: rows[i][primary]["p2bc"])
-    shown = rows[best][primary]
-    band = _verdict_band(shown["p2bc"])
-    conflicts = _conflicts(model, rows[best], primary, leads=shown["uplift"]["value"] > 0)
-    verdict = "mixed_signals" if conflicts and band.startswith("directional") else band
-    width = shown["uplift"]["ci_high"] - shown["uplift"]["ci_low"]
-    held = _days_held(model, days, best, band, primary)
-    return {
-        "verdict": verdict,
-        "action_to_take": _ACTIONS[verdict],
-        "runtime_days": runtime_days,
-        "orders_per_variant": orders,
-        "primary_metric": {
-            "key": primary,
-            "best_challenger": {
-                "variant": rows[best]["variation_id"],
-                "p2bb": shown["p2bc"],
-                "uplift": shown["uplift"]["value"],
-                "uplift_ci_width": round(width, 6),
-                "stability": {
-                    "days_held": held,
-                    "p2bb_stable": held >= _STABLE_DAYS,
-                    "uplift_ci_converged": width <= _CONVERGED_CI_WIDTH,
-                },
-            },
-        },
-        "conflicting_metrics": conflicts,
-    }
-
-
-def _impact(rows: list[dict[str, Any]], baseline: int, runtime: float) -> dict[str, Any]:
-    """Thirty days of the best challenger's revenue-per-visitor gain over the control."""
-    rpv = [row["net_revenue_per_visitor"]["value"] for row in rows]
-    challengers = [v for i, v in enumerate(rpv) if i != baseline and v is not None]
-    visitors = sum(row["n_visitors"]["value"] for row in rows)
-    if not challengers or rpv[baseline] is None or runtime <= 0 or not visitors:
-        return {"est_monthly_revenue_increase": None}
-    gain = (max(challengers) - rpv[baseline]) * visitors * (30 * DAY / runtime)
-    return {"est_monthly_revenue_increase": math.floor(gain + 0.5)}  # JavaScript's Math.round
-
-
-def _png(width: int, height: int, pixels: bytes) -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(pixels))
-        + chunk(b"IEND", b"")
-    )
-
-
-def _bar_chart(values: list[float], baseline: int) -> bytes:
-    """A small bar chart: one bar per variation, the control in grey."""
-    slot, bar, height = 24, 16, 64
-    width = slot * len(values) + 8
-    top = max(max(values), 0.0) or 1.0
-    heights = [max(0, round(v / top * (height - 8))) for v in values]
-    lines = []
-    for y in range(height):
-        line = bytearray(b"\x00")  # PNG filter type: none
-        for x in range(width):
-            column, offset = divmod(x - 8, slot)
-            filled = x >= 8 and offset < bar and height - y <= heights[column]
-            colour = (
-                (b"\x99\x99\x99" if column == baseline else b"\x2b\x6c\xb0") if filled else b"\xff\xff\xff"
-            )
-            line += colour
-        lines.append(bytes(line))
-    return _png(width, height, b"".join(lines))
-
-
-def _graphs(
-    request: _GraphRequest, rows: list[dict[str, Any]], baseline: int, experience_id: str
-) -> list[dict[str, str]]:
-    graphs = []
-    for key in request.keys:
-        shown = _GRAPH_ALIASES.get(key, key)
-        graph = {
-            "id": f"{experience_id}:{key}",
-            "key": key,
-            "type": "bar",
-            "title": key.replace("_", " ").capitalize(),
-        }
-        if request.output == "base64":
-            values = [row[shown]["value"] or 0.0 for row in rows]
-            graph["data"] = base64.b64encode(_bar_chart(values, baseline)).decode()
-        else:
-            graph["url"] = f"https://graphs.sandbox.invalid/{experience_id}/{key}.png"
-        graphs.append(graph)
-    return graphs
-
-
-def _response_variations(model: _Experience) -> list[dict[str, Any]]:
-    defaults = {"experienceId": model.id, "onsiteEdits": [], "functionSyncError": False}
-    # A deep copy: the stored experience must not share objects with a response.
-    return [defaults | copy.deepcopy(variation) for variation in model.variations]
-
-
-def experience_analytics(experience: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
-    """The 200 body of POST /analytics/resource/{id} for a stored experience."""
-    return _experience_results(experience, _body_query(body))
-
-
-def experience_analytics_by_get(experience: dict[str, Any],
-                                params: Sequence[tuple[str, str]]) -> dict[str, Any]:
-    """The 200 body of the deprecated GET /analytics/resource/{id}, from its query parameters."""
-    return _experience_results(experience, _get_query(params))
-
-
-def _experience_results(experience: dict[str, Any], request: _ResourceQuery) -> dict[str, Any]:
-    model = _experience_model(experience)
-    start, end, latest = _analysis_window(experience, request.start, request.end, dates._now())
-    days = _daily(model, start, end, request.filters)
-    totals = _variation_totals(model, days)
-    counts = [_rounded(t) for t in totals]
-    ids = [str(v["id"]) for v in model.variations]
-    rows = _metric_rows(counts, ids, model.baseline, model.profile.order_cv)
-    runtime = end - start
-    body: dict[str, Any] = {
-        "datasetId": "variation_overview",
-        "latestRunTs": latest,
-        "cogsConfigured": True,
-        "cogsCoveragePct": round(model.profile.cogs_coverage, 4),
-        "metrics": rows,
-        "audienceOrder": [],
-        "histogram": [],
-        "kde": [],
-        "cdf": [],
-        "variations": _response_variations(model),
-        "experienceId": model.id,
-        "experienceName": str(experience.get("name", "")),
-        "impact": _impact(rows, model.baseline, runtime),
-    }
-    if request.view == "audience":
-        assert request.audience is not None
-        body["metrics"], body["audienceOrder"], _ = _audience_rows(
-            model, totals, request.audience, request.top_n
-        )
-        body["datasetId"] = "variation_audience"
-    elif request.view == "post_test":
-        groups: list[tuple[str | None, list[Counts]]] = [(None, counts)]
-        body["datasetId"] = "variation_post_metrics"
-        if request.audience is not None:
-            _, body["audienceOrder"], kept = _audience_rows(model, totals, request.audience, request.top_n)
-            groups = list(kept)
-            body["datasetId"] = "variation_post_metrics_audience"
-        body["metrics"] = _post_test_rows(model, groups, request.include_in_test_orders, runtime / DAY)
-    if request.graphs is not None and request.view != "post_test":
-        body["graphs"] = _graphs(request.graphs, rows, model.baseline, model.id)
-    if request.test_result:
-        body["testResult"] = _test_result(model, rows, days, runtime)
-    return body
-
 
 # --- sitewide ---------------------------------------------------------------------------
 
