@@ -8,42 +8,33 @@ echo it back.
 
 from __future__ import annotations
 
-import re
-
 from igops.api.secret import Secret
 from igops.errors import IgopsError
+from igops.text import terminal
 
 # The most of the API's own words one message shows: room for any real explanation, too little to
 # flood a terminal or a CI log with a 5 MB error answer.
 SERVER_TEXT_LIMIT = 500
 
-# What would not show as itself on one line: C0 and C1 controls (colours, cursor moves, title changes,
-# line breaks), bidi controls (marks, embeddings, overrides, isolates) that reorder the text after them,
-# line and paragraph separators, and lone surrogates (a JSON `\ud800` escape makes one; no terminal
-# can print it).
-_UNSHOWN = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
 _REDACTED = "***"
 
 
 def server_text(text: str, *, hide: Secret | None = None, limit: int = SERVER_TEXT_LIMIT) -> str:
     """Text the API wrote, fit for one line of a terminal, a log or a CI comment: the token (`hide`)
-    taken out, every character above spelled out as an escape (`\\x1b`, `\\u202e`), and cut after
-    `limit` characters, saying how long it was."""
+    taken out, every character that does not print spelled out as an escape (`\\x1b`, `\\u202e`: the ones
+    igops.text.terminal spells out wherever untrusted text shows), and cut after `limit` characters,
+    saying how long it was."""
     if hide:
         text = text.replace(hide.reveal(), _REDACTED)
     shown: list[str] = []
     length = 0
     for char in text:
-        piece = _spelled_out(char) if _UNSHOWN.match(char) else char
+        piece = terminal(char)
         if length + len(piece) > limit:
             return "".join(shown) + f"... [cut: {len(text):,} characters in all]"
         shown.append(piece)
         length += len(piece)
     return "".join(shown)
-
-
-def _spelled_out(char: str) -> str:
-    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
 
 
 class ApiError(IgopsError):

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 from igops.model import ChangeKind, Plan
-
-
-def counted(number: int, noun: str) -> str:
-    """`1 file`, `3 files`: the noun agrees with the number."""
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+from igops.text import counted
 
 
 def summary_line(plan: Plan) -> str:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from igops.engine.summary import counted
 from igops.model import ApplyReport, ChangeKind, Outcome, StepResult
 from igops.render.untrusted import terminal
+from igops.text import counted
 
 _LIFECYCLE = (ChangeKind.START, ChangeKind.PAUSE, ChangeKind.END)
 

@@ -17,15 +17,14 @@ import click
 
 from igops.engine.adopting import Adoption
 from igops.engine.drift import Drift, DriftReport, Finding
-from igops.engine.summary import counted
 from igops.render.cutting import kept_sections
 from igops.render.github_body import DOCUMENT_LIMIT
 from igops.render.plan_common import unmanaged_lines, unmanaged_table, unmanaged_title
 from igops.render.plan_markdown import diff_line
 from igops.render.plan_text import detail_line, plain
 from igops.render.plan_values import field_lines, one_line, value_pair
-from igops.render.results import sentence_case
 from igops.render.untrusted import markdown_code, markdown_inline, terminal
+from igops.text import counted, sentence_case
 
 DRIFT_FORMAT_VERSION = 2
 _TEXT_WIDTH = 60

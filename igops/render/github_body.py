@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from igops.engine.summary import counted
 from igops.render.untrusted import fenced
+from igops.text import ELLIPSIS, counted, shortened
 
 GITHUB_BODY_LIMIT = 65_536
 # The sticky comment marker is `<!-- Sticky Pull Request Comment{header} -->` (47 characters for a short
@@ -26,7 +26,6 @@ _STDERR_LIMIT = 4_000
 # Lines such as `::error file=...::...` are for the runner (annotations, masks), not for people.
 _WORKFLOW_COMMAND = re.compile(r"^::[A-Za-z-]+( [^:]*)?::")
 _PROBLEM_COMMAND = re.compile(r"^::(error|warning)( |::)")
-_CUT = "…"
 
 
 @dataclass(frozen=True)
@@ -57,7 +56,7 @@ def compose(run: Run, context: str = "", limit: int = COMMENT_LIMIT) -> str:
     else:
         body = _joined(head_text, fenced(_head(stdout_lines, room - 40, "output")))
     # Only a limit smaller than the heading and context is still exceeded here; it holds all the same.
-    return body if len(body) <= limit else body[: limit - len(_CUT)] + _CUT
+    return shortened(body, limit)
 
 
 def _for_people(text: str) -> tuple[list[str], int]:
@@ -80,7 +79,7 @@ def _heading(run: Run, problems: int) -> str:
 
 def _one_line(text: str) -> str:
     line = " ".join(text.split())
-    return line if len(line) <= _CONTEXT_LIMIT else line[: _CONTEXT_LIMIT - len(_CUT)] + _CUT
+    return shortened(line, _CONTEXT_LIMIT)
 
 
 def _inert(word: str) -> str:
@@ -92,7 +91,7 @@ def _tail(lines: list[str], limit: int, what: str) -> list[str]:
     kept: list[str] = []
     size = 0
     for line in reversed(lines):
-        line = line if len(line) <= limit // 2 else line[: limit // 2] + _CUT
+        line = line if len(line) <= limit // 2 else line[: limit // 2] + ELLIPSIS
         if size + len(line) + 1 > limit:
             break
         kept.append(line)
@@ -107,7 +106,7 @@ def _head(lines: list[str], limit: int, what: str) -> list[str]:
     kept: list[str] = []
     size = 200  # the closing note
     for line in lines:
-        line = line if len(line) <= max(limit // 2, 1) else line[: max(limit // 2, 1)] + _CUT
+        line = line if len(line) <= max(limit // 2, 1) else line[: max(limit // 2, 1)] + ELLIPSIS
         if size + len(line) + 1 > limit:
             break
         kept.append(line)

@@ -10,11 +10,11 @@ import click
 
 from igops.analytics import Alert, MonitorReport, MonitorRules
 from igops.analytics.monitor import COLLAPSE, MILESTONE, SRM
-from igops.engine.summary import counted
 from igops.render.cutting import kept_sections
 from igops.render.github_body import DOCUMENT_LIMIT
-from igops.render.results import COLUMNS, lifetime, markdown_table, primary_note, rows, sentence_case
+from igops.render.results import COLUMNS, lifetime, markdown_table, primary_note, rows
 from igops.render.untrusted import markdown_inline, terminal
+from igops.text import counted, sentence_case
 
 MONITOR_FORMAT_VERSION = 1
 RULE_TITLES = {SRM: "sample-ratio mismatch", COLLAPSE: "conversion collapse", MILESTONE: "milestone"}

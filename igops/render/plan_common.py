@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from igops.engine.summary import counted
 from igops.model import Change, ChangeKind, ExperiencePlan, Plan, Risk, UnmanagedExperience
 from igops.render.untrusted import markdown_inline, terminal
+from igops.text import counted
 
 _SYMBOLS = {
     ChangeKind.CREATE: "+",
@@ -18,7 +18,6 @@ _SYMBOLS = {
 # An experience shown only for its warnings or notes: nothing will be done to it.
 NO_OP = "# no-op"
 ACCOUNT_MATCHES = "The account matches the files."
-ELLIPSIS = "…"
 
 def shown(plan: Plan) -> tuple[ExperiencePlan, ...]:
     """Experiences worth a section: the changed ones, and unchanged ones with a warning or a note."""

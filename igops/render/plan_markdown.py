@@ -7,13 +7,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from igops.engine.reviewed import plan_digest
-from igops.engine.summary import counted, summary_line
+from igops.engine.summary import summary_line
 from igops.model import ChangeKind, ExperiencePlan, Plan, PlanError, Risk, UnmanagedExperience
 from igops.render.cutting import GAP, left_out
 from igops.render.github_body import DOCUMENT_LIMIT
 from igops.render.plan_common import (
     ACCOUNT_MATCHES,
-    ELLIPSIS,
     NO_OP,
     account_matches,
     action_label,
@@ -27,6 +26,7 @@ from igops.render.plan_origins import outside_heading, reverted
 from igops.render.plan_values import Line, detail_lines
 from igops.render.results import results_markdown
 from igops.render.untrusted import markdown_inline, terminal
+from igops.text import counted, shortened
 
 # Each side of a field change has a line of its own here, so it can be longer than in the terminal.
 _VALUE_WIDTH = 200
@@ -153,7 +153,7 @@ def _bounded(headline: str, blocks: Sequence[_Block], max_chars: int) -> str:
     note = [_truncation_note([blocks[index] for index in dropped])] if dropped else []
     text = GAP.join([headline, *kept, *note])
     # Only a limit too small for the headline and the note is still exceeded here; it holds all the same.
-    return text if len(text) <= max_chars else text[: max_chars - len(ELLIPSIS)] + ELLIPSIS
+    return shortened(text, max_chars)
 
 
 def _truncation_note(left_out: Sequence[_Block]) -> str:

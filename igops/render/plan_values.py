@@ -19,8 +19,8 @@ from typing import Any
 
 from igops.files.writer import without_defaults
 from igops.model import Change, ChangeKind, ExperiencePlan, FieldChange, JsonPath
-from igops.render.plan_common import ELLIPSIS
 from igops.render.untrusted import terminal, terminal_line
+from igops.text import ELLIPSIS
 
 ADDED, REMOVED, CHANGED, CONTEXT = "+", "-", "~", " "
 _HEREDOC_END = "EOT"

@@ -13,7 +13,6 @@ from rich.text import Text
 
 from igops.analytics import ExperienceResults, Report, results_document
 from igops.analytics.dates import iso
-from igops.engine.summary import counted
 from igops.render.results import (
     COLUMNS,
     NUMERIC,
@@ -21,11 +20,10 @@ from igops.render.results import (
     markdown_table,
     primary_note,
     rows,
-    sentence_case,
     verdict_text,
-    window_text,
 )
 from igops.render.untrusted import markdown_inline, terminal
+from igops.text import counted, sentence_case, window_text
 
 REPORT_FORMAT_VERSION = 2  # 2: primary_metric may be null (the file marks none)
 # Off a terminal nothing has to fit a screen: tables keep their natural width, up to this.

@@ -7,11 +7,11 @@ the same wherever it shows.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
 
 from igops.analytics import ExperienceResults, Uplift, VariationResult, Verdict
 from igops.analytics.results import metric_label
 from igops.render.untrusted import terminal
+from igops.text import day, sentence_case
 
 DASH = "-"
 COLUMNS = ("Variation", "Visitors", "Orders", "Conversion", "Revenue / visitor", "Uplift (95% interval)",
@@ -48,37 +48,6 @@ def uplift(value: Uplift | None) -> str:
     if value.low is None or value.high is None:
         return change(value.value)
     return f"{change(value.value)} ({change(value.low)} to {change(value.high)})"
-
-
-def sentence_case(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def day(seconds: int) -> str:
-    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d")
-
-
-def moment(seconds: int) -> str:
-    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def span(start: int, end: int) -> str:
-    """A range as people say it: whole UTC days as first to last day, else to the minute."""
-    if start % 86_400 == 0 and end % 86_400 == 0:
-        first, last = day(start), day(end - 86_400)
-        return first if first == last else f"{first} to {last}"
-    return f"{moment(start)} to {moment(end)}"
-
-
-def window_text(start: int | None, end: int | None) -> str:
-    if start is None and end is None:
-        return "over each experience's whole run"
-    if start is None:
-        assert end is not None
-        return f"up to {moment(end)}"
-    if end is None:
-        return f"from {moment(start)}"
-    return span(start, end)
 
 
 def lifetime(results: ExperienceResults) -> str:

@@ -12,8 +12,9 @@ from rich.text import Text
 from igops.analytics import Figure, SitewideFigures
 from igops.analytics.dates import iso
 from igops.render.report import captured, text_console
-from igops.render.results import change, count, markdown_table, money, rate, span
+from igops.render.results import change, count, markdown_table, money, rate
 from igops.render.untrusted import markdown_inline, terminal
+from igops.text import span
 
 SITEWIDE_FORMAT_VERSION = 1
 _COLUMNS = ("Figure", "Range", "Previous period", "Change")

@@ -7,7 +7,8 @@ text through this module only, so that what one place guards against, every plac
 - A line break or another control character would start a line of its own (a fake log line, a workflow
   command the runner obeys, a markdown block), colour the terminal or move its cursor; a bidi control
   would show the text after it in another order than it is. They are spelled out as escapes (`\\x0a`,
-  `\\x1b`, `\\u202e`), as are lone surrogates (bytes of a file name that are not UTF-8).
+  `\\x1b`, `\\u202e`), as are lone surrogates (bytes of a file name that are not UTF-8): igops.text
+  defines them once, for the API's error texts too.
 - In markdown, the characters that start markup (code, emphasis, links, tables, HTML, strikethrough) are
   character references, which read the same in markdown text and in an HTML block (a `<summary>`). `@`
   and `#` are followed by a word joiner (U+2060, written `&#8288;`): they look the same, but GitHub
@@ -22,27 +23,17 @@ import html
 import re
 from collections.abc import Sequence
 
-# C0 and C1 controls but the tab, line and paragraph separators, bidi controls (marks, embeddings,
-# overrides and isolates) and lone surrogates; the tab too, except inside one line of a multi-line text
-# (CSS, JS), where it is layout and harmless.
-_UNSHOWN_BUT_TAB = r"\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff"
-_HIDDEN = re.compile(rf"[\t{_UNSHOWN_BUT_TAB}]")
-_HIDDEN_IN_LINE = re.compile(f"[{_UNSHOWN_BUT_TAB}]")
+# The one-line forms are defined with the characters that do not print, below every layer (the API's errors
+# and the JSON documents use them too); renderers take them from here with the markdown forms built on them.
+from igops.text import terminal, terminal_line
+
+__all__ = ["fenced", "markdown_code", "markdown_inline", "terminal", "terminal_line"]
+
 _WORD_JOINER = "&#8288;"
 _MARKUP = str.maketrans({**{char: f"&#{ord(char)};" for char in "\\`*_[]|~"},
                          "@": f"@{_WORD_JOINER}", "#": f"#{_WORD_JOINER}"})
 _BACKTICKS = re.compile("`+")
 _TILDES = re.compile("~+")
-
-
-def terminal(text: str) -> str:
-    """`text` on one line of a terminal (or a log): every character above spelled out."""
-    return _HIDDEN.sub(_spelled_out, text)
-
-
-def terminal_line(line: str) -> str:
-    """One line of a multi-line text: its line break left out, the characters above but tabs spelled out."""
-    return _HIDDEN_IN_LINE.sub(_spelled_out, line.removesuffix("\n"))
 
 
 def markdown_inline(text: str) -> str:
@@ -66,8 +57,3 @@ def fenced(lines: Sequence[str], info: str = "text") -> str:
     longest = max((len(run) for line in shown for run in _TILDES.findall(line)), default=0)
     fence = "~" * max(3, longest + 1)
     return "\n".join([f"{fence}{info}", *shown, fence])
-
-
-def _spelled_out(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

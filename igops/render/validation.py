@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 
-from igops.engine.summary import counted
 from igops.files.loader import LoadResult
 from igops.render.github import Annotation
 from igops.render.untrusted import terminal
+from igops.text import counted
 
 TITLE = "igops validate"
 

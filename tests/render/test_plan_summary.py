@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from plan_fixtures import experience
 
-from igops.engine.summary import counted, summary_line
+from igops.engine.summary import summary_line
 from igops.model import Change, ChangeKind, Plan
+from igops.text import counted
 
 
 def _plan(*kinds: tuple[ChangeKind, ...]) -> Plan:

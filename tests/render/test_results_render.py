@@ -16,7 +16,8 @@ from igops.analytics import (
 from igops.analytics.monitor import Alert
 from igops.render.monitor import render_monitor_markdown, render_monitor_text, rules_line
 from igops.render.report import render_report_markdown, render_report_text
-from igops.render.results import span, uplift, verdict_text, window_text
+from igops.render.results import uplift, verdict_text
+from igops.text import span, window_text
 
 DAY = 86_400
 MIDNIGHT = 1_793_491_200  # 2026-11-01T00:00:00Z
