@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 
 from igops.cli.common import CommandFailed
-from igops.render.github_body import COMMENT_LIMIT, Run, compose
+from igops.render.github_body import Run, compose
+from igops.render.markdown import COMMENT_LIMIT
 
 _FILE = click.Path(dir_okay=False, path_type=Path)
 

@@ -25,7 +25,7 @@ from igops.model import Plan
 from igops.render import validation as validation_report
 from igops.render.formats import PLAN_FORMATS, render_plan
 from igops.render.github import Annotation, plan_annotations, workflow_command
-from igops.render.github_body import DOCUMENT_LIMIT
+from igops.render.markdown import DOCUMENT_LIMIT
 from igops.render.plan_markdown import render_plan_markdown
 from igops.render.untrusted import terminal
 

@@ -17,10 +17,17 @@ import click
 
 from igops.engine.adopting import Adoption
 from igops.engine.drift import Drift, DriftReport, Finding
-from igops.render.cutting import kept_sections
-from igops.render.github_body import DOCUMENT_LIMIT
+from igops.render.markdown import (
+    DOCUMENT_LIMIT,
+    GAP,
+    Section,
+    bounded,
+    diff_block,
+    diff_line,
+    experience_heading,
+    more_not_shown,
+)
 from igops.render.plan_common import unmanaged_lines, unmanaged_table, unmanaged_title
-from igops.render.plan_markdown import diff_line
 from igops.render.plan_text import detail_line, plain
 from igops.render.plan_values import field_lines, one_line, value_pair
 from igops.render.untrusted import markdown_code, markdown_inline, terminal
@@ -91,25 +98,22 @@ def render_drift_markdown(report: DriftReport, *, color: bool = False,
     """An issue body, never longer than `max_chars` (GitHub's limit)."""
     head = [f"**{summary_line(report)}**",
             *(f"> **Error:** {markdown_inline(error.message)}" for error in report.errors)]
-    sections = [_markdown_section(drift) for drift in report.drifted]
+    sections = [Section(_markdown_section(drift), drift.key) for drift in report.drifted]
     if report.unmanaged:
-        sections.append("\n".join([f"### {markdown_inline(unmanaged_title(len(report.unmanaged)))}", "",
-                                   *unmanaged_table(report.unmanaged)]))
-    kept = kept_sections(sections, max_chars - sum(len(part) + 2 for part in head), lambda count: (
-        f"_{count} more section(s) not shown: `igops drift --format json` has them all._"))
-    return "\n\n".join([*head, *kept])
+        sections.append(Section("\n".join([f"### {markdown_inline(unmanaged_title(len(report.unmanaged)))}",
+                                           "", *unmanaged_table(report.unmanaged)])))
+    return bounded(head, sections, more_not_shown("section", "igops drift --format json"), max_chars)
 
 
 def _markdown_section(drift: Drift) -> str:
     rows = [f"| {_cell(what)} | {_cell(live)} | {_cell(in_file)} |"
             for what, live, in_file in _one_line_differences(drift, _MARKDOWN_WIDTH)]
     table = ["| Field | Live | File |\n| --- | --- | --- |\n" + "\n".join(rows)] if rows else []
-    # Every line inside the fence starts with a symbol or spaces (diff_line), so no value can close it.
     diff = [diff_line(line) for field in drift.fields if not one_line(field)
             for line in field_lines(field, _MARKDOWN_WIDTH, pairs=True)]
-    fenced = ["\n".join(["```diff", _SIDES, *diff, "```"])] if diff else []
-    return "\n\n".join([
-        f"### {markdown_inline(drift.key)} ({markdown_inline(drift.name)})",
+    fenced = [diff_block([_SIDES, *diff])] if diff else []
+    return GAP.join([
+        experience_heading(drift.key, drift.name),
         f"{markdown_inline(sentence_case(finding_text(drift)))}; file {markdown_code(drift.path)}.",
         *table, *fenced, f"Way out: {markdown_inline(drift.way_out)}"])
 

@@ -1,10 +1,10 @@
 """One igops run as the body of a GitHub comment or issue: a heading when it failed, the context line the
 workflow gives, its standard error and its output, never longer than GitHub accepts.
 
-GitHub refuses a comment or issue body over 65,536 characters, and the comment action appends its own marker:
-the body is kept under GITHUB_BODY_LIMIT less MARKER_ROOM. igops's markdown documents keep under
-DOCUMENT_LIMIT on their own (cutting whole sections and naming what they leave out), which leaves room for
-the heading, the context and the standard-error block; only output that is not such a document is cut here.
+The body is kept under COMMENT_LIMIT (render/markdown.py: GitHub's limit less room for the comment action's
+marker). igops's markdown documents keep under DOCUMENT_LIMIT on their own (cutting whole sections and naming
+what they leave out), which leaves room for the heading, the context and the standard-error block; only
+output that is not such a document is cut here.
 """
 
 from __future__ import annotations
@@ -12,20 +12,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from igops.render.markdown import COMMENT_LIMIT, GAP, leading_blocks
 from igops.render.untrusted import fenced
 from igops.text import ELLIPSIS, counted, shortened
 
-GITHUB_BODY_LIMIT = 65_536
-# The sticky comment marker is `<!-- Sticky Pull Request Comment{header} -->` (47 characters for a short
-# header); headers are short names, so this is room for any of them.
-MARKER_ROOM = 256
-COMMENT_LIMIT = GITHUB_BODY_LIMIT - MARKER_ROOM
-DOCUMENT_LIMIT = 60_000
 _CONTEXT_LIMIT = 1_000
 _STDERR_LIMIT = 4_000
 # Lines such as `::error file=...::...` are for the runner (annotations, masks), not for people.
 _WORKFLOW_COMMAND = re.compile(r"^::[A-Za-z-]+( [^:]*)?::")
 _PROBLEM_COMMAND = re.compile(r"^::(error|warning)( |::)")
+_CUT_NOTE = ("_Cut to fit one comment: the job summary and the job log have the whole output "
+             "(igops keeps its own documents within this; this output was not one of them)._")
 
 
 @dataclass(frozen=True)
@@ -47,12 +44,12 @@ def compose(run: Run, context: str = "", limit: int = COMMENT_LIMIT) -> str:
     head = [part for part in (_heading(run, stdout_problems + stderr_problems), _one_line(context)) if part]
     if stderr_lines:
         head.append(fenced(_tail(stderr_lines, _STDERR_LIMIT, "standard error")))
-    head_text = "\n\n".join(head)
-    room = limit - len(head_text) - 2
+    head_text = GAP.join(head)
+    room = limit - len(head_text) - len(GAP)
     if not stdout_lines:
         body = head_text
     elif run.markdown:
-        body = _joined(head_text, _markdown_within("\n".join(stdout_lines), room))
+        body = _joined(head_text, leading_blocks("\n".join(stdout_lines), room, _CUT_NOTE))
     else:
         body = _joined(head_text, fenced(_head(stdout_lines, room - 40, "output")))
     # Only a limit smaller than the heading and context is still exceeded here; it holds all the same.
@@ -116,16 +113,5 @@ def _head(lines: list[str], limit: int, what: str) -> list[str]:
     return kept + (note if cut else [])
 
 
-def _markdown_within(document: str, room: int) -> str:
-    """The document, or its leading blocks (cut at a blank line) that fit, with a note on the cut."""
-    if len(document) <= room:
-        return document
-    note = ("_Cut to fit one comment: the job summary and the job log have the whole output "
-            "(igops keeps its own documents within this; this output was not one of them)._")
-    cut_at = document.rfind("\n\n", 0, max(room - len(note) - 2, 0))
-    kept = document[:cut_at] if cut_at > 0 else ""
-    return _joined(kept, note) if kept else note
-
-
 def _joined(first: str, second: str) -> str:
-    return f"{first}\n\n{second}" if first else second
+    return f"{first}{GAP}{second}" if first else second

@@ -10,9 +10,8 @@ import click
 
 from igops.analytics import Alert, MonitorReport, MonitorRules
 from igops.analytics.monitor import COLLAPSE, MILESTONE, SRM
-from igops.render.cutting import kept_sections
-from igops.render.github_body import DOCUMENT_LIMIT
-from igops.render.results import COLUMNS, lifetime, markdown_table, primary_note, rows
+from igops.render.markdown import DOCUMENT_LIMIT, Section, bounded, experience_heading, more_not_shown
+from igops.render.results import lifetime_sentence, markdown_rows
 from igops.render.untrusted import markdown_inline, terminal
 from igops.text import counted, sentence_case
 
@@ -67,16 +66,14 @@ def render_monitor_markdown(report: MonitorReport, *, color: bool = False, width
         alerts = report.alerts_of(results.key)
         if not alerts:
             continue
-        sections.append("\n".join([
-            f"### {markdown_inline(results.key)} ({markdown_inline(results.name)})", "",
-            f"{markdown_inline(sentence_case(lifetime(results)))}. "
-            f"{markdown_inline(primary_note(results))}", "",
+        sections.append(Section("\n".join([
+            experience_heading(results.key, results.name), "",
+            markdown_inline(lifetime_sentence(results)), "",
             *(f"- **{sentence_case(RULE_TITLES[alert.rule])}:** {markdown_inline(_message(alert))}"
               for alert in alerts), "",
-            *markdown_table([COLUMNS, *rows(results)], markdown_inline)]))
-    kept = kept_sections(sections, max_chars - sum(len(part) + 2 for part in [*head, tail]), lambda count: (
-        f"_{count} more experience(s) not shown: `igops monitor --format json` has them all._"))
-    return "\n\n".join([*head, *kept, tail])
+            *markdown_rows(results, markdown_inline)]), results.key))
+    return bounded(head, sections, more_not_shown("experience", "igops monitor --format json"), max_chars,
+                   tail=[tail])
 
 
 def monitor_document(report: MonitorReport) -> dict[str, Any]:

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 
 from igops.engine.reviewed import plan_digest
 from igops.engine.summary import summary_line
 from igops.model import ChangeKind, ExperiencePlan, Plan, PlanError, Risk, UnmanagedExperience
-from igops.render.cutting import GAP, left_out
-from igops.render.github_body import DOCUMENT_LIMIT
+from igops.render.markdown import DOCUMENT_LIMIT, GAP, Section, bounded, diff_block, diff_line, named
 from igops.render.plan_common import (
     ACCOUNT_MATCHES,
     NO_OP,
@@ -23,45 +21,34 @@ from igops.render.plan_common import (
     winner_text,
 )
 from igops.render.plan_origins import outside_heading, reverted
-from igops.render.plan_values import Line, detail_lines
+from igops.render.plan_values import detail_lines
 from igops.render.results import results_markdown
 from igops.render.untrusted import markdown_inline, terminal
-from igops.text import counted, shortened
+from igops.text import counted
 
 # Each side of a field change has a line of its own here, so it can be longer than in the terminal.
 _VALUE_WIDTH = 200
-_INDENT = " " * 4
-# How many of the experiences a truncated comment leaves out are named in its note.
-_NAMED = 5
 # How many changes made outside git the comment lists by name (they come first and are never cut).
 _OUTSIDE_SHOWN = 20
 
 
-@dataclass(frozen=True)
-class _Block:
-    """A part of the comment that is kept whole or left out whole."""
-
-    text: str
-    key: str | None  # the experience it shows; None for the unmanaged list
-
-
 def render_plan_markdown(plan: Plan, *, color: bool = False, max_chars: int = DOCUMENT_LIMIT) -> str:
     """The comment, never longer than `max_chars`."""
-    blocks = [
-        *(_Block(_section(experience, plan.risks_of(experience.key)), experience.key)
+    sections = [
+        *(Section(_section(experience, plan.risks_of(experience.key)), experience.key)
           for experience in shown(plan)),
-        *([_Block(_unmanaged(plan.unmanaged), None)] if plan.unmanaged else []),
+        *([Section(_unmanaged(plan.unmanaged))] if plan.unmanaged else []),
     ]
-    return _bounded(_headline(plan), blocks, max_chars)
+    return bounded(_head(plan), sections, _truncation_note, max_chars)
 
 
-def _headline(plan: Plan) -> str:
+def _head(plan: Plan) -> list[str]:
     summary = f"**{summary_line(plan)}**"
     headline = f"{summary} {ACCOUNT_MATCHES}" if account_matches(plan) else summary
     # Errors, changes made outside git and the plan's own risks decide whether it should be applied at
     # all: they come first and are never cut with the sections.
-    return GAP.join([headline, *_reviewed(plan), *_errors(plan.errors), *_outside(plan),
-                      *(_risk(risk) for risk in plan.risks_of(None))])
+    return [headline, *_reviewed(plan), *_errors(plan.errors), *_outside(plan),
+            *(_risk(risk) for risk in plan.risks_of(None))]
 
 
 def _reviewed(plan: Plan) -> list[str]:
@@ -107,8 +94,7 @@ def _section(experience: ExperiencePlan, risks: tuple[Risk, ...]) -> str:
     flag = (f" ⛔ {blocking} needing --force" if blocking else "") + (
         f" ⚠️ {counted(cautions, 'warning')}" if cautions else "")
     title = f"{actions} <b>{markdown_inline(experience.key)}</b> ({markdown_inline(experience.name)}){flag}"
-    # Every line inside the fence starts with a symbol or a space, so no user value can close it.
-    diff = "\n".join(["```diff", f"@@ {terminal(experience.path)} @@", *_diff_lines(experience), "```"])
+    diff = diff_block([f"@@ {terminal(experience.path)} @@", *_diff_lines(experience)])
     ending = [change for change in experience.changes if change.kind is ChangeKind.END]
     evidence = [results_markdown(experience.results, markdown_inline, ending[0].winner)] \
         if experience.results is not None and ending else []
@@ -130,39 +116,15 @@ def _diff_lines(experience: ExperiencePlan) -> Iterator[str]:
             yield f"  {winner_text(change)}"
 
 
-def diff_line(line: Line) -> str:
-    # The sign in the first column colours the line. The text starts four columns on, so a line
-    # without a sign has four spaces before any user text: more than a fence's end may have.
-    return f"{line.sign}   {_INDENT * line.depth}{line.text}" if line.text else line.sign.strip()
-
-
 def _unmanaged(unmanaged: tuple[UnmanagedExperience, ...]) -> str:
     table = "\n".join(unmanaged_table(unmanaged))
     title = html.escape(unmanaged_title(len(unmanaged)))
     return GAP.join([f"<details><summary>{title}</summary>", table, "</details>"])
 
 
-def _bounded(headline: str, blocks: Sequence[_Block], max_chars: int) -> str:
-    """Headline and blocks, or without the blocks that do not fit (the largest first), with a note on them."""
-    if max_chars < 1:
-        raise ValueError(f"max_chars must be at least 1, not {max_chars}.")
-    dropped = left_out([block.text for block in blocks], max_chars - len(headline),
-                       lambda indexes: _truncation_note([blocks[index] for index in indexes]))
-    gone = set(dropped)
-    kept = [block.text for index, block in enumerate(blocks) if index not in gone]
-    note = [_truncation_note([blocks[index] for index in dropped])] if dropped else []
-    text = GAP.join([headline, *kept, *note])
-    # Only a limit too small for the headline and the note is still exceeded here; it holds all the same.
-    return shortened(text, max_chars)
-
-
-def _truncation_note(left_out: Sequence[_Block]) -> str:
-    keys = [block.key for block in left_out if block.key is not None]
-    parts = []
-    if keys:
-        named = ", ".join(f"<code>{markdown_inline(key)}</code>" for key in keys[:_NAMED])
-        rest = f" and {len(keys) - _NAMED} more" if len(keys) > _NAMED else ""
-        parts.append(f"{counted(len(keys), 'experience')} ({named}{rest})")
+def _truncation_note(left_out: Sequence[Section]) -> str:
+    keys = [section.name for section in left_out if section.name is not None]
+    parts = [f"{counted(len(keys), 'experience')} ({named(keys)})"] if keys else []
     if len(keys) < len(left_out):
         parts.append("the unmanaged list")
     return (f"_Plan truncated to fit one comment: {' and '.join(parts)} not shown here. The whole plan is "

@@ -13,17 +13,19 @@ from rich.text import Text
 
 from igops.analytics import ExperienceResults, Report, results_document
 from igops.analytics.dates import iso
+from igops.render.markdown import DOCUMENT_LIMIT, Section, bounded, experience_heading, more_not_shown
 from igops.render.results import (
     COLUMNS,
     NUMERIC,
     lifetime,
-    markdown_table,
+    lifetime_sentence,
+    markdown_rows,
     primary_note,
     rows,
     verdict_text,
 )
 from igops.render.untrusted import markdown_inline, terminal
-from igops.text import counted, sentence_case, window_text
+from igops.text import counted, window_text
 
 REPORT_FORMAT_VERSION = 2  # 2: primary_metric may be null (the file marks none)
 # Off a terminal nothing has to fit a screen: tables keep their natural width, up to this.
@@ -76,16 +78,17 @@ def results_table(results: ExperienceResults, winner: str | None = None) -> Tabl
     return table
 
 
-def render_report_markdown(report: Report, *, color: bool = False, width: int | None = None) -> str:
-    sections = [f"**{markdown_inline(summary_line(report))}**"]
-    for results in report.experiences:
-        sections.append("\n".join([
-            f"### {markdown_inline(results.key)} ({markdown_inline(results.name)})", "",
-            f"{markdown_inline(sentence_case(lifetime(results)))}. "
-            f"{markdown_inline(primary_note(results))}", "",
-            *markdown_table([COLUMNS, *rows(results)], markdown_inline), "",
-            f"**Verdict:** {markdown_inline(verdict_text(results.verdict))}"]))
-    return "\n\n".join(sections)
+def render_report_markdown(report: Report, *, color: bool = False, width: int | None = None,
+                           max_chars: int = DOCUMENT_LIMIT) -> str:
+    """For Slack or an issue: an experience a section, never over `max_chars`."""
+    sections = [Section("\n".join([
+        experience_heading(results.key, results.name), "",
+        markdown_inline(lifetime_sentence(results)), "",
+        *markdown_rows(results, markdown_inline), "",
+        f"**Verdict:** {markdown_inline(verdict_text(results.verdict))}"]), results.key)
+        for results in report.experiences]
+    return bounded([f"**{markdown_inline(summary_line(report))}**"], sections,
+                   more_not_shown("experience", "igops report --format json"), max_chars)
 
 
 def report_document(report: Report) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 
 from igops.analytics import ExperienceResults, Uplift, VariationResult, Verdict
 from igops.analytics.results import metric_label
+from igops.render.markdown import markdown_table
 from igops.render.untrusted import terminal
 from igops.text import day, sentence_case
 
@@ -63,6 +64,11 @@ _NO_PRIMARY = ("no primary metric: the experience marks no standard metric isPri
                "yet, so there is no uplift or chance to beat the control")
 
 
+def lifetime_sentence(results: ExperienceResults) -> str:
+    """`Started, 9.0 days live since 2026-11-17. Uplift and chance ... the primary metric.`"""
+    return f"{sentence_case(lifetime(results))}. {primary_note(results)}"
+
+
 def primary_note(results: ExperienceResults) -> str:
     if results.primary_metric is None:
         return f"There is {_NO_PRIMARY}."
@@ -110,15 +116,6 @@ def aligned(table: Sequence[Sequence[str]], numeric: Sequence[bool] = NUMERIC) -
             for row in table]
 
 
-def markdown_table(table: Sequence[Sequence[str]], escape: Callable[[str], str],
-                   numeric: Sequence[bool] = NUMERIC) -> list[str]:
-    """A GitHub table of `table` (header first); `escape` makes each row's first cell (user data) inert."""
-    header, *body = table
-    align = ["---:" if right else "---" for right in numeric]
-    cells = [[escape(row[0]), *row[1:]] for row in body]
-    return [f"| {' | '.join(line)} |" for line in (header, align, *cells)]
-
-
 def results_heading(results: ExperienceResults) -> str:
     """`started, 21.0 days live since 2026-11-05; uplift and chance ... on conversion rate, ...`"""
     if results.primary_metric is None:
@@ -138,5 +135,11 @@ def results_markdown(results: ExperienceResults, escape: Callable[[str], str],
                      winner: str | None = None) -> str:
     """One experience's results in markdown: a sentence, a table, the verdict; user data through `escape`."""
     return "\n".join([f"**Results so far:** {escape(sentence_case(results_heading(results)))}", "",
-                      *markdown_table([COLUMNS, *rows(results, winner)], escape), "",
+                      *markdown_rows(results, escape, winner), "",
                       f"**Verdict:** {escape(verdict_text(results.verdict))}"])
+
+
+def markdown_rows(results: ExperienceResults, escape: Callable[[str], str],
+                  winner: str | None = None) -> list[str]:
+    """One experience's results as the lines of a GitHub table; its variations' names through `escape`."""
+    return markdown_table([COLUMNS, *rows(results, winner)], escape, NUMERIC)

@@ -11,8 +11,9 @@ from rich.text import Text
 
 from igops.analytics import Figure, SitewideFigures
 from igops.analytics.dates import iso
+from igops.render.markdown import Section, bounded, markdown_table, more_not_shown
 from igops.render.report import captured, text_console
-from igops.render.results import change, count, markdown_table, money, rate
+from igops.render.results import change, count, money, rate
 from igops.render.untrusted import markdown_inline, terminal
 from igops.text import span
 
@@ -62,7 +63,9 @@ def render_sitewide_markdown(figures: SitewideFigures, *, color: bool = False,
     if not figures.has_traffic:
         return head
     table = markdown_table([_COLUMNS, *_rows(figures)], markdown_inline, _NUMERIC)
-    return "\n\n".join([head, "\n".join(table)])
+    # A few figures: far within the limit, bounded all the same, as every document is.
+    return bounded([head], [Section("\n".join(table))],
+                   more_not_shown("table", "igops sitewide --format json"))
 
 
 def sitewide_document(figures: SitewideFigures) -> dict[str, Any]:

@@ -6,8 +6,8 @@ from igops.analytics import ExperienceResults, MonitorReport, VariationResult
 from igops.analytics.monitor import Alert
 from igops.engine.drift import Drift, DriftReport, Finding
 from igops.model import FieldChange
-from igops.render.cutting import kept_sections, left_out
 from igops.render.drift import render_drift_markdown
+from igops.render.markdown import GAP, Section, bounded, left_out
 from igops.render.monitor import render_monitor_markdown
 
 
@@ -35,8 +35,9 @@ def test_everything_goes_when_not_even_the_note_fits() -> None:
 
 
 def test_kept_sections_keep_their_order_and_end_with_the_note() -> None:
-    assert kept_sections(["a" * 30, "b" * 5, "c" * 50], 60, lambda count: f"{count} left out") == \
-        ["a" * 30, "b" * 5, "1 left out"]
+    sections = [Section("a" * 30), Section("b" * 5), Section("c" * 50)]
+    assert bounded(["h"], sections, lambda left: f"{len(left)} left out", 61) == \
+        GAP.join(["h", "a" * 30, "b" * 5, "1 left out"])
 
 
 def _drifted(key: str, text: str) -> Drift:

@@ -7,7 +7,8 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from igops.render.github_body import DOCUMENT_LIMIT, GITHUB_BODY_LIMIT, MARKER_ROOM, Run, compose
+from igops.render.github_body import Run, compose
+from igops.render.markdown import DOCUMENT_LIMIT, GITHUB_BODY_LIMIT, MARKER_ROOM
 
 LIMIT = GITHUB_BODY_LIMIT - MARKER_ROOM
 # The marker marocchino/sticky-pull-request-comment appends for the plan's header.

@@ -8,7 +8,7 @@ import pytest
 from plan_fixtures import ODD_NAME, experience, failing_plan, many_plan, review_plan
 
 from igops.model import Change, ChangeKind, FieldChange, Plan, PlanError, UnmanagedExperience
-from igops.render.github_body import DOCUMENT_LIMIT
+from igops.render.markdown import DOCUMENT_LIMIT
 from igops.render.plan_markdown import render_plan_markdown
 from igops.render.untrusted import markdown_inline
 
