@@ -1,4 +1,5 @@
-"""Plain data passed between layers: what the files ask for, what the account has, and the plan."""
+"""Plain data passed between layers: what the files ask for, what the account has, the plan, drift and
+what apply did."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any, Protocol
 
 from igops.analytics.results import ExperienceResults
 from igops.statuses import ChangeKind as ChangeKind  # the lifecycle table's; re-exported
+from igops.statuses import Status
 
 # A field's address inside one document: mapping keys and list indexes from the top.
 JsonPath = tuple[str | int, ...]
@@ -203,6 +205,54 @@ class Plan:
 
     def count(self, kind: ChangeKind) -> int:
         return sum(1 for e in self.experiences for change in e.changes if change.kind is kind)
+
+
+class Finding(StrEnum):
+    """What drift found about one file."""
+
+    CHANGED = "changed"  # fields or the status differ from the file's
+    ENDED = "ended"  # ended live while the file says draft, started or paused
+    GONE = "gone"  # the file pins an id the account does not have
+    ABSENT = "absent"  # no id pinned and no live experience of the file's name
+    UNMANAGEABLE = "unmanageable"  # matched live experience of a type igops cannot manage
+
+
+@dataclass(frozen=True)
+class Drift:
+    """One managed experience that differs live from its file."""
+
+    key: str
+    name: str
+    path: str
+    finding: Finding
+    way_out: str  # one sentence: what to do about it with what exists today
+    file_status: str
+    experience_id: str | None = None  # None: the file's experience is not in the account
+    pinned_id: str | None = None  # the file's id line
+    last_update_ts: int | None = None  # when the live experience last changed (ms)
+    live_status: str | None = None
+    live_type: str | None = None
+    fields: tuple[FieldChange, ...] = ()  # before: live, after: the file
+
+    @property
+    def missing(self) -> bool:
+        return self.experience_id is None
+
+    @property
+    def status_moved(self) -> bool:
+        return not self.missing and self.live_status != Status(self.file_status).live
+
+
+@dataclass(frozen=True)
+class DriftReport:
+    drifted: tuple[Drift, ...]
+    unmanaged: tuple[UnmanagedExperience, ...] = ()
+    errors: tuple[PlanError, ...] = ()
+    checked: int = 0  # managed experiences compared
+
+    @property
+    def has_drift(self) -> bool:
+        return bool(self.drifted)
 
 
 class Outcome(StrEnum):

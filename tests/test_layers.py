@@ -13,8 +13,10 @@ PACKAGE = Path(__file__).resolve().parents[1] / "igops"
 ALLOWED: dict[str, set[str]] = {
     "cli": {"engine", "render", "config", "model", "templates"},
     "engine": {"api", "config", "files", "normalize", "fields", "experience_types", "model",
-               "atomic", "sandbox", "schemas", "analytics"},
-    "render": {"engine", "model", "files", "analytics"},
+               "atomic", "sandbox", "schemas", "analytics", "documents"},
+    "render": {"engine", "model", "files", "analytics", "documents"},
+    # The JSON documents (plan, drift, report, sitewide, monitor): below the engine, which saves plans.
+    "documents": {"model", "analytics", "schemas"},
     "files": {"model", "schemas", "fields", "experience_types"},
     "templates": {"schemas"},
     "api": set(),

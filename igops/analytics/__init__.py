@@ -7,7 +7,6 @@ Pure functions over the API's answers, returning plain dataclasses; the engine a
 from __future__ import annotations
 
 from igops.analytics.dates import DateError, Window, parse_window
-from igops.analytics.documents import results_document, results_from_document
 from igops.analytics.monitor import Alert, MonitorReport, MonitorRules, monitor
 from igops.analytics.results import (
     ExperienceResults,
@@ -41,8 +40,6 @@ __all__ = [
     "experience_results",
     "monitor",
     "parse_window",
-    "results_document",
-    "results_from_document",
     "sample_ratio_test",
     "sitewide_figures",
     "winner_verdict",

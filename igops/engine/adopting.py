@@ -18,13 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from igops.engine.diff import readable_path, same
-from igops.engine.drift import Drift, DriftReport, Finding, file_drift
+from igops.engine.drift import file_drift
 from igops.engine.importing import file_document
 from igops.files import check_text
 from igops.files.patching import Edits, PatchError, patched
 from igops.files.writer import without_defaults
 from igops.files.yamldoc import parse
-from igops.model import DesiredExperience, JsonPath, nearest_position
+from igops.model import DesiredExperience, Drift, DriftReport, Finding, JsonPath, nearest_position
 from igops.normalize import canonical_desired, canonical_live, comparable
 from igops.statuses import LiveStatus
 

@@ -11,67 +11,24 @@ would really do. Pure: it takes the matching and the documents already read.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
-from enum import StrEnum
+from dataclasses import replace
 from typing import Any
 
 from igops.engine.diff import field_changes
 from igops.engine.lifecycle import transition
 from igops.engine.matching import Matching
 from igops.experience_types import CREATABLE_TYPES
-from igops.model import ChangeKind, DesiredExperience, FieldChange, PlanError, UnmanagedExperience
+from igops.model import (
+    ChangeKind,
+    DesiredExperience,
+    Drift,
+    DriftReport,
+    FieldChange,
+    Finding,
+    UnmanagedExperience,
+)
 from igops.normalize import canonical_desired, canonical_live, comparable
 from igops.statuses import LiveStatus, Status
-
-# A file's statuses as the API says them.
-
-
-class Finding(StrEnum):
-    """What drift found about one file."""
-
-    CHANGED = "changed"  # fields or the status differ from the file's
-    ENDED = "ended"  # ended live while the file says draft, started or paused
-    GONE = "gone"  # the file pins an id the account does not have
-    ABSENT = "absent"  # no id pinned and no live experience of the file's name
-    UNMANAGEABLE = "unmanageable"  # matched live experience of a type igops cannot manage
-
-
-@dataclass(frozen=True)
-class Drift:
-    """One managed experience that differs live from its file."""
-
-    key: str
-    name: str
-    path: str
-    finding: Finding
-    way_out: str  # one sentence: what to do about it with what exists today
-    file_status: str
-    experience_id: str | None = None  # None: the file's experience is not in the account
-    pinned_id: str | None = None  # the file's id line
-    last_update_ts: int | None = None  # when the live experience last changed (ms)
-    live_status: str | None = None
-    live_type: str | None = None
-    fields: tuple[FieldChange, ...] = ()  # before: live, after: the file
-
-    @property
-    def missing(self) -> bool:
-        return self.experience_id is None
-
-    @property
-    def status_moved(self) -> bool:
-        return not self.missing and self.live_status != Status(self.file_status).live
-
-
-@dataclass(frozen=True)
-class DriftReport:
-    drifted: tuple[Drift, ...]
-    unmanaged: tuple[UnmanagedExperience, ...] = ()
-    errors: tuple[PlanError, ...] = ()
-    checked: int = 0  # managed experiences compared
-
-    @property
-    def has_drift(self) -> bool:
-        return bool(self.drifted)
 
 
 def build_drift(matching: Matching, live: Mapping[str, Mapping[str, Any]]) -> DriftReport:

@@ -48,7 +48,6 @@ from igops.engine.account_state import CreateJournal, holding_account
 from igops.engine.adopting import ADOPTABLE, Adoption, adopt
 from igops.engine.apply import Creates, StepObserver, apply_plan, paced_floor_seconds
 from igops.engine.connect import open_client
-from igops.engine.drift import DriftReport
 from igops.engine.errors import EngineError
 from igops.engine.importing import ImportPlan, checked_on_disk, file_document, managing_files, plan_import
 from igops.engine.pipeline import files_hash, keys_of, make_drift, make_plan, read_drift
@@ -70,7 +69,7 @@ from igops.files.bounded import BoundedReadError, read_bounded
 from igops.files.discovery import FILE_START
 from igops.files.targets import write_problem
 from igops.files.writer import experience_text, project_schema
-from igops.model import ApplyReport, DesiredExperience, Plan
+from igops.model import ApplyReport, DesiredExperience, DriftReport, Plan
 from igops.sandbox import StateFileError
 
 log = logging.getLogger("igops")

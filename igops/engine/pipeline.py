@@ -13,14 +13,14 @@ from typing import Any
 
 from igops.api import IntelligemsClient
 from igops.engine.decide import build_plan
-from igops.engine.drift import DriftReport, build_drift
+from igops.engine.drift import build_drift
 from igops.engine.matching import Matching, match
 from igops.engine.origins import with_origins
 from igops.engine.refresh import RefreshCache, fetch_details
 from igops.engine.reporting import with_end_results
 from igops.engine.rules import DEFAULT_SETTINGS, PlanInputs, RuleSettings, assess
 from igops.files.at_commit import CommitFiles
-from igops.model import ChangeKind, DesiredExperience, ExperiencePlan, Plan, PlanError
+from igops.model import ChangeKind, DesiredExperience, DriftReport, ExperiencePlan, Plan, PlanError
 
 log = logging.getLogger("igops")
 

@@ -1,33 +1,17 @@
-"""Apply what was reviewed: a plan's digest, and why a fresh plan differs from the reviewed one.
+"""Apply what was reviewed: why a fresh plan differs from the reviewed one, told by the plan's digest.
 
-The digest covers what a plan does to each experience (each change, each field's before and after, the
-winner), not when it was made, its timestamps or the origins its review was told against: the apply job on
-main plans again and applies only when its digest equals the one its reviewers saw. Pure.
+The digest (igops.documents.plan: the plan document carries it) covers what a plan does to each experience
+(each change, each field's before and after, the winner), not when it was made, its timestamps or the origins
+its review was told against: the apply job on main plans again and applies only when its digest equals the
+one its reviewers saw. Pure.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-from typing import Any
-
+from igops.documents.plan import digested, plan_digest
 from igops.model import ExperiencePlan, Plan
 
-DIGEST_PREFIX = "sha256:"
 _FILES_MOVED = "another pull request merged first, or a commit was pushed after the review"
-
-
-def plan_digest(plan: Plan) -> str:
-    changed = sorted(plan.changed, key=lambda experience: experience.key)
-    content = [{"key": experience.key, "changes": _changes(experience)} for experience in changed]
-    encoded = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    return DIGEST_PREFIX + hashlib.sha256(encoded.encode("utf-8")).hexdigest()
-
-
-def _changes(experience: ExperiencePlan) -> list[dict[str, Any]]:
-    return [{"kind": change.kind.value, "winner": change.winner,
-             "fields": [[field.path, field.before, field.after] for field in change.fields]}
-            for change in experience.changes]
 
 
 def review_differences(reviewed: Plan, fresh: Plan) -> list[str]:
@@ -42,8 +26,8 @@ def review_differences(reviewed: Plan, fresh: Plan) -> list[str]:
     found = []
     for key in sorted(set(before) | set(now)):
         old, new = before.get(key), now.get(key)
-        old_changes = _changes(old) if old is not None else []
-        new_changes = _changes(new) if new is not None else []
+        old_changes = digested(old) if old is not None else []
+        new_changes = digested(new) if new is not None else []
         if old_changes != new_changes:
             found.append(f"{key}: {_why(old, new, files_moved)}")
     return found

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from igops.api import Secret
-from igops.engine.plan_document import plan_document, plan_from_document
+from igops.documents.plan import plan_document, plan_from_document
 from igops.errors import IgopsError
 from igops.model import Plan
 

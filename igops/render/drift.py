@@ -8,15 +8,16 @@ one-line field with its live value beside the file's, texts and objects as the p
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 import click
 
+from igops.documents import json_text
+from igops.documents.drift import drift_document, summary_line
 from igops.engine.adopting import Adoption
-from igops.engine.drift import Drift, DriftReport, Finding
+from igops.model import Drift, DriftReport, Finding
 from igops.render.markdown import (
     DOCUMENT_LIMIT,
     GAP,
@@ -33,21 +34,11 @@ from igops.render.plan_values import field_lines, one_line, value_pair
 from igops.render.untrusted import markdown_code, markdown_inline, terminal
 from igops.text import counted, sentence_case
 
-DRIFT_FORMAT_VERSION = 2
 _TEXT_WIDTH = 60
 _MARKDOWN_WIDTH = 200
 _DETAIL = " " * 6
 # Heads the line diffs of texts and objects, as a unified diff's hunk header: which side is which.
 _SIDES = "@@ -live +file @@"
-NO_DRIFT = "No drift: the account matches the files."
-
-
-def summary_line(report: DriftReport) -> str:
-    if not report.has_drift:
-        return NO_DRIFT
-    one = len(report.drifted) == 1
-    return (f"Drift: {len(report.drifted)} of {counted(report.checked, 'managed experience')} "
-            f"{'differs from its file' if one else 'differ from their files'}.")
 
 
 def finding_text(drift: Drift) -> str:
@@ -123,30 +114,8 @@ def _cell(value: str) -> str:
     return markdown_code(value).replace("|", "\\|")
 
 
-def drift_document(report: DriftReport) -> dict[str, Any]:
-    """The report as JSON data (schemas/drift.schema.json)."""
-    return {
-        "format_version": DRIFT_FORMAT_VERSION,
-        "has_drift": report.has_drift,
-        "checked": report.checked,
-        "summary": summary_line(report),
-        "drifted": [{
-            "key": drift.key, "name": drift.name, "path": drift.path, "finding": drift.finding.value,
-            "way_out": drift.way_out, "experience_id": drift.experience_id, "pinned_id": drift.pinned_id,
-            "last_update_ts": drift.last_update_ts, "live_status": drift.live_status,
-            "live_type": drift.live_type, "file_status": drift.file_status, "missing": drift.missing,
-            "status_moved": drift.status_moved,
-            "fields": [{"path": field.path, "live": field.before, "file": field.after}
-                       for field in drift.fields],
-        } for drift in report.drifted],
-        "unmanaged": [{"id": e.id, "name": e.name, "type": e.type, "status": e.status}
-                      for e in report.unmanaged],
-        "errors": [{"key": error.key, "message": error.message} for error in report.errors],
-    }
-
-
 def render_drift_json(report: DriftReport, *, color: bool = False) -> str:
-    return json.dumps(drift_document(report), indent=2, sort_keys=True, ensure_ascii=False)
+    return json_text(drift_document(report))
 
 
 def render_adoption(adoption: Adoption, *, markdown: bool = False) -> str:

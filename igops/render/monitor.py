@@ -2,30 +2,22 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Protocol
 
 import click
 
 from igops.analytics import Alert, MonitorReport, MonitorRules
 from igops.analytics.monitor import COLLAPSE, MILESTONE, SRM
+from igops.documents import json_text
+from igops.documents.monitor import monitor_document, summary_line
 from igops.render.markdown import DOCUMENT_LIMIT, Section, bounded, experience_heading, more_not_shown
 from igops.render.results import lifetime_sentence, markdown_rows
 from igops.render.untrusted import markdown_inline, terminal
-from igops.text import counted, sentence_case
+from igops.text import sentence_case
 
-MONITOR_FORMAT_VERSION = 1
 RULE_TITLES = {SRM: "sample-ratio mismatch", COLLAPSE: "conversion collapse", MILESTONE: "milestone"}
 _COLOURS = {SRM: "red", COLLAPSE: "red", MILESTONE: "yellow"}
-
-
-def summary_line(report: MonitorReport) -> str:
-    running = counted(len(report.checked), "running experience")
-    if not report.fired:
-        return f"Monitor: no alerts on {running}."
-    alerted = len({alert.key for alert in report.alerts})
-    return f"Monitor: {counted(len(report.alerts), 'alert')} on {alerted} of {running}."
 
 
 def rules_line(rules: MonitorRules) -> str:
@@ -76,26 +68,8 @@ def render_monitor_markdown(report: MonitorReport, *, color: bool = False, width
                    tail=[tail])
 
 
-def monitor_document(report: MonitorReport) -> dict[str, Any]:
-    """The alerts as JSON data (schemas/monitor.schema.json)."""
-    rules = report.rules
-    return {
-        "format_version": MONITOR_FORMAT_VERSION,
-        "summary": summary_line(report),
-        "fired": report.fired,
-        "checked": [results.key for results in report.checked],
-        "rules": {
-            "sample_ratio_mismatch": rules.srm_p_value if rules.sample_ratio_mismatch else None,
-            "conversion_collapse": rules.collapse_drop if rules.conversion_collapse else None,
-            "milestones": list(rules.milestone_days) if rules.milestones else [],
-        },
-        "alerts": [{"rule": alert.rule, "key": alert.key, "name": alert.name, "variation": alert.variation,
-                    "message": alert.message, "figures": dict(alert.figures)} for alert in report.alerts],
-    }
-
-
 def render_monitor_json(report: MonitorReport, *, color: bool = False, width: int | None = None) -> str:
-    return json.dumps(monitor_document(report), indent=2, sort_keys=True, ensure_ascii=False)
+    return json_text(monitor_document(report))
 
 
 class MonitorRenderer(Protocol):

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
-from igops.engine.plan_document import plan_document
+from igops.documents import json_text
+from igops.documents.plan import plan_document
 from igops.model import Plan
 
 
 def render_plan_json(plan: Plan, *, color: bool = False) -> str:
-    return json.dumps(plan_document(plan), indent=2, sort_keys=True, ensure_ascii=False)
+    return json_text(plan_document(plan))

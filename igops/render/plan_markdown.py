@@ -5,8 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterator, Sequence
 
-from igops.engine.reviewed import plan_digest
-from igops.engine.summary import summary_line
+from igops.documents.plan import plan_digest, summary_line
 from igops.model import ChangeKind, ExperiencePlan, Plan, PlanError, Risk, UnmanagedExperience
 from igops.render.markdown import DOCUMENT_LIMIT, GAP, Section, bounded, diff_block, diff_line, named
 from igops.render.plan_common import (

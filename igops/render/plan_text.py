@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 
 import click
 
-from igops.engine.summary import summary_line
+from igops.documents.plan import summary_line
 from igops.model import Change, ChangeKind, ExperiencePlan, Plan, PlanError, Risk
 from igops.render.plan_common import (
     ACCOUNT_MATCHES,

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import io
-import json
-from typing import Any, Protocol
+from typing import Protocol
 
 from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from igops.analytics import ExperienceResults, Report, results_document
-from igops.analytics.dates import iso
+from igops.analytics import ExperienceResults, Report
+from igops.documents import json_text
+from igops.documents.results import report_document, summary_line
 from igops.render.markdown import DOCUMENT_LIMIT, Section, bounded, experience_heading, more_not_shown
 from igops.render.results import (
     COLUMNS,
@@ -25,19 +25,9 @@ from igops.render.results import (
     verdict_text,
 )
 from igops.render.untrusted import markdown_inline, terminal
-from igops.text import counted, window_text
 
-REPORT_FORMAT_VERSION = 2  # 2: primary_metric may be null (the file marks none)
 # Off a terminal nothing has to fit a screen: tables keep their natural width, up to this.
 TEXT_WIDTH = 200
-
-
-def summary_line(report: Report) -> str:
-    shown = counted(len(report.experiences), "experience")
-    line = f"Report: {shown} with results, {window_text(report.window_start, report.window_end)}."
-    if report.not_started:
-        line += f" Not started yet: {', '.join(report.not_started)}."
-    return terminal(line)
 
 
 def render_report_text(report: Report, *, color: bool = False, width: int | None = None) -> str:
@@ -91,20 +81,8 @@ def render_report_markdown(report: Report, *, color: bool = False, width: int | 
                    more_not_shown("experience", "igops report --format json"), max_chars)
 
 
-def report_document(report: Report) -> dict[str, Any]:
-    """The report as JSON data (schemas/report.schema.json)."""
-    return {
-        "format_version": REPORT_FORMAT_VERSION,
-        "summary": summary_line(report),
-        "start": None if report.window_start is None else iso(report.window_start),
-        "end": None if report.window_end is None else iso(report.window_end),
-        "experiences": [results_document(results) for results in report.experiences],
-        "not_started": list(report.not_started),
-    }
-
-
 def render_report_json(report: Report, *, color: bool = False, width: int | None = None) -> str:
-    return json.dumps(report_document(report), indent=2, sort_keys=True, ensure_ascii=False)
+    return json_text(report_document(report))
 
 
 class ReportRenderer(Protocol):

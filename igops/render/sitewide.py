@@ -2,33 +2,22 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any, Protocol
+from typing import Protocol
 
 from rich import box
 from rich.table import Table
 from rich.text import Text
 
 from igops.analytics import Figure, SitewideFigures
-from igops.analytics.dates import iso
+from igops.documents import json_text
+from igops.documents.sitewide import sitewide_document, summary_line
 from igops.render.markdown import Section, bounded, markdown_table, more_not_shown
 from igops.render.report import captured, text_console
 from igops.render.results import change, count, money, rate
-from igops.render.untrusted import markdown_inline, terminal
-from igops.text import span
+from igops.render.untrusted import markdown_inline
 
-SITEWIDE_FORMAT_VERSION = 1
 _COLUMNS = ("Figure", "Range", "Previous period", "Change")
 _NUMERIC = (False, True, True, True)
-
-
-def summary_line(figures: SitewideFigures) -> str:
-    currency = f"; money in {terminal(figures.currency)}" if figures.currency else ""
-    if not figures.has_traffic:
-        return f"Sitewide, {span(figures.start, figures.end)}: no visitors in that range."
-    return (f"Sitewide, {span(figures.start, figures.end)}, against "
-            f"{span(figures.comparison_start, figures.comparison_end)} (the period of the same length just "
-            f"before){currency}.")
 
 
 def _shown(figure: Figure, value: float | None) -> str:
@@ -68,25 +57,8 @@ def render_sitewide_markdown(figures: SitewideFigures, *, color: bool = False,
                    more_not_shown("table", "igops sitewide --format json"))
 
 
-def sitewide_document(figures: SitewideFigures) -> dict[str, Any]:
-    """The figures as JSON data (schemas/sitewide.schema.json)."""
-    return {
-        "format_version": SITEWIDE_FORMAT_VERSION,
-        "summary": summary_line(figures),
-        "start": iso(figures.start),
-        "end": iso(figures.end),
-        "comparison_start": iso(figures.comparison_start),
-        "comparison_end": iso(figures.comparison_end),
-        "currency": figures.currency,
-        "has_traffic": figures.has_traffic,
-        "figures": [{"key": figure.key, "label": figure.label, "value": figure.value,
-                     "previous": None if figure.previous is None else round(figure.previous, 6),
-                     "change": figure.change} for figure in figures.figures],
-    }
-
-
 def render_sitewide_json(figures: SitewideFigures, *, color: bool = False, width: int | None = None) -> str:
-    return json.dumps(sitewide_document(figures), indent=2, sort_keys=True, ensure_ascii=False)
+    return json_text(sitewide_document(figures))
 
 
 class SitewideRenderer(Protocol):

@@ -13,12 +13,11 @@ from igops.analytics import (
     declared_primary,
     experience_results,
     parse_window,
-    results_document,
-    results_from_document,
     winner_verdict,
 )
 from igops.analytics.results import days_live
 from igops.analytics.sitewide import sitewide_figures
+from igops.documents.results import results_document, results_from_document
 
 DAY = 86_400
 NOW = 1_764_000_000  # 2025-11-24T16:00:00Z

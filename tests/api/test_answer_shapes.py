@@ -20,9 +20,9 @@ from engine_support import create_as_igops, desired, with_client
 from rich.console import Console
 from schema_strategies import TYPES, every_block
 
-from igops.analytics.documents import results_document
 from igops.analytics.results import declared_primary, experience_results
 from igops.api import IntelligemsClient, answers
+from igops.documents.results import results_document
 from igops.engine.decide import build_plan
 from igops.engine.drift import build_drift
 from igops.engine.importing import file_document

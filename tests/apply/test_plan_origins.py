@@ -15,7 +15,7 @@ from cli_support import igops
 from emulator_support import dashboard_action, dashboard_put, serve_over_http
 from jsonschema import Draft202012Validator
 
-from igops.engine.plan_document import PLAN_SCHEMA
+from igops.documents.plan import PLAN_SCHEMA
 from igops.schemas import load_schema
 
 pytestmark = pytest.mark.http

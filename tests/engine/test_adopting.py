@@ -11,10 +11,10 @@ from typing import Any
 from engine_support import create_as_igops, with_client
 
 from igops.engine.adopting import Adoption, adopt
-from igops.engine.drift import Finding, build_drift, file_drift
+from igops.engine.drift import build_drift, file_drift
 from igops.engine.matching import match
 from igops.files import check_text
-from igops.model import DesiredExperience
+from igops.model import DesiredExperience, Finding
 from igops.sandbox import Sandbox
 
 HERO = """\

@@ -9,10 +9,10 @@ from typing import Any
 from engine_support import create_as_igops, desired, imported, plan, with_client
 from file_fixtures import experience
 
-from igops.engine.drift import DriftReport, Finding, build_drift
+from igops.engine.drift import build_drift
 from igops.engine.matching import match
 from igops.engine.pipeline import make_drift
-from igops.model import ChangeKind, DesiredExperience
+from igops.model import ChangeKind, DesiredExperience, DriftReport, Finding
 from igops.sandbox import Sandbox
 
 GONE_ID = "0b5c9f51-3a0e-4f7e-9f1d-4c2a7e6b8d10"

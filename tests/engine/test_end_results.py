@@ -15,8 +15,8 @@ from jsonschema import Draft202012Validator
 from results_support import ab_test, results_project
 
 from igops.api import IntelligemsClient, ServerError
+from igops.documents.plan import PLAN_SCHEMA, plan_document, plan_from_document
 from igops.engine import UnsafePlan, raise_if_unsafe
-from igops.engine.plan_document import PLAN_SCHEMA, plan_document, plan_from_document
 from igops.model import DesiredExperience, Plan, RiskKind
 from igops.render.plan_json import render_plan_json
 from igops.render.plan_markdown import render_plan_markdown

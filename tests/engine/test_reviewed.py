@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from igops.engine.reviewed import plan_digest, review_differences
+from igops.documents.plan import plan_digest
+from igops.engine.reviewed import review_differences
 from igops.model import Change, ChangeKind, ExperiencePlan, FieldChange, GitBase, Origin, Plan
 
 SPLIT = FieldChange('variations["Control"].percentage', 60, 50)

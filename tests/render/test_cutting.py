@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from igops.analytics import ExperienceResults, MonitorReport, VariationResult
 from igops.analytics.monitor import Alert
-from igops.engine.drift import Drift, DriftReport, Finding
-from igops.model import FieldChange
+from igops.model import Drift, DriftReport, FieldChange, Finding
 from igops.render.drift import render_drift_markdown
 from igops.render.markdown import GAP, Section, bounded, left_out
 from igops.render.monitor import render_monitor_markdown

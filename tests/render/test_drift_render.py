@@ -8,8 +8,7 @@ import re
 
 from jsonschema import Draft202012Validator
 
-from igops.engine.drift import Drift, DriftReport, Finding
-from igops.model import FieldChange, PlanError, UnmanagedExperience
+from igops.model import Drift, DriftReport, FieldChange, Finding, PlanError, UnmanagedExperience
 from igops.render.drift import render_drift_json, render_drift_markdown, render_drift_text
 from igops.schemas import DRIFT_SCHEMA, load_schema
 

@@ -16,7 +16,7 @@ from jsonschema import Draft202012Validator
 from plan_fixtures import failing_plan, review_plan, unchanged_plan
 from plan_strategies import plans
 
-from igops.engine.plan_document import PLAN_SCHEMA, plan_document, plan_from_document
+from igops.documents.plan import PLAN_SCHEMA, plan_document, plan_from_document
 from igops.model import ChangeKind, GitBase, Origin, Plan
 from igops.render.plan_json import render_plan_json
 from igops.render.plan_markdown import render_plan_markdown

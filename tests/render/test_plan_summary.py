@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from plan_fixtures import experience
 
-from igops.engine.summary import summary_line
+from igops.documents.plan import summary_line
 from igops.model import Change, ChangeKind, Plan
 from igops.text import counted
 

@@ -35,14 +35,16 @@ from igops.analytics import (
 from igops.analytics.monitor import Alert
 from igops.analytics.sitewide import Figure
 from igops.engine.adopting import AdoptedFile, Adoption
-from igops.engine.drift import Drift, DriftReport, Finding
 from igops.files import FileError, LoadResult
 from igops.files.errors import Unreadable
 from igops.model import (
     ApplyReport,
     Change,
     ChangeKind,
+    Drift,
+    DriftReport,
     FieldChange,
+    Finding,
     GitBase,
     Origin,
     Outcome,

@@ -1,12 +1,16 @@
-"""The plan as a JSON document (schemas/plan.schema.json), and back.
+"""The plan as a JSON document (schemas/plan.schema.json), and back; its summary line and its digest.
 
 The one machine form of a plan: `--format json` prints it and a saved plan carries it, so
-apply runs exactly what was shown. Renderers build on it; they never parse it.
+apply runs exactly what was shown. Renderers build on it; they never parse it. The summary line and
+the digest are the document's too: text, markdown and JSON state the same line, and the digest a
+review saw is the one apply --reviewed compares (igops.engine.reviewed).
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import textwrap
 from collections.abc import Mapping
 from typing import Any
@@ -14,9 +18,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
-from igops.analytics import results_document, results_from_document
-from igops.engine.reviewed import plan_digest
-from igops.engine.summary import summary_line
+from igops.documents.results import results_document, results_from_document
 from igops.model import (
     Change,
     ChangeKind,
@@ -31,10 +33,12 @@ from igops.model import (
     UnmanagedExperience,
 )
 from igops.schemas import load_schema
+from igops.text import counted
 
 FORMAT_VERSION = 3
 PLAN_SCHEMA = "plan.schema.json"
 _MESSAGE_WIDTH = 200
+DIGEST_PREFIX = "sha256:"
 
 
 def plan_document(plan: Plan) -> dict[str, Any]:
@@ -57,6 +61,34 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         **({} if plan.git_base is None else {"git_base": {"ref": plan.git_base.ref,
                                                           "commit": plan.git_base.commit}}),
     }
+
+
+def summary_line(plan: Plan) -> str:
+    """`Plan: 2 to create, 1 to update, 3 lifecycle actions (start 2, end 1).`, or `No changes.`"""
+    if not plan.has_changes:
+        return "No changes."
+    lifecycle = {kind: plan.count(kind) for kind in ChangeKind if kind.is_lifecycle}
+    # Zero counts stay in the headline (Terraform's habit) but would be noise inside the parentheses.
+    detail = ", ".join(f"{kind} {number}" for kind, number in lifecycle.items() if number)
+    actions = counted(sum(lifecycle.values()), "lifecycle action") + (f" ({detail})" if detail else "")
+    create, update = plan.count(ChangeKind.CREATE), plan.count(ChangeKind.UPDATE)
+    return f"Plan: {create} to create, {update} to update, {actions}."
+
+
+def plan_digest(plan: Plan) -> str:
+    """What the plan does to each experience (each change, each field's before and after, the winner), not
+    when it was made, its timestamps or the origins its review was told against, as one hash."""
+    changed = sorted(plan.changed, key=lambda experience: experience.key)
+    content = [{"key": experience.key, "changes": digested(experience)} for experience in changed]
+    encoded = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return DIGEST_PREFIX + hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+
+
+def digested(experience: ExperiencePlan) -> list[dict[str, Any]]:
+    """What the digest covers of one experience's changes."""
+    return [{"kind": change.kind.value, "winner": change.winner,
+             "fields": [[field.path, field.before, field.after] for field in change.fields]}
+            for change in experience.changes]
 
 
 def plan_from_document(document: Any) -> Plan:

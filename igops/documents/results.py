@@ -1,7 +1,9 @@
-"""Results as JSON data and back: the report's `--format json` and a saved plan's end results share it.
+"""Results as JSON data and back, and the report's document (schemas/report.schema.json) with its summary
+line.
 
-The layout is `$defs/experienceResults` of schemas/report.schema.json (plan.schema.json holds the
-same definition, kept equal by a test).
+One experience's results are the report's `--format json` entries and a saved plan's end results alike: the
+layout is `$defs/experienceResults` of schemas/report.schema.json (plan.schema.json holds the same
+definition, kept equal by a test).
 """
 
 from __future__ import annotations
@@ -10,7 +12,31 @@ from collections.abc import Mapping
 from typing import Any
 
 from igops.analytics.dates import iso
-from igops.analytics.results import ExperienceResults, Uplift, VariationResult, Verdict
+from igops.analytics.results import ExperienceResults, Report, Uplift, VariationResult, Verdict
+from igops.text import counted, terminal, window_text
+
+REPORT_FORMAT_VERSION = 2  # 2: primary_metric may be null (the file marks none)
+
+
+def summary_line(report: Report) -> str:
+    """`Report: 2 experiences with results, over each experience's whole run.`, then what has not started."""
+    shown = counted(len(report.experiences), "experience")
+    line = f"Report: {shown} with results, {window_text(report.window_start, report.window_end)}."
+    if report.not_started:
+        line += f" Not started yet: {', '.join(report.not_started)}."
+    return terminal(line)
+
+
+def report_document(report: Report) -> dict[str, Any]:
+    """The report as JSON data (schemas/report.schema.json)."""
+    return {
+        "format_version": REPORT_FORMAT_VERSION,
+        "summary": summary_line(report),
+        "start": None if report.window_start is None else iso(report.window_start),
+        "end": None if report.window_end is None else iso(report.window_end),
+        "experiences": [results_document(results) for results in report.experiences],
+        "not_started": list(report.not_started),
+    }
 
 
 def results_document(results: ExperienceResults) -> dict[str, Any]:
