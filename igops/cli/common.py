@@ -23,7 +23,7 @@ from igops.engine import EngineError, InvalidFiles, Project, Session
 from igops.engine.operations import check_writable
 from igops.model import Plan
 from igops.render import validation as validation_report
-from igops.render.formats import PLAN_FORMATS, render_plan
+from igops.render.formats import PLAN_FORMATS, Formats
 from igops.render.github import Annotation, plan_annotations, workflow_command
 from igops.render.markdown import DOCUMENT_LIMIT
 from igops.render.plan_markdown import render_plan_markdown
@@ -33,6 +33,8 @@ EXIT_ERROR = 1
 EXIT_CHANGES = 2
 
 T = TypeVar("T")
+# What click's option decorators take and give back: a command's function, or the command.
+Decorated = TypeVar("Decorated", bound=Callable[..., Any] | click.Command)
 
 
 class CommandFailed(click.ClickException):
@@ -197,9 +199,20 @@ TIMEOUT_OPTION = click.option(
     help="The most any single request to the API may take before it counts as failed and is retried "
          "(default: timeout in igops.yaml, 30).")
 
-FORMAT_OPTION = click.option(
-    "--format", "output_format", type=click.Choice(list(PLAN_FORMATS)), default="text", show_default=True,
-    help="text for terminals, markdown for PR comments, json for machines (schemas/plan.schema.json).")
+
+def format_option(formats: Formats[Any]) -> Callable[[Decorated], Decorated]:
+    """`--format` (the command's `output_format`) as a registry declares it: its names, default and help."""
+    return click.option("--format", "output_format", type=click.Choice(formats.names),
+                        default=formats.default, show_default=True, help=formats.help)
+
+
+def echo_formatted(formats: Formats[T], subject: T, output_format: str, *, width: int | None = None) -> None:
+    """`subject` in `output_format` on stdout: coloured only as text, and only on a terminal."""
+    color = output_format == "text" and use_color(sys.stdout)
+    click.echo(formats.render(subject, output_format, color=color, width=width), color=color)
+
+
+FORMAT_OPTION = format_option(PLAN_FORMATS)
 
 MAX_CHARS_OPTION = click.option(
     "--max-chars", type=click.IntRange(min=1), metavar="N",
@@ -253,7 +266,7 @@ def annotate_plan(plan: Plan, project: Project, command: str) -> None:
 
 def show_plan(plan: Plan, output_format: str = "text", *, max_chars: int | None = None) -> None:
     """`max_chars` (markdown only: see refuse_max_chars_unless_markdown) replaces the renderer's own bound."""
-    color = output_format == "text" and use_color(sys.stdout)
-    text = (render_plan(plan, output_format, color=color) if max_chars is None
-            else render_plan_markdown(plan, max_chars=max_chars))
-    click.echo(text, color=color)
+    if max_chars is None:
+        echo_formatted(PLAN_FORMATS, plan, output_format)
+    else:
+        click.echo(render_plan_markdown(plan, max_chars=max_chars))

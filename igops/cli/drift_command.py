@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -14,19 +13,19 @@ from igops.cli.common import (
     REFRESH_CACHE_OPTION,
     TIMEOUT_OPTION,
     CommandFailed,
+    echo_formatted,
+    format_option,
     load_project,
     run_against_account,
-    use_color,
 )
-from igops.render.drift import DRIFT_FORMATS, render_adoption
+from igops.render.drift import render_adoption
+from igops.render.formats import DRIFT_FORMATS
 
 
 @click.command("drift")
 @API_OPTION
 @TIMEOUT_OPTION
-@click.option("--format", "output_format", type=click.Choice(list(DRIFT_FORMATS)), default="text",
-              show_default=True, help="text for terminals, markdown for an issue body, json for machines "
-                                      "(schemas/drift.schema.json).")
+@format_option(DRIFT_FORMATS)
 @click.option("--target", "targets", multiple=True, metavar="KEY",
               help="Check only this experience (its key or file path); repeatable.")
 @click.option("--adopt", is_flag=True,
@@ -59,15 +58,14 @@ def drift_command(ctx: click.Context, api: str | None, output_format: str, targe
         raise CommandFailed("--adopt reports what it wrote in text or markdown, not in the drift JSON: leave "
                             "out --format json, or run igops drift --format json before adopting.")
     project = load_project(api)
-    color = output_format == "text" and use_color(sys.stdout)
     if not adopt:
         report = run_against_account(project.settings, lambda session: session.drift(
             project, targets=targets, cache_path=cache_path))
-        click.echo(DRIFT_FORMATS[output_format](report, color=color), color=color)
+        echo_formatted(DRIFT_FORMATS, report, output_format)
         ctx.exit(EXIT_ERROR if report.errors else EXIT_CHANGES if report.has_drift else 0)
     adoption = run_against_account(project.settings, lambda session: session.adopt(
         project, targets=targets, cache_path=cache_path))
-    click.echo(DRIFT_FORMATS[output_format](adoption.report, color=color), color=color)
+    echo_formatted(DRIFT_FORMATS, adoption.report, output_format)
     click.echo()
     click.echo(render_adoption(adoption, markdown=output_format == "markdown"))
     ctx.exit(EXIT_ERROR if adoption.refused else EXIT_CHANGES if adoption.left else 0)

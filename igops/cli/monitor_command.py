@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from igops.cli.common import (
     API_OPTION,
     EXIT_CHANGES,
     TIMEOUT_OPTION,
+    echo_formatted,
+    format_option,
     load_project,
     run_against_account,
-    use_color,
 )
 from igops.cli.report_command import terminal_width
-from igops.render.monitor import MONITOR_FORMATS
+from igops.render.formats import MONITOR_FORMATS
 
 
 @click.command("monitor")
 @API_OPTION
 @TIMEOUT_OPTION
-@click.option("--format", "output_format", type=click.Choice(list(MONITOR_FORMATS)), default="text",
-              show_default=True, help="text for terminals, markdown for an issue body, json for machines "
-                                      "(schemas/monitor.schema.json).")
+@format_option(MONITOR_FORMATS)
 @click.pass_context
 def monitor_command(ctx: click.Context, api: str | None, output_format: str) -> None:
     """Check the managed, running experiences against the monitoring rules of igops.yaml: a
@@ -40,6 +37,5 @@ def monitor_command(ctx: click.Context, api: str | None, output_format: str) -> 
     """
     project = load_project(api)
     report = run_against_account(project.settings, lambda session: session.monitor(project))
-    color = output_format == "text" and use_color(sys.stdout)
-    click.echo(MONITOR_FORMATS[output_format](report, color=color, width=terminal_width()), color=color)
+    echo_formatted(MONITOR_FORMATS, report, output_format, width=terminal_width())
     ctx.exit(EXIT_CHANGES if report.fired else 0)

@@ -7,8 +7,15 @@ import sys
 
 import click
 
-from igops.cli.common import API_OPTION, TIMEOUT_OPTION, load_project, run_against_account, use_color
-from igops.render.report import REPORT_FORMATS
+from igops.cli.common import (
+    API_OPTION,
+    TIMEOUT_OPTION,
+    echo_formatted,
+    format_option,
+    load_project,
+    run_against_account,
+)
+from igops.render.formats import REPORT_FORMATS
 
 START_OPTION = click.option(
     "--start", metavar="DATE", help="First day (YYYY-MM-DD, UTC) or moment (ISO 8601) of the range.")
@@ -26,9 +33,7 @@ def terminal_width() -> int | None:
 @API_OPTION
 @TIMEOUT_OPTION
 @click.argument("keys", nargs=-1, metavar="[KEY]...")
-@click.option("--format", "output_format", type=click.Choice(list(REPORT_FORMATS)), default="text",
-              show_default=True, help="text for terminals (tables), markdown for Slack or an issue, json for "
-                                      "machines (schemas/report.schema.json).")
+@format_option(REPORT_FORMATS)
 @START_OPTION
 @END_OPTION
 def report_command(api: str | None, keys: tuple[str, ...], output_format: str, start: str | None,
@@ -49,5 +54,4 @@ def report_command(api: str | None, keys: tuple[str, ...], output_format: str, s
     """
     project = load_project(api)
     report = run_against_account(project.settings, lambda session: session.report(project, keys, start, end))
-    color = output_format == "text" and use_color(sys.stdout)
-    click.echo(REPORT_FORMATS[output_format](report, color=color, width=terminal_width()), color=color)
+    echo_formatted(REPORT_FORMATS, report, output_format, width=terminal_width())

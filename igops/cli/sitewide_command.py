@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from igops.cli.common import (
     API_OPTION,
     TIMEOUT_OPTION,
     CommandFailed,
+    echo_formatted,
+    format_option,
     open_settings,
     run_against_account,
-    use_color,
 )
 from igops.cli.report_command import END_OPTION, START_OPTION, terminal_width
-from igops.render.sitewide import SITEWIDE_FORMATS
+from igops.render.formats import SITEWIDE_FORMATS
 
 
 @click.command("sitewide")
 @API_OPTION
 @TIMEOUT_OPTION
-@click.option("--format", "output_format", type=click.Choice(list(SITEWIDE_FORMATS)), default="text",
-              show_default=True, help="text for terminals (a table), markdown for Slack or an issue, json "
-                                      "for machines (schemas/sitewide.schema.json).")
+@format_option(SITEWIDE_FORMATS)
 @START_OPTION
 @END_OPTION
 def sitewide_command(api: str | None, output_format: str, start: str | None, end: str | None) -> None:
@@ -46,5 +43,4 @@ def sitewide_command(api: str | None, output_format: str, start: str | None, end
                             "--start 2026-11-01 --end 2026-11-30.")
     settings = open_settings(api)
     figures = run_against_account(settings, lambda session: session.sitewide(start, end))
-    color = output_format == "text" and use_color(sys.stdout)
-    click.echo(SITEWIDE_FORMATS[output_format](figures, color=color, width=terminal_width()), color=color)
+    echo_formatted(SITEWIDE_FORMATS, figures, output_format, width=terminal_width())

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Protocol
 
 import click
 
@@ -66,7 +65,7 @@ def _one_line_differences(drift: Drift, width: int) -> Iterator[tuple[str, str, 
             yield field.path, live, in_file
 
 
-def render_drift_text(report: DriftReport, *, color: bool = False) -> str:
+def render_drift_text(report: DriftReport, *, color: bool = False, width: int | None = None) -> str:
     style = click.style if color else plain
     lines = []
     for drift in report.drifted:
@@ -84,7 +83,7 @@ def render_drift_text(report: DriftReport, *, color: bool = False) -> str:
     return "\n".join([*lines, "", summary_line(report)] if lines else [summary_line(report)])
 
 
-def render_drift_markdown(report: DriftReport, *, color: bool = False,
+def render_drift_markdown(report: DriftReport, *, color: bool = False, width: int | None = None,
                           max_chars: int = DOCUMENT_LIMIT) -> str:
     """An issue body, never longer than `max_chars` (GitHub's limit)."""
     head = [f"**{summary_line(report)}**",
@@ -114,7 +113,7 @@ def _cell(value: str) -> str:
     return markdown_code(value).replace("|", "\\|")
 
 
-def render_drift_json(report: DriftReport, *, color: bool = False) -> str:
+def render_drift_json(report: DriftReport, *, color: bool = False, width: int | None = None) -> str:
     return json_text(drift_document(report))
 
 
@@ -131,14 +130,3 @@ def render_adoption(adoption: Adoption, *, markdown: bool = False) -> str:
     if markdown:
         return "\n".join(f"- {markdown_inline(line)}" for line in lines)
     return "\n".join(map(terminal, lines))
-
-
-class DriftRenderer(Protocol):
-    def __call__(self, report: DriftReport, *, color: bool = False) -> str: ...
-
-
-DRIFT_FORMATS: dict[str, DriftRenderer] = {
-    "text": render_drift_text,
-    "markdown": render_drift_markdown,
-    "json": render_drift_json,
-}

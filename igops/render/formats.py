@@ -1,28 +1,87 @@
-"""The plan formats: a new format is one module and one line here, and `--format` offers it
-everywhere a plan is shown."""
-
+"""Every `--format` igops offers, declared one way: a `Formats` per kind of document (plan, drift, report,
+sitewide, monitor) names its renderers, its default and what each is for. A new format is one entry in its
+`Formats` (and a test): the command's `--format` choices and help are built from it (cli/common.py
+format_option), and its output is rendered through it.
+"""
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
 
-from igops.model import Plan
+from igops.analytics import MonitorReport, Report, SitewideFigures
+from igops.model import DriftReport, Plan
+from igops.render.drift import render_drift_json, render_drift_markdown, render_drift_text
+from igops.render.monitor import render_monitor_json, render_monitor_markdown, render_monitor_text
 from igops.render.plan_json import render_plan_json
 from igops.render.plan_markdown import render_plan_markdown
 from igops.render.plan_text import render_plan_text
+from igops.render.report import render_report_json, render_report_markdown, render_report_text
+from igops.render.sitewide import render_sitewide_json, render_sitewide_markdown, render_sitewide_text
+
+T = TypeVar("T")
+T_contra = TypeVar("T_contra", contravariant=True)
 
 
-class PlanRenderer(Protocol):
-    """Every plan renderer takes the plan and whether colour is wanted (only text uses it)."""
+class Renderer(Protocol[T_contra]):
+    """Every renderer takes what it shows, whether colour is wanted (only text uses it) and the terminal's
+    width (None off a terminal; only tables use it)."""
 
-    def __call__(self, plan: Plan, *, color: bool = False) -> str: ...
-
-PLAN_FORMATS: dict[str, PlanRenderer] = {
-    "text": render_plan_text,
-    "markdown": render_plan_markdown,
-    "json": render_plan_json,
-}
+    def __call__(self, subject: T_contra, /, *, color: bool = False, width: int | None = None) -> str: ...
 
 
-def render_plan(plan: Plan, output_format: str, *, color: bool = False) -> str:
-    return PLAN_FORMATS[output_format](plan, color=color)
+@dataclass(frozen=True)
+class Formats(Generic[T]):
+    """The formats of one kind of document: name -> (renderer, what it is for, as `--format`'s help says it:
+    `for terminals`), and the one shown when none is asked for."""
+
+    entries: Mapping[str, tuple[Renderer[T], str]]
+    default: str = "text"
+
+    def __post_init__(self) -> None:
+        if self.default not in self.entries:
+            raise ValueError(f"The default format {self.default!r} is not one of {list(self.entries)}.")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.entries)
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.entries)
+
+    @property
+    def help(self) -> str:
+        """`text for terminals, markdown for PR comments, json for machines (...).`"""
+        return ", ".join(f"{name} {purpose}" for name, (_, purpose) in self.entries.items()) + "."
+
+    def render(self, subject: T, name: str, *, color: bool = False, width: int | None = None) -> str:
+        renderer, _ = self.entries[name]
+        return renderer(subject, color=color, width=width)
+
+
+PLAN_FORMATS = Formats[Plan]({
+    "text": (render_plan_text, "for terminals"),
+    "markdown": (render_plan_markdown, "for PR comments"),
+    "json": (render_plan_json, "for machines (schemas/plan.schema.json)"),
+})
+DRIFT_FORMATS = Formats[DriftReport]({
+    "text": (render_drift_text, "for terminals"),
+    "markdown": (render_drift_markdown, "for an issue body"),
+    "json": (render_drift_json, "for machines (schemas/drift.schema.json)"),
+})
+REPORT_FORMATS = Formats[Report]({
+    "text": (render_report_text, "for terminals (tables)"),
+    "markdown": (render_report_markdown, "for Slack or an issue"),
+    "json": (render_report_json, "for machines (schemas/report.schema.json)"),
+})
+SITEWIDE_FORMATS = Formats[SitewideFigures]({
+    "text": (render_sitewide_text, "for terminals (a table)"),
+    "markdown": (render_sitewide_markdown, "for Slack or an issue"),
+    "json": (render_sitewide_json, "for machines (schemas/sitewide.schema.json)"),
+})
+MONITOR_FORMATS = Formats[MonitorReport]({
+    "text": (render_monitor_text, "for terminals"),
+    "markdown": (render_monitor_markdown, "for an issue body"),
+    "json": (render_monitor_json, "for machines (schemas/monitor.schema.json)"),
+})

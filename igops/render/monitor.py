@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
 
 import click
 
@@ -70,14 +69,3 @@ def render_monitor_markdown(report: MonitorReport, *, color: bool = False, width
 
 def render_monitor_json(report: MonitorReport, *, color: bool = False, width: int | None = None) -> str:
     return json_text(monitor_document(report))
-
-
-class MonitorRenderer(Protocol):
-    def __call__(self, report: MonitorReport, *, color: bool = False, width: int | None = None) -> str: ...
-
-
-MONITOR_FORMATS: dict[str, MonitorRenderer] = {
-    "text": render_monitor_text,
-    "markdown": render_monitor_markdown,
-    "json": render_monitor_json,
-}

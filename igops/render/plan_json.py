@@ -7,5 +7,5 @@ from igops.documents.plan import plan_document
 from igops.model import Plan
 
 
-def render_plan_json(plan: Plan, *, color: bool = False) -> str:
+def render_plan_json(plan: Plan, *, color: bool = False, width: int | None = None) -> str:
     return json_text(plan_document(plan))

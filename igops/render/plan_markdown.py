@@ -31,7 +31,8 @@ _VALUE_WIDTH = 200
 _OUTSIDE_SHOWN = 20
 
 
-def render_plan_markdown(plan: Plan, *, color: bool = False, max_chars: int = DOCUMENT_LIMIT) -> str:
+def render_plan_markdown(plan: Plan, *, color: bool = False, width: int | None = None,
+                         max_chars: int = DOCUMENT_LIMIT) -> str:
     """The comment, never longer than `max_chars`."""
     sections = [
         *(Section(_section(experience, plan.risks_of(experience.key)), experience.key)

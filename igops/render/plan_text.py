@@ -40,7 +40,7 @@ _VALUE_WIDTH = 60
 _DETAIL = " " * 4
 
 
-def render_plan_text(plan: Plan, *, color: bool = False) -> str:
+def render_plan_text(plan: Plan, *, color: bool = False, width: int | None = None) -> str:
     style = click.style if color else plain
     sections = [
         _outside_lines(plan, style),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from typing import Protocol
 
 from rich import box
 from rich.console import Console
@@ -83,14 +82,3 @@ def render_report_markdown(report: Report, *, color: bool = False, width: int | 
 
 def render_report_json(report: Report, *, color: bool = False, width: int | None = None) -> str:
     return json_text(report_document(report))
-
-
-class ReportRenderer(Protocol):
-    def __call__(self, report: Report, *, color: bool = False, width: int | None = None) -> str: ...
-
-
-REPORT_FORMATS: dict[str, ReportRenderer] = {
-    "text": render_report_text,
-    "markdown": render_report_markdown,
-    "json": render_report_json,
-}

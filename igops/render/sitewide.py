@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Protocol
-
 from rich import box
 from rich.table import Table
 from rich.text import Text
@@ -59,14 +57,3 @@ def render_sitewide_markdown(figures: SitewideFigures, *, color: bool = False,
 
 def render_sitewide_json(figures: SitewideFigures, *, color: bool = False, width: int | None = None) -> str:
     return json_text(sitewide_document(figures))
-
-
-class SitewideRenderer(Protocol):
-    def __call__(self, figures: SitewideFigures, *, color: bool = False, width: int | None = None) -> str: ...
-
-
-SITEWIDE_FORMATS: dict[str, SitewideRenderer] = {
-    "text": render_sitewide_text,
-    "markdown": render_sitewide_markdown,
-    "json": render_sitewide_json,
-}

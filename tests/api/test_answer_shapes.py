@@ -30,7 +30,7 @@ from igops.engine.matching import match
 from igops.model import DesiredExperience
 from igops.normalize import canonical_desired, update_payload
 from igops.render.drift import render_drift_json, render_drift_markdown, render_drift_text
-from igops.render.formats import PLAN_FORMATS, render_plan
+from igops.render.formats import PLAN_FORMATS
 from igops.render.report import results_table
 from igops.sandbox import Sandbox, SandboxConfig
 
@@ -73,7 +73,7 @@ class Account:
         documents = {pair.live_id: document for pair in matching.pairs if pair.live_id is not None}
         plan = build_plan(matching, documents, "")
         for output_format in PLAN_FORMATS:
-            render_plan(plan, output_format)
+            PLAN_FORMATS.render(plan, output_format)
         drift = build_drift(matching, documents)
         for render in (render_drift_text, render_drift_markdown, render_drift_json):
             render(drift)
@@ -84,7 +84,7 @@ class Account:
         matching = match([wanted], self.items)
         plan = build_plan(matching, {self.items[index]["id"]: document}, "")
         for output_format in PLAN_FORMATS:
-            render_plan(plan, output_format)
+            PLAN_FORMATS.render(plan, output_format)
         drift = build_drift(matching, {self.items[index]["id"]: document})
         for render in (render_drift_text, render_drift_markdown, render_drift_json):
             render(drift)
