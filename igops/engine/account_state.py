@@ -73,7 +73,7 @@ def holding_account(api_url: str) -> Iterator[None]:
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = os.read(descriptor, 500).decode("utf-8", "replace").strip() or "another process"
+            holder = _holder(descriptor)
             raise AccountStateError(f"Another igops apply ({holder}) is applying to {api_url}: wait for it "
                                     "to finish, then plan again (two at once could both create the same "
                                     "experience).") from None
@@ -87,6 +87,20 @@ def holding_account(api_url: str) -> Iterator[None]:
             fcntl.flock(descriptor, fcntl.LOCK_UN)
     finally:
         os.close(descriptor)
+
+
+# The holder writes its name just after it takes the lock: a moment's wait finds it there.
+_HOLDER_WAIT_S = 0.5
+
+
+def _holder(descriptor: int) -> str:
+    """Who holds the lock, as it wrote itself down; "another process" when it has not (yet)."""
+    deadline = time.monotonic() + _HOLDER_WAIT_S
+    while True:
+        holder = os.pread(descriptor, 500, 0).decode("utf-8", "replace").strip()
+        if holder or time.monotonic() >= deadline:
+            return holder or "another process"
+        time.sleep(0.01)
 
 
 @dataclass(frozen=True)

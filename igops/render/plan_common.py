@@ -4,17 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from igops.model import Change, ChangeKind, ExperiencePlan, Plan, Risk, UnmanagedExperience
+from igops.model import Change, ExperiencePlan, Plan, Risk, UnmanagedExperience
 from igops.render.untrusted import markdown_inline, terminal
 from igops.text import counted
 
-_SYMBOLS = {
-    ChangeKind.CREATE: "+",
-    ChangeKind.UPDATE: "~",
-    ChangeKind.START: ">",
-    ChangeKind.PAUSE: ">",
-    ChangeKind.END: ">",
-}
 # An experience shown only for its warnings or notes: nothing will be done to it.
 NO_OP = "# no-op"
 ACCOUNT_MATCHES = "The account matches the files."
@@ -36,7 +29,7 @@ def account_matches(plan: Plan) -> bool:
 
 def action_label(change: Change) -> str:
     """`+ create`, `~ update`, `> start`..."""
-    return f"{_SYMBOLS[change.kind]} {change.kind}"
+    return f"{change.kind.row.symbol} {change.kind}"
 
 
 def winner_text(change: Change) -> str:

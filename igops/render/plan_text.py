@@ -26,13 +26,6 @@ from igops.render.untrusted import terminal
 # `style(text, fg=..., bold=...)`: click.style, or the identity when colour is off.
 Style = Callable[..., str]
 
-_COLOURS = {
-    ChangeKind.CREATE: "green",
-    ChangeKind.UPDATE: "yellow",
-    ChangeKind.START: "cyan",
-    ChangeKind.PAUSE: "cyan",
-    ChangeKind.END: "red",
-}
 _SIGN_COLOURS = {ADDED: "green", REMOVED: "red", CHANGED: "yellow"}
 # Wide enough for `+ create` plus a gap, so keys line up whatever the action.
 _LABEL_WIDTH = 10
@@ -72,14 +65,14 @@ def plain(text: str, **_: object) -> str:
 def _experience_lines(experience: ExperiencePlan, risks: tuple[Risk, ...], style: Style) -> Iterator[str]:
     changes = experience.changes
     label = action_label(changes[0]) if changes else NO_OP
-    painted = style(label, fg=_COLOURS[changes[0].kind]) if changes else label
+    painted = style(label, fg=changes[0].kind.row.colour) if changes else label
     name = f"{terminal(experience.key)} ({terminal(experience.name)})"
     yield f"  {painted}{' ' * (_LABEL_WIDTH - len(label))}{name}"
     indent = "  " + _DETAIL
     for index, change in enumerate(changes):
         # The first change is the headline; later ones get a line of their own, details below it.
         if index:
-            yield indent + style(action_label(change), fg=_COLOURS[change.kind])
+            yield indent + style(action_label(change), fg=change.kind.row.colour)
         yield from _change_details(experience, change, indent + _DETAIL if index else indent, style)
     for risk in risks:
         yield _risk_line(risk, indent, style)
