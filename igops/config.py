@@ -32,6 +32,8 @@ from igops.schemas import CONFIG_SCHEMA, load_schema
 
 CONFIG_FILE = "igops.yaml"
 API_URL_ENV = "IGOPS_API_URL"
+# The emulator's scenario file for sandbox: URLs (igops/sandbox/markers.py): its story, not the files'.
+SCENARIO_ENV = "IGOPS_SANDBOX_SCENARIO"
 SANDBOX_SCHEME = "sandbox:"
 SANDBOX_DEFAULT_TOKEN = "sandbox-token"
 MIN_TIMEOUT = float(load_schema(CONFIG_SCHEMA)["properties"]["timeout"]["minimum"])
@@ -274,6 +276,7 @@ class Settings:
     token: Secret
     project: ProjectConfig = DEFAULT_PROJECT
     timeout: float = DEFAULT_PROJECT.account.timeout
+    sandbox_scenario: Path | None = None  # the emulator's scenario file, for sandbox: URLs
 
     @property
     def account(self) -> AccountConfig:
@@ -313,8 +316,10 @@ class Settings:
                     "or use --api sandbox: to work against the built-in emulator."
                 )
             token = SANDBOX_DEFAULT_TOKEN
+        scenario = env.get(SCENARIO_ENV, "").strip()
         return cls(api_url=normalize_api_url(api_url), token=Secret(token), project=project,
-                   timeout=account.timeout if timeout is None else timeout)
+                   timeout=account.timeout if timeout is None else timeout,
+                   sandbox_scenario=Path(scenario) if scenario else None)
 
 
 def _api_url(api: str | None, env: Mapping[str, str], project: ProjectConfig) -> tuple[str, str]:

@@ -18,6 +18,7 @@ from typing import Any
 import click
 import httpx
 import pytest
+from cli_support import REPO
 from click.testing import CliRunner
 from emulator_support import last_month
 from openapi_support import path_template, response_validator, schema_errors, spec_available
@@ -181,3 +182,39 @@ def test_a_state_file_in_a_missing_directory_is_refused_in_one_sentence(tmp_path
     assert result.stderr.strip().splitlines() == [
         f"Error: --state {state} cannot be written: its directory {state.parent} does not exist."]
     assert not state.parent.exists(), "no directory is created behind the user's back"
+
+
+def test_a_scenario_the_emulator_cannot_use_is_refused_in_one_sentence(tmp_path: Path) -> None:
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text("- a list, not names\n")
+    result = igops("sandbox", "serve", "--port", str(free_port()), "--scenario", str(scenario))
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"Error: --scenario {scenario} is not a mapping of experience names to directives "
+        "(Name: started 12 days ago, uplift +8%)."]
+
+
+def test_a_sandbox_url_reads_the_scenario_igops_sandbox_scenario_names(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The story of an example, told by the scenario: its first start dated back, and so days of results."""
+    shutil.copytree(REPO / "experiences", tmp_path / "experiences")
+    (tmp_path / "igops.yaml").write_text("experiences_dir: experiences\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("IGOPS_API_URL", raising=False)
+    runner = CliRunner()
+    api = f"sandbox:{tmp_path / 'account.db'}"
+    started = {"IGOPS_SANDBOX_SCENARIO": str(REPO / "sandbox-scenario.yaml"), "NO_COLOR": "1"}
+    applied = runner.invoke(cli, ["apply", "--auto-approve", "--force", "--api", api,
+                                 "--target", "homepage-hero-headline"], env=started)
+    assert applied.exit_code == 0, applied.output
+    report = runner.invoke(cli, ["report", "--api", api, "--format", "json", "homepage-hero-headline"],
+                           env=started)
+    assert report.exit_code == 0, report.output
+    [result] = json.loads(report.output)["experiences"]
+    assert 14 <= result["days_live"] < 15, result
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("Hero: [\n")
+    refused = runner.invoke(cli, ["plan", "--api", api], env={"IGOPS_SANDBOX_SCENARIO": str(broken)})
+    assert refused.exit_code == 1
+    assert refused.output == (f"Error: {broken} is not valid YAML: fix the file IGOPS_SANDBOX_SCENARIO "
+                              "names, or unset it.\n")

@@ -21,6 +21,9 @@ from igops.render.apply_report import render_apply_report, step_line
 from igops.render.report import render_report_text
 from igops.statuses import Status
 
+# The emulator's story for the examples, beside igops.yaml in this repository.
+SCENARIO_FILE = "sandbox-scenario.yaml"
+
 # Experiences that have run before exist in the account already; these are the statuses they reach.
 _RAN_BEFORE = (Status.PAUSED, Status.ENDED)
 # Where the closing hint serves the demo's account (`igops sandbox serve`'s default port).
@@ -55,16 +58,21 @@ def demo_command() -> None:
                             f"from the igops repository, or fix the files above ({CONFIG_FILE} names them).")
     # Outside the project: the demo never leaves files in it.
     state = Path(tempfile.mkdtemp(prefix="igops-demo-")) / "account.json"
-    project = Project(Settings.resolve(f"sandbox:{state}", environ={}, project=config), loaded.experiences)
+    # The emulator's story for the examples (how long each ran, what its results show) is its own file.
+    scenario = config.root / SCENARIO_FILE
+    settings = replace(Settings.resolve(f"sandbox:{state}", environ={}, project=config),
+                       sandbox_scenario=scenario if scenario.is_file() else None)
+    project = Project(settings, loaded.experiences)
     run_against_account(project.settings, lambda session: _walkthrough(session, project))
-    click.echo(_next_steps(state))
+    click.echo(_next_steps(state, settings.sandbox_scenario))
 
 
-def _next_steps(state: Path) -> str:
+def _next_steps(state: Path, scenario: Path | None) -> str:
     """Commands a newcomer can paste as they are: the demo's account over HTTP, then a plan against it."""
+    told = f" --scenario {shlex.quote(str(scenario))}" if scenario is not None else ""
     return "\n".join((
         f"\nNext, the same over HTTP against the account the demo left in {state}. In a second terminal:",
-        f"  igops sandbox serve --port {_HINT_PORT} --state {shlex.quote(str(state))}",
+        f"  igops sandbox serve --port {_HINT_PORT} --state {shlex.quote(str(state))}{told}",
         "and here (it finds nothing to change until you edit a file):",
         f"  IGOPS_API_URL=http://127.0.0.1:{_HINT_PORT} INTELLIGEMS_API_TOKEN={SANDBOX_DEFAULT_TOKEN} "
         "igops plan",

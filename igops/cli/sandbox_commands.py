@@ -17,9 +17,9 @@ from igops.cli.common import (
     run_against_account,
 )
 from igops.cli.demo_command import apply_all, history
-from igops.config import SANDBOX_DEFAULT_TOKEN, Settings
+from igops.config import SANDBOX_DEFAULT_TOKEN, SCENARIO_ENV, Settings
 from igops.engine import Project, Session
-from igops.sandbox import Faults, SandboxConfig, StateFileError
+from igops.sandbox import Faults, SandboxConfig, ScenarioError, StateFileError, load_scenario
 from igops.sandbox.app import PREFIX
 from igops.sandbox.server import serve
 
@@ -60,12 +60,16 @@ def sandbox() -> None:
               help="Lose the answer of every create (the connection dropped) and commit it this many "
                    "seconds later.")
 @click.option("--seed", type=int, help="Seed of the fault sequence, for repeatable runs.")
+@click.option("--scenario", "scenario_path", type=click.Path(dir_okay=False, path_type=Path),
+              envvar=SCENARIO_ENV, show_envvar=True, metavar="FILE",
+              help="The story the analytics tell for each experience name (YAML: Name: started 12 days ago, "
+                   "uplift +8%), the emulator's own, never the experience files'.")
 @click.option("--unique-names", is_flag=True,
               help="Refuse a second experience of the same name, as the API does not: a stricter account.")
 def sandbox_serve(
     host: str, port: int, state_path: Path | None, token: str, rate_scale: float,
     no_rate_limit: bool, latency_ms: int, fail_rate: float, throttle_rate: float,
-    drop_rate: float, commit_delay: float, seed: int | None, unique_names: bool,
+    drop_rate: float, commit_delay: float, seed: int | None, scenario_path: Path | None, unique_names: bool,
 ) -> None:
     """Serve the emulator over HTTP until interrupted.
 
@@ -74,6 +78,7 @@ def sandbox_serve(
     \b
     Example:
       igops sandbox serve --port 8787 --state sandbox.json --fail-rate 0.1
+      igops sandbox serve --scenario sandbox-scenario.yaml
       curl -H 'intelligems-access-token: sandbox-token' \\
            http://127.0.0.1:8787/v25-10-beta/experiences-list
     """
@@ -81,8 +86,12 @@ def sandbox_serve(
         raise click.UsageError("--token must not be empty.")
     faults = Faults(latency_ms=latency_ms, fail_rate=fail_rate, throttle_rate=throttle_rate,
                     drop_rate=drop_rate, commit_delay_s=commit_delay, seed=seed)
+    try:
+        scenario = load_scenario(scenario_path) if scenario_path is not None else {}
+    except ScenarioError as exc:
+        raise CommandFailed(f"--scenario {exc}.") from None
     config = SandboxConfig(token=token, state_path=state_path, rate_limits=not no_rate_limit,
-                           rate_scale=rate_scale, faults=faults, unique_names=unique_names)
+                           rate_scale=rate_scale, faults=faults, unique_names=unique_names, scenario=scenario)
     default_token = token == SANDBOX_DEFAULT_TOKEN
     token_note = f"the default token '{token}'" if default_token else "the --token"
     state_note = f", state in {state_path}" if state_path else ""

@@ -8,9 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from igops.api import IntelligemsClient, RetryPolicy
-from igops.config import SANDBOX_SCHEME, Settings
+from igops.config import SANDBOX_SCHEME, SCENARIO_ENV, Settings
+from igops.engine.errors import EngineError
 from igops.files.targets import write_problem
-from igops.sandbox import Sandbox, SandboxConfig, StateFileError
+from igops.sandbox import Sandbox, SandboxConfig, ScenarioError, StateFileError, load_scenario
 
 SANDBOX_BASE_URL = "http://sandbox"
 
@@ -29,9 +30,12 @@ def open_client(
     problem = write_problem(Path(state)) if state else None
     if problem is not None:
         raise StateFileError(Path(state), problem)
-    sandbox = Sandbox(
-        SandboxConfig(token=settings.token.reveal(), state_path=Path(state) if state else None)
-    )
+    try:
+        scenario = load_scenario(settings.sandbox_scenario) if settings.sandbox_scenario else {}
+    except ScenarioError as exc:
+        raise EngineError(f"{exc}: fix the file {SCENARIO_ENV} names, or unset it.") from None
+    sandbox = Sandbox(SandboxConfig(token=settings.token.reveal(), state_path=Path(state) if state else None,
+                                    scenario=scenario))
     return IntelligemsClient(
         settings.token, SANDBOX_BASE_URL, transport=sandbox.transport(), timeout=settings.timeout,
         retry=retry, max_in_flight=max_in_flight,

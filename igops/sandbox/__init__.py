@@ -15,6 +15,7 @@ from .app import build_app
 from .config import Faults, SandboxConfig
 from .faults import FaultDice
 from .journal import RecordedRequest, RecordedWrite
+from .markers import ScenarioError, load_scenario
 from .ratelimit import RateLimiter
 from .runtime import Runtime
 from .store import StateFileError, Store
@@ -26,7 +27,9 @@ __all__ = [
     "RecordedWrite",
     "Sandbox",
     "SandboxConfig",
+    "ScenarioError",
     "StateFileError",
+    "load_scenario",
 ]
 
 

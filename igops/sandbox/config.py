@@ -29,3 +29,5 @@ class SandboxConfig:
     faults: Faults = field(default_factory=Faults)
     # The API lets two experiences share a name; True models an account that refuses it.
     unique_names: bool = False
+    # Experience names -> the story the analytics tell for them (markers.py): the emulator's own.
+    scenario: dict[str, str] = field(default_factory=dict)

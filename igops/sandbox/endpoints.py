@@ -20,6 +20,7 @@ from .changelog import MAX_ENTRIES, change_entry
 from .errors import NOT_FOUND, field_error, request_error, validation_error
 from .journal import RecordedWrite
 from .lifecycle import apply_action, history_entry, refusal
+from .markers import Markers, markers
 from .operations import Accepted
 from .rules import check_create, check_replace
 from .runtime import Runtime
@@ -49,6 +50,11 @@ def _record(state: Reader, experience_id: str) -> Record:
 def _stored(runtime: Runtime, experience_id: str) -> Record:
     with runtime.store.snapshot() as state:
         return _record(state, experience_id)
+
+
+def _story(runtime: Runtime, record: Record) -> Markers:
+    """What the sandbox's scenario (or the experience's own marker) makes its analytics tell."""
+    return markers(record.experience, runtime.config.scenario)
 
 
 def _raise_if(issues: Issues) -> None:
@@ -152,7 +158,7 @@ async def act(request: Request, call: Accepted, runtime: Runtime) -> Body:
         if variation_id is not None and variation_id not in {v["id"] for v in previous["variations"]}:
             raise field_error("variationId", "Not one of this experience's variations")
         stamp = stamp_after(previous["lastUpdateTs"])
-        experience = apply_action(previous, action, stamp)
+        experience = apply_action(previous, action, stamp, markers(previous, runtime.config.scenario))
         history = [*record.history, history_entry(experience_id, action, stamp)]
         state.save(Record(experience, history, record.change_log))
     _journal(runtime, request, experience_id, call)
@@ -182,21 +188,24 @@ async def experience_analytics_by_get(request: Request, call: Accepted, runtime:
 
     record = _stored(runtime, _experience_id(call))
     params = request.query_params.multi_items()
-    return await _analyzed(analytics.experience_analytics_by_get, record.experience, params)
+    return await _analyzed(analytics.experience_analytics_by_get, record.experience, params,
+                           _story(runtime, record))
 
 
 async def experience_analytics(request: Request, call: Accepted, runtime: Runtime) -> Body:
     from . import analytics
 
     record = _stored(runtime, _experience_id(call))
-    return await _analyzed(analytics.experience_analytics, record.experience, call.body)
+    return await _analyzed(analytics.experience_analytics, record.experience, call.body,
+                           _story(runtime, record))
 
 
 async def experience_timeseries(request: Request, call: Accepted, runtime: Runtime) -> Body:
     from . import analytics
 
     record = _stored(runtime, _experience_id(call))
-    return await _analyzed(analytics.experience_timeseries, record.experience, call.body)
+    return await _analyzed(analytics.experience_timeseries, record.experience, call.body,
+                           _story(runtime, record))
 
 
 def sitewide(generator: str) -> Handler:

@@ -6,7 +6,7 @@ from typing import Any
 
 from .build import new_id
 from .errors import ErrorAnswer, field_error
-from .markers import markers
+from .markers import Markers, markers
 
 PERFORMER = "api@sandbox.invalid"
 
@@ -30,13 +30,16 @@ def refusal(action: str, status: str) -> ErrorAnswer | None:
     return field_error("action", f"Cannot {action} an experience that is {status} (only when {allowed})")
 
 
-def apply_action(experience: dict[str, Any], action: str, stamp: int) -> dict[str, Any]:
-    """The experience after `action`, which the caller has checked is allowed."""
+def apply_action(experience: dict[str, Any], action: str, stamp: int,
+                 story: Markers | None = None) -> dict[str, Any]:
+    """The experience after `action`, which the caller has checked is allowed; a first start is dated
+    back as far as `story` says (by default, the experience's own marker)."""
     _, target = TRANSITIONS[action]
     changed = {**experience, "status": target, "lastUpdateTs": stamp}
     if action == "start":
-        # A sandbox marker may date a first start back, so that the experience has traffic to show.
-        backdated = stamp - round(markers(experience).started_days_ago * 86_400_000)
+        # A story may date a first start back, so that the experience has traffic to show.
+        told = markers(experience) if story is None else story
+        backdated = stamp - round(told.started_days_ago * 86_400_000)
         changed.update(isPreview=False, pausedAtTs=None, startedAtTs=experience["startedAtTs"] or backdated)
     elif action == "pause":
         changed.update(isPreview=True, pausedAtTs=stamp)

@@ -1,8 +1,13 @@
-"""Sandbox markers: a way to make one experience tell a chosen story in the emulator's analytics.
+"""Scenarios: a way to make experiences tell chosen stories in the emulator's analytics.
 
-An experience's `description` may carry one bracketed marker, `[sandbox DIRECTIVE, ...]` (or
-`[sandbox: ...]`, which YAML wants quoted), that only the emulator reads (to the real API it is a few
-words of description):
+A scenario file maps experience names to directives, and is the emulator's own
+(`igops sandbox serve --scenario FILE`; `IGOPS_SANDBOX_SCENARIO` for `sandbox:` URLs):
+
+    Homepage hero headline: started 14.5 days ago, sample ratio mismatch
+
+so that no experience file carries the emulator's story to a real store. As a fallback for tests, an
+experience the scenario does not name may carry the directives in its `description`, as one bracketed
+marker `[sandbox DIRECTIVE, ...]` (or `[sandbox: ...]`, which YAML wants quoted). The directives:
 
 - `started N days ago`: a first start dates `startedAtTs` N days back, so it has N days of traffic;
 - `sample ratio mismatch` (or `srm`): every challenger gets 15% fewer visitors than its share says;
@@ -20,7 +25,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 _MARKER = re.compile(r"\[sandbox(?::|\s)([^\]]*)\]", re.IGNORECASE)
 _STARTED = re.compile(r"started\s+(\d{1,4}(?:\.\d+)?)\s+days?\s+ago")
@@ -40,14 +48,49 @@ class Markers:
     purchase: float | None = None  # the challengers' purchase rate (at checkout) multiplier, when forced
 
 
-def markers(experience: Mapping[str, Any]) -> Markers:
-    """The directives of the experience's `[sandbox: ...]` marker."""
+NO_STORY = Markers()
+
+
+def markers(experience: Mapping[str, Any], scenario: Mapping[str, str] | None = None) -> Markers:
+    """The story the scenario tells for the experience's name, else its description's `[sandbox: ...]`
+    marker, else none."""
+    told = (scenario or {}).get(str(experience.get("name")))
+    if told is not None:
+        return _directives(told)
     description = experience.get("description")
     found = _MARKER.search(description) if isinstance(description, str) else None
-    if found is None:
-        return Markers()
+    return NO_STORY if found is None else _directives(found.group(1))
+
+
+class ScenarioError(Exception):
+    """A scenario file the emulator cannot use; the message completes "<path> ..."."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path} {reason}")
+        self.path = path
+        self.reason = reason
+
+
+def load_scenario(path: Path) -> dict[str, str]:
+    """The scenario in `path`: a YAML mapping of experience names to directives."""
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(path, f"cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
+    except yaml.YAMLError:
+        raise ScenarioError(path, "is not valid YAML") from None
+    if document is None:
+        return {}
+    if not isinstance(document, dict) or not all(
+            isinstance(name, str) and isinstance(told, str) for name, told in document.items()):
+        raise ScenarioError(path, "is not a mapping of experience names to directives "
+                                  "(Name: started 12 days ago, uplift +8%)")
+    return dict(document)
+
+
+def _directives(text: str) -> Markers:
     started, srm, cart, purchase = 0.0, False, None, None
-    for directive in re.split(r"[,;]", found.group(1).lower()):
+    for directive in re.split(r"[,;]", text.lower()):
         words = " ".join(directive.split())
         if (days := _STARTED.fullmatch(words)) is not None:
             started = float(days.group(1))

@@ -1,17 +1,21 @@
-"""Sandbox markers: a description's `[sandbox ...]` makes one experience tell a chosen story."""
+"""The emulator's stories: a scenario file names experiences and what their analytics tell; a description's
+`[sandbox ...]` marker does the same for one experience the scenario does not name (tests)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from analytics_support import DAY, NOW, make_experience
+from cli_support import REPO
 
 from igops.analytics.stats import sample_ratio_test
 from igops.sandbox import analytics
 from igops.sandbox.analytics import dates
 from igops.sandbox.lifecycle import apply_action
-from igops.sandbox.markers import COLLAPSE_CONVERSION, Markers, markers
+from igops.sandbox.markers import COLLAPSE_CONVERSION, Markers, ScenarioError, load_scenario, markers
 
 
 @pytest.fixture(autouse=True)
@@ -83,3 +87,43 @@ def test_a_first_start_is_dated_back_and_a_resume_keeps_it() -> None:
     assert apply_action(paused, "start", stamp + 2)["startedAtTs"] == started["startedAtTs"]
     unmarked = apply_action({**experience, "description": None}, "start", stamp)
     assert unmarked["startedAtTs"] == stamp
+
+
+# Scenarios: the emulator's own file of stories, by experience name.
+
+def test_a_scenario_tells_the_story_of_the_experience_it_names_over_any_marker() -> None:
+    scenario = {"Hero": "started 9 days ago, srm"}
+    assert markers({"name": "Hero", "description": "[sandbox collapse]"}, scenario) == Markers(9.0, True)
+    assert markers({"name": "Other", "description": "[sandbox collapse]"}, scenario) == \
+        Markers(purchase=COLLAPSE_CONVERSION)
+    assert markers({"name": "Other"}, scenario) == Markers()
+    told = marked(None)
+    assert rows(told) != analytics.experience_analytics(told, {"testResult": True}, markers(
+        {"name": "x"}, {"x": "sample ratio mismatch"}))["metrics"]
+
+
+def test_a_scenario_file_is_a_mapping_of_names_to_directives(tmp_path: Path) -> None:
+    good = tmp_path / "good.yaml"
+    good.write_text("# stories\nHero: started 3 days ago\n'Name: with a colon': uplift +2%\n")
+    assert load_scenario(good) == {"Hero": "started 3 days ago", "Name: with a colon": "uplift +2%"}
+    (tmp_path / "empty.yaml").write_text("# nothing yet\n")
+    assert load_scenario(tmp_path / "empty.yaml") == {}
+    for name, text, reason in [
+        ("list.yaml", "- Hero\n", "is not a mapping of experience names to directives"),
+        ("nested.yaml", "Hero: {started: 3}\n", "is not a mapping of experience names to directives"),
+        ("broken.yaml", "Hero: [\n", "is not valid YAML"),
+    ]:
+        (tmp_path / name).write_text(text)
+        with pytest.raises(ScenarioError) as refused:
+            load_scenario(tmp_path / name)
+        assert str(refused.value) == f"{tmp_path / name} {reason}"
+    with pytest.raises(ScenarioError, match="cannot be read"):
+        load_scenario(tmp_path / "missing.yaml")
+
+
+def test_no_example_carries_the_emulators_story_and_the_scenario_names_examples() -> None:
+    experiences = REPO / "experiences"
+    assert not [path.name for path in experiences.glob("*.yaml") if "[sandbox" in path.read_text().lower()]
+    names = {yaml.safe_load(path.read_text())["name"] for path in experiences.glob("*.yaml")}
+    told = load_scenario(REPO / "sandbox-scenario.yaml")
+    assert told and set(told) <= names

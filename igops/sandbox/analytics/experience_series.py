@@ -8,6 +8,7 @@ import functools
 from collections.abc import Sequence
 from typing import Any
 
+from ..markers import Markers
 from . import dates
 from .dates import MAX_HOURLY_DAYS, _bucket_label, _buckets, _window_total
 from .experiences import _analysis_window, _Experience, _experience_model, _filter_segments, _variation_day
@@ -79,14 +80,16 @@ def _variation_series(
     return points
 
 
-def experience_timeseries(experience: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
-    """The 200 body of POST /analytics/experience/{id}/timeseries for a stored experience."""
+def experience_timeseries(experience: dict[str, Any], body: dict[str, Any],
+                          story: Markers | None = None) -> dict[str, Any]:
+    """The 200 body of POST /analytics/experience/{id}/timeseries for a stored experience, telling
+    `story`."""
     start, end = _epoch_range(body, "startTs", "endTs")
     granularity = _choice(body.get("granularity", "day"), "granularity", _EXPERIENCE_GRANULARITIES)
     mode = _choice(body.get("mode", "cumulative"), "mode", _SERIES_MODES)
     metrics = _series_metrics(body.get("metrics", list(_DEFAULT_SERIES_METRICS)))
     filters = _segment_filters(body.get("filters"))
-    model = _experience_model(experience)
+    model = _experience_model(experience, story)
     first, last, _ = _analysis_window(experience, start, end, dates._now())
     if granularity == "hour":
         first = max(first, last - MAX_HOURLY_DAYS * DAY)

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..markers import SRM_SHARE, markers
+from ..markers import SRM_SHARE, Markers, markers
 from .dates import _data_window
 from .queries import AnalyticsQueryError
 from .segments import _UNCAPPED_DEFAULT_TOP_N, _display_order, _Segment, _segment_named, _segments, _split
@@ -66,7 +66,7 @@ def _key_metrics(experience: Mapping[str, Any]) -> list[str]:
     return list(dict.fromkeys([primary_key, *(k for k in others if k in _METRICS)]))
 
 
-def _experience_model(experience: Mapping[str, Any]) -> _Experience:
+def _experience_model(experience: Mapping[str, Any], story: Markers | None = None) -> _Experience:
     experience_id = str(experience["id"])
     variations = sorted(experience.get("variations") or [], key=lambda v: v.get("order", 0))
     if not variations:
@@ -83,7 +83,9 @@ def _experience_model(experience: Mapping[str, Any]) -> _Experience:
         else _Lift(1 + scale * effect.uniform(-1, 1), 1 + scale / 2 * effect.uniform(-1, 1))
         for index, effect in enumerate(effects)
     ]
-    story = markers(experience)  # a sandbox marker in the description may force the outcome
+    # The story the emulator's scenario tells for it (markers.py) may force the outcome; without one,
+    # the experience's own marker, if it has one.
+    story = markers(experience) if story is None else story
     if story.add_to_cart is not None or story.purchase is not None:
         forced = _Lift(story.purchase or 1.0, 1.0, story.add_to_cart or 1.0)
         lifts = [_Lift() if index == baseline else forced for index in range(len(variations))]
