@@ -108,7 +108,8 @@ def test_a_scenario_file_is_a_mapping_of_names_to_directives(tmp_path: Path) -> 
     assert load_scenario(good) == {"Hero": "started 3 days ago", "Name: with a colon": "uplift +2%"}
     (tmp_path / "empty.yaml").write_text("# nothing yet\n")
     assert load_scenario(tmp_path / "empty.yaml") == {}
-    not_a_mapping = "is not a mapping of experience names to directives (Name: started 12 days ago, uplift +8%)"
+    not_a_mapping = ("is not a mapping of experience names to directives "
+                     "(Name: started 12 days ago, uplift +8%)")
     for name, text, reason in [
         ("list.yaml", "- Hero\n", not_a_mapping),
         ("nested.yaml", "Hero: {started: 3}\n", not_a_mapping),
