@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from workflow_support import action, tool_path
+from support.workflows import action, tool_path
 
 from igops import __version__
 from igops.templates import write_scaffold

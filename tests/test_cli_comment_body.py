@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cli_support import igops
+from support.cli import igops
 
 
 def write(path: Path, text: str) -> str:

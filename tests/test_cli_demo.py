@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from process_support import free_port, interrupt
+from support.processes import free_port, interrupt
 
 from igops.cli import cli
 

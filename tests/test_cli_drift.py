@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from cli_support import igops, make_live_equal, prepare_project
+from support.cli import igops, make_live_equal, prepare_project
 
 from igops.sandbox.store import Store
 

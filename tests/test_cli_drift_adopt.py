@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_support import igops, make_live_equal, prepare_project, with_state_client
+from support.cli import igops, make_live_equal, prepare_project, with_state_client
 
 from igops.sandbox.store import Store
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 import pytest
-from cli_support import igops, make_live_equal, prepare_project
 from click.testing import CliRunner
+from support.cli import igops, make_live_equal, prepare_project
 
 from igops.cli import cli
 from igops.cli.verbose import VerboseGroup

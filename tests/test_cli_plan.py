@@ -10,14 +10,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cli_support import REPO, account_experiences, igops, make_live_equal, prepare_project
-from emulator_support import TOKEN, serve_over_http
 from jsonschema import Draft202012Validator
+from support.cli import REPO, account_experiences, igops, make_live_equal, prepare_project
+from support.emulator import TOKEN, new_sandbox, serve_over_http
 
 from igops.api import RetryPolicy
 from igops.api import client as api_client
 from igops.cli import use_color
-from igops.sandbox import Faults, Sandbox, SandboxConfig
+from igops.sandbox import Faults
 
 
 @pytest.fixture
@@ -145,7 +145,7 @@ def test_plan_errors_are_sentences_and_exit_1(project: Path) -> None:
 def test_api_failures_after_retries_are_one_sentence(project: Path, monkeypatch: pytest.MonkeyPatch,
                                                      faults: Faults, expected: str) -> None:
     monkeypatch.setattr(api_client, "RetryPolicy", lambda: RetryPolicy(max_attempts=3, base_delay=0.001))
-    sandbox = Sandbox(SandboxConfig(token=TOKEN, rate_limits=False, faults=faults))
+    sandbox = new_sandbox(faults=faults)
     with serve_over_http(sandbox) as url:
         result = igops("plan", "--api", url)
     assert result.exit_code == 1
@@ -156,7 +156,7 @@ def test_api_failures_after_retries_are_one_sentence(project: Path, monkeypatch:
 
 def test_wrong_token_and_unreachable_api_are_one_sentence(project: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    with serve_over_http(Sandbox(SandboxConfig(token="another-token", rate_limits=False))) as url:
+    with serve_over_http(new_sandbox(token="another-token")) as url:
         result = igops("plan", "--api", url)
     assert result.exit_code == 1 and "401 Unauthorized" in result.output and TOKEN not in result.output
     monkeypatch.setattr(api_client, "RetryPolicy", lambda: RetryPolicy(max_attempts=2, base_delay=0.001))
@@ -182,7 +182,7 @@ def test_the_installed_command_exits_1_on_usage_errors(project: Path) -> None:
 
 def test_plan_over_real_http_with_the_url_from_the_environment(project: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    sandbox = Sandbox(SandboxConfig(token=TOKEN, rate_limits=False))
+    sandbox = new_sandbox()
     with serve_over_http(sandbox) as url:
         monkeypatch.setenv("IGOPS_API_URL", url)
         result = igops("plan", "--target", "homepage-hero-headline", "--detailed-exitcode")

@@ -9,14 +9,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from cli_support import fast_retries
-from emulator_support import TOKEN, serve_over_http
-from results_support import ab_test, invoke, results_project, valid_json
+from support.cli import fast_retries
+from support.emulator import TOKEN, new_sandbox, serve_over_http
+from support.results import ab_test, invoke, results_project, valid_json
 
 from igops.cli.monitor_command import monitor_command
 from igops.cli.report_command import report_command
 from igops.cli.sitewide_command import sitewide_command
-from igops.sandbox import Faults, Sandbox, SandboxConfig
+from igops.sandbox import Faults
 from igops.schemas import MONITOR_SCHEMA, REPORT_SCHEMA, SITEWIDE_SCHEMA
 
 # Long enough that the markers show at any traffic the emulator draws; hero is at its 14-day milestone.
@@ -189,7 +189,7 @@ def test_sitewide_bad_input_is_one_sentence(account: Path, args: tuple[str, ...]
 
 def test_sitewide_rate_limited_is_one_sentence(account: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     fast_retries(monkeypatch)
-    sandbox = Sandbox(SandboxConfig(token=TOKEN, rate_limits=False, faults=Faults(throttle_rate=1.0)))
+    sandbox = new_sandbox(faults=Faults(throttle_rate=1.0))
     with serve_over_http(sandbox) as url:
         result = invoke(sitewide_command, "--api", url, "--start", days_ago(7), "--end", days_ago(1))
     assert result.exit_code == 1

@@ -18,17 +18,15 @@ from typing import Any
 import click
 import httpx
 import pytest
-from cli_support import REPO
 from click.testing import CliRunner
-from emulator_support import last_month
-from openapi_support import path_template, response_validator, schema_errors, spec_available
-from payloads import onsite_edits_experience, with_ids
-from process_support import free_port, interrupt
+from support.bodies import onsite_edits_experience, with_ids
+from support.cli import REPO
+from support.emulator import TOKEN, last_month, new_sandbox
+from support.openapi import path_template, response_validator, schema_errors, spec_available
+from support.processes import free_port, interrupt
 
 from igops.cli import cli
-from igops.sandbox import Sandbox, SandboxConfig
 
-TOKEN = "cli-test-token-55aa"
 JSON_STATE = Path(__file__).parent / "sandbox" / "data" / "state-v1.json"
 
 
@@ -107,7 +105,7 @@ def test_serve_answers_every_documented_call(served: tuple[str, Path, subprocess
     assert process.returncode is not None
     assert [path.name for path in state.parent.iterdir()] == [state.name], "the WAL is folded back in"
     assert TOKEN.encode() not in state.read_bytes()
-    assert [experience["name"] for experience in Sandbox(SandboxConfig(state_path=state)).experiences()] == [
+    assert [experience["name"] for experience in new_sandbox(state).experiences()] == [
         "Served"]
 
 

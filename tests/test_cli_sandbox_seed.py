@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from cli_support import igops, prepare_project
+from support.cli import igops, prepare_project
 
 
 def test_the_examples_paused_and_ended_included_plan_empty_after_a_seed(

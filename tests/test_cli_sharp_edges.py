@@ -22,17 +22,17 @@ from pathlib import Path
 import click
 import httpx
 import pytest
-from cli_support import REPO, fast_retries, igops, make_live_equal, prepare_project, work_in
 from click.testing import CliRunner
-from emulator_support import TOKEN, serve_over_http
-from process_support import interrupt
 from rich.console import Console
+from support.cli import REPO, fast_retries, igops, make_live_equal, prepare_project, work_in
+from support.emulator import TOKEN, new_sandbox, serve_over_http
+from support.processes import interrupt
 
 from igops.api.client import duration
 from igops.cli import cli, common, sandbox_commands
 from igops.cli.common import API_OPTION, TIMEOUT_OPTION, load_project
 from igops.engine import connect
-from igops.sandbox import Faults, Sandbox, SandboxConfig
+from igops.sandbox import Faults
 
 
 @pytest.fixture
@@ -119,7 +119,7 @@ def test_a_password_in_the_api_url_is_refused_without_being_shown(project: Path)
 
 def test_an_api_url_ending_in_the_api_version_works_and_a_wrong_one_says_so(
         project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    sandbox = Sandbox(SandboxConfig(token=TOKEN, rate_limits=False))
+    sandbox = new_sandbox()
     with serve_over_http(sandbox) as url:
         monkeypatch.setenv("IGOPS_API_URL", f"{url}/v25-10-beta/")
         served = igops("plan", "--target", "homepage-hero-headline", "--detailed-exitcode")
@@ -171,7 +171,7 @@ def test_the_status_line_shows_while_reading_and_leaves_apply_to_its_progress(
     terminal = io.StringIO()
     monkeypatch.setattr(common, "status_console",
                         lambda: Console(file=terminal, force_terminal=True, width=160))
-    sandbox = Sandbox(SandboxConfig(token=TOKEN, rate_limits=False, faults=Faults(latency_ms=1300)))
+    sandbox = new_sandbox(faults=Faults(latency_ms=1300))
     monkeypatch.setattr(connect, "Sandbox", lambda config: sandbox)
     result = igops("apply", "--auto-approve", "--api", "sandbox:", "--target", "homepage-hero-headline")
     assert result.exit_code == 0, result.output

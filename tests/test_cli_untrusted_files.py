@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_support import igops, make_live_equal, prepare_project, work_in
-from file_fixtures import experience
-from untrusted_support import assert_markdown_safe, assert_terminal_safe
+from support.cli import igops, make_live_equal, prepare_project, work_in
+from support.files import experience
+from support.untrusted import assert_markdown_safe, assert_terminal_safe
 
 from igops.cli.common import CommandFailed
 from igops.cli.verbose import log_to_stderr

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from openapi_support import require_spec
+from support.openapi import require_spec
 
 from igops.experience_types import BY_NAME, CREATABLE_TYPES, EXPERIENCE_TYPES
 from igops.files.rules import file_findings

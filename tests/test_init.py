@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from cli_support import igops, work_in
 from click.testing import CliRunner, Result
-from workflow_support import REPO
+from support.cli import igops, work_in
+from support.workflows import REPO
 
 from igops import __version__
 from igops.cli.init_command import init_command

@@ -1,5 +1,5 @@
 """This repository's own workflows (.github/workflows/igops-{plan,apply,drift,monitor}.yml), run by act as
-GitHub would run them on this repository (tests/act_support.py): what GitHub would show for each event.
+GitHub would run them on this repository (tests/support/act.py): what GitHub would show for each event.
 
 The test repository is this one's tracked files as they are in the working tree, committed on main with
 origin https://github.com/igops-dev/igops, so that the working tree's workflows and root action run. They
@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from act_support import (
+from support.act import (
     GitHub,
     WorkflowRun,
     git,

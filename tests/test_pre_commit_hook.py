@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 import yaml
-from cli_support import REPO
-from workflow_support import tool_path
+from support.cli import REPO
+from support.workflows import tool_path
 
 # The keys pre-commit's manifest schema knows (pre_commit/clientlib.py, MANIFEST_HOOK_DICT).
 HOOK_KEYS = {"id", "name", "entry", "language", "alias", "files", "exclude", "types", "types_or",

@@ -7,9 +7,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from cli_support import igops, work_in
 from click.testing import CliRunner
-from workflow_support import igops_steps, pushed_command, steps, store_workflows, success_codes
+from support.cli import igops, work_in
+from support.workflows import igops_steps, pushed_command, steps, store_workflows, success_codes
 
 from igops import __version__
 from igops.cli import cli

@@ -1,4 +1,4 @@
-"""The workflows `igops init` writes, run by act as a GitHub runner would run them (tests/act_support.py),
+"""The workflows `igops init` writes, run by act as a GitHub runner would run them (tests/support/act.py),
 against `igops sandbox serve` on 127.0.0.1: what GitHub would show for each event.
 
 The store's action is the one `igops init --source igops==<this version>` writes: it finds this igops
@@ -21,7 +21,7 @@ from typing import Any
 
 import httpx
 import pytest
-from act_support import (
+from support.act import (
     GitHub,
     HarnessError,
     WorkflowRun,
@@ -33,15 +33,15 @@ from act_support import (
     run_workflow,
     schedule_event,
 )
-from emulator_support import dashboard_put
-from process_support import serving
+from support.emulator import dashboard_put
+from support.processes import serving
 
 import igops
+from igops.config import SANDBOX_DEFAULT_TOKEN  # what igops sandbox serve takes by default
 
 pytestmark = pytest.mark.workflows
 
 REPOSITORY = "acme/store"
-TOKEN = "sandbox-token"
 EXAMPLE = "experiences/example-free-shipping-headline.yaml"
 STICKY_MARKER = "\n<!-- Sticky Pull Request Comment{header} -->"
 BODY_LIMIT = 65536
@@ -54,7 +54,7 @@ LEFT_RUNNING = 86_399
 
 
 def igops_cli(cwd: Path, *arguments: str, api_url: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NO_COLOR": "1", "INTELLIGEMS_API_TOKEN": TOKEN}
+    env = {**os.environ, "NO_COLOR": "1", "INTELLIGEMS_API_TOKEN": SANDBOX_DEFAULT_TOKEN}
     if api_url:
         env["IGOPS_API_URL"] = api_url
     return subprocess.run(
@@ -114,7 +114,7 @@ class Scenario:
     def run(
         self, name: str, workflow: str, event: str, payload: dict[str, Any], **options: Any
     ) -> WorkflowRun:
-        options.setdefault("secrets", {"INTELLIGEMS_API_TOKEN": TOKEN})
+        options.setdefault("secrets", {"INTELLIGEMS_API_TOKEN": SANDBOX_DEFAULT_TOKEN})
         options.setdefault("env", {"IGOPS_API_URL": self.api_url})
         self.runs[name] = run_workflow(self.repo, workflow, event, payload, github=self.github, **options)
         return self.runs[name]
@@ -477,11 +477,11 @@ def dashboard_split(world: Scenario, control: int) -> None:
     planned = igops_cli(world.repo, "plan", "--format", "json", api_url=world.api_url)
     (example,) = [e for e in json.loads(planned.stdout)["experiences"] if e["path"] == EXAMPLE]
     answer = httpx.get(f"{world.api_url}/v25-10-beta/experiences/{example['experience_id']}",
-                       headers={"intelligems-access-token": TOKEN}, timeout=10)
+                       headers={"intelligems-access-token": SANDBOX_DEFAULT_TOKEN}, timeout=10)
     live = answer.json()["experience"]
     for variation in live["variations"]:
         variation["percentage"] = control if variation["isControl"] else 100 - control
-    dashboard_put(world.api_url, live, token=TOKEN)
+    dashboard_put(world.api_url, live, token=SANDBOX_DEFAULT_TOKEN)
 
 
 def not_applied(run: WorkflowRun, why: str) -> None:
@@ -651,7 +651,7 @@ def adopts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
                   inputs=adopt)
         world.run("nightly", "igops-drift.yml", "schedule", schedule_event(world.repo, "17 4 * * *"),
                   variables={"IGOPS_ADOPT_DRIFT": "true"},
-                  secrets={"INTELLIGEMS_API_TOKEN": TOKEN, "IGOPS_PR_TOKEN": PR_TOKEN})
+                  secrets={"INTELLIGEMS_API_TOKEN": SANDBOX_DEFAULT_TOKEN, "IGOPS_PR_TOKEN": PR_TOKEN})
         yield world
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from workflow_support import (
+from support.workflows import (
     ACTION_FILE,
     REPO,
     action,

@@ -15,10 +15,10 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from emulator_support import TOKEN
-from engine_support import create_as_igops, desired, with_client
 from rich.console import Console
-from schema_strategies import TYPES, every_block
+from support.emulator import new_sandbox
+from support.engine import create_as_igops, desired, with_client
+from support.schema_strategies import TYPES, every_block
 
 from igops.analytics.results import declared_primary, experience_results
 from igops.api import IntelligemsClient, answers
@@ -32,7 +32,6 @@ from igops.normalize import canonical_desired, update_payload
 from igops.render.drift import render_drift_json, render_drift_markdown, render_drift_text
 from igops.render.formats import PLAN_FORMATS
 from igops.render.report import results_table
-from igops.sandbox import Sandbox, SandboxConfig
 
 MISSING = object()
 # No value, and one of every JSON kind: a number no count or timestamp can be, a list of what no list
@@ -50,7 +49,7 @@ class Account:
         self.wanted: list[DesiredExperience] = []
         # A file whose experience is not live: the unmanaged items are looked through for a rename.
         self.not_live = [desired(every_block(kind) | {"name": "Not live"}, key="not-live") for kind in TYPES]
-        sandbox = Sandbox(SandboxConfig(token=TOKEN, rate_limits=False))
+        sandbox = new_sandbox()
 
         async def fill(client: IntelligemsClient) -> tuple[list[dict[str, Any]], list[dict[str, Any]],
                                                             list[dict[str, Any]]]:

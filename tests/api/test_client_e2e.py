@@ -14,15 +14,9 @@ from typing import Any
 
 import httpx
 import pytest
-from emulator_support import TOKEN, last_month, serve_over_http
-from openapi_support import (
-    path_template,
-    request_validator,
-    require_spec,
-    response_validator,
-    schema_errors,
-)
-from payloads import onsite_edits_experience, with_ids
+from support.bodies import onsite_edits_experience, with_ids
+from support.emulator import TOKEN, last_month, new_sandbox, serve_over_http
+from support.openapi import path_template, request_validator, require_spec, response_validator, schema_errors
 
 from igops.api import (
     AmbiguousCreate,
@@ -146,17 +140,17 @@ async def full_lifecycle(client: IntelligemsClient) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_every_endpoint_through_a_whole_lifecycle(make_sandbox: Callable[..., Sandbox], mode: str) -> None:
-    sandbox = make_sandbox()
+def test_every_endpoint_through_a_whole_lifecycle(mode: str) -> None:
+    sandbox = new_sandbox()
     with clients(sandbox, mode) as factory:
         ended = run_with(factory, full_lifecycle)
     assert sandbox.experiences()[0]["status"] == ended["status"] == "ended"
 
 
-def test_client_traffic_conforms_to_the_published_spec(make_sandbox: Callable[..., Sandbox]) -> None:
+def test_client_traffic_conforms_to_the_published_spec() -> None:
     require_spec()
     exchanges: list[Exchange] = []
-    with clients(make_sandbox(), "in-process", exchanges) as factory:
+    with clients(new_sandbox(), "in-process", exchanges) as factory:
         run_with(factory, full_lifecycle)
     checked = 0
     for exchange in exchanges:
@@ -174,7 +168,7 @@ def test_client_traffic_conforms_to_the_published_spec(make_sandbox: Callable[..
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_pagination_and_filters_beyond_one_page(make_sandbox: Callable[..., Sandbox], mode: str) -> None:
+def test_pagination_and_filters_beyond_one_page(mode: str) -> None:
     async def scenario(client: IntelligemsClient) -> None:
         created = await asyncio.gather(
             *(client.create_experience(onsite_edits_experience(f"Test {n:02d}")) for n in range(25)))
@@ -187,13 +181,13 @@ def test_pagination_and_filters_beyond_one_page(make_sandbox: Callable[..., Sand
         started = await client.list_experiences(ListFilters(status="started"), page_size=2)
         assert sorted(item["id"] for item in started) == sorted(e["id"] for e in created[:3])
 
-    with clients(make_sandbox(), mode) as factory:
+    with clients(new_sandbox(), mode) as factory:
         run_with(factory, scenario)
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_each_error_type(make_sandbox: Callable[..., Sandbox], mode: str) -> None:
-    sandbox = make_sandbox()
+def test_each_error_type(mode: str) -> None:
+    sandbox = new_sandbox()
     bad_split = onsite_edits_experience("Bad split")
     bad_split["variations"][0]["percentage"] = 70
     with clients(sandbox, mode) as factory:
@@ -239,8 +233,8 @@ def test_unreachable_api_is_a_connection_error() -> None:
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_retries_ride_out_random_server_failures(make_sandbox: Callable[..., Sandbox], mode: str) -> None:
-    sandbox = make_sandbox(faults=Faults(seed=11))
+def test_retries_ride_out_random_server_failures(mode: str) -> None:
+    sandbox = new_sandbox(faults=Faults(seed=11))
 
     async def scenario(client: IntelligemsClient) -> None:
         created = await client.create_experience(onsite_edits_experience("Flaky"))
@@ -255,9 +249,9 @@ def test_retries_ride_out_random_server_failures(make_sandbox: Callable[..., San
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_pacing_spends_three_bursts_with_few_429s(make_sandbox: Callable[..., Sandbox], mode: str) -> None:
+def test_pacing_spends_three_bursts_with_few_429s(mode: str) -> None:
     # 150 reads = 3x the documented burst of 50; refills are 30x faster than real.
-    sandbox = make_sandbox(rate_limits=True, rate_scale=30.0)
+    sandbox = new_sandbox(rate_limits=True, rate_scale=30.0)
 
     async def scenario(client: IntelligemsClient) -> None:
         created = await client.create_experience(onsite_edits_experience("Popular"))
@@ -292,10 +286,10 @@ def test_sandbox_url_runs_the_emulator_in_process(tmp_path: Any) -> None:
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_token_never_appears_in_logs_or_errors(make_sandbox: Callable[..., Sandbox], mode: str,
+def test_token_never_appears_in_logs_or_errors(mode: str,
                                                caplog: pytest.LogCaptureFixture,
                                                capsys: pytest.CaptureFixture[str]) -> None:
-    sandbox = make_sandbox(faults=Faults(seed=5))
+    sandbox = new_sandbox(faults=Faults(seed=5))
     texts: list[str] = []
     caplog.set_level(logging.DEBUG)
     with clients(sandbox, mode) as factory:

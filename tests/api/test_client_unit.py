@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+from support.emulator import TOKEN
 
 from igops import __version__
 from igops.api import (
@@ -27,7 +28,6 @@ from igops.api import (
     ValidationFailed,
 )
 
-TOKEN = "unit-test-token-3f9a"
 FAST = RetryPolicy(max_attempts=4, base_delay=0.001, max_delay=0.005, rng=random.Random(1))
 EXPERIENCE = {"id": "e1", "name": "Hero", "type": "content/onsiteEdits", "status": "pending",
               "lastUpdateTs": 1767225600000, "variations": [{"id": "v1", "name": "Control"}]}

@@ -21,9 +21,9 @@ from typing import Any
 import click
 import httpx
 import pytest
-from cli_support import REPO, fast_retries, igops, prepare_project
-from emulator_support import TOKEN
-from engine_support import create_as_igops, with_client
+from support.cli import REPO, fast_retries, igops, prepare_project
+from support.emulator import TOKEN, new_sandbox
+from support.engine import create_as_igops, with_client
 
 from igops.api import answers
 from igops.cli import cli, main
@@ -31,7 +31,7 @@ from igops.cli.common import FiniteFloat
 from igops.engine import connect
 from igops.engine.refresh import CacheError, RefreshCache
 from igops.files import load_experiences
-from igops.sandbox import Sandbox, SandboxConfig
+from igops.sandbox import Sandbox
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -58,7 +58,7 @@ class Tampering(httpx.AsyncBaseTransport):
 @pytest.fixture(scope="module")
 def account() -> Iterator[Sandbox]:
     """The example experiences live, as their files say."""
-    sandbox = Sandbox(SandboxConfig(token=TOKEN, rate_limits=False))
+    sandbox = new_sandbox()
     loaded = load_experiences([REPO / "experiences"])
 
     async def fill(client: Any) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from cli_support import prepare_project
+from support.cli import prepare_project
 
 
 @pytest.fixture

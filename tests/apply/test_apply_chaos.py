@@ -5,16 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from apply_support import (
-    apply_until_done,
-    assert_no_changes,
-    assert_one_per_file,
-    history,
-    new_sandbox,
-    reach,
-)
-from cli_support import fast_retries
-from emulator_support import TOKEN
+from support.apply import apply_until_done, assert_no_changes, assert_one_per_file, history, reach
+from support.cli import fast_retries
+from support.emulator import TOKEN, new_sandbox
 
 from igops.sandbox import Faults
 

@@ -6,21 +6,21 @@ import re
 from pathlib import Path
 
 import pytest
-from apply_support import (
+from support.apply import (
     apply_examples,
     assert_no_changes,
     assert_one_per_file,
     by_name,
     history,
     names_by_key,
-    new_sandbox,
     reach,
     refuse_creating,
     run_on_terminal,
     state_experiences,
     use_sandbox,
 )
-from cli_support import fast_retries, igops
+from support.cli import fast_retries, igops
+from support.emulator import new_sandbox
 
 from igops.sandbox import Faults
 
@@ -66,7 +66,7 @@ def test_any_other_answer_cancels_and_writes_nothing(project: Path, answer: str)
 
 
 def test_without_a_terminal_apply_needs_auto_approve(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    sandbox = new_sandbox(project)
+    sandbox = new_sandbox(project / "account.json")
     api = use_sandbox(monkeypatch, sandbox)
     result = igops("apply", "--api", api, input="yes\n")  # stdin is not a terminal, even with an answer
     assert result.exit_code == 1
@@ -81,7 +81,7 @@ def apply_refusing_the_hero(project: Path, monkeypatch: pytest.MonkeyPatch, *ext
 
     The refusal is immediate while every other answer takes 30 ms, so other changes are in flight then.
     """
-    sandbox = new_sandbox(project, faults=Faults(latency_ms=30), rate_limits=True)
+    sandbox = new_sandbox(project / "account.json", faults=Faults(latency_ms=30), rate_limits=True)
     refuse_creating(sandbox, HERO_NAME)
     api = use_sandbox(monkeypatch, sandbox)
     with history(project):
@@ -106,7 +106,8 @@ def apply_refusing_the_hero(project: Path, monkeypatch: pytest.MonkeyPatch, *ext
 
 
 def second_run_finishes(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    api = use_sandbox(monkeypatch, new_sandbox(project))  # the same account, refusing nothing now
+    # The same account, refusing nothing now.
+    api = use_sandbox(monkeypatch, new_sandbox(project / "account.json"))
     with history(project):
         result = igops("apply", "--auto-approve", "--api", api)
         assert result.exit_code == 0, result.output
@@ -142,7 +143,7 @@ def test_keep_going_carries_on_past_a_failed_experience(project: Path,
 def test_a_create_without_an_answer_is_never_sent_twice_and_held_off_until_create_hold_off(
         project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     fast_retries(monkeypatch)
-    sandbox = new_sandbox(project)
+    sandbox = new_sandbox(project / "account.json")
     refusing = refuse_creating(sandbox, HERO_NAME, status=503)
     api = use_sandbox(monkeypatch, sandbox)
     with history(project):
@@ -154,7 +155,7 @@ def test_a_create_without_an_answer_is_never_sent_twice_and_held_off_until_creat
             "not in the account yet; igops adopts it if it appears, and does not create it again before "
             in result.output), result.output
     # At once, another run (the same machine, the same account) looks for it and holds off.
-    sandbox = new_sandbox(project)
+    sandbox = new_sandbox(project / "account.json")
     api = use_sandbox(monkeypatch, sandbox)
     with history(project):
         again = igops("apply", "--auto-approve", "--api", api, "--target", HERO)

@@ -15,14 +15,16 @@ from pathlib import Path
 
 import httpx
 import pytest
-from apply_support import new_sandbox, use_sandbox
-from cli_support import igops, work_in
-from engine_support import create_as_igops, desired, with_client
-from file_fixtures import dump, experience
-from process_support import serving
+from support.apply import use_sandbox
+from support.cli import igops, work_in
+from support.emulator import new_sandbox
+from support.engine import create_as_igops, desired, with_client
+from support.files import dump, experience
+from support.processes import serving
 
 from igops import engine
 from igops.api import IntelligemsClient
+from igops.config import SANDBOX_DEFAULT_TOKEN  # what igops sandbox serve takes by default
 from igops.model import ApplyReport
 from igops.normalize import canonical_desired, create_payload
 from igops.render.apply_report import render_apply_report
@@ -30,8 +32,7 @@ from igops.render.apply_report import render_apply_report
 pytestmark = pytest.mark.http
 
 API = "/v25-10-beta"
-TOKEN = "sandbox-token"  # what igops sandbox serve takes by default
-HEADERS = {"intelligems-access-token": TOKEN}
+HEADERS = {"intelligems-access-token": SANDBOX_DEFAULT_TOKEN}
 # Long enough that an immediate second apply certainly runs before the commits land.
 COMMIT_DELAY = 4.0
 HELD_OFF = "(possibly created: an earlier run's create, sent at "
@@ -51,7 +52,7 @@ def apply(project: Path, api: str, *extra: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "igops", "apply", "--auto-approve", "--api", api, *extra],
         cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        env={**os.environ, "INTELLIGEMS_API_TOKEN": TOKEN, "NO_COLOR": "1"},
+        env={**os.environ, "INTELLIGEMS_API_TOKEN": SANDBOX_DEFAULT_TOKEN, "NO_COLOR": "1"},
     )
 
 

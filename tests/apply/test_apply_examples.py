@@ -8,20 +8,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from apply_support import (
+from hypothesis import HealthCheck, given, settings
+from support.apply import (
     apply_examples,
     assert_no_changes,
     assert_one_per_file,
     by_name,
     differences,
     history,
-    new_sandbox,
     use_sandbox,
 )
-from cli_support import REPO, igops, prepare_project
-from engine_support import create_as_igops, desired, with_client
-from hypothesis import HealthCheck, given, settings
-from strategies import experiences
+from support.cli import REPO, igops, prepare_project
+from support.emulator import new_sandbox
+from support.engine import create_as_igops, desired, with_client
+from support.strategies import experiences
 
 from igops.api import IntelligemsClient
 from igops.files import load_experiences
@@ -60,7 +60,7 @@ def seeded_state(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_every_example_applies_then_plan_shows_no_changes(project: Path,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    sandbox = new_sandbox(project)
+    sandbox = new_sandbox(project / "account.json")
     api = use_sandbox(monkeypatch, sandbox)
     with history(project):
         result = igops("apply", "--auto-approve", "--api", api)
@@ -94,7 +94,7 @@ def test_one_edit_makes_one_write_that_changes_only_that_field(
     copy = sqlite3.connect(project / "account.json")
     with closing(sqlite3.connect(seeded_state)) as seeded, closing(copy):
         seeded.backup(copy)
-    sandbox = new_sandbox(project)
+    sandbox = new_sandbox(project / "account.json")
     api = use_sandbox(monkeypatch, sandbox)
     assert_no_changes(api)
     before = by_name(sandbox.experiences())

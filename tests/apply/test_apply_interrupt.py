@@ -16,11 +16,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from apply_support import edited_project, igops_env, new_sandbox, state_experiences
-from cli_support import igops
-from emulator_support import TOKEN
-from engine_support import with_client
-from process_support import free_port, interrupt
+from support.apply import edited_project, igops_env, state_experiences
+from support.cli import igops
+from support.emulator import TOKEN, new_sandbox
+from support.engine import with_client
+from support.processes import free_port, interrupt
 
 from igops.api import ApiError, IntelligemsClient, Interrupted, RetryPolicy, Secret, ServerError
 from igops.engine.apply import apply_plan
@@ -139,7 +139,8 @@ def test_ctrl_c_mid_apply_stops_promptly_reports_and_the_next_apply_converges(pr
 def test_a_stop_while_updates_wait_for_the_bucket_leaves_them_not_attempted(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     project = edited_project(tmp_path, monkeypatch, 12)  # two updates more than the burst: they wait 60 s
-    sandbox = new_sandbox(project, rate_limits=True)  # the documented limits, not time-scaled
+    # The documented limits, not time-scaled.
+    sandbox = new_sandbox(project / "account.json", rate_limits=True)
     experiences = load_experiences([project / "experiences"]).experiences
 
     async def work(client: IntelligemsClient) -> tuple[ApplyReport, float]:

@@ -6,8 +6,9 @@ import time
 from pathlib import Path
 
 import pytest
-from apply_support import assert_no_changes, edited_project, new_sandbox, use_sandbox
-from cli_support import igops
+from support.apply import assert_no_changes, edited_project, use_sandbox
+from support.cli import igops
+from support.emulator import new_sandbox
 
 UPDATES = 30
 BURST, REFILL, INTERVAL = 10, 10, 60.0  # the documented update limit (DESIGN.md section 12)
@@ -28,7 +29,8 @@ def many(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.mark.timeout(30)
 def test_thirty_updates_take_about_the_floor_of_the_update_bucket(many: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    sandbox = new_sandbox(many, rate_limits=True, rate_scale=SCALE)  # its buckets start full, now
+    # Its buckets start full, now.
+    sandbox = new_sandbox(many / "account.json", rate_limits=True, rate_scale=SCALE)
     api = use_sandbox(monkeypatch, sandbox)
     began = time.monotonic()
     result = igops("apply", "--auto-approve", "--api", api, "--max-changes", str(UPDATES))

@@ -6,8 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from apply_support import assert_no_changes, by_name, new_sandbox, use_sandbox
-from cli_support import igops, make_live_equal
+from support.apply import assert_no_changes, by_name, use_sandbox
+from support.cli import igops, make_live_equal
+from support.emulator import new_sandbox
 
 from igops.sandbox import Sandbox
 
@@ -18,7 +19,7 @@ HERO_NAME = "Homepage hero headline"
 @pytest.fixture
 def sandbox(project: Path) -> Sandbox:
     make_live_equal(project)  # every example live as its file says
-    return new_sandbox(project)
+    return new_sandbox(project / "account.json")
 
 
 def edit(project: Path, key: str, old: str, new: str) -> None:

@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from apply_support import edited_project, new_sandbox, use_sandbox
-from cli_support import igops
-from engine_support import with_client
+from support.apply import edited_project, use_sandbox
+from support.cli import igops
+from support.emulator import new_sandbox
+from support.engine import with_client
 
 from igops import engine
 from igops.api import IntelligemsClient
@@ -25,7 +26,7 @@ def _detail_reads(sandbox: Sandbox) -> int:
 
 def test_apply_updates_from_the_plans_own_reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     edited_project(tmp_path, monkeypatch, COUNT)
-    sandbox = new_sandbox(tmp_path)
+    sandbox = new_sandbox(tmp_path / "account.json")
     api = use_sandbox(monkeypatch, sandbox)
     result = igops("apply", "--auto-approve", "--api", api)
     assert result.exit_code == 0, result.output
@@ -47,7 +48,7 @@ def _dashboard_body(live: dict[str, Any]) -> dict[str, Any]:
 def test_an_experience_changed_after_the_plan_is_read_again_before_its_update(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     edited_project(tmp_path, monkeypatch, 2)
-    sandbox = new_sandbox(tmp_path)
+    sandbox = new_sandbox(tmp_path / "account.json")
     project = engine.open_project(api=use_sandbox(monkeypatch, sandbox))
 
     async def plan_then_dashboard_then_apply(client: IntelligemsClient) -> None:

@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from apply_support import assert_no_changes, new_sandbox, use_sandbox
-from cli_support import igops, make_live_equal
-from engine_support import with_client
+from support.apply import assert_no_changes, use_sandbox
+from support.cli import igops, make_live_equal
+from support.emulator import new_sandbox
+from support.engine import with_client
 
 from igops.api import IntelligemsClient
 from igops.files.bounded import BoundedReadError, read_bounded
@@ -28,7 +29,7 @@ def sandbox(project: Path) -> Sandbox:
     """Every example live as its file says; the hero's description then edited in its file."""
     make_live_equal(project)
     edit(project, HERO, "Does a benefit-led headline", "Does a shipping headline")
-    return new_sandbox(project)
+    return new_sandbox(project / "account.json")
 
 
 def edit(project: Path, key: str, old: str, new: str) -> None:
@@ -122,7 +123,7 @@ def test_a_plan_is_stale_once_its_experience_changes_in_the_account(
 def test_a_plan_is_stale_once_an_experience_it_creates_exists(project: Path, monkeypatch: pytest.MonkeyPatch
                                                               ) -> None:
     make_live_equal(project, statuses=("draft", "paused", "ended"))  # the started ones are still to create
-    sandbox = new_sandbox(project)
+    sandbox = new_sandbox(project / "account.json")
     api = use_sandbox(monkeypatch, sandbox)
     planfile = save_plan(api)
     make_live_equal(project, statuses=("started",))  # a concurrent apply created them meanwhile

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from apply_support import edited_project, new_sandbox, state_experiences, use_sandbox
-from cli_support import igops
-from emulator_support import TOKEN
-from file_fixtures import dump, experience
+from support.apply import edited_project, state_experiences, use_sandbox
+from support.cli import igops
+from support.emulator import TOKEN, new_sandbox
+from support.files import dump, experience
 
 REFUSED = "Refused by the API"
 
@@ -48,7 +48,7 @@ def test_a_failure_lets_the_write_in_flight_finish_its_retries_and_leaves_the_re
     project = edited_project(tmp_path, monkeypatch, 1, status="started")
     (project / "experiences" / "refused.yaml").write_text(dump(experience(name=REFUSED)))
     # The documented rate limits: their headers let the client send the create and the PUT concurrently.
-    sandbox = new_sandbox(project, rate_limits=True)
+    sandbox = new_sandbox(project / "account.json", rate_limits=True)
     inner = sandbox.transport
     sandbox.transport = lambda: StopWhileAPutWaitsToRetry(inner())  # type: ignore[method-assign]
 

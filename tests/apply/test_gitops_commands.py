@@ -11,12 +11,12 @@ from typing import Any
 
 import httpx
 import pytest
-from apply_support import apply_examples, by_name, new_sandbox
-from cli_support import igops, work_in
-from emulator_support import TOKEN, serve_over_http
-from file_fixtures import dump, experience
 from jsonschema import Draft202012Validator
-from schema_strategies import TYPES, every_block
+from support.apply import apply_examples, by_name
+from support.cli import igops, work_in
+from support.emulator import TOKEN, new_sandbox, serve_over_http
+from support.files import dump, experience
+from support.schema_strategies import TYPES, every_block
 
 from igops.files import load_experiences
 from igops.files.writer import MAX_STEM
@@ -225,7 +225,7 @@ def _retype(state: Path, experience_id: str, kind: str) -> None:
 
 def test_drift_reports_what_stops_a_plan_one_finding_each_in_every_format(project: Path) -> None:
     """A pinned experience gone from the account, an end in the dashboard, a type igops cannot manage."""
-    sandbox = new_sandbox(project)
+    sandbox = new_sandbox(project / "account.json")
     with serve_over_http(sandbox) as url:
         apply_examples(url)
         # Imported once, then deleted from the account: the file pins an id the account no longer has.

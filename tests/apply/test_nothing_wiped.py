@@ -15,12 +15,11 @@ from typing import Any
 
 import httpx
 import pytest
-from apply_support import new_sandbox
-from cli_support import igops, work_in
 from deepdiff import DeepDiff
-from emulator_support import TOKEN, serve_over_http
-from file_fixtures import dump
-from schema_strategies import every_block
+from support.cli import igops, work_in
+from support.emulator import TOKEN, new_sandbox, serve_over_http
+from support.files import dump
+from support.schema_strategies import every_block
 
 from igops.fields import PASSED_THROUGH, locations
 from igops.sandbox import Sandbox
@@ -81,7 +80,7 @@ def _setup(project: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Sandbox, Pat
     (project / "experiences").mkdir()
     path = project / "experiences" / f"{KEY}.yaml"
     path.write_text(dump(every_block("personalization/offer")))
-    return new_sandbox(project), path
+    return new_sandbox(project / "account.json"), path
 
 
 def _get(url: str, experience_id: str) -> dict[str, Any]:

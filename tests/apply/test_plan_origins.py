@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from apply_support import apply_examples, by_name, new_sandbox
-from cli_support import igops
-from emulator_support import dashboard_action, dashboard_put, serve_over_http
 from jsonschema import Draft202012Validator
+from support.apply import apply_examples, by_name
+from support.cli import igops
+from support.emulator import dashboard_action, dashboard_put, new_sandbox, serve_over_http
 
 from igops.documents.plan import PLAN_SCHEMA
 from igops.schemas import load_schema

@@ -6,8 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from apply_support import new_sandbox, use_sandbox
-from cli_support import igops, make_live_equal
+from support.apply import use_sandbox
+from support.cli import igops, make_live_equal
+from support.emulator import new_sandbox
 
 CACHE = ".igops-cache/refresh.json"
 
@@ -16,7 +17,7 @@ CACHE = ".igops-cache/refresh.json"
 def test_a_second_run_with_the_cache_reads_the_list_only(project: Path, monkeypatch: pytest.MonkeyPatch,
                                                          command: tuple[str, ...]) -> None:
     make_live_equal(project)
-    sandbox = new_sandbox(project)
+    sandbox = new_sandbox(project / "account.json")
     api = use_sandbox(monkeypatch, sandbox)
     first = igops(*command, "--api", api, "--refresh-cache", CACHE)
     assert first.exit_code == 0, first.output
@@ -32,7 +33,7 @@ def test_a_second_run_with_the_cache_reads_the_list_only(project: Path, monkeypa
 
 def test_a_saved_plan_takes_no_refresh_cache(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     make_live_equal(project, statuses=("paused", "ended"))
-    sandbox = new_sandbox(project)
+    sandbox = new_sandbox(project / "account.json")
     api = use_sandbox(monkeypatch, sandbox)
     assert igops("plan", "--api", api, "--out", "plan.json").exit_code == 0
     sandbox.requests.clear()

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from apply_support import new_sandbox, use_sandbox
-from cli_support import igops, work_in
-from file_fixtures import dump, experience
+from support.apply import use_sandbox
+from support.cli import igops, work_in
+from support.emulator import new_sandbox
+from support.files import dump, experience
 
 from igops.sandbox import Sandbox
 

@@ -4,18 +4,17 @@ new text loads with no drift left; what cannot be adopted is left or refused wit
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from engine_support import create_as_igops, with_client
+from support.emulator import new_sandbox
+from support.engine import create_as_igops, with_client
 
 from igops.engine.adopting import Adoption, adopt
 from igops.engine.drift import build_drift, file_drift
 from igops.engine.matching import match
 from igops.files import check_text
 from igops.model import DesiredExperience, Finding
-from igops.sandbox import Sandbox
 
 HERO = """\
 # The hero test.
@@ -43,9 +42,9 @@ def _file(text: str, key: str = "hero") -> DesiredExperience:
     return result.experience
 
 
-def _live(make_sandbox: Callable[..., Sandbox], text: str) -> dict[str, Any]:
+def _live(text: str) -> dict[str, Any]:
     """The file's experience as apply leaves it in the account."""
-    return with_client(make_sandbox(), lambda client: create_as_igops(client, _file(text)))
+    return with_client(new_sandbox(), lambda client: create_as_igops(client, _file(text)))
 
 
 def _adopt(text: str, live: dict[str, Any], key: str = "hero") -> Adoption:
@@ -61,8 +60,8 @@ def _adopted_text(text: str, live: dict[str, Any]) -> str:
     return new_text
 
 
-def test_only_the_drifted_fields_change_and_what_is_equal_but_written_otherwise_stays(make_sandbox) -> None:  # type: ignore[no-untyped-def]
-    live = _live(make_sandbox, HERO)
+def test_only_the_drifted_fields_change_and_what_is_equal_but_written_otherwise_stays() -> None:
+    live = _live(HERO)
     assert _adopt(HERO, live).adopted == ()  # no drift, nothing to adopt
     moved = copy.deepcopy(live)
     moved["description"] = "Headline test, again"
@@ -77,8 +76,8 @@ def test_only_the_drifted_fields_change_and_what_is_equal_but_written_otherwise_
         "    percentage: 50\n", "    percentage: 60\n")
 
 
-def test_a_status_moved_in_the_dashboard_is_adopted_and_an_end_names_no_winner(make_sandbox) -> None:  # type: ignore[no-untyped-def]
-    live = _live(make_sandbox, HERO)
+def test_a_status_moved_in_the_dashboard_is_adopted_and_an_end_names_no_winner() -> None:
+    live = _live(HERO)
     paused = _adopted_text(HERO, live | {"status": "paused"})
     assert paused == HERO.replace("status: started", "status: paused")
     ended = _adopt(HERO, live | {"status": "ended"})
@@ -90,8 +89,8 @@ def test_a_status_moved_in_the_dashboard_is_adopted_and_an_end_names_no_winner(m
                                                        "status: started\n")
 
 
-def test_fields_only_live_states_are_added_and_those_live_left_to_default_are_taken_out(make_sandbox) -> None:  # type: ignore[no-untyped-def]
-    live = _live(make_sandbox, HERO)
+def test_fields_only_live_states_are_added_and_those_live_left_to_default_are_taken_out() -> None:
+    live = _live(HERO)
     moved = copy.deepcopy(live)
     moved["description"] = None
     moved["previewPath"] = "/collections/all"
@@ -103,8 +102,8 @@ def test_fields_only_live_states_are_added_and_those_live_left_to_default_are_ta
     assert _adopted_text(HERO, moved) == expected + "previewPath: /collections/all\n"
 
 
-def test_a_variation_added_in_the_dashboard_rewrites_the_variations(make_sandbox) -> None:  # type: ignore[no-untyped-def]
-    live = _live(make_sandbox, HERO)
+def test_a_variation_added_in_the_dashboard_rewrites_the_variations() -> None:
+    live = _live(HERO)
     moved = copy.deepcopy(live)
     third = copy.deepcopy(moved["variations"][1]) | {"name": "Third", "order": 2, "id": None}
     moved["variations"][0]["percentage"] = 34
@@ -116,13 +115,13 @@ def test_a_variation_added_in_the_dashboard_rewrites_the_variations(make_sandbox
     assert "  - name: Third\n    percentage: 33\n" in new_text
 
 
-def test_code_changed_in_the_dashboard_stays_a_literal_block(make_sandbox) -> None:  # type: ignore[no-untyped-def]
+def test_code_changed_in_the_dashboard_stays_a_literal_block() -> None:
     text = (
         "name: Sticky\ntype: content/advanced\nstatus: started\nvariations:\n"
         "  - {name: Control, isControl: true, percentage: 50}\n  - name: Bar\n    percentage: 50\n"
         "    onsiteInjection:\n      customCss: |   # the bar\n        .bar { z-index: 20; }\n"
         "        .bar a { color: red; }\n      customJs: go();   # untouched\n")
-    live = _live(make_sandbox, text)
+    live = _live(text)
     moved = copy.deepcopy(live)
     injection = moved["variations"][1]["onsiteInjections"]
     injection["customCss"] = injection["customCss"].replace("20", "99")
@@ -132,9 +131,8 @@ def test_code_changed_in_the_dashboard_stays_a_literal_block(make_sandbox) -> No
             "      customJs: go();   # untouched\n") in _adopted_text(text, moved)
 
 
-def test_what_has_no_live_experience_is_left_and_what_cannot_be_written_in_place_is_refused(
-        make_sandbox) -> None:  # type: ignore[no-untyped-def]
-    live = _live(make_sandbox, HERO)
+def test_what_has_no_live_experience_is_left_and_what_cannot_be_written_in_place_is_refused() -> None:
+    live = _live(HERO)
     absent = _file(HERO.replace("name: Hero", "name: Elsewhere"), "elsewhere")
     report = build_drift(match([absent], [live]), {})
     adoption = adopt(report, {}, [absent], {})

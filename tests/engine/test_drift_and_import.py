@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from engine_support import create_as_igops, desired, with_client
-from file_fixtures import experience
-from schema_strategies import TYPES, every_block
+from support.emulator import new_sandbox
+from support.engine import create_as_igops, desired, with_client
+from support.files import experience
+from support.schema_strategies import TYPES, every_block
 
 from igops.engine.drift import build_drift
 from igops.engine.importing import file_document, plan_import
@@ -25,8 +26,8 @@ def _seed(sandbox: Sandbox, *documents: dict[str, Any]) -> list[dict[str, Any]]:
     return with_client(sandbox, create_all)
 
 
-def test_drift_names_changed_fields_and_a_moved_status(make_sandbox) -> None:  # type: ignore[no-untyped-def]
-    sandbox = make_sandbox()
+def test_drift_names_changed_fields_and_a_moved_status() -> None:
+    sandbox = new_sandbox()
     [live] = _seed(sandbox, experience(name="Hero", status="started"))
     wanted = desired(experience(name="Hero", status="started", description="From git"), "hero")
     report = build_drift(match([wanted], [live]), {live["id"]: live | {"status": "paused"}})
@@ -38,8 +39,8 @@ def test_drift_names_changed_fields_and_a_moved_status(make_sandbox) -> None:  #
     assert drift.last_update_ts == live["lastUpdateTs"] and report.has_drift and report.checked == 1
 
 
-def test_no_drift_when_live_equals_the_file_and_missing_experiences_are_drift(make_sandbox) -> None:  # type: ignore[no-untyped-def]
-    sandbox = make_sandbox()
+def test_no_drift_when_live_equals_the_file_and_missing_experiences_are_drift() -> None:
+    sandbox = new_sandbox()
     [live] = _seed(sandbox, experience(name="Hero", status="started"))
     same = desired(experience(name="Hero", status="started"), "hero")
     assert not build_drift(match([same], [live]), {live["id"]: live}).has_drift
@@ -49,8 +50,8 @@ def test_no_drift_when_live_equals_the_file_and_missing_experiences_are_drift(ma
 
 
 def test_an_imported_file_of_every_type_reads_back_as_its_live_experience(
-        make_sandbox, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    sandbox = make_sandbox()
+        tmp_path: Path) -> None:
+    sandbox = new_sandbox()
     lives = _seed(sandbox, *(every_block(kind) | {"status": "paused"} for kind in TYPES))
     schema = tmp_path / "schemas" / EXPERIENCE_SCHEMA
     directory = tmp_path / "experiences" / "pdp"
@@ -67,8 +68,8 @@ def test_an_imported_file_of_every_type_reads_back_as_its_live_experience(
 
 
 def test_import_keeps_existing_files_unless_told_and_skips_what_igops_cannot_manage(
-        make_sandbox, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    sandbox = make_sandbox()
+        tmp_path: Path) -> None:
+    sandbox = new_sandbox()
     [live] = _seed(sandbox, experience(name="Hero", status="started"))
     existing = desired(experience(name="Hero"), "my-hero")
     refused = plan_import([live], tmp_path, [existing], schema=None)

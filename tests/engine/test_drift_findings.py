@@ -3,11 +3,12 @@ finding and a plan without errors."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from engine_support import create_as_igops, desired, imported, plan, with_client
-from file_fixtures import experience
+from support.emulator import new_sandbox
+from support.engine import create_as_igops, desired, imported, plan, with_client
+from support.files import experience
 
 from igops.engine.drift import build_drift
 from igops.engine.matching import match
@@ -22,9 +23,8 @@ def hero(**fields: Any) -> dict[str, Any]:
     return experience(name="Hero", **fields)
 
 
-def seeded(make_sandbox: Callable[..., Sandbox],
-           *documents: dict[str, Any]) -> tuple[Sandbox, list[dict[str, Any]]]:
-    sandbox = make_sandbox()
+def seeded(*documents: dict[str, Any]) -> tuple[Sandbox, list[dict[str, Any]]]:
+    sandbox = new_sandbox()
 
     async def create_all(client):  # type: ignore[no-untyped-def]
         return [await create_as_igops(client, desired(document)) for document in documents]
@@ -36,8 +36,8 @@ def drift(sandbox: Sandbox, files: Sequence[DesiredExperience], targets: Sequenc
     return with_client(sandbox, lambda client: make_drift(client, files, targets=targets))
 
 
-def test_a_pinned_experience_gone_from_the_account_is_a_finding_not_an_error(make_sandbox) -> None:  # type: ignore[no-untyped-def]
-    sandbox, _ = seeded(make_sandbox)
+def test_a_pinned_experience_gone_from_the_account_is_a_finding_not_an_error() -> None:
+    sandbox, _ = seeded()
     pinned = desired(hero(status="started", id=GONE_ID), "hero")
     report = drift(sandbox, [pinned])
     [found] = report.drifted
@@ -52,8 +52,8 @@ def test_a_pinned_experience_gone_from_the_account_is_a_finding_not_an_error(mak
     assert [change.kind for change in planned.changes] == [ChangeKind.CREATE, ChangeKind.START]
 
 
-def test_the_way_out_of_a_gone_experience_says_what_apply_does_without_the_id(make_sandbox) -> None:  # type: ignore[no-untyped-def]
-    sandbox, [live] = seeded(make_sandbox, hero(status="started"))
+def test_the_way_out_of_a_gone_experience_says_what_apply_does_without_the_id() -> None:
+    sandbox, [live] = seeded(hero(status="started"))
     draft = desired(experience(name="Other", id=GONE_ID), "other")
     paused = desired(experience(name="Other", status="paused", id=GONE_ID), "other")
     named = desired(hero(status="started", id=GONE_ID), "hero")
@@ -69,8 +69,8 @@ def test_the_way_out_of_a_gone_experience_says_what_apply_does_without_the_id(ma
     assert plan(sandbox, [desired(hero(status="started"), "hero")]).experiences[0].experience_id == live["id"]
 
 
-def test_an_unpinned_file_not_in_the_account_is_created_by_apply_not_imported(make_sandbox) -> None:  # type: ignore[no-untyped-def]
-    sandbox, _ = seeded(make_sandbox)
+def test_an_unpinned_file_not_in_the_account_is_created_by_apply_not_imported() -> None:
+    sandbox, _ = seeded()
     ways = [found.way_out for status in ("draft", "started", "paused")
             for found in drift(sandbox, [desired(hero(status=status), "hero")]).drifted]
     assert ways == ["igops apply creates it, as a draft; or remove the file.",
@@ -79,8 +79,8 @@ def test_an_unpinned_file_not_in_the_account_is_created_by_apply_not_imported(ma
                     "start out paused); or remove the file."]
 
 
-def test_an_end_in_the_dashboard_is_a_finding_whose_ways_out_leave_nothing(make_sandbox) -> None:  # type: ignore[no-untyped-def]
-    sandbox, [live] = seeded(make_sandbox, hero(status="ended"))
+def test_an_end_in_the_dashboard_is_a_finding_whose_ways_out_leave_nothing() -> None:
+    sandbox, [live] = seeded(hero(status="ended"))
     started = desired(hero(status="started", description="From git"), "hero")
     [found] = drift(sandbox, [started]).drifted
     assert found.finding is Finding.ENDED and found.status_moved and found.live_status == "ended"
@@ -103,8 +103,8 @@ def test_a_file_matching_an_experience_igops_cannot_manage_is_a_finding() -> Non
                              "one), and igops apply refuses to run while a file matches it: remove the file.")
 
 
-def test_a_type_apply_cannot_change_says_so_and_adopting_it_leaves_nothing(make_sandbox) -> None:  # type: ignore[no-untyped-def]
-    sandbox, [live] = seeded(make_sandbox, hero(status="started"))
+def test_a_type_apply_cannot_change_says_so_and_adopting_it_leaves_nothing() -> None:
+    sandbox, [live] = seeded(hero(status="started"))
     retyped = desired(experience("content/template", name="Hero", status="started"), "hero")
     [found] = drift(sandbox, [retyped]).drifted
     assert found.finding is Finding.CHANGED and "type" in [field.path for field in found.fields]
@@ -116,14 +116,14 @@ def test_a_type_apply_cannot_change_says_so_and_adopting_it_leaves_nothing(make_
     assert drift(sandbox, [way_out]).drifted == () and plan(sandbox, [way_out]).errors == ()
 
 
-def test_a_status_apply_cannot_restore_says_so(make_sandbox) -> None:  # type: ignore[no-untyped-def]
-    sandbox, _ = seeded(make_sandbox, hero(status="started"))
+def test_a_status_apply_cannot_restore_says_so() -> None:
+    sandbox, _ = seeded(hero(status="started"))
     [found] = drift(sandbox, [desired(hero(status="draft"), "hero")]).drifted
     assert found.finding is Finding.CHANGED and found.way_out.startswith(
         "igops apply cannot restore the file's status (it is started live and an experience cannot return "
         "to draft: set status: paused to stop its traffic, or ended to finish it); igops drift --adopt "
         "--target ")
-    sandbox, _ = seeded(make_sandbox, hero(status="ended"))
+    sandbox, _ = seeded(hero(status="ended"))
     [found] = drift(sandbox, [desired(hero(status="ended", description="From git"), "hero")]).drifted
     assert found.finding is Finding.CHANGED and found.way_out.startswith(
         "igops apply cannot change an ended experience; igops drift --adopt --target hero writes")

@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_support import igops
-from engine_support import create_as_igops, desired, plan, with_client
-from file_fixtures import experience
 from jsonschema import Draft202012Validator
-from results_support import ab_test, results_project
+from support.cli import igops
+from support.emulator import new_sandbox
+from support.engine import create_as_igops, desired, plan, with_client
+from support.files import experience
+from support.results import ab_test, results_project
 
 from igops.api import IntelligemsClient, ServerError
 from igops.documents.plan import PLAN_SCHEMA, plan_document, plan_from_document
@@ -21,7 +22,7 @@ from igops.model import DesiredExperience, Plan, RiskKind
 from igops.render.plan_json import render_plan_json
 from igops.render.plan_markdown import render_plan_markdown
 from igops.render.plan_text import render_plan_text
-from igops.sandbox import Sandbox, SandboxConfig
+from igops.sandbox import Sandbox
 from igops.schemas import load_schema
 
 # Long enough for a verdict at any traffic the emulator draws.
@@ -30,7 +31,7 @@ COLLAPSED = "started 60 days ago, conversion collapse"
 
 def live_then_ending(marker: str, winner: str | None) -> tuple[Sandbox, DesiredExperience]:
     """A sandbox where the test runs, and its file asking to end it with `winner`."""
-    sandbox = Sandbox(SandboxConfig(token="test-token-7c1d2e", rate_limits=False))
+    sandbox = new_sandbox()
     running = desired(ab_test("Checkout badge", marker), key="badge")
     with_client(sandbox, lambda client: create_as_igops(client, running))
     ending = ab_test("Checkout badge", marker, status="ended", **({"winner": winner} if winner else {}))
@@ -70,7 +71,7 @@ def test_the_results_travel_with_the_plan_document() -> None:
 
 
 def test_plans_that_end_nothing_read_no_results_and_keep_their_document() -> None:
-    sandbox = Sandbox(SandboxConfig(token="test-token-7c1d2e", rate_limits=False))
+    sandbox = new_sandbox()
     made = plan(sandbox, [desired(ab_test("New test", "started 5 days ago"), key="new")])
     assert made.experiences[0].results is None
     assert "results" not in plan_document(made)["experiences"][0]

@@ -1,6 +1,6 @@
 """After apply the plan is empty, for files using every block the format allows.
 
-The files are drawn from schemas/experience.schema.json itself (tests/schema_strategies.py),
+The files are drawn from schemas/experience.schema.json itself (tests/support/schema_strategies.py),
 applied to the emulator the way `igops apply` does, then planned three ways: straight away,
 after the dashboard saves the experience unchanged, and from the refresh cache. The bodies
 igops sent on the way must be ones the API description accepts.
@@ -13,18 +13,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from emulator_support import TOKEN
-from engine_support import desired, with_client
 from hypothesis import HealthCheck, given, settings
-from openapi_support import path_template, request_validator, schema_errors, spec_available
-from schema_strategies import TYPES, every_block, schema_experiences
+from support.emulator import new_sandbox
+from support.engine import desired, with_client
+from support.openapi import path_template, request_validator, schema_errors, spec_available
+from support.schema_strategies import TYPES, every_block, schema_experiences
 
 from igops.api import IntelligemsClient
 from igops.engine.apply import apply_plan
 from igops.engine.pipeline import make_plan
 from igops.engine.refresh import RefreshCache
 from igops.model import DesiredExperience, Plan
-from igops.sandbox import Sandbox, SandboxConfig
+from igops.sandbox import Sandbox
 
 ROUND_TRIPS = settings(max_examples=40, deadline=None,
                        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
@@ -63,7 +63,7 @@ async def _apply(client: IntelligemsClient, experience: DesiredExperience) -> No
 
 def round_trip(document: dict[str, Any], cache_path: Path) -> Sandbox:
     wanted = desired(document)
-    sandbox = Sandbox(SandboxConfig(token=TOKEN, rate_limits=False))
+    sandbox = new_sandbox()
 
     async def scenario(client: IntelligemsClient) -> None:
         if wanted.status in HISTORY:
@@ -126,7 +126,7 @@ def test_the_round_trip_fails_when_a_plan_is_not_empty() -> None:
     """The helper itself can fail: a plan with a change is caught."""
     document = every_block("content/onsiteEdits")
     wanted = desired(document)
-    sandbox = Sandbox(SandboxConfig(token=TOKEN, rate_limits=False))
+    sandbox = new_sandbox()
 
     async def scenario(client: IntelligemsClient) -> None:
         await _apply(client, wanted)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
-from engine_support import create_as_igops, desired, plan, with_client
-from file_fixtures import experience
+from support.emulator import new_sandbox
+from support.engine import create_as_igops, desired, plan, with_client
+from support.files import experience
 
 from igops.engine.lifecycle import transition
 from igops.model import ChangeKind
-from igops.sandbox import Sandbox
 
 LIVE_OF = {"pending": "draft", "started": "started", "paused": "paused", "ended": "ended"}
 # (live status or None for absent, desired status) -> the actions, or None for a plan error.
@@ -28,9 +26,9 @@ TABLE: dict[tuple[str | None, str], list[str] | None] = {
 
 
 @pytest.mark.parametrize(("live", "wanted"), sorted(TABLE, key=str))
-def test_each_cell_of_the_lifecycle_table(make_sandbox: Callable[..., Sandbox], live: str | None,
+def test_each_cell_of_the_lifecycle_table(live: str | None,
                                           wanted: str) -> None:
-    sandbox = make_sandbox()
+    sandbox = new_sandbox()
     document = experience(name="Hero test")
     if live is not None:
         with_client(sandbox, lambda client: create_as_igops(

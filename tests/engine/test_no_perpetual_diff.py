@@ -5,17 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from emulator_support import TOKEN
-from engine_support import create_as_igops, desired, imported, with_client
 from hypothesis import HealthCheck, given, settings
-from strategies import experiences
+from support.emulator import new_sandbox
+from support.engine import create_as_igops, desired, imported, with_client
+from support.strategies import experiences
 
 from igops.api import IntelligemsClient
 from igops.engine.decide import plan_experience
 from igops.files import load_experiences
 from igops.model import ExperiencePlan
 from igops.normalize import canonical_desired, update_payload
-from igops.sandbox import Sandbox, SandboxConfig
 
 INVARIANT = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 EXAMPLES = Path(__file__).resolve().parents[2] / "experiences"
@@ -34,7 +33,7 @@ def no_changes(planned: object) -> ExperiencePlan:
 def round_trip(document: dict[str, Any]) -> None:
     """Create as igops would, plan; import what is live, plan; replace it with PUT, plan."""
     wanted = desired({key: value for key, value in document.items() if key != "id"})
-    sandbox = Sandbox(SandboxConfig(token=TOKEN, rate_limits=False))
+    sandbox = new_sandbox()
 
     async def scenario(client: IntelligemsClient) -> None:
         live = await create_as_igops(client, wanted)

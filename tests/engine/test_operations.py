@@ -6,13 +6,12 @@ import logging
 from pathlib import Path
 
 import pytest
-from emulator_support import TOKEN, serve_over_http
-from file_fixtures import dump, experience
+from support.emulator import TOKEN, new_sandbox, serve_over_http
+from support.files import dump, experience
 
 from igops import engine
 from igops.engine import EngineError, InvalidFiles, Project, UnsafePlan
 from igops.model import ChangeKind, RiskKind
-from igops.sandbox import Sandbox, SandboxConfig
 
 
 @pytest.fixture
@@ -71,7 +70,7 @@ def test_failures_become_engine_errors_of_one_sentence(repo: Path, monkeypatch: 
     assert {error.file.name for error in invalid.value.result.errors} == {"broken.yaml"}
     (repo / "experiences" / "broken.yaml").unlink()
 
-    with serve_over_http(Sandbox(SandboxConfig(token="another-token", rate_limits=False))) as url:
+    with serve_over_http(new_sandbox(token="another-token")) as url:
         project = engine.open_project(api=url, directory=repo)
         with pytest.raises(EngineError) as refused:
             engine.run(project.settings, lambda session: session.plan(project))

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from emulator_support import TOKEN
-from engine_support import create_as_igops, desired, plan, with_client
-from file_fixtures import experience
+from support.emulator import new_sandbox
+from support.engine import create_as_igops, desired, plan, with_client
+from support.files import experience
 
 from igops.engine.diff import field_changes, readable_path
 from igops.engine.refresh import RefreshCache
 from igops.model import ChangeKind, FieldChange, RiskKind
-from igops.sandbox import Sandbox, SandboxConfig
+from igops.sandbox import Sandbox
 from igops.sandbox.store import Store
 
 
@@ -29,8 +28,8 @@ def seed(sandbox: Sandbox, *documents: dict[str, object]) -> list[dict[str, obje
     return with_client(sandbox, create_all)
 
 
-def test_one_changed_field_is_named_exactly(make_sandbox: Callable[..., Sandbox]) -> None:
-    sandbox = make_sandbox()
+def test_one_changed_field_is_named_exactly() -> None:
+    sandbox = new_sandbox()
     document = hero(status="started")
     seed(sandbox, document)
     writes = len(sandbox.writes)
@@ -45,8 +44,8 @@ def test_one_changed_field_is_named_exactly(make_sandbox: Callable[..., Sandbox]
     assert len(sandbox.writes) == writes
 
 
-def test_plan_never_writes(make_sandbox: Callable[..., Sandbox]) -> None:
-    sandbox = make_sandbox()
+def test_plan_never_writes() -> None:
+    sandbox = new_sandbox()
     seed(sandbox, hero(status="started"), experience("content/url", name="Redirect", status="paused"))
     before = len(sandbox.writes)
     wanted = [desired(hero(status="ended", description="x"), "hero"),
@@ -57,8 +56,8 @@ def test_plan_never_writes(make_sandbox: Callable[..., Sandbox]) -> None:
     assert len(sandbox.writes) == before
 
 
-def test_risks_of_running_splits_and_ends_without_a_winner(make_sandbox: Callable[..., Sandbox]) -> None:
-    sandbox = make_sandbox()
+def test_risks_of_running_splits_and_ends_without_a_winner() -> None:
+    sandbox = new_sandbox()
     seed(sandbox, hero(status="started"))
     resplit = hero(status="started")
     resplit["variations"][0]["percentage"], resplit["variations"][1]["percentage"] = 30, 70
@@ -74,8 +73,8 @@ def test_risks_of_running_splits_and_ends_without_a_winner(make_sandbox: Callabl
     assert with_winner.risks == () and with_winner.experiences[0].changes[0].winner == "Variant"
 
 
-def test_paused_experience_edits_are_no_split_risk(make_sandbox: Callable[..., Sandbox]) -> None:
-    sandbox = make_sandbox()
+def test_paused_experience_edits_are_no_split_risk() -> None:
+    sandbox = new_sandbox()
     seed(sandbox, hero(status="paused"))
     resplit = hero(status="paused")
     resplit["variations"][0]["percentage"], resplit["variations"][1]["percentage"] = 30, 70
@@ -86,16 +85,16 @@ def test_paused_experience_edits_are_no_split_risk(make_sandbox: Callable[..., S
         'variations["Control"].percentage', 'variations["Variant"].percentage'}
 
 
-def test_ended_experiences_ignore_config_with_a_note(make_sandbox: Callable[..., Sandbox]) -> None:
-    sandbox = make_sandbox()
+def test_ended_experiences_ignore_config_with_a_note() -> None:
+    sandbox = new_sandbox()
     seed(sandbox, hero(status="ended"))
     [planned] = plan(sandbox, [desired(hero(status="ended", description="Later note"), "hero")]).experiences
     assert planned.changes == ()
     assert planned.notes and "description" in planned.notes[0]
 
 
-def test_unmanaged_experiences_are_listed_and_untouched(make_sandbox: Callable[..., Sandbox]) -> None:
-    sandbox = make_sandbox()
+def test_unmanaged_experiences_are_listed_and_untouched() -> None:
+    sandbox = new_sandbox()
     [other] = seed(sandbox, experience("content/url", name="Made in the dashboard", status="started"))
     result = plan(sandbox, [desired(hero(status="draft"), "hero")])
     assert [(u.id, u.name, u.status) for u in result.unmanaged] == [
@@ -103,8 +102,8 @@ def test_unmanaged_experiences_are_listed_and_untouched(make_sandbox: Callable[.
     assert [e.key for e in result.changed] == ["hero"]
 
 
-def test_target_limits_the_plan_and_unknown_targets_are_errors(make_sandbox: Callable[..., Sandbox]) -> None:
-    sandbox = make_sandbox()
+def test_target_limits_the_plan_and_unknown_targets_are_errors() -> None:
+    sandbox = new_sandbox()
     seed(sandbox, experience("content/url", name="Redirect", status="started"))
     files = [desired(hero(status="started"), "hero"),
              desired(experience("content/url", name="Redirect", status="paused"), "redirect")]
@@ -115,8 +114,8 @@ def test_target_limits_the_plan_and_unknown_targets_are_errors(make_sandbox: Cal
     assert [error.key for error in missing.errors] == ["nope"]
 
 
-def test_type_changes_and_missing_pins_are_plan_errors(make_sandbox: Callable[..., Sandbox]) -> None:
-    sandbox = make_sandbox()
+def test_type_changes_and_missing_pins_are_plan_errors() -> None:
+    sandbox = new_sandbox()
     seed(sandbox, hero(status="draft"))
     retyped = experience("content/advanced", name="Homepage hero", status="draft")
     [error] = plan(sandbox, [desired(retyped, "hero")]).errors
@@ -126,8 +125,8 @@ def test_type_changes_and_missing_pins_are_plan_errors(make_sandbox: Callable[..
     assert "pinned id" in error.message
 
 
-def test_a_pinned_id_allows_a_rename(make_sandbox: Callable[..., Sandbox]) -> None:
-    sandbox = make_sandbox()
+def test_a_pinned_id_allows_a_rename() -> None:
+    sandbox = new_sandbox()
     [live] = seed(sandbox, hero(status="draft"))
     renamed = experience(name="Hero, renamed", status="draft", id=live["id"])
     [planned] = plan(sandbox, [desired(renamed, "hero")]).experiences
@@ -136,7 +135,7 @@ def test_a_pinned_id_allows_a_rename(make_sandbox: Callable[..., Sandbox]) -> No
 
 def test_live_types_igops_cannot_manage_are_plan_errors(tmp_path: Path) -> None:
     state = tmp_path / "state.json"
-    sandbox = Sandbox(SandboxConfig(token=TOKEN, state_path=state, rate_limits=False))
+    sandbox = new_sandbox(state)
     [live] = seed(sandbox, hero(status="started"))
     # The API creates no pricing experience: the stored one is changed behind its back.
     with Store(state).transaction() as stored:
@@ -148,9 +147,8 @@ def test_live_types_igops_cannot_manage_are_plan_errors(tmp_path: Path) -> None:
     assert "pricing" in error.message and "cannot manage" in error.message
 
 
-def test_refresh_cache_skips_gets_of_unchanged_experiences(make_sandbox: Callable[..., Sandbox],
-                                                           tmp_path: Path) -> None:
-    sandbox = make_sandbox()
+def test_refresh_cache_skips_gets_of_unchanged_experiences(tmp_path: Path) -> None:
+    sandbox = new_sandbox()
     live = seed(sandbox, *(experience(name=f"Test {n}", status="draft") for n in range(3)))
     files = [desired(experience(name=f"Test {n}", status="draft"), f"t{n}") for n in range(3)]
     cache_path = tmp_path / "refresh.json"
@@ -189,8 +187,8 @@ def test_readable_paths_quote_variation_names_and_odd_keys() -> None:
     assert field_changes(before, after) == (FieldChange("variations (order)", ["A", "B"], ["B", "A"]),)
 
 
-def test_a_winner_named_after_the_end_is_noted_as_not_applied(make_sandbox: Callable[..., Sandbox]) -> None:
-    sandbox = make_sandbox()
+def test_a_winner_named_after_the_end_is_noted_as_not_applied() -> None:
+    sandbox = new_sandbox()
     seed(sandbox, hero(status="ended"))
     [without] = plan(sandbox, [desired(hero(status="ended"), "hero")]).experiences
     assert without.notes == () and without.changes == ()
@@ -201,8 +199,8 @@ def test_a_winner_named_after_the_end_is_noted_as_not_applied(make_sandbox: Call
 
 
 def test_a_renamed_file_whose_old_experience_still_runs_is_warned_about(
-        make_sandbox: Callable[..., Sandbox]) -> None:
-    sandbox = make_sandbox()
+        ) -> None:
+    sandbox = new_sandbox()
     [live] = seed(sandbox, hero(status="started"))
     renamed = plan(sandbox, [desired(experience(name="Homepage hero v2", status="started"), "hero")])
     [planned] = renamed.experiences
@@ -218,8 +216,8 @@ def test_a_renamed_file_whose_old_experience_still_runs_is_warned_about(
 
 
 def test_an_id_pinned_to_another_experience_is_named_as_the_account_knows_it(
-        make_sandbox: Callable[..., Sandbox]) -> None:
-    sandbox = make_sandbox()
+        ) -> None:
+    sandbox = new_sandbox()
     _, redirect = seed(sandbox, hero(status="started"), experience("content/url", name="Redirect test"))
     result = plan(sandbox, [desired(hero(id=redirect["id"]), "hero")])
     [error] = result.errors

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
-from engine_support import create_as_igops, desired, plan, with_client
-from file_fixtures import experience
+from support.emulator import new_sandbox
+from support.engine import create_as_igops, desired, plan, with_client
+from support.files import experience
 
 from igops.engine.refresh import RefreshCache
-from igops.sandbox import Sandbox
 
 
-def test_the_refresh_cache_is_rewritten_only_when_what_it_holds_changes(make_sandbox: Callable[..., Sandbox],
-                                                                       tmp_path: Path) -> None:
-    sandbox = make_sandbox()
+def test_the_refresh_cache_is_rewritten_only_when_what_it_holds_changes(tmp_path: Path) -> None:
+    sandbox = new_sandbox()
     files = [desired(experience(name=f"Test {n}", status="draft"), f"t{n}") for n in range(2)]
 
     async def create_all(client):  # type: ignore[no-untyped-def]

@@ -6,14 +6,13 @@ import time
 from pathlib import Path
 
 import pytest
-from emulator_support import TOKEN
-from engine_support import create_as_igops, desired, with_client
-from file_fixtures import dump
-from results_support import ab_test, invoke, valid_json
+from support.emulator import TOKEN, new_sandbox
+from support.engine import create_as_igops, desired, with_client
+from support.files import dump
+from support.results import ab_test, invoke, valid_json
 
 from igops.cli.report_command import report_command
 from igops.engine import connect
-from igops.sandbox import Sandbox, SandboxConfig
 from igops.schemas import REPORT_SCHEMA
 
 EXPERIENCES = 100
@@ -36,8 +35,8 @@ def test_a_report_of_a_hundred_experiences_stays_within_the_rate_limit(tmp_path:
         for experience in wanted:
             await create_as_igops(client, experience)
 
-    with_client(Sandbox(SandboxConfig(token=TOKEN, state_path=state, rate_limits=False)), create_all)
-    paced = Sandbox(SandboxConfig(token=TOKEN, state_path=state, rate_limits=True, rate_scale=SCALE))
+    with_client(new_sandbox(state), create_all)
+    paced = new_sandbox(state, rate_limits=True, rate_scale=SCALE)
     monkeypatch.setattr(connect, "Sandbox", lambda config: paced)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("INTELLIGEMS_API_TOKEN", TOKEN)

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from emulator_support import TOKEN
-from file_fixtures import dump, experience
+from support.emulator import TOKEN
+from support.files import dump, experience
 
 from igops import engine
 from igops.engine.rules import PLAN_RULES, PlanInputs, RuleSettings, assess

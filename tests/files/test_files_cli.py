@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from file_fixtures import dump, experience
+from support.files import dump, experience
 
 from igops.cli import cli
 from igops.config import InvalidConfig, load_project_config

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from file_fixtures import FILE, dump, experience
+from support.files import FILE, dump, experience
 
 from igops.files import check_text, load_experiences
 from igops.files.discovery import MAX_FILE_BYTES

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import experiences, printable
+from support.strategies import experiences, printable
 
 from igops.files.patching import Edits, PatchError, patched
 from igops.files.yamldoc import BlockText, _CoreDumper, dump_readable, line_end, parse

@@ -6,12 +6,12 @@ import re
 from typing import Any
 
 import pytest
-from api_shape import CREATE_PATH, api_experience_schema, create_body
-from file_fixtures import FILE, check, dump, messages
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from openapi_support import request_validator, schema_errors
-from strategies import experiences
+from support.api_shape import CREATE_PATH, api_experience_schema, create_body
+from support.files import FILE, check, dump, messages
+from support.openapi import request_validator, schema_errors
+from support.strategies import experiences
 
 from igops.files import FileResult, check_text
 from igops.files.discovery import decode

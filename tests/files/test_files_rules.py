@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from file_fixtures import TYPES, check, dump, experience, messages, offer, redirect
+from support.files import TYPES, check, dump, experience, messages, offer, redirect
 
 Doc = dict[str, Any]
 

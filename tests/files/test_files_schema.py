@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 import yaml
-from api_shape import CREATE_PATH, api_experience_schema, create_body
 from jsonschema import Draft202012Validator
-from openapi_support import request_validator, schema_errors
-from schema_compare import differences
+from support.api_shape import CREATE_PATH, api_experience_schema, create_body
+from support.openapi import request_validator, schema_errors
+from support.schema_compare import differences
 
 from igops.files import load_experiences
 from igops.schemas import (

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
-from schema_strategies import schema_experiences
+from support.schema_strategies import schema_experiences
 
 from igops.files import schema as schema_module
 from igops.files.schema import conforms

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 import yaml
-from engine_support import desired
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from schema_strategies import TYPES, every_block
+from support.engine import desired
+from support.schema_strategies import TYPES, every_block
 
 from igops.files import check_text
 from igops.files.writer import (

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from openapi_support import require_spec
-from schema_compare import flatten
+from support.openapi import require_spec
+from support.schema_compare import flatten
 
 from igops.fields import (
     IDS,

@@ -6,9 +6,9 @@ import copy
 import uuid
 from typing import Any
 
-from emulator_support import TOKEN
-from engine_support import desired, with_client
-from schema_strategies import every_block
+from support.emulator import new_sandbox
+from support.engine import desired, with_client
+from support.schema_strategies import every_block
 
 from igops.api import IntelligemsClient
 from igops.engine.apply import apply_plan
@@ -23,7 +23,6 @@ from igops.normalize import (
     update_payload,
     write_only_fields,
 )
-from igops.sandbox import Sandbox, SandboxConfig
 
 # Fields the API might add one day, at every level an update rebuilds.
 FUTURE = {"futureSetting": {"kept": True, "level": 3}}
@@ -34,7 +33,7 @@ FUTURE_PLACES = ("", "variations[]", "variations[].onsiteEdits[]", "variations[]
 
 def _live(document: dict[str, Any]) -> dict[str, Any]:
     """The experience as the API has it after `igops apply` created it from `document`."""
-    sandbox = Sandbox(SandboxConfig(token=TOKEN, rate_limits=False))
+    sandbox = new_sandbox()
 
     async def create(client: IntelligemsClient) -> None:
         report = await apply_plan(client, await make_plan(client, [desired(document)]))

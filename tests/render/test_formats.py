@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 import pytest
 from click.testing import CliRunner
-from plan_fixtures import review_plan
+from support.plans import review_plan
 
 from igops.cli.common import format_option
 from igops.render.formats import (

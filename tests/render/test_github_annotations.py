@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
-from plan_fixtures import experience
+from support.plans import experience
 
 from igops.model import Plan, PlanError, Risk, RiskKind
 from igops.render.github import Annotation, escape_data, escape_property, plan_annotations, workflow_command

@@ -1,11 +1,11 @@
-"""Golden files for the three plan renderers; see plan_fixtures.py for how to regenerate them."""
+"""Golden files for the three plan renderers; see tests/support/plans.py for how to regenerate them."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 import pytest
-from plan_fixtures import (
+from support.plans import (
     added_variation_plan,
     assert_golden,
     created_plan,

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from jsonschema import Draft202012Validator
-from plan_fixtures import failing_plan, review_plan, unchanged_plan
-from plan_strategies import plans
+from support.plan_strategies import plans
+from support.plans import failing_plan, review_plan, unchanged_plan
 
 from igops.documents.plan import PLAN_SCHEMA, plan_document, plan_from_document
 from igops.model import ChangeKind, GitBase, Origin, Plan

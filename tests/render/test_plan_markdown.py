@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from plan_fixtures import ODD_NAME, experience, failing_plan, many_plan, review_plan
+from support.plans import ODD_NAME, experience, failing_plan, many_plan, review_plan
 
 from igops.model import Change, ChangeKind, FieldChange, Plan, PlanError, UnmanagedExperience
 from igops.render.markdown import DOCUMENT_LIMIT

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from plan_fixtures import experience
+from support.plans import experience
 
 from igops.documents.plan import summary_line
 from igops.model import Change, ChangeKind, Plan

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from plan_fixtures import experience, review_plan
+from support.plans import experience, review_plan
 
 from igops.model import Change, ChangeKind, FieldChange, Plan, UnmanagedExperience
 from igops.render.plan_text import render_plan_text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from plan_fixtures import experience
+from support.plans import experience
 
 from igops.engine.diff import readable_path
 from igops.model import Change, ChangeKind, FieldChange, Plan

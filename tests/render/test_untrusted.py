@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from plan_fixtures import (
+from support.plans import (
     added_variation_plan,
     created_plan,
     css_change_plan,
@@ -21,7 +21,7 @@ from plan_fixtures import (
     review_plan,
     unchanged_plan,
 )
-from untrusted_support import HOSTILE, assert_markdown_safe, assert_terminal_safe
+from support.untrusted import HOSTILE, assert_markdown_safe, assert_terminal_safe
 
 from igops.analytics import (
     ExperienceResults,

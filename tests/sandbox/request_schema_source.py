@@ -115,7 +115,7 @@ def render(schemas: dict[str, Any]) -> str:
 def description() -> Path | None:
     """The folder of the description's refined copies, found as the tests find openapi.yml beside
     them (../shared/intelligems-api, or IGOPS_OPENAPI_SPEC's folder); None when they are absent."""
-    from openapi_support import spec_path
+    from support.openapi import spec_path
 
     directory = spec_path().parent
     return directory if all((directory / source).is_file() for source in SOURCES) else None
@@ -124,7 +124,7 @@ def description() -> Path | None:
 def main() -> None:
     directory = description()
     if directory is None:
-        sys.exit("The API description is not on this machine (see tests/openapi_support.py).")
+        sys.exit("The API description is not on this machine (see tests/support/openapi.py).")
     TARGET.write_text(render(generate(directory)), encoding="utf-8")
     print(f"Wrote {TARGET}")
 

@@ -8,8 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from emulator_support import serve_over_http
-from sandbox_helpers import PREFIX, TOKEN, new_sandbox
+from support.emulator import PREFIX, TOKEN, new_sandbox, serve_over_http
 
 pytestmark = pytest.mark.http
 

@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sandbox_helpers import act, call, create, field_errors, new_sandbox, onsite_edits
+from support.bodies import onsite_edits
+from support.emulator import act, call, create, field_errors, new_sandbox
 
 pytest.importorskip("igops.sandbox.analytics")
 

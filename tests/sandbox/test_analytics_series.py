@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from analytics_support import DAY, NOW, iso, make_experience
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from openapi_support import API_PREFIX, request_validator, require_spec, response_validator, schema_errors
+from support.analytics import DAY, NOW, iso, make_experience
+from support.openapi import API_PREFIX, request_validator, require_spec, response_validator, schema_errors
 
 from igops.sandbox.analytics import (
     HISTORY_DAYS,

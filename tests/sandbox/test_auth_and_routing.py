@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sandbox_helpers import TOKEN, as_write, call, create, new_sandbox, onsite_edits
+from support.bodies import as_write, onsite_edits
+from support.emulator import TOKEN, call, create, new_sandbox
 
 ENDPOINTS = [
     ("GET", "/experiences-list"),

@@ -14,23 +14,15 @@ from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
-from openapi_support import (
+from support.bodies import CREATABLE, as_write, every_field, every_field_revised
+from support.emulator import call, create, field_errors, new_sandbox
+from support.openapi import (
     API_PREFIX,
     path_template,
     request_validator,
     require_spec,
     response_validator,
     schema_errors,
-)
-from sandbox_helpers import (
-    CREATABLE,
-    as_write,
-    call,
-    create,
-    every_field,
-    every_field_revised,
-    field_errors,
-    new_sandbox,
 )
 
 from igops.sandbox import Sandbox

@@ -6,28 +6,23 @@ import json
 import uuid
 
 import pytest
-from sandbox_helpers import (
+from support.bodies import (
     CREATABLE,
-    act,
     advanced,
     as_write,
-    call,
     cart_rule,
-    create,
     every_field,
     every_field_revised,
-    get,
-    new_sandbox,
     offer,
     onsite_edits,
     personalization,
-    put,
     unread_fields,
     upsell,
     upsell_rule,
     url_redirect,
     variant_picks,
 )
+from support.emulator import act, call, create, get, new_sandbox, put
 
 
 @pytest.mark.parametrize("kind", sorted(CREATABLE))

@@ -9,18 +9,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from emulator_support import serve_over_http
-from sandbox_helpers import (
-    PREFIX,
-    TOKEN,
-    acall,
-    as_write,
-    call,
-    create,
-    new_sandbox,
-    onsite_edits,
-    url_redirect,
-)
+from support.bodies import as_write, onsite_edits, url_redirect
+from support.emulator import PREFIX, TOKEN, acall, call, create, new_sandbox, serve_over_http
 
 from igops.sandbox import Faults, Sandbox
 

@@ -13,8 +13,8 @@ from contextlib import contextmanager
 
 import httpx
 import pytest
-from emulator_support import serve_over_http
-from sandbox_helpers import PREFIX, TOKEN, new_sandbox, onsite_edits
+from support.bodies import onsite_edits
+from support.emulator import PREFIX, TOKEN, new_sandbox, serve_over_http
 
 from igops.sandbox import Faults, Sandbox
 

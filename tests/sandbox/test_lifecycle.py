@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sandbox_helpers import act, call, create, field_errors, get, new_sandbox, onsite_edits
+from support.bodies import onsite_edits
+from support.emulator import act, call, create, field_errors, get, new_sandbox
 
 from igops.sandbox import Sandbox
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from sandbox_helpers import acall, as_write, call, create, get, new_sandbox, onsite_edits, put
+from support.bodies import as_write, onsite_edits
+from support.emulator import acall, call, create, get, new_sandbox, put
 
 from igops.sandbox.ratelimit import LIMITS, BucketSpec, Group, RateLimiter, TokenBucket
 

@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 from request_schema_source import TARGET, description, generate, render
-from sandbox_helpers import act, as_write, call, create, field_errors, new_sandbox, onsite_edits
 from starlette.routing import Route
+from support.bodies import as_write, onsite_edits
+from support.emulator import act, call, create, field_errors, new_sandbox
 
 from igops.sandbox.operations import compile_schema
 from igops.sandbox.request_schemas import SCHEMAS

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 import yaml
-from analytics_support import DAY, NOW, make_experience
-from cli_support import REPO
+from support.analytics import DAY, NOW, make_experience
+from support.cli import REPO
 
 from igops.analytics.stats import sample_ratio_test
 from igops.sandbox import analytics

@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 import yaml
-from emulator_support import serve_over_http
 from request_schema_source import description
-from sandbox_helpers import CREATABLE, TOKEN, act, create, new_sandbox
+from support.bodies import CREATABLE
+from support.emulator import TOKEN, act, create, new_sandbox, serve_over_http
 
 from igops.sandbox import Sandbox
 

@@ -16,19 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sandbox_helpers import (
-    act,
-    as_write,
-    call,
-    create,
-    field_errors,
-    get,
-    new_sandbox,
-    onsite_edits,
-    put,
-    url_redirect,
-)
-from state_workers import write_many
+from support.bodies import as_write, onsite_edits, url_redirect
+from support.emulator import act, call, create, field_errors, get, new_sandbox, put
+from support.state_workers import write_many
 
 from igops.sandbox import store
 from igops.sandbox.store import StateFileError

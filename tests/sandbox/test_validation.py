@@ -11,21 +11,17 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sandbox_helpers import (
+from support.bodies import (
     CREATABLE,
     advanced,
     as_write,
-    call,
-    create,
     every_field,
-    field_errors,
-    new_sandbox,
     offer,
     onsite_edits,
     personalization,
-    put,
     url_redirect,
 )
+from support.emulator import call, create, field_errors, new_sandbox, put
 
 from igops.sandbox import Sandbox
 

@@ -1,4 +1,4 @@
-"""A stand-in for the GitHub CLI (`gh`) in runs under act (tests/act_support.py puts bin/gh on the runner's
+"""A stand-in for the GitHub CLI (`gh`) in runs under act (tests/support/act.py puts bin/gh on the runner's
 PATH, as the GitHub runner images have gh): the labels and issues of the test's repositories live in
 $ACT_STATE/issues.json, the pull requests in $ACT_STATE/pulls.json (merged ones written by the harness,
 open ones by `gh pr create`), the finished workflow runs (with where their artifacts are) in

@@ -1,4 +1,4 @@
-"""Stand-ins for the third-party actions the igops workflows use, for runs under act (tests/act_support.py).
+"""Stand-ins for the third-party actions the igops workflows use, for runs under act (tests/support/act.py).
 
 Each action directory beside this file (OWNER/REPO[/PATH]/action.yml) is a composite action that runs
 `"$ACT_PYTHON" "$ACT_STANDINS/standin.py" NAME` with its inputs as JSON in STANDIN_INPUTS. A stand-in does
@@ -147,7 +147,8 @@ def git(*arguments: str, cwd: Path | None = None) -> str:
 def checkout() -> None:
     """Fetch a commit of the repository the run is for into the workspace (act, told not to skip
     checkout, leaves the workspace empty, as GitHub does): from the test's repository on this machine,
-    which the runner's git reaches as https://github.com/OWNER/REPO (act_support rewrites that URL)."""
+    which the runner's git reaches as https://github.com/OWNER/REPO (tests/support/act.py rewrites that
+    URL)."""
     inputs = given_inputs()
     unsupported(
         inputs,
@@ -676,7 +677,7 @@ def main(arguments: list[str]) -> None:
     if len(arguments) != 1 or arguments[0] not in STANDINS:
         fail(f"usage: standin.py {{{','.join(STANDINS)}}}; got {arguments}")
     if not os.environ.get("ACT_RECORDS") or not os.environ.get("ACT_STATE"):
-        fail("ACT_RECORDS is not set (these stand-ins run under tests/act_support.py only)")
+        fail("ACT_RECORDS is not set (these stand-ins run under tests/support/act.py only)")
     STANDINS[arguments[0]]()
 
 

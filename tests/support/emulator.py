@@ -1,8 +1,10 @@
-"""Serving the emulator over real HTTP on 127.0.0.1 for end-to-end tests, and editing it there as the
-dashboard does."""
+"""The emulator in tests: the one factory that makes it (`new_sandbox`) and the one test token it takes,
+calls to it in-process from plain (sync) tests, serving it over real HTTP on 127.0.0.1 for end-to-end
+tests, and editing it there as the dashboard does."""
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import socket
 import threading
@@ -10,14 +12,67 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 
-from igops.sandbox import Sandbox
+from igops.sandbox import Faults, Sandbox, SandboxConfig
 from igops.sandbox.server import make_server
 
+# The token every test's emulator takes and every test's igops sends.
 TOKEN = "test-token-7c1d2e"
+PREFIX = "/v25-10-beta"
+
+
+def new_sandbox(state_path: Path | None = None, *, token: str = TOKEN, rate_limits: bool = False,
+                rate_scale: float = 1.0, faults: Faults | None = None, unique_names: bool = False) -> Sandbox:
+    """An emulator for the test: its state in memory, or in the file `state_path`; no rate limits and no
+    faults unless asked for. The caller closes it when a state file must be left as a command leaves it."""
+    return Sandbox(SandboxConfig(token=token, state_path=state_path, rate_limits=rate_limits,
+                                 rate_scale=rate_scale, faults=faults if faults is not None else Faults(),
+                                 unique_names=unique_names))
+
+
+async def acall(
+    sandbox: Sandbox, method: str, path: str, *, token: str | None = TOKEN, **kwargs: Any
+) -> httpx.Response:
+    headers = dict(kwargs.pop("headers", {}))
+    if token is not None:
+        headers["intelligems-access-token"] = token
+    async with httpx.AsyncClient(transport=sandbox.transport(), base_url="http://sandbox") as client:
+        return await client.request(method, PREFIX + path, headers=headers, **kwargs)
+
+
+def call(sandbox: Sandbox, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    return asyncio.run(acall(sandbox, method, path, **kwargs))
+
+
+def create(sandbox: Sandbox, experience: dict[str, Any]) -> dict[str, Any]:
+    response = call(sandbox, "POST", "/experiences", json={"experience": experience})
+    assert response.status_code == 200, response.text
+    return response.json()["experience"]
+
+
+def get(sandbox: Sandbox, experience_id: str) -> dict[str, Any]:
+    response = call(sandbox, "GET", f"/experiences/{experience_id}")
+    assert response.status_code == 200, response.text
+    return response.json()["experience"]
+
+
+def act(sandbox: Sandbox, experience_id: str, action: str, **body: Any) -> httpx.Response:
+    return call(sandbox, "POST", f"/experiences/{experience_id}/actions/{action}", json=body)
+
+
+def put(sandbox: Sandbox, experience_id: str, experience: dict[str, Any]) -> httpx.Response:
+    return call(sandbox, "PUT", f"/experiences/{experience_id}", json={"experience": experience})
+
+
+def field_errors(response: httpx.Response) -> dict[str, list[str]]:
+    """The 400 envelope's per-field messages; asserts the envelope's shape on the way."""
+    body = response.json()
+    assert set(body) == {"errors", "properties"}, body
+    return {path: entry["errors"] for path, entry in body["properties"].items()}
 
 
 @contextmanager

@@ -12,7 +12,7 @@ from typing import Any
 from igops.files.yamldoc import parse
 from igops.templates import STORE_ACTION, THIS_REPOSITORY_ACTION, WORKFLOWS, render_workflow
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 ACTION_FILE = REPO / "action.yml"
 
 

@@ -7,7 +7,8 @@ from multiprocessing.synchronize import Barrier
 from pathlib import Path
 from typing import Any
 
-from sandbox_helpers import acall, as_write, new_sandbox, onsite_edits
+from support.bodies import as_write, onsite_edits
+from support.emulator import acall, new_sandbox
 
 
 def write_many(state_path: str, prefix: str, count: int, shared: int, start: Barrier) -> None:

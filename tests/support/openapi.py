@@ -26,7 +26,7 @@ def spec_path() -> Path:
     configured = os.environ.get("IGOPS_OPENAPI_SPEC")
     if configured:
         return Path(configured)
-    return Path(__file__).resolve().parents[2] / "shared" / "intelligems-api" / "openapi.yml"
+    return Path(__file__).resolve().parents[3] / "shared" / "intelligems-api" / "openapi.yml"
 
 
 @functools.cache

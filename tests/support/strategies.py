@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from file_fixtures import TYPES, offer, redirect
 from hypothesis import strategies as st
 
 from igops.schemas import EXPERIENCE_SCHEMA, load_schema
+from support.files import TYPES, offer, redirect
 
 SCHEMA = load_schema(EXPERIENCE_SCHEMA)
 DEFS = SCHEMA["$defs"]

@@ -7,9 +7,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from emulator_support import TOKEN
-from file_fixtures import dump
-
 from igops.api import IntelligemsClient, Secret
 from igops.engine.importing import file_document
 from igops.engine.pipeline import make_plan
@@ -18,6 +15,8 @@ from igops.files.writer import experience_text
 from igops.model import DesiredExperience, Plan
 from igops.normalize import canonical_desired, create_payload
 from igops.sandbox import Sandbox
+from support.emulator import TOKEN
+from support.files import dump
 
 T = TypeVar("T")
 

@@ -9,16 +9,15 @@ from typing import Any, TypeVar
 
 import pytest
 from click.testing import CliRunner, Result
-from emulator_support import TOKEN
-from engine_support import create_as_igops, with_client
 
 from igops.api import IntelligemsClient, RetryPolicy
 from igops.api import client as api_client
 from igops.cli import cli
 from igops.files import load_experiences
-from igops.sandbox import Sandbox, SandboxConfig
+from support.emulator import TOKEN, new_sandbox
+from support.engine import create_as_igops, with_client
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 ALL_STATUSES = ("draft", "started", "paused", "ended")
 T = TypeVar("T")
 
@@ -53,7 +52,7 @@ def fast_retries(monkeypatch: pytest.MonkeyPatch, max_attempts: int = 3) -> None
 def with_state_client(project: Path, work: Callable[[IntelligemsClient], Awaitable[T]]) -> T:
     """`work` done on the project's sandbox state (account.json), the file closed after it as a
     finished command leaves it: a state still open would be checkpointed later, by whoever closes last."""
-    sandbox = Sandbox(SandboxConfig(token=TOKEN, state_path=project / "account.json", rate_limits=False))
+    sandbox = new_sandbox(project / "account.json")
     try:
         return with_client(sandbox, work)
     finally:

@@ -22,7 +22,7 @@ from igops.model import (
     UnmanagedExperience,
 )
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).resolve().parents[1] / "render" / "golden"
 LONG_HTML_BEFORE = (
     '<div class="banner"><h2>Free shipping on every order over $50</h2>'
     "<p>Arrives in 2-4 business days. Returns are free for 30 days.</p></div>"

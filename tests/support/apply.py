@@ -18,27 +18,19 @@ from typing import Any
 
 import httpx
 import pytest
-from cli_support import igops, work_in
 from click.testing import Result
-from emulator_support import TOKEN, serve_over_http
-from engine_support import create_as_igops, desired, with_client
-from file_fixtures import TYPES, dump, experience
 
 from igops.api import IntelligemsClient
 from igops.engine import connect
 from igops.files import load_experiences
-from igops.sandbox import Faults, Sandbox, SandboxConfig
+from igops.sandbox import Sandbox
+from support.cli import igops, work_in
+from support.emulator import TOKEN, new_sandbox, serve_over_http
+from support.engine import create_as_igops, desired, with_client
+from support.files import TYPES, dump, experience
 
 # Example files whose status cannot be created from nothing: they must have run first.
 HISTORY_FILES = ("long-form-landing-page", "sticky-add-to-cart")
-
-
-def new_sandbox(project: Path | None = None, *, faults: Faults | None = None, rate_limits: bool = False,
-                rate_scale: float = 1.0) -> Sandbox:
-    """An emulator for the test's account (kept in project/account.json when a project is given)."""
-    state = project / "account.json" if project is not None else None
-    return Sandbox(SandboxConfig(token=TOKEN, state_path=state, rate_limits=rate_limits,
-                                 rate_scale=rate_scale, faults=faults or Faults()))
 
 
 def use_sandbox(monkeypatch: pytest.MonkeyPatch, sandbox: Sandbox) -> str:
@@ -121,7 +113,7 @@ def file_names(project: Path) -> list[str]:
 
 def state_experiences(state_file: Path) -> list[dict[str, Any]]:
     """The experiences a sandbox state file holds (the file must be a valid state)."""
-    sandbox = Sandbox(SandboxConfig(token=TOKEN, state_path=state_file))
+    sandbox = new_sandbox(state_file)
     try:
         return sandbox.experiences()
     finally:
@@ -247,7 +239,7 @@ def edited_project(root: Path, monkeypatch: pytest.MonkeyPatch, count: int, **ed
         for key, document in documents.items():
             await create_as_igops(client, desired(document, key))
 
-    with_client(new_sandbox(root), create_all)
+    with_client(new_sandbox(root / "account.json"), create_all)
     for key, document in documents.items():
         (root / "experiences" / f"{key}.yaml").write_text(dump({**document, "description": "After", **edit}))
     return root

@@ -10,10 +10,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from openapi_support import require_spec
-from schema_compare import flatten
-
 from igops.model import IGOPS_FIELDS
+from support.openapi import require_spec
+from support.schema_compare import flatten
 
 CREATE_PATH = "/v25-10-beta/experiences"
 

@@ -47,9 +47,10 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from workflow_support import load_yaml
 
-STANDINS = Path(__file__).resolve().parent / "standins"
+from support.workflows import load_yaml
+
+STANDINS = Path(__file__).resolve().parents[1] / "standins"
 # Long enough for a workflow that runs igops half a dozen times on a loaded machine; a run that takes longer
 # is stopped (with every process it started) and the test fails.
 ACT_TIMEOUT = 120.0

@@ -1,69 +1,11 @@
-"""Calling the in-process emulator from plain (sync) tests, and realistic write bodies."""
+"""Write-shape experience bodies, as igops or the dashboard would send them: one per creatable type, one
+with every field, and helpers that compare a write with what a read gives back or turn a read into a write."""
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import uuid
 from typing import Any
-
-import httpx
-
-from igops.sandbox import Faults, Sandbox, SandboxConfig
-
-TOKEN = "sandbox-test-token-4f2a"
-PREFIX = "/v25-10-beta"
-
-
-def new_sandbox(**options: Any) -> Sandbox:
-    options.setdefault("token", TOKEN)
-    options.setdefault("rate_limits", False)
-    options.setdefault("faults", Faults())
-    return Sandbox(SandboxConfig(**options))
-
-
-async def acall(
-    sandbox: Sandbox, method: str, path: str, *, token: str | None = TOKEN, **kwargs: Any
-) -> httpx.Response:
-    headers = dict(kwargs.pop("headers", {}))
-    if token is not None:
-        headers["intelligems-access-token"] = token
-    async with httpx.AsyncClient(transport=sandbox.transport(), base_url="http://sandbox") as client:
-        return await client.request(method, PREFIX + path, headers=headers, **kwargs)
-
-
-def call(sandbox: Sandbox, method: str, path: str, **kwargs: Any) -> httpx.Response:
-    return asyncio.run(acall(sandbox, method, path, **kwargs))
-
-
-def create(sandbox: Sandbox, experience: dict[str, Any]) -> dict[str, Any]:
-    response = call(sandbox, "POST", "/experiences", json={"experience": experience})
-    assert response.status_code == 200, response.text
-    return response.json()["experience"]
-
-
-def get(sandbox: Sandbox, experience_id: str) -> dict[str, Any]:
-    response = call(sandbox, "GET", f"/experiences/{experience_id}")
-    assert response.status_code == 200, response.text
-    return response.json()["experience"]
-
-
-def act(sandbox: Sandbox, experience_id: str, action: str, **body: Any) -> httpx.Response:
-    return call(sandbox, "POST", f"/experiences/{experience_id}/actions/{action}", json=body)
-
-
-def put(sandbox: Sandbox, experience_id: str, experience: dict[str, Any]) -> httpx.Response:
-    return call(sandbox, "PUT", f"/experiences/{experience_id}", json={"experience": experience})
-
-
-def field_errors(response: httpx.Response) -> dict[str, list[str]]:
-    """The 400 envelope's per-field messages; asserts the envelope's shape on the way."""
-    body = response.json()
-    assert set(body) == {"errors", "properties"}, body
-    return {path: entry["errors"] for path, entry in body["properties"].items()}
-
-
-# Write bodies, one per creatable type.
 
 
 def _control(**extra: Any) -> dict[str, Any]:
@@ -605,4 +547,50 @@ def as_write(read: dict[str, Any]) -> dict[str, Any]:
         if else_id is not None:
             audience["elseVariationIndex"] = str([v["id"] for v in variations].index(else_id))
         body["audience"] = audience
+    return body
+
+
+def onsite_edits_experience(name: str, *, headline: str = "Free shipping on every order") -> dict[str, Any]:
+    return {
+        "name": name,
+        "type": "content/onsiteEdits",
+        "description": "Benefit-led headline vs current",
+        "experienceAnalysis": {"analyticsViewType": "test_orders_only"},
+        "variations": [
+            {"name": "Control", "isControl": True, "percentage": 50, "order": 0},
+            {
+                "name": "Free shipping headline",
+                "isControl": False,
+                "percentage": 50,
+                "order": 1,
+                "onsiteEdits": [
+                    {
+                        "find": "Shop the collection",
+                        "replace": headline,
+                        "querySelectors": ["h1.hero__title"],
+                        "onsiteEditType": "text",
+                        "insertType": None,
+                    }
+                ],
+            },
+        ],
+    }
+
+
+def with_ids(written: dict[str, Any], live: dict[str, Any]) -> dict[str, Any]:
+    """A PUT body: the written experience with the id of every nested entity taken from live.
+
+    Variations match by name, their onsite edits by position; each edit also names its variation.
+    """
+    body = {**written, "id": live["id"]}
+    live_variations = {variation["name"]: variation for variation in live["variations"]}
+    variations = []
+    for variation in written["variations"]:
+        match = live_variations[variation["name"]]
+        edits = [
+            {**edit, "id": live_edit["id"], "variationId": match["id"]}
+            for edit, live_edit in zip(variation.get("onsiteEdits", []), match["onsiteEdits"], strict=True)
+        ]
+        variations.append({**variation, "id": match["id"], **({"onsiteEdits": edits} if edits else {})})
+    body["variations"] = variations
     return body

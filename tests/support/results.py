@@ -7,14 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_support import with_state_client, work_in
 from click.testing import CliRunner, Result
-from engine_support import create_as_igops
-from file_fixtures import dump, experience
 from jsonschema import Draft202012Validator
 
 from igops.files import load_experiences
 from igops.schemas import load_schema
+from support.cli import with_state_client, work_in
+from support.engine import create_as_igops
+from support.files import dump, experience
 
 
 def ab_test(name: str, marker: str = "", *, status: str = "started", **fields: Any) -> dict[str, Any]:
