@@ -6,7 +6,6 @@ import asyncio
 import json
 import logging
 import random
-import socket
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -17,6 +16,7 @@ import pytest
 from support.bodies import onsite_edits_experience, with_ids
 from support.emulator import TOKEN, last_month, new_sandbox, serve_over_http
 from support.openapi import path_template, request_validator, require_spec, response_validator, schema_errors
+from support.processes import free_port
 
 from igops.api import (
     AmbiguousCreate,
@@ -220,9 +220,7 @@ def test_each_error_type(mode: str) -> None:
 
 
 def test_unreachable_api_is_a_connection_error() -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed_port = probe.getsockname()[1]
+    closed_port = free_port()
 
     async def scenario() -> None:
         async with IntelligemsClient(Secret(TOKEN), f"http://127.0.0.1:{closed_port}", retry=FAST) as client:

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 import shutil
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from jsonschema import Draft202012Validator
 from support.apply import apply_examples, by_name
 from support.cli import igops, work_in
-from support.emulator import TOKEN, new_sandbox, serve_over_http
+from support.emulator import dashboard_action, dashboard_put, new_sandbox, serve_over_http
 from support.files import dump, experience
 from support.schema_strategies import TYPES, every_block
 
@@ -30,27 +28,6 @@ BANNER = "Welcome-back banner for returning visitors"
 GONE_ID = "0b5c9f51-3a0e-4f7e-9f1d-4c2a7e6b8d10"
 
 
-def _dashboard_put(url: str, live: dict[str, Any]) -> None:
-    """Save an experience the way the dashboard does: the whole of it, read names made write names."""
-    body = copy.deepcopy(live)
-    for variation in body["variations"]:
-        variation["onsiteInjection"] = variation.pop("onsiteInjections", None)
-    if body.get("audience") is None:
-        body.pop("audience", None)
-    elif body["audience"].get("elseVariationId"):
-        ordered = [v["id"] for v in sorted(body["variations"], key=lambda v: v["order"])]
-        body["audience"]["elseVariationIndex"] = str(ordered.index(body["audience"]["elseVariationId"]))
-    answer = httpx.put(f"{url}/v25-10-beta/experiences/{live['id']}", json={"experience": body},
-                       headers={"intelligems-access-token": TOKEN}, timeout=10)
-    assert answer.status_code == 200, answer.text
-
-
-def _act(url: str, experience_id: str, action: str) -> None:
-    answer = httpx.post(f"{url}/v25-10-beta/experiences/{experience_id}/actions/{action}", json={},
-                        headers={"intelligems-access-token": TOKEN}, timeout=10)
-    assert answer.status_code == 200, answer.text
-
-
 def test_drift_names_dashboard_edits_and_apply_restores_them(project: Path) -> None:
     sandbox = new_sandbox()
     with serve_over_http(sandbox) as url:
@@ -61,8 +38,8 @@ def test_drift_names_dashboard_edits_and_apply_restores_them(project: Path) -> N
         for variation in hero["variations"]:
             variation["percentage"] = 60 if variation["isControl"] else 40
         hero["description"] = "Edited in the dashboard"
-        _dashboard_put(url, hero)
-        _act(url, live[BANNER]["id"], "pause")
+        dashboard_put(url, hero)
+        dashboard_action(url, live[BANNER]["id"], "pause")
 
         text = igops("drift", "--api", url)
         markdown = igops("drift", "--api", url, "--format", "markdown")
@@ -232,7 +209,7 @@ def test_drift_reports_what_stops_a_plan_one_finding_each_in_every_format(projec
         retired = experience(name="Retired test", status="started", id=GONE_ID)
         (project / "experiences" / "retired-test.yaml").write_text(dump(retired))
         live = by_name(sandbox.experiences())
-        _act(url, live[BANNER]["id"], "end")
+        dashboard_action(url, live[BANNER]["id"], "end")
         _retype(project / "account.json", live[HERO]["id"], "pricing")
         assert igops("plan", "--api", url).exit_code == 1  # the plan still stops on what drift reports
 

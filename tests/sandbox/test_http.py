@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ import httpx
 import pytest
 from support.bodies import onsite_edits
 from support.emulator import PREFIX, TOKEN, new_sandbox, serve_over_http
+from support.processes import free_port
 
 from igops.sandbox import Faults, Sandbox
 
@@ -59,9 +59,7 @@ def test_a_dropped_write_is_committed_and_the_client_sees_a_broken_connection() 
 
 def test_serve_runs_until_terminated_and_stays_quiet_about_drops(tmp_path) -> None:
     state = tmp_path / "state.json"
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     script = (
         "from pathlib import Path\n"
         "from igops.sandbox import Faults, SandboxConfig\n"
