@@ -77,8 +77,10 @@ async def measure(count: int, scale: float) -> None:
     floor = UPDATES.floor_seconds(count, scale=scale)
     print(f"rate scale {scale:g} (real-time figures are these x{scale:g}); the emulator refills in steps,")
     print("so the first refill may come early and a run can beat the continuous floor by one interval")
-    print(f"updates={count}  calls: GET={calls['GET']} PUT={calls['PUT']}  "
-          f"429s: GET={throttled['GET']} PUT={throttled['PUT']}")
+    print(
+        f"updates={count}  calls: GET={calls['GET']} PUT={calls['PUT']}  "
+        f"429s: GET={throttled['GET']} PUT={throttled['PUT']}"
+    )
     ratio = f"{wall / floor:.2f}x floor" if floor else "no floor (within burst)"
     print(f"plan={planned:.2f}s  plan+apply wall={wall:.2f}s  floor={floor:.2f}s  {ratio}")
 

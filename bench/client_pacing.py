@@ -20,7 +20,6 @@ from igops.sandbox import Sandbox, SandboxConfig
 READS, UPDATES = DOCUMENTED_RATES[Group.EXPERIENCES], DOCUMENTED_RATES[Group.UPDATES]
 
 
-
 def experience(name: str) -> dict[str, Any]:
     return {
         "name": name,
@@ -36,8 +35,9 @@ def experience(name: str) -> dict[str, Any]:
 async def measure(reads: int, updates: int, scale: float) -> None:
     sandbox = Sandbox(SandboxConfig(token="bench", rate_limits=True, rate_scale=scale))
     retry = RetryPolicy(max_attempts=10, base_delay=0.05, max_delay=2.0)
-    async with IntelligemsClient(Secret("bench"), "http://sandbox", transport=sandbox.transport(),
-                                 retry=retry) as client:
+    async with IntelligemsClient(
+        Secret("bench"), "http://sandbox", transport=sandbox.transport(), retry=retry
+    ) as client:
         created = await client.create_experience(experience("Bench"))
         live = await client.get_experience(created["id"])
         sandbox.requests.clear()
@@ -52,8 +52,9 @@ async def measure(reads: int, updates: int, scale: float) -> None:
         body["variations"] = [{**variation, "id": read["id"]} for variation, read in pairs]
         sandbox.requests.clear()
         began = time.monotonic()
-        await asyncio.gather(*(client.update_experience(live["id"], {**body, "description": f"r{n}"})
-                               for n in range(updates)))
+        await asyncio.gather(
+            *(client.update_experience(live["id"], {**body, "description": f"r{n}"}) for n in range(updates))
+        )
         update_wall = time.monotonic() - began
         update_429 = sum(1 for r in sandbox.requests if r.status == 429)
 
@@ -67,8 +68,9 @@ async def measure(reads: int, updates: int, scale: float) -> None:
         ("updates", updates, update_wall, update_floor, update_429),
     ):
         ratio = f"{wall / floor:.2f}x floor" if floor else "no floor (within burst)"
-        print(f"{label:8} calls={calls:4}  429s={throttled:3}  wall={wall:6.2f}s  "
-              f"floor={floor:6.2f}s  {ratio}")
+        print(
+            f"{label:8} calls={calls:4}  429s={throttled:3}  wall={wall:6.2f}s  floor={floor:6.2f}s  {ratio}"
+        )
 
 
 def main() -> None:

@@ -51,9 +51,11 @@ def main() -> None:
             result = load_experiences([directory])
             elapsed = time.perf_counter() - started
             per_file = 1000 * elapsed / max(1, len(result.files))
-            print(f"run {run}: {len(result.files)} files loaded and validated in {elapsed:.2f} s "
-                  f"({per_file:.2f} ms per file, {len(result.errors)} errors; "
-                  f"target for 1,000: < {TARGET_SECONDS:.0f} s)")
+            print(
+                f"run {run}: {len(result.files)} files loaded and validated in {elapsed:.2f} s "
+                f"({per_file:.2f} ms per file, {len(result.errors)} errors; "
+                f"target for 1,000: < {TARGET_SECONDS:.0f} s)"
+            )
 
 
 if __name__ == "__main__":

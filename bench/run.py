@@ -116,8 +116,10 @@ class CountingTransport(httpx.AsyncBaseTransport):
 
 
 def _by_bucket(kinds: Counter[str]) -> dict[Group, int]:
-    return {Group.EXPERIENCES: sum(count for kind, count in kinds.items() if kind != "put"),
-            Group.UPDATES: kinds["put"]}
+    return {
+        Group.EXPERIENCES: sum(count for kind, count in kinds.items() if kind != "put"),
+        Group.UPDATES: kinds["put"],
+    }
 
 
 def floor_seconds(kinds: Counter[str]) -> float:
@@ -129,15 +131,19 @@ def floor_seconds(kinds: Counter[str]) -> float:
 def step_floor_seconds(kinds: Counter[str]) -> float:
     """The same, with refills in whole steps ("25 every 30 s"), as the API documents them and the
     emulator does them: a call beyond the burst waits for a whole refill."""
-    return max(math.ceil(max(0, calls - DOCUMENTED_RATES[group].burst) / DOCUMENTED_RATES[group].refill)
-               * DOCUMENTED_RATES[group].interval for group, calls in _by_bucket(kinds).items())
+    return max(
+        math.ceil(max(0, calls - DOCUMENTED_RATES[group].burst) / DOCUMENTED_RATES[group].refill)
+        * DOCUMENTED_RATES[group].interval
+        for group, calls in _by_bucket(kinds).items()
+    )
 
 
 # The account and the files.
 
 
-def _document(n: int, templates: Sequence[DesiredExperience], description: str = "Before",
-              status: str | None = None) -> dict[str, Any]:
+def _document(
+    n: int, templates: Sequence[DesiredExperience], description: str = "Before", status: str | None = None
+) -> dict[str, Any]:
     template = templates[n % len(templates)]
     status = status or ("started" if template.status in ("started", "paused", "ended") else "draft")
     return {**template.body, "name": f"Bench {n:05d}", "description": description, "status": status}
@@ -164,11 +170,13 @@ def seed(state: Path, n: int) -> dict[str, dict[str, Any]]:
 
     async def create_all() -> None:
         async with _in_process(sandbox) as client:
+
             async def one(document: dict[str, Any]) -> None:
                 body = {key: value for key, value in document.items() if key != "status"}
                 created = await client.create_experience(create_payload(canonical_desired(body)))
                 if document["status"] == "started":
                     await client.act(str(created["id"]), "start")
+
             await asyncio.gather(*(one(document) for document in documents.values()))
 
     asyncio.run(create_all())
@@ -183,8 +191,23 @@ def _in_process(sandbox: Sandbox) -> IntelligemsClient:
 def emulator(state: Path, scale: float, latency_ms: int, limits: bool = True) -> Iterator[str]:
     """`igops sandbox serve` on a free port; its base URL."""
     # The latency is real time: in a run `scale` times faster it is `scale` times shorter.
-    command = [sys.executable, "-m", "igops", "sandbox", "serve", "--port", "0", "--state", str(state),
-               "--token", TOKEN, "--rate-scale", str(scale), "--latency-ms", str(round(latency_ms / scale))]
+    command = [
+        sys.executable,
+        "-m",
+        "igops",
+        "sandbox",
+        "serve",
+        "--port",
+        "0",
+        "--state",
+        str(state),
+        "--token",
+        TOKEN,
+        "--rate-scale",
+        str(scale),
+        "--latency-ms",
+        str(round(latency_ms / scale)),
+    ]
     if not limits:
         command.append("--no-rate-limit")
     process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
@@ -203,8 +226,14 @@ def emulator(state: Path, scale: float, latency_ms: int, limits: bool = True) ->
 # The scenarios.
 
 
-def _measured(url: str, scale: float, scenario: str, n: int,
-              work: Callable[[IntelligemsClient], Awaitable[Any]], notes: str = "") -> tuple[Measure, Any]:
+def _measured(
+    url: str,
+    scale: float,
+    scenario: str,
+    n: int,
+    work: Callable[[IntelligemsClient], Awaitable[Any]],
+    notes: str = "",
+) -> tuple[Measure, Any]:
     recorder = Recorder()
 
     async def session() -> Any:
@@ -217,20 +246,30 @@ def _measured(url: str, scale: float, scenario: str, n: int,
     wall = (time.monotonic() - started) * scale
     kinds = recorder.kinds()
     throttled = sum(1 for _, _, status in recorder.requests if status == 429)
-    measure = Measure(scenario, n, dict(sorted(kinds.items())), throttled, wall, floor_seconds(kinds),
-                      step_floor_seconds(kinds), notes)
+    measure = Measure(
+        scenario,
+        n,
+        dict(sorted(kinds.items())),
+        throttled,
+        wall,
+        floor_seconds(kinds),
+        step_floor_seconds(kinds),
+        notes,
+    )
     return measure, result
 
 
 def _refill(scale: float) -> None:
     """Wait until every bucket is full again, so that each scenario starts alike."""
-    time.sleep(max(rate.interval * math.ceil(rate.burst / rate.refill) for rate in DOCUMENTED_RATES.values())
-               / scale + 0.2)
+    time.sleep(
+        max(rate.interval * math.ceil(rate.burst / rate.refill) for rate in DOCUMENTED_RATES.values()) / scale
+        + 0.2
+    )
 
 
 def _changed_live(url: str, documents: dict[str, dict[str, Any]], share: float) -> None:
     """Someone edits `share` of the experiences in the dashboard: their lastUpdateTs moves."""
-    names = {document["name"] for document in list(documents.values())[:max(1, int(len(documents) * share))]}
+    names = {document["name"] for document in list(documents.values())[: max(1, int(len(documents) * share))]}
 
     async def edit(client: IntelligemsClient) -> None:
         for item in await client.list_experiences():
@@ -261,7 +300,7 @@ def _mixed(documents: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     keys = list(documents)
     for key in keys[: n // 10]:
         mixed[key] = {**documents[key], "description": "After"}
-    started = [key for key in keys[n // 10:] if documents[key]["status"] == "started"]
+    started = [key for key in keys[n // 10 :] if documents[key]["status"] == "started"]
     for key in started[: n // 20]:
         mixed[key] = {**documents[key], "status": "paused"}
     for index in range(n, n + n // 10):
@@ -280,23 +319,39 @@ def run_n(n: int, scale: float, latency_ms: int, directory: Path) -> list[Measur
         assert not plan.has_changes and not plan.errors, "the seeded account matches its files"
         measures.append(cold)
         _refill(scale)
-        asyncio.run(_client_session(url, lambda client: make_plan(client, desired,
-                                                                  cache=RefreshCache.load(cache))))
+        asyncio.run(
+            _client_session(url, lambda client: make_plan(client, desired, cache=RefreshCache.load(cache)))
+        )
         _refill(scale)
-        warm, _ = _measured(url, scale, "plan, warm (cache, nothing changed)", n,
-                            lambda client: make_plan(client, desired, cache=RefreshCache.load(cache)))
+        warm, _ = _measured(
+            url,
+            scale,
+            "plan, warm (cache, nothing changed)",
+            n,
+            lambda client: make_plan(client, desired, cache=RefreshCache.load(cache)),
+        )
         measures.append(warm)
         _changed_live(url, documents, 0.05)
         _refill(scale)
-        moved, _ = _measured(url, scale, "plan, warm (cache, 5% changed live)", n,
-                             lambda client: make_plan(client, desired, cache=RefreshCache.load(cache)))
+        moved, _ = _measured(
+            url,
+            scale,
+            "plan, warm (cache, 5% changed live)",
+            n,
+            lambda client: make_plan(client, desired, cache=RefreshCache.load(cache)),
+        )
         measures.append(moved)
         mixed = _desired(_mixed(documents), directory)
         _refill(scale)
         mixed_plan: Plan = asyncio.run(_client_session(url, lambda client: make_plan(client, mixed)))
         _refill(scale)
-        applied, report = _measured(url, scale, "apply (10% create, 10% update, 5% pause)", n,
-                                    lambda client: apply_plan(client, mixed_plan))
+        applied, report = _measured(
+            url,
+            scale,
+            "apply (10% create, 10% update, 5% pause)",
+            n,
+            lambda client: apply_plan(client, mixed_plan),
+        )
         assert report.ok, [result for result in report.results if result.outcome != "done"]
         measures.append(applied)
         measures.append(_naive_measure(url, scale, n, mixed))
@@ -313,8 +368,16 @@ def _naive_measure(url: str, scale: float, n: int, desired: Sequence[DesiredExpe
     if n > NAIVE_RUN_LIMIT:
         managed = len(desired)
         kinds = Counter({"list": math.ceil(n / PAGE), "get": n + n // 10, "put": managed})
-        return Measure(NAIVE, n, dict(sorted(kinds.items())), 0, math.nan, floor_seconds(kinds),
-                       step_floor_seconds(kinds), "not run: its floor from the calls it would make")
+        return Measure(
+            NAIVE,
+            n,
+            dict(sorted(kinds.items())),
+            0,
+            math.nan,
+            floor_seconds(kinds),
+            step_floor_seconds(kinds),
+            "not run: its floor from the calls it would make",
+        )
     _refill(scale)
     return _measured(url, scale, NAIVE, n, lambda client: _naive(client, desired))[0]
 
@@ -323,9 +386,15 @@ async def _naive(client: IntelligemsClient, desired: Sequence[DesiredExperience]
     by_name = {experience.name: experience for experience in desired}
     items = await client.list_experiences()
     lives = await asyncio.gather(*(client.get_experience(str(item["id"])) for item in items))
-    await asyncio.gather(*(client.update_experience(str(live["id"]), update_payload(
-        canonical_desired(by_name[live["name"]].body), live)) for live in lives if live["name"] in by_name
-        and live["status"] != "ended"))
+    await asyncio.gather(
+        *(
+            client.update_experience(
+                str(live["id"]), update_payload(canonical_desired(by_name[live["name"]].body), live)
+            )
+            for live in lives
+            if live["name"] in by_name and live["status"] != "ended"
+        )
+    )
 
 
 # CPU only.
@@ -337,8 +406,10 @@ def _cpu_plan(n: int, queue: Any) -> None:
         state = directory / "account.json"
         documents = seed(state, n)
         # Every tenth file edited, so that the diff runs where experiences differ.
-        edited = {key: {**document, "description": "After"} if index % 10 == 0 else document
-                  for index, (key, document) in enumerate(documents.items())}
+        edited = {
+            key: {**document, "description": "After"} if index % 10 == 0 else document
+            for index, (key, document) in enumerate(documents.items())
+        }
         desired = _desired(edited, directory)
         sandbox = Sandbox(SandboxConfig(token=TOKEN, state_path=state, rate_limits=False))
         cache = directory / "cache.json"
@@ -388,15 +459,19 @@ def validate_files(count: int) -> float:
 
 
 def table(measures: Sequence[Measure]) -> str:
-    rows = ["| N | scenario | calls | 429s | wall (s) | floor (s), continuous / in steps | wall/floor |",
-            "| ---: | --- | --- | ---: | ---: | ---: | ---: |"]
+    rows = [
+        "| N | scenario | calls | 429s | wall (s) | floor (s), continuous / in steps | wall/floor |",
+        "| ---: | --- | --- | ---: | ---: | ---: | ---: |",
+    ]
     for measure in measures:
         calls = ", ".join(f"{kind} {count}" for kind, count in measure.calls.items())
         ratio = f"{measure.ratio:.2f}" if measure.ratio is not None and not math.isnan(measure.ratio) else "-"
         wall = "-" if math.isnan(measure.wall) else f"{measure.wall:.0f}"
         scenario = f"{measure.scenario} ({measure.notes})" if measure.notes else measure.scenario
-        rows.append(f"| {measure.n} | {scenario} | {calls} | {measure.throttled} | {wall} | "
-                    f"{measure.floor:.0f} / {measure.step_floor:.0f} | {ratio} |")
+        rows.append(
+            f"| {measure.n} | {scenario} | {calls} | {measure.throttled} | {wall} | "
+            f"{measure.floor:.0f} / {measure.step_floor:.0f} | {ratio} |"
+        )
     return "\n".join(rows)
 
 
@@ -404,8 +479,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="N = 50 and 200 only, under a minute")
     parser.add_argument("--sizes", type=int, nargs="+", help="the N to measure (default 50 200 1000)")
-    parser.add_argument("--rate-scale", type=float,
-                        help="buckets refill this many times faster (default 20; 60 with --quick)")
+    parser.add_argument(
+        "--rate-scale", type=float, help="buckets refill this many times faster (default 20; 60 with --quick)"
+    )
     parser.add_argument("--latency-ms", type=int, default=80, help="the emulator's answer delay")
     parser.add_argument("--cpu-n", type=int, default=1000, help="experiences in the CPU-only plan")
     options = parser.parse_args()
@@ -419,19 +495,33 @@ def main() -> None:
     cpu = cpu_plan(200 if options.quick else options.cpu_n)
     validation = validate_files(1000)
     print()
-    print(f"Rate limits time-scaled {options.rate_scale:g}x, latency {options.latency_ms} ms; times in real "
-          "seconds (the scaled run's times multiplied by the scale).")
+    print(
+        f"Rate limits time-scaled {options.rate_scale:g}x, latency {options.latency_ms} ms; times in real "
+        "seconds (the scaled run's times multiplied by the scale)."
+    )
     print(table(measures))
     print()
-    print(f"CPU only, plan of {cpu['n']:.0f} experiences (10% differing) in-process, no latency, no limits: "
-          f"cold {cpu['cold_wall']:.2f} s wall, {cpu['cold_cpu']:.2f} s CPU; warm (refresh cache) "
-          f"{cpu['warm_wall']:.2f} s wall, {cpu['warm_cpu']:.2f} s CPU; peak {cpu['peak_mb']:.0f} MB "
-          f"(the emulator included). Validate of 1,000 files: {validation:.2f} s.")
+    print(
+        f"CPU only, plan of {cpu['n']:.0f} experiences (10% differing) in-process, no latency, no limits: "
+        f"cold {cpu['cold_wall']:.2f} s wall, {cpu['cold_cpu']:.2f} s CPU; warm (refresh cache) "
+        f"{cpu['warm_wall']:.2f} s wall, {cpu['warm_cpu']:.2f} s CPU; peak {cpu['peak_mb']:.0f} MB "
+        f"(the emulator included). Validate of 1,000 files: {validation:.2f} s."
+    )
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "latest.json").write_text(json.dumps({
-        "rate_scale": options.rate_scale, "latency_ms": options.latency_ms, "page_size": PAGE,
-        "measures": [asdict(measure) | {"ratio": measure.ratio} for measure in measures],
-        "cpu_plan": cpu, "validate_1000_seconds": validation}, indent=2) + "\n")
+    (RESULTS / "latest.json").write_text(
+        json.dumps(
+            {
+                "rate_scale": options.rate_scale,
+                "latency_ms": options.latency_ms,
+                "page_size": PAGE,
+                "measures": [asdict(measure) | {"ratio": measure.ratio} for measure in measures],
+                "cpu_plan": cpu,
+                "validate_1000_seconds": validation,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
 
 
 if __name__ == "__main__":

@@ -160,11 +160,14 @@ def _monitor_rules(given: Mapping[str, Any]) -> MonitorRules:
     """igops.yaml's `monitor`, each rule's settings over the schema's defaults for that rule."""
     defaults = schema_defaults(CONFIG_SCHEMA)["monitor"]
     rule = {name: {**defaults[name], **(given.get(name) or {})} for name in defaults}
-    srm, collapse, milestones = (rule[name] for name in
-                                 ("sample_ratio_mismatch", "conversion_collapse", "milestones"))
+    srm, collapse, milestones = (
+        rule[name] for name in ("sample_ratio_mismatch", "conversion_collapse", "milestones")
+    )
     return MonitorRules(
-        sample_ratio_mismatch=bool(srm["enabled"]), srm_p_value=float(srm["p_value"]),
-        conversion_collapse=bool(collapse["enabled"]), collapse_drop=float(collapse["drop"]),
+        sample_ratio_mismatch=bool(srm["enabled"]),
+        srm_p_value=float(srm["p_value"]),
+        conversion_collapse=bool(collapse["enabled"]),
+        collapse_drop=float(collapse["drop"]),
         collapse_min_control_orders=int(collapse["min_control_orders"]),
         milestones=bool(milestones["enabled"]),
         milestone_days=tuple(sorted(int(days) for days in milestones["days"])),
@@ -189,11 +192,15 @@ def missing_experiences_dir(project: ProjectConfig) -> str | None:
     if directory.is_dir():
         return None
     if project.source is not None:
-        return (f"The experiences directory {directory} does not exist (experiences_dir in "
-                f"{project.source}): create it, or fix experiences_dir.")
-    return (f"The experiences directory {directory} does not exist, and there is no {CONFIG_FILE} in "
-            f"{Path.cwd()} or any directory above it to name another: run igops in your project, or "
-            f"create the directory {directory}.")
+        return (
+            f"The experiences directory {directory} does not exist (experiences_dir in "
+            f"{project.source}): create it, or fix experiences_dir."
+        )
+    return (
+        f"The experiences directory {directory} does not exist, and there is no {CONFIG_FILE} in "
+        f"{Path.cwd()} or any directory above it to name another: run igops in your project, or "
+        f"create the directory {directory}."
+    )
 
 
 # A name: letters, digits and underscores. A token: a long run of letters mixed with digits.
@@ -204,19 +211,25 @@ _TOKEN_LIKE = re.compile(r"(?=[A-Za-z0-9]*[0-9])(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0
 def token_env_problem(name: str) -> str | None:
     """Why `name` is not the name of an environment variable, never repeating it: it may be the token."""
     if not _ENV_NAME.fullmatch(name):
-        return ("is not the name of an environment variable (its value is not shown: it may be the token): "
-                + _NAME_IT)
+        return (
+            "is not the name of an environment variable (its value is not shown: it may be the token): "
+            + _NAME_IT
+        )
     if _TOKEN_LIKE.search(name):
-        return ("looks like an API token, not the name of an environment variable (its value is not shown): "
-                + _NAME_IT)
+        return (
+            "looks like an API token, not the name of an environment variable (its value is not shown): "
+            + _NAME_IT
+        )
     return None
 
 
 # The token is sent as an HTTP header value: visible ASCII, nothing else.
 _TOKEN_CHARACTERS = re.compile(r"[\x21-\x7e]+")
 
-_NAME_IT = ("keep the token out of files, export it in an environment variable and name that variable here, "
-            "such as INTELLIGEMS_API_TOKEN.")
+_NAME_IT = (
+    "keep the token out of files, export it in an environment variable and name that variable here, "
+    "such as INTELLIGEMS_API_TOKEN."
+)
 
 
 def api_url_problem(url: str) -> str | None:
@@ -317,9 +330,13 @@ class Settings:
                 )
             token = SANDBOX_DEFAULT_TOKEN
         scenario = env.get(SCENARIO_ENV, "").strip()
-        return cls(api_url=normalize_api_url(api_url), token=Secret(token), project=project,
-                   timeout=account.timeout if timeout is None else timeout,
-                   sandbox_scenario=Path(scenario) if scenario else None)
+        return cls(
+            api_url=normalize_api_url(api_url),
+            token=Secret(token),
+            project=project,
+            timeout=account.timeout if timeout is None else timeout,
+            sandbox_scenario=Path(scenario) if scenario else None,
+        )
 
 
 def _api_url(api: str | None, env: Mapping[str, str], project: ProjectConfig) -> tuple[str, str]:
@@ -330,8 +347,13 @@ def _api_url(api: str | None, env: Mapping[str, str], project: ProjectConfig) ->
     return project.account.api_url.strip(), f"api_url in {project.source or CONFIG_FILE}"
 
 
-def load_settings(api: str | None = None, directory: Path = Path(),
-                  environ: Mapping[str, str] | None = None, *, timeout: float | None = None) -> Settings:
+def load_settings(
+    api: str | None = None,
+    directory: Path = Path(),
+    environ: Mapping[str, str] | None = None,
+    *,
+    timeout: float | None = None,
+) -> Settings:
     """igops.yaml governing `directory`, the environment, `--api` and `--timeout`; ConfigError when any is
     wrong."""
     return Settings.resolve(api, environ, project=load_project_config(directory), timeout=timeout)

@@ -51,18 +51,34 @@ class ExperienceType:
 
 
 EXPERIENCE_TYPES: tuple[ExperienceType, ...] = (
-    ExperienceType("content/onsiteEdits", True, needs="onsiteEdits or an onsiteInjection",
-                   present=_has_edits_or_code),
+    ExperienceType(
+        "content/onsiteEdits", True, needs="onsiteEdits or an onsiteInjection", present=_has_edits_or_code
+    ),
     ExperienceType("content/url", True, needs="redirects", present=_has_redirects(None)),
-    ExperienceType("content/theme", True, needs="redirects with isThemeTest: true",
-                   present=_has_redirects("isThemeTest"), redirect_flag="isThemeTest"),
-    ExperienceType("content/template", True, needs="redirects with isTemplateTest: true",
-                   present=_has_redirects("isTemplateTest"), redirect_flag="isTemplateTest"),
-    ExperienceType("content/advanced", True, needs="an onsiteInjection with customCss or customJs",
-                   present=_has_code),
-    ExperienceType("personalization", True, personalization=True,
-                   needs="onsiteEdits, an onsiteInjection or redirects",
-                   present=_has_edits_code_or_redirects),
+    ExperienceType(
+        "content/theme",
+        True,
+        needs="redirects with isThemeTest: true",
+        present=_has_redirects("isThemeTest"),
+        redirect_flag="isThemeTest",
+    ),
+    ExperienceType(
+        "content/template",
+        True,
+        needs="redirects with isTemplateTest: true",
+        present=_has_redirects("isTemplateTest"),
+        redirect_flag="isTemplateTest",
+    ),
+    ExperienceType(
+        "content/advanced", True, needs="an onsiteInjection with customCss or customJs", present=_has_code
+    ),
+    ExperienceType(
+        "personalization",
+        True,
+        personalization=True,
+        needs="onsiteEdits, an onsiteInjection or redirects",
+        present=_has_edits_code_or_redirects,
+    ),
     ExperienceType("personalization/offer", True, personalization=True, needs="an offer", present=_has_offer),
     # In accounts, but the API cannot create (or so update) them.
     ExperienceType("pricing", False),

@@ -91,14 +91,29 @@ class Mapped:
 
 
 MAPPED: tuple[Mapped, ...] = (
-    Mapped("variations[].onsiteInjection", "variations[].onsiteInjection", "variations[].onsiteInjections",
-           _same, _same),
+    Mapped(
+        "variations[].onsiteInjection",
+        "variations[].onsiteInjection",
+        "variations[].onsiteInjections",
+        _same,
+        _same,
+    ),
     # Written as the variation's position (as text), read back as its id.
-    Mapped("audience.elseVariationIndex", "audience.elseVariationIndex", "audience.elseVariationId",
-           _index_of_id, _same),
+    Mapped(
+        "audience.elseVariationIndex",
+        "audience.elseVariationIndex",
+        "audience.elseVariationId",
+        _index_of_id,
+        _same,
+    ),
     # The file names the variation, the way `winner` does; the API takes and returns its id.
-    Mapped("audience.filters[].variation", "audience.filters[].variationId", "audience.filters[].variationId",
-           _name_of_id, _id_of_name),
+    Mapped(
+        "audience.filters[].variation",
+        "audience.filters[].variationId",
+        "audience.filters[].variationId",
+        _name_of_id,
+        _id_of_name,
+    ),
 )
 
 WRITE_ONLY: frozenset[str] = frozenset({"productVariantAction"})
@@ -127,46 +142,83 @@ IDS: tuple[Identity, ...] = (
     Identity("experienceKeyMetrics[].id"),
 )
 
-PARENT_IDS: frozenset[str] = frozenset({
-    "variations[].onsiteEdits[].variationId",
-    "variations[].onsiteInjection.variationId",
-    "variations[].offer.variationId",
-    "variations[].redirects[].variationId",
-})
+PARENT_IDS: frozenset[str] = frozenset(
+    {
+        "variations[].onsiteEdits[].variationId",
+        "variations[].onsiteInjection.variationId",
+        "variations[].offer.variationId",
+        "variations[].redirects[].variationId",
+    }
+)
 
 ORDERS: frozenset[str] = frozenset({"variations[].order", "experienceKeyMetrics[].order"})
 
 PASSED_THROUGH: frozenset[str] = frozenset({"variations[].components"})
 
 # Whole subtrees: nothing under them is written.
-READ_ONLY: frozenset[str] = frozenset({
-    "isPreview", "devicePreview", "organizationId", "category", "status", "testTypes",
-    "experienceProductTargeting", "experienceActions", "experienceIntegrations", "experienceCustomMetrics",
-    "createdAtTs", "isDeleted", "shippingTestMethodDefinitions", "shippingCarrierProvider", "lastUpdateTs",
-    "isExternal", "startedAtTs", "pausedAtTs", "archivedAtTs", "requiresLink", "linkBaseUrl", "endedAtTs",
-    "productVariantCount", "sourceExperienceId", "sourceAction", "changeLog",
-    # Page-targeting read items summarize their expression's first condition.
-    "experiencePageTargeting[].experienceId", "experiencePageTargeting[].filter",
-    "experiencePageTargeting[].filterType", "experiencePageTargeting[].value",
-    "experiencePageTargeting[].order",
-    "experienceKeyMetrics[].experienceId",
-    "variations[].experienceId", "variations[].offerId", "variations[].shippingRateGroups",
-    "variations[].testExperienceId", "variations[].functionSyncError", "variations[].userInterfaces",
-    "variations[].checkoutBlocks",
-    "variations[].onsiteEdits[].isHtml", "variations[].onsiteEdits[].isImage",
-    "variations[].onsiteEdits[].createdAtUrl", "variations[].onsiteEdits[].createdAtTs",
-    "audience.experienceId", "audience.wholesale",
-    # Only in list items: summaries of the experience and its history.
-    "hasSchedule", "history", "variations[].checkoutBlockTypes", "variations[].offerDiscountApplicationType",
-    "variations[].offerDiscountApplicationMethod",
-})
+READ_ONLY: frozenset[str] = frozenset(
+    {
+        "isPreview",
+        "devicePreview",
+        "organizationId",
+        "category",
+        "status",
+        "testTypes",
+        "experienceProductTargeting",
+        "experienceActions",
+        "experienceIntegrations",
+        "experienceCustomMetrics",
+        "createdAtTs",
+        "isDeleted",
+        "shippingTestMethodDefinitions",
+        "shippingCarrierProvider",
+        "lastUpdateTs",
+        "isExternal",
+        "startedAtTs",
+        "pausedAtTs",
+        "archivedAtTs",
+        "requiresLink",
+        "linkBaseUrl",
+        "endedAtTs",
+        "productVariantCount",
+        "sourceExperienceId",
+        "sourceAction",
+        "changeLog",
+        # Page-targeting read items summarize their expression's first condition.
+        "experiencePageTargeting[].experienceId",
+        "experiencePageTargeting[].filter",
+        "experiencePageTargeting[].filterType",
+        "experiencePageTargeting[].value",
+        "experiencePageTargeting[].order",
+        "experienceKeyMetrics[].experienceId",
+        "variations[].experienceId",
+        "variations[].offerId",
+        "variations[].shippingRateGroups",
+        "variations[].testExperienceId",
+        "variations[].functionSyncError",
+        "variations[].userInterfaces",
+        "variations[].checkoutBlocks",
+        "variations[].onsiteEdits[].isHtml",
+        "variations[].onsiteEdits[].isImage",
+        "variations[].onsiteEdits[].createdAtUrl",
+        "variations[].onsiteEdits[].createdAtTs",
+        "audience.experienceId",
+        "audience.wholesale",
+        # Only in list items: summaries of the experience and its history.
+        "hasSchedule",
+        "history",
+        "variations[].checkoutBlockTypes",
+        "variations[].offerDiscountApplicationType",
+        "variations[].offerDiscountApplicationMethod",
+    }
+)
 
 
 def classify(path: str) -> FieldClass | None:
     """The class the table gives an API path (write or read name), None when the table is silent."""
     for mapped in MAPPED:
         if path.startswith((mapped.read_path + ".", mapped.read_path + "[]")):
-            path = mapped.write_path + path[len(mapped.read_path):]
+            path = mapped.write_path + path[len(mapped.read_path) :]
     for prefix in _prefixes(path):
         if prefix in READ_ONLY:
             return FieldClass.READ_ONLY

@@ -59,6 +59,7 @@ def nearest_position(positions: Mapping[JsonPath, Position], path: JsonPath) -> 
 # Fields of an experience file that are igops's own, not the API's.
 IGOPS_FIELDS = frozenset({"status", "winner", "id"})
 
+
 @dataclass(frozen=True)
 class UnmanagedExperience:
     """A live experience no file matches: listed, never touched."""
@@ -67,7 +68,6 @@ class UnmanagedExperience:
     name: str
     type: str
     status: str
-
 
 
 class Origin(StrEnum):
@@ -284,8 +284,11 @@ class ApplyReport:
 
     @property
     def ok(self) -> bool:
-        return not self.interrupted and not self.duplicates and all(
-            result.outcome is Outcome.DONE for result in self.results)
+        return (
+            not self.interrupted
+            and not self.duplicates
+            and all(result.outcome is Outcome.DONE for result in self.results)
+        )
 
     def done(self, *kinds: ChangeKind) -> int:
         return sum(1 for r in self.results if r.outcome is Outcome.DONE and r.kind in kinds)

@@ -137,8 +137,9 @@ def _write_mapped(payload: dict[str, Any]) -> None:
             _move(payload, mapped.file_path, mapped.write_path, mapped.to_write, refs)
 
 
-def _move(document: dict[str, Any], source: str, target: str, convert: Conversion,
-          refs: Sequence[VariationRef]) -> None:
+def _move(
+    document: dict[str, Any], source: str, target: str, convert: Conversion, refs: Sequence[VariationRef]
+) -> None:
     """Rename the field at `source` to `target` (same parent) in every place, converting non-null values."""
     target_key = _last(target)
     for holder, key, _ in locations(document, source):
@@ -169,8 +170,7 @@ def _merge(desired: Any, live: Any, node: Mapping[str, Any], path: str) -> Any:
     node = _resolve(node)
     if isinstance(desired, dict) and "properties" in node:
         live_object = live if isinstance(live, dict) else {}
-        merged = {key: _copied(value) for key, value in live_object.items()
-                  if key not in node["properties"]}
+        merged = {key: _copied(value) for key, value in live_object.items() if key not in node["properties"]}
         for key, value in desired.items():
             child = f"{path}.{key}" if path else key
             merged[key] = _merge(value, live_object.get(key), node["properties"][key], child)
@@ -181,10 +181,13 @@ def _merge(desired: Any, live: Any, node: Mapping[str, Any], path: str) -> Any:
             by_name = {item.get("name"): item for item in live_items if isinstance(item, dict)}
             matches = [by_name.get(item.get("name")) for item in desired]
         else:
-            matches = [live_items[index] if index < len(live_items) else None
-                       for index in range(len(desired))]
-        return [_merge(item, match, node["items"], f"{path}[]")
-                for item, match in zip(desired, matches, strict=True)]
+            matches = [
+                live_items[index] if index < len(live_items) else None for index in range(len(desired))
+            ]
+        return [
+            _merge(item, match, node["items"], f"{path}[]")
+            for item, match in zip(desired, matches, strict=True)
+        ]
     return desired
 
 

@@ -71,13 +71,16 @@ class Action:
     status_after: LiveStatus | None = None
 
 
-ACTIONS: dict[ChangeKind, Action] = {row.kind: row for row in (
-    Action(ChangeKind.CREATE, "+", "green"),
-    Action(ChangeKind.UPDATE, "~", "yellow"),
-    Action(ChangeKind.START, ">", "cyan", "start", LiveStatus.STARTED),
-    Action(ChangeKind.PAUSE, ">", "cyan", "pause", LiveStatus.PAUSED),
-    Action(ChangeKind.END, ">", "red", "end", LiveStatus.ENDED),
-)}
+ACTIONS: dict[ChangeKind, Action] = {
+    row.kind: row
+    for row in (
+        Action(ChangeKind.CREATE, "+", "green"),
+        Action(ChangeKind.UPDATE, "~", "yellow"),
+        Action(ChangeKind.START, ">", "cyan", "start", LiveStatus.STARTED),
+        Action(ChangeKind.PAUSE, ">", "cyan", "pause", LiveStatus.PAUSED),
+        Action(ChangeKind.END, ">", "red", "end", LiveStatus.ENDED),
+    )
+}
 
 # The actions the API's lifecycle endpoint takes, in the table's order.
 API_ACTIONS = tuple(row.api_action for row in ACTIONS.values() if row.api_action is not None)

@@ -18,4 +18,3 @@ def outside_github_actions(monkeypatch: pytest.MonkeyPatch) -> None:
 def own_state_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """igops's state directory is per test (never the user's), shared by the processes the test starts."""
     monkeypatch.setenv("IGOPS_STATE_DIR", str(tmp_path_factory.mktemp("igops-state")))
-

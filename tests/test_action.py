@@ -36,8 +36,16 @@ def store(tmp_path: Path) -> Path:
     return tmp_path / "store"
 
 
-def run_action(store: Path, command: str, *, success_codes: str = "0", report_format: str = "text",
-               step_summary: str = "false", context: str = "", github_actions: bool = False) -> ActionRun:
+def run_action(
+    store: Path,
+    command: str,
+    *,
+    success_codes: str = "0",
+    report_format: str = "text",
+    step_summary: str = "false",
+    context: str = "",
+    github_actions: bool = False,
+) -> ActionRun:
     (step,) = [step for step in action()["runs"]["steps"] if step.get("id") == "run"]
     assert step["shell"] == "bash"
     runner = store.parent / "runner"
@@ -46,16 +54,32 @@ def run_action(store: Path, command: str, *, success_codes: str = "0", report_fo
     outputs.write_text("", encoding="utf-8")
     summary.write_text("", encoding="utf-8")
     environment = {
-        "PATH": tool_path(), "NO_COLOR": "1", "RUNNER_TEMP": str(runner), "GITHUB_OUTPUT": str(outputs),
-        "GITHUB_STEP_SUMMARY": str(summary), "IGOPS_COMMAND": command, "IGOPS_SUCCESS_CODES": success_codes,
-        "IGOPS_REPORT_FORMAT": report_format, "IGOPS_STEP_SUMMARY": step_summary, "IGOPS_CONTEXT": context,
+        "PATH": tool_path(),
+        "NO_COLOR": "1",
+        "RUNNER_TEMP": str(runner),
+        "GITHUB_OUTPUT": str(outputs),
+        "GITHUB_STEP_SUMMARY": str(summary),
+        "IGOPS_COMMAND": command,
+        "IGOPS_SUCCESS_CODES": success_codes,
+        "IGOPS_REPORT_FORMAT": report_format,
+        "IGOPS_STEP_SUMMARY": step_summary,
+        "IGOPS_CONTEXT": context,
         **({"GITHUB_ACTIONS": "true"} if github_actions else {}),
     }
-    result = subprocess.run([*BASH, "-c", step["run"]], cwd=store, env=environment, stdin=subprocess.DEVNULL,
-                            capture_output=True, text=True, timeout=60, check=False)
+    result = subprocess.run(
+        [*BASH, "-c", step["run"]],
+        cwd=store,
+        env=environment,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     written = dict(line.split("=", 1) for line in outputs.read_text(encoding="utf-8").splitlines())
-    return ActionRun(result.returncode, result.stdout, result.stderr, written,
-                     summary.read_text(encoding="utf-8"))
+    return ActionRun(
+        result.returncode, result.stdout, result.stderr, written, summary.read_text(encoding="utf-8")
+    )
 
 
 def test_a_command_that_succeeds_streams_its_output_and_reports_it_as_a_code_block(store: Path) -> None:
@@ -69,8 +93,13 @@ def test_a_command_that_succeeds_streams_its_output_and_reports_it_as_a_code_blo
 
 
 def test_exit_2_passes_when_listed_and_markdown_reaches_the_report_and_the_summary_as_is(store: Path) -> None:
-    run = run_action(store, "plan --api sandbox: --format markdown --detailed-exitcode", success_codes="0 2",
-                     report_format="markdown", step_summary="true")
+    run = run_action(
+        store,
+        "plan --api sandbox: --format markdown --detailed-exitcode",
+        success_codes="0 2",
+        report_format="markdown",
+        step_summary="true",
+    )
     assert run.returncode == 0, run.errors
     assert run.outputs["exit-code"] == "2"
     assert run.file("stdout-file").startswith("**Plan: 1 to create")
@@ -91,7 +120,8 @@ def test_what_igops_says_on_standard_error_heads_the_report(store: Path) -> None
     assert run.file("stdout-file") == ""
     assert "there is no terminal to ask on" in run.errors
     assert run.file("report-file").startswith(
-        "### ⛔ igops apply failed (exit 1)\n\n~~~text\nError: apply asks for confirmation")
+        "### ⛔ igops apply failed (exit 1)\n\n~~~text\nError: apply asks for confirmation"
+    )
     assert run.summary == run.file("report-file")
 
 
@@ -107,8 +137,12 @@ def test_a_summary_on_failure_is_written_only_when_the_command_fails(store: Path
 
 def test_annotations_reach_the_log_not_the_report_and_the_context_follows_the_heading(store: Path) -> None:
     (store / "experiences" / "broken.yaml").write_text("name: [\n", encoding="utf-8")
-    run = run_action(store, "validate", context="Planned commit `abc` in [run 1](https://example.test/1).",
-                     github_actions=True)
+    run = run_action(
+        store,
+        "validate",
+        context="Planned commit `abc` in [run 1](https://example.test/1).",
+        github_actions=True,
+    )
     assert "::error file=experiences/broken.yaml," in run.log
     report = run.file("report-file")
     assert "::error" not in report

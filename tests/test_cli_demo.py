@@ -30,8 +30,13 @@ def test_demo_runs_the_whole_loop_on_the_examples(monkeypatch: pytest.MonkeyPatc
     assert result.exit_code == 0, result.output
     steps = [line for line in result.output.splitlines() if line.startswith("== ")]
     assert [step.split(":")[0] for step in steps] == [
-        "== 1. igops validate", "== The account", "== 2. igops plan", "== 3. igops apply",
-        "== 4. igops plan again", "== 5. igops report"]
+        "== 1. igops validate",
+        "== The account",
+        "== 2. igops plan",
+        "== 3. igops apply",
+        "== 4. igops plan again",
+        "== 5. igops report",
+    ]
     assert "Plan: 5 to create, 0 to update, 5 lifecycle actions (start 3, pause 1, end 1)." in result.output
     assert "Apply complete: 5 created, 0 updated, 5 lifecycle actions." in result.output
     # The end of the sticky bar test shows its results beside its winner.
@@ -44,10 +49,13 @@ def test_demo_runs_the_whole_loop_on_the_examples(monkeypatch: pytest.MonkeyPatc
     assert not any(label in final for label in ("+ create", "~ update", "> start", "> pause", "> end"))
     report = result.output.split("== 5. igops report", 1)[1]
     assert "homepage-hero-headline (Homepage hero headline): started, 14.5 days live since" in report
-    assert ("sticky-add-to-cart (Sticky add-to-cart bar on mobile product pages): ended, 21.0 days "
-            "live") in report
-    assert "Report: 5 experiences with results, over each experience's whole run. Not started yet: " \
-           "bundle-and-save, spring-theme-refresh." in report
+    assert (
+        "sticky-add-to-cart (Sticky add-to-cart bar on mobile product pages): ended, 21.0 days live"
+    ) in report
+    assert (
+        "Report: 5 experiences with results, over each experience's whole run. Not started yet: "
+        "bundle-and-save, spring-theme-refresh." in report
+    )
     assert not (REPO / "sandbox.json").exists(), "the demo's account is temporary"
 
 
@@ -59,23 +67,39 @@ def test_demo_outside_a_project_says_what_it_needs(tmp_path: Path, monkeypatch: 
 
 
 def test_the_closing_hint_pasted_as_it_is_plans_against_the_demos_account(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(REPO)
     demo = CliRunner().invoke(cli, ["demo"], catch_exceptions=False)
     assert demo.exit_code == 0, demo.output
-    hint = demo.output[demo.output.index("\nNext, "):]
+    hint = demo.output[demo.output.index("\nNext, ") :]
     serve, plan = (line.strip() for line in hint.splitlines() if line.startswith("  "))
     assert serve.startswith("igops sandbox serve --port 8787 --state ") and str(tmp_path) in serve
     assert plan.endswith(" igops plan") and "INTELLIGEMS_API_TOKEN=sandbox-token" in plan
     port = str(free_port())  # the hint's port may be taken where the tests run: the only change made
-    env = {key: value for key, value in os.environ.items()
-           if key not in ("IGOPS_API_URL", "INTELLIGEMS_API_TOKEN", "CI")} | {"NO_COLOR": "1"}
-    server = subprocess.Popen(shlex.split(serve.replace("8787", port)), cwd=REPO, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("IGOPS_API_URL", "INTELLIGEMS_API_TOKEN", "CI")
+    } | {"NO_COLOR": "1"}
+    server = subprocess.Popen(
+        shlex.split(serve.replace("8787", port)),
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert server.stderr is not None and f":{port}/v25-10-beta" in server.stderr.readline()
-        planned = subprocess.run(["sh", "-c", plan.replace("8787", port)], cwd=REPO, env=env,
-                                 capture_output=True, text=True, timeout=60)
+        planned = subprocess.run(
+            ["sh", "-c", plan.replace("8787", port)],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     finally:
         interrupt(server)
     assert planned.returncode == 0, planned.stdout + planned.stderr

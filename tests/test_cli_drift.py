@@ -39,15 +39,24 @@ def test_a_css_change_in_the_dashboard_reads_as_a_line_diff(project: Path) -> No
     text = igops("drift", "--api", api)
     assert markdown.exit_code == text.exit_code == 2, text.output
     assert "\\n" not in markdown.output and "| Field |" not in markdown.output
-    assert ("```diff\n@@ -live +file @@\n"
-            '~   variations["Sticky bar"].onsiteInjection.customCss = <<-EOT\n'
-            "        @media (max-width: 749px) {\n") in markdown.output
-    assert ("\n-           z-index: 99; padding: 12px 16px; background: #fff;\n"
-            "+           z-index: 20; padding: 12px 16px; background: #fff;\n") in markdown.output
-    assert ("      @@ -live +file @@\n"
-            '      ~ variations["Sticky bar"].onsiteInjection.customCss = <<-EOT\n') in text.output
-    assert ("\n          -     z-index: 99; padding: 12px 16px; background: #fff;\n"
-            "          +     z-index: 20; padding: 12px 16px; background: #fff;\n") in text.output
+    assert (
+        "```diff\n@@ -live +file @@\n"
+        '~   variations["Sticky bar"].onsiteInjection.customCss = <<-EOT\n'
+        "        @media (max-width: 749px) {\n"
+    ) in markdown.output
+    assert (
+        "\n-           z-index: 99; padding: 12px 16px; background: #fff;\n"
+        "+           z-index: 20; padding: 12px 16px; background: #fff;\n"
+    ) in markdown.output
+    assert (
+        '      @@ -live +file @@\n      ~ variations["Sticky bar"].onsiteInjection.customCss = <<-EOT\n'
+    ) in text.output
+    assert (
+        "\n          -     z-index: 99; padding: 12px 16px; background: #fff;\n"
+        "          +     z-index: 20; padding: 12px 16px; background: #fff;\n"
+    ) in text.output
     # An ended experience keeps its configuration: only the import takes the edit in.
-    assert ("Way out: igops apply cannot change an ended experience; igops drift --adopt --target "
-            "sticky-add-to-cart") in text.output
+    assert (
+        "Way out: igops apply cannot change an ended experience; igops drift --adopt --target "
+        "sticky-add-to-cart"
+    ) in text.output

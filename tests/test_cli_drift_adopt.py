@@ -21,12 +21,18 @@ GONE_ID = "0b5c9f51-3a0e-4f7e-9f1d-4c2a7e6b8d10"
 # Comments where people put them: under the schema line, after values, between variations, and lines
 # that look like comments inside a block scalar adopt leaves alone.
 COMMENTS = {
-    HERO: [("status: started\n", "# Owned by growth; ask before pausing.\nstatus: started   # since May\n"),
-           ("  - name: Control\n", "  # The page as it is.\n  - name: Control   # never rename\n"),
-           ("    percentage: 50\n  - name: Free",
-            "    percentage: 50   # half\n  # The challenger.\n  - name: Free")],
-    STICKY: [("        document.body", "        # not a comment: JS text\n        document.body"),
-             ("  - name: Sticky bar\n", "  # Shipped as the default theme.\n  - name: Sticky bar\n")],
+    HERO: [
+        ("status: started\n", "# Owned by growth; ask before pausing.\nstatus: started   # since May\n"),
+        ("  - name: Control\n", "  # The page as it is.\n  - name: Control   # never rename\n"),
+        (
+            "    percentage: 50\n  - name: Free",
+            "    percentage: 50   # half\n  # The challenger.\n  - name: Free",
+        ),
+    ],
+    STICKY: [
+        ("        document.body", "        # not a comment: JS text\n        document.body"),
+        ("  - name: Sticky bar\n", "  # Shipped as the default theme.\n  - name: Sticky bar\n"),
+    ],
     LANDING: [("status: paused\n", "status: paused   # until the sale ends\n")],
 }
 
@@ -59,6 +65,7 @@ def _dashboard(project: Path, name: str, edit: Any) -> None:
 
 def _act(project: Path, name: str, action: str) -> str:
     """A lifecycle action taken in the dashboard; the experience's id."""
+
     async def work(client):  # type: ignore[no-untyped-def]
         [item] = [item for item in await client.list_experiences() if item["name"] == name]
         if action:
@@ -104,7 +111,8 @@ def test_dashboard_edits_are_adopted_in_place_and_plan_is_empty_after(project: P
         "Adopted experiences/long-form-landing-page.yaml: description, name\n"
         "Adopted experiences/returning-visitor-banner.yaml: status\n"
         'Adopted experiences/sticky-add-to-cart.yaml: variations["Sticky bar"].onsiteInjection.customCss\n'
-        "5 files adopted; run igops plan: it is empty for them.\n")
+        "5 files adopted; run igops plan: it is empty for them.\n"
+    )
     assert "Drift: 5 of 7 managed experiences differ from their files." in adopted.output
     plan = igops("plan", "--api", api, "--detailed-exitcode")
     assert plan.exit_code == 0, plan.output
@@ -114,13 +122,20 @@ def test_dashboard_edits_are_adopted_in_place_and_plan_is_empty_after(project: P
     # Each file changed in the adopted values only: every other byte, comments included, is as it was.
     expected = dict(before)
     for name, edits in {
-        HERO: [("percentage: 50   # half", "percentage: 40   # half"),
-               ("    percentage: 50\n    ", "    percentage: 60\n    ")],
+        HERO: [
+            ("percentage: 50   # half", "percentage: 40   # half"),
+            ("    percentage: 50\n    ", "    percentage: 60\n    "),
+        ],
         STICKY: [("z-index: 20;", "z-index: 99;")],
         BANNER: [("status: started", "status: paused")],
         QUICK_ADD: [("status: started", "status: ended")],
-        LANDING: [("long form vs short form", "long form"), (before[Path(LANDING).name].split("\n")[3],
-                   "description: Long form won the first round; running it again after the sale.")],
+        LANDING: [
+            ("long form vs short form", "long form"),
+            (
+                before[Path(LANDING).name].split("\n")[3],
+                "description: Long form won the first round; running it again after the sale.",
+            ),
+        ],
     }.items():
         for old, new in edits:
             expected[Path(name).name] = expected[Path(name).name].replace(old, new, 1)
@@ -130,8 +145,9 @@ def test_dashboard_edits_are_adopted_in_place_and_plan_is_empty_after(project: P
 def test_a_file_with_nothing_live_to_adopt_from_is_left_as_it_is_and_drift_stays(project: Path) -> None:
     api = f"sandbox:{project / 'account.json'}"
     gone = project / "experiences" / "gone.yaml"
-    gone.write_text((project / HERO).read_text().replace("name: Homepage hero headline",
-                                                         f"name: Gone\nid: {GONE_ID}"))
+    gone.write_text(
+        (project / HERO).read_text().replace("name: Homepage hero headline", f"name: Gone\nid: {GONE_ID}")
+    )
     gone_bytes = gone.read_bytes()
     _dashboard(project, "Homepage hero headline", _split)
 
@@ -139,24 +155,31 @@ def test_a_file_with_nothing_live_to_adopt_from_is_left_as_it_is_and_drift_stays
     assert adopted.exit_code == 2, adopted.output
     assert gone.read_bytes() == gone_bytes
     assert adopted.output.endswith(
-        "\n\nAdopted experiences/homepage-hero-headline.yaml: variations[\"Control\"].percentage, "
+        '\n\nAdopted experiences/homepage-hero-headline.yaml: variations["Control"].percentage, '
         'variations["Free shipping headline"].percentage\n'
         f"Left experiences/gone.yaml: gone from the account: the file pins id {GONE_ID}, which the account "
         "does not have; nothing to adopt.\n"
-        "1 file adopted; run igops plan: it is empty for it.\n")
+        "1 file adopted; run igops plan: it is empty for it.\n"
+    )
     again = igops("drift", "--api", api, "--adopt", "--format", "markdown")
     assert again.exit_code == 2 and gone.read_bytes() == gone_bytes
     assert again.output.endswith(
         f"\n\n- Left experiences/gone.yaml: gone from the account: the file pins id {GONE_ID}, which the "
-        "account does not have; nothing to adopt.\n- No file adopted.\n")
+        "account does not have; nothing to adopt.\n- No file adopted.\n"
+    )
 
 
 def test_when_one_file_cannot_be_adopted_none_is_written(project: Path) -> None:
     api = f"sandbox:{project / 'account.json'}"
     # The challenger's share an alias of the control's: the edit that changes one leaves the other pointing
     # nowhere.
-    _replace(project / HERO, [("percentage: 50   # half", "percentage: &half 50   # half"),
-                              ("    percentage: 50\n    ", "    percentage: *half\n    ")])
+    _replace(
+        project / HERO,
+        [
+            ("percentage: 50   # half", "percentage: &half 50   # half"),
+            ("    percentage: 50\n    ", "    percentage: *half\n    "),
+        ],
+    )
     before = {path.name: path.read_bytes() for path in (project / "experiences").iterdir()}
     _dashboard(project, "Homepage hero headline", _split)
     _dashboard(project, "Sticky add-to-cart bar on mobile product pages", _css)
@@ -168,7 +191,8 @@ def test_when_one_file_cannot_be_adopted_none_is_written(project: Path) -> None:
         "\n\nError: experiences/homepage-hero-headline.yaml:14: the live variations[0].percentage cannot "
         "be written in place: it would leave line 17 invalid (the file is not valid YAML: found undefined "
         "alias); adopt it by hand, or take the live version whole with igops import --overwrite "
-        "homepage-hero-headline.\nNo file adopted.\n")
+        "homepage-hero-headline.\nNo file adopted.\n"
+    )
 
 
 def test_adopt_is_shown_in_help_and_refused_with_json(project: Path) -> None:
@@ -177,4 +201,5 @@ def test_adopt_is_shown_in_help_and_refused_with_json(project: Path) -> None:
     assert refused.exit_code == 1 and refused.stdout == ""
     assert refused.stderr == (
         "Error: --adopt reports what it wrote in text or markdown, not in the drift JSON: leave out --format "
-        "json, or run igops drift --format json before adopting.\n")
+        "json, or run igops drift --format json before adopting.\n"
+    )

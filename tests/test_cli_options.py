@@ -77,14 +77,17 @@ def test_max_chars_bounds_the_markdown_plan_and_the_saved_one(project: Path) -> 
 
 @pytest.mark.parametrize("command", [("plan",), ("show", "plan.json")])
 @pytest.mark.parametrize("output_format", [(), ("--format", "text"), ("--format", "json")])
-def test_max_chars_with_another_format_is_refused_before_any_call(project: Path, command: tuple[str, ...],
-                                                                  output_format: tuple[str, ...]) -> None:
+def test_max_chars_with_another_format_is_refused_before_any_call(
+    project: Path, command: tuple[str, ...], output_format: tuple[str, ...]
+) -> None:
     api = f"sandbox:{project / 'account.json'}"
     result = igops(*command, "--api", api, *output_format, "--max-chars", "500")
     assert result.exit_code == 1
     shown = output_format[1] if output_format else "text"
-    assert result.output == (f"Error: --max-chars bounds the markdown document and --format {shown} has no "
-                             "bound: add --format markdown or leave --max-chars out.\n")
+    assert result.output == (
+        f"Error: --max-chars bounds the markdown document and --format {shown} has no "
+        "bound: add --format markdown or leave --max-chars out.\n"
+    )
     assert not (project / "account.json").exists()
 
 

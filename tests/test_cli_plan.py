@@ -28,10 +28,16 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 # The example repository as it stands cannot be created from nothing: two files give plan errors.
 PLAN_ERRORS = [
-    ("long-form-landing-page", "long-form-landing-page: status paused: it does not exist yet and a new "
-     "experience cannot start out paused: set status: draft or started."),
-    ("sticky-add-to-cart", "sticky-add-to-cart: status ended: it does not exist yet and a new experience "
-     "cannot start out ended: set status: draft or started."),
+    (
+        "long-form-landing-page",
+        "long-form-landing-page: status paused: it does not exist yet and a new "
+        "experience cannot start out paused: set status: draft or started.",
+    ),
+    (
+        "sticky-add-to-cart",
+        "sticky-add-to-cart: status ended: it does not exist yet and a new experience "
+        "cannot start out ended: set status: draft or started.",
+    ),
 ]
 
 
@@ -74,7 +80,8 @@ def test_plan_shows_creates_and_lifecycle_actions(project: Path) -> None:
     assert result.exit_code == 2, result.output
     assert "+ create" in result.output and "> start" in result.output
     assert result.output.strip().splitlines()[-1] == (
-        "Plan: 5 to create, 0 to update, 3 lifecycle actions (start 3).")
+        "Plan: 5 to create, 0 to update, 3 lifecycle actions (start 3)."
+    )
     assert igops("plan", "--api", api).exit_code == 0, "without --detailed-exitcode changes exit 0"
 
 
@@ -95,7 +102,8 @@ def test_plan_after_the_account_matches_is_empty_and_one_edit_names_one_field(pr
     assert [e["key"] for e in changed] == ["homepage-hero-headline"]
     [update] = changed[0]["changes"]
     assert [field["path"] for field in update["fields"]] == [
-        'variations["Free shipping headline"].onsiteEdits[1].replace']
+        'variations["Free shipping headline"].onsiteEdits[1].replace'
+    ]
     assert (update["fields"][0]["before"], update["fields"][0]["after"]) == ("Start shopping", "Shop now")
     assert account_experiences(project) == account_before, "plan wrote to the account"
 
@@ -138,12 +146,16 @@ def test_plan_errors_are_sentences_and_exit_1(project: Path) -> None:
     assert result.output.startswith("Error: homepage-hero-headline: status draft: it is started live")
 
 
-@pytest.mark.parametrize(("faults", "expected"), [
-    (Faults(throttle_rate=1.0), "Still rate limited"),
-    (Faults(fail_rate=1.0), "kept failing (HTTP 500)"),
-])
-def test_api_failures_after_retries_are_one_sentence(project: Path, monkeypatch: pytest.MonkeyPatch,
-                                                     faults: Faults, expected: str) -> None:
+@pytest.mark.parametrize(
+    ("faults", "expected"),
+    [
+        (Faults(throttle_rate=1.0), "Still rate limited"),
+        (Faults(fail_rate=1.0), "kept failing (HTTP 500)"),
+    ],
+)
+def test_api_failures_after_retries_are_one_sentence(
+    project: Path, monkeypatch: pytest.MonkeyPatch, faults: Faults, expected: str
+) -> None:
     monkeypatch.setattr(api_client, "RetryPolicy", lambda: RetryPolicy(max_attempts=3, base_delay=0.001))
     sandbox = new_sandbox(faults=faults)
     with serve_over_http(sandbox) as url:
@@ -154,8 +166,9 @@ def test_api_failures_after_retries_are_one_sentence(project: Path, monkeypatch:
     assert TOKEN not in result.output
 
 
-def test_wrong_token_and_unreachable_api_are_one_sentence(project: Path,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_wrong_token_and_unreachable_api_are_one_sentence(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with serve_over_http(new_sandbox(token="another-token")) as url:
         result = igops("plan", "--api", url)
     assert result.exit_code == 1 and "401 Unauthorized" in result.output and TOKEN not in result.output
@@ -169,19 +182,30 @@ def test_wrong_token_and_unreachable_api_are_one_sentence(project: Path,
 
 def test_the_installed_command_exits_1_on_usage_errors(project: Path) -> None:
     env = {**os.environ, "INTELLIGEMS_API_TOKEN": TOKEN}
-    result = subprocess.run([sys.executable, "-m", "igops", "plan", "--format", "yaml"], capture_output=True,
-                            text=True, env=env, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "igops", "plan", "--format", "yaml"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert result.returncode == 1 and "Traceback" not in result.stderr
     make_live_equal(project, statuses=("paused", "ended"))
     api = f"sandbox:{project / 'account.json'}"
-    done = subprocess.run([sys.executable, "-m", "igops", "plan", "--api", api, "--detailed-exitcode"],
-                          capture_output=True, text=True, env=env, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "igops", "plan", "--api", api, "--detailed-exitcode"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert done.returncode == 2, done.stderr
     assert "\x1b[" not in done.stdout, "colour codes when piped"
 
 
-def test_plan_over_real_http_with_the_url_from_the_environment(project: Path,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_plan_over_real_http_with_the_url_from_the_environment(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     sandbox = new_sandbox()
     with serve_over_http(sandbox) as url:
         monkeypatch.setenv("IGOPS_API_URL", url)
@@ -210,7 +234,8 @@ def test_an_unusable_sandbox_state_is_one_sentence(project: Path) -> None:
     assert result.exit_code == 1
     assert result.output.strip().splitlines() == [
         f"Error: {project / 'missing' / 'account.json'} cannot be written: its directory "
-        f"{project / 'missing'} does not exist: fix the sandbox: URL or move the file away."]
+        f"{project / 'missing'} does not exist: fix the sandbox: URL or move the file away."
+    ]
 
 
 def test_verbose_says_each_phase_on_stderr_and_only_when_asked(project: Path) -> None:
@@ -224,8 +249,14 @@ def test_verbose_says_each_phase_on_stderr_and_only_when_asked(project: Path) ->
     assert quiet.stderr == "" and quiet.stdout == verbose.stdout
 
 
-@pytest.mark.parametrize("given", ["homepage-hero-headline", "experiences/homepage-hero-headline.yaml",
-                                   "./experiences/../experiences/homepage-hero-headline.yaml"])
+@pytest.mark.parametrize(
+    "given",
+    [
+        "homepage-hero-headline",
+        "experiences/homepage-hero-headline.yaml",
+        "./experiences/../experiences/homepage-hero-headline.yaml",
+    ],
+)
 def test_target_takes_a_key_or_the_files_path(project: Path, given: str) -> None:
     result = igops("plan", "--api", f"sandbox:{project / 'account.json'}", "--target", given)
     assert result.exit_code == 0, result.output
@@ -237,5 +268,7 @@ def test_a_target_that_is_no_file_is_one_sentence(project: Path) -> None:
     missing = "experiences/nope.yaml"
     result = igops("plan", "--api", f"sandbox:{project / 'account.json'}", "--target", missing)
     assert result.exit_code == 1
-    assert result.output == (f"Error: --target {missing}: no experience file has that key or path (a key "
-                             "is the file name without .yaml).\n")
+    assert result.output == (
+        f"Error: --target {missing}: no experience file has that key or path (a key "
+        "is the file name without .yaml).\n"
+    )

@@ -31,17 +31,36 @@ JSON_STATE = Path(__file__).parent / "sandbox" / "data" / "state-v1.json"
 
 
 def igops(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "igops", *args], capture_output=True, text=True,
-                          timeout=60, env={**os.environ, "NO_COLOR": "1"})
+    return subprocess.run(
+        [sys.executable, "-m", "igops", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
 
 
 @contextmanager
 def serving(state: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "igops", "sandbox", "serve", "--port", str(port),
-         "--state", str(state), "--token", TOKEN],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-m",
+            "igops",
+            "sandbox",
+            "serve",
+            "--port",
+            str(port),
+            "--state",
+            str(state),
+            "--token",
+            TOKEN,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     url = f"http://127.0.0.1:{port}/v25-10-beta"
     deadline = time.monotonic() + 20
     while True:
@@ -82,21 +101,23 @@ def test_serve_answers_every_documented_call(served: tuple[str, Path, subprocess
     url, state, process = served
     with httpx.Client(base_url=url, headers={"intelligems-access-token": TOKEN}, timeout=10) as http:
         assert http.get("/experiences-list", headers={"intelligems-access-token": "wrong"}).json() == {
-            "error": "Unauthorized"}
+            "error": "Unauthorized"
+        }
         written = onsite_edits_experience("Served")
         created = check_shape("POST", http.post("/experiences", json={"experience": written}))["experience"]
         fetched = check_shape("GET", http.get(f"/experiences/{created['id']}"))["experience"]
         listed = check_shape("GET", http.get("/experiences-list", params={"limit": 5}))
         assert listed["total"] == 1 and listed["experiencesList"][0]["id"] == created["id"]
-        put = http.put(f"/experiences/{created['id']}",
-                       json={"experience": with_ids({**written, "description": "v2"}, fetched)})
+        put = http.put(
+            f"/experiences/{created['id']}",
+            json={"experience": with_ids({**written, "description": "v2"}, fetched)},
+        )
         assert check_shape("PUT", put)["experience"]["description"] == "v2"
         for action in ("start", "pause", "start"):
             acted = http.post(f"/experiences/{created['id']}/actions/{action}", json={})
             assert check_shape("POST", acted)["experience"]["status"] in ("started", "paused")
         check_shape("POST", http.post(f"/analytics/resource/{created['id']}", json={}))
-        check_shape("POST", http.post("/analytics/sitewide/snapshot",
-                                      json=last_month()))
+        check_shape("POST", http.post("/analytics/sitewide/snapshot", json=last_month()))
         winner = next(v["id"] for v in fetched["variations"] if not v["isControl"])
         ended = http.post(f"/experiences/{created['id']}/actions/end", json={"variationId": winner})
         assert check_shape("POST", ended)["experience"]["status"] == "ended"
@@ -105,8 +126,7 @@ def test_serve_answers_every_documented_call(served: tuple[str, Path, subprocess
     assert process.returncode is not None
     assert [path.name for path in state.parent.iterdir()] == [state.name], "the WAL is folded back in"
     assert TOKEN.encode() not in state.read_bytes()
-    assert [experience["name"] for experience in new_sandbox(state).experiences()] == [
-        "Served"]
+    assert [experience["name"] for experience in new_sandbox(state).experiences()] == ["Served"]
 
 
 def test_serve_converts_a_json_state_file_of_old(tmp_path: Path) -> None:
@@ -114,16 +134,20 @@ def test_serve_converts_a_json_state_file_of_old(tmp_path: Path) -> None:
     shutil.copy(JSON_STATE, state)
     names = [item["experience"]["name"] for item in json.loads(JSON_STATE.read_text())["experiences"]]
     with serving(state) as (url, _):
-        listed = httpx.get(f"{url}/experiences-list", params={"limit": 100},
-                           headers={"intelligems-access-token": TOKEN}).json()["experiencesList"]
+        listed = httpx.get(
+            f"{url}/experiences-list", params={"limit": 100}, headers={"intelligems-access-token": TOKEN}
+        ).json()["experiencesList"]
     assert [item["name"] for item in listed] == names
 
 
 def _command_paths(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     paths = [prefix]
     for name, command in group.commands.items():
-        paths += _command_paths(command, (*prefix, name)) if isinstance(command, click.Group) else [
-            (*prefix, name)]
+        paths += (
+            _command_paths(command, (*prefix, name))
+            if isinstance(command, click.Group)
+            else [(*prefix, name)]
+        )
     return paths
 
 
@@ -137,12 +161,15 @@ def test_help_has_an_example_on_every_command() -> None:
         assert "Example:" in result.output, f"igops {' '.join(path)} --help has no example"
 
 
-@pytest.mark.parametrize("args", [
-    ["sandbox", "serve", "--fail-rate", "2"],
-    ["sandbox", "serve", "--port", "99999"],
-    ["sandbox", "serve", "--token", " "],
-    ["no-such-command"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["sandbox", "serve", "--fail-rate", "2"],
+        ["sandbox", "serve", "--port", "99999"],
+        ["sandbox", "serve", "--token", " "],
+        ["no-such-command"],
+    ],
+)
 def test_bad_options_are_one_sentence_and_exit_1(args: list[str]) -> None:
     result = igops(*args)
     assert result.returncode == 1
@@ -158,7 +185,8 @@ def test_a_corrupt_state_file_is_refused_in_one_sentence(tmp_path: Path) -> None
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines() == [
         f"Error: {state} is not a sandbox state file (Expecting value: line 1 column 1 (char 0)): "
-        "move it away or choose another --state."]
+        "move it away or choose another --state."
+    ]
     assert state.read_text() == "garbage{"
 
 
@@ -178,7 +206,8 @@ def test_a_state_file_in_a_missing_directory_is_refused_in_one_sentence(tmp_path
     result = igops("sandbox", "serve", "--port", str(free_port()), "--state", str(state))
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
-        f"Error: --state {state} cannot be written: its directory {state.parent} does not exist."]
+        f"Error: --state {state} cannot be written: its directory {state.parent} does not exist."
+    ]
     assert not state.parent.exists(), "no directory is created behind the user's back"
 
 
@@ -189,11 +218,13 @@ def test_a_scenario_the_emulator_cannot_use_is_refused_in_one_sentence(tmp_path:
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
         f"Error: --scenario {scenario} is not a mapping of experience names to directives "
-        "(Name: started 12 days ago, uplift +8%)."]
+        "(Name: started 12 days ago, uplift +8%)."
+    ]
 
 
 def test_a_sandbox_url_reads_the_scenario_igops_sandbox_scenario_names(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The story of an example, told by the scenario: its first start dated back, and so days of results."""
     shutil.copytree(REPO / "experiences", tmp_path / "experiences")
     (tmp_path / "igops.yaml").write_text("experiences_dir: experiences\n")
@@ -202,11 +233,15 @@ def test_a_sandbox_url_reads_the_scenario_igops_sandbox_scenario_names(
     runner = CliRunner()
     api = f"sandbox:{tmp_path / 'account.db'}"
     started = {"IGOPS_SANDBOX_SCENARIO": str(REPO / "sandbox-scenario.yaml"), "NO_COLOR": "1"}
-    applied = runner.invoke(cli, ["apply", "--auto-approve", "--force", "--api", api,
-                                 "--target", "homepage-hero-headline"], env=started)
+    applied = runner.invoke(
+        cli,
+        ["apply", "--auto-approve", "--force", "--api", api, "--target", "homepage-hero-headline"],
+        env=started,
+    )
     assert applied.exit_code == 0, applied.output
-    report = runner.invoke(cli, ["report", "--api", api, "--format", "json", "homepage-hero-headline"],
-                           env=started)
+    report = runner.invoke(
+        cli, ["report", "--api", api, "--format", "json", "homepage-hero-headline"], env=started
+    )
     assert report.exit_code == 0, report.output
     [result] = json.loads(report.output)["experiences"]
     assert 14 <= result["days_live"] < 15, result
@@ -214,5 +249,6 @@ def test_a_sandbox_url_reads_the_scenario_igops_sandbox_scenario_names(
     broken.write_text("Hero: [\n")
     refused = runner.invoke(cli, ["plan", "--api", api], env={"IGOPS_SANDBOX_SCENARIO": str(broken)})
     assert refused.exit_code == 1
-    assert refused.output == (f"Error: {broken} is not valid YAML: fix the file IGOPS_SANDBOX_SCENARIO "
-                              "names, or unset it.\n")
+    assert refused.output == (
+        f"Error: {broken} is not valid YAML: fix the file IGOPS_SANDBOX_SCENARIO names, or unset it.\n"
+    )

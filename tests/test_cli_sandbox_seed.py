@@ -10,7 +10,8 @@ from support.cli import igops, prepare_project
 
 
 def test_the_examples_paused_and_ended_included_plan_empty_after_a_seed(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     prepare_project(tmp_path, monkeypatch)
     account = f"sandbox:{tmp_path / 'account.db'}"
     # Without history a paused or ended file cannot be created: a plain plan refuses.
@@ -23,13 +24,18 @@ def test_the_examples_paused_and_ended_included_plan_empty_after_a_seed(
     assert "No changes." in again.output
 
 
-@pytest.mark.parametrize("url", ["https://api.intelligems.io", "http://10.0.0.1:8787", "http://example.test",
-                                 "http://127.example:8787"])
+@pytest.mark.parametrize(
+    "url",
+    ["https://api.intelligems.io", "http://10.0.0.1:8787", "http://example.test", "http://127.example:8787"],
+)
 def test_a_url_that_is_not_the_emulator_is_refused_before_anything_is_sent(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
     prepare_project(tmp_path, monkeypatch)
     result = igops("sandbox", "seed", "--api", url)
     assert result.exit_code == 1
-    assert result.output == ("Error: igops sandbox seed writes to the account it is given, starting what "
-                             "the files pause or end, so it runs only against the emulator (sandbox: or a "
-                             f"loopback URL), not {url}.\n")
+    assert result.output == (
+        "Error: igops sandbox seed writes to the account it is given, starting what "
+        "the files pause or end, so it runs only against the emulator (sandbox: or a "
+        f"loopback URL), not {url}.\n"
+    )

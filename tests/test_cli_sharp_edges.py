@@ -88,7 +88,8 @@ BAD_URLS = [
 
 @pytest.mark.parametrize(("url", "flaw"), BAD_URLS)
 def test_a_malformed_api_url_is_one_sentence_naming_the_bad_part(
-        project: Path, monkeypatch: pytest.MonkeyPatch, url: str, flaw: str) -> None:
+    project: Path, monkeypatch: pytest.MonkeyPatch, url: str, flaw: str
+) -> None:
     sentence = f"{url!r} is not a usable API URL: {flaw}"
     flagged = igops("plan", "--api", url)
     assert flagged.exit_code == 1
@@ -117,8 +118,10 @@ def test_a_password_in_the_api_url_is_refused_without_being_shown(project: Path)
 
 # 2. The URL `igops sandbox serve` prints, and a wrong path
 
+
 def test_an_api_url_ending_in_the_api_version_works_and_a_wrong_one_says_so(
-        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     sandbox = new_sandbox()
     with serve_over_http(sandbox) as url:
         monkeypatch.setenv("IGOPS_API_URL", f"{url}/v25-10-beta/")
@@ -129,13 +132,16 @@ def test_an_api_url_ending_in_the_api_version_works_and_a_wrong_one_says_so(
     assert wrong.exit_code == 1
     assert one_error_line(wrong.output) == (
         f"Error: Nothing found at GET /experiences-list (404): the API URL {url}/api is probably wrong; it "
-        "should be the API's root, such as https://api.intelligems.io, to which igops adds /v25-10-beta.")
+        "should be the API's root, such as https://api.intelligems.io, to which igops adds /v25-10-beta."
+    )
 
 
 # 3. A server that never answers
 
+
 def test_a_server_that_never_answers_fails_within_the_timeout_saying_how_long_it_tried(
-        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     fast_retries(monkeypatch, max_attempts=2)
     (project / "igops.yaml").write_text("timeout: 0.3\n")
     with silent_server() as url:
@@ -146,7 +152,9 @@ def test_a_server_that_never_answers_fails_within_the_timeout_saying_how_long_it
     assert re.fullmatch(
         rf"Error: The Intelligems API at {re.escape(url)} did not answer GET /experiences-list within 0\.3s "
         r"\(2 attempt\(s\) over 0\.[6-9]s\): check the API URL and the network, or allow more time "
-        r"\(--timeout, or timeout in igops\.yaml\)\.", one_error_line(result.output)), result.output
+        r"\(--timeout, or timeout in igops\.yaml\)\.",
+        one_error_line(result.output),
+    ), result.output
     assert took < 3, f"gave up after {took:.1f}s"
     assert "waiting for" not in result.output, "a status line where there is no terminal"
 
@@ -167,10 +175,12 @@ def test_the_timeout_option_overrides_igops_yaml(project: Path) -> None:
 
 
 def test_the_status_line_shows_while_reading_and_leaves_apply_to_its_progress(
-        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     terminal = io.StringIO()
-    monkeypatch.setattr(common, "status_console",
-                        lambda: Console(file=terminal, force_terminal=True, width=160))
+    monkeypatch.setattr(
+        common, "status_console", lambda: Console(file=terminal, force_terminal=True, width=160)
+    )
     sandbox = new_sandbox(faults=Faults(latency_ms=1300))
     monkeypatch.setattr(connect, "Sandbox", lambda config: sandbox)
     result = igops("apply", "--auto-approve", "--api", "sandbox:", "--target", "homepage-hero-headline")
@@ -186,8 +196,15 @@ def run_on_a_terminal_until(args: list[str], cwd: Path, wanted: str, timeout: fl
     is stopped. What it wrote."""
     controller, terminal = pty.openpty()
     env = {**os.environ, "INTELLIGEMS_API_TOKEN": TOKEN, "NO_COLOR": "1", "COLUMNS": "160"}
-    process = subprocess.Popen([sys.executable, "-m", "igops", *args], cwd=cwd, env=env, stdin=terminal,
-                               stdout=terminal, stderr=terminal, close_fds=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "igops", *args],
+        cwd=cwd,
+        env=env,
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        close_fds=True,
+    )
     os.close(terminal)
     output = b""
     deadline = time.monotonic() + timeout
@@ -220,10 +237,19 @@ def test_on_a_terminal_a_status_line_names_the_request_being_waited_for(project:
 
 def test_durations_read_the_way_people_say_them() -> None:
     assert [duration(seconds) for seconds in (0, 0.04, 0.5, 9.94, 25.3, 59.6, 100, 3725)] == [
-        "0s", "0s", "0.5s", "9.9s", "25s", "1m00s", "1m40s", "62m05s"]
+        "0s",
+        "0s",
+        "0.5s",
+        "9.9s",
+        "25s",
+        "1m00s",
+        "1m40s",
+        "62m05s",
+    ]
 
 
 # 5. A token where the name of its environment variable belongs
+
 
 @pytest.mark.parametrize("value", ["ghp_16C7e42F292c6912E7710c838347Ae178B4a", "ig-live-7f3a9c2e"])
 def test_a_token_in_token_env_is_refused_without_being_shown(project: Path, value: str) -> None:
@@ -238,10 +264,15 @@ def test_a_token_in_token_env_is_refused_without_being_shown(project: Path, valu
 
 # 6. --port 0
 
+
 def test_sandbox_serve_on_port_0_prints_the_port_it_bound() -> None:
-    process = subprocess.Popen([sys.executable, "-m", "igops", "sandbox", "serve", "--port", "0"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "NO_COLOR": "1"})
+    process = subprocess.Popen(
+        [sys.executable, "-m", "igops", "sandbox", "serve", "--port", "0"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
     try:
         assert process.stderr is not None
         announced = process.stderr.readline() + process.stderr.readline()
@@ -250,42 +281,54 @@ def test_sandbox_serve_on_port_0_prints_the_port_it_bound() -> None:
         port = int(found[1])
         hint = f"IGOPS_API_URL=http://127.0.0.1:{port} INTELLIGEMS_API_TOKEN=sandbox-token igops plan"
         assert hint in announced
-        answer = httpx.get(f"http://127.0.0.1:{port}/v25-10-beta/experiences-list",
-                           headers={"intelligems-access-token": "sandbox-token"}, timeout=10)
+        answer = httpx.get(
+            f"http://127.0.0.1:{port}/v25-10-beta/experiences-list",
+            headers={"intelligems-access-token": "sandbox-token"},
+            timeout=10,
+        )
         assert answer.status_code == 200
     finally:
         interrupt(process)
 
 
 def test_sandbox_serve_prints_a_url_and_command_that_work_as_they_are(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sandbox_commands, "serve",
-                        lambda config, host, port, on_listening: on_listening(54321))
-    result = CliRunner().invoke(cli, ["sandbox", "serve", "--host", "::1", "--port", "0",
-                                      "--token", "mine-42"])
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(
+        sandbox_commands, "serve", lambda config, host, port, on_listening: on_listening(54321)
+    )
+    result = CliRunner().invoke(
+        cli, ["sandbox", "serve", "--host", "::1", "--port", "0", "--token", "mine-42"]
+    )
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
         "Intelligems sandbox on http://[::1]:54321/v25-10-beta, accepting the --token. Ctrl-C stops it.",
-        "Point igops at it: IGOPS_API_URL=http://[::1]:54321 INTELLIGEMS_API_TOKEN=<your --token> igops plan"]
+        "Point igops at it: IGOPS_API_URL=http://[::1]:54321 INTELLIGEMS_API_TOKEN=<your --token> igops plan",
+    ]
 
 
 # 7. A missing experiences directory
 
+
 def test_a_missing_experiences_directory_names_it_and_where_it_was_set(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     work_in(tmp_path, monkeypatch)
     bare = igops("plan", "--api", "sandbox:")
     assert bare.exit_code == 1
     assert one_error_line(bare.output) == (
         f"Error: The experiences directory experiences does not exist, and there is no igops.yaml in "
         f"{tmp_path} or any directory above it to name another: run igops in your project, or create the "
-        "directory experiences.")
+        "directory experiences."
+    )
 
     (tmp_path / "igops.yaml").write_text("experiences_dir: tests/experiences\n")
     configured = igops("plan", "--api", "sandbox:")
     assert configured.exit_code == 1
-    sentence = ("The experiences directory tests/experiences does not exist (experiences_dir in igops.yaml): "
-                "create it, or fix experiences_dir.")
+    sentence = (
+        "The experiences directory tests/experiences does not exist (experiences_dir in igops.yaml): "
+        "create it, or fix experiences_dir."
+    )
     assert one_error_line(configured.output) == f"Error: {sentence}"
     validated = igops("validate")
     assert validated.exit_code == 1
@@ -293,6 +336,7 @@ def test_a_missing_experiences_directory_names_it_and_where_it_was_set(
 
 
 # 8. max_changes 0
+
 
 def test_max_changes_0_means_every_change_needs_force_in_igops_yaml_and_as_a_flag(project: Path) -> None:
     make_live_equal(project, statuses=("paused", "ended"))
@@ -306,7 +350,8 @@ def test_max_changes_0_means_every_change_needs_force_in_igops_yaml_and_as_a_fla
     planned = igops("plan", "--api", api, *target, "--format", "json")
     assert planned.exit_code == 0, planned.output
     assert [(risk["kind"], risk["needs_force"]) for risk in json.loads(planned.output)["risks"]] == [
-        ("max-changes", True)]
+        ("max-changes", True)
+    ]
     refused = igops("apply", "--auto-approve", "--api", api, *target)
     assert refused.exit_code == 1 and refusal in refused.output
     forced = igops("apply", "--auto-approve", "--api", api, "--force", *target)
@@ -315,11 +360,14 @@ def test_max_changes_0_means_every_change_needs_force_in_igops_yaml_and_as_a_fla
 
 # 10. igops.yaml in a parent directory
 
+
 def test_igops_works_from_any_subdirectory_with_paths_relative_to_igops_yaml(
-        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     config = project / "igops.yaml"
-    config.write_text(config.read_text().replace("api_url: https://api.intelligems.io",
-                                                 "api_url: sandbox:account.json"))
+    config.write_text(
+        config.read_text().replace("api_url: https://api.intelligems.io", "api_url: sandbox:account.json")
+    )
     deeper = project / "experiences" / "drafts"
     deeper.mkdir()
     monkeypatch.chdir(deeper)
@@ -337,7 +385,8 @@ def test_igops_works_from_any_subdirectory_with_paths_relative_to_igops_yaml(
 
 
 def test_without_igops_yaml_anywhere_defaults_apply_in_the_working_directory(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     work_in(tmp_path, monkeypatch)
     shutil.copytree(REPO / "experiences", tmp_path / "experiences")
     result = igops("validate")

@@ -44,12 +44,19 @@ def snapshot(root: Path) -> dict[str, Any]:
         for name in subdirectories + files:
             path = Path(directory, name)
             found[str(path.relative_to(root))] = (
-                ("link", os.readlink(path)) if path.is_symlink() else "directory" if path.is_dir()
-                else path.read_bytes() if path.is_file() else "other")
+                ("link", os.readlink(path))
+                if path.is_symlink()
+                else "directory"
+                if path.is_dir()
+                else path.read_bytes()
+                if path.is_file()
+                else "other"
+            )
     return found
 
 
 # 1. One escaping for untrusted text.
+
 
 def test_a_file_name_that_would_close_the_comments_block_is_one_escaped_line(project: Path) -> None:
     shutil.copy(project / "experiences" / f"{HERO}.yaml", project / "experiences" / ISSUE_PATH)
@@ -59,7 +66,8 @@ def test_a_file_name_that_would_close_the_comments_block_is_one_escaped_line(pro
         f"experiences/{SHOWN_PATH}:1:1: $: the file name holds a character that does not print (a line "
         "break, a control or bidi character, or bytes that are not UTF-8); rename the file: a file's path "
         "and name (its key) are shown in every plan and pull request comment.",
-        "1 error in 1 file (7 experience files checked)."]
+        "1 error in 1 file (7 experience files checked).",
+    ]
     annotated = igops("validate", "--format", "github")
     assert annotated.exit_code == 1 and len(annotated.output.splitlines()) == 3
     assert annotated.output.startswith("::error file=experiences/x%0A~~~%0A%0A<img")
@@ -68,19 +76,38 @@ def test_a_file_name_that_would_close_the_comments_block_is_one_escaped_line(pro
     assert planned.stderr.splitlines()[0].startswith(f"experiences/{SHOWN_PATH}:1:1: ")
     (project / "err.txt").write_text(planned.stderr)
     (project / "out.txt").write_text(planned.stdout)
-    body = igops("comment-body", "--command", "plan --format markdown", "--exit-code", "1", "--stdout",
-                 "out.txt", "--stderr", "err.txt", "--report-format", "markdown")
+    body = igops(
+        "comment-body",
+        "--command",
+        "plan --format markdown",
+        "--exit-code",
+        "1",
+        "--stdout",
+        "out.txt",
+        "--stderr",
+        "err.txt",
+        "--report-format",
+        "markdown",
+    )
     assert body.exit_code == 0
     assert_markdown_safe(body.output, mark="Plan approved")
 
 
 def test_mentions_links_and_bidi_in_names_stay_inert_in_every_document(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     hostile = "@everyone @user #1 \u202eevil\u2066 <b>x</b>"
-    api = seeded(tmp_path, monkeypatch, {"managed": experience(name=f"Managed {hostile}", status="started"),
-                                         "other": experience(name=f"Other {hostile}", status="started")})
+    api = seeded(
+        tmp_path,
+        monkeypatch,
+        {
+            "managed": experience(name=f"Managed {hostile}", status="started"),
+            "other": experience(name=f"Other {hostile}", status="started"),
+        },
+    )
     (tmp_path / "experiences" / "managed.yaml").write_text(
-        dump(experience(name=f"Managed {hostile}", status="started", description=hostile)))
+        dump(experience(name=f"Managed {hostile}", status="started", description=hostile))
+    )
     for command in (("plan",), ("drift",), ("report",)):
         text = igops(*command, "--api", api)
         assert text.exit_code in (0, 2), text.output
@@ -89,8 +116,10 @@ def test_mentions_links_and_bidi_in_names_stay_inert_in_every_document(
         assert markdown.exit_code in (0, 2), markdown.output
         assert_markdown_safe(markdown.output, mark="u202eevil")
     unmanaged = igops("plan", "--api", api, "--format", "markdown").output
-    assert "| Other @&#8288;everyone @&#8288;user #&#8288;1 &#92;u202eevil&#92;u2066 &lt;b&gt;x&lt;/b&gt; |" \
+    assert (
+        "| Other @&#8288;everyone @&#8288;user #&#8288;1 &#92;u202eevil&#92;u2066 &lt;b&gt;x&lt;/b&gt; |"
         in unmanaged
+    )
 
 
 def seeded(root: Path, monkeypatch: pytest.MonkeyPatch, documents: dict[str, dict[str, Any]]) -> str:
@@ -111,6 +140,7 @@ def seeded(root: Path, monkeypatch: pytest.MonkeyPatch, documents: dict[str, dic
 
 # 2. The bounded comment leaves out only what does not fit.
 
+
 def test_one_huge_value_leaves_out_its_own_section_and_no_other(project: Path) -> None:
     make_live_equal(project, statuses=("paused", "ended"))
     huge = experience(name="Huge", description="x" * 70_000)
@@ -122,11 +152,14 @@ def test_one_huge_value_leaves_out_its_own_section_and_no_other(project: Path) -
     others = re.findall(r"<b>([a-z-]+)</b>", whole)
     assert len(others) > 3 and others[0] == "aaa-huge"
     assert re.findall(r"<b>([a-z-]+)</b>", comment.output) == others[1:], "every other section is kept"
-    assert "_Plan truncated to fit one comment: 1 experience (<code>aaa-huge</code>) not shown here." \
+    assert (
+        "_Plan truncated to fit one comment: 1 experience (<code>aaa-huge</code>) not shown here."
         in comment.output
+    )
 
 
 # 3. Files and directories that cannot be read.
+
 
 @pytest.fixture
 def unlistable(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Path]]:
@@ -143,14 +176,21 @@ def unlistable(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Path]]:
     yield refused
 
 
-COMMANDS = [("validate",), ("plan",), ("apply", "--auto-approve"), ("drift",), ("import", "--all"),
-            ("show", HERO)]
+COMMANDS = [
+    ("validate",),
+    ("plan",),
+    ("apply", "--auto-approve"),
+    ("drift",),
+    ("import", "--all"),
+    ("show", HERO),
+]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
 @pytest.mark.parametrize("where", ["experiences", "experiences/nested"])
 def test_a_directory_that_cannot_be_listed_is_an_error_naming_it(
-        project: Path, unlistable: list[Path], command: tuple[str, ...], where: str) -> None:
+    project: Path, unlistable: list[Path], command: tuple[str, ...], where: str
+) -> None:
     (project / "experiences" / "nested").mkdir()
     shutil.move(project / "experiences" / f"{HERO}.yaml", project / "experiences" / "nested")
     before = snapshot(project / "experiences")
@@ -159,9 +199,11 @@ def test_a_directory_that_cannot_be_listed_is_an_error_naming_it(
     result = igops(*command, *api)
     unlistable.clear()
     assert result.exit_code == 1, result.output
-    assert (f"{where}: the directory cannot be listed (permission denied), so igops cannot tell which "
-            "experience files it holds; make it readable, or move it out of the experiences directory."
-            in result.output)
+    assert (
+        f"{where}: the directory cannot be listed (permission denied), so igops cannot tell which "
+        "experience files it holds; make it readable, or move it out of the experiences directory."
+        in result.output
+    )
     assert "Traceback" not in result.output and "all valid" not in result.output
     assert snapshot(project / "experiences") == before, "nothing written"
     assert not (project / "account.json").exists() or command[0] in ("import", "show")
@@ -169,7 +211,8 @@ def test_a_directory_that_cannot_be_listed_is_an_error_naming_it(
 
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
 def test_a_file_that_cannot_be_read_is_an_error_naming_it(
-        project: Path, monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...]) -> None:
+    project: Path, monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...]
+) -> None:
     secret = project / "experiences" / f"{HERO}.yaml"
     reading = Path.read_bytes
 
@@ -194,12 +237,19 @@ def test_a_reference_too_long_for_a_path_is_a_name_to_show(project: Path) -> Non
 
 # 4. Import writes only what it may, and checks every target first.
 
+
 def import_project(root: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """A project whose account holds 'Broken WIP', 'Linked', 'Dir clash' and 'Fine', and whose experiences
     directory has in their way a hand-written file that fails the schema, a symbolic link to another file
     and a directory with a file's name."""
-    api = seeded(root, monkeypatch, {name.lower().replace(" ", "-"): experience(name=name)
-                                     for name in ("Broken WIP", "Linked", "Dir clash", "Fine")})
+    api = seeded(
+        root,
+        monkeypatch,
+        {
+            name.lower().replace(" ", "-"): experience(name=name)
+            for name in ("Broken WIP", "Linked", "Dir clash", "Fine")
+        },
+    )
     experiences = root / "experiences"
     (experiences / "broken-wip.yaml").write_text("name: Broken WIP\nstatus: half-written\n")
     (root / "elsewhere.yaml").write_text("# mine\n")
@@ -209,20 +259,25 @@ def import_project(root: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 def test_import_checks_every_target_before_writing_any(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     api = import_project(tmp_path, monkeypatch)
     before = snapshot(tmp_path / "experiences")
     for overwrite in ((), ("--overwrite",)):
         result = igops("import", "--all", *overwrite, "--api", api)
         assert result.exit_code == 1, result.output
         lines = result.output.splitlines()
-        link = ("Error: experiences/linked.yaml is a symbolic link, not a regular file: igops writes only "
-                "regular files or new paths, never through or over anything else, so nothing was imported "
-                "(--overwrite or not).")
+        link = (
+            "Error: experiences/linked.yaml is a symbolic link, not a regular file: igops writes only "
+            "regular files or new paths, never through or over anything else, so nothing was imported "
+            "(--overwrite or not)."
+        )
         directory = link.replace("linked.yaml is a symbolic link", "dir-clash.yaml is a directory")
-        broken = ("Error: experiences/broken-wip.yaml exists but does not load as an experience file, so it "
-                  "is not known to hold 'Broken WIP': fix it or move it away, or run igops import "
-                  "--overwrite to replace it.")
+        broken = (
+            "Error: experiences/broken-wip.yaml exists but does not load as an experience file, so it "
+            "is not known to hold 'Broken WIP': fix it or move it away, or run igops import "
+            "--overwrite to replace it."
+        )
         assert sorted(lines) == sorted([directory, link] if overwrite else [broken, directory, link])
         assert snapshot(tmp_path / "experiences") == before, "nothing written"
     (tmp_path / "experiences" / "linked.yaml").unlink()
@@ -236,7 +291,8 @@ def test_import_checks_every_target_before_writing_any(
 
 
 def test_import_never_replaces_a_link_to_a_file_it_manages(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     api = seeded(tmp_path, monkeypatch, {"fine": experience(name="Fine")})
     (tmp_path / "experiences" / "real").mkdir()
     (tmp_path / "experiences" / "real" / "fine.txt").write_text(dump(experience(name="Fine")))
@@ -248,28 +304,37 @@ def test_import_never_replaces_a_link_to_a_file_it_manages(
 
 
 def test_import_into_a_directory_igops_may_not_write_writes_nothing(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     api = seeded(tmp_path, monkeypatch, {"fine": experience(name="Fine"), "other": experience(name="Other")})
     access = os.access
-    monkeypatch.setattr(os, "access",
-                        lambda path, mode: Path(path).name != "experiences" and access(path, mode))
+    monkeypatch.setattr(
+        os, "access", lambda path, mode: Path(path).name != "experiences" and access(path, mode)
+    )
     result = igops("import", "--all", "--api", api)
     assert result.exit_code == 1
     assert sorted(result.output.splitlines()) == [
         f"Error: experiences/{key}.yaml cannot be written: igops may not write in its directory experiences, "
-        "so nothing was imported (--overwrite or not)." for key in ("fine", "other")]
+        "so nothing was imported (--overwrite or not)."
+        for key in ("fine", "other")
+    ]
     assert list((tmp_path / "experiences").iterdir()) == []
 
 
 # 5. Files igops writes are regular files or new paths.
+
 
 def special_files(root: Path) -> dict[str, Path]:
     """A FIFO, a link to a file and a device, each where a command would write."""
     os.mkfifo(root / "fifo")
     (root / "target.json").write_text("mine")
     (root / "link.json").symlink_to(root / "target.json")
-    return {"a FIFO (named pipe)": root / "fifo", "a symbolic link": root / "link.json",
-            "a device": Path("/dev/null"), "a directory": root / "experiences"}
+    return {
+        "a FIFO (named pipe)": root / "fifo",
+        "a symbolic link": root / "link.json",
+        "a device": Path("/dev/null"),
+        "a directory": root / "experiences",
+    }
 
 
 @pytest.mark.parametrize("option", ["--out", "--refresh-cache"])
@@ -278,14 +343,17 @@ def test_plan_refuses_to_write_anything_but_a_regular_file(project: Path, option
         before = snapshot(project)
         result = igops("plan", "--api", api_of(project), option, str(path))
         assert result.exit_code == 1
-        assert result.output == (f"Error: {option} {path} is {kind}, not a regular file: igops writes only "
-                                 "regular files or new paths, never through or over anything else.\n")
+        assert result.output == (
+            f"Error: {option} {path} is {kind}, not a regular file: igops writes only "
+            "regular files or new paths, never through or over anything else.\n"
+        )
         assert snapshot(project) == before, "nothing written, the account not even opened"
 
 
 @pytest.mark.parametrize("command", [("apply", "--auto-approve"), ("drift",)])
 def test_every_command_with_a_refresh_cache_refuses_a_fifo_before_reading_it(
-        project: Path, command: tuple[str, ...]) -> None:
+    project: Path, command: tuple[str, ...]
+) -> None:
     fifo = special_files(project)["a FIFO (named pipe)"]
     result = igops(*command, "--api", api_of(project), "--refresh-cache", str(fifo))
     assert result.exit_code == 1
@@ -297,9 +365,11 @@ def test_the_sandbox_state_is_a_regular_file_or_a_new_path(project: Path) -> Non
         before = snapshot(project)
         planned = igops("plan", "--api", f"sandbox:{path}")
         assert planned.exit_code == 1
-        assert planned.output == (f"Error: {path} is {kind}, not a regular file: igops writes only regular "
-                                  "files or new paths, never through or over anything else: fix the sandbox: "
-                                  "URL or move the file away.\n")
+        assert planned.output == (
+            f"Error: {path} is {kind}, not a regular file: igops writes only regular "
+            "files or new paths, never through or over anything else: fix the sandbox: "
+            "URL or move the file away.\n"
+        )
         served = igops("sandbox", "serve", "--port", "0", "--state", str(path))
         assert served.exit_code == 1 and served.output.startswith(f"Error: --state {path} is {kind}")
         assert snapshot(project) == before, "no state, no journal beside it"
@@ -307,8 +377,9 @@ def test_the_sandbox_state_is_a_regular_file_or_a_new_path(project: Path) -> Non
 
 def test_plan_out_into_a_missing_directory_is_refused_before_the_plan(project: Path) -> None:
     result = igops("plan", "--api", api_of(project), "--out", "missing/plan.json")
-    assert result.output == ("Error: --out missing/plan.json cannot be written: its directory missing does "
-                             "not exist.\n")
+    assert result.output == (
+        "Error: --out missing/plan.json cannot be written: its directory missing does not exist.\n"
+    )
     assert result.exit_code == 1 and not (project / "account.json").exists()
 
 
@@ -327,7 +398,8 @@ def test_drift_adopt_never_replaces_a_linked_experience_file(project: Path) -> N
     assert result.exit_code == 1
     assert result.output.splitlines()[-1] == (
         f"Error: experiences/{HERO}.yaml is a symbolic link, not a regular file: igops writes only regular "
-        "files or new paths, never through or over anything else.")
+        "files or new paths, never through or over anything else."
+    )
     assert snapshot(project / "experiences") == before
 
 
@@ -341,11 +413,13 @@ def test_a_directory_whose_name_does_not_print_is_refused_and_not_read(project: 
         "experiences/a\\u202eb:1:1: $: the directory name holds a character that does not print (a line "
         "break, a control or bidi character, or bytes that are not UTF-8); rename the directory: a file's "
         "path and name (its key) are shown in every plan and pull request comment.",
-        "1 error in 1 file (6 experience files checked)."]
+        "1 error in 1 file (6 experience files checked).",
+    ]
 
 
 def test_every_line_of_an_error_and_of_a_log_is_shown_as_untrusted_text(
-        capsys: pytest.CaptureFixture[str]) -> None:
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     assert CommandFailed("a\x1b[2J\u202eb\nsecond\x07").message == "a\\x1b[2J\\u202eb\nsecond\\x07"
     log_to_stderr(True)
     logging.getLogger("igops").info("reading %s", "x\ny\x1b]0;title\x07")

@@ -21,8 +21,12 @@ def _exception_classes() -> list[type[BaseException]]:
             continue  # the emulator stands alone: its errors are HTTP answers
         module = importlib.import_module(module_info.name)
         for name, value in vars(module).items():
-            if (inspect.isclass(value) and issubclass(value, BaseException)
-                    and value.__module__ == module.__name__ and not name.startswith("_")):
+            if (
+                inspect.isclass(value)
+                and issubclass(value, BaseException)
+                and value.__module__ == module.__name__
+                and not name.startswith("_")
+            ):
                 found.append(value)
     return found
 
@@ -30,6 +34,9 @@ def _exception_classes() -> list[type[BaseException]]:
 def test_every_error_igops_reports_is_an_igops_error() -> None:
     classes = _exception_classes()
     assert len(classes) > 10
-    stray = [f"{cls.__module__}.{cls.__name__}" for cls in classes
-             if not issubclass(cls, IgopsError) and f"{cls.__module__}.{cls.__name__}" not in INTERNAL]
+    stray = [
+        f"{cls.__module__}.{cls.__name__}"
+        for cls in classes
+        if not issubclass(cls, IgopsError) and f"{cls.__module__}.{cls.__name__}" not in INTERNAL
+    ]
     assert stray == []

@@ -59,8 +59,9 @@ def test_init_writes_a_repository_that_validates(tmp_path: Path, monkeypatch: py
     assert "1 experience file checked: all valid." in validated.output
 
 
-def test_init_writes_into_the_current_directory_by_default(tmp_path: Path,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_init_writes_into_the_current_directory_by_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     work_in(tmp_path, monkeypatch)
     result = init()
     assert result.exit_code == 0, result.output
@@ -122,9 +123,20 @@ def test_the_workflows_use_the_published_action_named_by_the_option(tmp_path: Pa
         assert "uses: ./" not in text
 
 
-@pytest.mark.parametrize("action", ["igops", "my-org/igops", "@v1", "my org/igops@v1", "./", "-x/igops@v1",
-                                    "my-org/igops@v1", f"my-org/igops@{COMMIT[:39]}",
-                                    f"igops/igops@{COMMIT}x"])
+@pytest.mark.parametrize(
+    "action",
+    [
+        "igops",
+        "my-org/igops",
+        "@v1",
+        "my org/igops@v1",
+        "./",
+        "-x/igops@v1",
+        "my-org/igops@v1",
+        f"my-org/igops@{COMMIT[:39]}",
+        f"igops/igops@{COMMIT}x",
+    ],
+)
 def test_an_action_that_is_not_owner_repo_at_a_full_commit_is_refused(tmp_path: Path, action: str) -> None:
     result = CliRunner().invoke(init_command, [str(tmp_path), "--action", action])
     assert result.exit_code == 1
@@ -153,9 +165,18 @@ def test_the_workflows_run_the_stores_own_action_which_installs_the_pinned_igops
     assert all(re.fullmatch(r"[a-z0-9-]+==\S+", line) for line in pins)
 
 
-@pytest.mark.parametrize("source", ["igops", "igops>=1.0", "other==1.0", "igops @ git+https://x/y@main",
-                                    f"igops @ git+https://x/y@{COMMIT[:12]}", "igops==1.0; rm -rf /",
-                                    f"igops @ https://x/y/{COMMIT}.zip"])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "igops",
+        "igops>=1.0",
+        "other==1.0",
+        "igops @ git+https://x/y@main",
+        f"igops @ git+https://x/y@{COMMIT[:12]}",
+        "igops==1.0; rm -rf /",
+        f"igops @ https://x/y/{COMMIT}.zip",
+    ],
+)
 def test_a_source_that_does_not_pin_one_igops_is_refused(tmp_path: Path, source: str) -> None:
     result = CliRunner().invoke(init_command, [str(tmp_path), "--source", source])
     assert result.exit_code == 1
@@ -173,8 +194,9 @@ def test_without_a_source_an_igops_not_installed_from_a_commit_asks_for_one(tmp_
 
 
 def test_source_and_action_together_are_refused(tmp_path: Path) -> None:
-    result = CliRunner().invoke(init_command, [str(tmp_path), "--source", RELEASE, "--action",
-                                               f"my-org/igops@{COMMIT}"])
+    result = CliRunner().invoke(
+        init_command, [str(tmp_path), "--source", RELEASE, "--action", f"my-org/igops@{COMMIT}"]
+    )
     assert result.exit_code == 1 and "give one" in result.output
     assert files_under(tmp_path) == []
 
@@ -194,13 +216,24 @@ def test_the_gitignore_keeps_what_igops_leaves_out_of_git_and_nothing_else(tmp_p
     git = shutil.which("git")
     if git is None:
         pytest.skip("git is not installed")
-    for path in ("plan.json", ".igops-cache/refresh.json", "sandbox.json", "sandbox.json-wal", "account.db",
-                 "account.db-shm"):
+    for path in (
+        "plan.json",
+        ".igops-cache/refresh.json",
+        "sandbox.json",
+        "sandbox.json-wal",
+        "account.db",
+        "account.db-shm",
+    ):
         (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / path).write_text("x", encoding="utf-8")
     subprocess.run([git, "init", "-q", str(tmp_path)], check=True, timeout=30)
-    listed = subprocess.run([git, "-C", str(tmp_path), "ls-files", "--others", "--exclude-standard"],
-                            check=True, capture_output=True, text=True, timeout=30).stdout.split()
+    listed = subprocess.run(
+        [git, "-C", str(tmp_path), "ls-files", "--others", "--exclude-standard"],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    ).stdout.split()
     assert sorted(listed) == sorted(path for path in SCAFFOLD_PATHS)
 
 
@@ -216,14 +249,16 @@ def test_this_repositorys_workflows_are_the_templates(name: str) -> None:
     copy = (REPO / WORKFLOW_DIR / name).read_text(encoding="utf-8")
     assert copy == render_workflow(name, THIS_REPOSITORY_ACTION, emulator=True), (
         f"{WORKFLOW_DIR}/{name} differs from igops/templates/workflows/{name}: edit the template, then run "
-        f"python -c 'import igops.templates as t, pathlib as p; p.Path(\"{WORKFLOW_DIR}/{name}\")"
-        f".write_text(t.render_workflow(\"{name}\", t.THIS_REPOSITORY_ACTION, emulator=True))'")
+        f'python -c \'import igops.templates as t, pathlib as p; p.Path("{WORKFLOW_DIR}/{name}")'
+        f'.write_text(t.render_workflow("{name}", t.THIS_REPOSITORY_ACTION, emulator=True))\''
+    )
 
 
 def test_this_repositorys_action_is_the_template() -> None:
     assert (REPO / "action.yml").read_text(encoding="utf-8") == render_action(None), (
         "action.yml differs from igops/templates/action/: edit the template, then run python -c 'import "
-        "igops.templates as t, pathlib as p; p.Path(\"action.yml\").write_text(t.render_action(None))'")
+        'igops.templates as t, pathlib as p; p.Path("action.yml").write_text(t.render_action(None))\''
+    )
 
 
 def test_this_repositorys_workflows_never_need_a_secret() -> None:

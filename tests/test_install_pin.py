@@ -20,22 +20,41 @@ OTHER = "fedcba9876543210fedcba9876543210fedcba98"
 SCRIPT = Path(installed.__file__)
 
 
-@pytest.mark.parametrize(("requirement", "pin"), [
-    ("igops==1.2.3", Pin(version="1.2.3")),
-    ("  igops == 1.2.3rc1 ", Pin(version="1.2.3rc1")),
-    (f"igops @ git+https://github.com/my-org/igops@{COMMIT}", Pin(url="https://github.com/my-org/igops",
-                                                                 commit=COMMIT)),
-    (f"igops@git+ssh://git@github.com/my-org/igops.git@{COMMIT}",
-     Pin(url="ssh://git@github.com/my-org/igops.git", commit=COMMIT)),
-])
+@pytest.mark.parametrize(
+    ("requirement", "pin"),
+    [
+        ("igops==1.2.3", Pin(version="1.2.3")),
+        ("  igops == 1.2.3rc1 ", Pin(version="1.2.3rc1")),
+        (
+            f"igops @ git+https://github.com/my-org/igops@{COMMIT}",
+            Pin(url="https://github.com/my-org/igops", commit=COMMIT),
+        ),
+        (
+            f"igops@git+ssh://git@github.com/my-org/igops.git@{COMMIT}",
+            Pin(url="ssh://git@github.com/my-org/igops.git", commit=COMMIT),
+        ),
+    ],
+)
 def test_a_pinned_requirement_is_read_and_written_back(requirement: str, pin: Pin) -> None:
     assert parse(requirement) == pin
     assert parse(pin.requirement) == pin
 
 
-@pytest.mark.parametrize("requirement", ["igops", "igops>=1", "igops==1.*", "igops~=1.0", "other==1.0",
-                                         "igops @ git+https://x/y@main", f"igops @ git+https://x/y@{COMMIT[:7]}",
-                                         f"igops @ https://x/{COMMIT}.zip", "igops==1.0\nrm -rf /", ""])
+@pytest.mark.parametrize(
+    "requirement",
+    [
+        "igops",
+        "igops>=1",
+        "igops==1.*",
+        "igops~=1.0",
+        "other==1.0",
+        "igops @ git+https://x/y@main",
+        f"igops @ git+https://x/y@{COMMIT[:7]}",
+        f"igops @ https://x/{COMMIT}.zip",
+        "igops==1.0\nrm -rf /",
+        "",
+    ],
+)
 def test_anything_but_one_release_or_one_commit_is_not_a_pin(requirement: str) -> None:
     assert parse(requirement) is None
 
@@ -56,29 +75,34 @@ def installed_as(monkeypatch: pytest.MonkeyPatch, distribution: FakeDistribution
         if distribution is None:
             raise metadata.PackageNotFoundError(name)
         return distribution
+
     monkeypatch.setattr(installed.metadata, "distribution", find)
 
 
-FROM_GIT = FakeDistribution("1.0.0", {"url": "https://github.com/my-org/igops.git",
-                                      "vcs_info": {"vcs": "git", "commit_id": COMMIT}})
+FROM_GIT = FakeDistribution(
+    "1.0.0", {"url": "https://github.com/my-org/igops.git", "vcs_info": {"vcs": "git", "commit_id": COMMIT}}
+)
 EDITABLE = FakeDistribution("1.0.0", {"url": "file:///src/igops", "dir_info": {"editable": True}})
 FROM_INDEX = FakeDistribution("1.0.0", None)
 
 
-@pytest.mark.parametrize(("distribution", "wanted", "skips"), [
-    (FROM_GIT, Pin(url="https://github.com/my-org/igops", commit=COMMIT), True),
-    (FROM_GIT, Pin(url="https://github.com/my-org/igops", commit=OTHER), False),
-    (FROM_GIT, Pin(url="https://github.com/someone-else/igops", commit=COMMIT), False),
-    (FROM_GIT, Pin(version="1.0.0"), True),
-    (EDITABLE, Pin(url="https://github.com/my-org/igops", commit=COMMIT), False),
-    (EDITABLE, Pin(version="1.0.0"), True),
-    (FROM_INDEX, Pin(version="1.0.0"), True),
-    (FROM_INDEX, Pin(version="1.0.1"), False),
-    (None, Pin(version="1.0.0"), False),
-])
-def test_the_install_is_skipped_only_for_exactly_the_pinned_igops(monkeypatch: pytest.MonkeyPatch,
-                                                                  distribution: FakeDistribution | None,
-                                                                  wanted: Pin, skips: bool) -> None:
+@pytest.mark.parametrize(
+    ("distribution", "wanted", "skips"),
+    [
+        (FROM_GIT, Pin(url="https://github.com/my-org/igops", commit=COMMIT), True),
+        (FROM_GIT, Pin(url="https://github.com/my-org/igops", commit=OTHER), False),
+        (FROM_GIT, Pin(url="https://github.com/someone-else/igops", commit=COMMIT), False),
+        (FROM_GIT, Pin(version="1.0.0"), True),
+        (EDITABLE, Pin(url="https://github.com/my-org/igops", commit=COMMIT), False),
+        (EDITABLE, Pin(version="1.0.0"), True),
+        (FROM_INDEX, Pin(version="1.0.0"), True),
+        (FROM_INDEX, Pin(version="1.0.1"), False),
+        (None, Pin(version="1.0.0"), False),
+    ],
+)
+def test_the_install_is_skipped_only_for_exactly_the_pinned_igops(
+    monkeypatch: pytest.MonkeyPatch, distribution: FakeDistribution | None, wanted: Pin, skips: bool
+) -> None:
     installed_as(monkeypatch, distribution)
     assert satisfies(installed.installed_pin(), wanted) is skips
     assert installed.main([wanted.requirement]) == (0 if skips else 1)
@@ -90,15 +114,20 @@ def test_init_pins_the_commit_this_igops_was_installed_from(monkeypatch: pytest.
 
 
 def test_init_does_not_pin_a_repository_only_this_machine_can_reach(monkeypatch: pytest.MonkeyPatch) -> None:
-    installed_as(monkeypatch, FakeDistribution("1.0.0", {"url": "file://localhost/src/igops",
-                                                         "vcs_info": {"vcs": "git", "commit_id": COMMIT}}))
+    installed_as(
+        monkeypatch,
+        FakeDistribution(
+            "1.0.0", {"url": "file://localhost/src/igops", "vcs_info": {"vcs": "git", "commit_id": COMMIT}}
+        ),
+    )
     with pytest.raises(source.SourceError, match=r"\(file://localhost/src/igops\), which a GitHub runner"):
         source.pinned_source(None)
 
 
 @pytest.mark.parametrize("distribution", [EDITABLE, FROM_INDEX, None])
 def test_init_asks_for_a_source_when_this_igops_came_from_no_commit(
-        monkeypatch: pytest.MonkeyPatch, distribution: FakeDistribution | None) -> None:
+    monkeypatch: pytest.MonkeyPatch, distribution: FakeDistribution | None
+) -> None:
     installed_as(monkeypatch, distribution)
     with pytest.raises(source.SourceError, match="give --source"):
         source.pinned_source(None)
@@ -106,8 +135,9 @@ def test_init_asks_for_a_source_when_this_igops_came_from_no_commit(
 
 def run_script(*arguments: str) -> subprocess.CompletedProcess[str]:
     """The check as the action runs it: the file on its own, with the runner's Python."""
-    return subprocess.run([sys.executable, str(SCRIPT), *arguments], capture_output=True, text=True,
-                          timeout=60, check=False)
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), *arguments], capture_output=True, text=True, timeout=60, check=False
+    )
 
 
 def test_the_script_the_action_runs_finds_this_igops_and_no_other() -> None:
@@ -121,6 +151,9 @@ def test_the_script_the_action_runs_finds_this_igops_and_no_other() -> None:
 
 
 def test_the_script_needs_nothing_but_the_standard_library() -> None:
-    imported = [line.split()[1] for line in SCRIPT.read_text(encoding="utf-8").splitlines()
-                if line.startswith(("import ", "from "))]
+    imported = [
+        line.split()[1]
+        for line in SCRIPT.read_text(encoding="utf-8").splitlines()
+        if line.startswith(("import ", "from "))
+    ]
     assert set(imported) <= {"__future__", "json", "re", "sys", "dataclasses", "importlib"}

@@ -12,8 +12,20 @@ PACKAGE = Path(__file__).resolve().parents[1] / "igops"
 # What each part of the package may import from igops (besides itself).
 ALLOWED: dict[str, set[str]] = {
     "cli": {"engine", "render", "config", "model", "templates"},
-    "engine": {"api", "config", "files", "normalize", "fields", "experience_types", "model",
-               "atomic", "sandbox", "schemas", "analytics", "documents"},
+    "engine": {
+        "api",
+        "config",
+        "files",
+        "normalize",
+        "fields",
+        "experience_types",
+        "model",
+        "atomic",
+        "sandbox",
+        "schemas",
+        "analytics",
+        "documents",
+    },
     "render": {"engine", "model", "files", "analytics", "documents"},
     # The JSON documents (plan, drift, report, sitewide, monitor): below the engine, which saves plans.
     "documents": {"model", "analytics", "schemas"},

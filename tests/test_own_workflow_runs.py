@@ -120,8 +120,11 @@ def ran_this_igops(run: WorkflowRun) -> None:
     no skipped step; the install is the second step of the action, id PARENT.1)."""
     setup = only(run.calls("actions/setup-python"))
     assert setup["installed_from"].endswith("/"), setup
-    assert not [step for step in run.jobs[next(iter(run.jobs))].steps
-                if step.stage == "Main" and step.id.endswith(".1")], "the root action ran pip install"
+    assert not [
+        step
+        for step in run.jobs[next(iter(run.jobs))].steps
+        if step.stage == "Main" and step.id.endswith(".1")
+    ], "the root action ran pip install"
 
 
 def emulator_ended(run: WorkflowRun) -> None:
@@ -232,8 +235,19 @@ def push(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
     head = commit(world.repo, "Reword the landing page test")
     world.run("plan", "igops-plan.yml", "pull_request", pull_request_event(world.repo, 9))
     git(world.repo, "checkout", "--quiet", "main")
-    git(world.repo, "-c", "user.name=Dev", "-c", "user.email=dev@example.invalid",
-        "merge", "--quiet", "--no-ff", "-m", "Merge pull request #9", "change")
+    git(
+        world.repo,
+        "-c",
+        "user.name=Dev",
+        "-c",
+        "user.email=dev@example.invalid",
+        "merge",
+        "--quiet",
+        "--no-ff",
+        "-m",
+        "Merge pull request #9",
+        "change",
+    )
     world.github.merge_pull_request(world.repo, 9, head)
     world.run("apply", "igops-apply.yml", "push", push_event(world.repo))
     yield world

@@ -17,10 +17,30 @@ from support.cli import REPO
 from support.workflows import tool_path
 
 # The keys pre-commit's manifest schema knows (pre_commit/clientlib.py, MANIFEST_HOOK_DICT).
-HOOK_KEYS = {"id", "name", "entry", "language", "alias", "files", "exclude", "types", "types_or",
-             "exclude_types", "additional_dependencies", "args", "always_run", "fail_fast", "pass_filenames",
-             "description", "language_version", "log_file", "require_serial", "stages", "verbose",
-             "minimum_pre_commit_version"}
+HOOK_KEYS = {
+    "id",
+    "name",
+    "entry",
+    "language",
+    "alias",
+    "files",
+    "exclude",
+    "types",
+    "types_or",
+    "exclude_types",
+    "additional_dependencies",
+    "args",
+    "always_run",
+    "fail_fast",
+    "pass_filenames",
+    "description",
+    "language_version",
+    "log_file",
+    "require_serial",
+    "stages",
+    "verbose",
+    "minimum_pre_commit_version",
+}
 
 
 def the_hook() -> dict[str, Any]:
@@ -33,14 +53,26 @@ def test_the_hook_is_well_formed() -> None:
     hook = the_hook()
     assert set(hook) <= HOOK_KEYS
     assert {key: hook[key] for key in ("id", "entry", "language", "pass_filenames")} == {
-        "id": "igops-validate", "entry": "igops validate", "language": "python", "pass_filenames": True}
+        "id": "igops-validate",
+        "entry": "igops validate",
+        "language": "python",
+        "pass_filenames": True,
+    }
     assert isinstance(hook["name"], str) and hook["name"]
 
 
-@pytest.mark.parametrize(("path", "checked"), [
-    ("experiences/homepage-hero-headline.yaml", True), ("experiences/drafts/new.yml", True),
-    ("igops.yaml", False), (".github/workflows/igops-plan.yml", False), ("experiences/notes.md", False),
-    ("schemas/experiences/x.yaml", False), ("experiences/x.yaml.bak", False)])
+@pytest.mark.parametrize(
+    ("path", "checked"),
+    [
+        ("experiences/homepage-hero-headline.yaml", True),
+        ("experiences/drafts/new.yml", True),
+        ("igops.yaml", False),
+        (".github/workflows/igops-plan.yml", False),
+        ("experiences/notes.md", False),
+        ("schemas/experiences/x.yaml", False),
+        ("experiences/x.yaml.bak", False),
+    ],
+)
 def test_the_hook_runs_on_experience_files_only(path: str, checked: bool) -> None:
     assert bool(re.search(the_hook()["files"], path)) is checked
 
@@ -49,9 +81,15 @@ def run_the_hook(root: Path, *files: str) -> subprocess.CompletedProcess[str]:
     """As pre-commit runs it: the entry split as a shell would, then the matching names, from the root."""
     hook = the_hook()
     names = [name for name in files if re.search(hook["files"], name)]
-    return subprocess.run([*shlex.split(hook["entry"]), *hook.get("args", []), *names], cwd=root,
-                          env={"PATH": tool_path(), "NO_COLOR": "1"}, capture_output=True, text=True,
-                          timeout=60, check=False)
+    return subprocess.run(
+        [*shlex.split(hook["entry"]), *hook.get("args", []), *names],
+        cwd=root,
+        env={"PATH": tool_path(), "NO_COLOR": "1"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 def test_the_entry_passes_a_valid_file_and_fails_an_invalid_one(tmp_path: Path) -> None:

@@ -30,6 +30,7 @@ def test_the_emulator_knows_the_same_actions_and_where_they_lead() -> None:
         sources, target = TRANSITIONS[row.api_action]
         assert target == row.status_after
         # Every live status igops plans this action from is one the emulator takes it from.
-        planned_from = {live for live in LiveStatus for desired in Status
-                        if row.kind in transition(live, desired).actions}
+        planned_from = {
+            live for live in LiveStatus for desired in Status if row.kind in transition(live, desired).actions
+        }
         assert planned_from <= sources, (row.api_action, planned_from - sources)

@@ -67,8 +67,12 @@ def test_the_adopt_job_runs_only_after_drift_found_some_and_leaves_files_that_pl
     run_workflow("igops-apply.yml")
     example = next((store / "experiences").glob("*.yaml"))
     reviewed = example.read_text(encoding="utf-8")
-    example.write_text(reviewed.replace("percentage: 50", "percentage: 70", 1).replace(
-        "percentage: 50", "percentage: 30", 1), encoding="utf-8")
+    example.write_text(
+        reviewed.replace("percentage: 50", "percentage: 70", 1).replace(
+            "percentage: 50", "percentage: 30", 1
+        ),
+        encoding="utf-8",
+    )
     assert igops("apply", "--auto-approve").exit_code == 0
     example.write_text(reviewed, encoding="utf-8")  # the account now says 70/30, the file 50/50
     workflow = store_workflows()["igops-drift.yml"]

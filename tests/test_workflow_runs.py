@@ -345,8 +345,9 @@ def open_pull_request(world: Scenario, number: int, change: tuple[str, str, str]
     git(world.repo, "checkout", "--quiet", "-b", f"change-{number}", "main")
     edit(world.repo, *change)
     head = commit(world.repo, f"Change {number}")
-    event = pull_request_event(world.repo, number, head_ref=f"change-{number}",
-                               head_repository=options.pop("head_repository", None))
+    event = pull_request_event(
+        world.repo, number, head_ref=f"change-{number}", head_repository=options.pop("head_repository", None)
+    )
     world.run(f"plan {number}", "igops-plan.yml", "pull_request", event, **options)
     git(world.repo, "checkout", "--quiet", "main")
     return head
@@ -355,8 +356,19 @@ def open_pull_request(world: Scenario, number: int, change: tuple[str, str, str]
 def merge(world: Scenario, number: int, head: str, name: str = "", **options: Any) -> WorkflowRun:
     """Pull request `number` merged into main (a merge commit), and that push's apply run (named `name`,
     else "merged NUMBER")."""
-    git(world.repo, "-c", "user.name=Dev", "-c", "user.email=dev@example.invalid", "merge", "--quiet",
-        "--no-ff", "-m", f"Merge pull request #{number}", f"change-{number}")
+    git(
+        world.repo,
+        "-c",
+        "user.name=Dev",
+        "-c",
+        "user.email=dev@example.invalid",
+        "merge",
+        "--quiet",
+        "--no-ff",
+        "-m",
+        f"Merge pull request #{number}",
+        f"change-{number}",
+    )
     world.github.merge_pull_request(world.repo, number, head, **options)
     return world.run(name or f"merged {number}", "igops-apply.yml", "push", push_event(world.repo))
 
@@ -458,16 +470,29 @@ def reviewed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
         head = open_pull_request(world, 12, QUESTION)
         dashboard_split(world, 60)
         merge(world, 12, head, "moved")
-        world.run("dispatch", "igops-apply.yml", "workflow_dispatch", dispatch_event(world.repo, {}),
-                  actor="store-admin")
+        world.run(
+            "dispatch",
+            "igops-apply.yml",
+            "workflow_dispatch",
+            dispatch_event(world.repo, {}),
+            actor="store-admin",
+        )
         edit(world.repo, EXAMPLE, "replace: Free shipping today", "replace: Free shipping, direct")
         commit(world.repo, "Pushed to main directly")
         world.run("direct", "igops-apply.yml", "push", push_event(world.repo))
-        fork = open_pull_request(world, 13, (EXAMPLE, "Free shipping, direct", "Free shipping from a fork"),
-                                 head_repository="someone/store")
+        fork = open_pull_request(
+            world,
+            13,
+            (EXAMPLE, "Free shipping, direct", "Free shipping from a fork"),
+            head_repository="someone/store",
+        )
         merge(world, 13, fork, head_repository="someone/store")
-        failed = open_pull_request(world, 14, (EXAMPLE, "Free shipping from a fork", "Free shipping, failed"),
-                                   secrets={"INTELLIGEMS_API_TOKEN": "a-token-the-account-refuses"})
+        failed = open_pull_request(
+            world,
+            14,
+            (EXAMPLE, "Free shipping from a fork", "Free shipping, failed"),
+            secrets={"INTELLIGEMS_API_TOKEN": "a-token-the-account-refuses"},
+        )
         merge(world, 14, failed)
         yield world
 
@@ -476,8 +501,11 @@ def dashboard_split(world: Scenario, control: int) -> None:
     """The example's control set to `control` percent in the dashboard (the rest to the other variation)."""
     planned = igops_cli(world.repo, "plan", "--format", "json", api_url=world.api_url)
     (example,) = [e for e in json.loads(planned.stdout)["experiences"] if e["path"] == EXAMPLE]
-    answer = httpx.get(f"{world.api_url}/v25-10-beta/experiences/{example['experience_id']}",
-                       headers={"intelligems-access-token": SANDBOX_DEFAULT_TOKEN}, timeout=10)
+    answer = httpx.get(
+        f"{world.api_url}/v25-10-beta/experiences/{example['experience_id']}",
+        headers={"intelligems-access-token": SANDBOX_DEFAULT_TOKEN},
+        timeout=10,
+    )
     live = answer.json()["experience"]
     for variation in live["variations"]:
         variation["percentage"] = control if variation["isControl"] else 100 - control
@@ -520,8 +548,15 @@ def test_a_dispatch_applies_what_it_plans_and_says_no_review_saw_it(reviewed: Sc
 
 def test_a_push_that_merged_no_pull_request_is_not_applied(reviewed: Scenario) -> None:
     run = reviewed.runs["direct"]
-    pushed = git(reviewed.repo, "log", "--format=%h", "--abbrev=7", "--fixed-strings",
-                 "--grep", "Pushed to main directly")
+    pushed = git(
+        reviewed.repo,
+        "log",
+        "--format=%h",
+        "--abbrev=7",
+        "--fixed-strings",
+        "--grep",
+        "Pushed to main directly",
+    )
     not_applied(run, f"Commit {pushed} merged no pull request into main (it was pushed directly)")
     assert [call[0] for call in run.gh_calls] == ["api"], run.gh_calls
 
@@ -532,8 +567,10 @@ def test_a_forks_merged_pull_request_is_not_applied(reviewed: Scenario) -> None:
 
 def test_a_pull_request_whose_plan_failed_is_not_applied(reviewed: Scenario) -> None:
     assert reviewed.runs["plan 14"].jobs["plan"].result == "failure"
-    not_applied(reviewed.runs["merged 14"], "The last plan run of pull request #14 (run "
-                f"{reviewed.runs['plan 14'].run_id}) saved no plan")
+    not_applied(
+        reviewed.runs["merged 14"],
+        f"The last plan run of pull request #14 (run {reviewed.runs['plan 14'].run_id}) saved no plan",
+    )
 
 
 def test_nothing_but_the_reviewed_and_the_dispatched_changes_reached_the_account(reviewed: Scenario) -> None:
@@ -642,16 +679,28 @@ def adopts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
         dashboard_split(world, 60)
         world.run("report only", "igops-drift.yml", "workflow_dispatch", dispatch_event(world.repo, {}))
         adopt = {"adopt": True}
-        world.run("not allowed", "igops-drift.yml", "workflow_dispatch", dispatch_event(world.repo, adopt),
-                  inputs=adopt)
+        world.run(
+            "not allowed",
+            "igops-drift.yml",
+            "workflow_dispatch",
+            dispatch_event(world.repo, adopt),
+            inputs=adopt,
+        )
         world.github.allow_actions_to_create_pull_requests()
-        world.run("opened", "igops-drift.yml", "workflow_dispatch", dispatch_event(world.repo, adopt),
-                  inputs=adopt)
-        world.run("updated", "igops-drift.yml", "workflow_dispatch", dispatch_event(world.repo, adopt),
-                  inputs=adopt)
-        world.run("nightly", "igops-drift.yml", "schedule", schedule_event(world.repo, "17 4 * * *"),
-                  variables={"IGOPS_ADOPT_DRIFT": "true"},
-                  secrets={"INTELLIGEMS_API_TOKEN": SANDBOX_DEFAULT_TOKEN, "IGOPS_PR_TOKEN": PR_TOKEN})
+        world.run(
+            "opened", "igops-drift.yml", "workflow_dispatch", dispatch_event(world.repo, adopt), inputs=adopt
+        )
+        world.run(
+            "updated", "igops-drift.yml", "workflow_dispatch", dispatch_event(world.repo, adopt), inputs=adopt
+        )
+        world.run(
+            "nightly",
+            "igops-drift.yml",
+            "schedule",
+            schedule_event(world.repo, "17 4 * * *"),
+            variables={"IGOPS_ADOPT_DRIFT": "true"},
+            secrets={"INTELLIGEMS_API_TOKEN": SANDBOX_DEFAULT_TOKEN, "IGOPS_PR_TOKEN": PR_TOKEN},
+        )
         yield world
 
 
@@ -689,8 +738,10 @@ def test_adopt_opens_one_pull_request_whose_files_plan_empty_and_keep_their_comm
     after = adopted_file(adopts).splitlines()
     changed = [(old, new) for old, new in zip(before, after, strict=True) if old != new]
     assert changed == [
-        ("    percentage: 50                    # the percentages add up to 100",
-         "    percentage: 60                    # the percentages add up to 100"),
+        (
+            "    percentage: 50                    # the percentages add up to 100",
+            "    percentage: 60                    # the percentages add up to 100",
+        ),
         ("    percentage: 50", "    percentage: 40"),
     ], changed
     worktree = adopts.repo.parent / "adopted"
@@ -803,7 +854,7 @@ def standin_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[WorkflowRun, 
             cache=_pinned("actions/cache/save"),
             upload=_pinned("actions/upload-artifact"),
             sleep=LEFT_RUNNING,
-        fits=BODY_LIMIT - marker,
+            fits=BODY_LIMIT - marker,
             over=BODY_LIMIT - marker + 1,
         ),
         encoding="utf-8",
@@ -847,8 +898,11 @@ def test_gh_needs_the_permission_and_knows_only_the_commands_the_workflows_use(
 def test_what_a_step_leaves_running_ends_with_the_run(standin_run: tuple[WorkflowRun, GitHub]) -> None:
     run, _ = standin_run
     assert run.jobs["probe"].result == "success", run.log()
-    left = [path for path in Path("/proc").glob("[0-9]*/cmdline")
-            if f"sleep\0{LEFT_RUNNING}".encode() in _read_bytes(path)]
+    left = [
+        path
+        for path in Path("/proc").glob("[0-9]*/cmdline")
+        if f"sleep\0{LEFT_RUNNING}".encode() in _read_bytes(path)
+    ]
     assert left == [], "a background process of the run outlived it"
     assert len(run.left_running) == 1, "act leaves a process that ignores SIGHUP running after the job"
 

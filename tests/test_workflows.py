@@ -44,11 +44,17 @@ PINNED = re.compile(r"uses: ([\w.-]+/[\w./-]+)@([0-9a-f]{40}) # (v\d+\.\d+\.\d+)
 
 def every_file() -> dict[str, str]:
     """Each workflow a repository gets (this one's and a store's) and the action, by a readable name."""
-    own = {f"{WORKFLOW_DIR}/{path.name}": path.read_text(encoding="utf-8")
-           for path in sorted((REPO / WORKFLOW_DIR).glob("*.yml"))}
+    own = {
+        f"{WORKFLOW_DIR}/{path.name}": path.read_text(encoding="utf-8")
+        for path in sorted((REPO / WORKFLOW_DIR).glob("*.yml"))
+    }
     store = {f"store's {name}": render_workflow(name, STORE_ACTION) for name in WORKFLOWS}
-    return {**own, **store, "action.yml": ACTION_FILE.read_text(encoding="utf-8"),
-            f"store's {STORE_ACTION_DIR}/action.yml": render_action(RELEASE)}
+    return {
+        **own,
+        **store,
+        "action.yml": ACTION_FILE.read_text(encoding="utf-8"),
+        f"store's {STORE_ACTION_DIR}/action.yml": render_action(RELEASE),
+    }
 
 
 def all_steps() -> list[dict[str, Any]]:
@@ -56,8 +62,9 @@ def all_steps() -> list[dict[str, Any]]:
     return [step for workflow in workflows for step in steps(workflow)] + action()["runs"]["steps"]
 
 
-PLAN, APPLY, DRIFT, MONITOR = (store_workflows()[f"igops-{name}.yml"]
-                               for name in ("plan", "apply", "drift", "monitor"))
+PLAN, APPLY, DRIFT, MONITOR = (
+    store_workflows()[f"igops-{name}.yml"] for name in ("plan", "apply", "drift", "monitor")
+)
 
 
 def test_plan_runs_on_pull_requests_that_change_experiences() -> None:
@@ -80,16 +87,21 @@ def test_plan_runs_on_pull_requests_that_change_experiences() -> None:
     # A fork's pull request gets no secrets: it is not planned.
     assert plan["if"] == "env.IGOPS_SAME_REPOSITORY == 'true'"
     assert PLAN["jobs"]["plan"]["env"] == {
-        "IGOPS_SAME_REPOSITORY": "${{ github.event.pull_request.head.repo.full_name == github.repository }}"}
+        "IGOPS_SAME_REPOSITORY": "${{ github.event.pull_request.head.repo.full_name == github.repository }}"
+    }
 
 
 @pytest.mark.parametrize("name", ["igops-plan.yml", "igops-apply.yml", "igops-drift.yml"])
 def test_the_refresh_cache_is_restored_from_the_newest_and_saved_by_apply_and_drift(name: str) -> None:
     workflow = store_workflows()[name]
-    restore = next(step for step in steps(workflow)
-                   if step.get("uses", "").startswith("actions/cache/restore@"))
-    (command,) = [step["with"]["command"].split() for step in igops_steps(workflow)
-                  if "--refresh-cache" in step["with"]["command"]]
+    restore = next(
+        step for step in steps(workflow) if step.get("uses", "").startswith("actions/cache/restore@")
+    )
+    (command,) = [
+        step["with"]["command"].split()
+        for step in igops_steps(workflow)
+        if "--refresh-cache" in step["with"]["command"]
+    ]
     assert command[command.index("--refresh-cache") + 1].startswith(restore["with"]["path"] + "/")
     assert restore["with"]["restore-keys"] == "igops-refresh-"
     saves = [step for step in steps(workflow) if step.get("uses", "").startswith("actions/cache/save@")]
@@ -99,8 +111,10 @@ def test_the_refresh_cache_is_restored_from_the_newest_and_saved_by_apply_and_dr
     (save,) = saves
     # Saved after a failure too, under a key of its own per run attempt (cache keys never change).
     assert save["if"] == "always()"
-    assert save["with"] == {"path": restore["with"]["path"],
-                            "key": "igops-refresh-${{ github.run_id }}-${{ github.run_attempt }}"}
+    assert save["with"] == {
+        "path": restore["with"]["path"],
+        "key": "igops-refresh-${{ github.run_id }}-${{ github.run_attempt }}",
+    }
 
 
 def test_plan_posts_one_sticky_comment_even_when_it_failed_and_uploads_the_saved_plan() -> None:
@@ -120,11 +134,16 @@ def test_apply_runs_on_main_and_on_demand_one_at_a_time_never_cancelled() -> Non
     assert APPLY["concurrency"] == {"group": "igops-apply", "cancel-in-progress": False}
     assert APPLY["jobs"]["apply"]["environment"] == "igops"
     (apply,) = igops_steps(APPLY)
-    assert pushed_command(apply) == ["apply", "--auto-approve",
-                                     "--refresh-cache", ".igops-cache/refresh.json"]
+    assert pushed_command(apply) == [
+        "apply",
+        "--auto-approve",
+        "--refresh-cache",
+        ".igops-cache/refresh.json",
+    ]
     assert apply["with"]["command"].endswith(
         " ${{ inputs.force && '--force' || '' }}"
-        " ${{ steps.reviewed.outputs.plan && format('--reviewed {0}', steps.reviewed.outputs.plan) || '' }}")
+        " ${{ steps.reviewed.outputs.plan && format('--reviewed {0}', steps.reviewed.outputs.plan) || '' }}"
+    )
     assert success_codes(apply) == {0}
     assert apply["with"]["step-summary"] == "true"
     assert all("timeout-minutes" not in job for job in APPLY["jobs"].values())
@@ -135,8 +154,10 @@ def test_drift_runs_nightly_and_keeps_one_issue_open_while_there_is_drift() -> N
     (schedule,) = DRIFT["on"]["schedule"]
     assert len(schedule["cron"].split()) == 5 and schedule["cron"].endswith("* * *")
     assert DRIFT["permissions"] == {"contents": "read", "issues": "write"}
-    assert igops_commands(DRIFT) == ["drift --format markdown --refresh-cache .igops-cache/refresh.json",
-                                     "drift --adopt --format markdown"]
+    assert igops_commands(DRIFT) == [
+        "drift --format markdown --refresh-cache .igops-cache/refresh.json",
+        "drift --adopt --format markdown",
+    ]
     (drift,) = igops_steps(DRIFT, "drift")
     assert success_codes(drift) == {0, 2}
     found, gone = (step for step in steps(DRIFT, "drift") if "run" in step)
@@ -154,9 +175,12 @@ def test_drift_adopts_only_when_asked_in_a_job_of_its_own_that_alone_may_push() 
     adopt = DRIFT["jobs"]["adopt"]
     assert DRIFT["on"]["workflow_dispatch"]["inputs"]["adopt"] == {
         "description": DRIFT["on"]["workflow_dispatch"]["inputs"]["adopt"]["description"],
-        "type": "boolean", "default": False}
-    assert adopt["if"] == ("needs.drift.outputs.exit-code == '2' && (inputs.adopt || "
-                           "vars.IGOPS_ADOPT_DRIFT == 'true')")
+        "type": "boolean",
+        "default": False,
+    }
+    assert adopt["if"] == (
+        "needs.drift.outputs.exit-code == '2' && (inputs.adopt || vars.IGOPS_ADOPT_DRIFT == 'true')"
+    )
     assert adopt["permissions"] == {"contents": "write", "pull-requests": "write"}
     assert "permissions" not in DRIFT["jobs"]["drift"], "the drift job keeps the workflow's read permissions"
     (step,) = igops_steps(DRIFT, "adopt")
@@ -208,8 +232,11 @@ def test_a_store_workflow_checks_out_first_and_runs_igops_from_the_action(name: 
 def third_party_uses(text: str) -> list[str]:
     """Each `uses:` line of a file, but those of igops's own action."""
     lines = (line.strip().removeprefix("- ") for line in text.splitlines())
-    return [line for line in lines
-            if line.startswith("uses:") and line not in ("uses: ./", f"uses: {STORE_ACTION}")]
+    return [
+        line
+        for line in lines
+        if line.startswith("uses:") and line not in ("uses: ./", f"uses: {STORE_ACTION}")
+    ]
 
 
 @pytest.mark.parametrize("name", sorted(every_file()))
@@ -224,8 +251,14 @@ def test_each_action_is_pinned_to_one_commit_everywhere() -> None:
         for match in map(PINNED.fullmatch, third_party_uses(text)):
             assert match is not None
             pins.setdefault(match[1], set()).add((match[2], match[3]))
-    assert {"actions/checkout", "actions/setup-python", "actions/cache/restore", "actions/cache/save",
-            "actions/upload-artifact", "marocchino/sticky-pull-request-comment"} <= set(pins)
+    assert {
+        "actions/checkout",
+        "actions/setup-python",
+        "actions/cache/restore",
+        "actions/cache/save",
+        "actions/upload-artifact",
+        "marocchino/sticky-pull-request-comment",
+    } <= set(pins)
     assert all(len(versions) == 1 for versions in pins.values()), pins
 
 
@@ -254,7 +287,8 @@ def test_the_action_installs_igops_from_its_own_checkout_and_runs_the_command() 
 def test_ci_downloads_the_api_description_the_conformance_tests_read() -> None:
     (test_job, _) = repo_workflows()["ci.yml"]["jobs"].values()
     assert test_job["env"]["OPENAPI_URL"].startswith(
-        "https://raw.githubusercontent.com/api-evangelist/intelligems/")
+        "https://raw.githubusercontent.com/api-evangelist/intelligems/"
+    )
     assert re.fullmatch(r"[0-9a-f]{64}", test_job["env"]["OPENAPI_SHA256"])
     download = next(step["run"] for step in test_job["steps"] if "OPENAPI_URL" in step.get("run", ""))
     assert "IGOPS_OPENAPI_SPEC=" in download and "sha256sum --check" in download
@@ -269,11 +303,13 @@ def test_actionlint_finds_nothing_in_any_workflow(tmp_path: Path) -> None:
     # A store's repository of its own, so that its workflows' inputs are checked against its action.
     subprocess.run([git, "init", "-q", str(tmp_path)], check=True, timeout=30)
     write_scaffold(tmp_path, RELEASE)
-    store = subprocess.run([binary, "-no-color"], cwd=tmp_path, capture_output=True, text=True, timeout=60,
-                           check=False)
+    store = subprocess.run(
+        [binary, "-no-color"], cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False
+    )
     assert store.returncode == 0, store.stdout + store.stderr
     # Run from this repository, so that its workflows' `uses: ./` is checked against action.yml.
     own = sorted(str(path) for path in (REPO / WORKFLOW_DIR).glob("*.yml"))
-    result = subprocess.run([binary, "-no-color", *own], cwd=REPO, capture_output=True, text=True,
-                            timeout=60, check=False)
+    result = subprocess.run(
+        [binary, "-no-color", *own], cwd=REPO, capture_output=True, text=True, timeout=60, check=False
+    )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -40,8 +40,11 @@ class Window:
 
     def sitewide_query(self) -> dict[str, str]:
         """The range as the sitewide endpoints take it."""
-        return {name: iso(value) for name, value in (("start", self.start), ("end", self.end))
-                if value is not None}
+        return {
+            name: iso(value)
+            for name, value in (("start", self.start), ("end", self.end))
+            if value is not None
+        }
 
 
 def iso(seconds: int) -> str:
@@ -68,9 +71,12 @@ def parse_instant(text: str, what: str, *, end: bool = False) -> int:
 
 def parse_window(start: str | None, end: str | None) -> Window:
     """The range `start` to `end` (either may be None); DateError when one is no date or they are reversed."""
-    window = Window(None if start is None else parse_instant(start, "start"),
-                    None if end is None else parse_instant(end, "end", end=True))
+    window = Window(
+        None if start is None else parse_instant(start, "start"),
+        None if end is None else parse_instant(end, "end", end=True),
+    )
     if window.start is not None and window.end is not None and window.end <= window.start:
-        raise DateError(f"The end {end!r} is not after the start {start!r}: give an end later than the "
-                        "start.")
+        raise DateError(
+            f"The end {end!r} is not after the start {start!r}: give an end later than the start."
+        )
     return window

@@ -92,12 +92,25 @@ def sample_ratio_alerts(experience: ExperienceResults, p_value: float) -> list[A
         return []
     visitors = " / ".join(f"{v.visitors:,}" for v in experience.variations)
     split = " / ".join(f"{_share(v.percentage or 0.0)}%" for v in experience.variations)
-    return [Alert(SRM, experience.key, experience.name, (
-        f"sample-ratio mismatch: {visitors} visitors where the split is {split} (chi-square "
-        f"{test.statistic:.1f}, p {_p(test.p_value)}, below {p_value:g}): the assignment or the tracking is "
-        "off, so its results cannot be trusted; check redirects, targeting and caching before reading them."),
-        figures={"chi_square": round(test.statistic, 4), "degrees_of_freedom": test.degrees_of_freedom,
-                 "p_value": test.p_value})]
+    return [
+        Alert(
+            SRM,
+            experience.key,
+            experience.name,
+            (
+                f"sample-ratio mismatch: {visitors} visitors where the split is {split} (chi-square "
+                f"{test.statistic:.1f}, p {_p(test.p_value)}, below {p_value:g}): the assignment or the "
+                "tracking is "
+                "off, so its results cannot be trusted; check redirects, targeting and caching before "
+                "reading them."
+            ),
+            figures={
+                "chi_square": round(test.statistic, 4),
+                "degrees_of_freedom": test.degrees_of_freedom,
+                "p_value": test.p_value,
+            },
+        )
+    ]
 
 
 def collapse_alerts(experience: ExperienceResults, drop: float, min_control_orders: int) -> list[Alert]:
@@ -113,15 +126,32 @@ def collapse_alerts(experience: ExperienceResults, drop: float, min_control_orde
         settled = interval is None or interval.high is None or interval.high < 0
         if change > -drop or not settled:
             continue
-        between = "" if interval is None or interval.low is None or interval.high is None else \
-            f", 95% interval {_percent(interval.low)} to {_percent(interval.high)}"
-        alerts.append(Alert(COLLAPSE, experience.key, experience.name, (
-            f"conversion collapse: {variation.name} converts at {variation.conversion_rate:.2%} against the "
-            f"control's {control.conversion_rate:.2%} ({_percent(change)}{between}), more than "
-            f"{drop:.0%} below: check that the variation works (add to cart, checkout) and pause the test "
-            "if it is broken."), variation=variation.name,
-            figures={"conversion_rate": variation.conversion_rate,
-                     "control_conversion_rate": control.conversion_rate, "change": round(change, 6)}))
+        between = (
+            ""
+            if interval is None or interval.low is None or interval.high is None
+            else f", 95% interval {_percent(interval.low)} to {_percent(interval.high)}"
+        )
+        alerts.append(
+            Alert(
+                COLLAPSE,
+                experience.key,
+                experience.name,
+                (
+                    f"conversion collapse: {variation.name} converts at {variation.conversion_rate:.2%} "
+                    "against the "
+                    f"control's {control.conversion_rate:.2%} ({_percent(change)}{between}), more than "
+                    f"{drop:.0%} below: check that the variation works (add to cart, checkout) and pause "
+                    "the test "
+                    "if it is broken."
+                ),
+                variation=variation.name,
+                figures={
+                    "conversion_rate": variation.conversion_rate,
+                    "control_conversion_rate": control.conversion_rate,
+                    "change": round(change, 6),
+                },
+            )
+        )
     return alerts
 
 
@@ -130,10 +160,17 @@ def milestone_alerts(experience: ExperienceResults, days: Sequence[int]) -> list
     live = experience.days_live
     if live is None:
         return []
-    return [Alert(MILESTONE, experience.key, experience.name, (
-        f"{milestone} days live today: time for a look at its results (igops report {experience.key})."),
-        figures={"days": float(milestone), "days_live": round(live, 2)})
-        for milestone in sorted(set(days)) if milestone <= live < milestone + 1]
+    return [
+        Alert(
+            MILESTONE,
+            experience.key,
+            experience.name,
+            (f"{milestone} days live today: time for a look at its results (igops report {experience.key})."),
+            figures={"days": float(milestone), "days_live": round(live, 2)},
+        )
+        for milestone in sorted(set(days))
+        if milestone <= live < milestone + 1
+    ]
 
 
 def _share(percentage: float) -> str:

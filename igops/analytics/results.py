@@ -24,8 +24,15 @@ _ANALYTICS_KEYS = {
     "subscription_profit_per_visitor": "subscription_gross_profit_per_visitor",
 }
 # The API's verdicts; not_ready and error say there is none yet.
-VERDICTS = ("strong_win", "directional_win", "mixed_signals", "directional_loss", "strong_loss",
-            "not_ready", "error")
+VERDICTS = (
+    "strong_win",
+    "directional_win",
+    "mixed_signals",
+    "directional_loss",
+    "strong_loss",
+    "not_ready",
+    "error",
+)
 STRONG_LOSS = "strong_loss"
 
 
@@ -95,8 +102,13 @@ def days_live(live: Mapping[str, Any], now: float) -> float | None:
     started = _number(live.get("startedAtTs"))
     if started is None:
         return None
-    stopped = _number(live.get("endedAtTs")) if live.get("status") == LiveStatus.ENDED else \
-        _number(live.get("pausedAtTs")) if live.get("status") == LiveStatus.PAUSED else None
+    stopped = (
+        _number(live.get("endedAtTs"))
+        if live.get("status") == LiveStatus.ENDED
+        else _number(live.get("pausedAtTs"))
+        if live.get("status") == LiveStatus.PAUSED
+        else None
+    )
     until = stopped if stopped is not None else now * 1000
     return max(0.0, (until - started) / DAY_MS)
 
@@ -106,8 +118,9 @@ def declared_primary(key_metrics: Any) -> str | None:
     conversion_rate); None when none is marked, or it is a custom metric, whose figures igops does not
     read."""
     metrics = key_metrics if isinstance(key_metrics, Sequence) and not isinstance(key_metrics, str) else []
-    primary = next((metric for metric in metrics if isinstance(metric, Mapping) and metric.get("isPrimary")),
-                   None)
+    primary = next(
+        (metric for metric in metrics if isinstance(metric, Mapping) and metric.get("isPrimary")), None
+    )
     event = primary.get("standardEventId") if primary is not None else None
     if not isinstance(event, str) or not event:
         return None
@@ -115,16 +128,20 @@ def declared_primary(key_metrics: Any) -> str | None:
     return _ANALYTICS_KEYS.get(key, key)
 
 
-def experience_results(key: str, live: Mapping[str, Any], answer: Mapping[str, Any], now: float,
-                       declared: str | None = None) -> ExperienceResults:
+def experience_results(
+    key: str, live: Mapping[str, Any], answer: Mapping[str, Any], now: float, declared: str | None = None
+) -> ExperienceResults:
     """The results of the live experience `live` managed by the file `key`, from the API's `answer`. The
     uplift and the probability are on the primary metric the API names, else on `declared` (the one the
     experience declares, see declared_primary); with neither, there are none."""
     verdict = _verdict(answer.get("testResult"))
     raw = answer.get("testResult")
     primary_block = raw.get("primary_metric") if isinstance(raw, Mapping) else None
-    primary = str(primary_block.get("key")) if isinstance(primary_block, Mapping) and \
-        primary_block.get("key") else declared
+    primary = (
+        str(primary_block.get("key"))
+        if isinstance(primary_block, Mapping) and primary_block.get("key")
+        else declared
+    )
     configured = _variations(live.get("variations"))
     described = _variations(answer.get("variations"))
     rows = [row for row in answer.get("metrics") or [] if isinstance(row, Mapping) and "audience" not in row]
@@ -132,13 +149,19 @@ def experience_results(key: str, live: Mapping[str, Any], answer: Mapping[str, A
     # The configured order first, then any variation only the answer knows.
     order = [*[vid for vid in configured if vid in ids], *[vid for vid in ids if vid not in configured]]
     by_id = {str(row.get("variation_id")): row for row in rows}
-    variations = tuple(_variation(vid, by_id[vid], configured.get(vid) or described.get(vid) or {},
-                                  primary) for vid in order)
+    variations = tuple(
+        _variation(vid, by_id[vid], configured.get(vid) or described.get(vid) or {}, primary) for vid in order
+    )
     names = {variation.variation_id: variation.name for variation in variations}
     if verdict is not None and verdict.best_challenger is not None:
-        verdict = Verdict(verdict.verdict, verdict.action, names.get(verdict.best_challenger,
-                                                                     verdict.best_challenger),
-                          verdict.p2bb, verdict.uplift, verdict.reason)
+        verdict = Verdict(
+            verdict.verdict,
+            verdict.action,
+            names.get(verdict.best_challenger, verdict.best_challenger),
+            verdict.p2bb,
+            verdict.uplift,
+            verdict.reason,
+        )
     started = _number(live.get("startedAtTs"))
     return ExperienceResults(
         key=key,
@@ -177,13 +200,16 @@ def metric_label(key: str) -> str:
 def _variations(items: Any) -> dict[str, Mapping[str, Any]]:
     if not isinstance(items, Sequence) or isinstance(items, str):
         return {}
-    ordered = sorted((item for item in items if isinstance(item, Mapping) and item.get("id") is not None),
-                     key=lambda item: _number(item.get("order")) or 0)
+    ordered = sorted(
+        (item for item in items if isinstance(item, Mapping) and item.get("id") is not None),
+        key=lambda item: _number(item.get("order")) or 0,
+    )
     return {str(item["id"]): item for item in ordered}
 
 
-def _variation(variation_id: str, row: Mapping[str, Any], config: Mapping[str, Any], primary: str | None
-               ) -> VariationResult:
+def _variation(
+    variation_id: str, row: Mapping[str, Any], config: Mapping[str, Any], primary: str | None
+) -> VariationResult:
     metric = _cell(row, primary) if primary is not None else {}
     conversion = _cell(row, "conversion_rate")
     return VariationResult(

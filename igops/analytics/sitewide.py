@@ -62,8 +62,14 @@ def sitewide_figures(answer: Mapping[str, Any], window: Window, now: float) -> S
     end = max(window.start, min(window.end, int(now)))
     figures = tuple(Figure(key, label, kind, *_cell(segment.get(key))) for key, label, kind in FIGURES)
     currency = segment.get("currency")
-    return SitewideFigures(window.start, window.end, 2 * window.start - end, window.start,
-                           currency if isinstance(currency, str) else None, figures)
+    return SitewideFigures(
+        window.start,
+        window.end,
+        2 * window.start - end,
+        window.start,
+        currency if isinstance(currency, str) else None,
+        figures,
+    )
 
 
 def _cell(cell: Any) -> tuple[float | None, float | None]:

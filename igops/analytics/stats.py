@@ -37,8 +37,9 @@ def sample_ratio_test(visitors: Sequence[int], percentages: Sequence[float]) -> 
     expected = [total * share / shares for _, share in pairs]
     if min(expected) < MIN_EXPECTED:
         return None
-    statistic = sum((observed - wanted) ** 2 / wanted
-                    for (observed, _), wanted in zip(pairs, expected, strict=True))
+    statistic = sum(
+        (observed - wanted) ** 2 / wanted for (observed, _), wanted in zip(pairs, expected, strict=True)
+    )
     degrees = len(pairs) - 1
     return RatioTest(statistic, degrees, chi_square_survival(statistic, degrees))
 

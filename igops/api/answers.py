@@ -172,8 +172,11 @@ class Number:
 
     def problem(self, value: Any, where: str) -> str | None:
         wanted = "a whole number" if self.whole else "a number"
-        if isinstance(value, bool) or not isinstance(value, int | float) or (
-                self.whole and not isinstance(value, int)):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or (self.whole and not isinstance(value, int))
+        ):
             return _mismatch(value, where, wanted)
         if not self.minimum <= value <= self.maximum:
             return f"{where} is {wanted} outside {self.minimum:,} to {self.maximum:,}"
@@ -197,8 +200,14 @@ class Items:
     def problem(self, value: Any, where: str) -> str | None:
         if not isinstance(value, list):
             return _mismatch(value, where, "a list")
-        return next((found for index, item in enumerate(value)
-                     if (found := self.item.problem(item, f"{where}[{index}]")) is not None), None)
+        return next(
+            (
+                found
+                for index, item in enumerate(value)
+                if (found := self.item.problem(item, f"{where}[{index}]")) is not None
+            ),
+            None,
+        )
 
 
 @dataclass(frozen=True)
@@ -256,13 +265,25 @@ _COUNT = Number(minimum=0, maximum=2**53, whole=True)
 _SUMMARY: dict[str, Shape] = {"id": _IDENTIFIER, "name": Text(), "type": Text(), "status": _STATUS}
 
 LIST_ITEM = Fields(required=_SUMMARY, optional={"variations": Nullable(Items(Fields()))})
-LIST_PAGE = Fields(required={"experiencesList": Items(LIST_ITEM), "page": _COUNT, "limit": _COUNT,
-                             "total": _COUNT, "totalPages": _COUNT})
+LIST_PAGE = Fields(
+    required={
+        "experiencesList": Items(LIST_ITEM),
+        "page": _COUNT,
+        "limit": _COUNT,
+        "total": _COUNT,
+        "totalPages": _COUNT,
+    }
+)
 EXPERIENCE = Fields(
-    required={**_SUMMARY, "lastUpdateTs": _TIMESTAMP,
-              "variations": Items(Fields(required={"name": Text()}, optional={"id": Nullable(Text())}))},
-    optional={"experienceKeyMetrics": Nullable(Items(Fields())),
-              **{moment: Nullable(_TIMESTAMP) for moment in ("startedAtTs", "pausedAtTs", "endedAtTs")}},
+    required={
+        **_SUMMARY,
+        "lastUpdateTs": _TIMESTAMP,
+        "variations": Items(Fields(required={"name": Text()}, optional={"id": Nullable(Text())})),
+    },
+    optional={
+        "experienceKeyMetrics": Nullable(Items(Fields())),
+        **{moment: Nullable(_TIMESTAMP) for moment in ("startedAtTs", "pausedAtTs", "endedAtTs")},
+    },
 )
 EXPERIENCE_ANSWER = Fields(required={"experience": EXPERIENCE})
 # Results and store-wide figures: igops.analytics reads each field as it may be missing or odd, but the

@@ -107,8 +107,10 @@ class Waiting:
 
     def describe(self, now: float) -> str:
         """`GET /experiences-list (attempt 2 of 5, giving up in 1m40s)`"""
-        return (f"{self.method} {self.path} (attempt {self.attempt} of {self.max_attempts}, "
-                f"giving up in {duration(self.gives_up_by - now)})")
+        return (
+            f"{self.method} {self.path} (attempt {self.attempt} of {self.max_attempts}, "
+            f"giving up in {duration(self.gives_up_by - now)})"
+        )
 
 
 def duration(seconds: float) -> str:
@@ -217,10 +219,16 @@ class IntelligemsClient:
         self, page: int = 1, limit: int = LIST_PAGE_SIZE, filters: ListFilters | None = None
     ) -> ExperiencePage:
         params = {"page": str(page), "limit": str(limit), **(filters or ListFilters()).params()}
-        body = await self._json("GET", "/experiences-list", Group.EXPERIENCES, answers.LIST_PAGE,
-                                params=params)
-        return ExperiencePage(items=body["experiencesList"], page=body["page"], limit=body["limit"],
-                              total=body["total"], total_pages=body["totalPages"])
+        body = await self._json(
+            "GET", "/experiences-list", Group.EXPERIENCES, answers.LIST_PAGE, params=params
+        )
+        return ExperiencePage(
+            items=body["experiencesList"],
+            page=body["page"],
+            limit=body["limit"],
+            total=body["total"],
+            total_pages=body["totalPages"],
+        )
 
     async def list_experiences(
         self, filters: ListFilters | None = None, page_size: int = LIST_PAGE_SIZE
@@ -251,13 +259,15 @@ class IntelligemsClient:
     async def create_experience(self, experience: dict[str, Any]) -> dict[str, Any]:
         """POST a new experience. Never retried blindly: see AmbiguousCreate."""
         return await self._experience(
-            "POST", "/experiences", Group.EXPERIENCES, body={"experience": experience},
-            retry=Retry.CREATE, name=str(experience.get("name", "")),
+            "POST",
+            "/experiences",
+            Group.EXPERIENCES,
+            body={"experience": experience},
+            retry=Retry.CREATE,
+            name=str(experience.get("name", "")),
         )
 
-    async def update_experience(
-        self, experience_id: str, experience: dict[str, Any]
-    ) -> dict[str, Any]:
+    async def update_experience(self, experience_id: str, experience: dict[str, Any]) -> dict[str, Any]:
         """PUT a full replacement: every nested entity must carry its id."""
         path = f"/experiences/{experience_id}"
         return await self._experience("PUT", path, Group.UPDATES, body={"experience": experience})
@@ -296,8 +306,9 @@ class IntelligemsClient:
             except (NotFound, UnexpectedResponse) as exc:
                 if exc.status not in (404, 405):
                     raise
-        body = await self._json("GET", path, Group.EXPERIENCES, answers.ANALYTICS,
-                                params=_query_params(query))
+        body = await self._json(
+            "GET", path, Group.EXPERIENCES, answers.ANALYTICS, params=_query_params(query)
+        )
         self._analytics_via_get = True
         return body
 
@@ -308,14 +319,16 @@ class IntelligemsClient:
         older `/analytics/sitewide` answer 404 there, and the client remembers to use that one.
         """
         try:
-            return await self._json("POST", self._sitewide_path, Group.SITEWIDE, answers.ANALYTICS,
-                                     body=dict(query))
+            return await self._json(
+                "POST", self._sitewide_path, Group.SITEWIDE, answers.ANALYTICS, body=dict(query)
+            )
         except NotFound:
             if self._sitewide_path == "/analytics/sitewide":
                 raise
         self._sitewide_path = "/analytics/sitewide"
-        return await self._json("POST", self._sitewide_path, Group.SITEWIDE, answers.ANALYTICS,
-                                body=dict(query))
+        return await self._json(
+            "POST", self._sitewide_path, Group.SITEWIDE, answers.ANALYTICS, body=dict(query)
+        )
 
     # Transport, pacing and retries
 
@@ -365,8 +378,11 @@ class IntelligemsClient:
         # Once an attempt of a write may have taken effect, the request is finished despite an
         # interrupt: cutting its retries short would leave its outcome unknown.
         committed = _FINISHING.get()
-        interrupted = Interrupted(f"{method} {path}: the run was interrupted before this request had any "
-                                  "effect.", method=method, path=path)
+        interrupted = Interrupted(
+            f"{method} {path}: the run was interrupted before this request had any effect.",
+            method=method,
+            path=path,
+        )
         attempt = 0
         try:
             while True:
@@ -376,11 +392,18 @@ class IntelligemsClient:
                     raise interrupted
                 began = time.monotonic()
                 first_sent = began if first_sent is None else first_sent
-                self._waiting[id(call)] = Waiting(method, path, attempt, self.retry.max_attempts,
-                                                  first_sent, self._gives_up_by(began, attempt, started))
+                self._waiting[id(call)] = Waiting(
+                    method,
+                    path,
+                    attempt,
+                    self.retry.max_attempts,
+                    first_sent,
+                    self._gives_up_by(began, attempt, started),
+                )
                 try:
-                    outcome = await self._attempt(method, path, params, body, ticket, retry, name,
-                                                  attempt, started)
+                    outcome = await self._attempt(
+                        method, path, params, body, ticket, retry, name, attempt, started
+                    )
                 finally:
                     # However the attempt ended (an error answer, none, a cancelled task), its ticket goes
                     # back: it is a slot in flight, and the pacer waits for the tickets out to probe.
@@ -388,19 +411,31 @@ class IntelligemsClient:
                 if isinstance(outcome, _Answer):
                     return outcome
                 committed = committed or (outcome.took_effect and method != "GET")
-                if (attempt >= self.retry.max_attempts
-                        or time.monotonic() - started + outcome.wait > self.retry.max_elapsed):
+                if (
+                    attempt >= self.retry.max_attempts
+                    or time.monotonic() - started + outcome.wait > self.retry.max_elapsed
+                ):
                     raise outcome.error
-                log.info("%s %s: %s; retrying in %.2fs", method, path, type(outcome.error).__name__,
-                         outcome.wait)
+                log.info(
+                    "%s %s: %s; retrying in %.2fs", method, path, type(outcome.error).__name__, outcome.wait
+                )
                 if not await self._pause(outcome.wait, interruptible=not committed):
                     raise interrupted
         finally:
             self._waiting.pop(id(call), None)
 
-    async def _attempt(self, method: str, path: str, params: Mapping[str, str] | None, body: Any,
-                       ticket: Ticket, retry: Retry, name: str, attempt: int,
-                       started: float) -> _Answer | _Failed:
+    async def _attempt(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, str] | None,
+        body: Any,
+        ticket: Ticket,
+        retry: Retry,
+        name: str,
+        attempt: int,
+        started: float,
+    ) -> _Answer | _Failed:
         """One attempt: the answer, or a failure to retry; raises what no retry can mend."""
         began = time.monotonic()
         try:
@@ -411,8 +446,9 @@ class IntelligemsClient:
             return self._unanswered(exc, method, path, retry, name, attempt, started)
         except httpx.DecodingError:
             # Its Content-Encoding says gzip (or another) and the bytes are not: no retry mends that.
-            raise self._unusable(method, path, "its body is not what its Content-Encoding says", retry,
-                                 name) from None
+            raise self._unusable(
+                method, path, "its body is not what its Content-Encoding says", retry, name
+            ) from None
         log.debug("%s %s -> %s in %.3fs", method, path, answer.status, time.monotonic() - began)
         status = answer.status
         if 200 <= status < 300:
@@ -421,18 +457,33 @@ class IntelligemsClient:
         if status == 429:
             # The pacer holds the whole group for the backoff: that is the wait.
             self.pacer.throttled(ticket, self.retry.backoff(attempt))
-            return _Failed(RateLimited(
-                f"Still rate limited by the Intelligems API after {attempt} attempt(s) on {method} {path}: "
-                "wait a minute and run it again.", method=method, path=path, status=429),
-                0.0, took_effect=False)
+            return _Failed(
+                RateLimited(
+                    f"Still rate limited by the Intelligems API after {attempt} attempt(s) on {method} "
+                    f"{path}: "
+                    "wait a minute and run it again.",
+                    method=method,
+                    path=path,
+                    status=429,
+                ),
+                0.0,
+                took_effect=False,
+            )
         if status < 500:
             raise self._client_error(answer, method, path)
         if retry is Retry.CREATE:
             raise _ambiguous(name, path, f"HTTP {status}")
-        return _Failed(ServerError(
-            f"The Intelligems API kept failing (HTTP {status}) after {attempt} attempt(s) on {method} "
-            f"{path}: try again later.", method=method, path=path, status=status),
-            self.retry.backoff(attempt), took_effect=True)
+        return _Failed(
+            ServerError(
+                f"The Intelligems API kept failing (HTTP {status}) after {attempt} attempt(s) on {method} "
+                f"{path}: try again later.",
+                method=method,
+                path=path,
+                status=status,
+            ),
+            self.retry.backoff(attempt),
+            took_effect=True,
+        )
 
     async def _receive(self, request: httpx.Request) -> _Answer:
         """Send `request` and read its answer, no more of it than a successful answer, or an error's
@@ -444,8 +495,16 @@ class IntelligemsClient:
         finally:
             await response.aclose()
 
-    def _unanswered(self, exc: httpx.TransportError | TimeoutError, method: str, path: str, retry: Retry,
-                    name: str, attempt: int, started: float) -> _Failed:
+    def _unanswered(
+        self,
+        exc: httpx.TransportError | TimeoutError,
+        method: str,
+        path: str,
+        retry: Retry,
+        name: str,
+        attempt: int,
+        started: float,
+    ) -> _Failed:
         """An attempt that got no answer: a failure to retry, or AmbiguousCreate for a create that may
         have arrived."""
         never_sent = isinstance(exc, _NEVER_SENT)
@@ -458,11 +517,15 @@ class IntelligemsClient:
             f"The Intelligems API at {self.base_url} did not answer {method} {path} within "
             f"{duration(self.timeout)} ({tried}): check the API URL and the network, or allow more time "
             "(--timeout, or timeout in igops.yaml)."
-            if timed_out else
-            f"Could not reach the Intelligems API at {self.base_url} ({reason}) after {tried}: check the "
-            "API URL and the network.")
-        return _Failed(ConnectionFailed(message, method=method, path=path), self.retry.backoff(attempt),
-                       took_effect=not never_sent)
+            if timed_out
+            else f"Could not reach the Intelligems API at {self.base_url} ({reason}) after {tried}: "
+            "check the API URL and the network."
+        )
+        return _Failed(
+            ConnectionFailed(message, method=method, path=path),
+            self.retry.backoff(attempt),
+            took_effect=not never_sent,
+        )
 
     def _gives_up_by(self, began: float, attempt: int, started: float) -> float:
         """The latest a request ends whose attempt `attempt` began at `began`: this attempt and every
@@ -505,8 +568,9 @@ class IntelligemsClient:
             await asyncio.wait_for(stop.wait(), seconds)
         return not stop.is_set()
 
-    def _unusable(self, method: str, path: str, problem: str, retry: Retry = Retry.SAFE,
-                  name: str = "") -> ApiError:
+    def _unusable(
+        self, method: str, path: str, problem: str, retry: Retry = Retry.SAFE, name: str = ""
+    ) -> ApiError:
         """An answer igops cannot use, in one sentence. For a create it is an AmbiguousCreate: the server
         took the request, so the experience may well exist."""
         if retry is Retry.CREATE:
@@ -514,7 +578,8 @@ class IntelligemsClient:
         return UnexpectedResponse(
             f"The Intelligems API answered {method} {path} with something igops cannot use ({problem}): "
             f"check that {self.base_url} is the Intelligems API.",
-            method=method, path=path,
+            method=method,
+            path=path,
         )
 
     def _client_error(self, answer: _Answer, method: str, path: str) -> ApiError:
@@ -525,35 +590,57 @@ class IntelligemsClient:
             return Unauthorized(
                 "The Intelligems API refused the access token (401 Unauthorized): "
                 "set INTELLIGEMS_API_TOKEN to a valid API key of the store's organization.",
-                method=method, path=path, status=401,
+                method=method,
+                path=path,
+                status=401,
             )
         if status == 404:
             if path.startswith(("/experiences/", "/analytics/resource/")):
-                return NotFound(f"No experience found at {method} {path} (404): check the id.",
-                                method=method, path=path, status=404)
+                return NotFound(
+                    f"No experience found at {method} {path} (404): check the id.",
+                    method=method,
+                    path=path,
+                    status=404,
+                )
             # A path without an id is there on every Intelligems API: the address is what is wrong.
-            return NotFound(f"Nothing found at {method} {path} (404): the API URL {self.base_url} is "
-                            f"probably wrong; it should be the API's root, such as {DEFAULT_BASE_URL}, to "
-                            f"which igops adds {API_PREFIX}.", method=method, path=path, status=404)
+            return NotFound(
+                f"Nothing found at {method} {path} (404): the API URL {self.base_url} is "
+                f"probably wrong; it should be the API's root, such as {DEFAULT_BASE_URL}, to "
+                f"which igops adds {API_PREFIX}.",
+                method=method,
+                path=path,
+                status=404,
+            )
         if status == 400:
             errors, field_errors = _validation_envelope(answer.body)
             details = [f"{field}: {'; '.join(messages)}" for field, messages in field_errors.items()]
             summary = "; ".join([*errors, *details]) or (
-                "no details given" if answer.body is not None
-                else f"its explanation, over {ERROR_ANSWER_LIMIT // 1024} KB, was left unread")
+                "no details given"
+                if answer.body is not None
+                else f"its explanation, over {ERROR_ANSWER_LIMIT // 1024} KB, was left unread"
+            )
             return ValidationFailed(
                 f"The Intelligems API refused {method} {path}: {server_text(summary, hide=self._token)}.",
-                errors=errors, field_errors=field_errors, method=method, path=path,
+                errors=errors,
+                field_errors=field_errors,
+                method=method,
+                path=path,
             )
         if 300 <= status < 400:
             location = server_text(answer.headers.get("location", "nowhere named"), hide=self._token)
             return UnexpectedResponse(
                 f"The Intelligems API answered {method} {path} with a redirect (HTTP {status}) to "
                 f"{location}, which igops never follows, so that the token is sent nowhere else: set the "
-                "API URL to the API's own address.", method=method, path=path, status=status)
+                "API URL to the API's own address.",
+                method=method,
+                path=path,
+                status=status,
+            )
         return UnexpectedResponse(
             f"The Intelligems API answered {method} {path} with HTTP {status}.",
-            method=method, path=path, status=status,
+            method=method,
+            path=path,
+            status=status,
         )
 
 
@@ -561,7 +648,9 @@ def _ambiguous(name: str, path: str, reason: str) -> AmbiguousCreate:
     return AmbiguousCreate(
         f"Creating experience {name!r} may or may not have happened ({reason}): "
         "look it up by name before creating it again.",
-        name=name, path=path, reason=reason,
+        name=name,
+        path=path,
+        reason=reason,
     )
 
 
@@ -594,8 +683,13 @@ def _validation_envelope(body: bytes | None) -> tuple[list[str], dict[str, list[
 
 
 # The deprecated GET form documents fewer inputs than the POST body, some under other names.
-_GET_NAMES = {"startTs": "start", "endTs": "end", "view": "view", "audience": "audience",
-              "analyticsViewType": "analyticsViewType"}
+_GET_NAMES = {
+    "startTs": "start",
+    "endTs": "end",
+    "view": "view",
+    "audience": "audience",
+    "analyticsViewType": "analyticsViewType",
+}
 
 
 def _query_params(query: Mapping[str, Any]) -> dict[str, str]:
@@ -603,8 +697,9 @@ def _query_params(query: Mapping[str, Any]) -> dict[str, str]:
 
     Inputs the GET form does not know (filters, topN, testResult, ...) cannot be sent there.
     """
-    params = {_GET_NAMES[key]: str(value) for key, value in query.items()
-              if key in _GET_NAMES and value is not None}
+    params = {
+        _GET_NAMES[key]: str(value) for key, value in query.items() if key in _GET_NAMES and value is not None
+    }
     graphs = query.get("graphs")
     if isinstance(graphs, Mapping):
         if graphs.get("ids"):

@@ -40,8 +40,7 @@ def server_text(text: str, *, hide: Secret | None = None, limit: int = SERVER_TE
 class ApiError(IgopsError):
     """Base class: something went wrong talking to the Intelligems API."""
 
-    def __init__(self, message: str, *, method: str = "", path: str = "",
-                 status: int | None = None) -> None:
+    def __init__(self, message: str, *, method: str = "", path: str = "", status: int | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.method = method
@@ -62,8 +61,15 @@ class Unauthorized(ApiError):
 class ValidationFailed(ApiError):
     """400: the API refused the request body or query; carries the per-field messages."""
 
-    def __init__(self, message: str, *, errors: list[str], field_errors: dict[str, list[str]],
-                 method: str = "", path: str = "") -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        errors: list[str],
+        field_errors: dict[str, list[str]],
+        method: str = "",
+        path: str = "",
+    ) -> None:
         super().__init__(message, method=method, path=path, status=400)
         self.errors = errors
         self.field_errors = field_errors

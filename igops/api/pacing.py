@@ -92,8 +92,12 @@ class BucketState:
 
     def held(self, now: float) -> bool:
         """Spent, with a refill still to come."""
-        return (self.remaining is not None and self.remaining <= 0
-                and self.reset_at is not None and now < self.reset_at)
+        return (
+            self.remaining is not None
+            and self.remaining <= 0
+            and self.reset_at is not None
+            and now < self.reset_at
+        )
 
 
 @dataclass(frozen=True)
@@ -107,8 +111,11 @@ class RateLimitHeaders:
         """The headers' values; None when one is missing or not a finite number (then none counts)."""
         try:
             reset_at = float(headers["x-ratelimit-reset"]) / 1000.0
-            parsed = cls(limit=int(headers["x-ratelimit-limit"]),
-                         remaining=int(headers["x-ratelimit-remaining"]), reset_at=reset_at)
+            parsed = cls(
+                limit=int(headers["x-ratelimit-limit"]),
+                remaining=int(headers["x-ratelimit-remaining"]),
+                reset_at=reset_at,
+            )
         except (KeyError, ValueError):
             return None
         return parsed if math.isfinite(reset_at) else None
@@ -116,9 +123,11 @@ class RateLimitHeaders:
 
 def _refuse_waiters(group: str, state: BucketState, wait: float) -> None:
     """Fail every request waiting for a refill too far off to wait for."""
-    message = (f"The Intelligems API says its {group} rate limit refills only in {wait / 60:,.0f} minutes, "
-               f"more than the {MAX_REFILL_WAIT / 60:.0f} igops waits: try again later, and check that this "
-               "machine's clock is right.")
+    message = (
+        f"The Intelligems API says its {group} rate limit refills only in {wait / 60:,.0f} minutes, "
+        f"more than the {MAX_REFILL_WAIT / 60:.0f} igops waits: try again later, and check that this "
+        "machine's clock is right."
+    )
     while _first(state) is not None:
         state.waiters.popleft().ticket.set_exception(RateLimited(message, status=429))
 
@@ -138,8 +147,13 @@ class Pacer:
     tickets out at once, across groups (None: no bound).
     """
 
-    def __init__(self, clock: Clock = time.time, sleep: Sleep = asyncio.sleep,
-                 rates: Mapping[str, BucketRate] | None = None, max_in_flight: int | None = None) -> None:
+    def __init__(
+        self,
+        clock: Clock = time.time,
+        sleep: Sleep = asyncio.sleep,
+        rates: Mapping[str, BucketRate] | None = None,
+        max_in_flight: int | None = None,
+    ) -> None:
         self._clock = clock
         self._sleep = sleep
         self._rates = dict(rates or {})
@@ -234,8 +248,11 @@ class Pacer:
 
     def _earliest(self, blocked: set[str]) -> str | None:
         """The group, not blocked, whose first waiter came first."""
-        heads = [(waiter.arrived, group) for group, state in self._states.items()
-                 if group not in blocked and (waiter := _first(state)) is not None]
+        heads = [
+            (waiter.arrived, group)
+            for group, state in self._states.items()
+            if group not in blocked and (waiter := _first(state)) is not None
+        ]
         return min(heads)[1] if heads else None
 
     def _take(self, group: str, state: BucketState) -> Ticket | float | None:

@@ -43,9 +43,21 @@ def cli(verbose: bool) -> None:
     log_to_stderr(verbose)
 
 
-for command in (init_command, demo_command, validate, plan_command, apply_command, drift_command,
-                import_command, show_command, report_command, sitewide_command, monitor_command, sandbox,
-                comment_body_command):
+for command in (
+    init_command,
+    demo_command,
+    validate,
+    plan_command,
+    apply_command,
+    drift_command,
+    import_command,
+    show_command,
+    report_command,
+    sitewide_command,
+    monitor_command,
+    sandbox,
+    comment_body_command,
+):
     cli.add_command(command)
 
 

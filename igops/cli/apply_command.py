@@ -50,22 +50,48 @@ class ApplyOptions:
 @TIMEOUT_OPTION
 @click.option("--auto-approve", is_flag=True, help="Apply without asking (CI). Saved plans never ask.")
 @click.option("--force", is_flag=True, help="Apply even when a safety rail refuses the plan.")
-@click.option("--max-changes", type=click.IntRange(min=0), metavar="N",
-              help="Refuse plans with more changes than N without --force (default: max_changes in "
-                   "igops.yaml, 25).")
-@click.option("--target", "targets", multiple=True, metavar="KEY",
-              help="Apply only this experience (file name without .yaml); repeatable.")
-@click.option("--resend", "resend", multiple=True, metavar="KEY",
-              help="Update this experience even if nothing differs, sending write-only fields "
-                   "(productVariantAction) again; repeatable.")
+@click.option(
+    "--max-changes",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Refuse plans with more changes than N without --force (default: max_changes in igops.yaml, 25).",
+)
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="KEY",
+    help="Apply only this experience (file name without .yaml); repeatable.",
+)
+@click.option(
+    "--resend",
+    "resend",
+    multiple=True,
+    metavar="KEY",
+    help="Update this experience even if nothing differs, sending write-only fields "
+    "(productVariantAction) again; repeatable.",
+)
 @click.option("--keep-going", is_flag=True, help="After a failure, carry on with the other experiences.")
 @REFRESH_CACHE_OPTION
-@click.option("--reviewed", type=click.Path(dir_okay=False, path_type=Path), metavar="PLANFILE",
-              help="Plan afresh, and apply only when that plan does exactly what this saved plan (the one "
-                   "reviewers saw, from igops plan --out) does; else apply nothing and say what differs.")
-def apply_command(planfile: Path | None, api: str | None, auto_approve: bool, force: bool,
-                  max_changes: int | None, targets: tuple[str, ...], resend: tuple[str, ...],
-                  keep_going: bool, cache_path: Path | None, reviewed: Path | None) -> None:
+@click.option(
+    "--reviewed",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="PLANFILE",
+    help="Plan afresh, and apply only when that plan does exactly what this saved plan (the one "
+    "reviewers saw, from igops plan --out) does; else apply nothing and say what differs.",
+)
+def apply_command(
+    planfile: Path | None,
+    api: str | None,
+    auto_approve: bool,
+    force: bool,
+    max_changes: int | None,
+    targets: tuple[str, ...],
+    resend: tuple[str, ...],
+    keep_going: bool,
+    cache_path: Path | None,
+    reviewed: Path | None,
+) -> None:
     """Change the account to match the files.
 
     Without PLANFILE it plans, shows the plan and asks for `yes`. With PLANFILE (from
@@ -81,25 +107,49 @@ def apply_command(planfile: Path | None, api: str | None, auto_approve: bool, fo
       igops apply --auto-approve --reviewed reviewed/plan.json
     """
     if planfile is not None and reviewed is not None:
-        raise CommandFailed("--reviewed compares a fresh plan with a saved one; PLANFILE applies a saved "
-                            "plan as it is: give one of them.")
+        raise CommandFailed(
+            "--reviewed compares a fresh plan with a saved one; PLANFILE applies a saved "
+            "plan as it is: give one of them."
+        )
     if planfile is not None:
         if cache_path is not None:
-            raise CommandFailed("--refresh-cache speeds up the plan apply makes; a saved plan reads only the "
-                                "experience list: give it to igops plan --out instead.")
-        shaping = [name for name, given in (("--target", targets), ("--resend", resend),
-                                            ("--max-changes", max_changes is not None)) if given]
+            raise CommandFailed(
+                "--refresh-cache speeds up the plan apply makes; a saved plan reads only the "
+                "experience list: give it to igops plan --out instead."
+            )
+        shaping = [
+            name
+            for name, given in (
+                ("--target", targets),
+                ("--resend", resend),
+                ("--max-changes", max_changes is not None),
+            )
+            if given
+        ]
         if shaping:
-            raise CommandFailed(f"{shaping[0]} shapes a fresh plan; a saved plan runs as it was made: make "
-                                f"it with igops plan {shaping[0]} ... --out PLANFILE.")
+            raise CommandFailed(
+                f"{shaping[0]} shapes a fresh plan; a saved plan runs as it was made: make "
+                f"it with igops plan {shaping[0]} ... --out PLANFILE."
+            )
     project = load_project(api)
     if planfile is None and not auto_approve and not sys.stdin.isatty():
-        raise CommandFailed("apply asks for confirmation and there is no terminal to ask on: review "
-                            "the plan, then run igops apply --auto-approve (or apply a saved plan).")
-    options = ApplyOptions(auto_approve or planfile is not None, force, max_changes, targets, resend,
-                           keep_going, cache_path, reviewed)
+        raise CommandFailed(
+            "apply asks for confirmation and there is no terminal to ask on: review "
+            "the plan, then run igops apply --auto-approve (or apply a saved plan)."
+        )
+    options = ApplyOptions(
+        auto_approve or planfile is not None,
+        force,
+        max_changes,
+        targets,
+        resend,
+        keep_going,
+        cache_path,
+        reviewed,
+    )
     report = run_against_account(
-        project.settings, lambda session: _apply(session, project, options, planfile))
+        project.settings, lambda session: _apply(session, project, options, planfile)
+    )
     if report is None:
         return
     click.echo(render_apply_report(report))
@@ -107,20 +157,27 @@ def apply_command(planfile: Path | None, api: str | None, auto_approve: bool, fo
         raise click.exceptions.Exit(1)
 
 
-async def _apply(session: Session, project: Project, options: ApplyOptions,
-                 planfile: Path | None) -> ApplyReport | None:
+async def _apply(
+    session: Session, project: Project, options: ApplyOptions, planfile: Path | None
+) -> ApplyReport | None:
     # From before the plan: two applies planning the same new file would both create it.
     with session.holding_account():
         return await _apply_held(session, project, options, planfile)
 
 
-async def _apply_held(session: Session, project: Project, options: ApplyOptions,
-                      planfile: Path | None) -> ApplyReport | None:
+async def _apply_held(
+    session: Session, project: Project, options: ApplyOptions, planfile: Path | None
+) -> ApplyReport | None:
     if planfile is not None:
         plan = await session.saved_plan(project, planfile)
     else:
-        plan = await session.plan(project, targets=options.targets, resend=options.resend,
-                                  max_changes=options.max_changes, cache_path=options.cache_path)
+        plan = await session.plan(
+            project,
+            targets=options.targets,
+            resend=options.resend,
+            max_changes=options.max_changes,
+            cache_path=options.cache_path,
+        )
     annotate_plan(plan, project, "apply")
     if planfile is None:
         fail_on_plan_errors(plan)
@@ -136,14 +193,16 @@ async def _apply_held(session: Session, project: Project, options: ApplyOptions,
     except UnsafePlan as exc:
         raise CommandFailed(str(exc)) from None
     if not options.auto_approve:
-        answer = click.prompt("Apply these changes? Only 'yes' will be accepted", default="",
-                              show_default=False)
+        answer = click.prompt(
+            "Apply these changes? Only 'yes' will be accepted", default="", show_default=False
+        )
         if answer != "yes":
             raise CommandFailed("Apply cancelled: nothing was changed.")
     stop = asyncio.Event()
     with _interruptible(stop), _progress(plan, session) as observe:
-        return await session.apply(plan, force=options.force, keep_going=options.keep_going, stop=stop,
-                                   observe=observe)
+        return await session.apply(
+            plan, force=options.force, keep_going=options.keep_going, stop=stop, observe=observe
+        )
 
 
 def _refuse_unreviewed(session: Session, plan: Plan, reviewed: Path) -> None:
@@ -151,8 +210,10 @@ def _refuse_unreviewed(session: Session, plan: Plan, reviewed: Path) -> None:
     if differences:
         raise CommandFailed(
             f"This plan is not the one reviewed in {reviewed}, so nothing was applied: "
-            + "; ".join(differences) + ". Plan the change again on its pull request, or apply by hand "
-            "(the apply workflow's Run workflow) once someone has looked at this plan.")
+            + "; ".join(differences)
+            + ". Plan the change again on its pull request, or apply by hand "
+            "(the apply workflow's Run workflow) once someone has looked at this plan."
+        )
 
 
 @contextlib.contextmanager
@@ -192,8 +253,12 @@ def _progress(plan: Plan, session: Session) -> Iterator[StepObserver]:
     total = sum(len(experience.changes) for experience in plan.changed)
     updates_left = [plan.count(ChangeKind.UPDATE)]
 
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               _PacedEstimate(lambda: session.paced_floor_seconds(updates_left[0])))
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        _PacedEstimate(lambda: session.paced_floor_seconds(updates_left[0])),
+    )
     with Progress(*columns, console=Console(), transient=True) as progress:
         task = progress.add_task("Applying", total=total)
 

@@ -181,9 +181,11 @@ class FiniteFloat(click.FloatRange):
 
 
 API_OPTION = click.option(
-    "--api", metavar="URL",
+    "--api",
+    metavar="URL",
     help="API base URL, or sandbox:[STATE_FILE] for the built-in emulator "
-         "(default: $IGOPS_API_URL, else api_url in igops.yaml).")
+    "(default: $IGOPS_API_URL, else api_url in igops.yaml).",
+)
 
 _TIMEOUT_KEY = "igops.timeout"
 
@@ -194,16 +196,26 @@ def _remember_timeout(context: click.Context, parameter: click.Parameter, value:
 
 # Not passed to the command: load_project reads it, so a command only needs the decorator.
 TIMEOUT_OPTION = click.option(
-    "--timeout", type=FiniteFloat(min=MIN_TIMEOUT), metavar="SECONDS", expose_value=False,
+    "--timeout",
+    type=FiniteFloat(min=MIN_TIMEOUT),
+    metavar="SECONDS",
+    expose_value=False,
     callback=_remember_timeout,
     help="The most any single request to the API may take before it counts as failed and is retried "
-         "(default: timeout in igops.yaml, 30).")
+    "(default: timeout in igops.yaml, 30).",
+)
 
 
 def format_option(formats: Formats[Any]) -> Callable[[Decorated], Decorated]:
     """`--format` (the command's `output_format`) as a registry declares it: its names, default and help."""
-    return click.option("--format", "output_format", type=click.Choice(formats.names),
-                        default=formats.default, show_default=True, help=formats.help)
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(formats.names),
+        default=formats.default,
+        show_default=True,
+        help=formats.help,
+    )
 
 
 def echo_formatted(formats: Formats[T], subject: T, output_format: str, *, width: int | None = None) -> None:
@@ -215,9 +227,12 @@ def echo_formatted(formats: Formats[T], subject: T, output_format: str, *, width
 FORMAT_OPTION = format_option(PLAN_FORMATS)
 
 MAX_CHARS_OPTION = click.option(
-    "--max-chars", type=click.IntRange(min=1), metavar="N",
+    "--max-chars",
+    type=click.IntRange(min=1),
+    metavar="N",
     help="With --format markdown: the most characters the document may have; whole sections are left out, "
-         f"and named, to keep within it (default: {DOCUMENT_LIMIT}, room left for GitHub's comment limit).")
+    f"and named, to keep within it (default: {DOCUMENT_LIMIT}, room left for GitHub's comment limit).",
+)
 
 
 class WrittenFile(click.Path):
@@ -240,14 +255,19 @@ class WrittenFile(click.Path):
 
 
 REFRESH_CACHE_OPTION = click.option(
-    "--refresh-cache", "cache_path", type=WrittenFile(makes_directories=True),
-    help="Keep full reads here and re-read only experiences whose lastUpdateTs moved.")
+    "--refresh-cache",
+    "cache_path",
+    type=WrittenFile(makes_directories=True),
+    help="Keep full reads here and re-read only experiences whose lastUpdateTs moved.",
+)
 
 
 def refuse_max_chars_unless_markdown(output_format: str, max_chars: int | None) -> None:
     if max_chars is not None and output_format != "markdown":
-        raise CommandFailed(f"--max-chars bounds the markdown document and --format {output_format} has no "
-                            "bound: add --format markdown or leave --max-chars out.")
+        raise CommandFailed(
+            f"--max-chars bounds the markdown document and --format {output_format} has no "
+            "bound: add --format markdown or leave --max-chars out."
+        )
 
 
 def fail_on_plan_errors(plan: Plan) -> None:

@@ -54,14 +54,18 @@ def demo_command() -> None:
     loaded = engine.validate((), Path())
     click.echo(validation_report.render_text(loaded))
     if loaded.errors or not loaded.experiences:
-        raise CommandFailed(f"the demo needs valid experience files in {experiences_dir}/: run it "
-                            f"from the igops repository, or fix the files above ({CONFIG_FILE} names them).")
+        raise CommandFailed(
+            f"the demo needs valid experience files in {experiences_dir}/: run it "
+            f"from the igops repository, or fix the files above ({CONFIG_FILE} names them)."
+        )
     # Outside the project: the demo never leaves files in it.
     state = Path(tempfile.mkdtemp(prefix="igops-demo-")) / "account.json"
     # The emulator's story for the examples (how long each ran, what its results show) is its own file.
     scenario = config.root / SCENARIO_FILE
-    settings = replace(Settings.resolve(f"sandbox:{state}", environ={}, project=config),
-                       sandbox_scenario=scenario if scenario.is_file() else None)
+    settings = replace(
+        Settings.resolve(f"sandbox:{state}", environ={}, project=config),
+        sandbox_scenario=scenario if scenario.is_file() else None,
+    )
     project = Project(settings, loaded.experiences)
     run_against_account(project.settings, lambda session: _walkthrough(session, project))
     click.echo(_next_steps(state, settings.sandbox_scenario))
@@ -70,31 +74,38 @@ def demo_command() -> None:
 def _next_steps(state: Path, scenario: Path | None) -> str:
     """Commands a newcomer can paste as they are: the demo's account over HTTP, then a plan against it."""
     told = f" --scenario {shlex.quote(str(scenario))}" if scenario is not None else ""
-    return "\n".join((
-        f"\nNext, the same over HTTP against the account the demo left in {state}. In a second terminal:",
-        f"  igops sandbox serve --port {_HINT_PORT} --state {shlex.quote(str(state))}{told}",
-        "and here (it finds nothing to change until you edit a file):",
-        f"  IGOPS_API_URL=http://127.0.0.1:{_HINT_PORT} INTELLIGEMS_API_TOKEN={SANDBOX_DEFAULT_TOKEN} "
-        "igops plan",
-        "Against your own account: export INTELLIGEMS_API_TOKEN=<your API key>, then run igops plan.",
-    ))
+    return "\n".join(
+        (
+            f"\nNext, the same over HTTP against the account the demo left in {state}. In a second terminal:",
+            f"  igops sandbox serve --port {_HINT_PORT} --state {shlex.quote(str(state))}{told}",
+            "and here (it finds nothing to change until you edit a file):",
+            f"  IGOPS_API_URL=http://127.0.0.1:{_HINT_PORT} INTELLIGEMS_API_TOKEN={SANDBOX_DEFAULT_TOKEN} "
+            "igops plan",
+            "Against your own account: export INTELLIGEMS_API_TOKEN=<your API key>, then run igops plan.",
+        )
+    )
 
 
 def history(project: Project) -> Project:
     """The experiences the files pause or end, as they ran before: started, with no winner. A file cannot
     create a paused or ended experience (the API starts before it pauses or ends), so an emulator's
     account that is to look like a store's gets these first."""
-    ran = tuple(replace(experience, status=Status.STARTED.value, winner=None)
-                for experience in project.desired if experience.status in _RAN_BEFORE)
+    ran = tuple(
+        replace(experience, status=Status.STARTED.value, winner=None)
+        for experience in project.desired
+        if experience.status in _RAN_BEFORE
+    )
     return replace(project, desired=ran)
 
 
 async def _walkthrough(session: Session, project: Project) -> None:
     before = history(project)
     if before.desired:
-        _heading("The account: a fresh sandbox in which "
-                 + ", ".join(e.key for e in before.desired)
-                 + " ran before (they are started there, as they were before the files paused or ended them)")
+        _heading(
+            "The account: a fresh sandbox in which "
+            + ", ".join(e.key for e in before.desired)
+            + " ran before (they are started there, as they were before the files paused or ended them)"
+        )
         await apply_all(session, await session.plan(before), quiet=True)
     _heading("2. igops plan: what apply would change")
     plan = await session.plan(project)
@@ -108,8 +119,9 @@ async def _walkthrough(session: Session, project: Project) -> None:
         raise CommandFailed("the second plan is not empty: that is a bug in igops, please report it.")
     _heading("5. igops report: the results so far (the emulator's numbers)")
     color = use_color(sys.stdout)
-    click.echo(render_report_text(await session.report(project), color=color, width=terminal_width()),
-               color=color)
+    click.echo(
+        render_report_text(await session.report(project), color=color, width=terminal_width()), color=color
+    )
 
 
 async def apply_all(session: Session, plan: Plan, *, quiet: bool) -> None:
@@ -117,8 +129,11 @@ async def apply_all(session: Session, plan: Plan, *, quiet: bool) -> None:
     if plan.errors:
         raise CommandFailed("\n".join(f"Error: {error.message}" for error in plan.errors))
     # A throwaway account: the plan shows its rails, and this goes on as a reviewer with --force would.
-    report = await session.apply(plan, force=True, observe=(lambda result: None) if quiet else
-                                 (lambda result: click.echo(step_line(result))))
+    report = await session.apply(
+        plan,
+        force=True,
+        observe=(lambda result: None) if quiet else (lambda result: click.echo(step_line(result))),
+    )
     click.echo(render_apply_report(report))
     if not report.ok:
         raise CommandFailed("the apply to the emulator did not complete.")

@@ -26,15 +26,29 @@ from igops.render.formats import DRIFT_FORMATS
 @API_OPTION
 @TIMEOUT_OPTION
 @format_option(DRIFT_FORMATS)
-@click.option("--target", "targets", multiple=True, metavar="KEY",
-              help="Check only this experience (its key or file path); repeatable.")
-@click.option("--adopt", is_flag=True,
-              help="Rewrite each drifted file to say what the account says, in the drifted fields only "
-                   "(comments and layout kept); files with no live experience are left as they are.")
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="KEY",
+    help="Check only this experience (its key or file path); repeatable.",
+)
+@click.option(
+    "--adopt",
+    is_flag=True,
+    help="Rewrite each drifted file to say what the account says, in the drifted fields only "
+    "(comments and layout kept); files with no live experience are left as they are.",
+)
 @REFRESH_CACHE_OPTION
 @click.pass_context
-def drift_command(ctx: click.Context, api: str | None, output_format: str, targets: tuple[str, ...],
-                  adopt: bool, cache_path: Path | None) -> None:
+def drift_command(
+    ctx: click.Context,
+    api: str | None,
+    output_format: str,
+    targets: tuple[str, ...],
+    adopt: bool,
+    cache_path: Path | None,
+) -> None:
     """Say where the live account differs from the files: each field with the live value beside the
     file's, a status moved in the dashboard (an end too), a pinned experience gone from the account,
     an experience igops cannot manage, and the experiences no file manages.
@@ -55,16 +69,20 @@ def drift_command(ctx: click.Context, api: str | None, output_format: str, targe
       igops drift --adopt && git diff experiences/
     """
     if adopt and output_format == "json":
-        raise CommandFailed("--adopt reports what it wrote in text or markdown, not in the drift JSON: leave "
-                            "out --format json, or run igops drift --format json before adopting.")
+        raise CommandFailed(
+            "--adopt reports what it wrote in text or markdown, not in the drift JSON: leave "
+            "out --format json, or run igops drift --format json before adopting."
+        )
     project = load_project(api)
     if not adopt:
-        report = run_against_account(project.settings, lambda session: session.drift(
-            project, targets=targets, cache_path=cache_path))
+        report = run_against_account(
+            project.settings, lambda session: session.drift(project, targets=targets, cache_path=cache_path)
+        )
         echo_formatted(DRIFT_FORMATS, report, output_format)
         ctx.exit(EXIT_ERROR if report.errors else EXIT_CHANGES if report.has_drift else 0)
-    adoption = run_against_account(project.settings, lambda session: session.adopt(
-        project, targets=targets, cache_path=cache_path))
+    adoption = run_against_account(
+        project.settings, lambda session: session.adopt(project, targets=targets, cache_path=cache_path)
+    )
     echo_formatted(DRIFT_FORMATS, adoption.report, output_format)
     click.echo()
     click.echo(render_adoption(adoption, markdown=output_format == "markdown"))

@@ -15,11 +15,16 @@ from igops.render.untrusted import terminal
 @API_OPTION
 @TIMEOUT_OPTION
 @click.option("--all", "import_all", is_flag=True, help="Import every live experience.")
-@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
-              help="Where to write the files (default: experiences_dir in igops.yaml).")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write the files (default: experiences_dir in igops.yaml).",
+)
 @click.option("--overwrite", is_flag=True, help="Replace a file that already holds the experience.")
-def import_command(references: tuple[str, ...], api: str | None, import_all: bool, directory: Path | None,
-                   overwrite: bool) -> None:
+def import_command(
+    references: tuple[str, ...], api: str | None, import_all: bool, directory: Path | None, overwrite: bool
+) -> None:
     """Write live experiences as experience files: the schema line, the id pinned, API defaults left
     out. Experiences of types the API cannot create are listed and skipped. A file that exists is
     never replaced without --overwrite, and a link, a directory or a device never: then nothing is
@@ -35,12 +40,15 @@ def import_command(references: tuple[str, ...], api: str | None, import_all: boo
         raise CommandFailed("name the experiences to import (ids, names or file keys), or give --all.")
     settings = open_settings(api)
     target = directory if directory is not None else settings.account.experiences_dir
-    done = run_against_account(settings, lambda session: session.import_experiences(
-        references, target, import_all=import_all, overwrite=overwrite))
+    done = run_against_account(
+        settings,
+        lambda session: session.import_experiences(
+            references, target, import_all=import_all, overwrite=overwrite
+        ),
+    )
     # Names and ids are the API's: shown as untrusted text.
     for file in done.files:
         click.echo(terminal(f"{'replaced' if file.replaces else 'wrote'} {file.path} ({file.name})"))
     for skipped in done.skipped:
         click.echo(terminal(f"skipped {skipped.name} ({skipped.experience_id}): {skipped.reason}"))
     click.echo(f"Import complete: {len(done.files)} file(s) written, {len(done.skipped)} skipped.")
-

@@ -14,13 +14,19 @@ from igops.templates.source import EXAMPLE_SOURCE, SourceError, pinned_source
 
 @click.command("init")
 @click.argument("directory", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--source", metavar="REQUIREMENT",
-              help="The igops the workflows install, as a pip requirement pinned to a commit or a release: "
-                   f"'{EXAMPLE_SOURCE}' or 'igops==X.Y.Z' (default: the git commit this igops was "
-                   "installed from).")
-@click.option("--action", metavar="OWNER/REPO@COMMIT",
-              help="Run a published igops GitHub Action at this full commit instead of an action of the "
-                   "repository's own.")
+@click.option(
+    "--source",
+    metavar="REQUIREMENT",
+    help="The igops the workflows install, as a pip requirement pinned to a commit or a release: "
+    f"'{EXAMPLE_SOURCE}' or 'igops==X.Y.Z' (default: the git commit this igops was "
+    "installed from).",
+)
+@click.option(
+    "--action",
+    metavar="OWNER/REPO@COMMIT",
+    help="Run a published igops GitHub Action at this full commit instead of an action of the "
+    "repository's own.",
+)
 def init_command(directory: Path, source: str | None, action: str | None) -> None:
     """Start a GitOps repository in DIRECTORY (default: here).
 
@@ -46,11 +52,16 @@ def init_command(directory: Path, source: str | None, action: str | None) -> Non
         raise CommandFailed(str(exc)) from None
     click.echo("Wrote:")
     click.echo("".join(f"  {directory / path}\n" for path in written))
-    runs = (f"the action {action}" if isinstance(chosen, str)
-            else f"{chosen.requirement} (set in {STORE_ACTION_DIR}/action.yml; igops init --action "
-                 "OWNER/REPO@COMMIT uses a published igops action instead)")
-    click.echo(f"The workflows run {runs}.\n"
-               "Next: add the repository secret INTELLIGEMS_API_TOKEN (an API key of the store's\n"
-               "organization) under Settings > Secrets and variables > Actions, and require reviewers\n"
-               "for the environment igops if applies should wait for an approval; run igops validate\n"
-               "and igops plan here, then commit and push.")
+    runs = (
+        f"the action {action}"
+        if isinstance(chosen, str)
+        else f"{chosen.requirement} (set in {STORE_ACTION_DIR}/action.yml; igops init --action "
+        "OWNER/REPO@COMMIT uses a published igops action instead)"
+    )
+    click.echo(
+        f"The workflows run {runs}.\n"
+        "Next: add the repository secret INTELLIGEMS_API_TOKEN (an API key of the store's\n"
+        "organization) under Settings > Secrets and variables > Actions, and require reviewers\n"
+        "for the environment igops if applies should wait for an approval; run igops validate\n"
+        "and igops plan here, then commit and push."
+    )

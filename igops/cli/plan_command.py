@@ -30,24 +30,50 @@ from igops.engine import EngineError, write_plan
 @TIMEOUT_OPTION
 @FORMAT_OPTION
 @MAX_CHARS_OPTION
-@click.option("--out", "out_path", type=WrittenFile(),
-              help="Also save the plan here (JSON, signed with the API token) for `igops apply PLANFILE`.")
-@click.option("--detailed-exitcode", is_flag=True,
-              help="Exit 2 when there are changes (0: none, 1: error).")
-@click.option("--target", "targets", multiple=True, metavar="KEY",
-              help="Plan only this experience (file name without .yaml); repeatable.")
-@click.option("--resend", "resend", multiple=True, metavar="KEY",
-              help="Update this experience even if nothing differs, sending write-only fields "
-                   "(productVariantAction) again; repeatable.")
+@click.option(
+    "--out",
+    "out_path",
+    type=WrittenFile(),
+    help="Also save the plan here (JSON, signed with the API token) for `igops apply PLANFILE`.",
+)
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes (0: none, 1: error).")
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="KEY",
+    help="Plan only this experience (file name without .yaml); repeatable.",
+)
+@click.option(
+    "--resend",
+    "resend",
+    multiple=True,
+    metavar="KEY",
+    help="Update this experience even if nothing differs, sending write-only fields "
+    "(productVariantAction) again; repeatable.",
+)
 @REFRESH_CACHE_OPTION
-@click.option("--base", "base", metavar="REF",
-              help="Say whose change each line is: the files' (changed since this git commit) or the "
-                   "account's (changed outside git since it; applying reverts it). In a pull request: its "
-                   "base commit.")
+@click.option(
+    "--base",
+    "base",
+    metavar="REF",
+    help="Say whose change each line is: the files' (changed since this git commit) or the "
+    "account's (changed outside git since it; applying reverts it). In a pull request: its "
+    "base commit.",
+)
 @click.pass_context
-def plan_command(ctx: click.Context, api: str | None, output_format: str, max_chars: int | None,
-                 out_path: Path | None, detailed_exitcode: bool, targets: tuple[str, ...],
-                 resend: tuple[str, ...], cache_path: Path | None, base: str | None) -> None:
+def plan_command(
+    ctx: click.Context,
+    api: str | None,
+    output_format: str,
+    max_chars: int | None,
+    out_path: Path | None,
+    detailed_exitcode: bool,
+    targets: tuple[str, ...],
+    resend: tuple[str, ...],
+    cache_path: Path | None,
+    base: str | None,
+) -> None:
     """Show what apply would change in the account to make it match the files.
 
     Reads the account only; never writes to it. Safety rails the plan crosses are shown
@@ -62,8 +88,12 @@ def plan_command(ctx: click.Context, api: str | None, output_format: str, max_ch
     """
     refuse_max_chars_unless_markdown(output_format, max_chars)
     project = load_project(api)
-    plan = run_against_account(project.settings, lambda session: session.plan(
-        project, targets=targets, resend=resend, cache_path=cache_path, base=base))
+    plan = run_against_account(
+        project.settings,
+        lambda session: session.plan(
+            project, targets=targets, resend=resend, cache_path=cache_path, base=base
+        ),
+    )
     annotate_plan(plan, project, "plan")
     # The markdown and JSON plans are documents a bot posts or a script reads, so they carry the
     # errors and are printed all the same; on a terminal the errors alone say what to fix. Either

@@ -18,10 +18,13 @@ from igops.cli.common import (
 from igops.render.formats import REPORT_FORMATS
 
 START_OPTION = click.option(
-    "--start", metavar="DATE", help="First day (YYYY-MM-DD, UTC) or moment (ISO 8601) of the range.")
+    "--start", metavar="DATE", help="First day (YYYY-MM-DD, UTC) or moment (ISO 8601) of the range."
+)
 END_OPTION = click.option(
-    "--end", metavar="DATE",
-    help="Last day (YYYY-MM-DD, included) or moment (ISO 8601, excluded) of the range.")
+    "--end",
+    metavar="DATE",
+    help="Last day (YYYY-MM-DD, included) or moment (ISO 8601, excluded) of the range.",
+)
 
 
 def terminal_width() -> int | None:
@@ -36,8 +39,9 @@ def terminal_width() -> int | None:
 @format_option(REPORT_FORMATS)
 @START_OPTION
 @END_OPTION
-def report_command(api: str | None, keys: tuple[str, ...], output_format: str, start: str | None,
-                   end: str | None) -> None:
+def report_command(
+    api: str | None, keys: tuple[str, ...], output_format: str, start: str | None, end: str | None
+) -> None:
     """Show the results of the managed experiences that have started: status, days live, and per
     variation visitors, orders, conversion rate, net revenue per visitor, the uplift against the
     control with its 95% interval, the chance to beat the control, and the API's verdict.

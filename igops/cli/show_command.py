@@ -49,8 +49,9 @@ def show_command(reference: str, api: str | None, output_format: str, max_chars:
     loaded = engine.validate((), Path())
     if loaded.unreadable:
         raise CommandFailed("\n".join(f"Error: {error}" for error in loaded.unreadable))
-    click.echo(run_against_account(settings, lambda session: session.show(reference, loaded.experiences)),
-               nl=False)
+    click.echo(
+        run_against_account(settings, lambda session: session.show(reference, loaded.experiences)), nl=False
+    )
 
 
 def _names_a_file(reference: str) -> bool:

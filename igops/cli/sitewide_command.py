@@ -37,10 +37,13 @@ def sitewide_command(api: str | None, output_format: str, start: str | None, end
       igops sitewide --start 2026-11-24 --end 2026-11-30 --format markdown
     """
     if start is None or end is None:
-        missing = " and ".join(f"--{name}" for name, value in (("start", start), ("end", end))
-                               if value is None)
-        raise CommandFailed(f"{missing} DATE is needed: the range's first and last day, such as "
-                            "--start 2026-11-01 --end 2026-11-30.")
+        missing = " and ".join(
+            f"--{name}" for name, value in (("start", start), ("end", end)) if value is None
+        )
+        raise CommandFailed(
+            f"{missing} DATE is needed: the range's first and last day, such as "
+            "--start 2026-11-01 --end 2026-11-30."
+        )
     settings = open_settings(api)
     figures = run_against_account(settings, lambda session: session.sitewide(start, end))
     echo_formatted(SITEWIDE_FORMATS, figures, output_format, width=terminal_width())

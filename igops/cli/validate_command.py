@@ -13,10 +13,14 @@ from igops.render import validation as validation_report
 
 @click.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "github"]),
-              help="text: one line per problem and a count; json: the same for machines; github: one "
-                   "workflow command per problem, which GitHub Actions shows on the file and line, then the "
-                   "text lines (default: github when GITHUB_ACTIONS is true, else text).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "github"]),
+    help="text: one line per problem and a count; json: the same for machines; github: one "
+    "workflow command per problem, which GitHub Actions shows on the file and line, then the "
+    "text lines (default: github when GITHUB_ACTIONS is true, else text).",
+)
 @click.pass_context
 def validate(ctx: click.Context, paths: tuple[Path, ...], output_format: str | None) -> None:
     """Check experience files: YAML, the schema and igops's rules; report every problem.

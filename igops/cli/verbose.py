@@ -24,8 +24,15 @@ class VerboseGroup(click.Group):
 def _take_verbose(command: click.Command) -> None:
     # A command registered twice (under another name) must not get the option twice.
     if not any(parameter.name == "verbose" for parameter in command.params):
-        command.params.append(click.Option(VERBOSE_FLAGS, is_flag=True, expose_value=False,
-                                           callback=_verbose_after_name, help=VERBOSE_HELP))
+        command.params.append(
+            click.Option(
+                VERBOSE_FLAGS,
+                is_flag=True,
+                expose_value=False,
+                callback=_verbose_after_name,
+                help=VERBOSE_HELP,
+            )
+        )
     if isinstance(command, click.Group):
         for subcommand in command.commands.values():
             _take_verbose(subcommand)
@@ -53,4 +60,3 @@ def log_to_stderr(verbose: bool) -> None:
         handler.setFormatter(logging.Formatter("igops: %(message)s"))
         logger.addHandler(handler)
     logger.setLevel(logging.INFO if verbose else logging.WARNING)
-

@@ -31,6 +31,15 @@ def monitor_document(report: MonitorReport) -> dict[str, Any]:
             "conversion_collapse": rules.collapse_drop if rules.conversion_collapse else None,
             "milestones": list(rules.milestone_days) if rules.milestones else [],
         },
-        "alerts": [{"rule": alert.rule, "key": alert.key, "name": alert.name, "variation": alert.variation,
-                    "message": alert.message, "figures": dict(alert.figures)} for alert in report.alerts],
+        "alerts": [
+            {
+                "rule": alert.rule,
+                "key": alert.key,
+                "name": alert.name,
+                "variation": alert.variation,
+                "message": alert.message,
+                "figures": dict(alert.figures),
+            }
+            for alert in report.alerts
+        ],
     }

@@ -55,11 +55,21 @@ def plan_document(plan: Plan) -> dict[str, Any]:
             {"id": e.id, "name": e.name, "type": e.type, "status": e.status} for e in plan.unmanaged
         ],
         "errors": [{"key": error.key, "message": error.message} for error in plan.errors],
-        "risks": [{"kind": risk.kind.value, "key": risk.key, "message": risk.message,
-                   "needs_force": risk.needs_force} for risk in plan.risks],
+        "risks": [
+            {
+                "kind": risk.kind.value,
+                "key": risk.key,
+                "message": risk.message,
+                "needs_force": risk.needs_force,
+            }
+            for risk in plan.risks
+        ],
         # Origins only where the plan was told against a commit, so that other plans read as they did.
-        **({} if plan.git_base is None else {"git_base": {"ref": plan.git_base.ref,
-                                                          "commit": plan.git_base.commit}}),
+        **(
+            {}
+            if plan.git_base is None
+            else {"git_base": {"ref": plan.git_base.ref, "commit": plan.git_base.commit}}
+        ),
     }
 
 
@@ -86,9 +96,14 @@ def plan_digest(plan: Plan) -> str:
 
 def digested(experience: ExperiencePlan) -> list[dict[str, Any]]:
     """What the digest covers of one experience's changes."""
-    return [{"kind": change.kind.value, "winner": change.winner,
-             "fields": [[field.path, field.before, field.after] for field in change.fields]}
-            for change in experience.changes]
+    return [
+        {
+            "kind": change.kind.value,
+            "winner": change.winner,
+            "fields": [[field.path, field.before, field.after] for field in change.fields],
+        }
+        for change in experience.changes
+    ]
 
 
 def plan_from_document(document: Any) -> Plan:
@@ -99,8 +114,10 @@ def plan_from_document(document: Any) -> Plan:
         unmanaged=tuple(UnmanagedExperience(**item) for item in document["unmanaged"]),
         errors=tuple(PlanError(**item) for item in document["errors"]),
         files_hash=document["files_hash"],
-        risks=tuple(Risk(RiskKind(item["kind"]), item["key"], item["message"], item["needs_force"])
-                    for item in document["risks"]),
+        risks=tuple(
+            Risk(RiskKind(item["kind"]), item["key"], item["message"], item["needs_force"])
+            for item in document["risks"]
+        ),
         git_base=GitBase(**document["git_base"]) if "git_base" in document else None,
     )
 
@@ -119,8 +136,15 @@ def _experience_document(experience: ExperiencePlan) -> dict[str, Any]:
         "changes": [
             {
                 "kind": change.kind.value,
-                "fields": [{"path": f.path, "before": _plain(f.before), "after": _plain(f.after),
-                            **_origin(f.origin)} for f in change.fields],
+                "fields": [
+                    {
+                        "path": f.path,
+                        "before": _plain(f.before),
+                        "after": _plain(f.after),
+                        **_origin(f.origin),
+                    }
+                    for f in change.fields
+                ],
                 "winner": change.winner,
                 **_origin(change.origin),
             }
@@ -163,8 +187,10 @@ def _experience(item: dict[str, Any]) -> ExperiencePlan:
         changes=tuple(
             Change(
                 kind=ChangeKind(change["kind"]),
-                fields=tuple(FieldChange(field["path"], field["before"], field["after"], _origin_of(field))
-                             for field in change["fields"]),
+                fields=tuple(
+                    FieldChange(field["path"], field["before"], field["after"], _origin_of(field))
+                    for field in change["fields"]
+                ),
                 winner=change["winner"],
                 origin=_origin_of(change),
             )

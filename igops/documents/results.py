@@ -50,7 +50,9 @@ def results_document(results: ExperienceResults) -> dict[str, Any]:
         "days_live": None if results.days_live is None else round(results.days_live, 2),
         "primary_metric": results.primary_metric,
         "variations": [_variation_document(variation) for variation in results.variations],
-        "verdict": None if results.verdict is None else {
+        "verdict": None
+        if results.verdict is None
+        else {
             "verdict": results.verdict.verdict,
             "action": results.verdict.action,
             "best_challenger": results.verdict.best_challenger,
@@ -73,9 +75,16 @@ def results_from_document(document: Mapping[str, Any]) -> ExperienceResults:
         days_live=document["days_live"],
         primary_metric=document["primary_metric"],
         variations=tuple(_variation(item) for item in document["variations"]),
-        verdict=None if verdict is None else Verdict(
-            verdict["verdict"], verdict["action"], verdict["best_challenger"], verdict["p2bb"],
-            verdict["uplift"], verdict["reason"]),
+        verdict=None
+        if verdict is None
+        else Verdict(
+            verdict["verdict"],
+            verdict["action"],
+            verdict["best_challenger"],
+            verdict["p2bb"],
+            verdict["uplift"],
+            verdict["reason"],
+        ),
     )
 
 

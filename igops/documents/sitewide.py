@@ -15,9 +15,11 @@ def summary_line(figures: SitewideFigures) -> str:
     currency = f"; money in {terminal(figures.currency)}" if figures.currency else ""
     if not figures.has_traffic:
         return f"Sitewide, {span(figures.start, figures.end)}: no visitors in that range."
-    return (f"Sitewide, {span(figures.start, figures.end)}, against "
-            f"{span(figures.comparison_start, figures.comparison_end)} (the period of the same length just "
-            f"before){currency}.")
+    return (
+        f"Sitewide, {span(figures.start, figures.end)}, against "
+        f"{span(figures.comparison_start, figures.comparison_end)} (the period of the same length just "
+        f"before){currency}."
+    )
 
 
 def sitewide_document(figures: SitewideFigures) -> dict[str, Any]:
@@ -31,7 +33,14 @@ def sitewide_document(figures: SitewideFigures) -> dict[str, Any]:
         "comparison_end": iso(figures.comparison_end),
         "currency": figures.currency,
         "has_traffic": figures.has_traffic,
-        "figures": [{"key": figure.key, "label": figure.label, "value": figure.value,
-                     "previous": None if figure.previous is None else round(figure.previous, 6),
-                     "change": figure.change} for figure in figures.figures],
+        "figures": [
+            {
+                "key": figure.key,
+                "label": figure.label,
+                "value": figure.value,
+                "previous": None if figure.previous is None else round(figure.previous, 6),
+                "change": figure.change,
+            }
+            for figure in figures.figures
+        ],
     }

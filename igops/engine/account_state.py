@@ -56,8 +56,10 @@ def account_dir(api_url: str) -> Path:
     try:
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
-        raise AccountStateError(f"Cannot create igops's state directory {directory}: {exc.strerror or exc} "
-                                f"(set {STATE_DIR_ENV} to a writable directory).") from None
+        raise AccountStateError(
+            f"Cannot create igops's state directory {directory}: {exc.strerror or exc} "
+            f"(set {STATE_DIR_ENV} to a writable directory)."
+        ) from None
     return directory
 
 
@@ -74,9 +76,11 @@ def holding_account(api_url: str) -> Iterator[None]:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = _holder(descriptor)
-            raise AccountStateError(f"Another igops apply ({holder}) is applying to {api_url}: wait for it "
-                                    "to finish, then plan again (two at once could both create the same "
-                                    "experience).") from None
+            raise AccountStateError(
+                f"Another igops apply ({holder}) is applying to {api_url}: wait for it "
+                "to finish, then plan again (two at once could both create the same "
+                "experience)."
+            ) from None
         os.ftruncate(descriptor, 0)
         started = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
         os.write(descriptor, f"process {os.getpid()} on {socket.gethostname()}, since {started}".encode())
@@ -131,13 +135,19 @@ class CreateJournal:
         except (OSError, ValueError, RecursionError):
             data = None
         if not isinstance(data, dict) or data.get("format") != JOURNAL_FORMAT:
-            raise AccountStateError(f"{path} is not igops's create journal: remove it, once you have checked "
-                                    "that no experience igops created was left out of your files.")
+            raise AccountStateError(
+                f"{path} is not igops's create journal: remove it, once you have checked "
+                "that no experience igops created was left out of your files."
+            )
         for entry in data.get("sent") or []:
-            if isinstance(entry, dict) and isinstance(entry.get("name"), str) and \
-                    isinstance(entry.get("sent_at"), int | float):
-                journal.sent[entry["name"]] = SentCreate(entry["name"], str(entry.get("key", "")),
-                                                         float(entry["sent_at"]))
+            if (
+                isinstance(entry, dict)
+                and isinstance(entry.get("name"), str)
+                and isinstance(entry.get("sent_at"), int | float)
+            ):
+                journal.sent[entry["name"]] = SentCreate(
+                    entry["name"], str(entry.get("key", "")), float(entry["sent_at"])
+                )
         return journal
 
     def record(self, name: str, key: str) -> None:
@@ -155,5 +165,7 @@ class CreateJournal:
         try:
             write_atomically(self.path, json.dumps({"format": JOURNAL_FORMAT, "sent": entries}, indent=1))
         except OSError as exc:
-            raise AccountStateError(f"Cannot write the create journal {self.path}: {exc.strerror or exc}; "
-                                    "nothing more is created without it.") from None
+            raise AccountStateError(
+                f"Cannot write the create journal {self.path}: {exc.strerror or exc}; "
+                "nothing more is created without it."
+            ) from None

@@ -49,8 +49,12 @@ class Adoption:
     refused: tuple[str, ...] = ()  # one sentence each: why nothing may be written
 
 
-def adopt(report: DriftReport, documents: Mapping[str, Mapping[str, Any]],
-          desired: Sequence[DesiredExperience], texts: Mapping[str, str]) -> Adoption:
+def adopt(
+    report: DriftReport,
+    documents: Mapping[str, Mapping[str, Any]],
+    desired: Sequence[DesiredExperience],
+    texts: Mapping[str, str],
+) -> Adoption:
     """The new text of each file `report` found drifted from a live experience. `documents` are the live
     experiences drift read (full GETs by id); `texts` the files' texts as they are (a byte order mark
     included, which the new text keeps), by experience key.
@@ -70,8 +74,10 @@ def adopt(report: DriftReport, documents: Mapping[str, Mapping[str, Any]],
         try:
             adopted.append(_adopted(drift, by_key[drift.key], texts[drift.key], live))
         except _Refused as exc:
-            refused.append(f"{drift.path}{exc.where}: {exc}; adopt it by hand, or take the live version "
-                           f"whole with igops import --overwrite {drift.key}.")
+            refused.append(
+                f"{drift.path}{exc.where}: {exc}; adopt it by hand, or take the live version "
+                f"whole with igops import --overwrite {drift.key}."
+            )
     return Adoption(report, tuple(adopted), left, tuple(refused))
 
 
@@ -93,19 +99,24 @@ def _adopted(drift: Drift, experience: DesiredExperience, text: str, live: Mappi
         found.append((("status",), target["status"]))
         if target["status"] != LiveStatus.ENDED and "winner" in document.value:
             found.append((("winner",), _LEFT_OUT))  # a winner is only declared with status: ended
-    edits = Edits({path: value for path, value in found if value is not _LEFT_OUT},
-                  tuple(path for path, value in found if value is _LEFT_OUT))
+    edits = Edits(
+        {path: value for path, value in found if value is not _LEFT_OUT},
+        tuple(path for path, value in found if value is _LEFT_OUT),
+    )
     try:
         new_text = patched(text, edits)
     except PatchError as exc:
         where = nearest_position(document.values, exc.path).line
-        raise _Refused(f"the live {readable_path(list(exc.path))} cannot be written in place: {exc.message}",
-                       where) from None
+        raise _Refused(
+            f"the live {readable_path(list(exc.path))} cannot be written in place: {exc.message}", where
+        ) from None
     checked = check_text(new_text, experience.path)
     if checked.errors or checked.experience is None:
         error = checked.errors[0]
-        raise _Refused(f"the adopted file would not load ({error.field}: {error.message.rstrip('.')})",
-                       error.position.line)
+        raise _Refused(
+            f"the adopted file would not load ({error.field}: {error.message.rstrip('.')})",
+            error.position.line,
+        )
     remaining = file_drift(checked.experience, live)
     if remaining is not None:
         differing = [*(["status"] if remaining.status_moved else []), *(f.path for f in remaining.fields)]
@@ -114,8 +125,9 @@ def _adopted(drift: Drift, experience: DesiredExperience, text: str, live: Mappi
     return AdoptedFile(experience.path, fields, bom + new_text)
 
 
-def _differences(in_file: Any, live: Any, written: Any, target: Any,
-                 path: JsonPath) -> Iterator[tuple[JsonPath, Any]]:
+def _differences(
+    in_file: Any, live: Any, written: Any, target: Any, path: JsonPath
+) -> Iterator[tuple[JsonPath, Any]]:
     """Where the file differs from the live experience, and the value the file should hold there
     (_LEFT_OUT: none). `in_file` and `live` are compared (the plan's comparable form); `written` is the
     file's value as written, `target` the live one as import writes it, the place to take it from."""

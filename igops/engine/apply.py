@@ -91,13 +91,17 @@ async def apply_plan(
                 run.report.duplicates, run.report.unmanaged_repeats = await _twice_live(client, plan)
     finally:
         client.interrupt_on(None)
-    run.report.interrupted = stop is not None and stop.is_set() and not any(
-        result.outcome is Outcome.FAILED for result in run.report.results)
+    run.report.interrupted = (
+        stop is not None
+        and stop.is_set()
+        and not any(result.outcome is Outcome.FAILED for result in run.report.results)
+    )
     return run.report
 
 
-async def _fresh_bases(client: IntelligemsClient,
-                       changed: tuple[ExperiencePlan, ...]) -> tuple[ExperiencePlan, ...]:
+async def _fresh_bases(
+    client: IntelligemsClient, changed: tuple[ExperiencePlan, ...]
+) -> tuple[ExperiencePlan, ...]:
     """The plan's live reads, kept where the account's list shows the experience unchanged since:
     one list call instead of a GET per update. A moved experience is read again before its update."""
     if not any(experience.base is not None for experience in changed):
@@ -107,8 +111,10 @@ async def _fresh_bases(client: IntelligemsClient,
     def unchanged(experience: ExperiencePlan) -> bool:
         return stamps.get(experience.experience_id) == experience.last_update_ts
 
-    return tuple(experience if experience.base is None or unchanged(experience)
-                 else replace(experience, base=None) for experience in changed)
+    return tuple(
+        experience if experience.base is None or unchanged(experience) else replace(experience, base=None)
+        for experience in changed
+    )
 
 
 async def _apply_experience(run: _Run, planned: ExperiencePlan) -> None:
@@ -128,15 +134,20 @@ async def _apply_experience(run: _Run, planned: ExperiencePlan) -> None:
         except (ApiError, AccountStateError) as exc:
             elapsed = time.monotonic() - began
             run.record(StepResult(planned.key, change.kind, Outcome.FAILED, elapsed, str(exc)))
-            for rest in planned.changes[index + 1:]:
+            for rest in planned.changes[index + 1 :]:
                 run.record(StepResult(planned.key, rest.kind, Outcome.NOT_ATTEMPTED))
             return
         experience_id = str(live["id"])
         run.record(StepResult(planned.key, change.kind, Outcome.DONE, time.monotonic() - began, detail))
 
 
-async def _step(run: _Run, planned: ExperiencePlan, change: Change,
-                experience_id: str | None, live: Mapping[str, Any] | None) -> tuple[Mapping[str, Any], str]:
+async def _step(
+    run: _Run,
+    planned: ExperiencePlan,
+    change: Change,
+    experience_id: str | None,
+    live: Mapping[str, Any] | None,
+) -> tuple[Mapping[str, Any], str]:
     """One change; returns the experience as the API now has it, and a note on how it went."""
     client = run.client
     if change.kind is ChangeKind.CREATE:
@@ -148,20 +159,23 @@ async def _step(run: _Run, planned: ExperiencePlan, change: Change,
     return await _act(client, planned, change, experience_id, live)
 
 
-async def _create(client: IntelligemsClient, planned: ExperiencePlan, creates: Creates | None
-                  ) -> tuple[Mapping[str, Any], str]:
+async def _create(
+    client: IntelligemsClient, planned: ExperiencePlan, creates: Creates | None
+) -> tuple[Mapping[str, Any], str]:
     created, detail = await _post(client, planned, creates)
     if needs_variation_ids(planned.desired):
         # The create could not name variations by id (they had none yet): the update right after does.
         with client.finishing():
-            created = await client.update_experience(str(created["id"]), update_payload(planned.desired,
-                                                                                        created))
+            created = await client.update_experience(
+                str(created["id"]), update_payload(planned.desired, created)
+            )
         detail = "; ".join(filter(None, (detail, "variation references set by an update")))
     return created, detail
 
 
-async def _post(client: IntelligemsClient, planned: ExperiencePlan, creates: Creates | None
-                ) -> tuple[Mapping[str, Any], str]:
+async def _post(
+    client: IntelligemsClient, planned: ExperiencePlan, creates: Creates | None
+) -> tuple[Mapping[str, Any], str]:
     if creates is None:
         return await client.create_experience(create_payload(planned.desired)), ""
     journal = creates.journal
@@ -182,8 +196,9 @@ async def _post(client: IntelligemsClient, planned: ExperiencePlan, creates: Cre
         if found is not None:
             return found
         # Never sent again in this run: it may still be committed.
-        raise _possibly_created(planned, f"its create ({exc.reason})", journal.sent[planned.name].sent_at,
-                                creates.hold_off) from None
+        raise _possibly_created(
+            planned, f"its create ({exc.reason})", journal.sent[planned.name].sent_at, creates.hold_off
+        ) from None
     except BaseException:
         # Refused, or stopped before it was sent: certainly not made. (A kill leaves the entry.)
         journal.forget(planned.name)
@@ -192,8 +207,9 @@ async def _post(client: IntelligemsClient, planned: ExperiencePlan, creates: Cre
     return created, ""
 
 
-async def _adopt_found(client: IntelligemsClient, planned: ExperiencePlan, journal: CreateJournal,
-                       whose: str) -> tuple[Mapping[str, Any], str] | None:
+async def _adopt_found(
+    client: IntelligemsClient, planned: ExperiencePlan, journal: CreateJournal, whose: str
+) -> tuple[Mapping[str, Any], str] | None:
     """The live experience of the planned name, adopted, when a create whose answer was lost made it."""
     found = await _find_by_name(client, planned.name)
     if found is None:
@@ -205,10 +221,12 @@ async def _adopt_found(client: IntelligemsClient, planned: ExperiencePlan, journ
 def _possibly_created(planned: ExperiencePlan, whose: str, sent_at: float, hold_off: float) -> ApiError:
     sent = time.strftime("%H:%M:%S UTC", time.gmtime(sent_at))
     until = time.strftime("%H:%M:%S UTC", time.gmtime(sent_at + hold_off))
-    return ApiError(f"possibly created: {whose}, sent at {sent}, may have been made although "
-                    f"{planned.name!r} is not in the account yet; igops adopts it if it appears, and does "
-                    f"not create it again before {until} (create_hold_off): run igops apply again then.",
-                    method="POST")
+    return ApiError(
+        f"possibly created: {whose}, sent at {sent}, may have been made although "
+        f"{planned.name!r} is not in the account yet; igops adopts it if it appears, and does "
+        f"not create it again before {until} (create_hold_off): run igops apply again then.",
+        method="POST",
+    )
 
 
 async def _find_by_name(client: IntelligemsClient, name: str) -> str | None:
@@ -218,8 +236,9 @@ async def _find_by_name(client: IntelligemsClient, name: str) -> str | None:
     return None
 
 
-async def _twice_live(client: IntelligemsClient,
-                      plan: Plan) -> tuple[tuple[str, ...], tuple[tuple[str, int], ...]]:
+async def _twice_live(
+    client: IntelligemsClient, plan: Plan
+) -> tuple[tuple[str, ...], tuple[tuple[str, int], ...]]:
     """One sentence for each name the files manage that is live more than once after the creates, and
     the names no file manages that are live more than once, with how many times."""
     ids: dict[str, list[str]] = {}
@@ -230,22 +249,33 @@ async def _twice_live(client: IntelligemsClient,
         f"{experience.name!r} is in the account {len(ids[experience.name])} times "
         f"({', '.join(ids[experience.name])}): pin the one to keep with an id: line in {experience.path} and "
         "end the others in the dashboard (the API cannot delete them); until then every plan refuses it."
-        for experience in plan.experiences if len(ids.get(experience.name, [])) > 1)
-    unmanaged = tuple((name, len(found)) for name, found in sorted(ids.items())
-                      if len(found) > 1 and name not in managed)
+        for experience in plan.experiences
+        if len(ids.get(experience.name, [])) > 1
+    )
+    unmanaged = tuple(
+        (name, len(found)) for name, found in sorted(ids.items()) if len(found) > 1 and name not in managed
+    )
     return duplicates, unmanaged
 
 
-async def _act(client: IntelligemsClient, planned: ExperiencePlan, change: Change, experience_id: str,
-               live: Mapping[str, Any] | None) -> tuple[Mapping[str, Any], str]:
+async def _act(
+    client: IntelligemsClient,
+    planned: ExperiencePlan,
+    change: Change,
+    experience_id: str,
+    live: Mapping[str, Any] | None,
+) -> tuple[Mapping[str, Any], str]:
     variation_id = None
     if change.kind is ChangeKind.END and change.winner is not None:
         current = live if live is not None else await client.get_experience(experience_id)
-        variation_id = next((str(v["id"]) for v in current.get("variations", [])
-                             if v.get("name") == change.winner), None)
+        variation_id = next(
+            (str(v["id"]) for v in current.get("variations", []) if v.get("name") == change.winner), None
+        )
         if variation_id is None:
-            raise ApiError(f"{planned.key}: the winner {change.winner!r} is not a variation of the live "
-                           "experience: fix winner: in the file.")
+            raise ApiError(
+                f"{planned.key}: the winner {change.winner!r} is not a variation of the live "
+                "experience: fix winner: in the file."
+            )
     try:
         return await client.act(experience_id, str(change.kind.row.api_action), variation_id=variation_id), ""
     except ValidationFailed:

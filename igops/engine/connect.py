@@ -22,10 +22,13 @@ def open_client(
     """A client for `settings.api_url`; `sandbox:` and `sandbox:PATH` run the emulator in-process."""
     if not settings.uses_sandbox:
         return IntelligemsClient(
-            settings.token, settings.api_url, timeout=settings.timeout, retry=retry,
+            settings.token,
+            settings.api_url,
+            timeout=settings.timeout,
+            retry=retry,
             max_in_flight=max_in_flight,
         )
-    state = settings.api_url[len(SANDBOX_SCHEME):].strip()
+    state = settings.api_url[len(SANDBOX_SCHEME) :].strip()
     # The emulator keeps its state there (and its journal beside it): a new path or a regular file only.
     problem = write_problem(Path(state)) if state else None
     if problem is not None:
@@ -34,9 +37,16 @@ def open_client(
         scenario = load_scenario(settings.sandbox_scenario) if settings.sandbox_scenario else {}
     except ScenarioError as exc:
         raise EngineError(f"{exc}: fix the file {SCENARIO_ENV} names, or unset it.") from None
-    sandbox = Sandbox(SandboxConfig(token=settings.token.reveal(), state_path=Path(state) if state else None,
-                                    scenario=scenario))
+    sandbox = Sandbox(
+        SandboxConfig(
+            token=settings.token.reveal(), state_path=Path(state) if state else None, scenario=scenario
+        )
+    )
     return IntelligemsClient(
-        settings.token, SANDBOX_BASE_URL, transport=sandbox.transport(), timeout=settings.timeout,
-        retry=retry, max_in_flight=max_in_flight,
+        settings.token,
+        SANDBOX_BASE_URL,
+        transport=sandbox.transport(),
+        timeout=settings.timeout,
+        retry=retry,
+        max_in_flight=max_in_flight,
     )

@@ -26,8 +26,12 @@ from igops.normalize import canonical_desired, canonical_live, comparable, write
 from igops.statuses import LiveStatus
 
 
-def build_plan(matching: Matching, live: Mapping[str, Mapping[str, Any]], files_hash: str = "",
-               resend: Collection[str] = ()) -> Plan:
+def build_plan(
+    matching: Matching,
+    live: Mapping[str, Mapping[str, Any]],
+    files_hash: str = "",
+    resend: Collection[str] = (),
+) -> Plan:
     """`live` maps each matched live id to its full GET document; `resend` names the files whose
     experience is updated even when nothing differs. Its risks are the rules' (igops.engine.rules),
     assessed once the plan is complete."""
@@ -45,8 +49,9 @@ def build_plan(matching: Matching, live: Mapping[str, Mapping[str, Any]], files_
     return Plan(tuple(experiences), matching.unmanaged, tuple(errors), files_hash)
 
 
-def plan_experience(desired: DesiredExperience, live: Mapping[str, Any] | None,
-                    resend: bool = False) -> ExperiencePlan | PlanError:
+def plan_experience(
+    desired: DesiredExperience, live: Mapping[str, Any] | None, resend: bool = False
+) -> ExperiencePlan | PlanError:
     """What to do for one file, given its live experience (None when it does not exist yet).
 
     With `resend`, an existing experience is updated even when nothing differs: a change to a
@@ -65,30 +70,48 @@ def plan_experience(desired: DesiredExperience, live: Mapping[str, Any] | None,
     fields = field_changes(comparable(canonical_live(live)), comparable(wanted))
     if live_status == LiveStatus.ENDED:
         notes: tuple[str, ...] = (
-            f"ended experiences cannot change: {len(fields)} difference(s) from the file ignored "
-            f"({', '.join(change.path for change in fields)}).",) if fields else ()
+            (
+                f"ended experiences cannot change: {len(fields)} difference(s) from the file ignored "
+                f"({', '.join(change.path for change in fields)}).",
+            )
+            if fields
+            else ()
+        )
         if desired.winner is not None:
             # The API keeps no winner to compare with: one named after the end cannot be told apart.
-            notes += (f"winner: {desired.winner} is rolled out only by the end action; the experience has "
-                      "ended, and a winner named after that is not applied (the API keeps no winner igops "
-                      "could compare it with).",)
+            notes += (
+                f"winner: {desired.winner} is rolled out only by the end action; the experience has "
+                "ended, and a winner named after that is not applied (the API keeps no winner igops "
+                "could compare it with).",
+            )
         if resend:
             notes += ("ended experiences cannot change: --resend ignored.",)
         return _experience_plan(desired, wanted, live, (), notes)
     changes = ([Change(ChangeKind.UPDATE, fields)] if fields or resend else []) + [
-        _change(kind, desired) for kind in move.actions]
+        _change(kind, desired) for kind in move.actions
+    ]
     return _experience_plan(desired, wanted, live, tuple(changes), _write_only_notes(desired, wanted, resend))
 
 
-def _experience_plan(desired: DesiredExperience, wanted: Mapping[str, Any], live: Mapping[str, Any] | None,
-                     changes: tuple[Change, ...], notes: tuple[str, ...] = ()) -> ExperiencePlan:
+def _experience_plan(
+    desired: DesiredExperience,
+    wanted: Mapping[str, Any],
+    live: Mapping[str, Any] | None,
+    changes: tuple[Change, ...],
+    notes: tuple[str, ...] = (),
+) -> ExperiencePlan:
     """The file's identity, and the live experience's when it exists, with what to do about it."""
     return ExperiencePlan(
-        key=desired.key, name=desired.name, path=str(desired.path), desired_status=desired.status,
+        key=desired.key,
+        name=desired.name,
+        path=str(desired.path),
+        desired_status=desired.status,
         experience_id=None if live is None else str(live["id"]),
         live_status=None if live is None else str(live["status"]),
         last_update_ts=None if live is None else int(live["lastUpdateTs"]),
-        changes=changes, notes=notes, desired=wanted,
+        changes=changes,
+        notes=notes,
+        desired=wanted,
     )
 
 
@@ -103,14 +126,18 @@ def _write_only_notes(desired: DesiredExperience, wanted: Mapping[str, Any], res
     names = ", ".join(hidden)
     if resend:
         return (f"updated on request (--resend): {names} is sent again with the file's value.",)
-    return (f"igops cannot see the live value of {names} (the API never returns it): it is sent with "
-            f"every update, and a change to it alone is applied with --resend {desired.key}.",)
+    return (
+        f"igops cannot see the live value of {names} (the API never returns it): it is sent with "
+        f"every update, and a change to it alone is applied with --resend {desired.key}.",
+    )
 
 
 def _renamed_warning(live: UnmanagedExperience) -> str:
-    return (f"a new experience, while {live.name!r} ({live.id}), of the same type and variations, is "
-            "started and no file matches it any more: if this file is that experience renamed, pin it "
-            f"with id: {live.id}; otherwise two tests will run side by side.")
+    return (
+        f"a new experience, while {live.name!r} ({live.id}), of the same type and variations, is "
+        "started and no file matches it any more: if this file is that experience renamed, pin it "
+        f"with id: {live.id}; otherwise two tests will run side by side."
+    )
 
 
 def _unmanageable(desired: DesiredExperience, live: Mapping[str, Any]) -> str | None:
@@ -118,9 +145,13 @@ def _unmanageable(desired: DesiredExperience, live: Mapping[str, Any]) -> str | 
     # Named as the account knows it: with an id pinned, that may not be the file's name.
     live_name = f"{live['name']!r} ({live['id']})" if live["name"] != desired.name else repr(desired.name)
     if live_type not in CREATABLE_TYPES:
-        return (f"{desired.key}: the live experience {live_name} is of type {live_type}, which the "
-                "API cannot create or update, so igops cannot manage it: remove the file, or rename it.")
+        return (
+            f"{desired.key}: the live experience {live_name} is of type {live_type}, which the "
+            "API cannot create or update, so igops cannot manage it: remove the file, or rename it."
+        )
     if live_type != desired.type:
-        return (f"{desired.key}: type is immutable: the live experience {live_name} is {live_type} and "
-                f"the file says {desired.type}; create a new experience (with a new name) instead.")
+        return (
+            f"{desired.key}: type is immutable: the live experience {live_name} is {live_type} and "
+            f"the file says {desired.type}; create a new experience (with a new name) instead."
+        )
     return None

@@ -22,8 +22,12 @@ VARIATION_ORDER_PATH = "variations (order)"
 # What JSON values are made of, besides objects and lists.
 _SCALARS = (str, int, float, bool, type(None))
 _REPORTS = (
-    "values_changed", "type_changes", "dictionary_item_added", "dictionary_item_removed",
-    "iterable_item_added", "iterable_item_removed",
+    "values_changed",
+    "type_changes",
+    "dictionary_item_added",
+    "dictionary_item_removed",
+    "iterable_item_added",
+    "iterable_item_removed",
 )
 
 
@@ -45,8 +49,11 @@ def deep_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Fi
     if before is after:
         return []
     tree = DeepDiff(before, after, view="tree", ignore_numeric_type_changes=True)
-    return [FieldChange(readable_path(level.path(output_format="list")), _value(level.t1), _value(level.t2))
-            for report in _REPORTS for level in tree.get(report, [])]
+    return [
+        FieldChange(readable_path(level.path(output_format="list")), _value(level.t1), _value(level.t2))
+        for report in _REPORTS
+        for level in tree.get(report, [])
+    ]
 
 
 def shared_parts(before: Any, after: Any) -> tuple[Any, Any]:
@@ -61,8 +68,10 @@ def shared_parts(before: Any, after: Any) -> tuple[Any, Any]:
     parts = {key: shared_parts(value, after[key]) for key, value in before.items() if key in after}
     if before.keys() == after.keys() and all(old is new for old, new in parts.values()):
         return before, before
-    return ({key: parts[key][0] if key in parts else value for key, value in before.items()},
-            {key: parts[key][1] if key in parts else value for key, value in after.items()})
+    return (
+        {key: parts[key][0] if key in parts else value for key, value in before.items()},
+        {key: parts[key][1] if key in parts else value for key, value in after.items()},
+    )
 
 
 def same(first: Any, second: Any) -> bool:

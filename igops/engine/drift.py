@@ -42,18 +42,29 @@ def build_drift(matching: Matching, live: Mapping[str, Mapping[str, Any]]) -> Dr
     # A pinned id gone from the account stops a plan; here it is a finding, not an error.
     gone = {experience.key for experience in matching.gone}
     errors = tuple(error for error in matching.errors if error.key not in gone)
-    return DriftReport(tuple(sorted(drifted, key=lambda drift: drift.key)), matching.unmanaged, errors,
-                       len(matching.pairs) + len(matching.gone))
+    return DriftReport(
+        tuple(sorted(drifted, key=lambda drift: drift.key)),
+        matching.unmanaged,
+        errors,
+        len(matching.pairs) + len(matching.gone),
+    )
 
 
 def _gone(desired: DesiredExperience, unmanaged: Sequence[UnmanagedExperience]) -> Drift:
     # Without the id line the file is matched by name: to a live experience of that name if there
     # is one, else apply creates it.
     namesake = next((live for live in unmanaged if live.name == desired.name), None)
-    unpinned = (f"it manages the live experience {namesake.name!r} ({namesake.id}), which has its name, "
-                "instead" if namesake is not None else _created(desired.status, " again"))
-    return _drift(desired, Finding.GONE, "igops apply refuses to run while the file pins it: remove the "
-                                         f"file, or remove its id: line and {unpinned}.")
+    unpinned = (
+        f"it manages the live experience {namesake.name!r} ({namesake.id}), which has its name, instead"
+        if namesake is not None
+        else _created(desired.status, " again")
+    )
+    return _drift(
+        desired,
+        Finding.GONE,
+        "igops apply refuses to run while the file pins it: remove the "
+        f"file, or remove its id: line and {unpinned}.",
+    )
 
 
 def _absent(desired: DesiredExperience) -> Drift:
@@ -65,8 +76,10 @@ def _created(status: str, again: str = "") -> str:
     started ones can be created), and what it then does."""
     actions = transition(None, status).actions
     if not actions:
-        return (f"set status: draft or started and igops apply creates it{again} (a new experience cannot "
-                f"start out {status})")
+        return (
+            f"set status: draft or started and igops apply creates it{again} (a new experience cannot "
+            f"start out {status})"
+        )
     then = " and starts it" if ChangeKind.START in actions else ", as a draft"
     return f"igops apply creates it{again}{then}"
 
@@ -75,22 +88,44 @@ def file_drift(desired: DesiredExperience, document: Mapping[str, Any]) -> Drift
     """The finding about a file and its live experience; None when they agree."""
     live_type, live_status = str(document["type"]), str(document["status"])
     if live_type not in CREATABLE_TYPES:
-        return _drift(desired, Finding.UNMANAGEABLE, (
-            f"igops cannot manage a {live_type} experience (the API cannot create or update one), and igops "
-            "apply refuses to run while a file matches it: remove the file."), document)
+        return _drift(
+            desired,
+            Finding.UNMANAGEABLE,
+            (
+                f"igops cannot manage a {live_type} experience (the API cannot create or update one), and "
+                "igops "
+                "apply refuses to run while a file matches it: remove the file."
+            ),
+            document,
+        )
     fields = field_changes(comparable(canonical_live(document)), comparable(canonical_desired(desired.body)))
     if not fields and live_status == Status(desired.status).live:
         return None
     accept = f"igops drift --adopt --target {desired.key} writes the live values into the file"
     if live_type != desired.type:
-        return _drift(desired, Finding.CHANGED, (
-            f"igops apply cannot change an experience's type (it is {live_type} live); {accept}, or give the "
-            "file a new name to create a new experience of its type."), document, fields)
+        return _drift(
+            desired,
+            Finding.CHANGED,
+            (
+                f"igops apply cannot change an experience's type (it is {live_type} live); {accept}, or "
+                "give the "
+                "file a new name to create a new experience of its type."
+            ),
+            document,
+            fields,
+        )
     if live_status == LiveStatus.ENDED and desired.status != Status.ENDED:
-        return _drift(desired, Finding.ENDED, (
-            "igops apply cannot undo an end: set status: ended in the file (and winner: the variation that "
-            f"won, for the record), or {accept} (ended, naming no winner: the API keeps none)."),
-            document, fields)
+        return _drift(
+            desired,
+            Finding.ENDED,
+            (
+                "igops apply cannot undo an end: set status: ended in the file (and winner: the variation "
+                "that "
+                f"won, for the record), or {accept} (ended, naming no winner: the API keeps none)."
+            ),
+            document,
+            fields,
+        )
     refusal = transition(live_status, desired.status).refusal
     if live_status == LiveStatus.ENDED:
         way_out = f"igops apply cannot change an ended experience; {accept}."
@@ -101,12 +136,30 @@ def file_drift(desired: DesiredExperience, document: Mapping[str, Any]) -> Drift
     return _drift(desired, Finding.CHANGED, way_out, document, fields)
 
 
-def _drift(desired: DesiredExperience, finding: Finding, way_out: str,
-           document: Mapping[str, Any] | None = None, fields: tuple[FieldChange, ...] = ()) -> Drift:
+def _drift(
+    desired: DesiredExperience,
+    finding: Finding,
+    way_out: str,
+    document: Mapping[str, Any] | None = None,
+    fields: tuple[FieldChange, ...] = (),
+) -> Drift:
     """A finding about a file, with what the account says when its experience is there."""
-    found = Drift(desired.key, desired.name, str(desired.path), finding, way_out, desired.status,
-                  pinned_id=desired.id, fields=fields)
+    found = Drift(
+        desired.key,
+        desired.name,
+        str(desired.path),
+        finding,
+        way_out,
+        desired.status,
+        pinned_id=desired.id,
+        fields=fields,
+    )
     if document is None:
         return found
-    return replace(found, experience_id=str(document["id"]), last_update_ts=int(document["lastUpdateTs"]),
-                   live_status=str(document["status"]), live_type=str(document["type"]))
+    return replace(
+        found,
+        experience_id=str(document["id"]),
+        last_update_ts=int(document["lastUpdateTs"]),
+        live_status=str(document["status"]),
+        live_type=str(document["type"]),
+    )

@@ -47,9 +47,14 @@ class ImportPlan:
     refused: tuple[str, ...] = ()  # sentences: files that cannot be written; then none is
 
 
-def plan_import(documents: Sequence[Mapping[str, Any]], directory: Path,
-                existing: Sequence[DesiredExperience], *, schema: Path | None,
-                overwrite: bool = False) -> ImportPlan:
+def plan_import(
+    documents: Sequence[Mapping[str, Any]],
+    directory: Path,
+    existing: Sequence[DesiredExperience],
+    *,
+    schema: Path | None,
+    overwrite: bool = False,
+) -> ImportPlan:
     """Files for `documents` (full GETs) in `directory`, where `existing` are the files there now and
     `schema` the project's experience schema (igops.files.writer.project_schema).
 
@@ -61,13 +66,21 @@ def plan_import(documents: Sequence[Mapping[str, Any]], directory: Path,
     for document in documents:
         experience_id, name = str(document["id"]), str(document["name"])
         if document["type"] not in CREATABLE_TYPES:
-            skipped.append(Skipped(experience_id, name, f"type {document['type']} cannot be created or "
-                                   "updated through the API, so igops cannot manage it"))
+            skipped.append(
+                Skipped(
+                    experience_id,
+                    name,
+                    f"type {document['type']} cannot be created or "
+                    "updated through the API, so igops cannot manage it",
+                )
+            )
             continue
         current = managing(document)
         if current is not None and not overwrite:
-            refused.append(f"{current.path} already holds {name!r}: run igops import --overwrite to replace "
-                           "it with the live version.")
+            refused.append(
+                f"{current.path} already holds {name!r}: run igops import --overwrite to replace "
+                "it with the live version."
+            )
             continue
         if current is not None:
             path = current.path
@@ -75,9 +88,15 @@ def plan_import(documents: Sequence[Mapping[str, Any]], directory: Path,
             stem = file_stem(name, taken)
             taken.add(stem)
             path = directory / f"{stem}.yaml"
-        files.append(ImportedFile(path, experience_id, name,
-                                  experience_text(file_document(document), path.parent, schema),
-                                  current is not None))
+        files.append(
+            ImportedFile(
+                path,
+                experience_id,
+                name,
+                experience_text(file_document(document), path.parent, schema),
+                current is not None,
+            )
+        )
     return ImportPlan(tuple(files), tuple(skipped), tuple(refused))
 
 
@@ -93,24 +112,29 @@ def checked_on_disk(decided: ImportPlan, *, overwrite: bool) -> ImportPlan:
         first = chosen.setdefault(file.path, file)
         problem = write_problem(file.path, makes_directories=True)
         if first is not file:
-            refused.append(f"{file.path} would hold both {first.name!r} ({first.experience_id}) and "
-                           f"{file.name!r} ({file.experience_id}): pin each file to its experience with an "
-                           "id: line, or import them one at a time.")
+            refused.append(
+                f"{file.path} would hold both {first.name!r} ({first.experience_id}) and "
+                f"{file.name!r} ({file.experience_id}): pin each file to its experience with an "
+                "id: line, or import them one at a time."
+            )
         elif problem is not None:
             refused.append(f"{file.path} {problem}, so nothing was imported (--overwrite or not).")
         elif not file.replaces and os.path.lexists(file.path):
             if not overwrite:
-                refused.append(f"{file.path} exists but does not load as an experience file, so it is not "
-                               f"known to hold {file.name!r}: fix it or move it away, or run igops import "
-                               "--overwrite to replace it.")
+                refused.append(
+                    f"{file.path} exists but does not load as an experience file, so it is not "
+                    f"known to hold {file.name!r}: fix it or move it away, or run igops import "
+                    "--overwrite to replace it."
+                )
             files.append(dataclasses.replace(file, replaces=True))
         else:
             files.append(file)
     return ImportPlan(tuple(files), decided.skipped, tuple(refused))
 
 
-def managing_files(existing: Sequence[DesiredExperience],
-                   ) -> Callable[[Mapping[str, Any]], DesiredExperience | None]:
+def managing_files(
+    existing: Sequence[DesiredExperience],
+) -> Callable[[Mapping[str, Any]], DesiredExperience | None]:
     """Finds the file among `existing` that manages a live experience: pinned to its id, else of its name."""
     by_id = {experience.id: experience for experience in existing if experience.id}
     by_name = {experience.name: experience for experience in existing}

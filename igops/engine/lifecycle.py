@@ -20,14 +20,20 @@ class Transition:
     refusal: str | None = None  # why the move is impossible, and what to do instead
 
 
-_NEVER_STARTED_ABSENT = "it does not exist yet and a new experience cannot start out {desired}: " \
-    "set status: draft or started"
-_NEVER_STARTED = "it has never been started, so it cannot be {verb}: set status: started first, " \
-    "or keep it draft"
-_NO_WAY_BACK = "it is {live} live and an experience cannot return to draft: " \
+_NEVER_STARTED_ABSENT = (
+    "it does not exist yet and a new experience cannot start out {desired}: set status: draft or started"
+)
+_NEVER_STARTED = (
+    "it has never been started, so it cannot be {verb}: set status: started first, or keep it draft"
+)
+_NO_WAY_BACK = (
+    "it is {live} live and an experience cannot return to draft: "
     "set status: paused to stop its traffic, or ended to finish it"
-_ENDED = "it has ended live and ending is final: set status: ended, " \
+)
+_ENDED = (
+    "it has ended live and ending is final: set status: ended, "
     "and create a new experience (with a new name) to run it again"
+)
 
 # Keyed by the enums, found by the strings files and the API give: a StrEnum hashes and compares as its value.
 _TABLE: dict[tuple[str | None, str], Transition] = {

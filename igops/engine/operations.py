@@ -94,12 +94,16 @@ class Project:
     @property
     def rule_settings(self) -> RuleSettings:
         config = self.settings.account
-        return replace(DEFAULT_SETTINGS, max_changes=config.max_changes,
-                       protect_running_splits=config.protect_running_splits)
+        return replace(
+            DEFAULT_SETTINGS,
+            max_changes=config.max_changes,
+            protect_running_splits=config.protect_running_splits,
+        )
 
 
-def open_settings(api: str | None = None, directory: Path = Path(), *,
-                  timeout: float | None = None) -> Settings:
+def open_settings(
+    api: str | None = None, directory: Path = Path(), *, timeout: float | None = None
+) -> Settings:
     """igops.yaml and the API settings, for work that needs no experience files; EngineError on a problem.
 
     `api` and `timeout` (seconds per request) override the environment and igops.yaml."""
@@ -109,8 +113,9 @@ def open_settings(api: str | None = None, directory: Path = Path(), *,
         raise EngineError(str(exc)) from None
 
 
-def open_project(api: str | None = None, directory: Path = Path(), *,
-                 timeout: float | None = None) -> Project:
+def open_project(
+    api: str | None = None, directory: Path = Path(), *, timeout: float | None = None
+) -> Project:
     """igops.yaml, the API settings and the experience files of `directory`; EngineError on any problem.
 
     `api` and `timeout` (seconds per request) override the environment and igops.yaml."""
@@ -170,9 +175,16 @@ class Session:
         """The request sent longest ago that has no answer yet, or None: what the session waits for."""
         return self._client.waiting()
 
-    async def plan(self, project: Project, *, targets: Sequence[str] = (), resend: Sequence[str] = (),
-                   cache_path: Path | None = None, max_changes: int | None = None,
-                   base: str | None = None) -> Plan:
+    async def plan(
+        self,
+        project: Project,
+        *,
+        targets: Sequence[str] = (),
+        resend: Sequence[str] = (),
+        cache_path: Path | None = None,
+        max_changes: int | None = None,
+        base: str | None = None,
+    ) -> Plan:
         """A fresh plan of the project's files against the account (reads only); with `base` (a git
         commit, read before the account), every change carries its origin against that commit's files."""
         rules = project.rule_settings
@@ -183,8 +195,16 @@ class Session:
         except CommitError as exc:
             raise EngineError(str(exc)) from None
         cache = RefreshCache.load(cache_path) if cache_path is not None else None
-        return await make_plan(self._client, project.desired, targets=targets, cache=cache, resend=resend,
-                               fingerprint=files_hash(project.desired), rules=rules, base=at_base)
+        return await make_plan(
+            self._client,
+            project.desired,
+            targets=targets,
+            cache=cache,
+            resend=resend,
+            fingerprint=files_hash(project.desired),
+            rules=rules,
+            base=at_base,
+        )
 
     async def saved_plan(self, project: Project, path: Path) -> Plan:
         """The plan saved in `path`, once shown intact, for this API, and not stale."""
@@ -192,8 +212,9 @@ class Session:
         log.info("checking that the saved plan %s is not stale", path)
         reasons = stale_reasons(plan, files_hash(project.desired), await self._client.list_experiences())
         if reasons:
-            raise EngineError(f"The plan {path} is stale: " + "; ".join(reasons)
-                              + ". Make a new one with igops plan --out.")
+            raise EngineError(
+                f"The plan {path} is stale: " + "; ".join(reasons) + ". Make a new one with igops plan --out."
+            )
         return plan
 
     def differences_from_review(self, plan: Plan, reviewed_path: Path) -> list[str]:
@@ -210,31 +231,44 @@ class Session:
         with holding_account(self.settings.api_url):
             yield
 
-    async def apply(self, plan: Plan, *, force: bool = False, keep_going: bool = False,
-                    stop: asyncio.Event | None = None, observe: StepObserver = lambda result: None
-                    ) -> ApplyReport:
+    async def apply(
+        self,
+        plan: Plan,
+        *,
+        force: bool = False,
+        keep_going: bool = False,
+        stop: asyncio.Event | None = None,
+        observe: StepObserver = lambda result: None,
+    ) -> ApplyReport:
         """Carry out `plan`; refused (UnsafePlan) when it has risks that need `force`. Creates go through
         the account's create journal."""
         raise_if_unsafe(plan, force=force)
-        log.info("applying %d changes to %d experiences", sum(len(e.changes) for e in plan.changed),
-                 len(plan.changed))
-        creates = Creates(CreateJournal.of_account(self.settings.api_url),
-                          hold_off=self.settings.account.create_hold_off)
+        log.info(
+            "applying %d changes to %d experiences",
+            sum(len(e.changes) for e in plan.changed),
+            len(plan.changed),
+        )
+        creates = Creates(
+            CreateJournal.of_account(self.settings.api_url), hold_off=self.settings.account.create_hold_off
+        )
         self.applying = True
         try:
-            return await apply_plan(self._client, plan, keep_going=keep_going, stop=stop, observe=observe,
-                                    creates=creates)
+            return await apply_plan(
+                self._client, plan, keep_going=keep_going, stop=stop, observe=observe, creates=creates
+            )
         finally:
             self.applying = False
 
-    async def drift(self, project: Project, *, targets: Sequence[str] = (),
-                    cache_path: Path | None = None) -> DriftReport:
+    async def drift(
+        self, project: Project, *, targets: Sequence[str] = (), cache_path: Path | None = None
+    ) -> DriftReport:
         """Where the account differs from the project's files (reads only)."""
         cache = RefreshCache.load(cache_path) if cache_path is not None else None
         return await make_drift(self._client, project.desired, targets=targets, cache=cache)
 
-    async def adopt(self, project: Project, *, targets: Sequence[str] = (),
-                    cache_path: Path | None = None) -> Adoption:
+    async def adopt(
+        self, project: Project, *, targets: Sequence[str] = (), cache_path: Path | None = None
+    ) -> Adoption:
         """Drift, and each file drift matched to a live experience rewritten to say what the account says
         (in the fields that drifted only): every one written, or none when any does not check out."""
         cache = RefreshCache.load(cache_path) if cache_path is not None else None
@@ -267,8 +301,10 @@ class Session:
         items = await self._client.list_experiences()
         found = _find_live(reference, desired, items)
         if found is None:
-            raise EngineError(f"{reference!r} is no experience file's key, and no live experience has that "
-                              "id or name: see igops plan for both.")
+            raise EngineError(
+                f"{reference!r} is no experience file's key, and no live experience has that "
+                "id or name: see igops plan for both."
+            )
         live = await self._client.get_experience(found)
         # Its schema line is the one `import` would write: from the file that manages it, else from
         # the experiences directory.
@@ -276,8 +312,9 @@ class Session:
         directory = current.path.parent if current is not None else self.settings.account.experiences_dir
         return experience_text(file_document(live), directory, project_schema(self.settings.project.root))
 
-    async def import_experiences(self, references: Sequence[str], directory: Path, *,
-                                 import_all: bool = False, overwrite: bool = False) -> ImportPlan:
+    async def import_experiences(
+        self, references: Sequence[str], directory: Path, *, import_all: bool = False, overwrite: bool = False
+    ) -> ImportPlan:
         """Write a file per chosen live experience (an id, a name, or the key of a file in `directory`)
         into `directory`, or for every one with `import_all`. Nothing is written when any file cannot be
         (importing.checked_on_disk), or would be overwritten without `overwrite`, or when a file or
@@ -290,11 +327,19 @@ class Session:
         items = await self._client.list_experiences()
         chosen = [str(item["id"]) for item in items] if import_all else _chosen(references, existing, items)
         log.info("importing %d experiences into %s", len(chosen), directory)
-        documents = await asyncio.gather(*(self._client.get_experience(experience_id)
-                                           for experience_id in dict.fromkeys(chosen)))
-        decided = checked_on_disk(plan_import(documents, directory, existing, overwrite=overwrite,
-                                              schema=project_schema(self.settings.project.root)),
-                                  overwrite=overwrite)
+        documents = await asyncio.gather(
+            *(self._client.get_experience(experience_id) for experience_id in dict.fromkeys(chosen))
+        )
+        decided = checked_on_disk(
+            plan_import(
+                documents,
+                directory,
+                existing,
+                overwrite=overwrite,
+                schema=project_schema(self.settings.project.root),
+            ),
+            overwrite=overwrite,
+        )
         if decided.refused:
             raise EngineError("\n".join(f"Error: {sentence}" for sentence in decided.refused))
         try:
@@ -305,14 +350,20 @@ class Session:
             raise EngineError(f"Cannot write into {directory}: {exc.strerror or exc}.") from None
         return decided
 
-    async def report(self, project: Project, targets: Sequence[str] = (), start: str | None = None,
-                     end: str | None = None) -> Report:
+    async def report(
+        self, project: Project, targets: Sequence[str] = (), start: str | None = None, end: str | None = None
+    ) -> Report:
         """Results of the managed experiences that have started (only `targets`, keys or file paths, when
         given: each must have started), over `start` to `end` (dates; None: each one's whole run)."""
         window = analysis_window(start, end)
         try:
-            return await read_report(self._client, project.desired, targets=keys_of(project.desired, targets),
-                                     window=window, now=time.time())
+            return await read_report(
+                self._client,
+                project.desired,
+                targets=keys_of(project.desired, targets),
+                window=window,
+                now=time.time(),
+            )
         except ReportError as exc:
             raise EngineError(str(exc)) from None
 
@@ -323,16 +374,18 @@ class Session:
     async def monitor(self, project: Project, rules: MonitorRules | None = None) -> MonitorReport:
         """The monitoring rules (igops.yaml's, unless `rules` are given) over the managed, running
         experiences."""
-        return await read_monitor(self._client, project.desired, rules or self.settings.account.monitor,
-                                  now=time.time())
+        return await read_monitor(
+            self._client, project.desired, rules or self.settings.account.monitor, now=time.time()
+        )
 
     def paced_floor_seconds(self, updates_left: int) -> float:
         """The least time `updates_left` updates can still take under the update rate limit."""
         return paced_floor_seconds(self._client, updates_left)
 
 
-def _find_live(reference: str, desired: Sequence[DesiredExperience],
-               items: Sequence[Mapping[str, Any]]) -> str | None:
+def _find_live(
+    reference: str, desired: Sequence[DesiredExperience], items: Sequence[Mapping[str, Any]]
+) -> str | None:
     """The live id `reference` means: a file key's experience (pinned id, else its name), an id, a name."""
     by_key = {experience.key: experience for experience in desired}
     if reference in by_key:
@@ -344,13 +397,16 @@ def _find_live(reference: str, desired: Sequence[DesiredExperience],
     return None
 
 
-def _chosen(references: Sequence[str], desired: Sequence[DesiredExperience],
-            items: Sequence[Mapping[str, Any]]) -> list[str]:
+def _chosen(
+    references: Sequence[str], desired: Sequence[DesiredExperience], items: Sequence[Mapping[str, Any]]
+) -> list[str]:
     found = {reference: _find_live(reference, desired, items) for reference in references}
     unknown = [reference for reference, experience_id in found.items() if experience_id is None]
     if unknown:
-        raise EngineError(f"{unknown[0]!r} is no experience file's key, and no live experience has that id "
-                          "or name: igops import --all imports every one.")
+        raise EngineError(
+            f"{unknown[0]!r} is no experience file's key, and no live experience has that id "
+            "or name: igops import --all imports every one."
+        )
     return [experience_id for experience_id in found.values() if experience_id is not None]
 
 

@@ -21,17 +21,25 @@ from igops.statuses import LiveStatus
 # Live `pending` is `draft` in files.
 
 
-def with_origins(plan: Plan, base: GitBase, base_files: Collection[DesiredExperience],
-                 documents: Mapping[str, Mapping[str, Any]]) -> Plan:
+def with_origins(
+    plan: Plan,
+    base: GitBase,
+    base_files: Collection[DesiredExperience],
+    documents: Mapping[str, Mapping[str, Any]],
+) -> Plan:
     """The plan with the origin of every change."""
     at_base = {experience.key: experience for experience in base_files}
-    experiences = tuple(_marked(experience, at_base.get(experience.key), documents)
-                        for experience in plan.experiences)
+    experiences = tuple(
+        _marked(experience, at_base.get(experience.key), documents) for experience in plan.experiences
+    )
     return replace(plan, experiences=experiences, git_base=base)
 
 
-def _marked(experience: ExperiencePlan, base_file: DesiredExperience | None,
-            documents: Mapping[str, Mapping[str, Any]]) -> ExperiencePlan:
+def _marked(
+    experience: ExperiencePlan,
+    base_file: DesiredExperience | None,
+    documents: Mapping[str, Mapping[str, Any]],
+) -> ExperiencePlan:
     live = documents.get(experience.experience_id) if experience.experience_id is not None else None
     if not experience.changes:
         return experience
@@ -40,19 +48,28 @@ def _marked(experience: ExperiencePlan, base_file: DesiredExperience | None,
         return replace(experience, changes=tuple(_all(change, Origin.FILE) for change in experience.changes))
     if live is None:
         # In the base commit's files, yet not in the account: the account lost it (or an apply failed).
-        return replace(experience,
-                       changes=tuple(_all(change, Origin.OUTSIDE) for change in experience.changes))
+        return replace(
+            experience, changes=tuple(_all(change, Origin.OUTSIDE) for change in experience.changes)
+        )
     base_side = comparable(canonical_desired(base_file.body))
     edited = {change.path for change in field_changes(base_side, comparable(experience.desired))}
     moved = {change.path for change in field_changes(comparable(canonical_live(live)), base_side)}
-    status = _origin(base_file.status != experience.desired_status,
-                     base_file.status != LiveStatus(str(live["status"])).file_status)
+    status = _origin(
+        base_file.status != experience.desired_status,
+        base_file.status != LiveStatus(str(live["status"])).file_status,
+    )
     changes = tuple(
-        replace(change, fields=tuple(replace(field, origin=_origin(_touches(field.path, edited),
-                                                                   _touches(field.path, moved)))
-                                     for field in change.fields))
-        if change.kind is ChangeKind.UPDATE else replace(change, origin=status)
-        for change in experience.changes)
+        replace(
+            change,
+            fields=tuple(
+                replace(field, origin=_origin(_touches(field.path, edited), _touches(field.path, moved)))
+                for field in change.fields
+            ),
+        )
+        if change.kind is ChangeKind.UPDATE
+        else replace(change, origin=status)
+        for change in experience.changes
+    )
     return replace(experience, changes=changes)
 
 
@@ -76,4 +93,4 @@ def _touches(path: str, paths: Collection[str]) -> bool:
 
 
 def _inside(path: str, container: str) -> bool:
-    return path.startswith(container) and path[len(container):len(container) + 1] in (".", "[")
+    return path.startswith(container) and path[len(container) : len(container) + 1] in (".", "[")

@@ -50,25 +50,34 @@ async def make_plan(
     matching = _restrict(match(desired, live_items), targets)
     matching = replace(matching, errors=matching.errors + _unknown_keys(desired, resend, "--resend"))
     wanted = {pair.live_id for pair in matching.pairs if pair.live_id is not None}
-    log.info("%d live experiences, %d files: %d matched, %d unmanaged", len(live_items), len(desired),
-             len(wanted), len(matching.unmanaged))
+    log.info(
+        "%d live experiences, %d files: %d matched, %d unmanaged",
+        len(live_items),
+        len(desired),
+        len(wanted),
+        len(matching.unmanaged),
+    )
     documents = await fetch_details(client, live_items, wanted, cache)
     now = time.time() if now is None else now
-    plan = _with_bases(build_plan(matching, documents, fingerprint, resend=frozenset(resend)),
-                       documents)
+    plan = _with_bases(build_plan(matching, documents, fingerprint, resend=frozenset(resend)), documents)
     if base is not None:
         plan = with_origins(plan, base.base, base.experiences, documents)
     # The evidence beside each decision to end a test, for the rules to judge.
     plan = await with_end_results(client, plan, documents, now=now)
     plan = replace(plan, risks=assess(PlanInputs(plan.experiences, rules, tuple(desired), documents, now)))
-    log.info("planned: %d changes, %d errors, %d risks", sum(len(e.changes) for e in plan.experiences),
-             len(plan.errors), len(plan.risks))
+    log.info(
+        "planned: %d changes, %d errors, %d risks",
+        sum(len(e.changes) for e in plan.experiences),
+        len(plan.errors),
+        len(plan.risks),
+    )
     return plan
 
 
 def _with_bases(plan: Plan, documents: Mapping[str, Mapping[str, Any]]) -> Plan:
     """Keep the live read of each experience an update will be built from, so apply need not read it
     again."""
+
     def based(experience: ExperiencePlan) -> ExperiencePlan:
         updates = any(change.kind is ChangeKind.UPDATE for change in experience.changes)
         if not updates or experience.experience_id is None:
@@ -78,16 +87,25 @@ def _with_bases(plan: Plan, documents: Mapping[str, Mapping[str, Any]]) -> Plan:
     return replace(plan, experiences=tuple(based(experience) for experience in plan.experiences))
 
 
-async def make_drift(client: IntelligemsClient, desired: Sequence[DesiredExperience], *,
-                     targets: Sequence[str] = (), cache: RefreshCache | None = None) -> DriftReport:
+async def make_drift(
+    client: IntelligemsClient,
+    desired: Sequence[DesiredExperience],
+    *,
+    targets: Sequence[str] = (),
+    cache: RefreshCache | None = None,
+) -> DriftReport:
     """Read the account as a plan does and say where it differs from the files."""
     report, _ = await read_drift(client, desired, targets=targets, cache=cache)
     return report
 
 
-async def read_drift(client: IntelligemsClient, desired: Sequence[DesiredExperience], *,
-                     targets: Sequence[str] = (), cache: RefreshCache | None = None
-                     ) -> tuple[DriftReport, dict[str, dict[str, Any]]]:
+async def read_drift(
+    client: IntelligemsClient,
+    desired: Sequence[DesiredExperience],
+    *,
+    targets: Sequence[str] = (),
+    cache: RefreshCache | None = None,
+) -> tuple[DriftReport, dict[str, dict[str, Any]]]:
     """make_drift's report, with the live experiences it compared the files with (full GETs by id)."""
     log.info("reading the account's experience list")
     live_items = await client.list_experiences()
@@ -124,15 +142,27 @@ def _restrict(matching: Matching, targets: Sequence[str]) -> Matching:
     if not targets:
         return matching
     errors = tuple(error for error in matching.errors if error.key in targets)
-    errors += _unknown_keys([pair.desired for pair in matching.pairs], targets, "--target",
-                            known={e.key for e in matching.errors if e.key})
+    errors += _unknown_keys(
+        [pair.desired for pair in matching.pairs],
+        targets,
+        "--target",
+        known={e.key for e in matching.errors if e.key},
+    )
     pairs = tuple(pair for pair in matching.pairs if pair.desired.key in targets)
     gone = tuple(experience for experience in matching.gone if experience.key in targets)
     return Matching(pairs, matching.unmanaged, errors, gone)
 
 
-def _unknown_keys(desired: Sequence[DesiredExperience], keys: Sequence[str], option: str,
-                  known: Collection[str] = ()) -> tuple[PlanError, ...]:
+def _unknown_keys(
+    desired: Sequence[DesiredExperience], keys: Sequence[str], option: str, known: Collection[str] = ()
+) -> tuple[PlanError, ...]:
     files = {experience.key for experience in desired} | set(known)
-    return tuple(PlanError(key, f"{option} {key}: no experience file has that key or path (a key is the "
-                                "file name without .yaml).") for key in keys if key not in files)
+    return tuple(
+        PlanError(
+            key,
+            f"{option} {key}: no experience file has that key or path (a key is the "
+            "file name without .yaml).",
+        )
+        for key in keys
+        if key not in files
+    )

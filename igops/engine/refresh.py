@@ -47,8 +47,9 @@ class RefreshCache:
         try:
             # One level deeper than an answer: each read sits under its id, where an answer has it under
             # `experience`.
-            data = answers.parse(read_bounded(path, CACHE_LIMIT, "an igops refresh cache"),
-                                 depth=answers.MAX_DEPTH + 1)
+            data = answers.parse(
+                read_bounded(path, CACHE_LIMIT, "an igops refresh cache"), depth=answers.MAX_DEPTH + 1
+            )
             if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT:
                 raise answers.Unusable(f"it does not say it is {CACHE_FORMAT}")
             experiences = data.get("experiences")
@@ -57,8 +58,10 @@ class RefreshCache:
         except BoundedReadError as exc:
             raise CacheError(str(exc)) from None
         except answers.Unusable as exc:
-            raise CacheError(f"{path} is not an igops refresh cache ({exc}): remove it or choose another "
-                             "--refresh-cache file.") from None
+            raise CacheError(
+                f"{path} is not an igops refresh cache ({exc}): remove it or choose another "
+                "--refresh-cache file."
+            ) from None
         return cls(path, {str(key): value for key, value in experiences.items()})
 
     def fresh(self, experience_id: str, last_update_ts: Any) -> dict[str, Any] | None:
@@ -102,8 +105,9 @@ async def fetch_details(
             documents[item["id"]] = cached
         else:
             to_fetch.append(item["id"])
-    log.info("reading %d experiences in full (%d unchanged since the refresh cache)", len(to_fetch),
-             len(documents))
+    log.info(
+        "reading %d experiences in full (%d unchanged since the refresh cache)", len(to_fetch), len(documents)
+    )
     fetched = await asyncio.gather(*(client.get_experience(experience_id) for experience_id in to_fetch))
     documents.update(zip(to_fetch, fetched, strict=True))
     if cache is not None:

@@ -43,8 +43,15 @@ class ReportError(IgopsError):
 WHOLE_RUN = Window()
 
 
-async def results_of(client: IntelligemsClient, key: str, live: Mapping[str, Any], key_metrics: Any, *,
-                     window: Window = WHOLE_RUN, now: float) -> ExperienceResults:
+async def results_of(
+    client: IntelligemsClient,
+    key: str,
+    live: Mapping[str, Any],
+    key_metrics: Any,
+    *,
+    window: Window = WHOLE_RUN,
+    now: float,
+) -> ExperienceResults:
     """One experience's results over `window`, with the API's verdict; on the primary metric the API names,
     else on the one `key_metrics` (the experience's experienceKeyMetrics) marks primary."""
     query: dict[str, Any] = {**window.resource_query(), "testResult": True}
@@ -55,33 +62,47 @@ async def results_of(client: IntelligemsClient, key: str, live: Mapping[str, Any
 Managed = list[tuple[DesiredExperience, Mapping[str, Any] | None]]
 
 
-async def _managed(client: IntelligemsClient, desired: Sequence[DesiredExperience]
-                   ) -> tuple[Managed, dict[str, str]]:
+async def _managed(
+    client: IntelligemsClient, desired: Sequence[DesiredExperience]
+) -> tuple[Managed, dict[str, str]]:
     """Each file with the live experience it manages (None when it is not in the account), in key order,
     and why the others match none (by key)."""
     log.info("reading the account's experience list")
     items = await client.list_experiences()
     by_id: dict[str, Mapping[str, Any]] = {str(item["id"]): item for item in items}
     matching = match(desired, items)
-    managed: Managed = sorted(((pair.desired, by_id.get(pair.live_id) if pair.live_id is not None else None)
-                      for pair in matching.pairs), key=lambda found: found[0].key)
+    managed: Managed = sorted(
+        (
+            (pair.desired, by_id.get(pair.live_id) if pair.live_id is not None else None)
+            for pair in matching.pairs
+        ),
+        key=lambda found: found[0].key,
+    )
     return managed, {error.key: error.message for error in matching.errors if error.key is not None}
 
 
-async def read_report(client: IntelligemsClient, desired: Sequence[DesiredExperience], *,
-                      targets: Sequence[str] = (), window: Window = WHOLE_RUN, now: float) -> Report:
+async def read_report(
+    client: IntelligemsClient,
+    desired: Sequence[DesiredExperience],
+    *,
+    targets: Sequence[str] = (),
+    window: Window = WHOLE_RUN,
+    now: float,
+) -> Report:
     """Results of the managed experiences that have started (of `targets` only, when given: keys)."""
     managed, unmatched = await _managed(client, desired)
     if targets:
         managed = _targeted(managed, unmatched, desired, targets)
     # List items carry no key metrics: the file says which is primary.
-    running = [(experience, live) for experience, live in managed
-               if live is not None and _has_run(live)]
-    not_started = tuple(experience.key for experience, live in managed
-                        if live is None or not _has_run(live))
+    running = [(experience, live) for experience, live in managed if live is not None and _has_run(live)]
+    not_started = tuple(experience.key for experience, live in managed if live is None or not _has_run(live))
     log.info("reading the results of %d experiences", len(running))
-    results = await asyncio.gather(*(results_of(client, experience.key, live, _key_metrics(experience),
-                                                window=window, now=now) for experience, live in running))
+    results = await asyncio.gather(
+        *(
+            results_of(client, experience.key, live, _key_metrics(experience), window=window, now=now)
+            for experience, live in running
+        )
+    )
     return Report(tuple(results), window.start, window.end, not_started)
 
 
@@ -92,35 +113,50 @@ def _has_run(live: Mapping[str, Any]) -> bool:
 _HAS_RUN = frozenset(status for status in LiveStatus if status.has_run)
 
 
-def _targeted(managed: Managed, unmatched: Mapping[str, str], desired: Sequence[DesiredExperience],
-              targets: Sequence[str]) -> Managed:
+def _targeted(
+    managed: Managed,
+    unmatched: Mapping[str, str],
+    desired: Sequence[DesiredExperience],
+    targets: Sequence[str],
+) -> Managed:
     by_key = {experience.key: live for experience, live in managed}
     files = {experience.key for experience in desired}
     for key in targets:
         if key not in files:
-            raise ReportError(f"{key}: no experience file has that key or path (a key is the file name "
-                              "without .yaml).")
+            raise ReportError(
+                f"{key}: no experience file has that key or path (a key is the file name without .yaml)."
+            )
         if key in unmatched:
             raise ReportError(unmatched[key])
         live = by_key[key]
         if live is None:
-            raise ReportError(f"{key}: not in the account yet, so it has no results (igops apply creates "
-                              "it).")
+            raise ReportError(
+                f"{key}: not in the account yet, so it has no results (igops apply creates it)."
+            )
         if not _has_run(live):
-            raise ReportError(f"{key}: it has never started ({live.get('status')}), so it has no results "
-                              "yet.")
+            raise ReportError(
+                f"{key}: it has never started ({live.get('status')}), so it has no results yet."
+            )
     return [(experience, live) for experience, live in managed if experience.key in targets]
 
 
-async def read_monitor(client: IntelligemsClient, desired: Sequence[DesiredExperience],
-                       rules: MonitorRules, *, now: float) -> MonitorReport:
+async def read_monitor(
+    client: IntelligemsClient, desired: Sequence[DesiredExperience], rules: MonitorRules, *, now: float
+) -> MonitorReport:
     """The monitoring rules over the managed experiences that are running (started)."""
     managed, _ = await _managed(client, desired)
-    running = [(experience, live) for experience, live in managed
-               if live is not None and live.get("status") == LiveStatus.STARTED]
+    running = [
+        (experience, live)
+        for experience, live in managed
+        if live is not None and live.get("status") == LiveStatus.STARTED
+    ]
     log.info("reading the results of %d running experiences", len(running))
-    results = await asyncio.gather(*(results_of(client, experience.key, live, _key_metrics(experience),
-                                                now=now) for experience, live in running))
+    results = await asyncio.gather(
+        *(
+            results_of(client, experience.key, live, _key_metrics(experience), now=now)
+            for experience, live in running
+        )
+    )
     return monitor(results, rules)
 
 
@@ -133,13 +169,17 @@ async def read_sitewide(client: IntelligemsClient, window: Window, *, now: float
     return sitewide_figures(await client.sitewide_analytics(window.sitewide_query()), window, now)
 
 
-async def with_end_results(client: IntelligemsClient, plan: Plan, documents: Mapping[str, Mapping[str, Any]],
-                           *, now: float) -> Plan:
+async def with_end_results(
+    client: IntelligemsClient, plan: Plan, documents: Mapping[str, Mapping[str, Any]], *, now: float
+) -> Plan:
     """The plan with the current results of each experience it ends, for the rules to judge (a winner
     the API calls a strong loss). Results that cannot be read are noted, and the plan goes on."""
-    ending = [experience for experience in plan.experiences
-              if experience.experience_id in documents
-              and any(change.kind is ChangeKind.END for change in experience.changes)]
+    ending = [
+        experience
+        for experience in plan.experiences
+        if experience.experience_id in documents
+        and any(change.kind is ChangeKind.END for change in experience.changes)
+    ]
     if not ending:
         return plan
     log.info("reading the results of %d experiences the plan ends", len(ending))
@@ -149,8 +189,12 @@ async def with_end_results(client: IntelligemsClient, plan: Plan, documents: Map
     return replace(plan, experiences=experiences)
 
 
-async def _end_results(client: IntelligemsClient, experience: ExperiencePlan,
-                       documents: Mapping[str, Mapping[str, Any]], now: float) -> ExperiencePlan:
+async def _end_results(
+    client: IntelligemsClient,
+    experience: ExperiencePlan,
+    documents: Mapping[str, Mapping[str, Any]],
+    now: float,
+) -> ExperiencePlan:
     assert experience.experience_id is not None
     try:
         live = documents[experience.experience_id]

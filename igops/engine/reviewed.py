@@ -36,9 +36,12 @@ def review_differences(reviewed: Plan, fresh: Plan) -> list[str]:
 def _why(reviewed: ExperiencePlan | None, fresh: ExperiencePlan | None, files_moved: bool) -> str:
     if reviewed is None or fresh is None:
         return f"its file was added or removed since the review ({_FILES_MOVED})"
-    moves = ([f"status {reviewed.live_status} -> {fresh.live_status}"]
-             if reviewed.live_status != fresh.live_status else [])
-    moves += (["saved again (lastUpdateTs moved)"] if reviewed.last_update_ts != fresh.last_update_ts else [])
+    moves = (
+        [f"status {reviewed.live_status} -> {fresh.live_status}"]
+        if reviewed.live_status != fresh.live_status
+        else []
+    )
+    moves += ["saved again (lastUpdateTs moved)"] if reviewed.last_update_ts != fresh.last_update_ts else []
     if moves:
         return f"the account changed it since the review ({', '.join(moves)})"
     if files_moved:

@@ -57,28 +57,38 @@ def _unseal(text: str, api_url: str | None, token: Secret, source: str) -> dict[
     try:
         saved = json.loads(text)
     except ValueError:
-        raise SavedPlanError(f"{source} is not a saved igops plan (not JSON): make one with "
-                             "igops plan --out FILE.") from None
+        raise SavedPlanError(
+            f"{source} is not a saved igops plan (not JSON): make one with igops plan --out FILE."
+        ) from None
     except RecursionError:
-        raise SavedPlanError(f"{source} is not a saved igops plan (nested too deeply): make one with "
-                             "igops plan --out FILE.") from None
+        raise SavedPlanError(
+            f"{source} is not a saved igops plan (nested too deeply): make one with igops plan --out FILE."
+        ) from None
     if isinstance(saved, dict) and saved.get("format") == _TOKEN_KEYED_FORMAT:
-        raise SavedPlanError(f"{source} was saved by an older igops, whose seal this one no longer "
-                             "accepts: make a new plan with igops plan --out.")
+        raise SavedPlanError(
+            f"{source} was saved by an older igops, whose seal this one no longer "
+            "accepts: make a new plan with igops plan --out."
+        )
     if not isinstance(saved, dict) or saved.get("format") != SAVED_PLAN_FORMAT:
         raise SavedPlanError(f"{source} is not a saved igops plan: make one with igops plan --out FILE.")
     body = {key: value for key, value in saved.items() if key != "signature"}
     # Checked before any derivation: a crafted cost would be paid in full.
     if not _derived_as_igops_derives(saved.get("kdf")):
-        raise SavedPlanError(f"{source} is not sealed as igops seals plans (its key derivation is not "
-                             f"scrypt with n={KDF['n']}, r={KDF['r']}, p={KDF['p']} and a salt): make a new "
-                             "plan with igops plan --out.")
+        raise SavedPlanError(
+            f"{source} is not sealed as igops seals plans (its key derivation is not "
+            f"scrypt with n={KDF['n']}, r={KDF['r']}, p={KDF['p']} and a salt): make a new "
+            "plan with igops plan --out."
+        )
     if not hmac.compare_digest(str(saved.get("signature", "")), _sign(body, token)):
-        raise SavedPlanError(f"{source} was changed after igops wrote it, or was made with another API "
-                             "token: make a new plan with igops plan --out.")
+        raise SavedPlanError(
+            f"{source} was changed after igops wrote it, or was made with another API "
+            "token: make a new plan with igops plan --out."
+        )
     if api_url is not None and saved.get("api_url") != api_url:
-        raise SavedPlanError(f"{source} was made against {saved.get('api_url')}, not {api_url}: "
-                             "make a new plan against this API.")
+        raise SavedPlanError(
+            f"{source} was made against {saved.get('api_url')}, not {api_url}: "
+            "make a new plan against this API."
+        )
     return dict(saved["plan"])
 
 
@@ -98,11 +108,14 @@ def stale_reasons(plan: Plan, files_hash: str, live_items: Sequence[Mapping[str,
         if live is None:
             reasons.append(f"{experience.key}: the experience {experience.experience_id} is gone")
         elif live.get("lastUpdateTs") != experience.last_update_ts:
-            reasons.append(f"{experience.key}: changed in the account since the plan (lastUpdateTs "
-                           f"{experience.last_update_ts} -> {live.get('lastUpdateTs')})")
+            reasons.append(
+                f"{experience.key}: changed in the account since the plan (lastUpdateTs "
+                f"{experience.last_update_ts} -> {live.get('lastUpdateTs')})"
+            )
         elif live.get("status") != experience.live_status:
-            reasons.append(f"{experience.key}: status moved from {experience.live_status} to "
-                           f"{live.get('status')}")
+            reasons.append(
+                f"{experience.key}: status moved from {experience.live_status} to {live.get('status')}"
+            )
     return reasons
 
 
@@ -119,7 +132,14 @@ def _derived_as_igops_derives(kdf: Any) -> bool:
 def _sign(body: Mapping[str, Any], token: Secret) -> str:
     """The HMAC of the body, keyed by scrypt(token, the body's salt)."""
     kdf = body["kdf"]
-    key = hashlib.scrypt(token.reveal().encode(), salt=bytes.fromhex(kdf["salt"]), n=kdf["n"], r=kdf["r"],
-                         p=kdf["p"], maxmem=64 * 1024 * 1024, dklen=32)
+    key = hashlib.scrypt(
+        token.reveal().encode(),
+        salt=bytes.fromhex(kdf["salt"]),
+        n=kdf["n"],
+        r=kdf["r"],
+        p=kdf["p"],
+        maxmem=64 * 1024 * 1024,
+        dklen=32,
+    )
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
     return hmac.new(key, canonical, hashlib.sha256).hexdigest()

@@ -12,4 +12,3 @@ __all__ = [
     "check_text",
     "load_experiences",
 ]
-

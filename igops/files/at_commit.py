@@ -34,10 +34,23 @@ class CommitFiles:
 def experiences_at(ref: str, directory: Path, option: str = "--base") -> CommitFiles:
     """The experience files under `directory` (relative to the working directory) as commit `ref` has them."""
     prefix = _git("rev-parse", "--show-prefix", option=option).decode().strip()
-    missing = (f"{option} {ref}: no such commit in this repository (a pull request's base may need fetching "
-               "first: git fetch origin BRANCH, or actions/checkout with fetch-depth: 0).")
-    commit = _git("rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}", option=option,
-                  failure=missing).decode().strip()
+    missing = (
+        f"{option} {ref}: no such commit in this repository (a pull request's base may need fetching "
+        "first: git fetch origin BRANCH, or actions/checkout with fetch-depth: 0)."
+    )
+    commit = (
+        _git(
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            "--end-of-options",
+            f"{ref}^{{commit}}",
+            option=option,
+            failure=missing,
+        )
+        .decode()
+        .strip()
+    )
     # Relative to the working directory, as git's --show-prefix is; "." when it is the directory itself.
     inside = Path(os.path.relpath(directory)).as_posix()
     tree_path = (prefix or ".") if inside == "." else f"{prefix}{inside}"
@@ -72,7 +85,7 @@ def _blobs(commit: str, names: list[str], option: str) -> list[bytes]:
     for _ in names:
         header_end = output.index(b"\n", offset)
         size = int(output[offset:header_end].split()[2])
-        contents.append(output[header_end + 1: header_end + 1 + size])
+        contents.append(output[header_end + 1 : header_end + 1 + size])
         offset = header_end + 1 + size + 1
     return contents
 
@@ -82,8 +95,9 @@ def _git(*arguments: str, option: str, failure: str | None = None, stdin: bytes 
     if binary is None:
         raise CommitError(f"{option} needs git, which is not installed here.")
     try:
-        result = subprocess.run([binary, *arguments], input=stdin, capture_output=True,
-                                timeout=_TIMEOUT_SECONDS, check=False)
+        result = subprocess.run(
+            [binary, *arguments], input=stdin, capture_output=True, timeout=_TIMEOUT_SECONDS, check=False
+        )
     except subprocess.TimeoutExpired:
         raise CommitError(f"{option}: git took longer than {_TIMEOUT_SECONDS} s to answer.") from None
     if result.returncode != 0:

@@ -27,8 +27,9 @@ def read_bounded(path: Path, limit: int, what: str) -> str:
             raise BoundedReadError(f"{path} is not a regular file, so it cannot be {what}.")
         data = stream.read(limit + 1)
     if len(data) > limit:
-        raise BoundedReadError(f"{path} is larger than {limit // (1024 * 1024)} MB, more than {what} ever "
-                               "is; refused unread.")
+        raise BoundedReadError(
+            f"{path} is larger than {limit // (1024 * 1024)} MB, more than {what} ever is; refused unread."
+        )
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

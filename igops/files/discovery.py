@@ -66,10 +66,13 @@ def _candidate(path: Path, root: Path) -> Candidate | FileError:
 
 
 def _unprintable(path: Path, what: str) -> FileError:
-    return _refusal(path, f"the {what} name holds a character that does not print (a line break, a "
-                          "control or bidi character, or bytes that are not UTF-8); rename the "
-                          f"{what}: a file's path and name (its key) are shown in every plan and pull "
-                          "request comment.")
+    return _refusal(
+        path,
+        f"the {what} name holds a character that does not print (a line break, a "
+        "control or bidi character, or bytes that are not UTF-8); rename the "
+        f"{what}: a file's path and name (its key) are shown in every plan and pull "
+        "request comment.",
+    )
 
 
 def _unreadable(path: Path, exc: OSError) -> FileError:
@@ -88,16 +91,22 @@ def _walk(root: Path) -> Iterator[Candidate | FileError]:
             elif not name.startswith(".") and not name.isprintable():
                 yield _unprintable(linked, "directory")
         # A directory whose name does not print is not descended: every path below it would not either.
-        subdirectories[:] = sorted(name for name in subdirectories
-                                   if not name.startswith(".") and name.isprintable())
+        subdirectories[:] = sorted(
+            name for name in subdirectories if not name.startswith(".") and name.isprintable()
+        )
         for name in sorted(files):
             if not name.startswith(".") and name.endswith(YAML_SUFFIXES):
                 yield _candidate(Path(directory, name), root)
     for exc in unlisted:
         where = Path(exc.filename) if exc.filename is not None else root
-        yield Unreadable(where, FILE_START, (), f"the directory cannot be listed "
-                         f"({(exc.strerror or str(exc)).lower()}), so igops cannot tell which experience "
-                         "files it holds; make it readable, or move it out of the experiences directory.")
+        yield Unreadable(
+            where,
+            FILE_START,
+            (),
+            f"the directory cannot be listed "
+            f"({(exc.strerror or str(exc)).lower()}), so igops cannot tell which experience "
+            "files it holds; make it readable, or move it out of the experiences directory.",
+        )
 
 
 def read_text(candidate: Candidate) -> str | FileError:
@@ -135,8 +144,11 @@ def decode(path: Path, data: bytes) -> str | FileError:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return _refusal(path, f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x} here).",
-                        _byte_position(data, exc.start))
+        return _refusal(
+            path,
+            f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x} here).",
+            _byte_position(data, exc.start),
+        )
 
 
 def _byte_position(data: bytes, offset: int) -> Position:

@@ -76,18 +76,28 @@ def check_text(text: str, file: Path) -> FileResult:
     except YamlError as exc:
         return FileResult(None, (FileError(file, exc.position, exc.path, exc.message),))
     if document is None:
-        return _refused(file, FILE_START, "the file is empty (only comments or blank lines); "
-                        "an experience needs name, type, status and variations.")
+        return _refused(
+            file,
+            FILE_START,
+            "the file is empty (only comments or blank lines); "
+            "an experience needs name, type, status and variations.",
+        )
     if not isinstance(document.value, dict):
-        return _refused(file, document.values[()], "the top level must be a mapping of fields "
-                        "(name:, type:, ...), not a list or a single value.")
-    schema_errors = _unique(FileError(file, position, path, message)
-                            for path, position, message in schema_findings(document, EXPERIENCE_SCHEMA))
+        return _refused(
+            file,
+            document.values[()],
+            "the top level must be a mapping of fields (name:, type:, ...), not a list or a single value.",
+        )
+    schema_errors = _unique(
+        FileError(file, position, path, message)
+        for path, position, message in schema_findings(document, EXPERIENCE_SCHEMA)
+    )
     if schema_errors:
         return FileResult(None, schema_errors)
     experience = _experience(document, file)
-    semantic = _unique(_error(file, document.values, path, message)
-                       for path, message in rules.file_findings(document.value))
+    semantic = _unique(
+        _error(file, document.values, path, message) for path, message in rules.file_findings(document.value)
+    )
     return FileResult(experience, semantic)
 
 

@@ -62,8 +62,9 @@ def _document(text: str, path: JsonPath) -> Document:
     try:
         document = parse(text)
     except YamlError as exc:
-        raise PatchError(path, f"it would leave line {exc.position.line} invalid ({exc.message.rstrip('.')})"
-                         ) from None
+        raise PatchError(
+            path, f"it would leave line {exc.position.line} invalid ({exc.message.rstrip('.')})"
+        ) from None
     if document is None or not isinstance(document.value, dict):
         raise PatchError(path, "the text would hold no mapping of fields")
     return document
@@ -72,7 +73,7 @@ def _document(text: str, path: JsonPath) -> Document:
 def _replace(text: str, document: Document, path: JsonPath, value: Any) -> str:
     span = document.spans[path]
     if span.flow:
-        return text[:span.start] + dump_flow(value) + text[span.end:]
+        return text[: span.start] + dump_flow(value) + text[span.end :]
     if not path:
         raise PatchError(path, "the whole file cannot be replaced in place")
     in_list = isinstance(path[-1], int)
@@ -83,7 +84,7 @@ def _replace(text: str, document: Document, path: JsonPath, value: Any) -> str:
     header = _BLOCK_HEADER.match(text, start)
     if header is not None:
         # An old block scalar goes as its header and its lines, while a comment after the header stays.
-        text = text[:line_end(text, start)] + text[end:]
+        text = text[: line_end(text, start)] + text[end:]
         end = header.end()
     # After a dash, lines go where the value starts; under a key, where the old list or mapping was (a
     # list may be level with its key), else one step in.
@@ -137,10 +138,10 @@ def _remove(text: str, document: Document, path: JsonPath) -> str:
         return _replace(text, document, path[:-1], rest)
     key = document.key_spans[path]
     line_start = text.rfind("\n", 0, key.start) + 1
-    if text[line_start:key.start].strip():
+    if text[line_start : key.start].strip():
         # The first key of a list item, after its dash: the next key takes its place.
         following = list(holder)[list(holder).index(path[-1]) + 1]
-        return text[:key.start] + text[document.key_spans[(*path[:-1], following)].start:]
+        return text[: key.start] + text[document.key_spans[(*path[:-1], following)].start :]
     stop = line_end(text, document.spans[path].end)
     stop += len(_newline(text)) if stop < len(text) else 0
     return text[:line_start] + text[stop:]

@@ -50,9 +50,13 @@ def unique_variation_names(experience: Experience) -> Iterator[Finding]:
     first_index: dict[str, int] = {}
     for index, name in enumerate(_names(experience)):
         if name in first_index:
-            yield ("variations", index, "name"), (
-                f"the variation name {quote(name)} is already used by $.variations[{first_index[name]}]; "
-                "variation names must be unique.")
+            yield (
+                ("variations", index, "name"),
+                (
+                    f"the variation name {quote(name)} is already used by $.variations[{first_index[name]}]; "
+                    "variation names must be unique."
+                ),
+            )
         first_index.setdefault(name, index)
 
 
@@ -62,9 +66,13 @@ def one_control(experience: Experience) -> Iterator[Finding]:
     if not controls:
         yield ("variations",), "no variation is the control; mark exactly one with isControl: true."
     for index in controls[1:]:
-        yield ("variations", index, "isControl"), (
-            f"a second control: {quote(variations[controls[0]]['name'])} is already the control; "
-            "exactly one variation may have isControl: true.")
+        yield (
+            ("variations", index, "isControl"),
+            (
+                f"a second control: {quote(variations[controls[0]]['name'])} is already the control; "
+                "exactly one variation may have isControl: true."
+            ),
+        )
 
 
 def percentages_total_100(experience: Experience) -> Iterator[Finding]:
@@ -79,21 +87,29 @@ def winner_of_ended(experience: Experience) -> Iterator[Finding]:
     if winner is None:
         return
     if experience["status"] != Status.ENDED:
-        yield ("winner",), (
-            f"a winner is only declared with status: ended, and the status is {experience['status']}.")
+        yield (
+            ("winner",),
+            (f"a winner is only declared with status: ended, and the status is {experience['status']}."),
+        )
     names = _names(experience)
     if winner not in names:
-        yield ("winner",), (
-            f"the winner {quote(winner)} is not the name of a variation{did_you_mean(winner, names)}.")
+        yield (
+            ("winner",),
+            (f"the winner {quote(winner)} is not the name of a variation{did_you_mean(winner, names)}."),
+        )
 
 
 def type_parts(experience: Experience) -> Iterator[Finding]:
     kind = BY_NAME[experience["type"]]
     for index, variation in enumerate(experience["variations"]):
         if not variation.get("isControl") and kind.present is not None and not kind.present(variation):
-            yield ("variations", index), (
-                f"the variation {quote(variation['name'])} lacks {kind.needs}, which every non-control "
-                f"variation of a {experience['type']} experience needs.")
+            yield (
+                ("variations", index),
+                (
+                    f"the variation {quote(variation['name'])} lacks {kind.needs}, which every non-control "
+                    f"variation of a {experience['type']} experience needs."
+                ),
+            )
 
 
 def consistent_redirects(experience: Experience) -> Iterator[Finding]:
@@ -111,8 +127,10 @@ def _redirect_findings(redirect: Mapping[str, Any], kind: str, path: JsonPath) -
         yield (*path, "find"), "a partial-replacement redirect needs find: the part of the URL to replace."
     template_named = redirect.get("templateType") is not None and redirect.get("templateSuffixes")
     if redirect["isTemplateTest"] and not template_named:
-        yield (*path, "isTemplateTest"), (
-            "a template redirect needs a templateType and at least one templateSuffixes entry.")
+        yield (
+            (*path, "isTemplateTest"),
+            ("a template redirect needs a templateType and at least one templateSuffixes entry."),
+        )
     for flag, flag_type in REDIRECT_FLAG_TYPES.items():
         if redirect[flag] and kind != flag_type:
             yield (*path, flag), f"{flag}: true belongs to {flag_type} experiences, not to {kind}."
@@ -122,23 +140,29 @@ def timeout_given(experience: Experience) -> Iterator[Finding]:
     for index, variation in enumerate(experience["variations"]):
         mode = (variation.get("onsiteInjection") or {}).get("jsInjectionMode", {})
         if mode.get("type") == "timeout" and "timeout" not in mode:
-            yield ("variations", index, "onsiteInjection", "jsInjectionMode"), (
-                "jsInjectionMode type timeout needs a timeout in milliseconds.")
+            yield (
+                ("variations", index, "onsiteInjection", "jsInjectionMode"),
+                ("jsInjectionMode type timeout needs a timeout in milliseconds."),
+            )
 
 
 def free_shipping_only(experience: Experience) -> Iterator[Finding]:
     for index, variation in enumerate(experience["variations"]):
         offer = variation.get("offer") or {}
         if offer.get("shippingDiscount") is not None and offer["discountApplicationType"] != "freeShipping":
-            yield ("variations", index, "offer", "shippingDiscount"), (
-                "a shippingDiscount belongs to an offer whose discountApplicationType is freeShipping.")
+            yield (
+                ("variations", index, "offer", "shippingDiscount"),
+                ("a shippingDiscount belongs to an offer whose discountApplicationType is freeShipping."),
+            )
 
 
 def one_product_scope(experience: Experience) -> Iterator[Finding]:
     for index, variation in enumerate(experience["variations"]):
         if variation.get("includeProducts") and variation.get("excludeProducts"):
-            yield ("variations", index, "includeProducts"), (
-                "includeProducts and excludeProducts exclude each other: set at most one of them.")
+            yield (
+                ("variations", index, "includeProducts"),
+                ("includeProducts and excludeProducts exclude each other: set at most one of them."),
+            )
 
 
 # Each rateFilter type has its own field; the API drops the other one.
@@ -155,20 +179,26 @@ def rate_filter_fields(experience: Experience) -> Iterator[Finding]:
             yield path, "a rateFilter of type name needs rules: the tests on the shipping rate's name."
         for other, field in RATE_FILTER_FIELDS.items():
             if other != kind and field in rate_filter:
-                yield (*path, field), (
-                    f"{field} belongs to a rateFilter of type {other}, and the type is {kind}.")
+                yield (
+                    (*path, field),
+                    (f"{field} belongs to a rateFilter of type {other}, and the type is {kind}."),
+                )
 
 
 def key_metrics(experience: Experience) -> Iterator[Finding]:
     metrics = experience.get("experienceKeyMetrics", [])
     primaries = [index for index, metric in enumerate(metrics) if metric.get("isPrimary")]
     if metrics and len(primaries) != 1:
-        yield ("experienceKeyMetrics",), (
-            f"{len(primaries)} key metrics have isPrimary: true; exactly one must be primary.")
+        yield (
+            ("experienceKeyMetrics",),
+            (f"{len(primaries)} key metrics have isPrimary: true; exactly one must be primary."),
+        )
     for index, metric in enumerate(metrics):
         if (metric.get("standardEventId") is None) == (metric.get("experienceCustomMetricId") is None):
-            yield ("experienceKeyMetrics", index), (
-                "a key metric names exactly one of standardEventId and experienceCustomMetricId.")
+            yield (
+                ("experienceKeyMetrics", index),
+                ("a key metric names exactly one of standardEventId and experienceCustomMetricId."),
+            )
 
 
 def audience_choices(experience: Experience) -> Iterator[Finding]:
@@ -178,11 +208,15 @@ def audience_choices(experience: Experience) -> Iterator[Finding]:
     count = len(experience["variations"])
     index = audience.get("elseVariationIndex")
     if index is not None and not (index.isdigit() and int(index) < count):
-        yield ("audience", "elseVariationIndex"), (
-            f"elseVariationIndex {quote(index)} is not the position of a variation (0 to {count - 1}).")
+        yield (
+            ("audience", "elseVariationIndex"),
+            (f"elseVariationIndex {quote(index)} is not the position of a variation (0 to {count - 1})."),
+        )
     if audience.get("elseAction") == "assignVariation" and index is None:
-        yield ("audience", "elseAction"), (
-            "elseAction assignVariation needs elseVariationIndex: the position of the variation to assign.")
+        yield (
+            ("audience", "elseAction"),
+            ("elseAction assignVariation needs elseVariationIndex: the position of the variation to assign."),
+        )
     if experience["type"] not in PERSONALIZATION_TYPES:
         yield from _include_actions(audience)
     names = _names(experience)
@@ -191,11 +225,15 @@ def audience_choices(experience: Experience) -> Iterator[Finding]:
         yield from _device_values(rule.get("expression") or [], (*path, "expression"))
         variation = rule.get("variation")
         if variation is not None and variation not in names:
-            yield (*path, "variation"), (
-                f"{quote(variation)} is not the name of a variation{did_you_mean(variation, names)}.")
+            yield (
+                (*path, "variation"),
+                (f"{quote(variation)} is not the name of a variation{did_you_mean(variation, names)}."),
+            )
         if rule.get("action") == "assignVariation" and variation is None:
-            yield (*path, "action"), (
-                "action assignVariation needs variation: the name of the variation to assign.")
+            yield (
+                (*path, "action"),
+                ("action assignVariation needs variation: the name of the variation to assign."),
+            )
 
 
 def _include_actions(audience: Mapping[str, Any]) -> Iterator[Finding]:
@@ -217,26 +255,33 @@ def _device_values(expression: Sequence[Mapping[str, Any]], path: JsonPath) -> I
     for position, node in enumerate(expression):
         query = node.get("query")
         if query is not None and query.get("type") == "device" and query["value"] not in DEVICE_VALUES:
-            yield (*path, position, "query", "value"), (
-                f"a device condition compares with {', '.join(map(quote, DEVICE_VALUES))}, "
-                f"not {quote(query['value'])}.")
+            yield (
+                (*path, position, "query", "value"),
+                (
+                    f"a device condition compares with {', '.join(map(quote, DEVICE_VALUES))}, "
+                    f"not {quote(query['value'])}."
+                ),
+            )
 
 
-FILE_RULES: tuple[FileRule, ...] = tuple(FileRule(check) for check in (
-    unique_variation_names,
-    one_control,
-    percentages_total_100,
-    winner_of_ended,
-    type_parts,
-    consistent_redirects,
-    timeout_given,
-    free_shipping_only,
-    rate_filter_fields,
-    one_product_scope,
-    key_metrics,
-    audience_choices,
-    page_targeting_devices,
-))
+FILE_RULES: tuple[FileRule, ...] = tuple(
+    FileRule(check)
+    for check in (
+        unique_variation_names,
+        one_control,
+        percentages_total_100,
+        winner_of_ended,
+        type_parts,
+        consistent_redirects,
+        timeout_given,
+        free_shipping_only,
+        rate_filter_fields,
+        one_product_scope,
+        key_metrics,
+        audience_choices,
+        page_targeting_devices,
+    )
+)
 
 
 # What no two files may share: its label in messages, the field it is written in, and its value.
@@ -258,6 +303,12 @@ def cross_file_findings(
             if value is None:
                 continue
             if value in owner:
-                yield experience, (field, f"the {label} {quote(value)} is also used by {owner[value].path}; "
-                                          f"each experience needs its own {label}.")
+                yield (
+                    experience,
+                    (
+                        field,
+                        f"the {label} {quote(value)} is also used by {owner[value].path}; "
+                        f"each experience needs its own {label}.",
+                    ),
+                )
             owner.setdefault(value, experience)

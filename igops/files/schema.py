@@ -64,12 +64,20 @@ def schema_findings(document: Document, name: str) -> Iterator[tuple[JsonPath, P
 Check = Callable[[Any, Any, Mapping[str, Any], Mapping[str, Any]], bool]
 
 # Keywords that describe, never constrain.
-_ANNOTATIONS = frozenset({"$schema", "$id", "$defs", "$comment", "title", "description", "default",
-                          "examples", "contentMediaType"})
+_ANNOTATIONS = frozenset(
+    {"$schema", "$id", "$defs", "$comment", "title", "description", "default", "examples", "contentMediaType"}
+)
 _SCALAR_TYPES = (str, int, float, bool, type(None))
 # JSON types by Python type, exactly: a bool is no number, and an integer-valued float is left to jsonschema.
-_JSON_TYPES = {"string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,),
-               "null": (type(None),), "object": (dict,), "array": (list,)}
+_JSON_TYPES = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "null": (type(None),),
+    "object": (dict,),
+    "array": (list,),
+}
 
 
 def conforms(value: Any, node: Any, root: Mapping[str, Any]) -> bool:
@@ -96,18 +104,21 @@ def _of_type(value: Any, expected: Any, node: Mapping[str, Any], root: Mapping[s
 
 def _in_enum(value: Any, expected: Any, node: Mapping[str, Any], root: Mapping[str, Any]) -> bool:
     return isinstance(value, _SCALAR_TYPES) and any(
-        type(choice) is type(value) and choice == value for choice in expected)
+        type(choice) is type(value) and choice == value for choice in expected
+    )
 
 
 def _properties(value: Any, expected: Any, node: Mapping[str, Any], root: Mapping[str, Any]) -> bool:
     return type(value) is not dict or all(
-        conforms(value[key], child, root) for key, child in expected.items() if key in value)
+        conforms(value[key], child, root) for key, child in expected.items() if key in value
+    )
 
 
 def _additional(value: Any, expected: Any, node: Mapping[str, Any], root: Mapping[str, Any]) -> bool:
     known = node.get("properties", {})
     return type(value) is not dict or all(
-        conforms(item, expected, root) for key, item in value.items() if key not in known)
+        conforms(item, expected, root) for key, item in value.items() if key not in known
+    )
 
 
 def _items(value: Any, expected: Any, node: Mapping[str, Any], root: Mapping[str, Any]) -> bool:
@@ -131,11 +142,14 @@ def _reference(value: Any, expected: Any, node: Mapping[str, Any], root: Mapping
     return conforms(value, target, root)
 
 
-def _constraint(kind: tuple[type, ...], measure: Callable[[Any], Any],
-                holds: Callable[[Any, Any], bool]) -> Check:
+def _constraint(
+    kind: tuple[type, ...], measure: Callable[[Any], Any], holds: Callable[[Any, Any], bool]
+) -> Check:
     """A keyword that constrains values of one kind (JSON Schema lets the others pass it)."""
+
     def check(value: Any, expected: Any, node: Mapping[str, Any], root: Mapping[str, Any]) -> bool:
         return type(value) not in kind or holds(measure(value), expected)
+
     return check
 
 
@@ -189,8 +203,10 @@ _OWNED_REASONS = {
     FieldClass.PARENT_ID: "is the id of the enclosing variation, which igops fills in",
     FieldClass.ORDER: "is not written in files: the position in the list is the order",
     FieldClass.READ_ONLY: "is read-only: the API sets it, and a file cannot",
-    FieldClass.PASSED_THROUGH: ("is kept as it is set in the dashboard: igops copies it unchanged into every "
-                                "update and does not manage it from files"),
+    FieldClass.PASSED_THROUGH: (
+        "is kept as it is set in the dashboard: igops copies it unchanged into every "
+        "update and does not manage it from files"
+    ),
 }
 
 
@@ -241,8 +257,10 @@ def _sentence(error: ValidationError, path: JsonPath) -> str:
 def _enum_sentence(value: Any, choices: list[Any], path: JsonPath) -> str:
     shown = quote(value) if isinstance(value, str) else _describe(value)
     if path == ("type",) and isinstance(value, str) and value in NOT_CREATABLE_TYPES:
-        return (f"{shown} experiences cannot be created through the Intelligems API, so igops cannot "
-                f"manage them; use one of {_choices(choices)}.")
+        return (
+            f"{shown} experiences cannot be created through the Intelligems API, so igops cannot "
+            f"manage them; use one of {_choices(choices)}."
+        )
     named = [choice for choice in choices if isinstance(choice, str)]
     hint = did_you_mean(value, named) if isinstance(value, str) else ""
     if len(choices) > _MAX_LISTED_CHOICES:

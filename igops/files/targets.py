@@ -12,9 +12,14 @@ import os
 import stat
 from pathlib import Path
 
-_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISLNK, "a symbolic link"),
-          (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"),
-          (stat.S_ISSOCK, "a socket"))
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISLNK, "a symbolic link"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
+    (stat.S_ISSOCK, "a socket"),
+)
 
 
 def _existing_kind(path: Path) -> str | None:
@@ -42,8 +47,10 @@ def write_problem(path: Path, *, makes_directories: bool = False) -> str | None:
 def _problem(path: Path, makes_directories: bool) -> str | None:
     kind = _existing_kind(path)
     if kind not in (None, "a regular file"):
-        return (f"is {kind}, not a regular file: igops writes only regular files or new paths, never "
-                "through or over anything else")
+        return (
+            f"is {kind}, not a regular file: igops writes only regular files or new paths, never "
+            "through or over anything else"
+        )
     directory = path.parent
     while makes_directories and not directory.exists() and directory != directory.parent:
         directory = directory.parent

@@ -23,14 +23,28 @@ from igops.model import IGOPS_FIELDS
 from igops.schemas import EXPERIENCE_SCHEMA, load_schema
 
 # The top-level order a reviewer reads; nested objects follow the schema's own property order.
-TOP_ORDER = ("name", "type", "description", "status", "winner", "id", "experienceAnalysis", "currency",
-             "previewPath", "productVariantAction", "variations", "audience", "experiencePageTargeting",
-             "experienceKeyMetrics")
+TOP_ORDER = (
+    "name",
+    "type",
+    "description",
+    "status",
+    "winner",
+    "id",
+    "experienceAnalysis",
+    "currency",
+    "previewPath",
+    "productVariantAction",
+    "variations",
+    "audience",
+    "experiencePageTargeting",
+    "experienceKeyMetrics",
+)
 
 MAX_STEM = 80
 # Names Windows reserves for devices, with or without an extension.
-_RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)),
-                       *(f"lpt{n}" for n in range(10))})
+_RESERVED = frozenset(
+    {"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)), *(f"lpt{n}" for n in range(10))}
+)
 
 
 def experience_text(document: Mapping[str, Any], directory: Path, schema: Path | None) -> str:
@@ -62,10 +76,13 @@ def schema_line(directory: Path, schema: Path | None) -> str:
 def without_defaults(document: Mapping[str, Any]) -> dict[str, Any]:
     """`document` without the values the API would fill in itself: a file states only what differs."""
     schema = load_schema(EXPERIENCE_SCHEMA)
-    api = {"properties": {key: node for key, node in schema["properties"].items() if key not in IGOPS_FIELDS},
-           "required": schema["required"]}
+    api = {
+        "properties": {key: node for key, node in schema["properties"].items() if key not in IGOPS_FIELDS},
+        "required": schema["required"],
+    }
     return _object(document, api, schema) | {
-        key: document[key] for key in IGOPS_FIELDS if document.get(key) is not None}
+        key: document[key] for key in IGOPS_FIELDS if document.get(key) is not None
+    }
 
 
 def _object(value: Mapping[str, Any], node: Mapping[str, Any], root: Mapping[str, Any]) -> dict[str, Any]:
@@ -91,8 +108,12 @@ def _code(value: Mapping[str, Any], node: Mapping[str, Any], root: Mapping[str, 
     if "if" in node:
         holds = Draft202012Validator({"$defs": root.get("$defs", {}), **node["if"]}).is_valid(value)
         branches.append(node.get("then" if holds else "else", {}))
-    return {key for branch in branches for key, child in branch.get("properties", {}).items()
-            if "contentMediaType" in child or "contentMediaType" in _resolve(child, root)}
+    return {
+        key
+        for branch in branches
+        for key, child in branch.get("properties", {}).items()
+        if "contentMediaType" in child or "contentMediaType" in _resolve(child, root)
+    }
 
 
 def _value(value: Any, node: Mapping[str, Any], root: Mapping[str, Any]) -> Any:
@@ -106,6 +127,7 @@ def _value(value: Any, node: Mapping[str, Any], root: Mapping[str, Any]) -> Any:
 
 def _same(value: Any, default: Any) -> bool:
     """Equal as JSON, where 0 is not false; null and absent are the same to the API."""
+
     def text(item: Any) -> str:
         return json.dumps(_without_nulls(item), sort_keys=True)
 
@@ -145,7 +167,6 @@ def file_stem(name: str, taken: Collection[str] = ()) -> str:
     used = {item.lower() for item in taken}
     candidate, number = stem, 2
     while candidate in used:
-        candidate = f"{stem[:MAX_STEM - 4]}-{number}"
+        candidate = f"{stem[: MAX_STEM - 4]}-{number}"
         number += 1
     return candidate
-

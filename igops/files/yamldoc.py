@@ -45,8 +45,12 @@ for _tag, _pattern, _first in (
     (NULL, r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
     (BOOL, r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
     (INT, r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", list("-+0123456789")),
-    (FLOAT, r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
-            r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$", list("-+.0123456789")),
+    (
+        FLOAT,
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        list("-+.0123456789"),
+    ),
 ):
     _CoreResolver.add_implicit_resolver(_tag, re.compile(_pattern), _first)
 
@@ -80,8 +84,10 @@ _AMBIGUOUS_BREAKS = re.compile("[\x85\u2028\u2029]")
 #   ambiguous breaks above.
 # - A space or tab ending a line: a block would keep it, but unseen, and editors and pre-commit
 #   hooks strip trailing whitespace, which would change the value without anyone noticing.
-_UNFIT_FOR_BLOCK = re.compile(r"[^\t\n\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
-                              r"|[\ufeff\x85\u2028\u2029]|[ \t](?=\n|\Z)")
+_UNFIT_FOR_BLOCK = re.compile(
+    r"[^\t\n\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+    r"|[\ufeff\x85\u2028\u2029]|[ \t](?=\n|\Z)"
+)
 
 
 def block_holds(text: str) -> bool:
@@ -100,8 +106,12 @@ class _ReadableDumper(_CoreDumper):
     def choose_scalar_style(self) -> str:
         # PyYAML quotes any text with a tab in it rather than write a block; the representer asks for
         # a block only where `block_holds`, tabs included (YAML allows them inside a block's lines).
-        if (isinstance(self.event, yaml.ScalarEvent) and self.event.style == "|" and not self.flow_level
-                and not self.simple_key_context):
+        if (
+            isinstance(self.event, yaml.ScalarEvent)
+            and self.event.style == "|"
+            and not self.flow_level
+            and not self.simple_key_context
+        ):
             return "|"
         style: str = super().choose_scalar_style()
         return style
@@ -136,8 +146,14 @@ def dump_readable(value: Any) -> str:
 
 def dump_flow(value: Any) -> str:
     """`value` on one line in flow style, the way it can stand inside a flow collection ({a: 1}, [x])."""
-    listed: str = yaml.dump([value], Dumper=_ReadableDumper, default_flow_style=True, sort_keys=False,
-                            allow_unicode=True, width=math.inf)
+    listed: str = yaml.dump(
+        [value],
+        Dumper=_ReadableDumper,
+        default_flow_style=True,
+        sort_keys=False,
+        allow_unicode=True,
+        width=math.inf,
+    )
     return listed.rstrip("\n").removeprefix("[").removesuffix("]")
 
 
@@ -188,11 +204,16 @@ def parse(text: str) -> Document | None:
     except yaml.MarkedYAMLError as exc:
         raise _syntax_error(exc, text) from None
     except yaml.reader.ReaderError as exc:
-        raise YamlError(_offset_position(text, exc.position), f"the character U+{exc.character:04X} is not "
-                        "allowed in YAML; remove it or write it as an escape in double quotes.") from None
+        raise YamlError(
+            _offset_position(text, exc.position),
+            f"the character U+{exc.character:04X} is not "
+            "allowed in YAML; remove it or write it as an escape in double quotes.",
+        ) from None
     except UnicodeEncodeError as exc:
-        raise YamlError(_offset_position(text, exc.start), "the text holds an unpaired surrogate, "
-                        "which is not a character.") from None
+        raise YamlError(
+            _offset_position(text, exc.start),
+            "the text holds an unpaired surrogate, which is not a character.",
+        ) from None
     except RecursionError:
         raise YamlError(Position(1, 1), f"values are nested deeper than {MAX_DEPTH} levels.") from None
     if root is None:
@@ -231,8 +252,10 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str) -> YamlError:
     indentation = line[: len(line) - len(line.lstrip(" \t"))]
     problem = (exc.problem or "").rstrip(".")
     if "\t" in indentation or "'\\t'" in problem:
-        return YamlError(Position(position.line, line.find("\t") + 1 if "\t" in line else position.column),
-                         "a tab is used for indentation; YAML indents with spaces only.")
+        return YamlError(
+            Position(position.line, line.find("\t") + 1 if "\t" in line else position.column),
+            "a tab is used for indentation; YAML indents with spaces only.",
+        )
     if "expected a single document" in (exc.context or ""):
         return YamlError(position, "the file holds a second YAML document; one file holds one experience.")
     return YamlError(position, f"the file is not valid YAML: {problem or 'syntax error'}.")
@@ -257,7 +280,7 @@ class _Builder:
         if isinstance(node, ScalarNode) and node.style in ("|", ">"):
             # A block scalar's node runs on over the blank lines after it, which separate what follows.
             start = node.start_mark.index
-            return line_end(self.text, start + len(self.text[start:node.end_mark.index].rstrip()))
+            return line_end(self.text, start + len(self.text[start : node.end_mark.index].rstrip()))
         if isinstance(node, ScalarNode) or getattr(node, "flow_style", False) or not value:
             end: int = node.end_mark.index
             return end
@@ -268,8 +291,12 @@ class _Builder:
     def _value(self, node: Node, path: JsonPath, flow: bool) -> Any:
         self.count += 1
         if self.count > MAX_VALUES:
-            raise YamlError(_position(node), f"the file expands to more than {MAX_VALUES} values "
-                            "(aliases repeating large parts); write it out plainly.", path)
+            raise YamlError(
+                _position(node),
+                f"the file expands to more than {MAX_VALUES} values "
+                "(aliases repeating large parts); write it out plainly.",
+                path,
+            )
         if len(path) > MAX_DEPTH:
             raise YamlError(_position(node), f"values are nested deeper than {MAX_DEPTH} levels.", path)
         self.document.values[path] = _position(node)
@@ -283,8 +310,11 @@ class _Builder:
                 return [self.build(item, (*path, index), flow) for index, item in enumerate(node.value)]
             if isinstance(node, MappingNode) and node.tag == MAP:
                 return self._mapping(node, path, flow)
-            raise YamlError(_position(node), f"the YAML tag {quote(node.tag)} is not supported; "
-                            "use plain mappings, lists and values.", path)
+            raise YamlError(
+                _position(node),
+                f"the YAML tag {quote(node.tag)} is not supported; use plain mappings, lists and values.",
+                path,
+            )
         finally:
             self.active.discard(id(node))
 
@@ -295,8 +325,12 @@ class _Builder:
             child = (*path, key)
             if key in result:
                 first = self.document.keys[child]
-                raise YamlError(_position(key_node), f"the key {quote(key)} appears twice in this mapping "
-                                f"(first on line {first.line}); keep only one.", child)
+                raise YamlError(
+                    _position(key_node),
+                    f"the key {quote(key)} appears twice in this mapping "
+                    f"(first on line {first.line}); keep only one.",
+                    child,
+                )
             self.document.keys[child] = _position(key_node)
             self.document.key_spans[child] = Span(key_node.start_mark.index, key_node.end_mark.index, flow)
             result[key] = self.build(value_node, child, flow)
@@ -308,28 +342,37 @@ class _Builder:
     def _key(self, node: Node, path: JsonPath) -> str:
         if isinstance(node, ScalarNode) and node.tag == STR:
             if node.value == "<<" and not node.style:
-                raise YamlError(_position(node), "YAML merge keys (<<) are not supported; "
-                                "write the fields out.", path)
+                raise YamlError(
+                    _position(node), "YAML merge keys (<<) are not supported; write the fields out.", path
+                )
             key: str = node.value
             return key
         shown = quote(node.value) if isinstance(node, ScalarNode) else "a list or mapping"
-        raise YamlError(_position(node), f"field names must be text, found {shown}; "
-                        "quote the key if it is meant as a name.", path)
+        raise YamlError(
+            _position(node),
+            f"field names must be text, found {shown}; quote the key if it is meant as a name.",
+            path,
+        )
 
 
 def _scalar(node: ScalarNode, path: JsonPath) -> Any:
     convert = _CONVERTERS.get(node.tag)
     if convert is None:
-        raise YamlError(_position(node), f"the YAML tag {quote(node.tag)} is not supported; "
-                        "use plain values without tags.", path)
+        raise YamlError(
+            _position(node),
+            f"the YAML tag {quote(node.tag)} is not supported; use plain values without tags.",
+            path,
+        )
     try:
         value = convert(node.value)
     except ValueError:
-        raise YamlError(_position(node), f"{quote(node.value)} is not a valid {node.tag.removeprefix(_TAG)}.",
-                        path) from None
+        raise YamlError(
+            _position(node), f"{quote(node.value)} is not a valid {node.tag.removeprefix(_TAG)}.", path
+        ) from None
     if isinstance(value, float) and not math.isfinite(value):
-        raise YamlError(_position(node), f"{quote(node.value)} is not a finite number; JSON cannot hold it.",
-                        path)
+        raise YamlError(
+            _position(node), f"{quote(node.value)} is not a finite number; JSON cannot hold it.", path
+        )
     return value
 
 
@@ -354,5 +397,9 @@ def _to_float(text: str) -> float:
 
 
 _CONVERTERS: dict[str, Callable[[str], Any]] = {
-    STR: str, NULL: _to_null, BOOL: _to_bool, INT: _to_int, FLOAT: _to_float,
+    STR: str,
+    NULL: _to_null,
+    BOOL: _to_bool,
+    INT: _to_int,
+    FLOAT: _to_float,
 }

@@ -19,8 +19,7 @@ def step_line(result: StepResult) -> str:
 
 def apply_summary(report: ApplyReport) -> str:
     actions = counted(report.done(*_LIFECYCLE), "lifecycle action")
-    return (f"{report.done(ChangeKind.CREATE)} created, {report.done(ChangeKind.UPDATE)} updated, "
-            f"{actions}.")
+    return f"{report.done(ChangeKind.CREATE)} created, {report.done(ChangeKind.UPDATE)} updated, {actions}."
 
 
 def render_apply_report(report: ApplyReport) -> str:
@@ -36,9 +35,11 @@ def _unmanaged_note(report: ApplyReport) -> str:
     if not report.unmanaged_repeats:
         return ""
     repeats = ", ".join(f"{terminal(repr(name))} ({count} times)" for name, count in report.unmanaged_repeats)
-    return (f"\nNote: {counted(len(report.unmanaged_repeats), 'name')} no file manages "
-            f"{'is' if len(report.unmanaged_repeats) == 1 else 'are'} live more than once: {repeats}. "
-            "They are the account's to sort out; igops leaves them as they are.")
+    return (
+        f"\nNote: {counted(len(report.unmanaged_repeats), 'name')} no file manages "
+        f"{'is' if len(report.unmanaged_repeats) == 1 else 'are'} live more than once: {repeats}. "
+        "They are the account's to sort out; igops leaves them as they are."
+    )
 
 
 def _incomplete(report: ApplyReport) -> str:
@@ -68,7 +69,8 @@ def _ending(report: ApplyReport) -> str:
         return "with experiences live twice"
     failures = [result for result in report.results if result.outcome is Outcome.FAILED]
     failed_keys = {result.key for result in failures}
-    if any(result.outcome is Outcome.NOT_ATTEMPTED and result.key not in failed_keys
-           for result in report.results):
+    if any(
+        result.outcome is Outcome.NOT_ATTEMPTED and result.key not in failed_keys for result in report.results
+    ):
         return "stopped by a failure"
     return f"finished with {counted(len(failures), 'failure')}"

@@ -69,12 +69,19 @@ def render_drift_text(report: DriftReport, *, color: bool = False, width: int | 
     style = click.style if color else plain
     lines = []
     for drift in report.drifted:
-        lines.append(f"  ~ drift  {terminal(drift.key)} ({terminal(drift.name)}), "
-                     f"{terminal(finding_text(drift))}")
-        lines += [f"{_DETAIL}{terminal(what)}: {terminal(live)} (live) -> {terminal(in_file)} (file)"
-                  for what, live, in_file in _one_line_differences(drift, _TEXT_WIDTH)]
-        diff = [detail_line(line, _DETAIL, style) for field in drift.fields if not one_line(field)
-                for line in field_lines(field, _TEXT_WIDTH, pairs=False)]
+        lines.append(
+            f"  ~ drift  {terminal(drift.key)} ({terminal(drift.name)}), {terminal(finding_text(drift))}"
+        )
+        lines += [
+            f"{_DETAIL}{terminal(what)}: {terminal(live)} (live) -> {terminal(in_file)} (file)"
+            for what, live, in_file in _one_line_differences(drift, _TEXT_WIDTH)
+        ]
+        diff = [
+            detail_line(line, _DETAIL, style)
+            for field in drift.fields
+            if not one_line(field)
+            for line in field_lines(field, _TEXT_WIDTH, pairs=False)
+        ]
         lines += [_DETAIL + _SIDES, *diff] if diff else []
         lines.append(f"{_DETAIL}Way out: {terminal(drift.way_out)}")
     if report.unmanaged:
@@ -83,29 +90,52 @@ def render_drift_text(report: DriftReport, *, color: bool = False, width: int | 
     return "\n".join([*lines, "", summary_line(report)] if lines else [summary_line(report)])
 
 
-def render_drift_markdown(report: DriftReport, *, color: bool = False, width: int | None = None,
-                          max_chars: int = DOCUMENT_LIMIT) -> str:
+def render_drift_markdown(
+    report: DriftReport, *, color: bool = False, width: int | None = None, max_chars: int = DOCUMENT_LIMIT
+) -> str:
     """An issue body, never longer than `max_chars` (GitHub's limit)."""
-    head = [f"**{summary_line(report)}**",
-            *(f"> **Error:** {markdown_inline(error.message)}" for error in report.errors)]
+    head = [
+        f"**{summary_line(report)}**",
+        *(f"> **Error:** {markdown_inline(error.message)}" for error in report.errors),
+    ]
     sections = [Section(_markdown_section(drift), drift.key) for drift in report.drifted]
     if report.unmanaged:
-        sections.append(Section("\n".join([f"### {markdown_inline(unmanaged_title(len(report.unmanaged)))}",
-                                           "", *unmanaged_table(report.unmanaged)])))
+        sections.append(
+            Section(
+                "\n".join(
+                    [
+                        f"### {markdown_inline(unmanaged_title(len(report.unmanaged)))}",
+                        "",
+                        *unmanaged_table(report.unmanaged),
+                    ]
+                )
+            )
+        )
     return bounded(head, sections, more_not_shown("section", "igops drift --format json"), max_chars)
 
 
 def _markdown_section(drift: Drift) -> str:
-    rows = [f"| {_cell(what)} | {_cell(live)} | {_cell(in_file)} |"
-            for what, live, in_file in _one_line_differences(drift, _MARKDOWN_WIDTH)]
+    rows = [
+        f"| {_cell(what)} | {_cell(live)} | {_cell(in_file)} |"
+        for what, live, in_file in _one_line_differences(drift, _MARKDOWN_WIDTH)
+    ]
     table = ["| Field | Live | File |\n| --- | --- | --- |\n" + "\n".join(rows)] if rows else []
-    diff = [diff_line(line) for field in drift.fields if not one_line(field)
-            for line in field_lines(field, _MARKDOWN_WIDTH, pairs=True)]
+    diff = [
+        diff_line(line)
+        for field in drift.fields
+        if not one_line(field)
+        for line in field_lines(field, _MARKDOWN_WIDTH, pairs=True)
+    ]
     fenced = [diff_block([_SIDES, *diff])] if diff else []
-    return GAP.join([
-        experience_heading(drift.key, drift.name),
-        f"{markdown_inline(sentence_case(finding_text(drift)))}; file {markdown_code(drift.path)}.",
-        *table, *fenced, f"Way out: {markdown_inline(drift.way_out)}"])
+    return GAP.join(
+        [
+            experience_heading(drift.key, drift.name),
+            f"{markdown_inline(sentence_case(finding_text(drift)))}; file {markdown_code(drift.path)}.",
+            *table,
+            *fenced,
+            f"Way out: {markdown_inline(drift.way_out)}",
+        ]
+    )
 
 
 def _cell(value: str) -> str:
@@ -121,12 +151,17 @@ def render_adoption(adoption: Adoption, *, markdown: bool = False) -> str:
     """What `drift --adopt` did, to follow the report: each file adopted with the fields it took, each
     finding left with why, whatever stopped it, and the count (as a list in markdown)."""
     adopted = () if adoption.refused else adoption.adopted
-    lines = [*(f"Error: {sentence}" for sentence in adoption.refused),
-             *(f"Adopted {file.path}: {', '.join(file.fields)}" for file in adopted),
-             *(f"Left {drift.path}: {finding_text(drift)}; nothing to adopt." for drift in adoption.left)]
+    lines = [
+        *(f"Error: {sentence}" for sentence in adoption.refused),
+        *(f"Adopted {file.path}: {', '.join(file.fields)}" for file in adopted),
+        *(f"Left {drift.path}: {finding_text(drift)}; nothing to adopt." for drift in adoption.left),
+    ]
     count = len(adopted)
-    lines.append(f"{counted(count, 'file')} adopted; run igops plan: it is empty for "
-                 f"{'it' if count == 1 else 'them'}." if count else "No file adopted.")
+    lines.append(
+        f"{counted(count, 'file')} adopted; run igops plan: it is empty for {'it' if count == 1 else 'them'}."
+        if count
+        else "No file adopted."
+    )
     if markdown:
         return "\n".join(f"- {markdown_inline(line)}" for line in lines)
     return "\n".join(map(terminal, lines))

@@ -60,28 +60,38 @@ class Formats(Generic[T]):
         return renderer(subject, color=color, width=width)
 
 
-PLAN_FORMATS = Formats[Plan]({
-    "text": (render_plan_text, "for terminals"),
-    "markdown": (render_plan_markdown, "for PR comments"),
-    "json": (render_plan_json, "for machines (schemas/plan.schema.json)"),
-})
-DRIFT_FORMATS = Formats[DriftReport]({
-    "text": (render_drift_text, "for terminals"),
-    "markdown": (render_drift_markdown, "for an issue body"),
-    "json": (render_drift_json, "for machines (schemas/drift.schema.json)"),
-})
-REPORT_FORMATS = Formats[Report]({
-    "text": (render_report_text, "for terminals (tables)"),
-    "markdown": (render_report_markdown, "for Slack or an issue"),
-    "json": (render_report_json, "for machines (schemas/report.schema.json)"),
-})
-SITEWIDE_FORMATS = Formats[SitewideFigures]({
-    "text": (render_sitewide_text, "for terminals (a table)"),
-    "markdown": (render_sitewide_markdown, "for Slack or an issue"),
-    "json": (render_sitewide_json, "for machines (schemas/sitewide.schema.json)"),
-})
-MONITOR_FORMATS = Formats[MonitorReport]({
-    "text": (render_monitor_text, "for terminals"),
-    "markdown": (render_monitor_markdown, "for an issue body"),
-    "json": (render_monitor_json, "for machines (schemas/monitor.schema.json)"),
-})
+PLAN_FORMATS = Formats[Plan](
+    {
+        "text": (render_plan_text, "for terminals"),
+        "markdown": (render_plan_markdown, "for PR comments"),
+        "json": (render_plan_json, "for machines (schemas/plan.schema.json)"),
+    }
+)
+DRIFT_FORMATS = Formats[DriftReport](
+    {
+        "text": (render_drift_text, "for terminals"),
+        "markdown": (render_drift_markdown, "for an issue body"),
+        "json": (render_drift_json, "for machines (schemas/drift.schema.json)"),
+    }
+)
+REPORT_FORMATS = Formats[Report](
+    {
+        "text": (render_report_text, "for terminals (tables)"),
+        "markdown": (render_report_markdown, "for Slack or an issue"),
+        "json": (render_report_json, "for machines (schemas/report.schema.json)"),
+    }
+)
+SITEWIDE_FORMATS = Formats[SitewideFigures](
+    {
+        "text": (render_sitewide_text, "for terminals (a table)"),
+        "markdown": (render_sitewide_markdown, "for Slack or an issue"),
+        "json": (render_sitewide_json, "for machines (schemas/sitewide.schema.json)"),
+    }
+)
+MONITOR_FORMATS = Formats[MonitorReport](
+    {
+        "text": (render_monitor_text, "for terminals"),
+        "markdown": (render_monitor_markdown, "for an issue body"),
+        "json": (render_monitor_json, "for machines (schemas/monitor.schema.json)"),
+    }
+)

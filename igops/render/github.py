@@ -43,10 +43,15 @@ def escape_property(text: str) -> str:
 
 def workflow_command(annotation: Annotation) -> str:
     """The annotation as one line the runner reads as a command."""
-    properties = (("file", annotation.file), ("line", annotation.line), ("col", annotation.column),
-                  ("title", annotation.title))
-    shown = ",".join(f"{name}={escape_property(str(value))}" for name, value in properties
-                     if value is not None)
+    properties = (
+        ("file", annotation.file),
+        ("line", annotation.line),
+        ("col", annotation.column),
+        ("title", annotation.title),
+    )
+    shown = ",".join(
+        f"{name}={escape_property(str(value))}" for name, value in properties if value is not None
+    )
     return f"::{annotation.level} {shown}::{escape_data(annotation.message)}"
 
 
@@ -59,6 +64,10 @@ def plan_annotations(plan: Plan, title: str, files: Mapping[str, str]) -> list[A
         file = files.get(key) if key is not None else None
         return Annotation(level, title, message, file, 1 if file else None)
 
-    return [*(located("error", error.message, error.key) for error in plan.errors),
-            *(located("error" if risk.needs_force else "warning", risk.sentence, risk.key)
-              for risk in plan.risks)]
+    return [
+        *(located("error", error.message, error.key) for error in plan.errors),
+        *(
+            located("error" if risk.needs_force else "warning", risk.sentence, risk.key)
+            for risk in plan.risks
+        ),
+    ]

@@ -21,8 +21,10 @@ _STDERR_LIMIT = 4_000
 # Lines such as `::error file=...::...` are for the runner (annotations, masks), not for people.
 _WORKFLOW_COMMAND = re.compile(r"^::[A-Za-z-]+( [^:]*)?::")
 _PROBLEM_COMMAND = re.compile(r"^::(error|warning)( |::)")
-_CUT_NOTE = ("_Cut to fit one comment: the job summary and the job log have the whole output "
-             "(igops keeps its own documents within this; this output was not one of them)._")
+_CUT_NOTE = (
+    "_Cut to fit one comment: the job summary and the job log have the whole output "
+    "(igops keeps its own documents within this; this output was not one of them)._"
+)
 
 
 @dataclass(frozen=True)
@@ -69,8 +71,10 @@ def _heading(run: Run, problems: int) -> str:
     name = run.command.split()[0] if run.command.split() else "igops"
     heading = f"### ⛔ igops {_inert(name)} failed (exit {run.exit_code})"
     if problems:
-        heading += (f"\n\n{counted(problems, 'problem')} annotated on the files and lines they concern "
-                    "(the pull request's Files changed tab and the job's annotations).")
+        heading += (
+            f"\n\n{counted(problems, 'problem')} annotated on the files and lines they concern "
+            "(the pull request's Files changed tab and the job's annotations)."
+        )
     return heading
 
 

@@ -46,16 +46,24 @@ class Section:
 Note = Callable[[Sequence[Section]], str]
 
 
-def bounded(head: Sequence[str], sections: Sequence[Section], note: Note, max_chars: int = DOCUMENT_LIMIT,
-            tail: Sequence[str] = ()) -> str:
+def bounded(
+    head: Sequence[str],
+    sections: Sequence[Section],
+    note: Note,
+    max_chars: int = DOCUMENT_LIMIT,
+    tail: Sequence[str] = (),
+) -> str:
     """`head`, the sections that fit, `note(those left out)` when any are, and `tail`, each part after a blank
     line: never longer than `max_chars`. Head and tail are kept whole (what decides whether to act on the
     document comes first); only a limit too small for them and the note cuts them, with an ellipsis."""
     if max_chars < 1:
         raise ValueError(f"max_chars must be at least 1, not {max_chars}.")
     fixed = len(GAP.join([*head, *tail]))
-    dropped = left_out([section.text for section in sections], max_chars - fixed,
-                       lambda indexes: note([sections[index] for index in indexes]))
+    dropped = left_out(
+        [section.text for section in sections],
+        max_chars - fixed,
+        lambda indexes: note([sections[index] for index in indexes]),
+    )
     gone = set(dropped)
     kept = [section.text for index, section in enumerate(sections) if index not in gone]
     notes = [note([sections[index] for index in dropped])] if dropped else []
@@ -118,8 +126,9 @@ def diff_line(line: Line) -> str:
     return f"{line.sign}   {_INDENT * line.depth}{line.text}" if line.text else line.sign.strip()
 
 
-def markdown_table(table: Sequence[Sequence[str]], escape: Callable[[str], str],
-                   numeric: Sequence[bool]) -> list[str]:
+def markdown_table(
+    table: Sequence[Sequence[str]], escape: Callable[[str], str], numeric: Sequence[bool]
+) -> list[str]:
     """A GitHub table of `table` (header first); `escape` makes each row's first cell (user data) inert."""
     header, *body = table
     align = ["---:" if right else "---" for right in numeric]

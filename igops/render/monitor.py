@@ -25,8 +25,10 @@ def rules_line(rules: MonitorRules) -> str:
     if rules.sample_ratio_mismatch:
         parts.append(f"sample-ratio mismatch below p {rules.srm_p_value:g}")
     if rules.conversion_collapse:
-        parts.append(f"conversion collapse beyond {rules.collapse_drop:.0%} once the control has "
-                     f"{rules.collapse_min_control_orders} orders")
+        parts.append(
+            f"conversion collapse beyond {rules.collapse_drop:.0%} once the control has "
+            f"{rules.collapse_min_control_orders} orders"
+        )
     if rules.milestones and rules.milestone_days:
         parts.append("milestones at " + " and ".join(map(str, rules.milestone_days)) + " days live")
     return f"Rules (igops.yaml monitor): {'; '.join(parts) or 'none enabled'}."
@@ -34,9 +36,11 @@ def rules_line(rules: MonitorRules) -> str:
 
 def render_monitor_text(report: MonitorReport, *, color: bool = False, width: int | None = None) -> str:
     style: Callable[..., str] = click.style if color else (lambda text, **_: text)
-    lines = [style(f"! {RULE_TITLES[alert.rule]}", fg=_COLOURS[alert.rule], bold=True)
-             + f"  {terminal(alert.key)} ({terminal(alert.name)}): {terminal(_message(alert))}"
-             for alert in report.alerts]
+    lines = [
+        style(f"! {RULE_TITLES[alert.rule]}", fg=_COLOURS[alert.rule], bold=True)
+        + f"  {terminal(alert.key)} ({terminal(alert.name)}): {terminal(_message(alert))}"
+        for alert in report.alerts
+    ]
     closing = [style(summary_line(report), bold=True), rules_line(report.rules)]
     return "\n".join([*lines, "", *closing] if lines else closing)
 
@@ -44,11 +48,12 @@ def render_monitor_text(report: MonitorReport, *, color: bool = False, width: in
 def _message(alert: Alert) -> str:
     """The alert's sentence without the rule's name it starts with (the line's label says it)."""
     title = RULE_TITLES[alert.rule]
-    return alert.message[len(title) + 2:] if alert.message.startswith(f"{title}: ") else alert.message
+    return alert.message[len(title) + 2 :] if alert.message.startswith(f"{title}: ") else alert.message
 
 
-def render_monitor_markdown(report: MonitorReport, *, color: bool = False, width: int | None = None,
-                            max_chars: int = DOCUMENT_LIMIT) -> str:
+def render_monitor_markdown(
+    report: MonitorReport, *, color: bool = False, width: int | None = None, max_chars: int = DOCUMENT_LIMIT
+) -> str:
     """An issue body: each alerted experience with its alerts and its figures, never over `max_chars`."""
     head = [f"**{markdown_inline(summary_line(report))}**"]
     tail = f"_{markdown_inline(rules_line(report.rules))}_"
@@ -57,14 +62,29 @@ def render_monitor_markdown(report: MonitorReport, *, color: bool = False, width
         alerts = report.alerts_of(results.key)
         if not alerts:
             continue
-        sections.append(Section("\n".join([
-            experience_heading(results.key, results.name), "",
-            markdown_inline(lifetime_sentence(results)), "",
-            *(f"- **{sentence_case(RULE_TITLES[alert.rule])}:** {markdown_inline(_message(alert))}"
-              for alert in alerts), "",
-            *markdown_rows(results, markdown_inline)]), results.key))
-    return bounded(head, sections, more_not_shown("experience", "igops monitor --format json"), max_chars,
-                   tail=[tail])
+        sections.append(
+            Section(
+                "\n".join(
+                    [
+                        experience_heading(results.key, results.name),
+                        "",
+                        markdown_inline(lifetime_sentence(results)),
+                        "",
+                        *(
+                            f"- **{sentence_case(RULE_TITLES[alert.rule])}:** "
+                            f"{markdown_inline(_message(alert))}"
+                            for alert in alerts
+                        ),
+                        "",
+                        *markdown_rows(results, markdown_inline),
+                    ]
+                ),
+                results.key,
+            )
+        )
+    return bounded(
+        head, sections, more_not_shown("experience", "igops monitor --format json"), max_chars, tail=[tail]
+    )
 
 
 def render_monitor_json(report: MonitorReport, *, color: bool = False, width: int | None = None) -> str:

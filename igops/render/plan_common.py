@@ -12,6 +12,7 @@ from igops.text import counted
 NO_OP = "# no-op"
 ACCOUNT_MATCHES = "The account matches the files."
 
+
 def shown(plan: Plan) -> tuple[ExperiencePlan, ...]:
     """Experiences worth a section: the changed ones, and unchanged ones with a warning or a note."""
     return tuple(e for e in plan.experiences if e.changes or e.warnings or e.notes or plan.risks_of(e.key))
@@ -44,13 +45,19 @@ def unmanaged_lines(unmanaged: Sequence[UnmanagedExperience]) -> list[str]:
     """The experiences no file manages, for a terminal: a title and a line each (nothing when none)."""
     if not unmanaged:
         return []
-    return [unmanaged_title(len(unmanaged)),
-            *(f"  - {terminal(e.name)} ({terminal(e.type)}, {terminal(e.status)}, id {terminal(e.id)})"
-              for e in unmanaged)]
+    return [
+        unmanaged_title(len(unmanaged)),
+        *(
+            f"  - {terminal(e.name)} ({terminal(e.type)}, {terminal(e.status)}, id {terminal(e.id)})"
+            for e in unmanaged
+        ),
+    ]
 
 
 def unmanaged_table(unmanaged: Sequence[UnmanagedExperience]) -> list[str]:
     """The experiences no file manages as the lines of a markdown table."""
-    rows = [f"| {' | '.join(markdown_inline(value) for value in (e.name, e.type, e.status, e.id))} |"
-            for e in unmanaged]
+    rows = [
+        f"| {' | '.join(markdown_inline(value) for value in (e.name, e.type, e.status, e.id))} |"
+        for e in unmanaged
+    ]
     return ["| Name | Type | Status | Id |", "| --- | --- | --- | --- |", *rows]

@@ -31,12 +31,15 @@ _VALUE_WIDTH = 200
 _OUTSIDE_SHOWN = 20
 
 
-def render_plan_markdown(plan: Plan, *, color: bool = False, width: int | None = None,
-                         max_chars: int = DOCUMENT_LIMIT) -> str:
+def render_plan_markdown(
+    plan: Plan, *, color: bool = False, width: int | None = None, max_chars: int = DOCUMENT_LIMIT
+) -> str:
     """The comment, never longer than `max_chars`."""
     sections = [
-        *(Section(_section(experience, plan.risks_of(experience.key)), experience.key)
-          for experience in shown(plan)),
+        *(
+            Section(_section(experience, plan.risks_of(experience.key)), experience.key)
+            for experience in shown(plan)
+        ),
         *([Section(_unmanaged(plan.unmanaged))] if plan.unmanaged else []),
     ]
     return bounded(_head(plan), sections, _truncation_note, max_chars)
@@ -47,8 +50,13 @@ def _head(plan: Plan) -> list[str]:
     headline = f"{summary} {ACCOUNT_MATCHES}" if account_matches(plan) else summary
     # Errors, changes made outside git and the plan's own risks decide whether it should be applied at
     # all: they come first and are never cut with the sections.
-    return [headline, *_reviewed(plan), *_errors(plan.errors), *_outside(plan),
-            *(_risk(risk) for risk in plan.risks_of(None))]
+    return [
+        headline,
+        *_reviewed(plan),
+        *_errors(plan.errors),
+        *_outside(plan),
+        *(_risk(risk) for risk in plan.risks_of(None)),
+    ]
 
 
 def _reviewed(plan: Plan) -> list[str]:
@@ -56,8 +64,10 @@ def _reviewed(plan: Plan) -> list[str]:
     does the same."""
     if plan.git_base is None or not plan.has_changes:
         return []
-    return [f"<sub>Plan digest <code>{plan_digest(plan)}</code>: on merge, igops apply --reviewed applies "
-            "only a plan with this digest.</sub>"]
+    return [
+        f"<sub>Plan digest <code>{plan_digest(plan)}</code>: on merge, igops apply --reviewed applies "
+        "only a plan with this digest.</sub>"
+    ]
 
 
 def _outside(plan: Plan) -> list[str]:
@@ -65,11 +75,14 @@ def _outside(plan: Plan) -> list[str]:
     heading = outside_heading(plan, len(found))
     if heading is None:
         return []
-    items = [f"> - <code>{markdown_inline(item.key)}</code>: {markdown_inline(item.sentence)}"
-             for item in found[:_OUTSIDE_SHOWN]]
+    items = [
+        f"> - <code>{markdown_inline(item.key)}</code>: {markdown_inline(item.sentence)}"
+        for item in found[:_OUTSIDE_SHOWN]
+    ]
     if len(found) > _OUTSIDE_SHOWN:
-        items.append(f"> - and {len(found) - _OUTSIDE_SHOWN} more (the JSON plan marks each with "
-                     "<code>origin</code>).")
+        items.append(
+            f"> - and {len(found) - _OUTSIDE_SHOWN} more (the JSON plan marks each with <code>origin</code>)."
+        )
     return [f"> **⚠️ {markdown_inline(heading)}**\n>\n" + "\n".join(items)]
 
 
@@ -92,12 +105,16 @@ def _section(experience: ExperiencePlan, risks: tuple[Risk, ...]) -> str:
     blocking = sum(risk.needs_force for risk in risks)
     cautions = len(experience.warnings) + len(risks) - blocking
     flag = (f" ⛔ {blocking} needing --force" if blocking else "") + (
-        f" ⚠️ {counted(cautions, 'warning')}" if cautions else "")
+        f" ⚠️ {counted(cautions, 'warning')}" if cautions else ""
+    )
     title = f"{actions} <b>{markdown_inline(experience.key)}</b> ({markdown_inline(experience.name)}){flag}"
     diff = diff_block([f"@@ {terminal(experience.path)} @@", *_diff_lines(experience)])
     ending = [change for change in experience.changes if change.kind is ChangeKind.END]
-    evidence = [results_markdown(experience.results, markdown_inline, ending[0].winner)] \
-        if experience.results is not None and ending else []
+    evidence = (
+        [results_markdown(experience.results, markdown_inline, ending[0].winner)]
+        if experience.results is not None and ending
+        else []
+    )
     remarks = [
         *evidence,
         *(_risk(risk) for risk in risks),
@@ -127,6 +144,8 @@ def _truncation_note(left_out: Sequence[Section]) -> str:
     parts = [f"{counted(len(keys), 'experience')} ({named(keys)})"] if keys else []
     if len(keys) < len(left_out):
         parts.append("the unmanaged list")
-    return (f"_Plan truncated to fit one comment: {' and '.join(parts)} not shown here. The whole plan is "
-            "in the job summary and in the saved plan (the <code>igops-plan</code> artifact; "
-            "<code>igops show plan.json</code>), and <code>igops plan --format json</code> prints it._")
+    return (
+        f"_Plan truncated to fit one comment: {' and '.join(parts)} not shown here. The whole plan is "
+        "in the job summary and in the saved plan (the <code>igops-plan</code> artifact; "
+        "<code>igops show plan.json</code>), and <code>igops plan --format json</code> prints it._"
+    )

@@ -26,14 +26,20 @@ def outside_heading(plan: Plan, count: int) -> str | None:
     if plan.git_base is None or not count:
         return None
     base = plan.git_base
-    return (f"Changed outside git since {base.ref} ({base.commit[:_SHORT_COMMIT]}): apply will revert "
-            f"{'these' if count > 1 else 'this'}.")
+    return (
+        f"Changed outside git since {base.ref} ({base.commit[:_SHORT_COMMIT]}): apply will revert "
+        f"{'these' if count > 1 else 'this'}."
+    )
 
 
 def reverted(plan: Plan) -> list[Reverted]:
     ref = plan.git_base.ref if plan.git_base is not None else "the base"
-    return [Reverted(experience.key, sentence) for experience in plan.experiences
-            for change in experience.changes for sentence in _sentences(experience, change, ref)]
+    return [
+        Reverted(experience.key, sentence)
+        for experience in plan.experiences
+        for change in experience.changes
+        for sentence in _sentences(experience, change, ref)
+    ]
 
 
 def _sentences(experience: ExperiencePlan, change: Change, ref: str) -> Iterator[str]:
@@ -45,16 +51,22 @@ def _sentences(experience: ExperiencePlan, change: Change, ref: str) -> Iterator
     if change.kind is ChangeKind.CREATE:
         yield f"not in the account, though {ref}'s files have it: apply creates it."
     elif change.origin is Origin.OUTSIDE:
-        yield (f"{experience.live_status} in the account, {experience.desired_status} in {ref}'s files: "
-               f"apply will {change.kind} it.")
+        yield (
+            f"{experience.live_status} in the account, {experience.desired_status} in {ref}'s files: "
+            f"apply will {change.kind} it."
+        )
     else:
-        yield (f"{experience.live_status} in the account, and this change asks for "
-               f"{experience.desired_status}: apply will {change.kind} it.")
+        yield (
+            f"{experience.live_status} in the account, and this change asks for "
+            f"{experience.desired_status}: apply will {change.kind} it."
+        )
 
 
 def _field_sentence(field: FieldChange, ref: str) -> str:
     live, wanted = value_pair(field.before, field.after, _VALUE_WIDTH)
     if field.origin is Origin.BOTH:
-        return (f"{field.path} is {live} in the account, and this change makes it {wanted}: the account's "
-                "edit is lost.")
+        return (
+            f"{field.path} is {live} in the account, and this change makes it {wanted}: the account's "
+            "edit is lost."
+        )
     return f"{field.path} is {live} in the account, {wanted} in {ref}'s files: apply sets {wanted}."

@@ -37,8 +37,11 @@ def render_plan_text(plan: Plan, *, color: bool = False, width: int | None = Non
     style = click.style if color else plain
     sections = [
         _outside_lines(plan, style),
-        [line for experience in shown(plan)
-         for line in _experience_lines(experience, plan.risks_of(experience.key), style)],
+        [
+            line
+            for experience in shown(plan)
+            for line in _experience_lines(experience, plan.risks_of(experience.key), style)
+        ],
         unmanaged_lines(plan.unmanaged),
         [_error_line(error, style) for error in plan.errors],
         [_risk_line(risk, "", style) for risk in plan.risks_of(None)],
@@ -53,8 +56,10 @@ def _outside_lines(plan: Plan, style: Style) -> list[str]:
     heading = outside_heading(plan, len(found))
     if heading is None:
         return []
-    return [style(f"! {terminal(heading)}", fg="red", bold=True),
-            *(f"  {terminal(item.key)}: {terminal(item.sentence)}" for item in found)]
+    return [
+        style(f"! {terminal(heading)}", fg="red", bold=True),
+        *(f"  {terminal(item.key)}: {terminal(item.sentence)}" for item in found),
+    ]
 
 
 def plain(text: str, **_: object) -> str:

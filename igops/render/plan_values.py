@@ -59,8 +59,11 @@ def field_lines(field: FieldChange, width: int, pairs: bool) -> Iterator[Line]:
     if field.before is None or field.after is None:
         sign, value = (ADDED, field.after) if field.before is None else (REMOVED, field.before)
         yield from _entry(sign, label, _stated(value, path), path, 0)
-    elif isinstance(field.before, str) and isinstance(field.after, str) and (
-            _multi_line(field.before) or _multi_line(field.after)):
+    elif (
+        isinstance(field.before, str)
+        and isinstance(field.after, str)
+        and (_multi_line(field.before) or _multi_line(field.after))
+    ):
         yield from _text_diff(label, field.before, field.after)
     elif _inline(field.before) and _inline(field.after):
         before, after = value_pair(field.before, field.after, width)
@@ -114,8 +117,13 @@ def parse_path(text: str) -> JsonPath | None:
         if found is None:
             return None
         name, index, quoted = found.groups()
-        steps.append(int(index) if index is not None else name if name is not None
-                     else json.loads(quoted, strict=False))
+        steps.append(
+            int(index)
+            if index is not None
+            else name
+            if name is not None
+            else json.loads(quoted, strict=False)
+        )
         at = found.end()
     # A path starts with a field's name; anything else is not one the engine wrote.
     return tuple(steps) if steps and isinstance(steps[0], str) else None
@@ -175,8 +183,9 @@ def _block(sign: str, value: Mapping[str, Any], path: JsonPath | None, depth: in
     As in Terraform, the `=` of consecutive fields line up; a joined label (`jsInjectionMode.type`)
     stands on its own, so that one long path does not push every value far to the right.
     """
-    entries = [(label.removeprefix("."), child, child_path)
-               for label, child, child_path in _entries(value, path)]
+    entries = [
+        (label.removeprefix("."), child, child_path) for label, child, child_path in _entries(value, path)
+    ]
     for aligned, run in groupby(entries, key=lambda entry: _assigned(entry[1]) and entry[0].isidentifier()):
         group = list(run)
         width = max(len(label) for label, _, _ in group) if aligned else 0

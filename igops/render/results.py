@@ -15,8 +15,15 @@ from igops.render.untrusted import terminal
 from igops.text import day, sentence_case
 
 DASH = "-"
-COLUMNS = ("Variation", "Visitors", "Orders", "Conversion", "Revenue / visitor", "Uplift (95% interval)",
-           "Beats control")
+COLUMNS = (
+    "Variation",
+    "Visitors",
+    "Orders",
+    "Conversion",
+    "Revenue / visitor",
+    "Uplift (95% interval)",
+    "Beats control",
+)
 # Right-aligned: every column but the variation's name.
 NUMERIC = tuple(index > 0 for index in range(len(COLUMNS)))
 CONTROL_MARK = " (control)"
@@ -60,8 +67,10 @@ def lifetime(results: ExperienceResults) -> str:
 
 
 # When neither the API nor the experience names a primary metric (or it is a custom one).
-_NO_PRIMARY = ("no primary metric: the experience marks no standard metric isPrimary and the API named none "
-               "yet, so there is no uplift or chance to beat the control")
+_NO_PRIMARY = (
+    "no primary metric: the experience marks no standard metric isPrimary and the API named none "
+    "yet, so there is no uplift or chance to beat the control"
+)
 
 
 def lifetime_sentence(results: ExperienceResults) -> str:
@@ -72,8 +81,10 @@ def lifetime_sentence(results: ExperienceResults) -> str:
 def primary_note(results: ExperienceResults) -> str:
     if results.primary_metric is None:
         return f"There is {_NO_PRIMARY}."
-    return (f"Uplift and chance to beat the control are on {terminal(metric_label(results.primary_metric))}, "
-            "the primary metric.")
+    return (
+        f"Uplift and chance to beat the control are on {terminal(metric_label(results.primary_metric))}, "
+        "the primary metric."
+    )
 
 
 def verdict_text(verdict: Verdict | None) -> str:
@@ -100,8 +111,14 @@ def variation_cells(variation: VariationResult, winner: str | None = None) -> tu
     if winner is not None and variation.name == winner:
         label += WINNER_MARK
     against = (DASH, DASH) if variation.is_control else (uplift(variation.uplift), chance(variation.p2bc))
-    return (label, count(variation.visitors), count(variation.orders), rate(variation.conversion_rate),
-            money(variation.net_revenue_per_visitor), *against)
+    return (
+        label,
+        count(variation.visitors),
+        count(variation.orders),
+        rate(variation.conversion_rate),
+        money(variation.net_revenue_per_visitor),
+        *against,
+    )
 
 
 def rows(results: ExperienceResults, winner: str | None = None) -> list[tuple[str, ...]]:
@@ -111,35 +128,52 @@ def rows(results: ExperienceResults, winner: str | None = None) -> list[tuple[st
 def aligned(table: Sequence[Sequence[str]], numeric: Sequence[bool] = NUMERIC) -> list[str]:
     """Rows as lines of aligned columns, two spaces apart; numbers to the right."""
     widths = [max(len(row[index]) for row in table) for index in range(len(table[0]))]
-    return ["  ".join(cell.rjust(width) if right else cell.ljust(width)
-                      for cell, width, right in zip(row, widths, numeric, strict=True)).rstrip()
-            for row in table]
+    return [
+        "  ".join(
+            cell.rjust(width) if right else cell.ljust(width)
+            for cell, width, right in zip(row, widths, numeric, strict=True)
+        ).rstrip()
+        for row in table
+    ]
 
 
 def results_heading(results: ExperienceResults) -> str:
     """`started, 21.0 days live since 2026-11-05; uplift and chance ... on conversion rate, ...`"""
     if results.primary_metric is None:
         return f"{lifetime(results)}; {_NO_PRIMARY}."
-    return (f"{lifetime(results)}; uplift and chance to beat the control on "
-            f"{terminal(metric_label(results.primary_metric))}, the primary metric.")
+    return (
+        f"{lifetime(results)}; uplift and chance to beat the control on "
+        f"{terminal(metric_label(results.primary_metric))}, the primary metric."
+    )
 
 
 def results_lines(results: ExperienceResults, winner: str | None = None) -> list[str]:
     """One experience's results as plain lines: a heading, the aligned table, the verdict."""
     table = aligned([COLUMNS, *rows(results, winner)])
-    return [f"results so far: {results_heading(results)}", *(f"  {line}" for line in table),
-            f"verdict: {verdict_text(results.verdict)}"]
+    return [
+        f"results so far: {results_heading(results)}",
+        *(f"  {line}" for line in table),
+        f"verdict: {verdict_text(results.verdict)}",
+    ]
 
 
-def results_markdown(results: ExperienceResults, escape: Callable[[str], str],
-                     winner: str | None = None) -> str:
+def results_markdown(
+    results: ExperienceResults, escape: Callable[[str], str], winner: str | None = None
+) -> str:
     """One experience's results in markdown: a sentence, a table, the verdict; user data through `escape`."""
-    return "\n".join([f"**Results so far:** {escape(sentence_case(results_heading(results)))}", "",
-                      *markdown_rows(results, escape, winner), "",
-                      f"**Verdict:** {escape(verdict_text(results.verdict))}"])
+    return "\n".join(
+        [
+            f"**Results so far:** {escape(sentence_case(results_heading(results)))}",
+            "",
+            *markdown_rows(results, escape, winner),
+            "",
+            f"**Verdict:** {escape(verdict_text(results.verdict))}",
+        ]
+    )
 
 
-def markdown_rows(results: ExperienceResults, escape: Callable[[str], str],
-                  winner: str | None = None) -> list[str]:
+def markdown_rows(
+    results: ExperienceResults, escape: Callable[[str], str], winner: str | None = None
+) -> list[str]:
     """One experience's results as the lines of a GitHub table; its variations' names through `escape`."""
     return markdown_table([COLUMNS, *rows(results, winner)], escape, NUMERIC)

@@ -27,8 +27,10 @@ def _shown(figure: Figure, value: float | None) -> str:
 
 
 def _rows(figures: SitewideFigures) -> list[tuple[str, ...]]:
-    return [(figure.label, _shown(figure, figure.value), _shown(figure, figure.previous),
-             change(figure.change)) for figure in figures.figures]
+    return [
+        (figure.label, _shown(figure, figure.value), _shown(figure, figure.previous), change(figure.change))
+        for figure in figures.figures
+    ]
 
 
 def render_sitewide_text(figures: SitewideFigures, *, color: bool = False, width: int | None = None) -> str:
@@ -44,15 +46,17 @@ def render_sitewide_text(figures: SitewideFigures, *, color: bool = False, width
     return captured(console)
 
 
-def render_sitewide_markdown(figures: SitewideFigures, *, color: bool = False,
-                             width: int | None = None) -> str:
+def render_sitewide_markdown(
+    figures: SitewideFigures, *, color: bool = False, width: int | None = None
+) -> str:
     head = f"**{markdown_inline(summary_line(figures))}**"
     if not figures.has_traffic:
         return head
     table = markdown_table([_COLUMNS, *_rows(figures)], markdown_inline, _NUMERIC)
     # A few figures: far within the limit, bounded all the same, as every document is.
-    return bounded([head], [Section("\n".join(table))],
-                   more_not_shown("table", "igops sitewide --format json"))
+    return bounded(
+        [head], [Section("\n".join(table))], more_not_shown("table", "igops sitewide --format json")
+    )
 
 
 def render_sitewide_json(figures: SitewideFigures, *, color: bool = False, width: int | None = None) -> str:

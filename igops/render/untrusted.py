@@ -30,8 +30,9 @@ from igops.text import terminal, terminal_line
 __all__ = ["fenced", "markdown_code", "markdown_inline", "terminal", "terminal_line"]
 
 _WORD_JOINER = "&#8288;"
-_MARKUP = str.maketrans({**{char: f"&#{ord(char)};" for char in "\\`*_[]|~"},
-                         "@": f"@{_WORD_JOINER}", "#": f"#{_WORD_JOINER}"})
+_MARKUP = str.maketrans(
+    {**{char: f"&#{ord(char)};" for char in "\\`*_[]|~"}, "@": f"@{_WORD_JOINER}", "#": f"#{_WORD_JOINER}"}
+)
 _BACKTICKS = re.compile("`+")
 _TILDES = re.compile("~+")
 

@@ -28,9 +28,17 @@ def count_line(result: LoadResult) -> str:
 
 def file_annotations(result: LoadResult) -> list[Annotation]:
     """One error annotation per problem, on its file, line and column."""
-    return [Annotation("error", TITLE, f"{error.field}: {error.message}", str(error.file),
-                       error.position.line, error.position.column)
-            for error in result.errors]
+    return [
+        Annotation(
+            "error",
+            TITLE,
+            f"{error.field}: {error.message}",
+            str(error.file),
+            error.position.line,
+            error.position.column,
+        )
+        for error in result.errors
+    ]
 
 
 def render_json(result: LoadResult) -> str:

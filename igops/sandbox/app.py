@@ -33,6 +33,7 @@ from .wire import DroppedResponse, LostAnswer, json_response, read_json_object, 
 PREFIX = "/v25-10-beta"
 TOKEN_HEADER = "intelligems-access-token"
 
+
 def _error_response(error: ErrorAnswer) -> Response:
     return json_response(error.body, error.status)
 
@@ -137,10 +138,14 @@ _OPERATIONS: dict[str, tuple[Handler, Group, str]] = {
     "getSitewideSnapshot": (endpoints.sitewide("sitewide_analytics"), Group.SITEWIDE, _ANALYTICS),
     "getSitewideTimeseries": (endpoints.sitewide("sitewide_timeseries"), Group.SITEWIDE, _ANALYTICS),
     "getSitewideOrderDistribution": (
-        endpoints.sitewide("sitewide_order_distribution"), Group.SITEWIDE, _ANALYTICS
+        endpoints.sitewide("sitewide_order_distribution"),
+        Group.SITEWIDE,
+        _ANALYTICS,
     ),
     "getSitewideConversionFunnel": (
-        endpoints.sitewide("sitewide_conversion_funnel"), Group.SITEWIDE, _ANALYTICS
+        endpoints.sitewide("sitewide_conversion_funnel"),
+        Group.SITEWIDE,
+        _ANALYTICS,
     ),
     "exportExperienceAnalytics": (endpoints.export, Group.EXPORT, _READ),
 }

@@ -188,24 +188,27 @@ async def experience_analytics_by_get(request: Request, call: Accepted, runtime:
 
     record = _stored(runtime, _experience_id(call))
     params = request.query_params.multi_items()
-    return await _analyzed(analytics.experience_analytics_by_get, record.experience, params,
-                           _story(runtime, record))
+    return await _analyzed(
+        analytics.experience_analytics_by_get, record.experience, params, _story(runtime, record)
+    )
 
 
 async def experience_analytics(request: Request, call: Accepted, runtime: Runtime) -> Body:
     from . import analytics
 
     record = _stored(runtime, _experience_id(call))
-    return await _analyzed(analytics.experience_analytics, record.experience, call.body,
-                           _story(runtime, record))
+    return await _analyzed(
+        analytics.experience_analytics, record.experience, call.body, _story(runtime, record)
+    )
 
 
 async def experience_timeseries(request: Request, call: Accepted, runtime: Runtime) -> Body:
     from . import analytics
 
     record = _stored(runtime, _experience_id(call))
-    return await _analyzed(analytics.experience_timeseries, record.experience, call.body,
-                           _story(runtime, record))
+    return await _analyzed(
+        analytics.experience_timeseries, record.experience, call.body, _story(runtime, record)
+    )
 
 
 def sitewide(generator: str) -> Handler:

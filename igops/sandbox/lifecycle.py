@@ -30,8 +30,9 @@ def refusal(action: str, status: str) -> ErrorAnswer | None:
     return field_error("action", f"Cannot {action} an experience that is {status} (only when {allowed})")
 
 
-def apply_action(experience: dict[str, Any], action: str, stamp: int,
-                 story: Markers | None = None) -> dict[str, Any]:
+def apply_action(
+    experience: dict[str, Any], action: str, stamp: int, story: Markers | None = None
+) -> dict[str, Any]:
     """The experience after `action`, which the caller has checked is allowed; a first start is dated
     back as far as `story` says (by default, the experience's own marker)."""
     _, target = TRANSITIONS[action]

@@ -82,9 +82,11 @@ def load_scenario(path: Path) -> dict[str, str]:
     if document is None:
         return {}
     if not isinstance(document, dict) or not all(
-            isinstance(name, str) and isinstance(told, str) for name, told in document.items()):
-        raise ScenarioError(path, "is not a mapping of experience names to directives "
-                                  "(Name: started 12 days ago, uplift +8%)")
+        isinstance(name, str) and isinstance(told, str) for name, told in document.items()
+    ):
+        raise ScenarioError(
+            path, "is not a mapping of experience names to directives (Name: started 12 days ago, uplift +8%)"
+        )
     return dict(document)
 
 

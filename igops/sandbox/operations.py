@@ -40,9 +40,25 @@ Schema = Mapping[str, Any]
 # rather than being ignored: it could refuse values the emulator would wrongly accept.
 _KEYWORDS = frozenset(
     {
-        "type", "enum", "const", "default", "format", "pattern", "minLength", "maxLength",
-        "minimum", "maximum", "exclusiveMinimum", "items", "minItems", "properties", "required",
-        "additionalProperties", "propertyNames", "anyOf", "oneOf",
+        "type",
+        "enum",
+        "const",
+        "default",
+        "format",
+        "pattern",
+        "minLength",
+        "maxLength",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "items",
+        "minItems",
+        "properties",
+        "required",
+        "additionalProperties",
+        "propertyNames",
+        "anyOf",
+        "oneOf",
     }
 )
 _NULL = {"type": "null"}

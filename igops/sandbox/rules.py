@@ -162,4 +162,3 @@ class _IdCheck:
             return False
         self.seen.add(entity_id)
         return True
-

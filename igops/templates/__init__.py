@@ -54,8 +54,10 @@ def _template(name: str) -> str:
 def _check_action(reference: str) -> str:
     """`reference` if it names a published action at a full commit, else ScaffoldError."""
     if not _PUBLISHED_ACTION.fullmatch(reference):
-        raise ScaffoldError(f"--action {reference!r} is not OWNER/REPO@<full commit> (40 hexadecimal digits, "
-                            "for example my-org/igops@3f1c...): a tag can be moved to other code.")
+        raise ScaffoldError(
+            f"--action {reference!r} is not OWNER/REPO@<full commit> (40 hexadecimal digits, "
+            "for example my-org/igops@3f1c...): a tag can be moved to other code."
+        )
     return reference
 
 
@@ -66,8 +68,11 @@ def render_workflow(name: str, action: str, *, emulator: bool = False) -> str:
     text = _template(f"workflows/{name}").replace(f"uses: {_ACTION_PLACEHOLDER}", f"uses: {action}")
     if not emulator:
         return text.replace(_ACCOUNT_STEPS_PLACEHOLDER, "")
-    return (text.replace(_ACCOUNT_STEPS_PLACEHOLDER, _template("emulator-steps.yml"))
-            .replace(_TOKEN_SECRET, "sandbox-token").replace(_PR_TOKEN, "github.token"))
+    return (
+        text.replace(_ACCOUNT_STEPS_PLACEHOLDER, _template("emulator-steps.yml"))
+        .replace(_TOKEN_SECRET, "sandbox-token")
+        .replace(_PR_TOKEN, "github.token")
+    )
 
 
 def render_action(pin: Pin | None) -> str:
@@ -76,9 +81,11 @@ def render_action(pin: Pin | None) -> str:
     if pin is None:
         install = _template("action/install-from-checkout.yml")
     else:
-        install = (_template("action/install-pinned.yml")
-                   .replace("IGOPS_ACTION_DIR", STORE_ACTION_DIR)
-                   .replace("IGOPS_PINNED_REQUIREMENT", json.dumps(pin.requirement)))
+        install = (
+            _template("action/install-pinned.yml")
+            .replace("IGOPS_ACTION_DIR", STORE_ACTION_DIR)
+            .replace("IGOPS_PINNED_REQUIREMENT", json.dumps(pin.requirement))
+        )
     return _template("action/action.yml").replace(_INSTALL_PLACEHOLDER, install)
 
 
@@ -92,8 +99,9 @@ def config_file() -> str:
     ]
     for name, setting in schema["properties"].items():
         lines.append("")
-        lines += textwrap.wrap(setting["description"], _COMMENT_WIDTH, initial_indent="# ",
-                               subsequent_indent="# ")
+        lines += textwrap.wrap(
+            setting["description"], _COMMENT_WIDTH, initial_indent="# ", subsequent_indent="# "
+        )
         lines.append(yaml.safe_dump({name: setting["default"]}, default_flow_style=False).rstrip())
     return "\n".join(lines) + "\n"
 
@@ -111,7 +119,8 @@ def scaffold(source: Pin | str) -> dict[str, str]:
         action_files = {
             f"{STORE_ACTION_DIR}/action.yml": render_action(source),
             f"{STORE_ACTION_DIR}/constraints.txt": constraints(),
-            f"{STORE_ACTION_DIR}/installed.py": resources.files(__name__).joinpath("installed.py")
+            f"{STORE_ACTION_DIR}/installed.py": resources.files(__name__)
+            .joinpath("installed.py")
             .read_text(encoding="utf-8"),
         }
     else:
@@ -145,14 +154,17 @@ def write_scaffold(root: Path, source: Pin | str) -> list[str]:
     for relative in files:
         target = root / relative
         if target.exists() or target.is_symlink():
-            raise ScaffoldError(f"{target} already exists: igops init writes only new files, so it wrote "
-                                "none (move that file aside, or init another directory).")
+            raise ScaffoldError(
+                f"{target} already exists: igops init writes only new files, so it wrote "
+                "none (move that file aside, or init another directory)."
+            )
     ignore = root / GITIGNORE
     try:
         existing = ignore.read_text(encoding="utf-8") if ignore.exists() else ""
     except (OSError, UnicodeDecodeError) as exc:
-        raise ScaffoldError(f"Cannot read {ignore}: {getattr(exc, 'strerror', None) or exc}; igops init "
-                            "wrote nothing.") from None
+        raise ScaffoldError(
+            f"Cannot read {ignore}: {getattr(exc, 'strerror', None) or exc}; igops init wrote nothing."
+        ) from None
     written = []
     for relative, text in [*files.items(), (GITIGNORE, existing + gitignore_lines(existing))]:
         if relative == GITIGNORE and text == existing:

@@ -29,19 +29,25 @@ def pinned_source(requirement: str | None) -> Pin:
     if requirement is not None:
         pin = parse(requirement)
         if pin is None:
-            raise SourceError(f"--source {requirement!r} does not name exactly one igops: give "
-                              f"'igops==X.Y.Z' or '{EXAMPLE_SOURCE}'.")
+            raise SourceError(
+                f"--source {requirement!r} does not name exactly one igops: give "
+                f"'igops==X.Y.Z' or '{EXAMPLE_SOURCE}'."
+            )
         return pin
     installed = installed_pin()
     if installed is not None and installed.commit is not None:
         if (installed.url or "").startswith("file:"):
-            raise SourceError(f"This igops was installed from a git repository on this machine "
-                              f"({installed.url}), which a GitHub runner cannot reach: give --source "
-                              f"'{EXAMPLE_SOURCE}' (or 'igops==X.Y.Z').")
+            raise SourceError(
+                f"This igops was installed from a git repository on this machine "
+                f"({installed.url}), which a GitHub runner cannot reach: give --source "
+                f"'{EXAMPLE_SOURCE}' (or 'igops==X.Y.Z')."
+            )
         return Pin(url=installed.url, commit=installed.commit)
-    raise SourceError("This igops was not installed from a git commit (an editable or local checkout, or "
-                      "an index install, records none), so init cannot tell the workflows which igops to "
-                      f"install: give --source '{EXAMPLE_SOURCE}' (or 'igops==X.Y.Z').")
+    raise SourceError(
+        "This igops was not installed from a git commit (an editable or local checkout, or "
+        "an index install, records none), so init cannot tell the workflows which igops to "
+        f"install: give --source '{EXAMPLE_SOURCE}' (or 'igops==X.Y.Z')."
+    )
 
 
 def constraints() -> str:
@@ -61,16 +67,19 @@ def constraints() -> str:
             continue
         waiting.extend(_dependencies(name))
     lines = [f"{name}=={version}" for name, version in sorted(pinned.items())]
-    header = ["# The versions igops init found installed with igops. The action installs igops with these",
-              "# (pip --constraint), so that every run uses the same code; to upgrade, run igops init in a",
-              "# new directory with the new igops and copy this file from there."]
+    header = [
+        "# The versions igops init found installed with igops. The action installs igops with these",
+        "# (pip --constraint), so that every run uses the same code; to upgrade, run igops init in a",
+        "# new directory with the new igops and copy this file from there.",
+    ]
     return "\n".join([*header, *lines]) + "\n"
 
 
 def _dependencies(name: str) -> list[str]:
     requirements = metadata.requires(name) or []
-    found = (_NAME.match(requirement) for requirement in requirements
-             if not _EXTRA_MARKER.search(requirement))
+    found = (
+        _NAME.match(requirement) for requirement in requirements if not _EXTRA_MARKER.search(requirement)
+    )
     return [match.group(0) for match in found if match]
 
 

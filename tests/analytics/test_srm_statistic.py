@@ -34,17 +34,21 @@ def test_an_uneven_three_way_split_against_a_hand_computed_chi_square() -> None:
     assert test.p_value == pytest.approx(0.290002, abs=1e-6)
 
 
-@pytest.mark.parametrize(("statistic", "degrees", "expected"), [
-    (3.841459, 1, 0.05),  # the textbook critical values
-    (10.827566, 1, 0.001),
-    (5.991465, 2, 0.05),
-    (7.814728, 3, 0.05),
-    (16.266236, 3, 0.001),
-    (11.070498, 5, 0.05),
-    (0.0, 2, 1.0),
-])
-def test_the_survival_function_meets_the_critical_values(statistic: float, degrees: int,
-                                                          expected: float) -> None:
+@pytest.mark.parametrize(
+    ("statistic", "degrees", "expected"),
+    [
+        (3.841459, 1, 0.05),  # the textbook critical values
+        (10.827566, 1, 0.001),
+        (5.991465, 2, 0.05),
+        (7.814728, 3, 0.05),
+        (16.266236, 3, 0.001),
+        (11.070498, 5, 0.05),
+        (0.0, 2, 1.0),
+    ],
+)
+def test_the_survival_function_meets_the_critical_values(
+    statistic: float, degrees: int, expected: float
+) -> None:
     assert chi_square_survival(statistic, degrees) == pytest.approx(expected, rel=1e-5)
 
 
@@ -59,10 +63,13 @@ def test_shares_are_relative_so_a_zero_percent_variation_is_left_out() -> None:
     assert with_idle.statistic == pytest.approx(16.0)
 
 
-@pytest.mark.parametrize(("visitors", "percentages"), [
-    ([0, 0], [50, 50]),  # no traffic yet
-    ([6, 3], [50, 50]),  # 4.5 expected each: too few to tell
-    ([100, 0], [100, 0]),  # one variation with a share: nothing to compare
-])
+@pytest.mark.parametrize(
+    ("visitors", "percentages"),
+    [
+        ([0, 0], [50, 50]),  # no traffic yet
+        ([6, 3], [50, 50]),  # 4.5 expected each: too few to tell
+        ([100, 0], [100, 0]),  # one variation with a share: nothing to compare
+    ],
+)
 def test_too_little_to_test_is_no_test(visitors: list[int], percentages: list[float]) -> None:
     assert sample_ratio_test(visitors, percentages) is None

@@ -51,8 +51,9 @@ class Account:
         self.not_live = [desired(every_block(kind) | {"name": "Not live"}, key="not-live") for kind in TYPES]
         sandbox = new_sandbox()
 
-        async def fill(client: IntelligemsClient) -> tuple[list[dict[str, Any]], list[dict[str, Any]],
-                                                            list[dict[str, Any]]]:
+        async def fill(
+            client: IntelligemsClient,
+        ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
             documents, results = [], []
             for kind in TYPES:
                 wanted = desired(every_block(kind) | {"status": "started"}, key=kind.replace("/", "-"))
@@ -95,8 +96,9 @@ class Account:
     def use_results(self, index: int, answer: Any, document: Any = None) -> None:
         """Everything igops does with experience `index`'s results (the API's answer)."""
         live = self.documents[index] if document is None else document
-        results = experience_results(self.wanted[index].key, live, answer, NOW,
-                                     declared_primary(live.get("experienceKeyMetrics")))
+        results = experience_results(
+            self.wanted[index].key, live, answer, NOW, declared_primary(live.get("experienceKeyMetrics"))
+        )
         results_document(results)
         Console(file=io.StringIO()).print(results_table(results, winner="Control"))
 

@@ -59,9 +59,15 @@ class RecordingTransport(httpx.AsyncBaseTransport):
         response = await self.inner.handle_async_request(request)
         content = await response.aread()
         await response.aclose()
-        self.exchanges.append(Exchange(
-            request.method, request.url.path, _json_or_none(request.content),
-            response.status_code, _json_or_none(content)))
+        self.exchanges.append(
+            Exchange(
+                request.method,
+                request.url.path,
+                _json_or_none(request.content),
+                response.status_code,
+                _json_or_none(content),
+            )
+        )
         return httpx.Response(response.status_code, headers=response.headers, content=content)
 
     async def aclose(self) -> None:
@@ -92,14 +98,17 @@ def clients(sandbox: Sandbox, mode: str, recorder: list[Exchange] | None = None)
     if mode == "http":
         with serve_over_http(sandbox) as url:
             yield lambda token=TOKEN, retry=FAST: IntelligemsClient(
-                Secret(token), url, transport=wrap(httpx.AsyncHTTPTransport()), retry=retry)
+                Secret(token), url, transport=wrap(httpx.AsyncHTTPTransport()), retry=retry
+            )
     else:
         yield lambda token=TOKEN, retry=FAST: IntelligemsClient(
-            Secret(token), "http://sandbox", transport=wrap(sandbox.transport()), retry=retry)
+            Secret(token), "http://sandbox", transport=wrap(sandbox.transport()), retry=retry
+        )
 
 
-def run_with(factory: ClientFactory, scenario: Callable[[IntelligemsClient], Awaitable[Any]],
-             **options: Any) -> Any:
+def run_with(
+    factory: ClientFactory, scenario: Callable[[IntelligemsClient], Awaitable[Any]], **options: Any
+) -> Any:
     async def main() -> Any:
         async with factory(**options) as client:
             return await scenario(client)
@@ -119,7 +128,8 @@ async def full_lifecycle(client: IntelligemsClient) -> dict[str, Any]:
     assert [item["id"] for item in listed] == [created["id"]]
 
     updated = await client.update_experience(
-        created["id"], with_ids({**written, "description": "Sharper copy"}, fetched))
+        created["id"], with_ids({**written, "description": "Sharper copy"}, fetched)
+    )
     assert updated["description"] == "Sharper copy"
     assert updated["lastUpdateTs"] > fetched["lastUpdateTs"]
     assert [v["id"] for v in updated["variations"]] == [v["id"] for v in fetched["variations"]]
@@ -130,8 +140,7 @@ async def full_lifecycle(client: IntelligemsClient) -> dict[str, Any]:
     assert (await client.act(created["id"], "start"))["status"] == "started"
     results = await client.experience_analytics(created["id"], {})
     assert isinstance(results, dict) and results
-    sitewide = await client.sitewide_analytics(
-        last_month())
+    sitewide = await client.sitewide_analytics(last_month())
     assert sitewide["All"]["n_visitors"]["value"] > 0
     winner = next(v["id"] for v in fetched["variations"] if not v["isControl"])
     ended = await client.act(created["id"], "end", variation_id=winner)
@@ -171,7 +180,8 @@ def test_client_traffic_conforms_to_the_published_spec() -> None:
 def test_pagination_and_filters_beyond_one_page(mode: str) -> None:
     async def scenario(client: IntelligemsClient) -> None:
         created = await asyncio.gather(
-            *(client.create_experience(onsite_edits_experience(f"Test {n:02d}")) for n in range(25)))
+            *(client.create_experience(onsite_edits_experience(f"Test {n:02d}")) for n in range(25))
+        )
         for experience in created[:3]:
             await client.act(experience["id"], "start")
         first = await client.list_page(1, 10)
@@ -284,17 +294,20 @@ def test_sandbox_url_runs_the_emulator_in_process(tmp_path: Any) -> None:
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_token_never_appears_in_logs_or_errors(mode: str,
-                                               caplog: pytest.LogCaptureFixture,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_token_never_appears_in_logs_or_errors(
+    mode: str, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
+) -> None:
     sandbox = new_sandbox(faults=Faults(seed=5))
     texts: list[str] = []
     caplog.set_level(logging.DEBUG)
     with clients(sandbox, mode) as factory:
         run_with(factory, full_lifecycle)
         sandbox.faults.fail_rate = 0.5
-        for call in (lambda c: c.list_page(), lambda c: c.get_experience("nope"),
-                     lambda c: c.create_experience({"name": ""})):
+        for call in (
+            lambda c: c.list_page(),
+            lambda c: c.get_experience("nope"),
+            lambda c: c.create_experience({"name": ""}),
+        ):
             try:
                 run_with(factory, call)
             except Exception as exc:
@@ -314,13 +327,16 @@ def test_token_never_appears_in_logs_or_errors(mode: str,
 
 def test_settings_take_the_flag_then_the_environment_then_igops_yaml() -> None:
     env = {"IGOPS_API_URL": "http://from-env", "MY_TOKEN": "t"}
+
     def project_with(**account: str) -> ProjectConfig:
         return replace(DEFAULT_PROJECT, accounts=(replace(DEFAULT_PROJECT.account, **account),))
 
     project = project_with(token_env="MY_TOKEN")
     assert Settings.resolve("http://flag", env, project=project).api_url == "http://flag"
     assert Settings.resolve(None, env, project=project).api_url == "http://from-env"
-    configured = Settings.resolve(None, {"MY_TOKEN": "t"}, project=project_with(token_env="MY_TOKEN", api_url="http://yaml"))
+    configured = Settings.resolve(
+        None, {"MY_TOKEN": "t"}, project=project_with(token_env="MY_TOKEN", api_url="http://yaml")
+    )
     assert configured.api_url == "http://yaml" and configured.token.reveal() == "t"
     with pytest.raises(ConfigError, match="MY_TOKEN is not set"):
         Settings.resolve(None, {}, project=project)

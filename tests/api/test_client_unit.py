@@ -29,8 +29,14 @@ from igops.api import (
 )
 
 FAST = RetryPolicy(max_attempts=4, base_delay=0.001, max_delay=0.005, rng=random.Random(1))
-EXPERIENCE = {"id": "e1", "name": "Hero", "type": "content/onsiteEdits", "status": "pending",
-              "lastUpdateTs": 1767225600000, "variations": [{"id": "v1", "name": "Control"}]}
+EXPERIENCE = {
+    "id": "e1",
+    "name": "Hero",
+    "type": "content/onsiteEdits",
+    "status": "pending",
+    "lastUpdateTs": 1767225600000,
+    "variations": [{"id": "v1", "name": "Control"}],
+}
 
 Answer = httpx.Response | Exception
 
@@ -58,8 +64,9 @@ def ok(body: dict[str, Any]) -> httpx.Response:
 
 def run(script: Script, call: Callable[[IntelligemsClient], Any]) -> Any:
     async def scenario() -> Any:
-        client = IntelligemsClient(Secret(TOKEN), "https://api.example.test",
-                                   transport=httpx.MockTransport(script), retry=FAST)
+        client = IntelligemsClient(
+            Secret(TOKEN), "https://api.example.test", transport=httpx.MockTransport(script), retry=FAST
+        )
         async with client:
             return await call(client)
 
@@ -76,8 +83,12 @@ def test_requests_carry_token_header_user_agent_and_version_prefix() -> None:
 
 
 def test_get_is_retried_on_500_and_429_and_connection_errors() -> None:
-    script = Script(httpx.Response(500), httpx.Response(429),
-                    httpx.ConnectError("refused"), ok({"experience": EXPERIENCE}))
+    script = Script(
+        httpx.Response(500),
+        httpx.Response(429),
+        httpx.ConnectError("refused"),
+        ok({"experience": EXPERIENCE}),
+    )
     assert run(script, lambda c: c.get_experience("e1")) == EXPERIENCE
     assert len(script.requests) == 4
 
@@ -96,9 +107,11 @@ def test_retries_are_bounded_and_end_in_a_typed_error() -> None:
 
 
 def test_create_is_never_retried_after_the_request_may_have_arrived() -> None:
-    for answer, reason in [(httpx.Response(500), "HTTP 500"),
-                           (httpx.ReadTimeout("slow"), "timed out"),
-                           (httpx.RemoteProtocolError("dropped"), "dropped")]:
+    for answer, reason in [
+        (httpx.Response(500), "HTTP 500"),
+        (httpx.ReadTimeout("slow"), "timed out"),
+        (httpx.RemoteProtocolError("dropped"), "dropped"),
+    ]:
         script = Script(answer, ok({"experience": EXPERIENCE}))
         with pytest.raises(AmbiguousCreate, match=reason) as caught:
             run(script, lambda c: c.create_experience({"name": "Hero"}))
@@ -135,7 +148,8 @@ def test_a_404_on_a_path_without_an_id_blames_the_api_url() -> None:
     assert str(caught.value) == (
         "Nothing found at GET /experiences-list (404): the API URL https://api.example.test is probably "
         "wrong; it should be the API's root, such as https://api.intelligems.io, to which igops adds "
-        "/v25-10-beta.")
+        "/v25-10-beta."
+    )
 
 
 def test_an_answer_slower_than_the_timeout_is_a_failed_attempt_and_says_how_long_it_tried() -> None:
@@ -146,8 +160,13 @@ def test_an_answer_slower_than_the_timeout_is_a_failed_attempt_and_says_how_long
     retry = RetryPolicy(max_attempts=2, base_delay=0.01, max_delay=0.01)
 
     async def scenario() -> tuple[list[str], float]:
-        async with IntelligemsClient(Secret(TOKEN), "https://api.example.test", timeout=0.2, retry=retry,
-                                     transport=httpx.MockTransport(never)) as client:
+        async with IntelligemsClient(
+            Secret(TOKEN),
+            "https://api.example.test",
+            timeout=0.2,
+            retry=retry,
+            transport=httpx.MockTransport(never),
+        ) as client:
             seen: list[str] = []
 
             async def watch() -> None:
@@ -166,7 +185,9 @@ def test_an_answer_slower_than_the_timeout_is_a_failed_attempt_and_says_how_long
             assert re.fullmatch(
                 r"The Intelligems API at https://api.example.test did not answer GET /experiences-list "
                 r"within 0\.2s \(2 attempt\(s\) over 0\.[4-9]s\): check the API URL and the network, or "
-                r"allow more time \(--timeout, or timeout in igops\.yaml\)\.", str(caught.value))
+                r"allow more time \(--timeout, or timeout in igops\.yaml\)\.",
+                str(caught.value),
+            )
             return seen, time.monotonic() - began
 
     seen, took = asyncio.run(scenario())
@@ -188,10 +209,11 @@ def test_list_experiences_reads_every_page_once() -> None:
     def page(request: httpx.Request) -> httpx.Response:
         number = int(request.url.params["page"])
         limit = int(request.url.params["limit"])
-        items = [{"id": f"e{i}", "name": f"E{i}", "type": "content/url", "status": "started"}
-                 for i in range((number - 1) * limit, min(number * limit, 7))]
-        return ok({"experiencesList": items, "page": number, "limit": limit,
-                   "total": 7, "totalPages": 3})
+        items = [
+            {"id": f"e{i}", "name": f"E{i}", "type": "content/url", "status": "started"}
+            for i in range((number - 1) * limit, min(number * limit, 7))
+        ]
+        return ok({"experiencesList": items, "page": number, "limit": limit, "total": 7, "totalPages": 3})
 
     script = Script(page)
     items = run(script, lambda c: c.list_experiences(page_size=3))
@@ -203,10 +225,17 @@ def test_analytics_falls_back_to_the_deprecated_get_form_and_remembers() -> None
     script = Script(httpx.Response(405), ok({"metrics": []}), ok({"metrics": [{"variation_id": "v1"}]}))
 
     async def twice(client: IntelligemsClient) -> list[Any]:
-        first = await client.experience_analytics("e1", {
-            "startTs": "1700000000", "endTs": "1700086400", "view": "overview", "topN": 5,
-            "testResult": True, "graphs": {"ids": ["conversion_rate", "net_revenue_per_visitor"],
-                                           "outputFormat": "base64"}})
+        first = await client.experience_analytics(
+            "e1",
+            {
+                "startTs": "1700000000",
+                "endTs": "1700086400",
+                "view": "overview",
+                "topN": 5,
+                "testResult": True,
+                "graphs": {"ids": ["conversion_rate", "net_revenue_per_visitor"], "outputFormat": "base64"},
+            },
+        )
         second = await client.experience_analytics("e1", {"startTs": "1700000001"})
         return [first, second]
 
@@ -214,8 +243,12 @@ def test_analytics_falls_back_to_the_deprecated_get_form_and_remembers() -> None
     assert [r.method for r in script.requests] == ["POST", "GET", "GET"]
     # Only the GET form's documented parameters, under its own names.
     assert dict(script.requests[1].url.params) == {
-        "start": "1700000000", "end": "1700086400", "view": "overview",
-        "graphs": "conversion_rate,net_revenue_per_visitor", "graphOutput": "base64"}
+        "start": "1700000000",
+        "end": "1700086400",
+        "view": "overview",
+        "graphs": "conversion_rate,net_revenue_per_visitor",
+        "graphOutput": "base64",
+    }
     assert dict(script.requests[2].url.params) == {"start": "1700000001"}
 
 
@@ -223,7 +256,9 @@ def test_sitewide_falls_back_from_snapshot_to_the_older_path() -> None:
     script = Script(httpx.Response(404), ok({"rpv": 1}))
     assert run(script, lambda c: c.sitewide_analytics({"start": "a"})) == {"rpv": 1}
     assert [r.url.path for r in script.requests] == [
-        "/v25-10-beta/analytics/sitewide/snapshot", "/v25-10-beta/analytics/sitewide"]
+        "/v25-10-beta/analytics/sitewide/snapshot",
+        "/v25-10-beta/analytics/sitewide",
+    ]
 
 
 def test_token_never_appears_in_reprs_or_error_messages() -> None:
@@ -249,8 +284,13 @@ def test_without_rate_limit_headers_requests_go_out_as_many_at_once_as_allowed()
         return ok({"experience": EXPERIENCE})
 
     async def scenario() -> None:
-        async with IntelligemsClient(Secret(TOKEN), "https://api.example.test", max_in_flight=4,
-                                     transport=httpx.MockTransport(headerless), retry=FAST) as client:
+        async with IntelligemsClient(
+            Secret(TOKEN),
+            "https://api.example.test",
+            max_in_flight=4,
+            transport=httpx.MockTransport(headerless),
+            retry=FAST,
+        ) as client:
             await asyncio.gather(*(client.get_experience("e1") for _ in range(40)))
 
     asyncio.run(scenario())
@@ -264,8 +304,13 @@ def test_a_cancelled_request_gives_its_slot_back() -> None:
         return ok({"experience": EXPERIENCE})
 
     async def scenario() -> None:
-        async with IntelligemsClient(Secret(TOKEN), "https://api.example.test", max_in_flight=1,
-                                     transport=httpx.MockTransport(hangs_once), retry=FAST) as client:
+        async with IntelligemsClient(
+            Secret(TOKEN),
+            "https://api.example.test",
+            max_in_flight=1,
+            transport=httpx.MockTransport(hangs_once),
+            retry=FAST,
+        ) as client:
             stuck = asyncio.create_task(client.get_experience("hangs"))
             await asyncio.sleep(0.01)
             stuck.cancel()
@@ -276,10 +321,16 @@ def test_a_cancelled_request_gives_its_slot_back() -> None:
 
 
 def test_a_create_answered_with_something_unusable_may_have_happened() -> None:
-    for answer in (httpx.Response(200, content=b"not json"), ok({"experience": {"id": "e1"}}),
-                   httpx.Response(201, content=b"x", headers={"content-encoding": "gzip"})):
+    for answer in (
+        httpx.Response(200, content=b"not json"),
+        ok({"experience": {"id": "e1"}}),
+        httpx.Response(201, content=b"x", headers={"content-encoding": "gzip"}),
+    ):
         script = Script(answer)
-        with pytest.raises(AmbiguousCreate, match=r"may or may not have happened \(the API answered "
-                                                  "something igops cannot use: ") as caught:
+        with pytest.raises(
+            AmbiguousCreate,
+            match=r"may or may not have happened \(the API answered "
+            "something igops cannot use: ",
+        ) as caught:
             run(script, lambda c: c.create_experience({"name": "Hero"}))
         assert caught.value.name == "Hero" and len(script.requests) == 1

@@ -95,8 +95,9 @@ def server(account: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Callable[[Chang
 
 
 def files_in(root: Path) -> dict[str, bytes]:
-    return {str(path.relative_to(root)): path.read_bytes() for path in sorted(root.rglob("*"))
-            if path.is_file()}
+    return {
+        str(path.relative_to(root)): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()
+    }
 
 
 def refused(project: Path, *args: str, says: str, secret: str = TOKEN) -> str:
@@ -114,8 +115,14 @@ def refused(project: Path, *args: str, says: str, secret: str = TOKEN) -> str:
     return lines[0]
 
 
-def answering(path_part: str, body: Any = None, *, status: int = 200, content: bytes | None = None,
-              headers: dict[str, str] | None = None) -> Change:
+def answering(
+    path_part: str,
+    body: Any = None,
+    *,
+    status: int = 200,
+    content: bytes | None = None,
+    headers: dict[str, str] | None = None,
+) -> Change:
     """A change: requests whose path holds `path_part` get this answer instead."""
 
     def change(request: httpx.Request, response: httpx.Response) -> httpx.Response | None:
@@ -136,21 +143,29 @@ def first_live(account: Sandbox) -> dict[str, Any]:
 # 1. The token
 
 
-@pytest.mark.parametrize("token", ["tökén", "to\nken", "to ken", "to\tken", "to\x1bken", "to\u202eken",
-                                   "to\rken"])
+@pytest.mark.parametrize(
+    "token", ["tökén", "to\nken", "to ken", "to\tken", "to\x1bken", "to\u202eken", "to\rken"]
+)
 def test_a_token_no_header_can_carry_is_refused_before_any_request(
-        project: Path, monkeypatch: pytest.MonkeyPatch, server: Callable[[Change], list[Tampering]],
-        token: str) -> None:
+    project: Path, monkeypatch: pytest.MonkeyPatch, server: Callable[[Change], list[Tampering]], token: str
+) -> None:
     made = server(lambda request, response: None)
     monkeypatch.setenv("INTELLIGEMS_API_TOKEN", token)
     for api in ("sandbox:", "http://127.0.0.1:9"):
-        refused(project, *PLAN[:2], api, *PLAN[3:], says="INTELLIGEMS_API_TOKEN holds a character an API key "
-                "never has", secret=token)
+        refused(
+            project,
+            *PLAN[:2],
+            api,
+            *PLAN[3:],
+            says="INTELLIGEMS_API_TOKEN holds a character an API key never has",
+            secret=token,
+        )
     assert sum(len(transport.requests) for transport in made) == 0
 
 
 def test_a_token_with_spaces_around_it_is_used_without_them(
-        project: Path, monkeypatch: pytest.MonkeyPatch, server: Callable[[Change], list[Tampering]]) -> None:
+    project: Path, monkeypatch: pytest.MonkeyPatch, server: Callable[[Change], list[Tampering]]
+) -> None:
     made = server(lambda request, response: None)
     monkeypatch.setenv("INTELLIGEMS_API_TOKEN", f"  {TOKEN}\n")
     assert igops("plan", "--api", "sandbox:").exit_code == 0
@@ -165,8 +180,9 @@ def test_an_api_url_holding_a_control_character_is_refused(project: Path) -> Non
 # 2. Float options
 
 
-def float_options(group: click.Group, above: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str,
-                                                                                      click.Parameter]]:
+def float_options(
+    group: click.Group, above: tuple[str, ...] = ()
+) -> Iterator[tuple[tuple[str, ...], str, click.Parameter]]:
     """(command path, option, parameter) for every option of every command that takes a number with a
     fraction."""
     for name, command in group.commands.items():
@@ -183,14 +199,25 @@ FLOAT_OPTIONS = list(float_options(cli))
 
 def test_the_walk_finds_the_float_options() -> None:
     assert {(path, option) for path, option, _ in FLOAT_OPTIONS} >= {
-        (("plan",), "--timeout"), (("apply",), "--timeout"), (("sandbox", "serve"), "--rate-scale")}
+        (("plan",), "--timeout"),
+        (("apply",), "--timeout"),
+        (("sandbox", "serve"), "--rate-scale"),
+    }
 
 
-@pytest.mark.parametrize(("path", "option", "parameter"), FLOAT_OPTIONS,
-                         ids=[" ".join((*path, option)) for path, option, _ in FLOAT_OPTIONS])
+@pytest.mark.parametrize(
+    ("path", "option", "parameter"),
+    FLOAT_OPTIONS,
+    ids=[" ".join((*path, option)) for path, option, _ in FLOAT_OPTIONS],
+)
 def test_every_float_option_refuses_nan_and_infinities_in_one_sentence(
-        project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-        path: tuple[str, ...], option: str, parameter: click.Parameter) -> None:
+    project: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    path: tuple[str, ...],
+    option: str,
+    parameter: click.Parameter,
+) -> None:
     # Checked first: an option that took NaN would run its command (sandbox serve would serve forever).
     assert isinstance(parameter.type, FiniteFloat), f"{option} of igops {' '.join(path)} is not a FiniteFloat"
     for value in ("nan", "NaN", "inf", "-inf", "1e400", "-Infinity"):
@@ -202,7 +229,8 @@ def test_every_float_option_refuses_nan_and_infinities_in_one_sentence(
         assert exited.value.code == 1 and printed.out == "" and "Traceback" not in printed.err
         # click's usage lines, then the one sentence.
         assert printed.err.strip().splitlines()[-1] == (
-            f"Error: Invalid value for '{option}': {value} is not a finite number."), printed.err
+            f"Error: Invalid value for '{option}': {value} is not a finite number."
+        ), printed.err
         assert files_in(project) == before
 
 
@@ -229,8 +257,9 @@ def nested(depth: int) -> str:
 
 CACHES = {
     "nested 100,000 deep": lambda path: path.write_text(nested(100_000)),
-    "nested 70 deep": lambda path: path.write_text(json.dumps(
-        {"format": "igops-refresh-cache/1", "experiences": {"x": json.loads(nested(70))}})),
+    "nested 70 deep": lambda path: path.write_text(
+        json.dumps({"format": "igops-refresh-cache/1", "experiences": {"x": json.loads(nested(70))}})
+    ),
     "NaN in it": lambda path: path.write_text('{"format": "igops-refresh-cache/1", "experiences": NaN}'),
     "not JSON": lambda path: path.write_text("not a refresh cache"),
     "over 64 MB": lambda path: path.open("wb").truncate(64 * 1024 * 1024 + 1),
@@ -239,7 +268,8 @@ CACHES = {
 
 @pytest.mark.parametrize("make", list(CACHES.values()), ids=list(CACHES))
 def test_a_refresh_cache_igops_cannot_use_is_one_sentence_naming_it(
-        project: Path, server: Callable[[Change], list[Tampering]], make: Callable[[Path], None]) -> None:
+    project: Path, server: Callable[[Change], list[Tampering]], make: Callable[[Path], None]
+) -> None:
     server(lambda request, response: None)
     (project / "cache").mkdir()
     make(project / "cache" / "refresh.json")
@@ -248,13 +278,17 @@ def test_a_refresh_cache_igops_cannot_use_is_one_sentence_naming_it(
 
 
 def test_a_cached_read_the_api_could_not_have_answered_is_read_again(
-        project: Path, account: Sandbox, server: Callable[[Change], list[Tampering]]) -> None:
+    project: Path, account: Sandbox, server: Callable[[Change], list[Tampering]]
+) -> None:
     live = first_live(account)
     made = server(lambda request, response: None)
     cache = project / "cache" / "refresh.json"
     cache.parent.mkdir()
-    cache.write_text(json.dumps({"format": "igops-refresh-cache/1",
-                                 "experiences": {live["id"]: live | {"variations": [None, 5]}}}))
+    cache.write_text(
+        json.dumps(
+            {"format": "igops-refresh-cache/1", "experiences": {live["id"]: live | {"variations": [None, 5]}}}
+        )
+    )
     assert igops(*PLAN).exit_code == 0
     read_again = f"/v25-10-beta/experiences/{live['id']}"
     assert [request.url.path for request in made[0].requests].count(read_again) == 1
@@ -263,7 +297,8 @@ def test_a_cached_read_the_api_could_not_have_answered_is_read_again(
 
 @pytest.mark.parametrize("special", ["/dev/zero", "fifo"])
 def test_a_refresh_cache_that_is_no_regular_file_is_refused_unread(
-        project: Path, server: Callable[[Change], list[Tampering]], special: str) -> None:
+    project: Path, server: Callable[[Change], list[Tampering]], special: str
+) -> None:
     server(lambda request, response: None)
     if special == "fifo":
         os.mkfifo(project / "fifo")
@@ -271,8 +306,9 @@ def test_a_refresh_cache_that_is_no_regular_file_is_refused_unread(
 
 
 @pytest.mark.parametrize("special", ["/dev/zero", "fifo"])
-def test_loading_a_refresh_cache_never_reads_a_device_nor_waits_on_a_fifo(tmp_path: Path,
-                                                                          special: str) -> None:
+def test_loading_a_refresh_cache_never_reads_a_device_nor_waits_on_a_fifo(
+    tmp_path: Path, special: str
+) -> None:
     path = Path(special) if special.startswith("/") else tmp_path / special
     if not path.exists():
         os.mkfifo(path)
@@ -327,61 +363,92 @@ def big_list(request: httpx.Request, response: httpx.Response) -> httpx.Response
 HOSTILE_ANSWERS: dict[str, tuple[Change, str]] = {
     "a list item that is a number": (items(5), "experiencesList[0] is a number, not an object"),
     "a list item that is null": (items(None), "experiencesList[0] is null, not an object"),
-    "a list item without an id": (items({"name": "x", "type": "content/url", "status": "started"}),
-                                  "experiencesList[0].id is missing"),
-    "a list item whose id is a path": (items({"id": "../../x", "name": "x", "type": "content/url",
-                                              "status": "started"}),
-                                       "experiencesList[0].id is a string that is not an id (letters"),
-    "a list item of an unknown status": (items({"id": "x", "name": "x", "type": "content/url",
-                                                "status": "archived"}),
-                                         "experiencesList[0].status is a string that is not one of ended, "),
-    "a page count of 10**9": (pages(totalPages=10**9), "it claims 1000000000 pages, where 7 experiences "
-                                                      "at 100 a page make 1"),
-    "a page count of 10**9 its total backs": (pages(total=10**11, totalPages=10**9),
-                                              "it claims 1000000000 pages, more than the 1,000 igops reads"),
+    "a list item without an id": (
+        items({"name": "x", "type": "content/url", "status": "started"}),
+        "experiencesList[0].id is missing",
+    ),
+    "a list item whose id is a path": (
+        items({"id": "../../x", "name": "x", "type": "content/url", "status": "started"}),
+        "experiencesList[0].id is a string that is not an id (letters",
+    ),
+    "a list item of an unknown status": (
+        items({"id": "x", "name": "x", "type": "content/url", "status": "archived"}),
+        "experiencesList[0].status is a string that is not one of ended, ",
+    ),
+    "a page count of 10**9": (
+        pages(totalPages=10**9),
+        "it claims 1000000000 pages, where 7 experiences at 100 a page make 1",
+    ),
+    "a page count of 10**9 its total backs": (
+        pages(total=10**11, totalPages=10**9),
+        "it claims 1000000000 pages, more than the 1,000 igops reads",
+    ),
     "a page count of a float": (pages(totalPages=1.5), "totalPages is a number, not a whole number"),
     "a page size of 0": (pages(limit=0), "it counts 7 experiences at 0 a page"),
-    "variations [null, 5]": (read(lambda live: live.update(variations=[None, 5])),
-                             "experience.variations[0] is null, not an object"),
-    "variations that are a string": (read(lambda live: live.update(variations="x")),
-                                     "experience.variations is a string, not a list"),
-    "a variation without a name": (read(lambda live: live["variations"][0].pop("name")),
-                                   "experience.variations[0].name is missing"),
+    "variations [null, 5]": (
+        read(lambda live: live.update(variations=[None, 5])),
+        "experience.variations[0] is null, not an object",
+    ),
+    "variations that are a string": (
+        read(lambda live: live.update(variations="x")),
+        "experience.variations is a string, not a list",
+    ),
+    "a variation without a name": (
+        read(lambda live: live["variations"][0].pop("name")),
+        "experience.variations[0].name is missing",
+    ),
     "no lastUpdateTs": (read(lambda live: live.pop("lastUpdateTs")), "experience.lastUpdateTs is missing"),
-    "a start in the year 10000": (read(lambda live: live.update(startedAtTs=253_402_300_800_000)),
-                                  "experience.startedAtTs is a number outside 0 to 253,402,300,799,999"),
-    "key metrics that are a number": (read(lambda live: live.update(experienceKeyMetrics=5)),
-                                      "experience.experienceKeyMetrics is a number, not a list"),
+    "a start in the year 10000": (
+        read(lambda live: live.update(startedAtTs=253_402_300_800_000)),
+        "experience.startedAtTs is a number outside 0 to 253,402,300,799,999",
+    ),
+    "key metrics that are a number": (
+        read(lambda live: live.update(experienceKeyMetrics=5)),
+        "experience.experienceKeyMetrics is a number, not a list",
+    ),
     "no experience at all": (answering("/experiences/", {"experiences": {}}), "experience is missing"),
     "a list for a body": (answering("/experiences-list", [1, 2]), "its body is a list, not an object"),
     "NaN": (answering("/experiences-list", content=b'{"experiencesList": NaN}'), "it is not JSON"),
     "Infinity": (answering("/experiences-list", content=b'{"total": -Infinity}'), "it is not JSON"),
     "bytes that are not UTF-8": (answering("/experiences-list", content=b'{"a": "\xff"}'), "it is not JSON"),
-    "an integer of 5,000 digits": (answering("/experiences-list", content=b'{"total": ' + b"9" * 5000 + b"}"),
-                                   "it is not JSON"),
-    "JSON nested 100,000 deep": (answering("/experiences-list", content=nested(100_000).encode()),
-                                 "its JSON nests more than 64 levels deep"),
-    "JSON nested 65 deep": (answering("/experiences-list", content=nested(65).encode()),
-                            "its JSON nests more than 64 levels deep"),
+    "an integer of 5,000 digits": (
+        answering("/experiences-list", content=b'{"total": ' + b"9" * 5000 + b"}"),
+        "it is not JSON",
+    ),
+    "JSON nested 100,000 deep": (
+        answering("/experiences-list", content=nested(100_000).encode()),
+        "its JSON nests more than 64 levels deep",
+    ),
+    "JSON nested 65 deep": (
+        answering("/experiences-list", content=nested(65).encode()),
+        "its JSON nests more than 64 levels deep",
+    ),
     "a name holding half a surrogate pair": (
         answering("/experiences-list", content=b'{"experiencesList": [{"id": "x", "name": "a\\ud800"}]}'),
-        "a string in it holds an unpaired surrogate escape ('a\\ud800'), which is no text"),
-    "a key holding half a surrogate pair": (answering("/experiences-list", content=b'{"\\udfff": 1}'),
-                                            "a string in it holds an unpaired surrogate escape"),
+        "a string in it holds an unpaired surrogate escape ('a\\ud800'), which is no text",
+    ),
+    "a key holding half a surrogate pair": (
+        answering("/experiences-list", content=b'{"\\udfff": 1}'),
+        "a string in it holds an unpaired surrogate escape",
+    ),
     "a body over the bound": (big_list, "its body is larger than 8 MB, left unread"),
     "a body over the bound, announced": (
-        answering("/experiences-list", content=b"{}",
-                  headers={"content-length": str(answers.ANSWER_LIMIT + 1)}),
-        "its body is larger than 8 MB, left unread"),
-    "gzip that is not": (answering("/experiences-list", content=b"not gzip at all",
-                                   headers={"content-encoding": "gzip"}),
-                         "its body is not what its Content-Encoding says"),
+        answering(
+            "/experiences-list", content=b"{}", headers={"content-length": str(answers.ANSWER_LIMIT + 1)}
+        ),
+        "its body is larger than 8 MB, left unread",
+    ),
+    "gzip that is not": (
+        answering("/experiences-list", content=b"not gzip at all", headers={"content-encoding": "gzip"}),
+        "its body is not what its Content-Encoding says",
+    ),
 }
 
 
 @pytest.mark.parametrize(("change", "problem"), list(HOSTILE_ANSWERS.values()), ids=list(HOSTILE_ANSWERS))
 def test_an_answer_igops_cannot_use_is_one_sentence_naming_the_request_and_what_was_wrong(
-        project: Path, server: Callable[[Change], list[Tampering]], change: Change, problem: str) -> None:
+    project: Path, server: Callable[[Change], list[Tampering]], change: Change, problem: str
+) -> None:
     made = server(change)
     sentence = refused(project, *PLAN, says=f"with something igops cannot use ({problem}")
     assert "answered GET /experiences" in sentence
@@ -391,21 +458,33 @@ def test_an_answer_igops_cannot_use_is_one_sentence_naming_the_request_and_what_
     assert all(request.url.params.get("page", "1") == "1" for request in asked)
 
 
-def test_a_gzipped_answer_within_the_bound_is_read(project: Path,
-                                                   server: Callable[[Change], list[Tampering]]) -> None:
+def test_a_gzipped_answer_within_the_bound_is_read(
+    project: Path, server: Callable[[Change], list[Tampering]]
+) -> None:
     def zipped(request: httpx.Request, response: httpx.Response) -> httpx.Response | None:
-        return httpx.Response(response.status_code, content=gzip.compress(response.content),
-                              headers={"content-encoding": "gzip", "content-type": "application/json"})
+        return httpx.Response(
+            response.status_code,
+            content=gzip.compress(response.content),
+            headers={"content-encoding": "gzip", "content-type": "application/json"},
+        )
 
     server(zipped)
     assert igops("plan", "--api", "sandbox:").exit_code == 0
 
 
-def test_import_writes_nothing_when_a_read_is_unusable(project: Path,
-                                                       server: Callable[[Change], list[Tampering]]) -> None:
+def test_import_writes_nothing_when_a_read_is_unusable(
+    project: Path, server: Callable[[Change], list[Tampering]]
+) -> None:
     server(read(lambda live: live.update(variations=[None, 5])))
-    refused(project, "import", "--all", "--api", "sandbox:", "--overwrite",
-            says="experience.variations[0] is null, not an object")
+    refused(
+        project,
+        "import",
+        "--all",
+        "--api",
+        "sandbox:",
+        "--overwrite",
+        says="experience.variations[0] is null, not an object",
+    )
 
 
 # 5. Rate limits
@@ -428,16 +507,30 @@ YEAR_2100_MS = "4102444800000"
 
 @pytest.mark.parametrize("reset", [YEAR_2100_MS, "1e300", str(10**30)])
 def test_a_refill_announced_beyond_ten_minutes_is_one_sentence_not_a_wait(
-        project: Path, server: Callable[[Change], list[Tampering]], reset: str) -> None:
+    project: Path, server: Callable[[Change], list[Tampering]], reset: str
+) -> None:
     server(announcing("0", reset))
     refused(project, *PLAN, says="rate limit refills only in")
 
 
-@pytest.mark.parametrize(("remaining", "reset"), [
-    ("0", "nan"), ("0", "inf"), ("0", "-inf"), ("0", "Infinity"), ("0", "-5"), ("0", "0"),
-    ("-3", "-5"), ("nan", "0"), ("1.5", "0"), ("0", "soon")])
+@pytest.mark.parametrize(
+    ("remaining", "reset"),
+    [
+        ("0", "nan"),
+        ("0", "inf"),
+        ("0", "-inf"),
+        ("0", "Infinity"),
+        ("0", "-5"),
+        ("0", "0"),
+        ("-3", "-5"),
+        ("nan", "0"),
+        ("1.5", "0"),
+        ("0", "soon"),
+    ],
+)
 def test_a_nonsensical_rate_limit_announcement_is_not_waited_for(
-        project: Path, server: Callable[[Change], list[Tampering]], remaining: str, reset: str) -> None:
+    project: Path, server: Callable[[Change], list[Tampering]], remaining: str, reset: str
+) -> None:
     server(announcing(remaining, reset))
     result = igops("plan", "--api", "sandbox:")
     assert result.exit_code == 0, result.output
@@ -445,11 +538,24 @@ def test_a_nonsensical_rate_limit_announcement_is_not_waited_for(
 
 @pytest.mark.parametrize("retry_after", ["999999999999", "nan", "-1", "Wed, 01 Jan 2100 00:00:00 GMT"])
 def test_a_429_is_retried_on_igops_own_bounded_backoff_whatever_retry_after_says(
-        project: Path, monkeypatch: pytest.MonkeyPatch, server: Callable[[Change], list[Tampering]],
-        retry_after: str) -> None:
+    project: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    server: Callable[[Change], list[Tampering]],
+    retry_after: str,
+) -> None:
     fast_retries(monkeypatch)
-    made = server(answering("/experiences-list", {}, status=429, headers={
-        "retry-after": retry_after, "x-ratelimit-remaining": "0", "x-ratelimit-reset": YEAR_2100_MS}))
+    made = server(
+        answering(
+            "/experiences-list",
+            {},
+            status=429,
+            headers={
+                "retry-after": retry_after,
+                "x-ratelimit-remaining": "0",
+                "x-ratelimit-reset": YEAR_2100_MS,
+            },
+        )
+    )
     refused(project, *PLAN, says="Still rate limited by the Intelligems API after 3 attempt(s)")
     assert len(made[0].requests) == 3
 
@@ -457,40 +563,50 @@ def test_a_429_is_retried_on_igops_own_bounded_backoff_whatever_retry_after_says
 # 6. The API's error texts
 
 
-ESCAPES = ("\x1b[31mred\x1b[0m \x1b]0;title\x07 \x1b[2J \r\nForged: line \u202eevil\u202c \u2066x\u2069 "
-           "\x9b \x00")
+ESCAPES = (
+    "\x1b[31mred\x1b[0m \x1b]0;title\x07 \x1b[2J \r\nForged: line \u202eevil\u202c \u2066x\u2069 \x9b \x00"
+)
 
 
-@pytest.mark.parametrize(("envelope", "shown"), [
-    ({"errors": [ESCAPES], "properties": {f"name{ESCAPES}": {"errors": [ESCAPES]}}},
-     "\\x1b[31mred\\x1b[0m \\x1b]0;title\\x07 \\x1b[2J \\x0d\\x0aForged: line \\u202eevil\\u202c "
-     "\\u2066x\\u2069 \\x9b \\x00; name\\x1b[31mred"),
-    ({"errors": ["x" * 60_000]}, "xxx... [cut: 60,000 characters in all]."),
-    ({"errors": ["\x1b" * 10_000]}, "\\x1b... [cut: 10,000 characters in all]."),
-    ({"errors": [f"your token {TOKEN} is bad"]}, "your token *** is bad."),
-], ids=["escapes", "long", "long escapes", "the token"])
+@pytest.mark.parametrize(
+    ("envelope", "shown"),
+    [
+        (
+            {"errors": [ESCAPES], "properties": {f"name{ESCAPES}": {"errors": [ESCAPES]}}},
+            "\\x1b[31mred\\x1b[0m \\x1b]0;title\\x07 \\x1b[2J \\x0d\\x0aForged: line \\u202eevil\\u202c "
+            "\\u2066x\\u2069 \\x9b \\x00; name\\x1b[31mred",
+        ),
+        ({"errors": ["x" * 60_000]}, "xxx... [cut: 60,000 characters in all]."),
+        ({"errors": ["\x1b" * 10_000]}, "\\x1b... [cut: 10,000 characters in all]."),
+        ({"errors": [f"your token {TOKEN} is bad"]}, "your token *** is bad."),
+    ],
+    ids=["escapes", "long", "long escapes", "the token"],
+)
 def test_the_apis_error_text_is_shown_escaped_cut_and_without_the_token(
-        project: Path, server: Callable[[Change], list[Tampering]], envelope: dict[str, Any],
-        shown: str) -> None:
+    project: Path, server: Callable[[Change], list[Tampering]], envelope: dict[str, Any], shown: str
+) -> None:
     server(answering("/experiences-list", envelope, status=400))
     sentence = refused(project, *PLAN, says="The Intelligems API refused GET /experiences-list: ")
     assert shown in sentence
     assert sentence.isprintable() and len(sentence) < 600
 
 
-def test_an_error_answer_over_its_bound_is_left_unread(project: Path,
-                                                       server: Callable[[Change], list[Tampering]]) -> None:
+def test_an_error_answer_over_its_bound_is_left_unread(
+    project: Path, server: Callable[[Change], list[Tampering]]
+) -> None:
     server(answering("/experiences-list", {"errors": ["x" * 5_000_000]}, status=400))
-    refused(project, *PLAN,
-            says="refused GET /experiences-list: its explanation, over 64 KB, was left unread.")
+    refused(
+        project, *PLAN, says="refused GET /experiences-list: its explanation, over 64 KB, was left unread."
+    )
 
 
 # 7. Redirects
 
 
 @contextmanager
-def http_server(handle: Callable[[http.server.BaseHTTPRequestHandler], None]
-                ) -> Iterator[tuple[str, list[str]]]:
+def http_server(
+    handle: Callable[[http.server.BaseHTTPRequestHandler], None],
+) -> Iterator[tuple[str, list[str]]]:
     """A tiny HTTP server on 127.0.0.1: its URL, and the paths it was asked for."""
     asked: list[str] = []
 
@@ -520,6 +636,7 @@ def test_a_redirect_is_never_followed_and_the_token_goes_nowhere_else(project: P
         handler.end_headers()
 
     with http_server(elsewhere) as (other, asked_elsewhere):
+
         def redirect(handler: http.server.BaseHTTPRequestHandler) -> None:
             handler.send_response(status)
             handler.send_header("Location", f"{other}/steal?token={TOKEN}")
@@ -527,9 +644,13 @@ def test_a_redirect_is_never_followed_and_the_token_goes_nowhere_else(project: P
             handler.end_headers()
 
         with http_server(redirect) as (url, asked):
-            sentence = refused(project, *PLAN[:2], url, *PLAN[3:],
-                               says=f"with a redirect (HTTP {status}) to {other}/steal?token=***, which "
-                                    "igops never follows")
+            sentence = refused(
+                project,
+                *PLAN[:2],
+                url,
+                *PLAN[3:],
+                says=f"with a redirect (HTTP {status}) to {other}/steal?token=***, which igops never follows",
+            )
     assert len(asked) == 1 and asked_elsewhere == []
     assert TOKEN not in sentence
 
@@ -546,16 +667,31 @@ def test_an_endless_answer_over_real_http_is_read_no_further_than_the_bound(proj
             pass  # igops hung up, as it should
 
     with http_server(endless) as (url, asked):
-        refused(project, *PLAN[:2], url, *PLAN[3:], says="answered GET /experiences-list with something "
-                "igops cannot use (its body is larger than 8 MB, left unread)")
+        refused(
+            project,
+            *PLAN[:2],
+            url,
+            *PLAN[3:],
+            says="answered GET /experiences-list with something "
+            "igops cannot use (its body is larger than 8 MB, left unread)",
+        )
     assert len(asked) == 1
 
 
 def test_server_text_spells_out_every_character_that_would_not_show_as_itself() -> None:
     from igops.api.errors import server_text
 
-    unshown = [*range(0x00, 0x20), *range(0x7F, 0xA0), 0x061C, 0x200E, 0x200F, *range(0x2028, 0x202F),
-               *range(0x2066, 0x206A), 0xD800, 0xDFFF]
+    unshown = [
+        *range(0x00, 0x20),
+        *range(0x7F, 0xA0),
+        0x061C,
+        0x200E,
+        0x200F,
+        *range(0x2028, 0x202F),
+        *range(0x2066, 0x206A),
+        0xD800,
+        0xDFFF,
+    ]
     for code in unshown:
         shown = server_text(f"a{chr(code)}b")
         assert shown == (f"a\\x{code:02x}b" if code < 0x100 else f"a\\u{code:04x}b")

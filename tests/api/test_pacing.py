@@ -370,9 +370,11 @@ def test_a_refill_further_off_than_the_bound_fails_the_waiters_in_one_sentence()
     refused, slept = asyncio.run(spent_until(MAX_REFILL_WAIT + 1))
     assert len(refused) == 3 and slept == []
     assert all(isinstance(error, RateLimited) for error in refused)
-    assert str(refused[0]) == ("The Intelligems API says its experiences rate limit refills only in 10 "
-                               "minutes, more than the 10 igops waits: try again later, and check that this "
-                               "machine's clock is right.")
+    assert str(refused[0]) == (
+        "The Intelligems API says its experiences rate limit refills only in 10 "
+        "minutes, more than the 10 igops waits: try again later, and check that this "
+        "machine's clock is right."
+    )
     year_2100 = 4102444800.0 - FakeTime().now
     assert "refills only in 68,374,063 minutes" in str(asyncio.run(spent_until(year_2100))[0][0])
     waited, slept = asyncio.run(spent_until(MAX_REFILL_WAIT - 1))

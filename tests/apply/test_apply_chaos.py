@@ -18,8 +18,9 @@ IN_PROCESS = ((1, False), (2, False), (3, False), (4, True), (5, True), (6, True
 OVER_HTTP = ((11, False), (12, True), (13, True))
 
 
-def converge_under_chaos(project: Path, monkeypatch: pytest.MonkeyPatch, seed: int, limits: bool,
-                         over_http: bool) -> None:
+def converge_under_chaos(
+    project: Path, monkeypatch: pytest.MonkeyPatch, seed: int, limits: bool, over_http: bool
+) -> None:
     fast_retries(monkeypatch, max_attempts=6)
     # The emulator commits a create at once or never: a create it answered with a 500 may be sent again
     # by the next run (the real API gets the default hold-off).
@@ -43,14 +44,16 @@ def converge_under_chaos(project: Path, monkeypatch: pytest.MonkeyPatch, seed: i
 
 @pytest.mark.timeout(30)
 @pytest.mark.parametrize(("seed", "limits"), IN_PROCESS)
-def test_repeated_applies_converge_under_chaos_in_process(project: Path, monkeypatch: pytest.MonkeyPatch,
-                                                          seed: int, limits: bool) -> None:
+def test_repeated_applies_converge_under_chaos_in_process(
+    project: Path, monkeypatch: pytest.MonkeyPatch, seed: int, limits: bool
+) -> None:
     converge_under_chaos(project, monkeypatch, seed, limits, over_http=False)
 
 
 @pytest.mark.http
 @pytest.mark.timeout(30)
 @pytest.mark.parametrize(("seed", "limits"), OVER_HTTP)
-def test_repeated_applies_converge_under_chaos_over_http(project: Path, monkeypatch: pytest.MonkeyPatch,
-                                                         seed: int, limits: bool) -> None:
+def test_repeated_applies_converge_under_chaos_over_http(
+    project: Path, monkeypatch: pytest.MonkeyPatch, seed: int, limits: bool
+) -> None:
     converge_under_chaos(project, monkeypatch, seed, limits, over_http=True)

@@ -51,7 +51,10 @@ def new_project(root: Path, count: int) -> Path:
 def apply(project: Path, api: str, *extra: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "igops", "apply", "--auto-approve", "--api", api, *extra],
-        cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         env={**os.environ, "INTELLIGEMS_API_TOKEN": SANDBOX_DEFAULT_TOKEN, "NO_COLOR": "1"},
     )
 
@@ -62,8 +65,9 @@ def finished(process: subprocess.Popen[str]) -> tuple[int, str]:
 
 
 def live_names(api: str) -> Counter[str]:
-    answer = httpx.get(f"{api}{API}/experiences-list", params={"page": 1, "limit": 100}, headers=HEADERS,
-                       timeout=10).json()
+    answer = httpx.get(
+        f"{api}{API}/experiences-list", params={"page": 1, "limit": 100}, headers=HEADERS, timeout=10
+    ).json()
     assert answer["totalPages"] <= 1
     return Counter(item["name"] for item in answer["experiencesList"])
 
@@ -94,7 +98,8 @@ def test_the_emulator_takes_two_experiences_of_one_name_as_the_api_does(tmp_path
 
 
 def test_a_managed_name_live_twice_after_the_creates_fails_the_apply_and_unmanaged_repeats_are_noted(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Someone makes the file's experience in the dashboard between plan and apply: apply creates it too
     (the plan said so), then its one list finds the name twice and says so; names no file manages that
     repeat are only noted."""
@@ -124,12 +129,15 @@ def test_a_managed_name_live_twice_after_the_creates_fails_the_apply_and_unmanag
     assert report.unmanaged_repeats == (("Old test", 2),)
     rendered = render_apply_report(report)
     assert rendered.startswith("Apply with experiences live twice: 1 created")
-    assert rendered.endswith("Note: 1 name no file manages is live more than once: 'Old test' (2 times). "
-                             "They are the account's to sort out; igops leaves them as they are.")
+    assert rendered.endswith(
+        "Note: 1 name no file manages is live more than once: 'Old test' (2 times). "
+        "They are the account's to sort out; igops leaves them as they are."
+    )
 
 
 def test_repeats_among_unmanaged_names_alone_leave_the_apply_complete(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     project = new_project(tmp_path, 1)
     work_in(project, monkeypatch)
     sandbox = new_sandbox()
@@ -152,10 +160,12 @@ def test_two_applies_at_once_create_each_file_once(tmp_path: Path, trial: int) -
         # The other one either found the account held (from before its plan: one sentence, nothing sent),
         # or, started late, found nothing left to do.
         code, output = results[1]
-        assert (code == 1 and output.strip().splitlines() == [output.strip()]
-                and output.startswith("Error: Another igops apply (process ")
-                and f"is applying to {api}: wait for it to finish" in output) or \
-            (code == 0 and "No changes" in output), results
+        assert (
+            code == 1
+            and output.strip().splitlines() == [output.strip()]
+            and output.startswith("Error: Another igops apply (process ")
+            and f"is applying to {api}: wait for it to finish" in output
+        ) or (code == 0 and "No changes" in output), results
         assert_each_file_live_once(api, 20)
 
 
@@ -175,7 +185,8 @@ def test_a_create_committed_late_is_never_sent_again(tmp_path: Path) -> None:
 
 
 def test_a_kill_during_creates_committed_late_then_an_immediate_apply_leaves_no_duplicate(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     project = new_project(tmp_path / "store", 5)
     # Longer than the commit delay, so that holding off outlasts any create the killed run sent, and short
     # enough for the test: the default is 10 minutes.

@@ -29,18 +29,32 @@ from igops.normalize import canonical_desired, update_payload
 
 # Per example file: a one-field edit (old text, new text) and the stored field it must change.
 EDITS: dict[str, tuple[str, str, str]] = {
-    "bundle-and-save": ("unitDiscount: 25,", "unitDiscount: 30,",
-                        "variations[2].offer.tiers[1].unitDiscount"),
-    "collection-quick-add-template": ("templateSuffixes: [quick-add-swatches]",
-                                      "templateSuffixes: [quick-add-colours]",
-                                      "variations[2].redirects[0].templateSuffixes[0]"),
-    "homepage-hero-headline": ("replace: Start shopping", "replace: Shop now",
-                               "variations[1].onsiteEdits[1].replace"),
-    "long-form-landing-page": ("value: instagram}", "value: tiktok}",
-                               "audience.filters[0].expression[2].query.value"),
+    "bundle-and-save": (
+        "unitDiscount: 25,",
+        "unitDiscount: 30,",
+        "variations[2].offer.tiers[1].unitDiscount",
+    ),
+    "collection-quick-add-template": (
+        "templateSuffixes: [quick-add-swatches]",
+        "templateSuffixes: [quick-add-colours]",
+        "variations[2].redirects[0].templateSuffixes[0]",
+    ),
+    "homepage-hero-headline": (
+        "replace: Start shopping",
+        "replace: Shop now",
+        "variations[1].onsiteEdits[1].replace",
+    ),
+    "long-form-landing-page": (
+        "value: instagram}",
+        "value: tiktok}",
+        "audience.filters[0].expression[2].query.value",
+    ),
     "returning-visitor-banner": ("Take a look", "See what is new", "variations[1].onsiteEdits[0].replace"),
-    "spring-theme-refresh": ('value: "141203216547"', 'value: "141203216548"',
-                             "variations[1].redirects[0].queryParams[0].value"),
+    "spring-theme-refresh": (
+        'value: "141203216547"',
+        'value: "141203216548"',
+        "variations[1].redirects[0].queryParams[0].value",
+    ),
     "sticky-add-to-cart": ("on phones.", "on small screens.", "description"),
 }
 
@@ -58,21 +72,24 @@ def seeded_state(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return project / "account.json"
 
 
-def test_every_example_applies_then_plan_shows_no_changes(project: Path,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_example_applies_then_plan_shows_no_changes(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     sandbox = new_sandbox(project / "account.json")
     api = use_sandbox(monkeypatch, sandbox)
     with history(project):
         result = igops("apply", "--auto-approve", "--api", api)
         assert result.exit_code == 0, result.output
         assert result.output.strip().splitlines()[-1] == (
-            "Apply complete: 7 created, 0 updated, 5 lifecycle actions.")
+            "Apply complete: 7 created, 0 updated, 5 lifecycle actions."
+        )
     assert [write.path.rsplit("/", 1)[-1] for write in sandbox.writes].count("experiences") == 7
     del sandbox.writes[:]
     result = igops("apply", "--auto-approve", "--api", api)
     assert result.exit_code == 0, result.output
     assert result.output.strip().splitlines()[-1] == (
-        "Apply complete: 0 created, 0 updated, 2 lifecycle actions.")
+        "Apply complete: 0 created, 0 updated, 2 lifecycle actions."
+    )
     assert sorted(write.path.rsplit("/", 1)[-1] for write in sandbox.writes) == ["end", "pause"]
     end = next(write for write in sandbox.writes if write.path.endswith("/end"))
 
@@ -89,7 +106,8 @@ def test_every_example_applies_then_plan_shows_no_changes(project: Path,
 
 @pytest.mark.parametrize("key", sorted(EDITS))
 def test_one_edit_makes_one_write_that_changes_only_that_field(
-        key: str, project: Path, seeded_state: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    key: str, project: Path, seeded_state: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # SQLite's copy: the state as the seed's still-open sandbox sees it, what is in its WAL too.
     copy = sqlite3.connect(project / "account.json")
     with closing(sqlite3.connect(seeded_state)) as seeded, closing(copy):
@@ -115,7 +133,8 @@ def test_one_edit_makes_one_write_that_changes_only_that_field(
         assert "ended experiences cannot change" in result.output
     else:
         assert [(write.method, write.experience_id) for write in sandbox.writes] == [
-            ("PUT", next(e["id"] for e in after.values() if e["name"] in changed))]
+            ("PUT", next(e["id"] for e in after.values() if e["name"] in changed))
+        ]
         assert list(changed.values()) == [[field]], changed
         assert "Apply complete: 0 created, 1 updated, 0 lifecycle actions." in result.output
     assert_no_changes(api)

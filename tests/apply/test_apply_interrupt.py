@@ -46,9 +46,25 @@ def server(project: Path) -> Iterator[str]:
     port = free_port()
     state = project / "account.json"
     process = subprocess.Popen(
-        [sys.executable, "-m", "igops", "sandbox", "serve", "--port", str(port), "--state", str(state),
-         "--token", TOKEN, "--latency-ms", str(LATENCY_MS)],
-        env=igops_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        [
+            sys.executable,
+            "-m",
+            "igops",
+            "sandbox",
+            "serve",
+            "--port",
+            str(port),
+            "--state",
+            str(state),
+            "--token",
+            TOKEN,
+            "--latency-ms",
+            str(LATENCY_MS),
+        ],
+        env=igops_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         deadline = time.monotonic() + 15
         while True:
@@ -80,12 +96,18 @@ def lines_of(process: subprocess.Popen[str]) -> queue.Queue[str | None]:
 
 @pytest.mark.http
 @pytest.mark.timeout(60)
-def test_ctrl_c_mid_apply_stops_promptly_reports_and_the_next_apply_converges(project: Path,
-                                                                              server: str) -> None:
+def test_ctrl_c_mid_apply_stops_promptly_reports_and_the_next_apply_converges(
+    project: Path, server: str
+) -> None:
     state = project / "account.json"
-    process = subprocess.Popen([sys.executable, "-m", "igops", "apply", "--auto-approve", "--api", server],
-                               cwd=project, env=igops_env(), stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "igops", "apply", "--auto-approve", "--api", server],
+        cwd=project,
+        env=igops_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     lines = lines_of(process)
     output: list[str] = []
     interrupted_at = None
@@ -112,7 +134,8 @@ def test_ctrl_c_mid_apply_stops_promptly_reports_and_the_next_apply_converges(pr
     assert interrupted_at is not None, text
     assert code == 1, text
     assert stopped_after is not None and stopped_after < 3 * LATENCY_MS / 1000 + 1.5, (
-        f"exit {stopped_after:.1f}s after Ctrl-C\n{text}")
+        f"exit {stopped_after:.1f}s after Ctrl-C\n{text}"
+    )
     assert "Apply interrupted: " in text and "Done (" in text and "Not attempted (" in text, text
     assert "Traceback" not in text and TOKEN not in text
 
@@ -137,7 +160,8 @@ def test_ctrl_c_mid_apply_stops_promptly_reports_and_the_next_apply_converges(pr
 
 
 def test_a_stop_while_updates_wait_for_the_bucket_leaves_them_not_attempted(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     project = edited_project(tmp_path, monkeypatch, 12)  # two updates more than the burst: they wait 60 s
     # The documented limits, not time-scaled.
     sandbox = new_sandbox(project / "account.json", rate_limits=True)
@@ -162,29 +186,37 @@ def test_a_stop_while_updates_wait_for_the_bucket_leaves_them_not_attempted(
 UNKNOWN_ID = "3f0c1c9e-0000-4000-8000-000000000000"
 
 
-@pytest.mark.parametrize(("faults", "method", "raised", "sent"), [
-    (Faults(throttle_rate=1.0), "PUT", Interrupted, 1),  # only 429s so far: nothing took effect
-    (Faults(fail_rate=1.0), "GET", Interrupted, 1),  # a read never takes effect
-    (Faults(fail_rate=1.0), "PUT", ServerError, 3),  # a 500 may have taken effect: every retry is made
-])
+@pytest.mark.parametrize(
+    ("faults", "method", "raised", "sent"),
+    [
+        (Faults(throttle_rate=1.0), "PUT", Interrupted, 1),  # only 429s so far: nothing took effect
+        (Faults(fail_rate=1.0), "GET", Interrupted, 1),  # a read never takes effect
+        (Faults(fail_rate=1.0), "PUT", ServerError, 3),  # a 500 may have taken effect: every retry is made
+    ],
+)
 def test_an_interrupt_ends_a_wait_to_retry_only_when_nothing_took_effect(
-        faults: Faults, method: str, raised: type[ApiError], sent: int) -> None:
+    faults: Faults, method: str, raised: type[ApiError], sent: int
+) -> None:
     sandbox = new_sandbox(faults=faults)
 
     async def work(client: IntelligemsClient) -> str:
         stop = asyncio.Event()
         client.interrupt_on(stop)
         asyncio.get_running_loop().call_later(0.1, stop.set)  # during the first wait to retry (0.15-0.3 s)
-        call = client.get_experience(UNKNOWN_ID) if method == "GET" else client.update_experience(
-            UNKNOWN_ID, {"name": "Any"})
+        call = (
+            client.get_experience(UNKNOWN_ID)
+            if method == "GET"
+            else client.update_experience(UNKNOWN_ID, {"name": "Any"})
+        )
         with pytest.raises(raised) as caught:
             await call
         return str(caught.value)
 
     async def session() -> tuple[str, float]:
         retry = RetryPolicy(max_attempts=3, base_delay=0.3, max_delay=0.3)
-        async with IntelligemsClient(Secret(TOKEN), "http://sandbox", transport=sandbox.transport(),
-                                     retry=retry) as client:
+        async with IntelligemsClient(
+            Secret(TOKEN), "http://sandbox", transport=sandbox.transport(), retry=retry
+        ) as client:
             began = time.monotonic()
             return await work(client), time.monotonic() - began
 

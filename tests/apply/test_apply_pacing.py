@@ -27,8 +27,9 @@ def many(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.mark.timeout(30)
-def test_thirty_updates_take_about_the_floor_of_the_update_bucket(many: Path,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_thirty_updates_take_about_the_floor_of_the_update_bucket(
+    many: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Its buckets start full, now.
     sandbox = new_sandbox(many / "account.json", rate_limits=True, rate_scale=SCALE)
     api = use_sandbox(monkeypatch, sandbox)

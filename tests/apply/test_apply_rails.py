@@ -58,21 +58,24 @@ def describe_differently(project: Path, *keys: str) -> None:
         path.write_text(text[:start] + "Reworded. " + text[start:])
 
 
-def test_more_changes_than_max_changes_in_igops_yaml(project: Path, sandbox: Sandbox,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_more_changes_than_max_changes_in_igops_yaml(
+    project: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
     api = use_sandbox(monkeypatch, sandbox)
     edit_config(project, "max_changes: 25", "max_changes: 2")
     describe_differently(project, HERO, "bundle-and-save", "spring-theme-refresh")
     [error] = refused(sandbox, api)
     assert error == (
         "Error: safety rail: the plan makes 3 changes, more than max_changes (2): review it, then run apply "
-        "with --force, or raise max_changes in igops.yaml (or --max-changes).")
+        "with --force, or raise max_changes in igops.yaml (or --max-changes)."
+    )
     assert igops("apply", "--auto-approve", "--api", api, "--max-changes", "3").exit_code == 0
     assert len(sandbox.writes) == 3
 
 
-def test_more_changes_than_the_max_changes_option(project: Path, sandbox: Sandbox,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_more_changes_than_the_max_changes_option(
+    project: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
     api = use_sandbox(monkeypatch, sandbox)
     describe_differently(project, HERO, "bundle-and-save")
     [error] = refused(sandbox, api, "--max-changes", "1")
@@ -81,26 +84,34 @@ def test_more_changes_than_the_max_changes_option(project: Path, sandbox: Sandbo
     assert len(sandbox.writes) == 2
 
 
-def test_changing_the_split_of_a_running_test(project: Path, sandbox: Sandbox,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_changing_the_split_of_a_running_test(
+    project: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
     api = use_sandbox(monkeypatch, sandbox)
     path = project / "experiences" / f"{HERO}.yaml"
-    path.write_text(path.read_text().replace("percentage: 50", "percentage: 60", 1)
-                    .replace("percentage: 50", "percentage: 40", 1))
+    path.write_text(
+        path.read_text()
+        .replace("percentage: 50", "percentage: 60", 1)
+        .replace("percentage: 50", "percentage: 40", 1)
+    )
     [error] = refused(sandbox, api)
     assert error == (
         f"Error: safety rail: {HERO}: changes the traffic split or the variations of a running test, which "
-        "mixes two setups in its results: pause or end it first, or run apply with --force.")
+        "mixes two setups in its results: pause or end it first, or run apply with --force."
+    )
     forced(api)
     hero = by_name(sandbox.experiences())[HERO_NAME]
     assert [v["percentage"] for v in hero["variations"]] == [60, 40] and hero["status"] == "started"
 
 
-def test_changing_the_variations_of_a_running_test(project: Path, sandbox: Sandbox,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_changing_the_variations_of_a_running_test(
+    project: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
     api = use_sandbox(monkeypatch, sandbox)
-    added = ("  - name: Short headline\n    percentage: 0\n    onsiteEdits:\n"
-             "      - {find: Shop the collection, replace: Free shipping, onsiteEditType: text}\n")
+    added = (
+        "  - name: Short headline\n    percentage: 0\n    onsiteEdits:\n"
+        "      - {find: Shop the collection, replace: Free shipping, onsiteEditType: text}\n"
+    )
     edit(project, HERO, "variations:\n", "variations:\n" + added)
     [error] = refused(sandbox, api)
     assert f"{HERO}: changes the traffic split or the variations of a running test" in error
@@ -110,7 +121,8 @@ def test_changing_the_variations_of_a_running_test(project: Path, sandbox: Sandb
 
 
 def test_the_split_of_a_paused_test_is_no_rail_and_the_rail_can_be_switched_off(
-        project: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    project: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
     api = use_sandbox(monkeypatch, sandbox)
     edit(project, "long-form-landing-page", "percentage: 50", "percentage: 70")
     edit(project, "long-form-landing-page", "percentage: 50", "percentage: 30")
@@ -120,8 +132,10 @@ def test_the_split_of_a_paused_test_is_no_rail_and_the_rail_can_be_switched_off(
     edit_config(project, "protect_running_splits: true", "protect_running_splits: false")
     result = igops("apply", "--auto-approve", "--api", api)
     assert result.exit_code == 0, result.output
-    assert ("! warning: changes the traffic split or the variations of a running test, which mixes two "
-            "setups in its results: pause or end it first if that matters.") in result.output, "still warns"
+    assert (
+        "! warning: changes the traffic split or the variations of a running test, which mixes two "
+        "setups in its results: pause or end it first if that matters."
+    ) in result.output, "still warns"
 
 
 def test_ending_without_a_winner(project: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -130,15 +144,17 @@ def test_ending_without_a_winner(project: Path, sandbox: Sandbox, monkeypatch: p
     [error] = refused(sandbox, api)
     assert error == (
         "Error: safety rail: long-form-landing-page: ends without a winner: add winner: to the file, or run "
-        "apply with --force to end it with no variation rolled out.")
+        "apply with --force to end it with no variation rolled out."
+    )
     forced(api)
     [end] = sandbox.writes
     assert end.path.endswith("/actions/end") and end.body.get("variationId") is None
     assert by_name(sandbox.experiences())["Sleep landing page, long form vs short form"]["status"] == "ended"
 
 
-def test_every_rail_at_once_lists_every_rule_and_force_passes_them(project: Path, sandbox: Sandbox,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_rail_at_once_lists_every_rule_and_force_passes_them(
+    project: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
     api = use_sandbox(monkeypatch, sandbox)
     edit(project, "long-form-landing-page", "status: paused", "status: ended")
     edit(project, HERO, "percentage: 50", "percentage: 55")
@@ -150,7 +166,8 @@ def test_every_rail_at_once_lists_every_rule_and_force_passes_them(project: Path
 
 
 def test_every_rail_is_in_every_format_of_the_plan_and_apply_enforces_the_saved_one(
-        project: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    project: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """What the reviewer sees on the pull request is what apply enforces."""
     api = use_sandbox(monkeypatch, sandbox)
     edit(project, "long-form-landing-page", "status: paused", "status: ended")
@@ -171,15 +188,18 @@ def test_every_rail_is_in_every_format_of_the_plan_and_apply_enforces_the_saved_
     assert igops("plan", "--api", api, "--out", "plan.json").exit_code == 0
     refused = igops("apply", "plan.json", "--api", api)
     assert refused.exit_code == 1 and sandbox.writes == []
-    sentences = [f"Error: safety rail: {(risk['key'] + ': ') if risk['key'] else ''}{risk['message']}"
-                 for risk in document["risks"]]
+    sentences = [
+        f"Error: safety rail: {(risk['key'] + ': ') if risk['key'] else ''}{risk['message']}"
+        for risk in document["risks"]
+    ]
     assert [line for line in refused.output.splitlines() if line.startswith("Error: ")] == sentences
     assert igops("apply", "plan.json", "--api", api, "--force").exit_code == 0
     assert len(sandbox.writes) == 2
 
 
-def test_a_saved_plan_cannot_be_reshaped_at_apply(project: Path, sandbox: Sandbox,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_saved_plan_cannot_be_reshaped_at_apply(
+    project: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
     api = use_sandbox(monkeypatch, sandbox)
     describe_differently(project, HERO)
     assert igops("plan", "--api", api, "--out", "plan.json").exit_code == 0

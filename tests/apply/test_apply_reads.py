@@ -39,14 +39,19 @@ def test_apply_updates_from_the_plans_own_reads(tmp_path: Path, monkeypatch: pyt
 def _dashboard_body(live: dict[str, Any]) -> dict[str, Any]:
     """The whole experience as the dashboard saves it: read names made write names."""
     body = {key: value for key, value in live.items() if key != "audience" or value is not None}
-    body["variations"] = [{**{key: value for key, value in variation.items() if key != "onsiteInjections"},
-                           "onsiteInjection": variation.get("onsiteInjections")}
-                          for variation in live["variations"]]
+    body["variations"] = [
+        {
+            **{key: value for key, value in variation.items() if key != "onsiteInjections"},
+            "onsiteInjection": variation.get("onsiteInjections"),
+        }
+        for variation in live["variations"]
+    ]
     return body
 
 
 def test_an_experience_changed_after_the_plan_is_read_again_before_its_update(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     edited_project(tmp_path, monkeypatch, 2)
     sandbox = new_sandbox(tmp_path / "account.json")
     project = engine.open_project(api=use_sandbox(monkeypatch, sandbox))

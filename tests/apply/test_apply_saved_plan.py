@@ -74,71 +74,101 @@ def assert_refused(sandbox: Sandbox, *args: str, says: str) -> None:
     assert sandbox.writes == [], "a refused plan wrote to the account"
 
 
-def test_a_fresh_saved_plan_applies_without_asking(project: Path, sandbox: Sandbox,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_fresh_saved_plan_applies_without_asking(
+    project: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
     api = use_sandbox(monkeypatch, sandbox)
     planfile = save_plan(api)
     result = igops("apply", str(planfile), "--api", api)  # no terminal and no --auto-approve: a saved plan
     assert result.exit_code == 0, result.output
     assert result.output.strip().splitlines()[-1] == (
-        "Apply complete: 0 created, 1 updated, 0 lifecycle actions.")
+        "Apply complete: 0 created, 1 updated, 0 lifecycle actions."
+    )
     assert [(write.method, write.experience_id) for write in sandbox.writes] == [
-        ("PUT", live_id(sandbox, "Homepage hero headline"))]
+        ("PUT", live_id(sandbox, "Homepage hero headline"))
+    ]
     assert_no_changes(api)
     del sandbox.writes[:]
     # Applied once, the same plan is stale: the experience it changes moved.
     assert_refused(sandbox, str(planfile), "--api", api, says="changed in the account since the plan")
 
 
-def test_a_plan_is_stale_once_the_files_change(project: Path, sandbox: Sandbox,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_plan_is_stale_once_the_files_change(
+    project: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
     api = use_sandbox(monkeypatch, sandbox)
     planfile = save_plan(api)
     edit(project, "bundle-and-save", "Volume discount on socks", "Volume discount on all socks")
-    assert_refused(sandbox, str(planfile), "--api", api,
-                   says=f"The plan {planfile} is stale: the experience files changed since the plan was made")
+    assert_refused(
+        sandbox,
+        str(planfile),
+        "--api",
+        api,
+        says=f"The plan {planfile} is stale: the experience files changed since the plan was made",
+    )
 
 
-def test_a_plan_made_in_another_directory_is_stale(project: Path, sandbox: Sandbox,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_plan_made_in_another_directory_is_stale(
+    project: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
     api = use_sandbox(monkeypatch, sandbox)
     planfile = save_plan(api)
     (project / "experiences" / "spring-theme-refresh.yaml").unlink()  # another checkout: other files
     assert_refused(sandbox, str(planfile), "--api", api, says="the experience files changed")
 
 
-@pytest.mark.parametrize(("change", "says"), [
-    (redescribe, f"{HERO}: changed in the account since the plan (lastUpdateTs"),
-    (pause, f"{HERO}: changed in the account since the plan"),
-], ids=["edited", "paused"])
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        (redescribe, f"{HERO}: changed in the account since the plan (lastUpdateTs"),
+        (pause, f"{HERO}: changed in the account since the plan"),
+    ],
+    ids=["edited", "paused"],
+)
 def test_a_plan_is_stale_once_its_experience_changes_in_the_account(
-        project: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch,
-        change: Callable[[IntelligemsClient, str], object], says: str) -> None:
+    project: Path,
+    sandbox: Sandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    change: Callable[[IntelligemsClient, str], object],
+    says: str,
+) -> None:
     api = use_sandbox(monkeypatch, sandbox)
     planfile = save_plan(api)
     change_in_account(sandbox, change)
     assert_refused(sandbox, str(planfile), "--api", api, says=says)
 
 
-def test_a_plan_is_stale_once_an_experience_it_creates_exists(project: Path, monkeypatch: pytest.MonkeyPatch
-                                                              ) -> None:
+def test_a_plan_is_stale_once_an_experience_it_creates_exists(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     make_live_equal(project, statuses=("draft", "paused", "ended"))  # the started ones are still to create
     sandbox = new_sandbox(project / "account.json")
     api = use_sandbox(monkeypatch, sandbox)
     planfile = save_plan(api)
     make_live_equal(project, statuses=("started",))  # a concurrent apply created them meanwhile
     del sandbox.writes[:]
-    assert_refused(sandbox, str(planfile), "--api", api,
-                   says=f"{HERO}: an experience named 'Homepage hero headline' now exists")
+    assert_refused(
+        sandbox,
+        str(planfile),
+        "--api",
+        api,
+        says=f"{HERO}: an experience named 'Homepage hero headline' now exists",
+    )
 
 
-def test_a_plan_for_another_api_is_refused(project: Path, sandbox: Sandbox,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_plan_for_another_api_is_refused(
+    project: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
     api = use_sandbox(monkeypatch, sandbox)
     planfile = save_plan(api)
     # The same emulator answers, but the plan names another API: it was reviewed for another account.
-    assert_refused(sandbox, str(planfile), "--api", "sandbox:other.json",
-                   says="was made against sandbox:, not sandbox:other.json")
+    assert_refused(
+        sandbox,
+        str(planfile),
+        "--api",
+        "sandbox:other.json",
+        says="was made against sandbox:, not sandbox:other.json",
+    )
 
 
 def test_a_tampered_plan_is_refused(project: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -146,30 +176,36 @@ def test_a_tampered_plan_is_refused(project: Path, sandbox: Sandbox, monkeypatch
     planfile = save_plan(api)
     saved = json.loads(planfile.read_text())
     [field] = next(e for e in saved["plan"]["experiences"] if e["key"] == HERO)["changes"][0]["fields"]
-    assert field["after"].startswith("Does a shipping headline (free shipping) beat the current collection "
-                                     "headline?")
+    assert field["after"].startswith(
+        "Does a shipping headline (free shipping) beat the current collection headline?"
+    )
     field["after"] = "Something nobody reviewed"
     planfile.write_text(json.dumps(saved, indent=2))
     assert_refused(sandbox, str(planfile), "--api", api, says="was changed after igops wrote it")
 
 
-def test_a_plan_sealed_with_another_token_is_refused(project: Path, sandbox: Sandbox,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_plan_sealed_with_another_token_is_refused(
+    project: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
     api = use_sandbox(monkeypatch, sandbox)
     planfile = save_plan(api)
     monkeypatch.setenv("INTELLIGEMS_API_TOKEN", "another-token")  # another account's key
     assert_refused(sandbox, str(planfile), "--api", api, says="or was made with another API token")
 
 
-@pytest.mark.parametrize(("content", "says"), [
-    (None, "is not a saved igops plan (not JSON)"),  # an experience file
-    ('{"plan": {}}', "is not a saved igops plan: make one with igops plan --out FILE."),
-    ("[1, 2]", "is not a saved igops plan: make one"),
-    (b"\xff\xfe\x00binary", "is not a saved igops plan (not text)"),
-], ids=["yaml", "json-object", "json-list", "binary"])
-def test_a_file_that_is_not_a_plan_is_refused(project: Path, sandbox: Sandbox,
-                                              monkeypatch: pytest.MonkeyPatch, content: str | bytes | None,
-                                              says: str) -> None:
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (None, "is not a saved igops plan (not JSON)"),  # an experience file
+        ('{"plan": {}}', "is not a saved igops plan: make one with igops plan --out FILE."),
+        ("[1, 2]", "is not a saved igops plan: make one"),
+        (b"\xff\xfe\x00binary", "is not a saved igops plan (not text)"),
+    ],
+    ids=["yaml", "json-object", "json-list", "binary"],
+)
+def test_a_file_that_is_not_a_plan_is_refused(
+    project: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, content: str | bytes | None, says: str
+) -> None:
     api = use_sandbox(monkeypatch, sandbox)
     path = project / "not-a-plan"
     if content is None:
@@ -182,14 +218,16 @@ def test_a_file_that_is_not_a_plan_is_refused(project: Path, sandbox: Sandbox,
     assert sandbox.requests == [], "a file that is not a plan needs no API call to refuse"
 
 
-def test_a_missing_plan_file_is_one_sentence(project: Path, sandbox: Sandbox,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_missing_plan_file_is_one_sentence(
+    project: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
     api = use_sandbox(monkeypatch, sandbox)
     assert_refused(sandbox, "missing.json", "--api", api, says="Cannot read missing.json: No such file")
 
 
-def test_what_is_not_a_regular_file_or_is_too_deep_is_refused_unread(project: Path, sandbox: Sandbox,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_what_is_not_a_regular_file_or_is_too_deep_is_refused_unread(
+    project: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
     api = use_sandbox(monkeypatch, sandbox)
     fifo = project / "plan.fifo"
     os.mkfifo(fifo)  # no writer: reading it would wait forever
@@ -210,7 +248,8 @@ def test_a_file_larger_than_any_plan_is_refused_unread(tmp_path: Path) -> None:
 
 
 def test_the_seal_is_keyed_by_scrypt_of_the_token_and_a_salt_never_by_the_token(
-        project: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    project: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
     api = use_sandbox(monkeypatch, sandbox)
     planfile = save_plan(api)
     saved = json.loads(planfile.read_text())
@@ -219,21 +258,30 @@ def test_the_seal_is_keyed_by_scrypt_of_the_token_and_a_salt_never_by_the_token(
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
     token = os.environ["INTELLIGEMS_API_TOKEN"].encode()
     assert saved["signature"] != hmac.new(token, canonical, hashlib.sha256).hexdigest()
-    key = hashlib.scrypt(token, salt=bytes.fromhex(saved["kdf"]["salt"]), n=2**15, r=8, p=1,
-                         maxmem=64 * 1024 * 1024, dklen=32)
+    key = hashlib.scrypt(
+        token, salt=bytes.fromhex(saved["kdf"]["salt"]), n=2**15, r=8, p=1, maxmem=64 * 1024 * 1024, dklen=32
+    )
     assert saved["signature"] == hmac.new(key, canonical, hashlib.sha256).hexdigest()
     assert json.loads(save_plan(api).read_text())["kdf"]["salt"] != saved["kdf"]["salt"], "a salt per plan"
 
 
-@pytest.mark.parametrize(("edit", "says"), [
-    (lambda saved: saved.update(format="igops-saved-plan/1"), "was saved by an older igops"),
-    (lambda saved: saved["kdf"].update(n=2**30), "its key derivation is not scrypt with n=32768"),
-    (lambda saved: saved["kdf"].update(salt="00"), "and a salt"),
-    (lambda saved: saved.pop("kdf"), "is not sealed as igops seals plans"),
-], ids=["token-keyed", "costly", "short-salt", "no-kdf"])
+@pytest.mark.parametrize(
+    ("edit", "says"),
+    [
+        (lambda saved: saved.update(format="igops-saved-plan/1"), "was saved by an older igops"),
+        (lambda saved: saved["kdf"].update(n=2**30), "its key derivation is not scrypt with n=32768"),
+        (lambda saved: saved["kdf"].update(salt="00"), "and a salt"),
+        (lambda saved: saved.pop("kdf"), "is not sealed as igops seals plans"),
+    ],
+    ids=["token-keyed", "costly", "short-salt", "no-kdf"],
+)
 def test_a_plan_sealed_otherwise_is_refused_before_any_derivation(
-        project: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch,
-        edit: Callable[[dict[str, Any]], object], says: str) -> None:
+    project: Path,
+    sandbox: Sandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    edit: Callable[[dict[str, Any]], object],
+    says: str,
+) -> None:
     api = use_sandbox(monkeypatch, sandbox)
     planfile = save_plan(api)
     saved = json.loads(planfile.read_text())

@@ -30,8 +30,10 @@ class StopWhileAPutWaitsToRetry(httpx.AsyncBaseTransport):
         if request.method == "PUT" and not self.put_failed.is_set():
             self.put_failed.set()
             return httpx.Response(500, json={"error": "Internal Server Error"}, request=request)
-        if request.method == "POST" and json.loads(request.content or b"{}").get(
-                "experience", {}).get("name") == REFUSED:
+        if (
+            request.method == "POST"
+            and json.loads(request.content or b"{}").get("experience", {}).get("name") == REFUSED
+        ):
             await asyncio.wait_for(self.put_failed.wait(), timeout=10)
             envelope = {"errors": [], "properties": {"experience.name": {"errors": ["Reserved name"]}}}
             return httpx.Response(400, json=envelope, request=request)
@@ -43,7 +45,8 @@ class StopWhileAPutWaitsToRetry(httpx.AsyncBaseTransport):
 
 @pytest.mark.timeout(30)
 def test_a_failure_lets_the_write_in_flight_finish_its_retries_and_leaves_the_rest_not_attempted(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # experience-00 is a live draft whose file says started: an update, then a start.
     project = edited_project(tmp_path, monkeypatch, 1, status="started")
     (project / "experiences" / "refused.yaml").write_text(dump(experience(name=REFUSED)))
@@ -55,7 +58,7 @@ def test_a_failure_lets_the_write_in_flight_finish_its_retries_and_leaves_the_re
     result = igops("apply", "--auto-approve", "--api", use_sandbox(monkeypatch, sandbox))
 
     assert result.exit_code == 1, result.output
-    report = result.output[result.output.index("Apply stopped by a failure"):]
+    report = result.output[result.output.index("Apply stopped by a failure") :]
     assert "kept failing" not in report, "the PUT's retries were cut short by the other change's failure"
     assert "  - refused: create failed in " in report and "Reserved name" in report
     assert "Done (1):\n  - experience-00: update done in " in report

@@ -52,8 +52,10 @@ def test_drift_names_dashboard_edits_and_apply_restores_them(project: Path) -> N
         assert "igops drift --adopt --target homepage-hero-headline" in markdown.output
         assert "Changed in the account 20" in markdown.output and "| Field | Live | File |" in markdown.output
         assert list(Draft202012Validator(load_schema(DRIFT_SCHEMA)).iter_errors(document)) == []
-        assert {entry["key"] for entry in document["drifted"]} == {"homepage-hero-headline",
-                                                                    "returning-visitor-banner"}
+        assert {entry["key"] for entry in document["drifted"]} == {
+            "homepage-hero-headline",
+            "returning-visitor-banner",
+        }
 
         restored = igops("apply", "--auto-approve", "--force", "--api", url)
         assert restored.exit_code == 0, restored.output
@@ -62,8 +64,15 @@ def test_drift_names_dashboard_edits_and_apply_restores_them(project: Path) -> N
 
 # Code as it comes from the dashboard, one kind per type: each is written as a block, or double-quoted
 # where a block cannot hold it exactly.
-CODE = ("console.log(1)\n", "a {\n\tcolor: red;\n}", "  <b>Free</b>\n\n", "trailing \nblank", "\n",
-        "a();\r\nb();\r\n", "x")
+CODE = (
+    "console.log(1)\n",
+    "a {\n\tcolor: red;\n}",
+    "  <b>Free</b>\n\n",
+    "trailing \nblank",
+    "\n",
+    "a();\r\nb();\r\n",
+    "x",
+)
 CODE_LINE = re.compile(r"^ *(?:customCss|customJs|replace): (.)", re.MULTILINE)
 
 
@@ -79,7 +88,8 @@ def _copy_schemas(project: Path) -> None:
 
 
 def test_import_all_then_plan_shows_no_changes_for_every_type_and_block(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert len(CODE) == len(TYPES)
     documents = [_with_code(every_block(kind), code) for kind, code in zip(TYPES, CODE, strict=True)]
     work_in(tmp_path, monkeypatch)
@@ -112,12 +122,19 @@ def test_import_all_then_plan_shows_no_changes_for_every_type_and_block(
         assert CODE_LINE.findall(text) == ['"' if quoted else "|"] * 6, text
 
 
-@pytest.mark.parametrize(("where", "line"), [
-    ("experiences/pdp/mobile", "# yaml-language-server: $schema=../../../schemas/experience.schema.json\n"),
-    ("../outside", ""),  # outside the project: a path back into it would break when either moved
-])
+@pytest.mark.parametrize(
+    ("where", "line"),
+    [
+        (
+            "experiences/pdp/mobile",
+            "# yaml-language-server: $schema=../../../schemas/experience.schema.json\n",
+        ),
+        ("../outside", ""),  # outside the project: a path back into it would break when either moved
+    ],
+)
 def test_import_points_each_file_at_the_projects_schema_from_where_it_is(
-        where: str, line: str, project: Path) -> None:
+    where: str, line: str, project: Path
+) -> None:
     _copy_schemas(project)
     with serve_over_http(new_sandbox()) as url:
         apply_examples(url)
@@ -141,10 +158,13 @@ def test_without_the_schema_in_the_project_no_schema_line_is_written(project: Pa
     assert written == shown.output
 
 
-@pytest.mark.parametrize("hostile", [["../../etc/passwd"], ["CON"], ["x" * 300], ["🎉 Summer 🎉"],
-                                     ["Summer sale", "summer  SALE!"]])
+@pytest.mark.parametrize(
+    "hostile",
+    [["../../etc/passwd"], ["CON"], ["x" * 300], ["🎉 Summer 🎉"], ["Summer sale", "summer  SALE!"]],
+)
 def test_hostile_names_land_inside_the_directory_distinct_and_round_trip(
-        hostile: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    hostile: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     work_in(tmp_path, monkeypatch)
     (tmp_path / "igops.yaml").write_text("experiences_dir: seed\n")
     (tmp_path / "seed").mkdir()
@@ -176,7 +196,8 @@ def test_show_prints_a_live_experience_as_its_file_and_a_saved_plan(project: Pat
         # What import would write there: its file moved to a subdirectory takes its schema line along.
         (project / "experiences" / "home").mkdir()
         (project / "experiences" / "homepage-hero-headline.yaml").rename(
-            project / "experiences" / "home" / "homepage-hero-headline.yaml")
+            project / "experiences" / "home" / "homepage-hero-headline.yaml"
+        )
         moved = igops("show", "homepage-hero-headline", "--api", url)
         (project / "experiences" / "home" / "homepage-hero-headline.yaml").unlink()
         unmanaged = igops("show", hero["id"], "--api", url)
@@ -221,14 +242,17 @@ def test_drift_reports_what_stops_a_plan_one_finding_each_in_every_format(projec
     assert list(Draft202012Validator(load_schema(DRIFT_SCHEMA)).iter_errors(document)) == []
     assert document["errors"] == [] and document["checked"] == 8
     assert [(entry["key"], entry["finding"]) for entry in document["drifted"]] == [
-        ("homepage-hero-headline", "unmanageable"), ("retired-test", "gone"),
-        ("returning-visitor-banner", "ended")]
+        ("homepage-hero-headline", "unmanageable"),
+        ("retired-test", "gone"),
+        ("returning-visitor-banner", "ended"),
+    ]
     for output in (text.output, markdown.output):
         assert "Drift: 3 of 8 managed experiences differ from their files." in output
         assert output.count("Way out: ") == 3 and "Error" not in output
         assert "a pricing experience in the account, which igops cannot manage" in output.lower()
         assert f"gone from the account: the file pins id {GONE_ID}, which the account does not have" in (
-            output.lower())
+            output.lower()
+        )
         assert "ended in the account (last changed 20" in output.lower()
         assert "remove its id: line and igops apply creates it again and starts it." in output
         assert "igops apply cannot undo an end: set status: ended in the file" in output

@@ -41,13 +41,28 @@ def _upsell(variation_id: str) -> dict[str, Any]:
             "excludeOutOfStock": False,
             "excludeItemsInCart": True,
             "discount": {"discountType": "percentage", "discountValue": 10, "compareAtPriceDisplay": "none"},
-            "rules": [{
-                "id": str(uuid.uuid4()),
-                "priority": 0,
-                "action": [{"query": {"key": "shopifyRecommendations", "type": "shopifyRecommendations"}}],
-                "targeting": {"type": "cart", "expression": [
-                    {"query": {"key": "anything", "type": "anything", "filter": "includes", "value": ""}}]},
-            }],
+            "rules": [
+                {
+                    "id": str(uuid.uuid4()),
+                    "priority": 0,
+                    "action": [
+                        {"query": {"key": "shopifyRecommendations", "type": "shopifyRecommendations"}}
+                    ],
+                    "targeting": {
+                        "type": "cart",
+                        "expression": [
+                            {
+                                "query": {
+                                    "key": "anything",
+                                    "type": "anything",
+                                    "filter": "includes",
+                                    "value": "",
+                                }
+                            }
+                        ],
+                    },
+                }
+            ],
         },
     }
 
@@ -84,22 +99,30 @@ def _setup(project: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Sandbox, Pat
 
 
 def _get(url: str, experience_id: str) -> dict[str, Any]:
-    answer = httpx.get(f"{url}/v25-10-beta/experiences/{experience_id}",
-                       headers={"intelligems-access-token": TOKEN}, timeout=10)
+    answer = httpx.get(
+        f"{url}/v25-10-beta/experiences/{experience_id}",
+        headers={"intelligems-access-token": TOKEN},
+        timeout=10,
+    )
     answer.raise_for_status()
     experience: dict[str, Any] = answer.json()["experience"]
     return experience
 
 
 def _dashboard_put(url: str, live: dict[str, Any]) -> None:
-    answer = httpx.put(f"{url}/v25-10-beta/experiences/{live['id']}", json={"experience": _write_form(live)},
-                       headers={"intelligems-access-token": TOKEN}, timeout=10)
+    answer = httpx.put(
+        f"{url}/v25-10-beta/experiences/{live['id']}",
+        json={"experience": _write_form(live)},
+        headers={"intelligems-access-token": TOKEN},
+        timeout=10,
+    )
     assert answer.status_code == 200, answer.text
 
 
 @pytest.mark.parametrize("field", sorted(DASHBOARD_VALUES))
-def test_an_apply_changes_only_the_field_the_file_changed(field: str, tmp_path: Path,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_apply_changes_only_the_field_the_file_changed(
+    field: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     sandbox, path = _setup(tmp_path, monkeypatch)
     with serve_over_http(sandbox) as url:
         assert igops("apply", "--auto-approve", "--api", url).exit_code == 0
@@ -122,8 +145,9 @@ def test_an_apply_changes_only_the_field_the_file_changed(field: str, tmp_path: 
     assert after["description"] == "edited in git"
 
 
-def test_a_variation_assigned_in_the_dashboard_shows_in_the_plan(tmp_path: Path,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_variation_assigned_in_the_dashboard_shows_in_the_plan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """What the file models is never kept silently: the plan names the difference apply will undo."""
     sandbox, _ = _setup(tmp_path, monkeypatch)
     with serve_over_http(sandbox) as url:

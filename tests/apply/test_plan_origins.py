@@ -26,8 +26,13 @@ BANNER = "returning-visitor-banner"
 
 def git(project: Path, *arguments: str) -> str:
     author = ["-c", "user.name=Dev", "-c", "user.email=dev@example.invalid"]
-    return subprocess.run(["git", "-C", str(project), *author, *arguments], check=True, capture_output=True,
-                          text=True, timeout=30).stdout.strip()
+    return subprocess.run(
+        ["git", "-C", str(project), *author, *arguments],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    ).stdout.strip()
 
 
 def edit(project: Path, key: str, old: str, new: str) -> None:
@@ -42,8 +47,9 @@ def changes(document: dict[str, Any]) -> dict[str, list[tuple[str, str | None]]]
     found: dict[str, list[tuple[str, str | None]]] = {}
     for experience in document["experiences"]:
         for change in experience["changes"]:
-            items = [(field["path"], field.get("origin")) for field in change["fields"]] or \
-                [(change["kind"], change.get("origin"))]
+            items = [(field["path"], field.get("origin")) for field in change["fields"]] or [
+                (change["kind"], change.get("origin"))
+            ]
             found.setdefault(experience["key"], []).extend(items)
     return found
 
@@ -79,8 +85,10 @@ def test_each_change_is_marked_the_files_or_outside_git_in_the_json_plan(moved: 
     assert document["format_version"] == 3
     assert document["git_base"] == {"ref": "main", "commit": git(project, "rev-parse", "main")}
     assert changes(document) == {
-        HERO: [('variations["Control"].percentage', "outside"),
-               ('variations["Free shipping headline"].percentage', "outside")],
+        HERO: [
+            ('variations["Control"].percentage', "outside"),
+            ('variations["Free shipping headline"].percentage', "outside"),
+        ],
         LONG_FORM: [("description", "file")],
         BANNER: [("start", "outside")],
     }
@@ -107,8 +115,11 @@ def test_the_text_and_markdown_plans_say_first_what_apply_will_revert(moved: tup
     markdown = igops("plan", "--api", url, "--base", "main", "--format", "markdown").output
     summary, digest, outside = markdown.split("\n\n")[:3]
     assert summary.startswith("**Plan: 0 to create, 2 to update, 1 lifecycle action")
-    assert re.fullmatch(r"<sub>Plan digest <code>sha256:[0-9a-f]{64}</code>: on merge, igops apply "
-                        r"--reviewed applies only a plan with this digest\.</sub>", digest), digest
+    assert re.fullmatch(
+        r"<sub>Plan digest <code>sha256:[0-9a-f]{64}</code>: on merge, igops apply "
+        r"--reviewed applies only a plan with this digest\.</sub>",
+        digest,
+    ), digest
     assert outside.startswith(f"> **⚠️ Changed outside git since main ({short}): apply will revert these.**")
     assert outside.count("\n> - ") == 3 and LONG_FORM not in outside
 
@@ -119,11 +130,15 @@ def test_a_field_both_sides_changed_is_marked_both(moved: tuple[Path, str]) -> N
     edit(project, HERO, "percentage: 50", "percentage: 30")
     git(project, "commit", "--quiet", "-am", "A new split")
     document = json.loads(igops("plan", "--api", url, "--base", "main", "--format", "json").output)
-    assert dict(changes(document)[HERO]) == {'variations["Control"].percentage': "both",
-                                             'variations["Free shipping headline"].percentage': "both"}
+    assert dict(changes(document)[HERO]) == {
+        'variations["Control"].percentage': "both",
+        'variations["Free shipping headline"].percentage': "both",
+    }
     text = igops("plan", "--api", url, "--base", "main").output
-    assert ('variations["Control"].percentage is 60 in the account, and this change makes it 70: the '
-            "account's edit is lost.") in text
+    assert (
+        'variations["Control"].percentage is 60 in the account, and this change makes it 70: the '
+        "account's edit is lost."
+    ) in text
 
 
 def test_without_base_the_plan_is_as_before(moved: tuple[Path, str]) -> None:
@@ -140,7 +155,8 @@ def test_a_base_that_is_no_commit_is_one_sentence(moved: tuple[Path, str]) -> No
     assert result.exit_code == 1
     assert result.output == (
         "Error: --base no-such-branch: no such commit in this repository (a pull request's base may need "
-        "fetching first: git fetch origin BRANCH, or actions/checkout with fetch-depth: 0).\n")
+        "fetching first: git fetch origin BRANCH, or actions/checkout with fetch-depth: 0).\n"
+    )
 
 
 def test_a_base_outside_a_git_repository_is_one_sentence(project: Path) -> None:
@@ -171,7 +187,8 @@ def test_after_merge_the_reviewed_plan_is_applied(moved: tuple[Path, str]) -> No
 
 
 def test_an_edit_in_the_dashboard_after_review_stops_the_apply_naming_the_experience(
-        moved: tuple[Path, str]) -> None:
+    moved: tuple[Path, str],
+) -> None:
     project, url = moved
     review_then_merge(project, url)
     sandbox_state = igops("show", "--api", url, LONG_FORM).output
@@ -184,7 +201,8 @@ def test_an_edit_in_the_dashboard_after_review_stops_the_apply_naming_the_experi
     assert result.output.splitlines()[-1].startswith(
         "Error: This plan is not the one reviewed in reviewed.json, so nothing was applied: "
         f"{BANNER}: the account changed it since the review (status paused -> started, saved again "
-        "(lastUpdateTs moved)). Plan the change again")
+        "(lastUpdateTs moved)). Plan the change again"
+    )
     assert igops("show", "--api", url, LONG_FORM).output == sandbox_state, "nothing was applied"
 
 
@@ -206,7 +224,8 @@ def test_reviewed_and_a_saved_plan_together_are_refused(moved: tuple[Path, str])
 
 
 def test_a_reviewed_plan_from_another_address_of_the_account_is_compared_not_refused(
-        moved: tuple[Path, str]) -> None:
+    moved: tuple[Path, str],
+) -> None:
     project, url = moved
     review_then_merge(project, url)
     # The pull request's job reached the account another way: what is applied is the fresh plan, and only

@@ -14,8 +14,9 @@ CACHE = ".igops-cache/refresh.json"
 
 
 @pytest.mark.parametrize("command", [("drift",), ("apply", "--auto-approve")])
-def test_a_second_run_with_the_cache_reads_the_list_only(project: Path, monkeypatch: pytest.MonkeyPatch,
-                                                         command: tuple[str, ...]) -> None:
+def test_a_second_run_with_the_cache_reads_the_list_only(
+    project: Path, monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...]
+) -> None:
     make_live_equal(project)
     sandbox = new_sandbox(project / "account.json")
     api = use_sandbox(monkeypatch, sandbox)
@@ -27,7 +28,8 @@ def test_a_second_run_with_the_cache_reads_the_list_only(project: Path, monkeypa
     second = igops(*command, "--api", api, "--refresh-cache", CACHE)
     assert second.exit_code == 0, second.output
     assert [(request.method, request.path.rsplit("/", 1)[-1]) for request in sandbox.requests] == [
-        ("GET", "experiences-list")]
+        ("GET", "experiences-list")
+    ]
     assert second.stdout == first.stdout
 
 
@@ -39,6 +41,8 @@ def test_a_saved_plan_takes_no_refresh_cache(project: Path, monkeypatch: pytest.
     sandbox.requests.clear()
     result = igops("apply", "plan.json", "--api", api, "--refresh-cache", CACHE)
     assert result.exit_code == 1
-    assert result.output == ("Error: --refresh-cache speeds up the plan apply makes; a saved plan reads only "
-                             "the experience list: give it to igops plan --out instead.\n")
+    assert result.output == (
+        "Error: --refresh-cache speeds up the plan apply makes; a saved plan reads only "
+        "the experience list: give it to igops plan --out instead.\n"
+    )
     assert sandbox.requests == [] and not (project / CACHE).exists()

@@ -22,8 +22,9 @@ from igops.engine.account_state import (
 API = "https://api.example.test"
 
 
-def test_the_state_directory_is_igops_own_and_per_account(monkeypatch: pytest.MonkeyPatch,
-                                                         tmp_path: Path) -> None:
+def test_the_state_directory_is_igops_own_and_per_account(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.delenv("IGOPS_STATE_DIR")
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg"))
     assert state_dir() == tmp_path / "xdg" / "igops"
@@ -35,13 +36,23 @@ def test_the_state_directory_is_igops_own_and_per_account(monkeypatch: pytest.Mo
 
 
 def test_a_second_holder_is_refused_at_once_naming_the_first() -> None:
-    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
         import sys, time
         from igops.engine.account_state import holding_account
         with holding_account({API!r}):
             print("held", flush=True)
             sys.stdin.readline()
-        """)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=os.environ.copy())
+        """),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=os.environ.copy(),
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline() == "held\n"
         with pytest.raises(AccountStateError) as refused, holding_account(API):
@@ -74,10 +85,14 @@ def test_a_journal_that_is_not_one_is_one_sentence(monkeypatch: pytest.MonkeyPat
             CreateJournal.of_account(API)
 
 
-def test_an_unwritable_state_directory_is_one_sentence(monkeypatch: pytest.MonkeyPatch,
-                                                       tmp_path: Path) -> None:
+def test_an_unwritable_state_directory_is_one_sentence(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     (tmp_path / "file").write_text("", encoding="utf-8")
     monkeypatch.setenv("IGOPS_STATE_DIR", str(tmp_path / "file" / "below"))
-    with pytest.raises(AccountStateError, match=r"^Cannot create igops's state directory .*: Not a directory "
-                       r"\(set IGOPS_STATE_DIR to a writable directory\)\.$"):
+    with pytest.raises(
+        AccountStateError,
+        match=r"^Cannot create igops's state directory .*: Not a directory "
+        r"\(set IGOPS_STATE_DIR to a writable directory\)\.$",
+    ):
         account_dir(API)

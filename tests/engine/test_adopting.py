@@ -69,11 +69,14 @@ def test_only_the_drifted_fields_change_and_what_is_equal_but_written_otherwise_
     adoption = _adopt(HERO, moved)
     [adopted] = adoption.adopted
     assert adopted.fields == (
-        "description", 'variations["Control"].percentage', 'variations["Variant"].percentage')
+        "description",
+        'variations["Control"].percentage',
+        'variations["Variant"].percentage',
+    )
     assert adopted.path == Path("experiences/hero.yaml")
     assert adopted.text == HERO.replace("Headline test", "Headline test, again").replace(
-        "percentage: 50.0   # written", "percentage: 40   # written").replace(
-        "    percentage: 50\n", "    percentage: 60\n")
+        "percentage: 50.0   # written", "percentage: 40   # written"
+    ).replace("    percentage: 50\n", "    percentage: 60\n")
 
 
 def test_a_status_moved_in_the_dashboard_is_adopted_and_an_end_names_no_winner() -> None:
@@ -85,8 +88,9 @@ def test_a_status_moved_in_the_dashboard_is_adopted_and_an_end_names_no_winner()
     assert ended.adopted[0].text == HERO.replace("status: started", "status: ended")
     # A winner is only declared with status: ended; a file that ends what the account runs loses it.
     ending = HERO.replace("status: started   # running since May\n", "status: ended\nwinner: Variant\n")
-    assert _adopted_text(ending, live) == HERO.replace("status: started   # running since May\n",
-                                                       "status: started\n")
+    assert _adopted_text(ending, live) == HERO.replace(
+        "status: started   # running since May\n", "status: started\n"
+    )
 
 
 def test_fields_only_live_states_are_added_and_those_live_left_to_default_are_taken_out() -> None:
@@ -96,9 +100,11 @@ def test_fields_only_live_states_are_added_and_those_live_left_to_default_are_ta
     moved["previewPath"] = "/collections/all"
     moved["variations"][1]["onsiteEdits"][0]["querySelectors"] = ["h1.hero"]
     moved["experienceAnalysis"] = {"analyticsViewType": "sitewide_orders"}
-    expected = HERO.replace("description: Headline test\n", "").replace(
-        "onsiteEditType: text}", "onsiteEditType: text, querySelectors: [h1.hero]}").replace(
-        "{analyticsViewType: none}", "{analyticsViewType: sitewide_orders}")
+    expected = (
+        HERO.replace("description: Headline test\n", "")
+        .replace("onsiteEditType: text}", "onsiteEditType: text, querySelectors: [h1.hero]}")
+        .replace("{analyticsViewType: none}", "{analyticsViewType: sitewide_orders}")
+    )
     assert _adopted_text(HERO, moved) == expected + "previewPath: /collections/all\n"
 
 
@@ -120,15 +126,18 @@ def test_code_changed_in_the_dashboard_stays_a_literal_block() -> None:
         "name: Sticky\ntype: content/advanced\nstatus: started\nvariations:\n"
         "  - {name: Control, isControl: true, percentage: 50}\n  - name: Bar\n    percentage: 50\n"
         "    onsiteInjection:\n      customCss: |   # the bar\n        .bar { z-index: 20; }\n"
-        "        .bar a { color: red; }\n      customJs: go();   # untouched\n")
+        "        .bar a { color: red; }\n      customJs: go();   # untouched\n"
+    )
     live = _live(text)
     moved = copy.deepcopy(live)
     injection = moved["variations"][1]["onsiteInjections"]
     injection["customCss"] = injection["customCss"].replace("20", "99")
     assert _adopted_text(text, moved) == text.replace("z-index: 20", "z-index: 99")
     injection["customCss"] = ".bar { z-index: 99; }"
-    assert ("      customCss: |-   # the bar\n        .bar { z-index: 99; }\n"
-            "      customJs: go();   # untouched\n") in _adopted_text(text, moved)
+    assert (
+        "      customCss: |-   # the bar\n        .bar { z-index: 99; }\n"
+        "      customJs: go();   # untouched\n"
+    ) in _adopted_text(text, moved)
 
 
 def test_what_has_no_live_experience_is_left_and_what_cannot_be_written_in_place_is_refused() -> None:
@@ -139,14 +148,16 @@ def test_what_has_no_live_experience_is_left_and_what_cannot_be_written_in_place
     assert adoption.adopted == () and [drift.finding for drift in adoption.left] == [Finding.ABSENT]
     # An anchor marks the value that changes; its alias would be left without it.
     aliased = HERO.replace("percentage: 50.0", "percentage: &half 50").replace(
-        "    percentage: 50\n", "    percentage: *half\n")
+        "    percentage: 50\n", "    percentage: *half\n"
+    )
     moved = copy.deepcopy(live)
     moved["variations"][0]["percentage"], moved["variations"][1]["percentage"] = 40, 60
     refused = _adopt(aliased, moved)
     assert refused.refused == (
         "experiences/hero.yaml:10: the live variations[0].percentage cannot be written in place: it "
         "would leave line 13 invalid (the file is not valid YAML: found undefined alias); adopt it by hand, "
-        "or take the live version whole with igops import --overwrite hero.",)
+        "or take the live version whole with igops import --overwrite hero.",
+    )
     claimed = build_drift(match([_file(HERO), _file(HERO, "again")], [live]), {live["id"]: live})
     [why] = adopt(claimed, {live["id"]: live}, [], {}).refused
     assert why.startswith("no file is adopted while drift reports errors")

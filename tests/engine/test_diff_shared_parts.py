@@ -16,8 +16,10 @@ from igops.engine.diff import deep_changes, field_changes, same, shared_parts
 keys = st.sampled_from(["a", "b", "c", "d", "e", "__private"])
 scalars = st.sampled_from([0, 1, 1.0, 1.5, True, False, None, "", "x", "y", float("nan")])
 values = st.recursive(
-    scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(keys, inner, max_size=5),
-    max_leaves=12)
+    scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(keys, inner, max_size=5),
+    max_leaves=12,
+)
 objects = st.dictionaries(keys, values, max_size=6)
 
 
@@ -30,10 +32,15 @@ def edited(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def _edit(value: Any) -> st.SearchStrategy[Any]:
     if isinstance(value, dict) and value:
-        return st.builds(lambda changed, extra, dropped: {
-            **{key: item for key, item in changed.items() if key not in dropped}, **extra},
+        return st.builds(
+            lambda changed, extra, dropped: {
+                **{key: item for key, item in changed.items() if key not in dropped},
+                **extra,
+            },
             st.fixed_dictionaries({key: _edit(item) | st.just(item) for key, item in value.items()}),
-            st.dictionaries(keys, values, max_size=1), st.sets(st.sampled_from(list(value)), max_size=1))
+            st.dictionaries(keys, values, max_size=1),
+            st.sets(st.sampled_from(list(value)), max_size=1),
+        )
     return values
 
 
@@ -51,7 +58,8 @@ def whole_document_changes(before: dict[str, Any], after: dict[str, Any]) -> str
 @settings(max_examples=400, deadline=None)
 @given(st.one_of(st.tuples(objects, objects), edited()))
 def test_deepdiff_spared_the_equal_parts_reports_what_it_reports_on_the_whole(
-        pair: tuple[dict[str, Any], dict[str, Any]]) -> None:
+    pair: tuple[dict[str, Any], dict[str, Any]],
+) -> None:
     before, after = pair
     assert reported(deep_changes(before, after)) == whole_document_changes(before, after)
 

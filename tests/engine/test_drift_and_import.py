@@ -32,10 +32,14 @@ def test_drift_names_changed_fields_and_a_moved_status() -> None:
     wanted = desired(experience(name="Hero", status="started", description="From git"), "hero")
     report = build_drift(match([wanted], [live]), {live["id"]: live | {"status": "paused"}})
     [drift] = report.drifted
-    assert drift.key == "hero" and drift.status_moved and (drift.live_status, drift.file_status) == (
-        "paused", "started")
+    assert (
+        drift.key == "hero"
+        and drift.status_moved
+        and (drift.live_status, drift.file_status) == ("paused", "started")
+    )
     assert [(change.path, change.before, change.after) for change in drift.fields] == [
-        ("description", None, "From git")]
+        ("description", None, "From git")
+    ]
     assert drift.last_update_ts == live["lastUpdateTs"] and report.has_drift and report.checked == 1
 
 
@@ -49,8 +53,7 @@ def test_no_drift_when_live_equals_the_file_and_missing_experiences_are_drift() 
     assert drift.missing and drift.key == "new"
 
 
-def test_an_imported_file_of_every_type_reads_back_as_its_live_experience(
-        tmp_path: Path) -> None:
+def test_an_imported_file_of_every_type_reads_back_as_its_live_experience(tmp_path: Path) -> None:
     sandbox = new_sandbox()
     lives = _seed(sandbox, *(every_block(kind) | {"status": "paused"} for kind in TYPES))
     schema = tmp_path / "schemas" / EXPERIENCE_SCHEMA
@@ -67,8 +70,7 @@ def test_an_imported_file_of_every_type_reads_back_as_its_live_experience(
         assert canonical_desired(read.experience.body) == canonical_live(live)
 
 
-def test_import_keeps_existing_files_unless_told_and_skips_what_igops_cannot_manage(
-        tmp_path: Path) -> None:
+def test_import_keeps_existing_files_unless_told_and_skips_what_igops_cannot_manage(tmp_path: Path) -> None:
     sandbox = new_sandbox()
     [live] = _seed(sandbox, experience(name="Hero", status="started"))
     existing = desired(experience(name="Hero"), "my-hero")

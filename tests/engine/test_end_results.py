@@ -87,9 +87,11 @@ def test_a_strong_loss_winner_needs_force() -> None:
     (risk,) = made.risks
     assert risk.kind is RiskKind.STRONG_LOSS_WINNER and risk.needs_force and risk.key == "badge"
     assert risk.message.startswith(
-        "ends with the winner Variant, which the API's verdict calls a strong loss against the control (")
-    assert ("chance to beat the control): name the control as winner, or run apply with --force"
-            in risk.message)
+        "ends with the winner Variant, which the API's verdict calls a strong loss against the control ("
+    )
+    assert (
+        "chance to beat the control): name the control as winner, or run apply with --force" in risk.message
+    )
     with pytest.raises(UnsafePlan, match="safety rail: badge: ends with the winner Variant"):
         raise_if_unsafe(made)
     raise_if_unsafe(made, force=True)
@@ -98,11 +100,14 @@ def test_a_strong_loss_winner_needs_force() -> None:
     assert plan_document(made)["risks"][0]["kind"] == "strong-loss-winner"
 
 
-@pytest.mark.parametrize(("marker", "winner"), [
-    (COLLAPSED, "Control"),  # keeping the control is the safe choice
-    ("started 12 days ago, uplift +10%", "Variant"),  # no strong loss
-    ("started 1 day ago, conversion collapse", "Variant"),  # too early for a verdict
-])
+@pytest.mark.parametrize(
+    ("marker", "winner"),
+    [
+        (COLLAPSED, "Control"),  # keeping the control is the safe choice
+        ("started 12 days ago, uplift +10%", "Variant"),  # no strong loss
+        ("started 1 day ago, conversion collapse", "Variant"),  # too early for a verdict
+    ],
+)
 def test_other_winners_are_no_rail(marker: str, winner: str) -> None:
     sandbox, ending = live_then_ending(marker, winner)
     made = plan(sandbox, [ending])
@@ -131,11 +136,13 @@ def test_results_that_cannot_be_read_are_noted_and_the_plan_goes_on(monkeypatch:
     (badge,) = made.experiences
     assert badge.results is None and [change.kind.value for change in badge.changes] == ["end"]
     assert badge.notes[-1] == (
-        "its current results could not be read: The Intelligems API kept failing (HTTP 500).")
+        "its current results could not be read: The Intelligems API kept failing (HTTP 500)."
+    )
 
 
 def test_apply_refuses_a_strong_loss_winner_without_force_fresh_or_saved(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     results_project(tmp_path, monkeypatch, {"badge": ab_test("Checkout badge", COLLAPSED)})
     badge = tmp_path / "experiences" / "badge.yaml"
     badge.write_text(badge.read_text().replace("status: started", "status: ended\nwinner: Variant"))
@@ -144,8 +151,9 @@ def test_apply_refuses_a_strong_loss_winner_without_force_fresh_or_saved(
     assert "results so far: started, 60.0 days live" in shown.output and "Variant (winner)" in shown.output
     refused = igops("apply", "plan.json")
     assert refused.exit_code == 1
-    assert ("Error: safety rail: badge: ends with the winner Variant, which the API's verdict calls a "
-            "strong loss") in refused.output
+    assert (
+        "Error: safety rail: badge: ends with the winner Variant, which the API's verdict calls a strong loss"
+    ) in refused.output
     fresh = igops("apply", "--auto-approve")
     assert fresh.exit_code == 1 and "strong loss" in fresh.output
     forced = igops("apply", "plan.json", "--force")

@@ -26,8 +26,11 @@ from igops.engine.refresh import RefreshCache
 from igops.model import DesiredExperience, Plan
 from igops.sandbox import Sandbox
 
-ROUND_TRIPS = settings(max_examples=40, deadline=None,
-                       suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+ROUND_TRIPS = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 # An experience cannot be created paused or ended: it first runs, as it did in its history.
 HISTORY = {"paused": "started", "ended": "started"}
 
@@ -48,9 +51,12 @@ def dashboard_save(live: dict[str, Any]) -> dict[str, Any]:
         else_id = audience.get("elseVariationId")
         body["audience"] = audience | ({"elseVariationIndex": str(ids.index(else_id))} if else_id else {})
     body["variations"] = [
-        {**{key: value for key, value in variation.items() if key != "onsiteInjections"},
-         "onsiteInjection": variation.get("onsiteInjections")}
-        for variation in live["variations"]]
+        {
+            **{key: value for key, value in variation.items() if key != "onsiteInjections"},
+            "onsiteInjection": variation.get("onsiteInjections"),
+        }
+        for variation in live["variations"]
+    ]
     return body
 
 
@@ -93,8 +99,9 @@ def described_by_the_api(sandbox: Sandbox) -> None:
 
 @ROUND_TRIPS
 @given(document=schema_experiences())
-def test_generated_files_plan_empty_after_apply_dashboard_save_and_cache(document: dict[str, Any],
-                                                                          tmp_path: Path) -> None:
+def test_generated_files_plan_empty_after_apply_dashboard_save_and_cache(
+    document: dict[str, Any], tmp_path: Path
+) -> None:
     sandbox = round_trip(document, tmp_path / f"cache-{id(document)}.json")
     if spec_available():
         described_by_the_api(sandbox)

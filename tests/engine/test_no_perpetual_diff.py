@@ -41,7 +41,8 @@ def round_trip(document: dict[str, Any]) -> None:
         no_changes(plan_experience(imported(live), live))
         if live["status"] != "ended":
             replaced = await client.update_experience(
-                live["id"], update_payload(canonical_desired(wanted.body), live))
+                live["id"], update_payload(canonical_desired(wanted.body), live)
+            )
             no_changes(plan_experience(wanted, replaced))
             no_changes(plan_experience(imported(replaced), replaced))
 

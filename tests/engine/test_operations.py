@@ -80,8 +80,9 @@ def test_failures_become_engine_errors_of_one_sentence(repo: Path, monkeypatch: 
         engine.open_project(api="https://api.intelligems.io", directory=repo)
 
 
-def test_each_phase_is_logged_and_quiet_by_default(repo: Path, caplog: pytest.LogCaptureFixture,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_each_phase_is_logged_and_quiet_by_default(
+    repo: Path, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
+) -> None:
     project = engine.open_project(directory=repo)
     engine.run(project.settings, lambda session: session.plan(project))
     assert capsys.readouterr().err == ""

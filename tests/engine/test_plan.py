@@ -48,9 +48,11 @@ def test_plan_never_writes() -> None:
     sandbox = new_sandbox()
     seed(sandbox, hero(status="started"), experience("content/url", name="Redirect", status="paused"))
     before = len(sandbox.writes)
-    wanted = [desired(hero(status="ended", description="x"), "hero"),
-              desired(experience("content/url", name="Redirect", status="started"), "redirect"),
-              desired(experience("content/advanced", name="New one", status="started"), "new")]
+    wanted = [
+        desired(hero(status="ended", description="x"), "hero"),
+        desired(experience("content/url", name="Redirect", status="started"), "redirect"),
+        desired(experience("content/advanced", name="New one", status="started"), "new"),
+    ]
     result = plan(sandbox, wanted)
     assert result.count(ChangeKind.CREATE) == 1 and result.count(ChangeKind.END) == 1
     assert len(sandbox.writes) == before
@@ -63,7 +65,8 @@ def test_risks_of_running_splits_and_ends_without_a_winner() -> None:
     resplit["variations"][0]["percentage"], resplit["variations"][1]["percentage"] = 30, 70
     resplit_plan = plan(sandbox, [desired(resplit, "hero")])
     assert [(risk.kind, risk.key, risk.needs_force) for risk in resplit_plan.risks] == [
-        (RiskKind.RUNNING_SPLIT, "hero", True)]
+        (RiskKind.RUNNING_SPLIT, "hero", True)
+    ]
     assert "traffic split" in resplit_plan.risks[0].message
 
     ending = plan(sandbox, [desired(hero(status="ended"), "hero")])
@@ -82,7 +85,9 @@ def test_paused_experience_edits_are_no_split_risk() -> None:
     [planned] = paused_plan.experiences
     assert paused_plan.risks == ()
     assert {change.path for change in planned.changes[0].fields} == {
-        'variations["Control"].percentage', 'variations["Variant"].percentage'}
+        'variations["Control"].percentage',
+        'variations["Variant"].percentage',
+    }
 
 
 def test_ended_experiences_ignore_config_with_a_note() -> None:
@@ -98,15 +103,18 @@ def test_unmanaged_experiences_are_listed_and_untouched() -> None:
     [other] = seed(sandbox, experience("content/url", name="Made in the dashboard", status="started"))
     result = plan(sandbox, [desired(hero(status="draft"), "hero")])
     assert [(u.id, u.name, u.status) for u in result.unmanaged] == [
-        (other["id"], "Made in the dashboard", "started")]
+        (other["id"], "Made in the dashboard", "started")
+    ]
     assert [e.key for e in result.changed] == ["hero"]
 
 
 def test_target_limits_the_plan_and_unknown_targets_are_errors() -> None:
     sandbox = new_sandbox()
     seed(sandbox, experience("content/url", name="Redirect", status="started"))
-    files = [desired(hero(status="started"), "hero"),
-             desired(experience("content/url", name="Redirect", status="paused"), "redirect")]
+    files = [
+        desired(hero(status="started"), "hero"),
+        desired(experience("content/url", name="Redirect", status="paused"), "redirect"),
+    ]
     result = plan(sandbox, files, targets=["hero"])
     assert [e.key for e in result.experiences] == ["hero"]
     assert result.unmanaged == (), "a managed but untargeted experience is not unmanaged"
@@ -165,7 +173,9 @@ def test_refresh_cache_skips_gets_of_unchanged_experiences(tmp_path: Path) -> No
     sandbox.requests.clear()
     third = plan(sandbox, files, cache=RefreshCache.load(cache_path))
     assert [r.path for r in sandbox.requests] == [
-        "/v25-10-beta/experiences-list", f"/v25-10-beta/experiences/{live[1]['id']}"]
+        "/v25-10-beta/experiences-list",
+        f"/v25-10-beta/experiences/{live[1]['id']}",
+    ]
     assert [error.key for error in third.errors] == ["t1"], "the fresh read must show it started"
     assert "started live" in third.errors[0].message
 
@@ -179,8 +189,10 @@ def test_a_file_that_is_not_a_cache_is_refused_not_overwritten(tmp_path: Path) -
 
 
 def test_readable_paths_quote_variation_names_and_odd_keys() -> None:
-    assert readable_path(["variations", 'Say "hi"', "onsiteEdits", 0, "replace"]) == \
-        'variations["Say \\"hi\\""].onsiteEdits[0].replace'
+    assert (
+        readable_path(["variations", 'Say "hi"', "onsiteEdits", 0, "replace"])
+        == 'variations["Say \\"hi\\""].onsiteEdits[0].replace'
+    )
     assert readable_path(["audience", "filters", 1, "priority"]) == "audience.filters[1].priority"
     before = {"variations": [{"name": "A", "percentage": 50.0}, {"name": "B", "percentage": 50}]}
     after = {"variations": [{"name": "B", "percentage": 50}, {"name": "A", "percentage": 50}]}
@@ -198,8 +210,7 @@ def test_a_winner_named_after_the_end_is_noted_as_not_applied() -> None:
     assert note.startswith("winner: Variant is rolled out only by the end action; the experience has ended")
 
 
-def test_a_renamed_file_whose_old_experience_still_runs_is_warned_about(
-        ) -> None:
+def test_a_renamed_file_whose_old_experience_still_runs_is_warned_about() -> None:
     sandbox = new_sandbox()
     [live] = seed(sandbox, hero(status="started"))
     renamed = plan(sandbox, [desired(experience(name="Homepage hero v2", status="started"), "hero")])
@@ -215,17 +226,23 @@ def test_a_renamed_file_whose_old_experience_still_runs_is_warned_about(
     assert plan(sandbox, [desired(experience(name="Homepage hero v2"), "hero")]).experiences[0].warnings == ()
 
 
-def test_an_id_pinned_to_another_experience_is_named_as_the_account_knows_it(
-        ) -> None:
+def test_an_id_pinned_to_another_experience_is_named_as_the_account_knows_it() -> None:
     sandbox = new_sandbox()
     _, redirect = seed(sandbox, hero(status="started"), experience("content/url", name="Redirect test"))
     result = plan(sandbox, [desired(hero(id=redirect["id"]), "hero")])
     [error] = result.errors
     assert error.message == (
         f"hero: type is immutable: the live experience 'Redirect test' ({redirect['id']}) is content/url "
-        "and the file says content/onsiteEdits; create a new experience (with a new name) instead.")
-    twice = plan(sandbox, [desired(experience("content/url", name="Redirect test"), "a"),
-                           desired(experience("content/url", name="Other", id=redirect["id"]), "b")])
+        "and the file says content/onsiteEdits; create a new experience (with a new name) instead."
+    )
+    twice = plan(
+        sandbox,
+        [
+            desired(experience("content/url", name="Redirect test"), "a"),
+            desired(experience("content/url", name="Other", id=redirect["id"]), "b"),
+        ],
+    )
     assert [e.message for e in twice.errors] == [
         f"b: the live experience 'Redirect test' ({redirect['id']}) is already managed by a; each "
-        "experience needs exactly one file."]
+        "experience needs exactly one file."
+    ]

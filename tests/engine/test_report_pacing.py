@@ -21,8 +21,9 @@ SCALE = 30.0  # the emulator's buckets refill this many times faster
 
 
 @pytest.mark.timeout(60)
-def test_a_report_of_a_hundred_experiences_stays_within_the_rate_limit(tmp_path: Path,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_report_of_a_hundred_experiences_stays_within_the_rate_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     files = {f"test-{n:02}": ab_test(f"Test {n:02}", "started 10 days ago") for n in range(EXPERIENCES)}
     (tmp_path / "experiences").mkdir()
     wanted = []

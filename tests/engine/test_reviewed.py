@@ -12,25 +12,40 @@ SPLIT = FieldChange('variations["Control"].percentage', 60, 50)
 
 
 def experience(key: str, *changes: Change, ts: int = 1, status: str = "started") -> ExperiencePlan:
-    return ExperiencePlan(key=key, name=key.title(), path=f"experiences/{key}.yaml",
-                          experience_id=f"id-{key}", live_status=status, desired_status="started",
-                          last_update_ts=ts, changes=changes)
+    return ExperiencePlan(
+        key=key,
+        name=key.title(),
+        path=f"experiences/{key}.yaml",
+        experience_id=f"id-{key}",
+        live_status=status,
+        desired_status="started",
+        last_update_ts=ts,
+        changes=changes,
+    )
 
 
 def plan(*experiences: ExperiencePlan, files: str = "h1") -> Plan:
     return Plan(experiences, files_hash=files)
 
 
-REVIEWED = plan(experience("hero", Change(ChangeKind.UPDATE, (SPLIT,))),
-                experience("banner", Change(ChangeKind.START), status="paused"), experience("quiet"))
+REVIEWED = plan(
+    experience("hero", Change(ChangeKind.UPDATE, (SPLIT,))),
+    experience("banner", Change(ChangeKind.START), status="paused"),
+    experience("quiet"),
+)
 
 
 def test_the_digest_ignores_order_timestamps_origins_and_unchanged_experiences() -> None:
     shuffled = plan(*reversed(REVIEWED.experiences))
     later = plan(*(replace(e, last_update_ts=99) for e in REVIEWED.experiences if e.key != "quiet"))
-    marked = replace(REVIEWED, git_base=GitBase("main", "0" * 40), experiences=(
-        experience("hero", Change(ChangeKind.UPDATE, (replace(SPLIT, origin=Origin.OUTSIDE),))),
-        *REVIEWED.experiences[1:]))
+    marked = replace(
+        REVIEWED,
+        git_base=GitBase("main", "0" * 40),
+        experiences=(
+            experience("hero", Change(ChangeKind.UPDATE, (replace(SPLIT, origin=Origin.OUTSIDE),))),
+            *REVIEWED.experiences[1:],
+        ),
+    )
     assert plan_digest(REVIEWED) == plan_digest(shuffled) == plan_digest(later) == plan_digest(marked)
     assert plan_digest(REVIEWED).startswith("sha256:") and len(plan_digest(REVIEWED)) == 7 + 64
 
@@ -54,9 +69,13 @@ def test_the_same_plan_has_no_differences_even_from_other_files() -> None:
 
 
 def test_each_difference_says_whether_the_account_or_the_files_moved() -> None:
-    fresh = plan(experience("hero", Change(ChangeKind.UPDATE, (replace(SPLIT, before=70),)), ts=2),
-                 experience("banner", Change(ChangeKind.END), status="paused"),
-                 experience("quiet"), experience("new", Change(ChangeKind.CREATE)), files="h2")
+    fresh = plan(
+        experience("hero", Change(ChangeKind.UPDATE, (replace(SPLIT, before=70),)), ts=2),
+        experience("banner", Change(ChangeKind.END), status="paused"),
+        experience("quiet"),
+        experience("new", Change(ChangeKind.CREATE)),
+        files="h2",
+    )
     moved = "(another pull request merged first, or a commit was pushed after the review)"
     assert review_differences(REVIEWED, fresh) == [
         f"banner: its file changed since the review {moved}",
@@ -66,6 +85,7 @@ def test_each_difference_says_whether_the_account_or_the_files_moved() -> None:
 
 
 def test_a_different_plan_of_the_same_files_and_account_still_differs() -> None:
-    fresh = plan(experience("hero", Change(ChangeKind.UPDATE, (replace(SPLIT, after=40),))),
-                 *REVIEWED.experiences[1:])
+    fresh = plan(
+        experience("hero", Change(ChangeKind.UPDATE, (replace(SPLIT, after=40),))), *REVIEWED.experiences[1:]
+    )
     assert review_differences(REVIEWED, fresh) == ["hero: its plan changed since the review"]

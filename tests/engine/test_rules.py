@@ -31,27 +31,37 @@ def _ending(key: str, *, split: bool = False) -> ExperiencePlan:
     changes = [Change(ChangeKind.END)]
     if split:
         changes.insert(0, Change(ChangeKind.UPDATE, (FieldChange('variations["B"].percentage', 50, 60),)))
-    return ExperiencePlan(key=key, name=key, path=f"experiences/{key}.yaml", experience_id=f"id-{key}",
-                          live_status="started", desired_status="ended", last_update_ts=1,
-                          changes=tuple(changes))
+    return ExperiencePlan(
+        key=key,
+        name=key,
+        path=f"experiences/{key}.yaml",
+        experience_id=f"id-{key}",
+        live_status="started",
+        desired_status="ended",
+        last_update_ts=1,
+        changes=tuple(changes),
+    )
 
 
 def test_risks_come_plan_wide_first_then_per_experience_in_plan_order_and_rule_order() -> None:
     inputs = PlanInputs((_ending("b-first", split=True), _ending("a-second")), RuleSettings(max_changes=1))
     assert [(risk.kind, risk.key) for risk in assess(inputs)] == [
         (RiskKind.MAX_CHANGES, None),
-        (RiskKind.RUNNING_SPLIT, "b-first"), (RiskKind.END_WITHOUT_WINNER, "b-first"),
+        (RiskKind.RUNNING_SPLIT, "b-first"),
+        (RiskKind.END_WITHOUT_WINNER, "b-first"),
         (RiskKind.END_WITHOUT_WINNER, "a-second"),
     ]
 
 
 def test_max_changes_given_on_the_command_line_keeps_every_other_setting(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """--max-changes once rebuilt the settings positionally: protect_running_splits: false came back on."""
     monkeypatch.setenv("INTELLIGEMS_API_TOKEN", TOKEN)
     monkeypatch.delenv("IGOPS_API_URL", raising=False)
     (tmp_path / "igops.yaml").write_text(
-        f"api_url: sandbox:{tmp_path / 'account.db'}\nprotect_running_splits: false\nmax_changes: 9\n")
+        f"api_url: sandbox:{tmp_path / 'account.db'}\nprotect_running_splits: false\nmax_changes: 9\n"
+    )
     (tmp_path / "experiences").mkdir()
     (tmp_path / "experiences" / "hero.yaml").write_text(dump(experience(status="started")))
     project = engine.open_project(directory=tmp_path)
@@ -66,7 +76,10 @@ def test_max_changes_given_on_the_command_line_keeps_every_other_setting(
     monkeypatch.setattr("igops.engine.operations.make_plan", planned)
     for max_changes in (None, 3):
         with pytest.raises(engine.EngineError, match="seen"):
-            engine.run(project.settings,
-                       lambda session, given=max_changes: session.plan(project, max_changes=given))
-    assert seen == [RuleSettings(max_changes=9, protect_running_splits=False),
-                    RuleSettings(max_changes=3, protect_running_splits=False)]
+            engine.run(
+                project.settings, lambda session, given=max_changes: session.plan(project, max_changes=given)
+            )
+    assert seen == [
+        RuleSettings(max_changes=9, protect_running_splits=False),
+        RuleSettings(max_changes=3, protect_running_splits=False),
+    ]

@@ -109,8 +109,9 @@ def test_invalid_igops_yaml_is_reported_with_its_location(
     monkeypatch.chdir(tmp_path)
     result = run()
     assert result.exit_code == 1
-    assert ("igops.yaml:1:1: $.max_change: 'max_change' is not a field here "
-            "(did you mean 'max_changes'?).") in result.output
+    assert (
+        "igops.yaml:1:1: $.max_change: 'max_change' is not a field here (did you mean 'max_changes'?)."
+    ) in result.output
 
 
 def test_console_script_exit_codes_and_no_traceback(tmp_path: Path) -> None:
@@ -122,14 +123,18 @@ def test_console_script_exit_codes_and_no_traceback(tmp_path: Path) -> None:
     assert "Traceback" not in process.stdout + process.stderr
     failing = {line.split(":", 1)[0] for line in process.stdout.splitlines()[:-1]}
     assert failing == {str(tmp_path / f"{name.replace(' ', '-')}.yaml") for name in BAD_INPUTS}
-    assert process.stdout.splitlines()[-1].endswith(f"in {len(BAD_INPUTS)} files ({len(BAD_INPUTS) + 7} "
-                                                    "experience files checked).")
+    assert process.stdout.splitlines()[-1].endswith(
+        f"in {len(BAD_INPUTS)} files ({len(BAD_INPUTS) + 7} experience files checked)."
+    )
 
 
 def test_project_config_defaults_without_a_file(tmp_path: Path) -> None:
     config = load_project_config(tmp_path)
     assert (config.account.api_url, config.account.token_env, config.account.max_changes) == (
-        "https://api.intelligems.io", "INTELLIGEMS_API_TOKEN", 25)
+        "https://api.intelligems.io",
+        "INTELLIGEMS_API_TOKEN",
+        25,
+    )
     assert config.account.experiences_dir == tmp_path / "experiences"
     assert config.account.protect_running_splits
     # One account, implicit, until igops.yaml names several stores.

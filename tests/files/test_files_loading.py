@@ -18,8 +18,13 @@ BAD_YAML: list[tuple[str, str, int, int, str]] = [
     ("syntax error", "name: [unclosed\ntype: content/url\n", 2, 5, "did not find expected ',' or ']'"),
     ("tab indentation", "name: x\nvariations:\n\t- name: a\n", 3, 1, "tab is used for indentation"),
     ("duplicate key", "name: a\ntype: content/url\nname: b\n", 3, 1, "'name' appears twice"),
-    ("nested duplicate key", VALID.replace("  percentage: 50\n", "  percentage: 50\n  percentage: 60\n", 1),
-     8, 3, "(first on line 7)"),
+    (
+        "nested duplicate key",
+        VALID.replace("  percentage: 50\n", "  percentage: 50\n  percentage: 60\n", 1),
+        8,
+        3,
+        "(first on line 7)",
+    ),
     ("empty file", "", 1, 1, "the file is empty"),
     ("only comments", "# yaml-language-server: $schema=x\n\n", 1, 1, "the file is empty"),
     ("list at the top", "- name: a\n", 1, 1, "top level must be a mapping"),
@@ -156,8 +161,11 @@ def test_missing_path_is_an_error(tmp_path: Path) -> None:
     ("first", "second", "words"),
     [
         ({"name": "Same"}, {"name": "Same"}, "the name 'Same' is also used by"),
-        ({"name": "A", "id": "0b6c1a52-4f1e-4c3e-9a57-2d0e5f6a7b8c"},
-         {"name": "B", "id": "0b6c1a52-4f1e-4c3e-9a57-2d0e5f6a7b8c"}, "the id '0b6c1a52"),
+        (
+            {"name": "A", "id": "0b6c1a52-4f1e-4c3e-9a57-2d0e5f6a7b8c"},
+            {"name": "B", "id": "0b6c1a52-4f1e-4c3e-9a57-2d0e5f6a7b8c"},
+            "the id '0b6c1a52",
+        ),
     ],
 )
 def test_names_and_ids_are_unique_across_files(

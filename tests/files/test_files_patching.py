@@ -78,13 +78,15 @@ def _json(value: Any) -> str:
 def test_a_scalar_is_replaced_on_its_line_and_its_comment_kept() -> None:
     result = _patch(FILE, {("name",): "Sticky bar on phones", ("status",): "paused"})
     assert result == FILE.replace("name: Sticky bar      #", "name: Sticky bar on phones      #").replace(
-        "status: started\n", "status: paused\n")
+        "status: started\n", "status: paused\n"
+    )
 
 
 def test_one_percentage_among_three_variations_changes_alone() -> None:
     result = _patch(FILE, {("variations", 0, "percentage"): 50, ("variations", 1, "percentage"): 17})
     assert result == FILE.replace("percentage: 34   # a third", "percentage: 50   # a third").replace(
-        "name: Sticky bar\n    percentage: 33", "name: Sticky bar\n    percentage: 17")
+        "name: Sticky bar\n    percentage: 33", "name: Sticky bar\n    percentage: 17"
+    )
 
 
 def test_code_becomes_a_literal_block_in_place_and_the_untouched_block_keeps_its_comment_like_lines() -> None:
@@ -92,7 +94,8 @@ def test_code_becomes_a_literal_block_in_place_and_the_untouched_block_keeps_its
     result = _patch(FILE, {("variations", 1, "onsiteInjection", "customCss"): BlockText(css)})
     assert result == FILE.replace(
         "        .bar { z-index: 20; }   /* keep above the header */\n        # not a comment: CSS text\n",
-        "        .bar { z-index: 99; }\n        .bar a { color: red; }\n")
+        "        .bar { z-index: 99; }\n        .bar a { color: red; }\n",
+    )
     one_line = _patch(FILE, {("variations", 2, "onsiteInjection", "customCss"): ".bar { height: 60px; }"})
     assert "    onsiteInjection: {customCss: '.bar { height: 60px; }'}\n" in one_line
 
@@ -104,21 +107,38 @@ def test_a_one_line_value_that_becomes_code_gets_its_block_below_its_comment() -
 
 
 def test_a_key_the_file_lacks_is_added_at_the_end_of_its_mapping() -> None:
-    result = _patch(FILE, {("variations", 0, "onsiteEdits"): [{"find": "a", "replace": "b"}],
-                           ("previewPath",): "/products/shoe"})
-    assert result.startswith(FILE.split("  # Two challengers.")[0].replace(
-        "    percentage: 34   # a third\n",
-        "    percentage: 34   # a third\n    onsiteEdits:\n      - find: a\n        replace: b\n"))
-    assert result.endswith("    isPrimary: true\n  - standardEventId: conversionRate\n"
-                           "previewPath: /products/shoe\n# The end.\n")
+    result = _patch(
+        FILE,
+        {
+            ("variations", 0, "onsiteEdits"): [{"find": "a", "replace": "b"}],
+            ("previewPath",): "/products/shoe",
+        },
+    )
+    assert result.startswith(
+        FILE.split("  # Two challengers.")[0].replace(
+            "    percentage: 34   # a third\n",
+            "    percentage: 34   # a third\n    onsiteEdits:\n      - find: a\n        replace: b\n",
+        )
+    )
+    assert result.endswith(
+        "    isPrimary: true\n  - standardEventId: conversionRate\npreviewPath: /products/shoe\n# The end.\n"
+    )
 
 
 def test_flow_collections_are_rewritten_in_flow_style() -> None:
     query = ("experiencePageTargeting", 0, "expression", 0, "query")
-    result = _patch(FILE, {(*query, "value"): "/collections/, all", (*query, "extra"): [1, "x y"],
-                           ("variations", 2, "onsiteInjection"): {"customCss": ".b {}", "customJs": "go()"}})
-    assert "      - query: {type: urlPath, key: path, filter: startsWith, value: '/collections/, all', " \
-           "extra: [1, x y]}\n" in result
+    result = _patch(
+        FILE,
+        {
+            (*query, "value"): "/collections/, all",
+            (*query, "extra"): [1, "x y"],
+            ("variations", 2, "onsiteInjection"): {"customCss": ".b {}", "customJs": "go()"},
+        },
+    )
+    assert (
+        "      - query: {type: urlPath, key: path, filter: startsWith, value: '/collections/, all', "
+        "extra: [1, x y]}\n" in result
+    )
     assert "    onsiteInjection: {customCss: '.b {}', customJs: go()}\n" in result
     block = _patch("a: {b: 1}   # note\nc: [1, 2]\n", {("a",): {"b": {"c": 2}}, ("c",): ["x", "y"]})
     assert block == "a: {b: {c: 2}}   # note\nc: [x, y]\n"
@@ -145,7 +165,8 @@ def test_a_list_or_mapping_replaced_whole_takes_the_indentation_of_the_old_one()
 def test_keys_are_taken_out_with_their_lines_and_comments_around_them_stay() -> None:
     result = _patch(FILE, {}, removed=(("description",), ("variations", 0, "isControl")))
     assert result == FILE.replace("description: 'Keeps the button in view: phones only'\n", "").replace(
-        "  - name: Control\n    isControl: true\n", "  - name: Control\n")
+        "  - name: Control\n    isControl: true\n", "  - name: Control\n"
+    )
     first_key = _patch("l:\n  - a: 1   # one\n    b: 2\n", {}, removed=(("l", 0, "a"),))
     assert first_key == "l:\n  - b: 2\n"
     assert _patch("a: {b: 1, c: 2}\n", {}, removed=(("a", "b"),)) == "a: {c: 2}\n"
@@ -176,7 +197,8 @@ _texts = st.text(st.one_of(printable, st.sampled_from(" \n")), max_size=120)
 _values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | _texts,
     lambda children: st.lists(children, max_size=3) | st.dictionaries(_keys, children, max_size=3),
-    max_leaves=6)
+    max_leaves=6,
+)
 
 
 def _paths(value: Any, prefix: JsonPath = ()) -> list[JsonPath]:
@@ -191,13 +213,22 @@ def _commented(text: str) -> str:
     value in block style that ends its line and after every block scalar's header."""
     document = parse(text)
     assert document is not None
-    scalars = [span for path, span in document.spans.items()
-               if not span.flow and not isinstance(_at(document.value, path), dict | list)]
-    headers = {line_end(text, span.start) for span in scalars if text[span.start:span.start + 1] in "|>"}
-    ends = headers | {span.end for span in scalars if "\n" not in text[span.start:span.end]
-                      and text[span.end:span.end + 1] == "\n"}
-    starts = {text.rfind("\n", 0, span.start) + 1 for span in document.key_spans.values()
-              if not text[text.rfind("\n", 0, span.start) + 1:span.start].strip()}
+    scalars = [
+        span
+        for path, span in document.spans.items()
+        if not span.flow and not isinstance(_at(document.value, path), dict | list)
+    ]
+    headers = {line_end(text, span.start) for span in scalars if text[span.start : span.start + 1] in "|>"}
+    ends = headers | {
+        span.end
+        for span in scalars
+        if "\n" not in text[span.start : span.end] and text[span.end : span.end + 1] == "\n"
+    }
+    starts = {
+        text.rfind("\n", 0, span.start) + 1
+        for span in document.key_spans.values()
+        if not text[text.rfind("\n", 0, span.start) + 1 : span.start].strip()
+    }
     out = []
     for offset, char in enumerate(text):
         if offset in starts:
@@ -210,10 +241,14 @@ def _commented(text: str) -> str:
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(document=experiences(), flow=st.booleans(), data=st.data())
 def test_any_value_patched_anywhere_reads_back_and_the_rest_of_the_file_is_untouched(
-        document: dict[str, Any], flow: bool, data: st.DataObject) -> None:
+    document: dict[str, Any], flow: bool, data: st.DataObject
+) -> None:
     # Short lists and mappings in flow style, as people write them, or everything in block style.
-    text = _commented(yaml.dump(document, Dumper=_CoreDumper, sort_keys=False, allow_unicode=True,
-                                default_flow_style=None) if flow else dump_readable(document))
+    text = _commented(
+        yaml.dump(document, Dumper=_CoreDumper, sort_keys=False, allow_unicode=True, default_flow_style=None)
+        if flow
+        else dump_readable(document)
+    )
     before = parse(text)
     assert before is not None
     path = data.draw(st.sampled_from(_paths(before.value)[1:]))
@@ -223,7 +258,7 @@ def test_any_value_patched_anywhere_reads_back_and_the_rest_of_the_file_is_untou
     if isinstance(parent, dict):
         # A list item's first key, on the dash's line, is taken out up to the next key: a unit test's case.
         key = before.key_spans[path].start
-        own_line = not text[text.rfind("\n", 0, key) + 1:key].strip()
+        own_line = not text[text.rfind("\n", 0, key) + 1 : key].strip()
         removable = ["remove"] if own_line or whole_parent else []
         action = data.draw(st.sampled_from(["replace", "add", *removable]))
     if action == "remove":
@@ -239,5 +274,5 @@ def test_any_value_patched_anywhere_reads_back_and_the_rest_of_the_file_is_untou
     if action != "replace" and whole_parent:
         start, end = parent_span.start, parent_span.end
     # Every line before the edited value's first and after its last is as it was.
-    assert result.startswith(text[:text.rfind("\n", 0, start) + 1])
-    assert result.endswith(text[line_end(text, end):])
+    assert result.startswith(text[: text.rfind("\n", 0, start) + 1])
+    assert result.endswith(text[line_end(text, end) :])

@@ -27,11 +27,15 @@ def test_generated_valid_experiences_validate(document: dict[str, Any]) -> None:
     assert not result.errors, messages(result)
     desired = result.experience
     assert desired is not None
-    assert (desired.name, desired.type, desired.status) == (document["name"], document["type"],
-                                                            document["status"])
+    assert (desired.name, desired.type, desired.status) == (
+        document["name"],
+        document["type"],
+        document["status"],
+    )
     assert (desired.winner, desired.id) == (document.get("winner"), document.get("id"))
-    assert dict(desired.body) == {key: value for key, value in document.items()
-                                  if key not in ("status", "winner", "id")}
+    assert dict(desired.body) == {
+        key: value for key, value in document.items() if key not in ("status", "winner", "id")
+    }
 
 
 @pytest.fixture(scope="module")
@@ -62,8 +66,9 @@ def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 scalars = st.none() | st.booleans() | st.integers(-(10**20), 10**20) | st.text(max_size=20)
 json_values = st.recursive(
     scalars | st.floats(allow_nan=False, allow_infinity=False),
-    lambda children: st.lists(children, max_size=3)
-    | st.dictionaries(st.text(max_size=12), children, max_size=3),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=12), children, max_size=3)
+    ),
     max_leaves=8,
 )
 

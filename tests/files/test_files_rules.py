@@ -53,9 +53,13 @@ def _metrics(*metrics: dict[str, Any]) -> Callable[[], Doc]:
 
 
 def _shipping(rate_filter: dict[str, Any] | None) -> Callable[[], Doc]:
-    return _variant("personalization/offer", offer=offer(
-        discountApplicationType="freeShipping",
-        shippingDiscount={"discountType": "percentage", "unitDiscount": 100, "rateFilter": rate_filter}))
+    return _variant(
+        "personalization/offer",
+        offer=offer(
+            discountApplicationType="freeShipping",
+            shippingDiscount={"discountType": "percentage", "unitDiscount": 100, "rateFilter": rate_filter},
+        ),
+    )
 
 
 A_UUID = "0b6c1a52-4f1e-4c3e-9a57-2d0e5f6a7b8c"
@@ -67,15 +71,27 @@ FAILING: list[tuple[str, Callable[[], Doc], str, str]] = [
     ("order is the list position", _variant(order=1), "$.variations[1].order", "the position in the list"),
     ("no nested ids", _variant(id=A_UUID), "$.variations[1].id", "a file never holds one"),
     ("required field", _changed(lambda d: d.pop("status")), "$.status", "required field 'status' is missing"),
-    ("wrong type", _variant(percentage="50"),
-     "$.variations[1].percentage", "expected a number, found the text"),
+    (
+        "wrong type",
+        _variant(percentage="50"),
+        "$.variations[1].percentage",
+        "expected a number, found the text",
+    ),
     ("wrong type bool", _variant(isControl="yes"), "$.variations[1].isControl", "expected true or false"),
     ("enum", _with(status="running"), "$.status", "not one of 'draft', 'started', 'paused', 'ended'"),
     ("enum hint", _with(status="strated"), "$.status", "did you mean 'started'"),
-    ("long enum", _metrics({"standardEventId": "conversion", "isPrimary": True}),
-     "$.experienceKeyMetrics[0].standardEventId", "did you mean 'conversionRate'"),
-    ("type the API can create", _with(type="pricing"),
-     "$.type", "cannot be created through the Intelligems API"),
+    (
+        "long enum",
+        _metrics({"standardEventId": "conversion", "isPrimary": True}),
+        "$.experienceKeyMetrics[0].standardEventId",
+        "did you mean 'conversionRate'",
+    ),
+    (
+        "type the API can create",
+        _with(type="pricing"),
+        "$.type",
+        "cannot be created through the Intelligems API",
+    ),
     ("unknown type", _with(type="content/onsiteEdit"), "$.type", "did you mean 'content/onsiteEdits'"),
     ("id is a UUID", _with(id="1234"), "$.id", "not a UUID"),
     ("percentage bounds", _split(150, -50), "$.variations[0].percentage", "above the maximum of 100"),
@@ -84,86 +100,220 @@ FAILING: list[tuple[str, Callable[[], Doc], str, str]] = [
     ("at least one variation", _with(variations=[]), "$.variations", "at least one entry"),
     ("percentages total 100", _split(50, 40), "$.variations", "add up to 90, not 100"),
     ("percentages total 100 (to 0.01)", _split(33.33, 33.33, 33.32), "$.variations", "add up to 99.98"),
-    ("a control", _changed(lambda d: d["variations"][0].pop("isControl")), "$.variations",
-     "no variation is the control"),
+    (
+        "a control",
+        _changed(lambda d: d["variations"][0].pop("isControl")),
+        "$.variations",
+        "no variation is the control",
+    ),
     ("only one control", _variant(isControl=True), "$.variations[1].isControl", "a second control"),
-    ("unique variation names", _variant(name="Control"),
-     "$.variations[1].name", "already used by $.variations[0]"),
-    ("winner needs ended", _with(status="started", winner="Variant"),
-     "$.winner", "only declared with status: ended"),
+    (
+        "unique variation names",
+        _variant(name="Control"),
+        "$.variations[1].name",
+        "already used by $.variations[0]",
+    ),
+    (
+        "winner needs ended",
+        _with(status="started", winner="Variant"),
+        "$.winner",
+        "only declared with status: ended",
+    ),
     ("winner is a variation", _with(status="ended", winner="Variantt"), "$.winner", "did you mean 'Variant'"),
-    ("onsite edits need a change", _variant(onsiteEdits=[]),
-     "$.variations[1]", "lacks onsiteEdits or an onsiteInjection"),
-    ("advanced needs code", _variant("content/advanced", onsiteInjection={"customCss": ""}),
-     "$.variations[1]",
-     "lacks an onsiteInjection with customCss or customJs"),
+    (
+        "onsite edits need a change",
+        _variant(onsiteEdits=[]),
+        "$.variations[1]",
+        "lacks onsiteEdits or an onsiteInjection",
+    ),
+    (
+        "advanced needs code",
+        _variant("content/advanced", onsiteInjection={"customCss": ""}),
+        "$.variations[1]",
+        "lacks an onsiteInjection with customCss or customJs",
+    ),
     ("url needs redirects", _variant("content/url", redirects=[]), "$.variations[1]", "lacks redirects"),
-    ("theme needs theme redirects", _variant("content/theme", redirects=[redirect()]), "$.variations[1]",
-     "lacks redirects with isThemeTest: true"),
-    ("template needs template redirects", _variant("content/template", redirects=[redirect()]),
-     "$.variations[1]", "lacks redirects with isTemplateTest: true"),
-    ("personalization needs a change", _variant("personalization", onsiteEdits=[]), "$.variations[1]",
-     "lacks onsiteEdits, an onsiteInjection or redirects"),
-    ("offer needs an offer", _variant("personalization/offer", offer=None),
-     "$.variations[1]", "lacks an offer"),
-    ("offer required fields", _variant("personalization/offer", offer={"name": "x"}),
-     "$.variations[1].offer.discountApplicationType", "required field"),
-    ("full redirect needs destination", _variant("content/url", redirects=[redirect(destinationUrl=None)]),
-     "$.variations[1].redirects[0].destinationUrl", "needs a destinationUrl"),
-    ("partial redirect needs find",
-     _variant("content/url", redirects=[redirect(redirectType="partialReplacement")]),
-     "$.variations[1].redirects[0].find", "needs find"),
-    ("template redirect needs template",
-     _variant("content/template", redirects=[redirect(isTemplateTest=True)]),
-     "$.variations[1].redirects[0].isTemplateTest", "needs a templateType"),
-    ("redirect flag matches type", _variant("content/url", redirects=[redirect(isThemeTest=True)]),
-     "$.variations[1].redirects[0].isThemeTest", "belongs to content/theme experiences"),
-    ("timeout mode needs timeout",
-     _variant("content/advanced", onsiteInjection={"customJs": "x()",
-                                                   "jsInjectionMode": {"type": "timeout"}}),
-     "$.variations[1].onsiteInjection.jsInjectionMode", "needs a timeout"),
-    ("shipping discount only for free shipping", _variant("personalization/offer", offer=offer(
-        shippingDiscount={"discountType": "percentage", "unitDiscount": 100})),
-     "$.variations[1].offer.shippingDiscount", "freeShipping"),
-    ("one primary metric", _metrics({"standardEventId": "conversionRate"}), "$.experienceKeyMetrics",
-     "0 key metrics have isPrimary"),
-    ("not two primary metrics", _metrics({"standardEventId": "conversionRate", "isPrimary": True},
-                                         {"standardEventId": "addToCartRate", "isPrimary": True}),
-     "$.experienceKeyMetrics", "2 key metrics have isPrimary"),
+    (
+        "theme needs theme redirects",
+        _variant("content/theme", redirects=[redirect()]),
+        "$.variations[1]",
+        "lacks redirects with isThemeTest: true",
+    ),
+    (
+        "template needs template redirects",
+        _variant("content/template", redirects=[redirect()]),
+        "$.variations[1]",
+        "lacks redirects with isTemplateTest: true",
+    ),
+    (
+        "personalization needs a change",
+        _variant("personalization", onsiteEdits=[]),
+        "$.variations[1]",
+        "lacks onsiteEdits, an onsiteInjection or redirects",
+    ),
+    (
+        "offer needs an offer",
+        _variant("personalization/offer", offer=None),
+        "$.variations[1]",
+        "lacks an offer",
+    ),
+    (
+        "offer required fields",
+        _variant("personalization/offer", offer={"name": "x"}),
+        "$.variations[1].offer.discountApplicationType",
+        "required field",
+    ),
+    (
+        "full redirect needs destination",
+        _variant("content/url", redirects=[redirect(destinationUrl=None)]),
+        "$.variations[1].redirects[0].destinationUrl",
+        "needs a destinationUrl",
+    ),
+    (
+        "partial redirect needs find",
+        _variant("content/url", redirects=[redirect(redirectType="partialReplacement")]),
+        "$.variations[1].redirects[0].find",
+        "needs find",
+    ),
+    (
+        "template redirect needs template",
+        _variant("content/template", redirects=[redirect(isTemplateTest=True)]),
+        "$.variations[1].redirects[0].isTemplateTest",
+        "needs a templateType",
+    ),
+    (
+        "redirect flag matches type",
+        _variant("content/url", redirects=[redirect(isThemeTest=True)]),
+        "$.variations[1].redirects[0].isThemeTest",
+        "belongs to content/theme experiences",
+    ),
+    (
+        "timeout mode needs timeout",
+        _variant(
+            "content/advanced", onsiteInjection={"customJs": "x()", "jsInjectionMode": {"type": "timeout"}}
+        ),
+        "$.variations[1].onsiteInjection.jsInjectionMode",
+        "needs a timeout",
+    ),
+    (
+        "shipping discount only for free shipping",
+        _variant(
+            "personalization/offer",
+            offer=offer(shippingDiscount={"discountType": "percentage", "unitDiscount": 100}),
+        ),
+        "$.variations[1].offer.shippingDiscount",
+        "freeShipping",
+    ),
+    (
+        "one primary metric",
+        _metrics({"standardEventId": "conversionRate"}),
+        "$.experienceKeyMetrics",
+        "0 key metrics have isPrimary",
+    ),
+    (
+        "not two primary metrics",
+        _metrics(
+            {"standardEventId": "conversionRate", "isPrimary": True},
+            {"standardEventId": "addToCartRate", "isPrimary": True},
+        ),
+        "$.experienceKeyMetrics",
+        "2 key metrics have isPrimary",
+    ),
     ("metric names one event", _metrics({"isPrimary": True}), "$.experienceKeyMetrics[0]", "exactly one of"),
-    ("metric names only one event",
-     _metrics({"isPrimary": True, "standardEventId": "conversionRate", "experienceCustomMetricId": A_UUID}),
-     "$.experienceKeyMetrics[0]", "exactly one of"),
-    ("else index is a variation", _audience(elseVariationIndex="2"), "$.audience.elseVariationIndex",
-     "not the position of a variation (0 to 1)"),
-    ("assignVariation needs an index", _audience(elseAction="assignVariation"), "$.audience.elseAction",
-     "needs elseVariationIndex"),
-    ("experienceInclude is for personalizations",
-     _audience(filters=[{"priority": 0, "filterType": "utm", "action": "experienceInclude"}]),
-     "$.audience.filters[0].action", "experienceInclude is for personalizations"),
-    ("audience device values", _audience(filters=[
-        {"priority": 0, "filterType": "device", "action": "randomVariation",
-         "expression": _device("tablet")}]),
-     "$.audience.filters[0].expression[0].query.value", "compares with 'any', 'mobile', 'desktop'"),
-    ("page device values", _with(experiencePageTargeting=[{"expression": _device("phone")}]),
-     "$.experiencePageTargeting[0].expression[0].query.value", "not 'phone'"),
-    ("rule variation is a variation", _audience(filters=[
-        {"priority": 0, "filterType": "utm", "action": "assignVariation", "variation": "Variant B"}]),
-     "$.audience.filters[0].variation", "did you mean 'Variant'"),
-    ("assignVariation rule needs a variation", _audience(filters=[
-        {"priority": 0, "filterType": "utm", "action": "assignVariation"}]),
-     "$.audience.filters[0].action", "needs variation"),
-    ("components stay in the dashboard", _variant(components=[]), "$.variations[1].components",
-     "kept as it is set in the dashboard"),
+    (
+        "metric names only one event",
+        _metrics(
+            {"isPrimary": True, "standardEventId": "conversionRate", "experienceCustomMetricId": A_UUID}
+        ),
+        "$.experienceKeyMetrics[0]",
+        "exactly one of",
+    ),
+    (
+        "else index is a variation",
+        _audience(elseVariationIndex="2"),
+        "$.audience.elseVariationIndex",
+        "not the position of a variation (0 to 1)",
+    ),
+    (
+        "assignVariation needs an index",
+        _audience(elseAction="assignVariation"),
+        "$.audience.elseAction",
+        "needs elseVariationIndex",
+    ),
+    (
+        "experienceInclude is for personalizations",
+        _audience(filters=[{"priority": 0, "filterType": "utm", "action": "experienceInclude"}]),
+        "$.audience.filters[0].action",
+        "experienceInclude is for personalizations",
+    ),
+    (
+        "audience device values",
+        _audience(
+            filters=[
+                {
+                    "priority": 0,
+                    "filterType": "device",
+                    "action": "randomVariation",
+                    "expression": _device("tablet"),
+                }
+            ]
+        ),
+        "$.audience.filters[0].expression[0].query.value",
+        "compares with 'any', 'mobile', 'desktop'",
+    ),
+    (
+        "page device values",
+        _with(experiencePageTargeting=[{"expression": _device("phone")}]),
+        "$.experiencePageTargeting[0].expression[0].query.value",
+        "not 'phone'",
+    ),
+    (
+        "rule variation is a variation",
+        _audience(
+            filters=[
+                {"priority": 0, "filterType": "utm", "action": "assignVariation", "variation": "Variant B"}
+            ]
+        ),
+        "$.audience.filters[0].variation",
+        "did you mean 'Variant'",
+    ),
+    (
+        "assignVariation rule needs a variation",
+        _audience(filters=[{"priority": 0, "filterType": "utm", "action": "assignVariation"}]),
+        "$.audience.filters[0].action",
+        "needs variation",
+    ),
+    (
+        "components stay in the dashboard",
+        _variant(components=[]),
+        "$.variations[1].components",
+        "kept as it is set in the dashboard",
+    ),
     ("ids are never in files", _audience(id=A_UUID), "$.audience.id", "a file never holds one"),
-    ("one product scope", _variant(includeProducts=True, excludeProducts=True),
-     "$.variations[1].includeProducts", "exclude each other"),
-    ("name rate filter needs rules", _shipping({"type": "name"}),
-     "$.variations[1].offer.shippingDiscount.rateFilter", "needs rules"),
-    ("amount rate filter has no rules", _shipping({"type": "amount", "amount": 5, "rules": []}),
-     "$.variations[1].offer.shippingDiscount.rateFilter.rules", "belongs to a rateFilter of type name"),
-    ("name rate filter has no amount", _shipping({"type": "name", "rules": [], "amount": 5}),
-     "$.variations[1].offer.shippingDiscount.rateFilter.amount", "belongs to a rateFilter of type amount"),
+    (
+        "one product scope",
+        _variant(includeProducts=True, excludeProducts=True),
+        "$.variations[1].includeProducts",
+        "exclude each other",
+    ),
+    (
+        "name rate filter needs rules",
+        _shipping({"type": "name"}),
+        "$.variations[1].offer.shippingDiscount.rateFilter",
+        "needs rules",
+    ),
+    (
+        "amount rate filter has no rules",
+        _shipping({"type": "amount", "amount": 5, "rules": []}),
+        "$.variations[1].offer.shippingDiscount.rateFilter.rules",
+        "belongs to a rateFilter of type name",
+    ),
+    (
+        "name rate filter has no amount",
+        _shipping({"type": "name", "rules": [], "amount": 5}),
+        "$.variations[1].offer.shippingDiscount.rateFilter.amount",
+        "belongs to a rateFilter of type amount",
+    ),
 ]
 
 PASSING: list[tuple[str, Callable[[], Doc]]] = [
@@ -175,28 +325,78 @@ PASSING: list[tuple[str, Callable[[], Doc]]] = [
     ("pinned id", _with(id=A_UUID)),
     ("CSS alongside edits", _variant(onsiteInjection={"customCss": "h1 { color: red; }"})),
     ("control without changes in a url test", _with("content/url")),
-    ("partial redirect with find", _variant("content/url", redirects=[redirect(
-        redirectType="partialReplacement", find="/a", destinationUrl=None)])),
-    ("timeout mode with timeout", _variant("content/advanced", onsiteInjection={
-        "customJs": "x()", "jsInjectionMode": {"type": "timeout", "timeout": 500}})),
-    ("free shipping offer", _variant("personalization/offer", offer=offer(
-        discountApplicationType="freeShipping", shippingDiscount={"discountType": "percentage",
-                                                                   "unitDiscount": 100}))),
-    ("one primary metric", _metrics({"standardEventId": "conversionRate", "isPrimary": True},
-                                    {"experienceCustomMetricId": A_UUID})),
+    (
+        "partial redirect with find",
+        _variant(
+            "content/url",
+            redirects=[redirect(redirectType="partialReplacement", find="/a", destinationUrl=None)],
+        ),
+    ),
+    (
+        "timeout mode with timeout",
+        _variant(
+            "content/advanced",
+            onsiteInjection={"customJs": "x()", "jsInjectionMode": {"type": "timeout", "timeout": 500}},
+        ),
+    ),
+    (
+        "free shipping offer",
+        _variant(
+            "personalization/offer",
+            offer=offer(
+                discountApplicationType="freeShipping",
+                shippingDiscount={"discountType": "percentage", "unitDiscount": 100},
+            ),
+        ),
+    ),
+    (
+        "one primary metric",
+        _metrics(
+            {"standardEventId": "conversionRate", "isPrimary": True}, {"experienceCustomMetricId": A_UUID}
+        ),
+    ),
     ("assign by index", _audience(elseAction="assignVariation", elseVariationIndex="1")),
-    ("experienceInclude in a personalization", _audience(
-        "personalization", filters=[{"priority": 0, "filterType": "utm", "action": "experienceInclude"}])),
-    ("device values", _audience(filters=[{"priority": 0, "filterType": "device", "action": "randomVariation",
-                                          "expression": _device("mobile")}])),
+    (
+        "experienceInclude in a personalization",
+        _audience(
+            "personalization", filters=[{"priority": 0, "filterType": "utm", "action": "experienceInclude"}]
+        ),
+    ),
+    (
+        "device values",
+        _audience(
+            filters=[
+                {
+                    "priority": 0,
+                    "filterType": "device",
+                    "action": "randomVariation",
+                    "expression": _device("mobile"),
+                }
+            ]
+        ),
+    ),
     ("page device values", _with(experiencePageTargeting=[{"expression": _device("desktop")}])),
     ("nullable fields", _with(description=None, previewPath=None, currency=None)),
-    ("assign a variation by name", _audience(filters=[
-        {"priority": 0, "filterType": "utm", "action": "assignVariation", "variation": "Variant"}])),
+    (
+        "assign a variation by name",
+        _audience(
+            filters=[
+                {"priority": 0, "filterType": "utm", "action": "assignVariation", "variation": "Variant"}
+            ]
+        ),
+    ),
     ("rates by name", _shipping({"type": "name", "rules": [{"operator": "contains", "name": "Express"}]})),
     ("rates by amount", _shipping({"type": "amount", "amount": 10})),
-    ("pricing fields", _variant(priceChange="-10", priceChangeUnit="percent", priceRoundingType="nearest",
-                                priceRoundingAmount=".99", includeProducts=True)),
+    (
+        "pricing fields",
+        _variant(
+            priceChange="-10",
+            priceChangeUnit="percent",
+            priceRoundingType="nearest",
+            priceRoundingAmount=".99",
+            includeProducts=True,
+        ),
+    ),
 ]
 
 

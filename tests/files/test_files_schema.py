@@ -98,8 +98,9 @@ def _example(path: Path) -> dict[str, Any]:
 def test_examples_cover_every_type_family_and_status() -> None:
     documents = [_example(path) for path in EXAMPLES]
     assert len(documents) >= 6
-    assert {document["type"] for document in documents} == set(load_schema(EXPERIENCE_SCHEMA)["properties"]
-                                                                 ["type"]["enum"])
+    assert {document["type"] for document in documents} == set(
+        load_schema(EXPERIENCE_SCHEMA)["properties"]["type"]["enum"]
+    )
     assert {document["status"] for document in documents} == {"draft", "started", "paused", "ended"}
 
 

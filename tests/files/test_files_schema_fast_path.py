@@ -21,9 +21,30 @@ REPO = Path(__file__).resolve().parents[2]
 EXPERIENCE = load_schema(EXPERIENCE_SCHEMA)
 VALIDATOR = Draft202012Validator(EXPERIENCE)
 # Values that look alike to Python and differ to JSON Schema, and values at the edges of bounds.
-ODD_VALUES = st.sampled_from([True, False, 0, 1, 1.0, -1, 50.5, 100, 101, 10**12, "", "x", "X" * 300, None,
-                              [], [None], {}, {"x": 1}, "0b6c1a52-4f1e-4c3e-9a57-2d0e5f6a7b8c",
-                              "onWindowLoad"])
+ODD_VALUES = st.sampled_from(
+    [
+        True,
+        False,
+        0,
+        1,
+        1.0,
+        -1,
+        50.5,
+        100,
+        101,
+        10**12,
+        "",
+        "x",
+        "X" * 300,
+        None,
+        [],
+        [None],
+        {},
+        {"x": 1},
+        "0b6c1a52-4f1e-4c3e-9a57-2d0e5f6a7b8c",
+        "onWindowLoad",
+    ]
+)
 ADDED_KEYS = st.sampled_from(["name", "type", "unknownField", "percentage", "enabled"])
 
 
@@ -70,8 +91,9 @@ def test_files_the_schema_generates_take_the_fast_path(document: dict[str, Any])
     assert conforms(document, EXPERIENCE, EXPERIENCE)
 
 
-@pytest.mark.parametrize("path", [*sorted((REPO / "experiences").glob("*.yaml")), REPO / "igops.yaml"],
-                         ids=lambda path: path.name)
+@pytest.mark.parametrize(
+    "path", [*sorted((REPO / "experiences").glob("*.yaml")), REPO / "igops.yaml"], ids=lambda path: path.name
+)
 def test_the_shipped_files_take_the_fast_path(path: Path) -> None:
     schema = load_schema(CONFIG_SCHEMA if path.name == "igops.yaml" else EXPERIENCE_SCHEMA)
     document = parse(path.read_text(encoding="utf-8"))

@@ -50,20 +50,41 @@ def test_a_written_file_with_every_block_reads_back_as_the_same_experience(kind:
 
 def test_defaults_are_left_out_and_multi_line_text_is_a_block() -> None:
     css = ".hero {\n  color: red;\n}\n"
-    document = canonical_desired({"name": "Hero", "type": "content/advanced", "variations": [
-        {"name": "Control", "percentage": 50, "isControl": True},
-        {"name": "B", "percentage": 50, "onsiteInjection": {"customCss": css}}]})
+    document = canonical_desired(
+        {
+            "name": "Hero",
+            "type": "content/advanced",
+            "variations": [
+                {"name": "Control", "percentage": 50, "isControl": True},
+                {"name": "B", "percentage": 50, "onsiteInjection": {"customCss": css}},
+            ],
+        }
+    )
     text = experience_text({**document, "status": "draft"}, EXPERIENCES, None)
     assert text == (
         "name: Hero\ntype: content/advanced\nstatus: draft\nvariations:\n"
         "  - name: Control\n    percentage: 50\n    isControl: true\n"
         "  - name: B\n    percentage: 50\n    onsiteInjection:\n      customCss: |\n"
-        "        .hero {\n          color: red;\n        }\n")
+        "        .hero {\n          color: red;\n        }\n"
+    )
     assert "isControl" not in without_defaults(document)["variations"][1]
 
 
-@pytest.mark.parametrize("name", ["../../etc/passwd", "CON", "con.txt", "x" * 300, "🎉 🎉", "Ünïcödé sale",
-                                  "a/b\\c:d*e?f\"g<h>i|j", ".", "..", "LPT1"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../../etc/passwd",
+        "CON",
+        "con.txt",
+        "x" * 300,
+        "🎉 🎉",
+        "Ünïcödé sale",
+        'a/b\\c:d*e?f"g<h>i|j',
+        ".",
+        "..",
+        "LPT1",
+    ],
+)
 def test_file_names_are_safe_on_every_os(name: str) -> None:
     stem = file_stem(name)
     assert 0 < len(stem) <= MAX_STEM
@@ -82,8 +103,11 @@ def test_names_that_slug_the_same_get_distinct_files() -> None:
 
 def test_a_number_is_never_taken_for_a_default_boolean() -> None:
     """0 equals False in Python, not in JSON: a stated 0 stays where the default is false."""
-    document = {"name": "A", "type": "content/url", "variations": [{"name": "B", "percentage": 0,
-                                                                   "isControl": 0}]}
+    document = {
+        "name": "A",
+        "type": "content/url",
+        "variations": [{"name": "B", "percentage": 0, "isControl": 0}],
+    }
     assert without_defaults(document)["variations"][0]["isControl"] == 0
 
 
@@ -144,10 +168,24 @@ def test_code_is_what_the_schema_says_it_is_and_comes_out_as_a_block_however_sho
 
 def _js(code: str) -> str:
     """How customJs comes out (it is followed by jsInjectionMode), having read back as `code`."""
-    body = canonical_desired({"name": "Hero", "type": "content/advanced", "variations": [
-        {"name": "Control", "percentage": 50, "isControl": True},
-        {"name": "B", "percentage": 50, "onsiteInjection": {
-            "customCss": "a {}", "customJs": code, "jsInjectionMode": {"type": "onWindowLoad"}}}]})
+    body = canonical_desired(
+        {
+            "name": "Hero",
+            "type": "content/advanced",
+            "variations": [
+                {"name": "Control", "percentage": 50, "isControl": True},
+                {
+                    "name": "B",
+                    "percentage": 50,
+                    "onsiteInjection": {
+                        "customCss": "a {}",
+                        "customJs": code,
+                        "jsInjectionMode": {"type": "onWindowLoad"},
+                    },
+                },
+            ],
+        }
+    )
     text = _written(body)
     read = check_text(text, Path("experiences/js.yaml"))
     assert read.errors == () and read.experience is not None
@@ -155,36 +193,50 @@ def _js(code: str) -> str:
     return text.split("customJs: ", 1)[1].split("      jsInjectionMode:", 1)[0]
 
 
-@pytest.mark.parametrize(("code", "written"), [
-    ("console.log(1)\n", "|\n        console.log(1)\n"),
-    ("console.log(1)", "|-\n        console.log(1)\n"),
-    ("a();\n\n", "|+\n        a();\n\n"),
-    ("\n", "|2+\n\n"),
-    ("  indented();\n", "|2\n          indented();\n"),
-    # A first line starting with a tab states the indentation, which libyaml wants.
-    ("\tif (x) {\n\t\ty();\n\t}\n", "|2\n        \tif (x) {\n        \t\ty();\n        \t}\n"),
-    ("a {\n\n  b: c;\n}", "|-\n        a {\n\n          b: c;\n        }\n"),
-    # What a block cannot hold exactly and visibly is double-quoted, escapes showing it.
-    ("", '""\n'),
-    ("a(); \nb();\n", '"a(); \\nb();\\n"\n'),
-    ("a();\t\n", '"a();\\t\\n"\n'),
-    ("a();\r\nb();\r\n", '"a();\\r\\nb();\\r\\n"\n'),
-    ("a\x85b\u2028c", '"a\\Nb\\Lc"\n'),
-    ("\ufeffa();", '"\\uFEFFa();"\n'),
-])
+@pytest.mark.parametrize(
+    ("code", "written"),
+    [
+        ("console.log(1)\n", "|\n        console.log(1)\n"),
+        ("console.log(1)", "|-\n        console.log(1)\n"),
+        ("a();\n\n", "|+\n        a();\n\n"),
+        ("\n", "|2+\n\n"),
+        ("  indented();\n", "|2\n          indented();\n"),
+        # A first line starting with a tab states the indentation, which libyaml wants.
+        ("\tif (x) {\n\t\ty();\n\t}\n", "|2\n        \tif (x) {\n        \t\ty();\n        \t}\n"),
+        ("a {\n\n  b: c;\n}", "|-\n        a {\n\n          b: c;\n        }\n"),
+        # What a block cannot hold exactly and visibly is double-quoted, escapes showing it.
+        ("", '""\n'),
+        ("a(); \nb();\n", '"a(); \\nb();\\n"\n'),
+        ("a();\t\n", '"a();\\t\\n"\n'),
+        ("a();\r\nb();\r\n", '"a();\\r\\nb();\\r\\n"\n'),
+        ("a\x85b\u2028c", '"a\\Nb\\Lc"\n'),
+        ("\ufeffa();", '"\\uFEFFa();"\n'),
+    ],
+)
 def test_each_kind_of_code_text_is_written_so_that_it_reads_back_exactly(code: str, written: str) -> None:
     assert _js(code) == written
 
 
 # Any character, and more of those that matter to YAML.
-_ANY_CODE = st.text(st.one_of(st.sampled_from(list(" \t\n\r\x85\u2028\u2029\ufeff\x00\x7f#:|>-'\"\\{}é🎉")),
-                              st.characters(blacklist_categories=("Cs",))), max_size=50)
+_ANY_CODE = st.text(
+    st.one_of(
+        st.sampled_from(list(" \t\n\r\x85\u2028\u2029\ufeff\x00\x7f#:|>-'\"\\{}é🎉")),
+        st.characters(blacklist_categories=("Cs",)),
+    ),
+    max_size=50,
+)
 # Code as editors save it: visible lines, indented by spaces or tabs, no blanks ending a line.
-_LINE = st.text(st.one_of(st.sampled_from(list(" \t#:|>-'\"{};")),
-                          st.characters(whitelist_categories=("L", "N", "P", "S"))), max_size=20)
-_TIDY_CODE = st.builds(lambda lines, end: "\n".join(line.rstrip(" \t") for line in lines) + end,
-                       st.lists(_LINE, min_size=1, max_size=5),
-                       st.sampled_from(["", "\n", "\n\n"])).filter(bool)
+_LINE = st.text(
+    st.one_of(
+        st.sampled_from(list(" \t#:|>-'\"{};")), st.characters(whitelist_categories=("L", "N", "P", "S"))
+    ),
+    max_size=20,
+)
+_TIDY_CODE = st.builds(
+    lambda lines, end: "\n".join(line.rstrip(" \t") for line in lines) + end,
+    st.lists(_LINE, min_size=1, max_size=5),
+    st.sampled_from(["", "\n", "\n\n"]),
+).filter(bool)
 
 
 @settings(max_examples=300, deadline=None)
@@ -217,14 +269,18 @@ def test_code_without_blanks_ending_a_line_is_always_a_block(code: str) -> None:
 # The schema line: relative to the file's own directory, and only for a schema in reach.
 
 
-@pytest.mark.parametrize(("directory", "reference"), [
-    ("experiences", "../schemas/experience.schema.json"),
-    ("experiences/pdp/mobile", "../../../schemas/experience.schema.json"),
-    (".", "schemas/experience.schema.json"),
-    ("experiences/../promotions", "../schemas/experience.schema.json"),
-])
+@pytest.mark.parametrize(
+    ("directory", "reference"),
+    [
+        ("experiences", "../schemas/experience.schema.json"),
+        ("experiences/pdp/mobile", "../../../schemas/experience.schema.json"),
+        (".", "schemas/experience.schema.json"),
+        ("experiences/../promotions", "../schemas/experience.schema.json"),
+    ],
+)
 def test_the_schema_line_is_relative_to_the_files_own_directory(
-        directory: str, reference: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    directory: str, reference: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     for given_as in (Path(directory), tmp_path / directory):  # relative to the working directory, or not
         for schema in (SCHEMA, tmp_path / SCHEMA):

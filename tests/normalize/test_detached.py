@@ -11,15 +11,34 @@ from igops.normalize import canonical_live
 
 def read_document() -> dict[str, Any]:
     return {
-        "id": "e1", "name": "Hero", "type": "content/advanced", "status": "started", "changeLog": [{"at": 1}],
+        "id": "e1",
+        "name": "Hero",
+        "type": "content/advanced",
+        "status": "started",
+        "changeLog": [{"at": 1}],
         "variations": [
-            {"id": "v1", "name": "Control", "percentage": 50, "isControl": True, "order": 1,
-             "onsiteInjections": None},
-            {"id": "v0", "name": "Bold", "percentage": 50, "order": 0,
-             "onsiteInjections": {"customCss": ".a {}", "jsInjectionMode": {"type": "onWindowLoad"}}},
+            {
+                "id": "v1",
+                "name": "Control",
+                "percentage": 50,
+                "isControl": True,
+                "order": 1,
+                "onsiteInjections": None,
+            },
+            {
+                "id": "v0",
+                "name": "Bold",
+                "percentage": 50,
+                "order": 0,
+                "onsiteInjections": {"customCss": ".a {}", "jsInjectionMode": {"type": "onWindowLoad"}},
+            },
         ],
-        "audience": {"enabled": True, "elseAction": "variation", "elseVariationId": "v1",
-                     "filters": [{"variationId": "v0", "expression": [{"query": {"key": "device"}}]}]},
+        "audience": {
+            "enabled": True,
+            "elseAction": "variation",
+            "elseVariationId": "v1",
+            "filters": [{"variationId": "v0", "expression": [{"query": {"key": "device"}}]}],
+        },
         "experienceKeyMetrics": [{"order": 0, "standardEventId": "conversionRate"}],
     }
 

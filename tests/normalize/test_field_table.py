@@ -81,16 +81,17 @@ def as_file_path(api_path: str) -> str:
     for mapped in MAPPED:
         for name in (mapped.write_path, mapped.read_path):
             if api_path == name or api_path.startswith((name + ".", name + "[]")):
-                return mapped.file_path + api_path[len(name):]
+                return mapped.file_path + api_path[len(name) :]
     return api_path
 
 
 def as_api_path(file_path: str, read: bool) -> str:
     for mapped in MAPPED:
-        if file_path == mapped.file_path or file_path.startswith((mapped.file_path + ".",
-                                                                  mapped.file_path + "[]")):
+        if file_path == mapped.file_path or file_path.startswith(
+            (mapped.file_path + ".", mapped.file_path + "[]")
+        ):
             name = mapped.read_path if read else mapped.write_path
-            return name + file_path[len(mapped.file_path):]
+            return name + file_path[len(mapped.file_path) :]
     return file_path
 
 
@@ -101,11 +102,16 @@ def _all_paths(which: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("which", ["POST", "PUT", "GET", "LIST"])
 def test_every_api_field_is_in_exactly_one_class(which: str) -> None:
-    unclassified = [path for path in _all_paths(which)
-                    if classify(path) is None and as_file_path(path) not in FILE_PATHS]
+    unclassified = [
+        path for path in _all_paths(which) if classify(path) is None and as_file_path(path) not in FILE_PATHS
+    ]
     assert unclassified == [], f"{which}: fields of the API that the field table does not classify"
-    doubly = [path for path in _all_paths(which) if as_file_path(path) in FILE_PATHS
-              and classify(path) not in (None, FieldClass.MAPPED, FieldClass.WRITE_ONLY)]
+    doubly = [
+        path
+        for path in _all_paths(which)
+        if as_file_path(path) in FILE_PATHS
+        and classify(path) not in (None, FieldClass.MAPPED, FieldClass.WRITE_ONLY)
+    ]
     assert doubly == [], f"{which}: fields both in the file and given another class"
 
 

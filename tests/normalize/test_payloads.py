@@ -26,9 +26,18 @@ from igops.normalize import (
 
 # Fields the API might add one day, at every level an update rebuilds.
 FUTURE = {"futureSetting": {"kept": True, "level": 3}}
-FUTURE_PLACES = ("", "variations[]", "variations[].onsiteEdits[]", "variations[].offer",
-                 "variations[].offer.tiers[]", "variations[].redirects[]", "audience", "audience.filters[]",
-                 "experiencePageTargeting[]", "experienceKeyMetrics[]")
+FUTURE_PLACES = (
+    "",
+    "variations[]",
+    "variations[].onsiteEdits[]",
+    "variations[].offer",
+    "variations[].offer.tiers[]",
+    "variations[].redirects[]",
+    "audience",
+    "audience.filters[]",
+    "experiencePageTargeting[]",
+    "experienceKeyMetrics[]",
+)
 
 
 def _live(document: dict[str, Any]) -> dict[str, Any]:
@@ -119,15 +128,22 @@ def test_ids_the_api_wants_on_create_are_minted_the_same_way_every_time() -> Non
     canonical = canonical_desired(desired(every_block("personalization/offer")).body)
     first, again = create_payload(canonical), create_payload(copy.deepcopy(canonical))
     assert first == again
-    minted = [(where, holder[key]) for identity in IDS if identity.on_create
-              for holder, key, where in locations(first, identity.path)]
+    minted = [
+        (where, holder[key])
+        for identity in IDS
+        if identity.on_create
+        for holder, key, where in locations(first, identity.path)
+    ]
     assert {where.split("[")[0] for where, _ in minted} == {"variations"}
     assert len(minted) >= 4 and len({value for _, value in minted}) == len(minted)
     assert all(uuid.UUID(value) for _, value in minted)
     other = copy.deepcopy(canonical) | {"description": "another body"}
     assert {value for _, value in minted}.isdisjoint(
-        holder[key] for identity in IDS if identity.on_create
-        for holder, key, _ in locations(create_payload(other), identity.path))
+        holder[key]
+        for identity in IDS
+        if identity.on_create
+        for holder, key, _ in locations(create_payload(other), identity.path)
+    )
     # Ids the server assigns are never sent on create.
     assert all("id" not in variation for variation in first["variations"])
 
@@ -142,8 +158,8 @@ def test_an_update_keeps_live_ids_and_mints_new_ones_deterministically() -> None
     assert payload == update_payload(canonical, copy.deepcopy(live))
     for identity in IDS:
         for (holder, key, where), (live_holder, live_key, _) in zip(
-                locations(payload, identity.path), locations(_by_name(live, payload), identity.path),
-                strict=False):
+            locations(payload, identity.path), locations(_by_name(live, payload), identity.path), strict=False
+        ):
             if live_holder.get(live_key):
                 assert holder[key] == live_holder[live_key], where
     added = payload["variations"][1]["cartTargeting"][-1]["id"]

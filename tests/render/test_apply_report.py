@@ -15,20 +15,35 @@ def _report(*steps: tuple[str, ChangeKind, Outcome], interrupted: bool = False) 
     return ApplyReport([StepResult(key, kind, outcome) for key, kind, outcome in steps], interrupted)
 
 
-@pytest.mark.parametrize(("report", "first_line"), [
-    (_report(("a", CREATE, DONE), ("a", START, DONE)),
-     "Apply complete: 1 created, 0 updated, 1 lifecycle action."),
-    # --keep-going: the other experience was carried on with; only the failed one's start waits.
-    (_report(("a", CREATE, FAILED), ("a", START, NOT_ATTEMPTED), ("b", CREATE, DONE), ("c", CREATE, FAILED)),
-     "Apply finished with 2 failures: 1 created, 0 updated, 0 lifecycle actions."),
-    (_report(("b", CREATE, DONE), ("a", CREATE, FAILED)),
-     "Apply finished with 1 failure: 1 created, 0 updated, 0 lifecycle actions."),
-    # Without it: the failure stopped what had not started yet, another experience's change included.
-    (_report(("a", CREATE, FAILED), ("a", START, NOT_ATTEMPTED), ("b", CREATE, NOT_ATTEMPTED)),
-     "Apply stopped by a failure: 0 created, 0 updated, 0 lifecycle actions."),
-    (_report(("a", CREATE, DONE), ("b", CREATE, NOT_ATTEMPTED), interrupted=True),
-     "Apply interrupted: 1 created, 0 updated, 0 lifecycle actions."),
-])
+@pytest.mark.parametrize(
+    ("report", "first_line"),
+    [
+        (
+            _report(("a", CREATE, DONE), ("a", START, DONE)),
+            "Apply complete: 1 created, 0 updated, 1 lifecycle action.",
+        ),
+        # --keep-going: the other experience was carried on with; only the failed one's start waits.
+        (
+            _report(
+                ("a", CREATE, FAILED), ("a", START, NOT_ATTEMPTED), ("b", CREATE, DONE), ("c", CREATE, FAILED)
+            ),
+            "Apply finished with 2 failures: 1 created, 0 updated, 0 lifecycle actions.",
+        ),
+        (
+            _report(("b", CREATE, DONE), ("a", CREATE, FAILED)),
+            "Apply finished with 1 failure: 1 created, 0 updated, 0 lifecycle actions.",
+        ),
+        # Without it: the failure stopped what had not started yet, another experience's change included.
+        (
+            _report(("a", CREATE, FAILED), ("a", START, NOT_ATTEMPTED), ("b", CREATE, NOT_ATTEMPTED)),
+            "Apply stopped by a failure: 0 created, 0 updated, 0 lifecycle actions.",
+        ),
+        (
+            _report(("a", CREATE, DONE), ("b", CREATE, NOT_ATTEMPTED), interrupted=True),
+            "Apply interrupted: 1 created, 0 updated, 0 lifecycle actions.",
+        ),
+    ],
+)
 def test_the_first_line_says_how_the_apply_ended(report: ApplyReport, first_line: str) -> None:
     assert render_apply_report(report).splitlines()[0] == first_line
 
@@ -36,8 +51,11 @@ def test_the_first_line_says_how_the_apply_ended(report: ApplyReport, first_line
 def test_an_unfinished_apply_lists_each_outcome_and_says_how_to_finish() -> None:
     report = _report(("a", CREATE, FAILED), ("a", START, NOT_ATTEMPTED), ("b", CREATE, DONE))
     assert render_apply_report(report).splitlines()[1:] == [
-        "Done (1):", "  - b: create done in 0.00s",
-        "Failed (1):", "  - a: create failed in 0.00s",
-        "Not attempted (1):", "  - a: start not attempted",
+        "Done (1):",
+        "  - b: create done in 0.00s",
+        "Failed (1):",
+        "  - a: create failed in 0.00s",
+        "Not attempted (1):",
+        "  - a: start not attempted",
         "Run igops apply again to finish: it plans from the account as it is now.",
     ]

@@ -35,20 +35,31 @@ def test_everything_goes_when_not_even_the_note_fits() -> None:
 
 def test_kept_sections_keep_their_order_and_end_with_the_note() -> None:
     sections = [Section("a" * 30), Section("b" * 5), Section("c" * 50)]
-    assert bounded(["h"], sections, lambda left: f"{len(left)} left out", 61) == \
-        GAP.join(["h", "a" * 30, "b" * 5, "1 left out"])
+    assert bounded(["h"], sections, lambda left: f"{len(left)} left out", 61) == GAP.join(
+        ["h", "a" * 30, "b" * 5, "1 left out"]
+    )
 
 
 def _drifted(key: str, text: str) -> Drift:
-    return Drift(key, key, f"experiences/{key}.yaml", Finding.CHANGED, "way out", "started",
-                 experience_id=key, last_update_ts=1_764_151_339_000, live_status="started",
-                 fields=(FieldChange("variations[0].onsiteInjection.customCss", ".a {}\n", text),))
+    return Drift(
+        key,
+        key,
+        f"experiences/{key}.yaml",
+        Finding.CHANGED,
+        "way out",
+        "started",
+        experience_id=key,
+        last_update_ts=1_764_151_339_000,
+        live_status="started",
+        fields=(FieldChange("variations[0].onsiteInjection.customCss", ".a {}\n", text),),
+    )
 
 
 def test_one_huge_drift_leaves_out_its_own_section_alone() -> None:
     huge = "\n".join(f".rule-{index} {{ color: red; }}" for index in range(5_000))
-    report = DriftReport((_drifted("aaa-huge", huge), *(_drifted(f"small-{n}", ".b {}\n") for n in range(5))),
-                         checked=6)
+    report = DriftReport(
+        (_drifted("aaa-huge", huge), *(_drifted(f"small-{n}", ".b {}\n") for n in range(5))), checked=6
+    )
     body = render_drift_markdown(report, max_chars=20_000)
     assert len(body) <= 20_000
     assert "### aaa-huge" not in body and all(f"### small-{n} " in body for n in range(5))
@@ -56,9 +67,19 @@ def test_one_huge_drift_leaves_out_its_own_section_alone() -> None:
 
 
 def _results(key: str) -> ExperienceResults:
-    return ExperienceResults(key, "Hero", "exp", "started", None, None, "conversion_rate", (
-        VariationResult("a", "A", True, 50, 10, 1, 0.1, 1.0),
-        VariationResult("b", "B", False, 50, 10, 2, 0.2, 2.0)))
+    return ExperienceResults(
+        key,
+        "Hero",
+        "exp",
+        "started",
+        None,
+        None,
+        "conversion_rate",
+        (
+            VariationResult("a", "A", True, 50, 10, 1, 0.1, 1.0),
+            VariationResult("b", "B", False, 50, 10, 2, 0.2, 2.0),
+        ),
+    )
 
 
 def test_the_monitor_leaves_out_the_largest_experiences_first() -> None:

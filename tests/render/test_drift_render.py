@@ -18,27 +18,72 @@ CSS_AFTER = ".hero {\n  color: blue;\n}\n"
 
 
 def _changed(key: str, *fields: FieldChange, live_status: str = "paused") -> Drift:
-    return Drift(key, f"Experience {key}", f"experiences/{key}.yaml", Finding.CHANGED, WAY_OUT, "started",
-                 experience_id=f"id-{key}", last_update_ts=1_764_151_339_000, live_status=live_status,
-                 live_type="content/onsiteEdits", fields=fields)
+    return Drift(
+        key,
+        f"Experience {key}",
+        f"experiences/{key}.yaml",
+        Finding.CHANGED,
+        WAY_OUT,
+        "started",
+        experience_id=f"id-{key}",
+        last_update_ts=1_764_151_339_000,
+        live_status=live_status,
+        live_type="content/onsiteEdits",
+        fields=fields,
+    )
 
 
 def _report(count: int) -> DriftReport:
-    drifted = tuple(_changed(f"experience-{index:03d}", FieldChange('variations["B"].percentage', 40, 50))
-                    for index in range(count))
-    return DriftReport(drifted, (UnmanagedExperience("u1", "Old test", "pricing", "ended"),),
-                       (PlanError("broken", "broken: two live experiences are named 'X'."),), count + 1)
+    drifted = tuple(
+        _changed(f"experience-{index:03d}", FieldChange('variations["B"].percentage', 40, 50))
+        for index in range(count)
+    )
+    return DriftReport(
+        drifted,
+        (UnmanagedExperience("u1", "Old test", "pricing", "ended"),),
+        (PlanError("broken", "broken: two live experiences are named 'X'."),),
+        count + 1,
+    )
 
 
-FINDINGS = DriftReport((
-    Drift("gone", "Gone test", "experiences/gone.yaml", Finding.GONE, "remove the file.", "started",
-          pinned_id="0b5c9f51"),
-    Drift("ended", "Ended test", "experiences/ended.yaml", Finding.ENDED, "set status: ended.", "started",
-          experience_id="e1", last_update_ts=1_764_151_339_000, live_status="ended", live_type="content/url"),
-    Drift("priced", "Priced test", "experiences/priced.yaml", Finding.UNMANAGEABLE, "remove this file.",
-          "started", experience_id="p1", last_update_ts=1_764_151_339_000, live_status="started",
-          live_type="pricing"),
-), checked=5)
+FINDINGS = DriftReport(
+    (
+        Drift(
+            "gone",
+            "Gone test",
+            "experiences/gone.yaml",
+            Finding.GONE,
+            "remove the file.",
+            "started",
+            pinned_id="0b5c9f51",
+        ),
+        Drift(
+            "ended",
+            "Ended test",
+            "experiences/ended.yaml",
+            Finding.ENDED,
+            "set status: ended.",
+            "started",
+            experience_id="e1",
+            last_update_ts=1_764_151_339_000,
+            live_status="ended",
+            live_type="content/url",
+        ),
+        Drift(
+            "priced",
+            "Priced test",
+            "experiences/priced.yaml",
+            Finding.UNMANAGEABLE,
+            "remove this file.",
+            "started",
+            experience_id="p1",
+            last_update_ts=1_764_151_339_000,
+            live_status="started",
+            live_type="pricing",
+        ),
+    ),
+    checked=5,
+)
 
 
 def test_the_issue_body_stays_within_its_bound_and_says_what_was_cut() -> None:
@@ -52,8 +97,10 @@ def test_the_issue_body_stays_within_its_bound_and_says_what_was_cut() -> None:
 
 def test_text_names_each_difference_and_its_way_out() -> None:
     text = render_drift_text(_report(1))
-    assert ("  ~ drift  experience-000 (Experience experience-000), changed in the account "
-            "2025-11-26 10:02:19 UTC") in text
+    assert (
+        "  ~ drift  experience-000 (Experience experience-000), changed in the account "
+        "2025-11-26 10:02:19 UTC"
+    ) in text
     assert "      status: paused (live) -> started (file)" in text
     assert '      variations["B"].percentage: 40 (live) -> 50 (file)' in text
     assert f"      Way out: {WAY_OUT}" in text
@@ -64,44 +111,59 @@ def test_text_names_each_difference_and_its_way_out() -> None:
 def test_each_finding_has_its_own_wording_in_every_format() -> None:
     text = render_drift_text(FINDINGS)
     assert text.count("  ~ drift  ") == 3
-    assert ("gone (Gone test), gone from the account: the file pins id 0b5c9f51, which the account does not "
-            "have\n      Way out: remove the file.") in text
-    assert ("ended (Ended test), ended in the account (last changed 2025-11-26 10:02:19 UTC) while the file "
-            "says started\n      status: ended (live) -> started (file)\n"
-            "      Way out: set status: ended.") in text
-    assert ("priced (Priced test), a pricing experience in the account, which igops cannot manage\n"
-            "      Way out: remove this file.") in text
+    assert (
+        "gone (Gone test), gone from the account: the file pins id 0b5c9f51, which the account does not "
+        "have\n      Way out: remove the file."
+    ) in text
+    assert (
+        "ended (Ended test), ended in the account (last changed 2025-11-26 10:02:19 UTC) while the file "
+        "says started\n      status: ended (live) -> started (file)\n"
+        "      Way out: set status: ended."
+    ) in text
+    assert (
+        "priced (Priced test), a pricing experience in the account, which igops cannot manage\n"
+        "      Way out: remove this file."
+    ) in text
     assert "status: started" not in text  # an unmanageable experience's status is not a difference
     markdown = render_drift_markdown(FINDINGS)
     assert markdown.count("\n### ") == 3 and markdown.count("Way out: ") == 3
-    assert ("Gone from the account: the file pins id 0b5c9f51, which the account does not have; "
-            "file `experiences/gone.yaml`.") in markdown
+    assert (
+        "Gone from the account: the file pins id 0b5c9f51, which the account does not have; "
+        "file `experiences/gone.yaml`."
+    ) in markdown
     assert "| `status` | `ended` | `started` |" in markdown
     assert "A pricing experience in the account, which igops cannot manage; file " in markdown
     document = json.loads(render_drift_json(FINDINGS))
     assert [(entry["key"], entry["finding"], entry["way_out"]) for entry in document["drifted"]] == [
-        ("gone", "gone", "remove the file."), ("ended", "ended", "set status: ended."),
-        ("priced", "unmanageable", "remove this file.")]
+        ("gone", "gone", "remove the file."),
+        ("ended", "ended", "set status: ended."),
+        ("priced", "unmanageable", "remove this file."),
+    ]
     gone, _, priced = document["drifted"]
     assert gone["pinned_id"] == "0b5c9f51" and gone["missing"] and priced["live_type"] == "pricing"
 
 
 def test_a_css_change_is_a_line_diff_not_an_escaped_cell() -> None:
     css = FieldChange('variations["B"].onsiteInjection.customCss', CSS_BEFORE, CSS_AFTER)
-    report = DriftReport((_changed("hero", css, FieldChange("description", "Old", "New"),
-                                   live_status="started"),), checked=1)
+    report = DriftReport(
+        (_changed("hero", css, FieldChange("description", "Old", "New"), live_status="started"),), checked=1
+    )
     markdown = render_drift_markdown(report)
     assert "\\n" not in markdown and "color: red" not in markdown.split("```diff")[0]
     assert '| `description` | `"Old"` | `"New"` |' in markdown
-    assert ("```diff\n@@ -live +file @@\n"
-            '~   variations["B"].onsiteInjection.customCss = <<-EOT\n'
-            "        .hero {\n-         color: red;\n+         color: blue;\n        }\n"
-            "    EOT\n```") in markdown
+    assert (
+        "```diff\n@@ -live +file @@\n"
+        '~   variations["B"].onsiteInjection.customCss = <<-EOT\n'
+        "        .hero {\n-         color: red;\n+         color: blue;\n        }\n"
+        "    EOT\n```"
+    ) in markdown
     text = render_drift_text(report)
-    assert ("      @@ -live +file @@\n"
-            '      ~ variations["B"].onsiteInjection.customCss = <<-EOT\n'
-            "            .hero {\n          -   color: red;\n          +   color: blue;\n            }\n"
-            "        EOT\n") in text
+    assert (
+        "      @@ -live +file @@\n"
+        '      ~ variations["B"].onsiteInjection.customCss = <<-EOT\n'
+        "            .hero {\n          -   color: red;\n          +   color: blue;\n            }\n"
+        "        EOT\n"
+    ) in text
     assert '      description: "Old" (live) -> "New" (file)' in text
 
 

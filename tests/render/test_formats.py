@@ -38,7 +38,8 @@ def test_the_option_is_built_from_the_registry() -> None:
     assert runner.invoke(command, ["--format", "json"]).output == render_plan_json(review_plan()) + "\n"
     assert runner.invoke(command, []).output == render_plan_text(review_plan()) + "\n"
     assert "text for terminals, markdown for PR comments, json for machines" in " ".join(
-        runner.invoke(command, ["--help"]).output.split())
+        runner.invoke(command, ["--help"]).output.split()
+    )
     assert runner.invoke(command, ["--format", "yaml"]).exit_code == 2
 
 

@@ -14,8 +14,9 @@ from igops.render.github import Annotation, escape_data, escape_property, plan_a
 DATA_ESCAPES = (("%0D", "\r"), ("%0A", "\n"), ("%25", "%"))
 PROPERTY_ESCAPES = (("%0D", "\r"), ("%0A", "\n"), ("%3A", ":"), ("%2C", ","), ("%25", "%"))
 # What the runner's parser cuts at or decodes, often, among any other characters.
-HOSTILE = st.lists(st.one_of(st.sampled_from(["%", ":", "::", ",", "=", "\r", "\n", "%0A", "%25", " "]),
-                             st.characters())).map("".join)
+HOSTILE = st.lists(
+    st.one_of(st.sampled_from(["%", ":", "::", ",", "=", "\r", "\n", "%0A", "%25", " "]), st.characters())
+).map("".join)
 
 
 def unescape(text: str, escapes: tuple[tuple[str, str], ...]) -> str:
@@ -30,25 +31,36 @@ def read_as_the_runner(line: str) -> tuple[str, dict[str, str], str]:
     end = line.index("::", 2)
     command, _, properties = line[2:end].partition(" ")
     pairs = [pair.split("=", 1) for pair in properties.split(",")]
-    return (command, {name: unescape(value, PROPERTY_ESCAPES) for name, value in pairs},
-            unescape(line[end + 2:], DATA_ESCAPES))
+    return (
+        command,
+        {name: unescape(value, PROPERTY_ESCAPES) for name, value in pairs},
+        unescape(line[end + 2 :], DATA_ESCAPES),
+    )
 
 
 def test_an_annotation_names_file_line_column_and_title_before_the_message() -> None:
     annotation = Annotation("error", "igops validate", "$.name: required", "experiences/x.yaml", 9, 1)
-    assert workflow_command(annotation) == \
-        "::error file=experiences/x.yaml,line=9,col=1,title=igops validate::$.name: required"
-    assert workflow_command(Annotation("warning", "igops plan", "50% off: twice, or more")) == \
-        "::warning title=igops plan::50%25 off: twice, or more"
+    assert (
+        workflow_command(annotation)
+        == "::error file=experiences/x.yaml,line=9,col=1,title=igops validate::$.name: required"
+    )
+    assert (
+        workflow_command(Annotation("warning", "igops plan", "50% off: twice, or more"))
+        == "::warning title=igops plan::50%25 off: twice, or more"
+    )
 
 
 @given(file=HOSTILE, title=HOSTILE, message=HOSTILE, line=st.integers(1, 10**6), column=st.integers(1, 999))
 def test_whatever_the_texts_hold_the_command_is_one_line_read_back_as_given(
-        file: str, title: str, message: str, line: int, column: int) -> None:
+    file: str, title: str, message: str, line: int, column: int
+) -> None:
     command = workflow_command(Annotation("error", title, message, file, line, column))
     assert "\n" not in command and "\r" not in command
     assert read_as_the_runner(command) == (
-        "error", {"file": file, "line": str(line), "col": str(column), "title": title}, message)
+        "error",
+        {"file": file, "line": str(line), "col": str(column), "title": title},
+        message,
+    )
 
 
 @given(HOSTILE)
@@ -65,16 +77,21 @@ def test_plan_errors_and_rails_are_annotated_on_their_files_forced_ones_as_error
     none."""
     plan = Plan(
         experiences=(experience("promo", "Promo"),),
-        errors=(PlanError("hero", "hero: status paused: it does not exist yet."),
-                PlanError(None, "the account lists the same id twice.")),
-        risks=(Risk(RiskKind.MAX_CHANGES, None, "30 changes is more than max_changes (25)."),
-               Risk(RiskKind.END_WITHOUT_WINNER, "promo", "ends without a winner.", needs_force=False),
-               Risk(RiskKind.RUNNING_SPLIT, "gone", "changes the split of a running test.")),
+        errors=(
+            PlanError("hero", "hero: status paused: it does not exist yet."),
+            PlanError(None, "the account lists the same id twice."),
+        ),
+        risks=(
+            Risk(RiskKind.MAX_CHANGES, None, "30 changes is more than max_changes (25)."),
+            Risk(RiskKind.END_WITHOUT_WINNER, "promo", "ends without a winner.", needs_force=False),
+            Risk(RiskKind.RUNNING_SPLIT, "gone", "changes the split of a running test."),
+        ),
     )
     files = {"hero": "experiences/hero.yaml", "promo": "experiences/promo.yaml"}
     assert plan_annotations(plan, "igops plan", files) == [
-        Annotation("error", "igops plan", "hero: status paused: it does not exist yet.",
-                   "experiences/hero.yaml", 1),
+        Annotation(
+            "error", "igops plan", "hero: status paused: it does not exist yet.", "experiences/hero.yaml", 1
+        ),
         Annotation("error", "igops plan", "the account lists the same id twice."),
         Annotation("error", "igops plan", "30 changes is more than max_changes (25)."),
         Annotation("warning", "igops plan", "promo: ends without a winner.", "experiences/promo.yaml", 1),

@@ -15,28 +15,46 @@ LIMIT = GITHUB_BODY_LIMIT - MARKER_ROOM
 STICKY_MARKER = "\n<!-- Sticky Pull Request Comment igops-plan -->"
 
 
-def run(stdout: str = "", stderr: str = "", *, code: int = 0, markdown: bool = True,
-        command: str = "plan --format markdown") -> Run:
-    return Run(command=command, exit_code=code, succeeded=code in (0, 2), stdout=stdout, stderr=stderr,
-               markdown=markdown)
+def run(
+    stdout: str = "",
+    stderr: str = "",
+    *,
+    code: int = 0,
+    markdown: bool = True,
+    command: str = "plan --format markdown",
+) -> Run:
+    return Run(
+        command=command,
+        exit_code=code,
+        succeeded=code in (0, 2),
+        stdout=stdout,
+        stderr=stderr,
+        markdown=markdown,
+    )
 
 
 def test_a_plan_that_succeeded_is_posted_as_it_is_after_the_context_line() -> None:
-    body = compose(run("**Plan: 1 to create.**\n\ndetails\n", code=2), "Planned `abc` in [run 7](https://x/7).")
+    body = compose(
+        run("**Plan: 1 to create.**\n\ndetails\n", code=2), "Planned `abc` in [run 7](https://x/7)."
+    )
     assert body == "Planned `abc` in [run 7](https://x/7).\n\n**Plan: 1 to create.**\n\ndetails"
 
 
 def test_a_failure_says_what_failed_and_how_many_problems_are_annotated() -> None:
-    stdout = ("::error file=experiences/a.yaml,line=3,col=1,title=igops validate::name: required\n"
-              "experiences/a.yaml:3:1: name: required\n"
-              "::warning file=experiences/b.yaml,line=1,col=1::odd\n"
-              "1 error in 1 file (2 experience files checked).\n")
+    stdout = (
+        "::error file=experiences/a.yaml,line=3,col=1,title=igops validate::name: required\n"
+        "experiences/a.yaml:3:1: name: required\n"
+        "::warning file=experiences/b.yaml,line=1,col=1::odd\n"
+        "1 error in 1 file (2 experience files checked).\n"
+    )
     body = compose(run(stdout, code=1, markdown=False, command="validate"))
-    assert body == ("### ⛔ igops validate failed (exit 1)\n\n"
-                    "2 problems annotated on the files and lines they concern (the pull request's Files "
-                    "changed tab and the job's annotations).\n\n"
-                    "~~~text\nexperiences/a.yaml:3:1: name: required\n"
-                    "1 error in 1 file (2 experience files checked).\n~~~")
+    assert body == (
+        "### ⛔ igops validate failed (exit 1)\n\n"
+        "2 problems annotated on the files and lines they concern (the pull request's Files "
+        "changed tab and the job's annotations).\n\n"
+        "~~~text\nexperiences/a.yaml:3:1: name: required\n"
+        "1 error in 1 file (2 experience files checked).\n~~~"
+    )
 
 
 def test_standard_error_comes_first_without_its_workflow_commands() -> None:
@@ -71,11 +89,17 @@ def test_a_document_over_the_room_left_is_cut_at_a_blank_line_with_a_note() -> N
 
 
 @settings(max_examples=60, deadline=None)
-@given(stdout=st.text(max_size=3000), stderr=st.text(max_size=3000), repeat=st.integers(1, 60),
-       markdown=st.booleans(), code=st.integers(0, 3), context=st.text(max_size=2000))
-def test_whatever_a_run_prints_the_body_and_the_marker_fit_one_comment(stdout: str, stderr: str, repeat: int,
-                                                                       markdown: bool, code: int,
-                                                                       context: str) -> None:
+@given(
+    stdout=st.text(max_size=3000),
+    stderr=st.text(max_size=3000),
+    repeat=st.integers(1, 60),
+    markdown=st.booleans(),
+    code=st.integers(0, 3),
+    context=st.text(max_size=2000),
+)
+def test_whatever_a_run_prints_the_body_and_the_marker_fit_one_comment(
+    stdout: str, stderr: str, repeat: int, markdown: bool, code: int, context: str
+) -> None:
     body = compose(run(stdout * repeat, stderr * repeat, code=code, markdown=markdown), context)
     assert len(body + STICKY_MARKER) <= GITHUB_BODY_LIMIT
 

@@ -40,4 +40,3 @@ RENDERERS: dict[str, Callable[[Plan], str]] = {
 @pytest.mark.parametrize("plan_name", PLANS)
 def test_rendered_plan_matches_its_golden_file(plan_name: str, suffix: str) -> None:
     assert_golden(f"{plan_name}.{suffix}", RENDERERS[suffix](PLANS[plan_name]()))
-

@@ -65,8 +65,12 @@ def _object_schemas(node: Any, where: str = "#") -> Iterator[tuple[str, dict[str
 
 # Members a document may leave out, so that every other plan reads as it did before they existed: an
 # experience's results are there only when the plan ends it, origins only with plan --base.
-OPTIONAL = {"#/$defs/experience": {"results"}, "#": {"git_base"}, "#/$defs/change": {"origin"},
-            "#/$defs/fieldChange": {"origin"}}
+OPTIONAL = {
+    "#/$defs/experience": {"results"},
+    "#": {"git_base"},
+    "#/$defs/change": {"origin"},
+    "#/$defs/fieldChange": {"origin"},
+}
 
 
 def test_every_object_is_closed_and_every_property_has_a_one_line_description() -> None:
@@ -94,7 +98,11 @@ def test_every_managed_experience_is_in_the_document_with_what_apply_checks() ->
     assert footer["changes"] == [] and footer["experience_id"] == "exp-footer-links"
     assert footer["last_update_ts"] == 1_764_000_000_000 and footer["live_status"] == "pending"
     assert document["summary"] == {
-        "create": 1, "update": 2, "start": 2, "pause": 1, "end": 2,
+        "create": 1,
+        "update": 2,
+        "start": 2,
+        "pause": 1,
+        "end": 2,
         "line": "Plan: 1 to create, 2 to update, 5 lifecycle actions (start 2, pause 1, end 2).",
     }
     assert document["has_changes"] is True and document["files_hash"] == "sha256:5f2b9c0d7e"
@@ -120,21 +128,34 @@ def _broken(change: Any) -> dict[str, Any]:
     return document
 
 
-@pytest.mark.parametrize(("document", "message"), [
-    ([], "at the top level: [] is not of type 'object'"),
-    (_broken(lambda d: d.pop("experiences")), "at the top level: 'experiences' is a required property"),
-    (_broken(lambda d: d.update(extra=1)), "at the top level: Additional properties are not allowed"),
-    (_broken(lambda d: d["experiences"][0]["changes"][0].update(kind="launch")),
-     "at experiences[0].changes[0].kind: 'launch' is not one of"),
-    (_broken(lambda d: d["experiences"][0]["changes"][1].update(winner="B")),
-     "at experiences[0].changes[1].winner: 'B' is not of type 'null'"),
-    (_broken(lambda d: d["experiences"][2]["changes"][0]["fields"].append(SOME_FIELD)),
-     "at experiences[2].changes[0].fields"),
-    (_broken(lambda d: d["experiences"][1].update(last_update_ts=-1)),
-     "at experiences[1].last_update_ts: -1 is less than the minimum of 0"),
-    (_broken(lambda d: d["unmanaged"][0].update(status="archived")),
-     "at unmanaged[0].status: 'archived' is not one of"),
-])
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        ([], "at the top level: [] is not of type 'object'"),
+        (_broken(lambda d: d.pop("experiences")), "at the top level: 'experiences' is a required property"),
+        (_broken(lambda d: d.update(extra=1)), "at the top level: Additional properties are not allowed"),
+        (
+            _broken(lambda d: d["experiences"][0]["changes"][0].update(kind="launch")),
+            "at experiences[0].changes[0].kind: 'launch' is not one of",
+        ),
+        (
+            _broken(lambda d: d["experiences"][0]["changes"][1].update(winner="B")),
+            "at experiences[0].changes[1].winner: 'B' is not of type 'null'",
+        ),
+        (
+            _broken(lambda d: d["experiences"][2]["changes"][0]["fields"].append(SOME_FIELD)),
+            "at experiences[2].changes[0].fields",
+        ),
+        (
+            _broken(lambda d: d["experiences"][1].update(last_update_ts=-1)),
+            "at experiences[1].last_update_ts: -1 is less than the minimum of 0",
+        ),
+        (
+            _broken(lambda d: d["unmanaged"][0].update(status="archived")),
+            "at unmanaged[0].status: 'archived' is not one of",
+        ),
+    ],
+)
 def test_a_malformed_document_is_refused_in_one_sentence_saying_where(document: Any, message: str) -> None:
     with pytest.raises(ValueError, match=r"^The plan is not a valid igops plan document ") as refused:
         plan_from_document(document)
@@ -151,11 +172,17 @@ def _with_origins(plan: Plan) -> Plan:
     """`plan` as plan --base makes it: each field and action marked, cycling through the origins."""
     origins = itertools.cycle(Origin)
     experiences = tuple(
-        replace(experience, changes=tuple(
-            replace(change, fields=tuple(replace(field, origin=next(origins)) for field in change.fields))
-            if change.kind is ChangeKind.UPDATE else replace(change, origin=next(origins))
-            for change in experience.changes))
-        for experience in plan.experiences)
+        replace(
+            experience,
+            changes=tuple(
+                replace(change, fields=tuple(replace(field, origin=next(origins)) for field in change.fields))
+                if change.kind is ChangeKind.UPDATE
+                else replace(change, origin=next(origins))
+                for change in experience.changes
+            ),
+        )
+        for experience in plan.experiences
+    )
     return replace(plan, experiences=experiences, git_base=GitBase("origin/main", "0123456789" * 4))
 
 
@@ -164,10 +191,15 @@ def test_a_plan_with_origins_round_trips_and_follows_the_schema() -> None:
     document = plan_document(plan)
     assert list(VALIDATOR.iter_errors(document)) == []
     assert document["git_base"] == {"ref": "origin/main", "commit": "0123456789" * 4}
-    marked = [item.get("origin") for e in document["experiences"] for change in e["changes"]
-              for item in (change["fields"] or [change])]
+    marked = [
+        item.get("origin")
+        for e in document["experiences"]
+        for change in e["changes"]
+        for item in (change["fields"] or [change])
+    ]
     assert set(marked) == {"file", "outside", "both"}
     again = _round_trip(plan)
     assert again.git_base == plan.git_base
-    assert [change for e in again.experiences for change in e.changes] == \
-        [change for e in plan.experiences for change in e.changes]
+    assert [change for e in again.experiences for change in e.changes] == [
+        change for e in plan.experiences for change in e.changes
+    ]

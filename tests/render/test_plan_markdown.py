@@ -53,24 +53,39 @@ def test_a_short_list_of_cut_experiences_is_named_whole_with_the_unmanaged_list(
 def test_one_huge_section_is_left_out_alone_and_the_others_kept() -> None:
     huge = FieldChange("description", "short", _text(70_000))
     first = experience("aaa-huge", "Huge", changes=(Change(ChangeKind.UPDATE, fields=(huge,)),))
-    plan = Plan((first, *many_plan(5).experiences),
-                unmanaged=(UnmanagedExperience("i1", "Legacy", "pricing", "ended"),))
+    plan = Plan(
+        (first, *many_plan(5).experiences),
+        unmanaged=(UnmanagedExperience("i1", "Legacy", "pricing", "ended"),),
+    )
     comment = render_plan_markdown(plan)
     assert len(comment) <= DOCUMENT_LIMIT
     assert comment.count("<details>") == 6, "five experiences and the unmanaged list are kept"
     assert "aaa-huge</b>" not in comment
     assert comment.splitlines()[-1].startswith(
-        "_Plan truncated to fit one comment: 1 experience (<code>aaa-huge</code>) not shown here.")
+        "_Plan truncated to fit one comment: 1 experience (<code>aaa-huge</code>) not shown here."
+    )
 
 
 def test_the_largest_sections_go_first_until_the_rest_fits() -> None:
     sizes = [3_000, 200, 5_000, 200, 4_000, 200]
-    plan = Plan(tuple(experience(f"e{index}", f"E{index}", changes=(Change(ChangeKind.UPDATE, fields=(
-        FieldChange("description", "", _text(size)),)),)) for index, size in enumerate(sizes)))
+    plan = Plan(
+        tuple(
+            experience(
+                f"e{index}",
+                f"E{index}",
+                changes=(Change(ChangeKind.UPDATE, fields=(FieldChange("description", "", _text(size)),)),),
+            )
+            for index, size in enumerate(sizes)
+        )
+    )
     whole = render_plan_markdown(plan)
     comment = render_plan_markdown(plan, max_chars=len(whole) - 7_000)
-    assert [key for key in ("e0", "e1", "e2", "e3", "e4", "e5") if f"<b>{key}</b>" in comment] == \
-        ["e0", "e1", "e3", "e5"], "the 5,000 and the 4,000 go; the 3,000 is not needed to go"
+    assert [key for key in ("e0", "e1", "e2", "e3", "e4", "e5") if f"<b>{key}</b>" in comment] == [
+        "e0",
+        "e1",
+        "e3",
+        "e5",
+    ], "the 5,000 and the 4,000 go; the 3,000 is not needed to go"
 
 
 def _text(size: int) -> str:
@@ -79,8 +94,12 @@ def _text(size: int) -> str:
 
 
 def test_keys_in_the_note_are_inert() -> None:
-    plan = Plan((experience("a", "A", changes=many_plan(1).experiences[0].changes),
-                 experience("`b`_</details>", "B", changes=many_plan(1).experiences[0].changes)))
+    plan = Plan(
+        (
+            experience("a", "A", changes=many_plan(1).experiences[0].changes),
+            experience("`b`_</details>", "B", changes=many_plan(1).experiences[0].changes),
+        )
+    )
     comment = render_plan_markdown(plan, max_chars=len(render_plan_markdown(plan)) - 1)
     assert "(<code>&#96;b&#96;&#95;&lt;/details&gt;</code>)" in comment.splitlines()[-1]
 
@@ -90,7 +109,7 @@ def test_the_limit_holds_for_any_size_and_leaves_out_sections_whole(max_chars: i
     plan = Plan(
         many_plan(200).experiences,
         unmanaged=(UnmanagedExperience("i1", "Legacy", "pricing", "ended"),),
-            errors=(PlanError("k", "k: broken."),),
+        errors=(PlanError("k", "k: broken."),),
     )
     comment = render_plan_markdown(plan, max_chars=max_chars)
     assert len(comment) <= max_chars
@@ -119,7 +138,9 @@ def test_errors_come_first_under_a_title_that_says_apply_refuses_the_plan() -> N
     ]
     one = render_plan_markdown(Plan((), errors=(PlanError(None, "broken <b>."),)))
     assert one.split("\n\n")[1:] == [
-        "**⛔ 1 error: igops apply refuses this plan until it is fixed.**", "> **Error:** broken &lt;b&gt;."]
+        "**⛔ 1 error: igops apply refuses this plan until it is fixed.**",
+        "> **Error:** broken &lt;b&gt;.",
+    ]
 
 
 def test_a_limit_below_the_headline_is_still_a_limit() -> None:
@@ -129,16 +150,19 @@ def test_a_limit_below_the_headline_is_still_a_limit() -> None:
         render_plan_markdown(review_plan(), max_chars=0)
 
 
-@pytest.mark.parametrize(("text", "escaped"), [
-    ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
-    ("a | b", "a &#124; b"),
-    ("`code`", "&#96;code&#96;"),
-    ("*bold* _it_ ~~gone~~", "&#42;bold&#42; &#95;it&#95; &#126;&#126;gone&#126;&#126;"),
-    ("[link](https://example.com)", "&#91;link&#93;(https://example.com)"),
-    ("\\*not an escape", "&#92;&#42;not an escape"),
-    ("Tom & Jerry", "Tom &amp; Jerry"),
-    ("two\nlines", "two&#92;x0alines"),
-])
+@pytest.mark.parametrize(
+    ("text", "escaped"),
+    [
+        ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
+        ("a | b", "a &#124; b"),
+        ("`code`", "&#96;code&#96;"),
+        ("*bold* _it_ ~~gone~~", "&#42;bold&#42; &#95;it&#95; &#126;&#126;gone&#126;&#126;"),
+        ("[link](https://example.com)", "&#91;link&#93;(https://example.com)"),
+        ("\\*not an escape", "&#92;&#42;not an escape"),
+        ("Tom & Jerry", "Tom &amp; Jerry"),
+        ("two\nlines", "two&#92;x0alines"),
+    ],
+)
 def test_user_text_is_inert_in_markdown_and_html(text: str, escaped: str) -> None:
     assert markdown_inline(text) == escaped
 
@@ -147,8 +171,10 @@ def test_user_data_cannot_break_out_of_its_place() -> None:
     fence = "```\n</details><img src=x>"
     changes = review_plan().experiences[1].changes
     plan = Plan(
-        (experience("odd", ODD_NAME, changes=changes, warnings=(fence,), notes=(ODD_NAME,)),
-         experience("fence", fence, path="experiences/```.yaml", changes=changes)),
+        (
+            experience("odd", ODD_NAME, changes=changes, warnings=(fence,), notes=(ODD_NAME,)),
+            experience("fence", fence, path="experiences/```.yaml", changes=changes),
+        ),
         unmanaged=(UnmanagedExperience("a|b", "Name | with | pipes", "pricing", "ended"),),
     )
     comment = render_plan_markdown(plan)

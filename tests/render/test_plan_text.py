@@ -41,12 +41,15 @@ def test_colour_marks_actions_warnings_and_the_summary() -> None:
 
 
 def test_a_replaced_value_is_one_line_and_an_added_or_removed_one_has_its_sign() -> None:
-    text = render_plan_text(_field_plan(
-        FieldChange('variations["B"].percentage', 50, 60),
-        FieldChange("description", None, "New"),
-        FieldChange('variations["Old"]', {"name": "Old", "percentage": 0, "isControl": False}, None),
-        FieldChange("enabled", True, False),
-    ), color=False)
+    text = render_plan_text(
+        _field_plan(
+            FieldChange('variations["B"].percentage', 50, 60),
+            FieldChange("description", None, "New"),
+            FieldChange('variations["Old"]', {"name": "Old", "percentage": 0, "isControl": False}, None),
+            FieldChange("enabled", True, False),
+        ),
+        color=False,
+    )
     assert text.splitlines()[1:6] == [
         '      ~ variations["B"].percentage = 50 -> 60',
         '      + description = "New"',

@@ -15,21 +15,27 @@ from igops.render.plan_values import Line, detail_lines, parse_path, value_pair
 
 def _lines(*fields: FieldChange, pairs: bool = False) -> list[tuple[str, int, str]]:
     change = Change(ChangeKind.UPDATE, fields=fields)
-    return [(line.sign, line.depth, line.text)
-            for line in detail_lines(experience("x", "X"), change, width=60, pairs=pairs)]
+    return [
+        (line.sign, line.depth, line.text)
+        for line in detail_lines(experience("x", "X"), change, width=60, pairs=pairs)
+    ]
 
 
 def _created(desired: dict[str, Any]) -> list[Line]:
-    return list(detail_lines(experience("x", "X", desired=desired), Change(ChangeKind.CREATE), width=60,
-                             pairs=False))
+    return list(
+        detail_lines(experience("x", "X", desired=desired), Change(ChangeKind.CREATE), width=60, pairs=False)
+    )
 
 
-@pytest.mark.parametrize("parts", [
-    ("name",),
-    ("variations", "Free shipping", "onsiteEdits", 0, "replace"),
-    ("variations", 'Say "hi" \\ twice', "percentage"),
-    ("audience", "filters", 2, "expression", 0, "query", "value"),
-])
+@pytest.mark.parametrize(
+    "parts",
+    [
+        ("name",),
+        ("variations", "Free shipping", "onsiteEdits", 0, "replace"),
+        ("variations", 'Say "hi" \\ twice', "percentage"),
+        ("audience", "filters", 2, "expression", 0, "query", "value"),
+    ],
+)
 def test_a_path_the_engine_writes_reads_back_into_its_parts(parts: tuple[str | int, ...]) -> None:
     assert parse_path(readable_path(list(parts))) == parts
 
@@ -49,19 +55,29 @@ def test_inside_an_added_object_what_equals_the_api_default_is_left_out() -> Non
     # The default of excludeCurrency holds a null, which the canonical form leaves out.
     audience = {"enabled": True, "excludeCurrency": {"exclude": False}}
     assert _lines(FieldChange("audience", None, audience)) == [
-        ("+", 0, "audience"), ("+", 1, "enabled = true")]
+        ("+", 0, "audience"),
+        ("+", 1, "enabled = true"),
+    ]
 
 
 def test_a_value_that_is_all_defaults_still_shows_when_it_is_the_change() -> None:
     assert _lines(FieldChange('variations["B"].isControl', None, False)) == [
-        ("+", 0, 'variations["B"].isControl = false')]
+        ("+", 0, 'variations["B"].isControl = false')
+    ]
     assert _lines(FieldChange("experienceAnalysis", {"analyticsViewType": "none"}, None)) == [
-        ("-", 0, 'experienceAnalysis'), ("-", 1, 'analyticsViewType = "none"')]
+        ("-", 0, "experienceAnalysis"),
+        ("-", 1, 'analyticsViewType = "none"'),
+    ]
 
 
 def test_an_added_variation_is_expanded_into_its_fields_under_its_name() -> None:
-    added = {"name": "Summer", "percentage": 33, "isControl": False, "onsiteEdits": [],
-             "onsiteInjection": {"customCss": "a {}\n", "jsInjectionMode": {"type": "immediately"}}}
+    added = {
+        "name": "Summer",
+        "percentage": 33,
+        "isControl": False,
+        "onsiteEdits": [],
+        "onsiteInjection": {"customCss": "a {}\n", "jsInjectionMode": {"type": "immediately"}},
+    }
     assert _lines(FieldChange('variations["Summer"]', None, added)) == [
         ("+", 0, 'variations["Summer"]'),
         ("+", 1, "percentage = 33"),
@@ -80,16 +96,22 @@ def test_a_removed_object_shows_its_fields_as_removed_and_an_unknown_path_hides_
 
 
 def test_a_new_experience_shows_every_field_it_states_compactly() -> None:
-    lines = _created({
-        "name": "N", "type": "content/url",
-        "experienceAnalysis": {"analyticsViewType": "none"},
-        "variations": [{"name": "A", "percentage": 100, "isControl": True, "redirects": []}],
-        "audience": {"enabled": True, "filters": [
-            {"priority": 0, "expression": [{"query": {"key": "device", "value": "mobile"}}]},
-            {"priority": 1, "expression": []},
-        ]},
-        "experienceKeyMetrics": [{"standardEventId": "conversionRate", "isPrimary": False}],
-    })
+    lines = _created(
+        {
+            "name": "N",
+            "type": "content/url",
+            "experienceAnalysis": {"analyticsViewType": "none"},
+            "variations": [{"name": "A", "percentage": 100, "isControl": True, "redirects": []}],
+            "audience": {
+                "enabled": True,
+                "filters": [
+                    {"priority": 0, "expression": [{"query": {"key": "device", "value": "mobile"}}]},
+                    {"priority": 1, "expression": []},
+                ],
+            },
+            "experienceKeyMetrics": [{"standardEventId": "conversionRate", "isPrimary": False}],
+        }
+    )
     assert [(line.depth, line.text) for line in lines] == [
         (0, 'name = "N"'),
         (0, 'type = "content/url"'),
@@ -134,13 +156,23 @@ def test_a_changed_text_is_a_line_diff_with_distant_unchanged_lines_counted() ->
 
 def test_a_single_line_beyond_the_context_is_shown_and_a_lost_final_line_break_is_visible() -> None:
     lines = _lines(FieldChange("customJs", "a\nb\nc\nd\ne\n", "a\nb\nc\nd\ne"))
-    assert lines == [("~", 0, "customJs = <<-EOT"), *((" ", 1, line) for line in "abcd"),
-                     ("-", 1, "e"), ("+", 1, "e"), (" ", 0, "EOT")]
+    assert lines == [
+        ("~", 0, "customJs = <<-EOT"),
+        *((" ", 1, line) for line in "abcd"),
+        ("-", 1, "e"),
+        ("+", 1, "e"),
+        (" ", 0, "EOT"),
+    ]
 
 
 def test_a_text_that_becomes_one_line_or_empty_is_still_a_line_diff() -> None:
     assert _lines(FieldChange("html", "<p>\n  hi\n</p>", "")) == [
-        ("~", 0, "html = <<-EOT"), ("-", 1, "<p>"), ("-", 1, "  hi"), ("-", 1, "</p>"), (" ", 0, "EOT")]
+        ("~", 0, "html = <<-EOT"),
+        ("-", 1, "<p>"),
+        ("-", 1, "  hi"),
+        ("-", 1, "</p>"),
+        (" ", 0, "EOT"),
+    ]
 
 
 def test_inside_a_text_tabs_stay_and_every_other_control_is_spelled_out() -> None:
@@ -152,13 +184,19 @@ def test_a_replaced_value_is_one_line_or_in_markdown_a_removed_and_an_added_line
     field = FieldChange('variations["B"].percentage', 50, 60)
     assert _lines(field) == [("~", 0, 'variations["B"].percentage = 50 -> 60')]
     assert _lines(field, pairs=True) == [
-        ("-", 0, 'variations["B"].percentage = 50'), ("+", 0, 'variations["B"].percentage = 60')]
+        ("-", 0, 'variations["B"].percentage = 50'),
+        ("+", 0, 'variations["B"].percentage = 60'),
+    ]
 
 
 def test_a_replaced_object_is_removed_then_added() -> None:
     assert _lines(FieldChange("audience", {"enabled": True}, ["x", {"a": 1}])) == [
-        ("-", 0, "audience"), ("-", 1, "enabled = true"),
-        ("+", 0, 'audience[0] = "x"'), ("+", 0, "audience[1]"), ("+", 1, "a = 1")]
+        ("-", 0, "audience"),
+        ("-", 1, "enabled = true"),
+        ("+", 0, 'audience[0] = "x"'),
+        ("+", 0, "audience[1]"),
+        ("+", 1, "a = 1"),
+    ]
 
 
 def test_a_text_in_markdown_cannot_close_the_fence_or_leave_the_section() -> None:
@@ -168,7 +206,7 @@ def test_a_text_in_markdown_cannot_close_the_fence_or_leave_the_section() -> Non
     lines = render_plan_markdown(Plan((experience("x", "X", changes=(update,)),))).splitlines()
     assert [line for line in lines if line.lstrip(" ").startswith("```")] == ["```diff", "```"]
     assert [line for line in lines if line.startswith("</details>")] == ["</details>"]
-    diff = lines[lines.index("```diff") + 1:lines.index("```")]
+    diff = lines[lines.index("```diff") + 1 : lines.index("```")]
     # The user's lines are all there, each behind a sign or four spaces: never read as markdown.
     assert diff.count("+       ```") == 2 and diff.count("+       </details>") == 2
     assert all(line[:1] in "+-~>@" or line.startswith("    ") for line in diff if line), diff

@@ -23,16 +23,21 @@ DAY = 86_400
 MIDNIGHT = 1_793_491_200  # 2026-11-01T00:00:00Z
 
 
-@pytest.mark.parametrize(("verdict", "expected"), [
-    (None, "none given."),
-    (Verdict("not_ready"), "not ready (too few days or orders so far)."),
-    (Verdict("error", reason="no challenger"), "none (no challenger)"),
-    (Verdict("error"), "none (the API gave no reason)"),
-    (Verdict("strong_win", "Roll it out.", "B", 0.97),
-     "strong win for B, 97% to beat the control: Roll it out."),
-    (Verdict("mixed_signals", None, "B"), "mixed signals for B."),
-    (Verdict("directional_loss"), "directional loss."),
-])
+@pytest.mark.parametrize(
+    ("verdict", "expected"),
+    [
+        (None, "none given."),
+        (Verdict("not_ready"), "not ready (too few days or orders so far)."),
+        (Verdict("error", reason="no challenger"), "none (no challenger)"),
+        (Verdict("error"), "none (the API gave no reason)"),
+        (
+            Verdict("strong_win", "Roll it out.", "B", 0.97),
+            "strong win for B, 97% to beat the control: Roll it out.",
+        ),
+        (Verdict("mixed_signals", None, "B"), "mixed signals for B."),
+        (Verdict("directional_loss"), "directional loss."),
+    ],
+)
 def test_verdicts_read_as_sentences(verdict: Verdict | None, expected: str) -> None:
     assert verdict_text(verdict) == expected
 
@@ -54,8 +59,10 @@ def test_an_uplift_without_its_interval_is_the_value_alone() -> None:
 
 def hostile(key: str = "hero") -> ExperienceResults:
     """Results whose names try to colour a terminal and break markdown and rich markup."""
-    variations = (VariationResult("a", "[bold]Ctrl|x\x1b[31m", True, 50, 10, 1, 0.1, 1.0),
-                  VariationResult("b", "B", False, 50, 10, 2, 0.2, 2.0, Uplift(1.0, 0.5, 1.5), 0.9))
+    variations = (
+        VariationResult("a", "[bold]Ctrl|x\x1b[31m", True, 50, 10, 1, 0.1, 1.0),
+        VariationResult("b", "B", False, 50, 10, 2, 0.2, 2.0, Uplift(1.0, 0.5, 1.5), 0.9),
+    )
     return ExperienceResults(key, "<b>Hero</b>", "exp", "started", None, None, "conversion_rate", variations)
 
 
@@ -71,8 +78,9 @@ def test_user_data_cannot_colour_a_terminal_or_break_the_markup() -> None:
 
 def test_the_monitor_issue_body_stays_within_the_limit_and_says_what_it_left_out() -> None:
     checked = tuple(hostile(f"test-{n}") for n in range(40))
-    alerts = tuple(Alert("milestone", f"test-{n}", "Hero", "milestone: 7 days live today.")
-                   for n in range(40))
+    alerts = tuple(
+        Alert("milestone", f"test-{n}", "Hero", "milestone: 7 days live today.") for n in range(40)
+    )
     report = MonitorReport(checked, alerts, MonitorRules())
     body = render_monitor_markdown(report, max_chars=3000)
     assert len(body) <= 3000

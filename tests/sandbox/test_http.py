@@ -23,9 +23,12 @@ pytestmark = pytest.mark.http
 
 @contextmanager
 def served(sandbox: Sandbox) -> Iterator[httpx.Client]:
-    with serve_over_http(sandbox) as url, httpx.Client(
-        base_url=url + PREFIX, headers={"intelligems-access-token": TOKEN}, timeout=10
-    ) as client:
+    with (
+        serve_over_http(sandbox) as url,
+        httpx.Client(
+            base_url=url + PREFIX, headers={"intelligems-access-token": TOKEN}, timeout=10
+        ) as client,
+    ):
         yield client
 
 

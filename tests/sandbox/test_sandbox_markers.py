@@ -33,15 +33,18 @@ def rows(experience: dict[str, Any]) -> list[dict[str, Any]]:
     return list(analytics.experience_analytics(experience, {"testResult": True})["metrics"])
 
 
-@pytest.mark.parametrize(("description", "expected"), [
-    (None, Markers()),
-    ("An ordinary description.", Markers()),
-    ("Hero test [sandbox srm]", Markers(sample_ratio_mismatch=True)),
-    ("[Sandbox: Started 9 days ago, Conversion Collapse]", Markers(9.0, purchase=COLLAPSE_CONVERSION)),
-    ("[sandbox started 1 day ago; sample ratio mismatch; uplift +8%]", Markers(1.0, True, 1.08)),
-    ("[sandbox uplift -5.5%, something else]", Markers(add_to_cart=0.945)),
-    ("[sandbox]", Markers()),
-])
+@pytest.mark.parametrize(
+    ("description", "expected"),
+    [
+        (None, Markers()),
+        ("An ordinary description.", Markers()),
+        ("Hero test [sandbox srm]", Markers(sample_ratio_mismatch=True)),
+        ("[Sandbox: Started 9 days ago, Conversion Collapse]", Markers(9.0, purchase=COLLAPSE_CONVERSION)),
+        ("[sandbox started 1 day ago; sample ratio mismatch; uplift +8%]", Markers(1.0, True, 1.08)),
+        ("[sandbox uplift -5.5%, something else]", Markers(add_to_cart=0.945)),
+        ("[sandbox]", Markers()),
+    ],
+)
 def test_markers_are_read_from_the_description(description: str | None, expected: Markers) -> None:
     assert markers({"description": description}) == expected
 
@@ -79,8 +82,11 @@ def test_an_uplift_sets_the_challengers_true_conversion() -> None:
 
 def test_a_first_start_is_dated_back_and_a_resume_keeps_it() -> None:
     stamp = NOW * 1000
-    experience = {**make_experience(13, status="pending"), "description": "[sandbox started 9 days ago]",
-                  "experienceActions": []}
+    experience = {
+        **make_experience(13, status="pending"),
+        "description": "[sandbox started 9 days ago]",
+        "experienceActions": [],
+    }
     started = apply_action(experience, "start", stamp)
     assert started["startedAtTs"] == stamp - 9 * DAY * 1000
     paused = apply_action(started, "pause", stamp + 1)
@@ -91,15 +97,21 @@ def test_a_first_start_is_dated_back_and_a_resume_keeps_it() -> None:
 
 # Scenarios: the emulator's own file of stories, by experience name.
 
+
 def test_a_scenario_tells_the_story_of_the_experience_it_names_over_any_marker() -> None:
     scenario = {"Hero": "started 9 days ago, srm"}
     assert markers({"name": "Hero", "description": "[sandbox collapse]"}, scenario) == Markers(9.0, True)
-    assert markers({"name": "Other", "description": "[sandbox collapse]"}, scenario) == \
-        Markers(purchase=COLLAPSE_CONVERSION)
+    assert markers({"name": "Other", "description": "[sandbox collapse]"}, scenario) == Markers(
+        purchase=COLLAPSE_CONVERSION
+    )
     assert markers({"name": "Other"}, scenario) == Markers()
     told = marked(None)
-    assert rows(told) != analytics.experience_analytics(told, {"testResult": True}, markers(
-        {"name": "x"}, {"x": "sample ratio mismatch"}))["metrics"]
+    assert (
+        rows(told)
+        != analytics.experience_analytics(
+            told, {"testResult": True}, markers({"name": "x"}, {"x": "sample ratio mismatch"})
+        )["metrics"]
+    )
 
 
 def test_a_scenario_file_is_a_mapping_of_names_to_directives(tmp_path: Path) -> None:
@@ -108,8 +120,9 @@ def test_a_scenario_file_is_a_mapping_of_names_to_directives(tmp_path: Path) -> 
     assert load_scenario(good) == {"Hero": "started 3 days ago", "Name: with a colon": "uplift +2%"}
     (tmp_path / "empty.yaml").write_text("# nothing yet\n")
     assert load_scenario(tmp_path / "empty.yaml") == {}
-    not_a_mapping = ("is not a mapping of experience names to directives "
-                     "(Name: started 12 days ago, uplift +8%)")
+    not_a_mapping = (
+        "is not a mapping of experience names to directives (Name: started 12 days ago, uplift +8%)"
+    )
     for name, text, reason in [
         ("list.yaml", "- Hero\n", not_a_mapping),
         ("nested.yaml", "Hero: {started: 3}\n", not_a_mapping),

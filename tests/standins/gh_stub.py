@@ -229,8 +229,9 @@ def pull_requests(options: argparse.Namespace, token: str) -> str:
         ][: options.limit]
         return printed([{field: row[field] for field in options.fields.split(",")} for row in rows], options)
     if not can_write(token, "pull-requests"):
-        raise Refused("HTTP 403: Resource not accessible by integration (the token may not write pull "
-                      "requests)")
+        raise Refused(
+            "HTTP 403: Resource not accessible by integration (the token may not write pull requests)"
+        )
     body = read_body(options)
     if options.command == "edit":
         mine = [pull for pull in pulls if pull["repository"] == repo]
@@ -243,20 +244,38 @@ def pull_requests(options: argparse.Namespace, token: str) -> str:
     else:
         settings = load("settings.json", {})
         if token_scopes(token) is not None and not settings.get("actions_can_create_pull_requests"):
-            raise Refused("pull request create failed: GraphQL: GitHub Actions is not permitted to create or "
-                          "approve pull requests (createPullRequest)")
-        head = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"refs/heads/{options.head}"],
-                              cwd=os.environ["ACT_SOURCE_REPO"], capture_output=True, text=True, check=False)
+            raise Refused(
+                "pull request create failed: GraphQL: GitHub Actions is not permitted to create or "
+                "approve pull requests (createPullRequest)"
+            )
+        head = subprocess.run(
+            ["git", "rev-parse", "--verify", "--quiet", f"refs/heads/{options.head}"],
+            cwd=os.environ["ACT_SOURCE_REPO"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if head.returncode != 0:
-            raise Refused(f"pull request create failed: GraphQL: Head sha can't be blank, No commits between "
-                          f"{options.base} and {options.head} (createPullRequest)")
+            raise Refused(
+                f"pull request create failed: GraphQL: Head sha can't be blank, No commits between "
+                f"{options.base} and {options.head} (createPullRequest)"
+            )
         issues = load("issues.json", {"issues": []})["issues"]
         number = max([item["number"] for item in [*pulls, *issues]] + [0]) + 1
-        pull = {"repository": repo, "commits": [head.stdout.strip()], "number": number, "state": "open",
-                "merged_at": None, "merge_commit_sha": None, "title": options.title, "body": body, "edits": 0,
-                "by_run_token": token_scopes(token) is not None,
-                "head": {"sha": head.stdout.strip(), "ref": options.head, "repo": {"full_name": repo}},
-                "base": {"ref": options.base, "repo": {"full_name": repo}}}
+        pull = {
+            "repository": repo,
+            "commits": [head.stdout.strip()],
+            "number": number,
+            "state": "open",
+            "merged_at": None,
+            "merge_commit_sha": None,
+            "title": options.title,
+            "body": body,
+            "edits": 0,
+            "by_run_token": token_scopes(token) is not None,
+            "head": {"sha": head.stdout.strip(), "ref": options.head, "repo": {"full_name": repo}},
+            "base": {"ref": options.base, "repo": {"full_name": repo}},
+        }
         pulls.append(pull)
     save("pulls.json", pulls)
     return f"{server}/{repo}/pull/{pull['number']}\n"

@@ -252,7 +252,8 @@ class GitHub:
                 "workflow": workflow,
                 "workflowName": name,
                 "event": event,
-                "headSha": (pull_request.get("head") or {}).get("sha") or payload.get("after")
+                "headSha": (pull_request.get("head") or {}).get("sha")
+                or payload.get("after")
                 or payload.get("sha", ""),
                 "headBranch": (pull_request.get("head") or {}).get("ref")
                 or str(payload.get("ref", "refs/heads/main")).removeprefix("refs/heads/"),
@@ -751,9 +752,17 @@ def _parse(entries: list[dict[str, Any]], job_ids: list[str]) -> dict[str, JobRu
             job.summary += content
         elif command in ("error", "warning", "notice"):
             pairs = entry.get("kvPairs") or {}
-            job.annotations.append(Annotation(command, entry.get("arg", ""), pairs.get("file"),
-                                              pairs.get("line"), job_id, pairs.get("title"),
-                                              pairs.get("col")))
+            job.annotations.append(
+                Annotation(
+                    command,
+                    entry.get("arg", ""),
+                    pairs.get("file"),
+                    pairs.get("line"),
+                    job_id,
+                    pairs.get("title"),
+                    pairs.get("col"),
+                )
+            )
         elif entry.get("raw_output"):
             job.output.append(str(entry.get("msg", "")))
         elif "stepResult" in entry and entry.get("stage"):
@@ -844,9 +853,17 @@ def run_workflow(
     # --no-skip-checkout: act's own checkout (a copy of the working tree, in place of the action) is off.
     command = [binary, event, "--json", "--no-skip-checkout", "--action-offline-mode", "--no-cache-server"]
     # Empty files for the ones act would read from the repository (.env, .secrets, .vars, .input).
-    options = {"-W": path, "-e": event_file, "--defaultbranch": "main", "--actor": actor,
-               "--action-cache-path": github.home / ".cache" / "act", "--env-file": empty,
-               "--secret-file": empty, "--var-file": empty, "--input-file": empty}
+    options = {
+        "-W": path,
+        "-e": event_file,
+        "--defaultbranch": "main",
+        "--actor": actor,
+        "--action-cache-path": github.home / ".cache" / "act",
+        "--env-file": empty,
+        "--secret-file": empty,
+        "--var-file": empty,
+        "--input-file": empty,
+    }
     for option, value in options.items():
         command += [option, str(value)]
     for label in sorted(runner_labels(document)):

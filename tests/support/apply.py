@@ -142,8 +142,11 @@ def differences(before: Any, after: Any, path: str = "") -> list[str]:
             found += differences(before.get(key), after.get(key), f"{path}.{key}" if path else str(key))
         return found
     if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
-        return [p for i, (b, a) in enumerate(zip(before, after, strict=True))
-                for p in differences(b, a, f"{path}[{i}]")]
+        return [
+            p
+            for i, (b, a) in enumerate(zip(before, after, strict=True))
+            for p in differences(b, a, f"{path}[{i}]")
+        ]
     return [] if before == after else [path]
 
 
@@ -190,12 +193,20 @@ def igops_env(**extra: str) -> dict[str, str]:
     return {**env, "INTELLIGEMS_API_TOKEN": TOKEN, "NO_COLOR": "1", "PYTHONUNBUFFERED": "1", **extra}
 
 
-def run_on_terminal(args: list[str], cwd: Path, answer: str, wait_for: str,
-                    timeout: float = 30) -> tuple[int, str]:
+def run_on_terminal(
+    args: list[str], cwd: Path, answer: str, wait_for: str, timeout: float = 30
+) -> tuple[int, str]:
     """Run `igops ARGS` on a pseudo-terminal; type `answer` once `wait_for` appears. Exit code, output."""
     controller, terminal = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-m", "igops", *args], cwd=cwd, env=igops_env(),
-                               stdin=terminal, stdout=terminal, stderr=terminal, close_fds=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "igops", *args],
+        cwd=cwd,
+        env=igops_env(),
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        close_fds=True,
+    )
     os.close(terminal)
     output = b""
     answered = False
@@ -231,9 +242,15 @@ def edited_project(root: Path, monkeypatch: pytest.MonkeyPatch, count: int, **ed
     work_in(root, monkeypatch)
     (root / "igops.yaml").write_text("experiences_dir: experiences\n")
     (root / "experiences").mkdir()
-    documents = {f"experience-{n:02}": experience(TYPES[n % len(TYPES)], name=f"Experience {n:02}",
-                                                  description="Before", status=("draft", "started")[n % 2])
-                 for n in range(count)}
+    documents = {
+        f"experience-{n:02}": experience(
+            TYPES[n % len(TYPES)],
+            name=f"Experience {n:02}",
+            description="Before",
+            status=("draft", "started")[n % 2],
+        )
+        for n in range(count)
+    }
 
     async def create_all(client: IntelligemsClient) -> None:
         for key, document in documents.items():

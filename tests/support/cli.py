@@ -45,8 +45,11 @@ def igops(*args: str, input: str | None = None) -> Result:
 
 def fast_retries(monkeypatch: pytest.MonkeyPatch, max_attempts: int = 3) -> None:
     """The client's default retry policy, with millisecond backoffs so fault tests stay quick."""
-    monkeypatch.setattr(api_client, "RetryPolicy",
-                        lambda: RetryPolicy(max_attempts=max_attempts, base_delay=0.001, max_delay=0.05))
+    monkeypatch.setattr(
+        api_client,
+        "RetryPolicy",
+        lambda: RetryPolicy(max_attempts=max_attempts, base_delay=0.001, max_delay=0.05),
+    )
 
 
 def with_state_client(project: Path, work: Callable[[IntelligemsClient], Awaitable[T]]) -> T:

@@ -25,13 +25,27 @@ TOKEN = "test-token-7c1d2e"
 PREFIX = "/v25-10-beta"
 
 
-def new_sandbox(state_path: Path | None = None, *, token: str = TOKEN, rate_limits: bool = False,
-                rate_scale: float = 1.0, faults: Faults | None = None, unique_names: bool = False) -> Sandbox:
+def new_sandbox(
+    state_path: Path | None = None,
+    *,
+    token: str = TOKEN,
+    rate_limits: bool = False,
+    rate_scale: float = 1.0,
+    faults: Faults | None = None,
+    unique_names: bool = False,
+) -> Sandbox:
     """An emulator for the test: its state in memory, or in the file `state_path`; no rate limits and no
     faults unless asked for. The caller closes it when a state file must be left as a command leaves it."""
-    return Sandbox(SandboxConfig(token=token, state_path=state_path, rate_limits=rate_limits,
-                                 rate_scale=rate_scale, faults=faults if faults is not None else Faults(),
-                                 unique_names=unique_names))
+    return Sandbox(
+        SandboxConfig(
+            token=token,
+            state_path=state_path,
+            rate_limits=rate_limits,
+            rate_scale=rate_scale,
+            faults=faults if faults is not None else Faults(),
+            unique_names=unique_names,
+        )
+    )
 
 
 async def acall(
@@ -104,8 +118,10 @@ def serve_over_http(sandbox: Sandbox) -> Iterator[str]:
 def last_month() -> dict[str, str]:
     """A sitewide range the emulator has data for whenever the tests run: the 30 days before today."""
     today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    return {"start": (today - timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "end": today.strftime("%Y-%m-%dT%H:%M:%SZ")}
+    return {
+        "start": (today - timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "end": today.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
 
 
 def dashboard_put(url: str, live: dict[str, Any], *, token: str = TOKEN) -> None:
@@ -118,13 +134,21 @@ def dashboard_put(url: str, live: dict[str, Any], *, token: str = TOKEN) -> None
     elif body["audience"].get("elseVariationId"):
         ordered = [v["id"] for v in sorted(body["variations"], key=lambda v: v["order"])]
         body["audience"]["elseVariationIndex"] = str(ordered.index(body["audience"]["elseVariationId"]))
-    answer = httpx.put(f"{url}/v25-10-beta/experiences/{live['id']}", json={"experience": body},
-                       headers={"intelligems-access-token": token}, timeout=10)
+    answer = httpx.put(
+        f"{url}/v25-10-beta/experiences/{live['id']}",
+        json={"experience": body},
+        headers={"intelligems-access-token": token},
+        timeout=10,
+    )
     assert answer.status_code == 200, answer.text
 
 
 def dashboard_action(url: str, experience_id: str, action: str, *, token: str = TOKEN) -> None:
     """Start, pause or end an experience the way the dashboard does."""
-    answer = httpx.post(f"{url}/v25-10-beta/experiences/{experience_id}/actions/{action}", json={},
-                        headers={"intelligems-access-token": token}, timeout=10)
+    answer = httpx.post(
+        f"{url}/v25-10-beta/experiences/{experience_id}/actions/{action}",
+        json={},
+        headers={"intelligems-access-token": token},
+        timeout=10,
+    )
     assert answer.status_code == 200, answer.text

@@ -41,8 +41,9 @@ TYPE_CHANGE: dict[str, dict[str, Any]] = {
     "content/advanced": {"onsiteInjection": {"customCss": ".hero { color: red; }"}},
     "content/url": {"redirects": [redirect()]},
     "content/theme": {"redirects": [redirect(isThemeTest=True, destinationUrl="/")]},
-    "content/template": {"redirects": [redirect(isTemplateTest=True, templateType="product",
-                                                templateSuffixes=["alternate"])]},
+    "content/template": {
+        "redirects": [redirect(isTemplateTest=True, templateType="product", templateSuffixes=["alternate"])]
+    },
     "personalization": {"onsiteEdits": [{"find": "Hello", "replace": "Welcome back"}]},
     "personalization/offer": {"offer": offer()},
 }

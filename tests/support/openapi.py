@@ -87,8 +87,7 @@ def _validator(pointer: str) -> Draft202012Validator:
 
 def response_validator(method: str, template: str, status: str = "200") -> Draft202012Validator:
     pointer = (
-        f"/paths/{_escape(template)}/{method.lower()}/responses/{status}"
-        "/content/application~1json/schema"
+        f"/paths/{_escape(template)}/{method.lower()}/responses/{status}/content/application~1json/schema"
     )
     return _validator(pointer)
 

@@ -30,8 +30,15 @@ json_values = st.recursive(
 @st.composite
 def changes(draw: st.DrawFn) -> Change:
     kind = draw(st.sampled_from(list(ChangeKind)))
-    fields = draw(st.lists(st.builds(FieldChange, st.text(min_size=1, max_size=40), json_values, json_values),
-                           max_size=4)) if kind is ChangeKind.UPDATE else []
+    fields = (
+        draw(
+            st.lists(
+                st.builds(FieldChange, st.text(min_size=1, max_size=40), json_values, json_values), max_size=4
+            )
+        )
+        if kind is ChangeKind.UPDATE
+        else []
+    )
     winner = draw(st.none() | text) if kind is ChangeKind.END else None
     return Change(kind, tuple(fields), winner)
 
@@ -60,8 +67,8 @@ plans = st.builds(
     unmanaged=st.lists(
         st.builds(UnmanagedExperience, text, text, text, st.sampled_from(LIVE_STATUSES)), max_size=3
     ).map(tuple),
-    errors=st.lists(
-        st.builds(PlanError, st.none() | text, st.text(min_size=1, max_size=40)), max_size=2
-    ).map(tuple),
+    errors=st.lists(st.builds(PlanError, st.none() | text, st.text(min_size=1, max_size=40)), max_size=2).map(
+        tuple
+    ),
     files_hash=text,
 )

@@ -52,8 +52,12 @@ STICKY_CSS_AFTER = STICKY_CSS_BEFORE.replace(
 )
 # A canonical variation as igops plans it: the API's defaults filled in, which no plan should show.
 VARIATION_DEFAULTS = {
-    "isControl": False, "excludeProducts": False, "includeProducts": False,
-    "cartTargeting": [], "onsiteEdits": [], "redirects": [],
+    "isControl": False,
+    "excludeProducts": False,
+    "includeProducts": False,
+    "cartTargeting": [],
+    "onsiteEdits": [],
+    "redirects": [],
 }
 
 
@@ -110,9 +114,7 @@ def review_plan() -> Plan:
                 Change(
                     ChangeKind.UPDATE,
                     fields=(
-                        FieldChange(
-                            "description", None, "Does naming the free-shipping threshold lift AOV?"
-                        ),
+                        FieldChange("description", None, "Does naming the free-shipping threshold lift AOV?"),
                         FieldChange(
                             "experienceKeyMetrics",
                             [{"standardEventId": "conversionRate", "isPrimary": True}],
@@ -121,15 +123,15 @@ def review_plan() -> Plan:
                                 {"standardEventId": "conversionRate", "isPrimary": False},
                             ],
                         ),
-                        FieldChange("variations[\"Control\"].percentage", 50, 40),
+                        FieldChange('variations["Control"].percentage', 50, 40),
                         FieldChange(
-                            "variations[\"Free shipping headline\"].onsiteEdits[0].html",
+                            'variations["Free shipping headline"].onsiteEdits[0].html',
                             LONG_HTML_BEFORE,
                             LONG_HTML_AFTER,
                         ),
-                        FieldChange("variations[\"Free shipping headline\"].percentage", 50, 60),
+                        FieldChange('variations["Free shipping headline"].percentage', 50, 60),
                         FieldChange(
-                            "variations[\"Old banner\"]",
+                            'variations["Old banner"]',
                             {"name": "Old banner", "isControl": False, "percentage": 0},
                             None,
                         ),
@@ -173,7 +175,7 @@ def review_plan() -> Plan:
             desired_status="ended",
             notes=(
                 "ended experiences cannot change: 1 difference(s) from the file ignored "
-                "(variations[\"B\"].percentage).",
+                '(variations["B"].percentage).',
             ),
         ),
         experience("footer-links", "Footer links", live_status="pending", desired_status="draft"),
@@ -251,38 +253,52 @@ def created_plan() -> Plan:
             "audienceType": "common",
             "elseAction": "experienceExclude",
             "elseExcludeFromAnalytics": False,
-            "filters": [{
-                "priority": 0,
-                "action": "randomVariation",
-                "filterType": "device",
-                "expression": [
-                    {"query": {"key": "device", "value": "mobile", "filter": "equals", "type": "device"}},
-                ],
-                "expressionType": "common",
-                "excludeFromAnalytics": False,
-            }],
+            "filters": [
+                {
+                    "priority": 0,
+                    "action": "randomVariation",
+                    "filterType": "device",
+                    "expression": [
+                        {"query": {"key": "device", "value": "mobile", "filter": "equals", "type": "device"}},
+                    ],
+                    "expressionType": "common",
+                    "excludeFromAnalytics": False,
+                }
+            ],
             "excludeCurrency": {"exclude": False},
         },
         "experiencePageTargeting": [
-            {"expression": [{"query": {"key": "path", "value": "/products/", "filter": "startsWith",
-                                       "type": "urlPath"}}]},
+            {
+                "expression": [
+                    {
+                        "query": {
+                            "key": "path",
+                            "value": "/products/",
+                            "filter": "startsWith",
+                            "type": "urlPath",
+                        }
+                    }
+                ]
+            },
         ],
         "experienceKeyMetrics": [
             {"isPrimary": True, "standardEventId": "addToCartRate"},
             {"isPrimary": False, "standardEventId": "conversionRate"},
         ],
     }
-    return Plan((
-        experience(
-            "sticky-add-to-cart",
-            desired["name"],
-            experience_id=None,
-            live_status=None,
-            last_update_ts=None,
-            changes=(Change(ChangeKind.CREATE), Change(ChangeKind.START)),
-            desired=desired,
-        ),
-    ))
+    return Plan(
+        (
+            experience(
+                "sticky-add-to-cart",
+                desired["name"],
+                experience_id=None,
+                live_status=None,
+                last_update_ts=None,
+                changes=(Change(ChangeKind.CREATE), Change(ChangeKind.START)),
+                desired=desired,
+            ),
+        )
+    )
 
 
 def added_variation_plan() -> Plan:
@@ -291,36 +307,56 @@ def added_variation_plan() -> Plan:
         "name": "Summer theme",
         "percentage": 33,
         **VARIATION_DEFAULTS,
-        "redirects": [{
-            "group": 1, "originUrl": "/", "destinationUrl": "/",
-            "queryParams": [{"key": "preview_theme_id", "value": "141203216548"}],
-            "skip": False, "isThemeTest": True, "isTemplateTest": False, "templateSuffixes": [],
-            "redirectOnce": False, "filter": "contains", "redirectType": "fullReplacement",
-        }],
+        "redirects": [
+            {
+                "group": 1,
+                "originUrl": "/",
+                "destinationUrl": "/",
+                "queryParams": [{"key": "preview_theme_id", "value": "141203216548"}],
+                "skip": False,
+                "isThemeTest": True,
+                "isTemplateTest": False,
+                "templateSuffixes": [],
+                "redirectOnce": False,
+                "filter": "contains",
+                "redirectType": "fullReplacement",
+            }
+        ],
     }
     fields = (
         FieldChange('variations["Live theme"].percentage', 50, 34),
         FieldChange('variations["Spring theme"].percentage', 50, 33),
         FieldChange('variations["Summer theme"]', None, summer),
     )
-    return Plan((
-        experience("spring-theme-refresh", "Spring theme refresh", live_status="pending",
-                   desired_status="draft", changes=(Change(ChangeKind.UPDATE, fields),)),
-    ))
+    return Plan(
+        (
+            experience(
+                "spring-theme-refresh",
+                "Spring theme refresh",
+                live_status="pending",
+                desired_status="draft",
+                changes=(Change(ChangeKind.UPDATE, fields),),
+            ),
+        )
+    )
 
 
 def css_change_plan() -> Plan:
     """A stylesheet edited in its middle: a line diff, the unchanged lines far from it counted."""
     path = 'variations["Sticky bar"].onsiteInjection.customCss'
-    return Plan((
-        experience(
-            "sticky-add-to-cart",
-            "Sticky add-to-cart bar on mobile product pages",
-            live_status="paused",
-            desired_status="paused",
-            changes=(Change(ChangeKind.UPDATE, (FieldChange(path, STICKY_CSS_BEFORE, STICKY_CSS_AFTER),)),),
-        ),
-    ))
+    return Plan(
+        (
+            experience(
+                "sticky-add-to-cart",
+                "Sticky add-to-cart bar on mobile product pages",
+                live_status="paused",
+                desired_status="paused",
+                changes=(
+                    Change(ChangeKind.UPDATE, (FieldChange(path, STICKY_CSS_BEFORE, STICKY_CSS_AFTER),)),
+                ),
+            ),
+        )
+    )
 
 
 def many_plan(count: int) -> Plan:
@@ -334,8 +370,8 @@ def many_plan(count: int) -> Plan:
                     Change(
                         ChangeKind.UPDATE,
                         fields=(
-                            FieldChange("variations[\"Control\"].percentage", 50, 45),
-                            FieldChange("variations[\"B\"].percentage", 50, 55),
+                            FieldChange('variations["Control"].percentage', 50, 45),
+                            FieldChange('variations["B"].percentage', 50, 55),
                         ),
                     ),
                     Change(ChangeKind.PAUSE),

@@ -23,8 +23,9 @@ def ab_test(name: str, marker: str = "", *, status: str = "started", **fields: A
     return experience("content/advanced", name=name, description=description, status=status, **fields)
 
 
-def results_project(root: Path, monkeypatch: pytest.MonkeyPatch, documents: dict[str, dict[str, Any]],
-                    *, config: str = "") -> Path:
+def results_project(
+    root: Path, monkeypatch: pytest.MonkeyPatch, documents: dict[str, dict[str, Any]], *, config: str = ""
+) -> Path:
     """`root` as a project of these experience files (by key) against the sandbox state in account.json,
     each file's experience created and brought to its status, as applies would have."""
     (root / "experiences").mkdir(parents=True)

@@ -20,7 +20,8 @@ FILE_NAMES_OF_MAPPED = {mapped.file_path for mapped in MAPPED}
 
 def left_out_by_design(api_path: str) -> bool:
     return classify(api_path) not in (None, FieldClass.MODELLED, FieldClass.WRITE_ONLY) and not any(
-        api_path == mapped.write_path == mapped.file_path for mapped in MAPPED)
+        api_path == mapped.write_path == mapped.file_path for mapped in MAPPED
+    )
 
 
 @dataclass
@@ -98,8 +99,11 @@ def differences(
                 yield f"{child}: API field missing from the file schema"
         elif not left_out_by_design(child):
             yield from differences(
-                {"anyOf": ours.properties[name]}, my_root,
-                {"anyOf": theirs.properties[name]}, api_root, child,
+                {"anyOf": ours.properties[name]},
+                my_root,
+                {"anyOf": theirs.properties[name]},
+                api_root,
+                child,
             )
     if ours.items is not None and theirs.items is not None:
         yield from differences(ours.items, my_root, theirs.items, api_root, f"{path}[]")

@@ -30,9 +30,13 @@ _text = st.text(_chars, min_size=1, max_size=12)
 _LIST_SIZE = 2
 # The field that carries what a non-control variation of each type needs (igops.experience_types).
 TYPE_PART = {
-    "content/onsiteEdits": "onsiteEdits", "personalization": "onsiteEdits",
-    "content/advanced": "onsiteInjection", "personalization/offer": "offer",
-    "content/url": "redirects", "content/theme": "redirects", "content/template": "redirects",
+    "content/onsiteEdits": "onsiteEdits",
+    "personalization": "onsiteEdits",
+    "content/advanced": "onsiteInjection",
+    "personalization/offer": "offer",
+    "content/url": "redirects",
+    "content/theme": "redirects",
+    "content/template": "redirects",
 }
 
 
@@ -66,24 +70,32 @@ def _of_type(node: Mapping[str, Any], kind: str) -> st.SearchStrategy[Any]:
     if kind == "string":
         if "pattern" in node:
             return st.uuids(version=4).map(str)
-        return st.text(_chars, min_size=max(1, node.get("minLength", 1)),
-                       max_size=min(12, node.get("maxLength", 12)))
+        return st.text(
+            _chars, min_size=max(1, node.get("minLength", 1)), max_size=min(12, node.get("maxLength", 12))
+        )
     if kind in ("number", "integer"):
         low, high = max(node.get("minimum", -1000), -1000), min(node.get("maximum", 1000), 1000)
         whole = st.integers(int(low), int(high))
-        return whole if kind == "integer" else whole | whole.map(lambda number: number + 0.5).filter(
-            lambda number: number <= high)
+        return (
+            whole
+            if kind == "integer"
+            else whole | whole.map(lambda number: number + 0.5).filter(lambda number: number <= high)
+        )
     if kind == "boolean":
         return st.booleans()
     if kind == "array":
-        return st.lists(values(node.get("items", {"type": "string"})),
-                        min_size=node.get("minItems", 0), max_size=_LIST_SIZE)
+        return st.lists(
+            values(node.get("items", {"type": "string"})),
+            min_size=node.get("minItems", 0),
+            max_size=_LIST_SIZE,
+        )
     if "properties" in node:
         properties = node["properties"]
         required = set(node.get("required", ()))
         return st.fixed_dictionaries(
             {key: values(properties[key]) for key in properties if key in required},
-            optional={key: values(sub) for key, sub in properties.items() if key not in required})
+            optional={key: values(sub) for key, sub in properties.items() if key not in required},
+        )
     extra = node.get("additionalProperties")
     return st.dictionaries(_text, values(extra) if isinstance(extra, dict) else _text, max_size=2)
 
@@ -111,8 +123,12 @@ def schema_experiences(draw: st.DrawFn) -> dict[str, Any]:
         variations.append(drawn)
     optional = {key: node for key, node in _api_fields().items() if key not in ("name", "type", "variations")}
     document = draw(st.fixed_dictionaries({}, optional={key: values(node) for key, node in optional.items()}))
-    document |= {"name": draw(_text), "type": kind, "variations": variations,
-                 "status": draw(st.sampled_from(SCHEMA["properties"]["status"]["enum"]))}
+    document |= {
+        "name": draw(_text),
+        "type": kind,
+        "variations": variations,
+        "status": draw(st.sampled_from(SCHEMA["properties"]["status"]["enum"])),
+    }
     return conform(document)
 
 
@@ -208,8 +224,12 @@ def every_block(kind: str) -> dict[str, Any]:
     """One valid document of type `kind` in which every optional property of every block is set."""
     variations = [_fullest(SCHEMA["$defs"]["variation"]) for _ in range(2)]
     document = {key: _fullest(node) for key, node in _api_fields().items()}
-    document |= {"name": f"Every block of {kind}", "type": kind, "status": "started",
-                 "variations": variations}
+    document |= {
+        "name": f"Every block of {kind}",
+        "type": kind,
+        "status": "started",
+        "variations": variations,
+    }
     return conform(document)
 
 

@@ -33,22 +33,35 @@ def _enum(definition: str, field: str) -> st.SearchStrategy[Any]:
 def _edit() -> st.SearchStrategy[dict[str, Any]]:
     return st.fixed_dictionaries(
         {"find": text, "replace": code},
-        optional={"onsiteEditType": _enum("onsiteEdit", "onsiteEditType"),
-                  "querySelectors": st.lists(text, max_size=2),
-                  "insertType": _enum("onsiteEdit", "insertType"), "isRegex": st.booleans(), "title": text},
+        optional={
+            "onsiteEditType": _enum("onsiteEdit", "onsiteEditType"),
+            "querySelectors": st.lists(text, max_size=2),
+            "insertType": _enum("onsiteEdit", "insertType"),
+            "isRegex": st.booleans(),
+            "title": text,
+        },
     )
 
 
 def _redirect(**flags: Any) -> st.SearchStrategy[dict[str, Any]]:
-    return st.builds(lambda origin, destination, match: redirect(originUrl=origin, destinationUrl=destination,
-                                                                 filter=match, **flags),
-                     url, url, _enum("redirect", "filter"))
+    return st.builds(
+        lambda origin, destination, match: redirect(
+            originUrl=origin, destinationUrl=destination, filter=match, **flags
+        ),
+        url,
+        url,
+        _enum("redirect", "filter"),
+    )
 
 
 def _template_redirect() -> st.SearchStrategy[dict[str, Any]]:
     kinds = _enum("redirect", "templateType").filter(bool)
-    return st.builds(lambda kind, suffixes, base: base | {"templateType": kind, "templateSuffixes": suffixes},
-                     kinds, st.lists(text, min_size=1, max_size=2), _redirect(isTemplateTest=True))
+    return st.builds(
+        lambda kind, suffixes, base: base | {"templateType": kind, "templateSuffixes": suffixes},
+        kinds,
+        st.lists(text, min_size=1, max_size=2),
+        _redirect(isTemplateTest=True),
+    )
 
 
 def _tier() -> st.SearchStrategy[dict[str, Any]]:
@@ -58,19 +71,31 @@ def _tier() -> st.SearchStrategy[dict[str, Any]]:
 
 CHANGES: dict[str, st.SearchStrategy[dict[str, Any]]] = {
     "content/onsiteEdits": st.fixed_dictionaries({"onsiteEdits": st.lists(_edit(), min_size=1, max_size=3)}),
-    "content/advanced": st.fixed_dictionaries({"onsiteInjection": st.fixed_dictionaries(
-        {"customCss": code.filter(bool)},
-        optional={"customJs": code, "jsInjectionMode": st.fixed_dictionaries(
-            {"type": st.sampled_from(["immediately", "onWindowLoad"])})})}),
+    "content/advanced": st.fixed_dictionaries(
+        {
+            "onsiteInjection": st.fixed_dictionaries(
+                {"customCss": code.filter(bool)},
+                optional={
+                    "customJs": code,
+                    "jsInjectionMode": st.fixed_dictionaries(
+                        {"type": st.sampled_from(["immediately", "onWindowLoad"])}
+                    ),
+                },
+            )
+        }
+    ),
     "content/url": st.fixed_dictionaries({"redirects": st.lists(_redirect(), min_size=1, max_size=2)}),
-    "content/theme": st.fixed_dictionaries({"redirects": st.lists(_redirect(isThemeTest=True), min_size=1,
-                                                                  max_size=2)}),
-    "content/template": st.fixed_dictionaries({"redirects": st.lists(_template_redirect(), min_size=1,
-                                                                     max_size=2)}),
+    "content/theme": st.fixed_dictionaries(
+        {"redirects": st.lists(_redirect(isThemeTest=True), min_size=1, max_size=2)}
+    ),
+    "content/template": st.fixed_dictionaries(
+        {"redirects": st.lists(_template_redirect(), min_size=1, max_size=2)}
+    ),
     "personalization": st.fixed_dictionaries({"onsiteEdits": st.lists(_edit(), min_size=1, max_size=2)}),
     "personalization/offer": st.builds(
         lambda tiers, kind: {"offer": offer(tiers=tiers, discountType=kind)},
-        st.lists(_tier(), max_size=3), _enum("offer", "discountType"),
+        st.lists(_tier(), max_size=3),
+        _enum("offer", "discountType"),
     ),
 }
 assert set(CHANGES) == set(TYPES)
@@ -85,7 +110,8 @@ def experiences(draw: st.DrawFn) -> dict[str, Any]:
     shares = [high - low for low, high in zip([0, *cuts], [*cuts, 100], strict=True)]
     control = draw(st.integers(0, count - 1))
     variations = [
-        {"name": name, "percentage": share, "isControl": True} if index == control
+        {"name": name, "percentage": share, "isControl": True}
+        if index == control
         else {"name": name, "percentage": share, **draw(CHANGES[kind])}
         for index, (name, share) in enumerate(zip(names, shares, strict=True))
     ]

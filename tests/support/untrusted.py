@@ -6,8 +6,10 @@ import html
 import re
 
 # What a file path, a name or an API answer may hold (the path, and then some).
-HOSTILE = ("x\n~~~\n\n<img src=x onerror=alert(1)>\n\n## Plan approved\n\n~~~text\n@everyone @user #1 "
-           "\u202eevil\u2066 ``` | *b* [l](u) \r\x1b[31m\x1b]0;title\x07\u2028\u200f y.yaml")
+HOSTILE = (
+    "x\n~~~\n\n<img src=x onerror=alert(1)>\n\n## Plan approved\n\n~~~text\n@everyone @user #1 "
+    "\u202eevil\u2066 ``` | *b* [l](u) \r\x1b[31m\x1b]0;title\x07\u2028\u200f y.yaml"
+)
 # What shows that the hostile text is there (escaped): it must not be left out to pass.
 MARK = "u202eevil"
 _RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
@@ -46,8 +48,13 @@ def _prose(markdown: str) -> str:
         found = _FENCE.match(line)
         if fence is None and found:
             fence = found.group(1)
-        elif fence is not None and found and found.group(1)[0] == fence[0] and \
-                len(found.group(1)) >= len(fence) and not found.group(2).strip():
+        elif (
+            fence is not None
+            and found
+            and found.group(1)[0] == fence[0]
+            and len(found.group(1)) >= len(fence)
+            and not found.group(2).strip()
+        ):
             fence = None
         elif fence is None:
             lines.append(line)

@@ -30,8 +30,10 @@ def store_workflows() -> dict[str, dict[str, Any]]:
 
 def repo_workflows() -> dict[str, dict[str, Any]]:
     """Every workflow of this repository (its CI and its own copies of the igops workflows)."""
-    return {path.name: load_yaml(path.read_text(encoding="utf-8"))
-            for path in sorted((REPO / ".github" / "workflows").glob("*.yml"))}
+    return {
+        path.name: load_yaml(path.read_text(encoding="utf-8"))
+        for path in sorted((REPO / ".github" / "workflows").glob("*.yml"))
+    }
 
 
 def action() -> dict[str, Any]:

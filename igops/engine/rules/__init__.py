@@ -39,5 +39,14 @@ def raise_if_unsafe(plan: Plan, *, force: bool = False) -> None:
         raise UnsafePlan(plan.blocking_risks)
 
 
-__all__ = ["DEFAULT_SETTINGS", "PLAN_RULES", "PlanInputs", "PlanRule", "RuleSettings", "UnsafePlan", "assess",
-           "raise_if_unsafe", "touches_split"]
+__all__ = [
+    "DEFAULT_SETTINGS",
+    "PLAN_RULES",
+    "PlanInputs",
+    "PlanRule",
+    "RuleSettings",
+    "UnsafePlan",
+    "assess",
+    "raise_if_unsafe",
+    "touches_split",
+]

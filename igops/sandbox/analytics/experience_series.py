@@ -80,8 +80,9 @@ def _variation_series(
     return points
 
 
-def experience_timeseries(experience: dict[str, Any], body: dict[str, Any],
-                          story: Markers | None = None) -> dict[str, Any]:
+def experience_timeseries(
+    experience: dict[str, Any], body: dict[str, Any], story: Markers | None = None
+) -> dict[str, Any]:
     """The 200 body of POST /analytics/experience/{id}/timeseries for a stored experience, telling
     `story`."""
     start, end = _epoch_range(body, "startTs", "endTs")

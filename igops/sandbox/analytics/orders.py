@@ -61,8 +61,9 @@ def _lognormal_cdf(x: float, mu: float, sigma: float) -> float:
     return _normal_cdf((math.log(x) - mu) / sigma) if x > 0 else 0.0
 
 
-def _order_value_curves(current: Counts, previous: Counts,
-                        profile: _Profile) -> dict[str, list[dict[str, Any]]]:
+def _order_value_curves(
+    current: Counts, previous: Counts, profile: _Profile
+) -> dict[str, list[dict[str, Any]]]:
     periods = [_order_values(counts, profile) for counts in (current, previous)]
     known = [period for period in periods if period is not None]
     if not known:

@@ -31,20 +31,23 @@ def _response_variations(model: _Experience) -> list[dict[str, Any]]:
     return [defaults | copy.deepcopy(variation) for variation in model.variations]
 
 
-def experience_analytics(experience: dict[str, Any], body: dict[str, Any],
-                         story: Markers | None = None) -> dict[str, Any]:
+def experience_analytics(
+    experience: dict[str, Any], body: dict[str, Any], story: Markers | None = None
+) -> dict[str, Any]:
     """The 200 body of POST /analytics/resource/{id} for a stored experience, telling `story`."""
     return _experience_results(experience, _body_query(body), story)
 
 
-def experience_analytics_by_get(experience: dict[str, Any], params: Sequence[tuple[str, str]],
-                                story: Markers | None = None) -> dict[str, Any]:
+def experience_analytics_by_get(
+    experience: dict[str, Any], params: Sequence[tuple[str, str]], story: Markers | None = None
+) -> dict[str, Any]:
     """The 200 body of the deprecated GET /analytics/resource/{id}, from its query parameters."""
     return _experience_results(experience, _get_query(params), story)
 
 
-def _experience_results(experience: dict[str, Any], request: _ResourceQuery,
-                        story: Markers | None) -> dict[str, Any]:
+def _experience_results(
+    experience: dict[str, Any], request: _ResourceQuery, story: Markers | None
+) -> dict[str, Any]:
     model = _experience_model(experience, story)
     start, end, latest = _analysis_window(experience, request.start, request.end, dates._now())
     days = _daily(model, start, end, request.filters)

@@ -116,8 +116,9 @@ def _distinct_per_bucket(counts: Counts, revisits: float) -> Counts:
     }
 
 
-def _series_summary(shown: list[Counts], fields: tuple[str, ...], scale: float,
-                    profile: _Profile) -> dict[str, Any]:
+def _series_summary(
+    shown: list[Counts], fields: tuple[str, ...], scale: float, profile: _Profile
+) -> dict[str, Any]:
     """Additive metrics as the window sum rescaled to one bucket; ratios of the window sums.
 
     Visitor counts are summed over buckets too, so visitor-denominated ratios carry the
