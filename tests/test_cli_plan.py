@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -172,6 +173,16 @@ def test_wrong_token_and_unreachable_api_are_one_sentence(
     with serve_over_http(new_sandbox(token="another-token")) as url:
         result = igops("plan", "--api", url)
     assert result.exit_code == 1 and "401 Unauthorized" in result.output and TOKEN not in result.output
+    assert "set INTELLIGEMS_API_TOKEN to a valid API key" in result.output
+    # The sentence names the variable the token came from: the one igops.yaml names, when it names one.
+    config = project / "igops.yaml"
+    original = config.read_text()
+    config.write_text(re.sub(r"(?m)^token_env: .*$", "token_env: STORE_KEY", original))
+    monkeypatch.setenv("STORE_KEY", TOKEN)
+    with serve_over_http(new_sandbox(token="another-token")) as url:
+        result = igops("plan", "--api", url)
+    assert result.exit_code == 1 and "set STORE_KEY to a valid API key" in result.output, result.output
+    config.write_text(original)
     monkeypatch.setattr(api_client, "RetryPolicy", lambda: RetryPolicy(max_attempts=2, base_delay=0.001))
     result = igops("plan", "--api", f"{url}/")  # the server has stopped: nothing listens there now
     assert result.exit_code == 1 and "Could not reach the Intelligems API" in result.output

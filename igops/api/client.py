@@ -162,9 +162,12 @@ class IntelligemsClient:
         max_in_flight: int = 8,
         retry: RetryPolicy | None = None,
         pacer: Pacer | None = None,
+        token_env: str = "INTELLIGEMS_API_TOKEN",
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._token = token
+        # Where the token came from, so that a refusal says what to set (never the token itself).
+        self._token_env = token_env
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
         self.pacer = pacer or Pacer(rates=DOCUMENTED_RATES, max_in_flight=max_in_flight)
@@ -589,7 +592,7 @@ class IntelligemsClient:
         if status == 401:
             return Unauthorized(
                 "The Intelligems API refused the access token (401 Unauthorized): "
-                "set INTELLIGEMS_API_TOKEN to a valid API key of the store's organization.",
+                f"set {self._token_env} to a valid API key of the store's organization.",
                 method=method,
                 path=path,
                 status=401,

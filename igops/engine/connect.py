@@ -25,6 +25,7 @@ def open_client(
             settings.token,
             settings.api_url,
             timeout=settings.timeout,
+            token_env=settings.account.token_env,
             retry=retry,
             max_in_flight=max_in_flight,
         )
@@ -47,6 +48,7 @@ def open_client(
         SANDBOX_BASE_URL,
         transport=sandbox.transport(),
         timeout=settings.timeout,
+        token_env=settings.account.token_env,
         retry=retry,
         max_in_flight=max_in_flight,
     )
