@@ -14,8 +14,9 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,7 +28,7 @@ from igops.files.discovery import Candidate, read_text
 from igops.files.errors import FileError
 from igops.files.schema import schema_defaults, schema_findings
 from igops.files.yamldoc import Document, YamlError, parse
-from igops.model import JsonPath, nearest_position
+from igops.model import JsonPath, Position, nearest_position
 from igops.schemas import CONFIG_SCHEMA, load_schema
 
 CONFIG_FILE = "igops.yaml"
@@ -64,12 +65,23 @@ class AccountConfig:
     api_url: str
     token_env: str
     experiences_dir: Path
-    max_changes: int
-    protect_running_splits: bool
     timeout: float
     # Seconds a create whose answer was lost holds off a new create of its name (it may still land).
     create_hold_off: float
     monitor: MonitorRules = dataclasses.field(default_factory=MonitorRules)
+    # Every built-in rule's setting (defaults filled in), and any plug-in rule's igops.yaml names, by name.
+    policies: Mapping[str, PolicySetting] = dataclasses.field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PolicySetting:
+    """One rule's entry under `policies:`: its level (off, warn or force) and its thresholds, defaults
+    filled in for a built-in rule; `where` is where igops.yaml sets it (FILE:LINE:COLUMN), empty when it
+    does not."""
+
+    level: str
+    options: Mapping[str, Any]
+    where: str = ""
 
 
 @dataclass(frozen=True)
@@ -82,6 +94,8 @@ class ProjectConfig:
     # where the paths it names start, and where `igops init` puts schemas/.
     root: Path
     accounts: tuple[AccountConfig, ...]
+    # What igops.yaml says that still works but is written another way now (one sentence each, located).
+    notes: tuple[str, ...] = ()
 
     @property
     def account(self) -> AccountConfig:
@@ -120,7 +134,39 @@ def load_project_config(directory: Path) -> ProjectConfig:
     errors = [] if document is None else _findings(document, path)
     if errors:
         raise InvalidConfig(errors)
-    return _project(schema_defaults(CONFIG_SCHEMA) | values, path.parent, path)
+    located = {} if document is None else document.values
+    values, notes = _read_old_keys(values, located, path)
+    project = _project(schema_defaults(CONFIG_SCHEMA) | values, path.parent, path, located)
+    return dataclasses.replace(project, notes=notes)
+
+
+# Settings igops.yaml used to have, each read as a policy: (old key, rule, option, value for that option).
+_OLD_KEYS: tuple[tuple[str, str, str, Callable[[Any], Any]], ...] = (
+    ("max_changes", "max-changes", "max", int),
+    ("protect_running_splits", "running-split", "level", lambda protect: "force" if protect else "warn"),
+)
+
+
+def _read_old_keys(
+    values: Mapping[str, Any], located: Mapping[JsonPath, Position], path: Path
+) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """igops.yaml's values with the old keys moved under `policies`, and a note for each one moved."""
+    moved = {key: value for key, value in values.items() if key not in {old for old, *_ in _OLD_KEYS}}
+    policies = {name: dict(setting or {}) for name, setting in (values.get("policies") or {}).items()}
+    notes = []
+    for old, rule, option, convert in _OLD_KEYS:
+        if old not in values:
+            continue
+        written = convert(values[old])
+        policies.setdefault(rule, {})[option] = written
+        position = nearest_position(located, (old,))
+        notes.append(
+            f"{path}:{position.line}:{position.column}: {old} is read as policies: {{{rule}: {{{option}: "
+            f"{written}}}}}; write it that way (igops policies lists every rule)."
+        )
+    if policies:
+        moved["policies"] = policies
+    return moved, tuple(notes)
 
 
 def _findings(document: Document, path: Path) -> list[FileError]:
@@ -134,26 +180,111 @@ def _findings(document: Document, path: Path) -> list[FileError]:
             own[(key,)] = problem
     located = [(field, nearest_position(document.values, field), problem) for field, problem in own.items()]
     located += [finding for finding in schema_findings(document, CONFIG_SCHEMA) if finding[0][:1] not in own]
+    # The checks across settings rely on the types the schema promises.
+    if not located:
+        located = [
+            (field, nearest_position(document.values, field), problem)
+            for field, problem in _policy_problems(values)
+        ]
     return [FileError(path, position, field, message) for field, position, message in located]
 
 
-def _project(values: dict[str, Any], directory: Path, source: Path | None) -> ProjectConfig:
-    account = _account(DEFAULT_ACCOUNT, values, directory)
+def _policy_problems(values: Mapping[str, Any]) -> Iterator[tuple[JsonPath, str]]:
+    """An old key set beside the policy it is read as, and freeze windows whose times do not hold."""
+    policies = values.get("policies") or {}
+    for old, rule, option, _ in _OLD_KEYS:
+        if old in values and option in (policies.get(rule) or {}):
+            yield (
+                (old,),
+                f"{old} and policies.{rule}.{option} say the same thing: keep policies.{rule}.{option} "
+                f"and remove {old}.",
+            )
+    windows = (policies.get("freeze") or {}).get("windows") or []
+    for index, window in enumerate(windows):
+        times = {}
+        for bound in ("start", "end"):
+            moment, problem = _offset_time(window[bound])
+            if problem is not None:
+                yield ("policies", "freeze", "windows", index, bound), problem
+            times[bound] = moment
+        if times["start"] and times["end"] and times["end"] <= times["start"]:
+            yield (
+                ("policies", "freeze", "windows", index, "end"),
+                f"the freeze window {window['name']!r} ends at or before it starts ({window['start']}).",
+            )
+
+
+def _offset_time(text: str) -> tuple[datetime | None, str | None]:
+    """The moment `text` names, or why it is not ISO 8601 with a UTC offset."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None, f"{text!r} is not an ISO 8601 time, such as 2026-11-23T00:00:00-05:00."
+    if moment.tzinfo is None:
+        return None, (
+            f"{text!r} has no UTC offset, so it would mean another moment on each runner: write it "
+            "with one, such as 2026-11-23T00:00:00-05:00 (or Z for UTC)."
+        )
+    return moment, None
+
+
+def _project(
+    values: dict[str, Any],
+    directory: Path,
+    source: Path | None,
+    located: Mapping[JsonPath, Position] | None = None,
+) -> ProjectConfig:
+    account = _account(DEFAULT_ACCOUNT, values, directory, source, located or {})
     return ProjectConfig(source=source, root=directory, accounts=(account,))
 
 
-def _account(name: str, values: Mapping[str, Any], directory: Path) -> AccountConfig:
+def _account(
+    name: str,
+    values: Mapping[str, Any],
+    directory: Path,
+    source: Path | None,
+    located: Mapping[JsonPath, Position],
+) -> AccountConfig:
+    monitor = _monitor_rules(values["monitor"])
+    policies = _policies(values["policies"], monitor, source, located)
+    runtime = policies[MAX_RUNTIME]
     return AccountConfig(
         name=name,
         api_url=_relative_to(str(values["api_url"]), directory),
         token_env=str(values["token_env"]),
         experiences_dir=directory / str(values["experiences_dir"]),
-        max_changes=int(values["max_changes"]),
-        protect_running_splits=bool(values["protect_running_splits"]),
         timeout=float(values["timeout"]),
         create_hold_off=float(values["create_hold_off"]),
-        monitor=_monitor_rules(values["monitor"]),
+        # The max-runtime policy is also a monitor finding, with the same threshold.
+        monitor=dataclasses.replace(
+            monitor, max_runtime_days=None if runtime.level == "off" else float(runtime.options["max_days"])
+        ),
+        policies=policies,
     )
+
+
+MAX_RUNTIME = "max-runtime"
+END_GATE = "end-gate"
+# The one option a policy takes from elsewhere: end-gate judges a sample-ratio mismatch as monitor does.
+SRM_P_VALUE = "srm_p_value"
+
+
+def _policies(
+    given: Mapping[str, Any], monitor: MonitorRules, source: Path | None, located: Mapping[JsonPath, Position]
+) -> dict[str, PolicySetting]:
+    """Every built-in rule's setting over its defaults from the schema, then the other rules igops.yaml
+    names (a plug-in's), as given (a level of warn unless it says otherwise)."""
+    built_in = load_schema(CONFIG_SCHEMA)["properties"]["policies"]["properties"]
+    settings = {}
+    for name in [*built_in, *(name for name in given if name not in built_in)]:
+        values = {**built_in.get(name, {}).get("default", {"level": "warn"}), **(given.get(name) or {})}
+        if name == END_GATE:
+            values[SRM_P_VALUE] = monitor.srm_p_value
+        position = located.get(("policies", name))
+        where = f"{source}:{position.line}:{position.column}" if source and position else ""
+        level = str(values.pop("level"))
+        settings[name] = PolicySetting(level, values, where)
+    return settings
 
 
 def _monitor_rules(given: Mapping[str, Any]) -> MonitorRules:

@@ -130,6 +130,9 @@ class ExperiencePlan:
     base: Mapping[str, Any] | None = field(default=None, repr=False, compare=False)
     # An experience the plan ends: its results when the plan was made, shown next to the chosen winner.
     results: ExperienceResults | None = field(default=None, repr=False, compare=False)
+    # When the live experience first started (Unix seconds), for the rules that count days live: kept in a
+    # saved plan, so that apply can count them again at its own time.
+    started_at: int | None = None
 
     @property
     def has_changes(self) -> bool:
@@ -148,22 +151,23 @@ class Rule(Protocol):
     def needs_account(self) -> bool: ...
 
 
-class RiskKind(StrEnum):
-    MAX_CHANGES = "max-changes"
-    RUNNING_SPLIT = "running-split"
-    END_WITHOUT_WINNER = "end-without-winner"
-    STRONG_LOSS_WINNER = "strong-loss-winner"
-
-
 @dataclass(frozen=True)
 class Risk:
-    """Something in the plan a reviewer must see, and that apply refuses without --force when
-    `needs_force`. `key` names the experience, None for the plan as a whole."""
+    """A policy's finding that a reviewer must see, and that apply refuses without --force when
+    `needs_force` (the policy's level is force). `rule` is the policy's stable name (a plug-in's included,
+    so a free string); `key` names the experience, None for the plan as a whole; `figures` are the numbers
+    the message states, for machines."""
 
-    kind: RiskKind
+    rule: str
     key: str | None
     message: str  # one sentence: what is risky, and the ways on
     needs_force: bool = True
+    figures: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def level(self) -> str:
+        """The policy level that found it: `force` (apply refuses it without --force) or `warn`."""
+        return "force" if self.needs_force else "warn"
 
     @property
     def sentence(self) -> str:

@@ -100,13 +100,13 @@ def test_plan_errors_are_annotated_on_stderr_and_the_document_stays_clean(
 
 def cross_rails(project: Path) -> str:
     """An account matching the files, then a plan that changes the hero's running split (a warning once
-    running splits are not protected) and makes more changes than max_changes 0 allows (an error)."""
+    running splits are not protected) and makes more changes than max-changes' max 0 allows (an error)."""
     make_live_equal(project)
     config = project / "igops.yaml"
     config.write_text(
         config.read_text()
-        .replace("max_changes: 25", "max_changes: 0")
-        .replace("protect_running_splits: true", "protect_running_splits: false")
+        .replace("max: 25", "max: 0")
+        .replace("running-split: {level: force}", "running-split: {level: warn}")
     )
     hero = project / "experiences" / f"{HERO}.yaml"
     hero.write_text(
@@ -120,9 +120,9 @@ def cross_rails(project: Path) -> str:
 def annotates_the_rails(stderr: str, command: str) -> bool:
     annotations = [line for line in stderr.splitlines() if line.startswith("::")]
     starts = [
-        f"::error title=igops {command}::the plan makes 1 change",
-        f"::warning file=experiences/{HERO}.yaml,line=1,title=igops {command}::{HERO}: changes the "
-        "traffic split or the variations of a running test",
+        f"::error title=igops {command}::max-changes: the plan makes 1 change",
+        f"::warning file=experiences/{HERO}.yaml,line=1,title=igops {command}::running-split: {HERO}: "
+        "changes the traffic split or the variations of a running test",
     ]
     return len(annotations) == len(starts) and all(map(str.startswith, annotations, starts))
 
@@ -143,7 +143,7 @@ def test_apply_annotates_the_plan_it_makes_and_a_saved_one(project: Path, in_act
     api = cross_rails(project)
     refused = igops("apply", "--auto-approve", "--api", api)
     assert refused.exit_code == 1 and annotates_the_rails(refused.stderr, "apply")
-    assert "Error: safety rail: the plan makes 1 change" in refused.stderr
+    assert "Error: policy max-changes: the plan makes 1 change" in refused.stderr
 
     assert igops("plan", "--api", api, "--out", "plan.json").exit_code == 0
     saved = igops("apply", "plan.json", "--api", api)

@@ -20,6 +20,7 @@ from igops.schemas import CONFIG_SCHEMA, EXPERIENCE_SCHEMA, load_schema
 from igops.templates import (
     EXAMPLE_EXPERIENCE,
     GITIGNORE,
+    RECOMMENDED_LEVELS,
     STORE_ACTION,
     STORE_ACTION_DIR,
     THIS_REPOSITORY_ACTION,
@@ -70,15 +71,32 @@ def test_init_writes_into_the_current_directory_by_default(
 
 
 def test_igops_yaml_shows_every_setting_at_its_default_under_its_description(tmp_path: Path) -> None:
-    settings = load_schema(CONFIG_SCHEMA)["properties"]
+    settings = {
+        name: setting
+        for name, setting in load_schema(CONFIG_SCHEMA)["properties"].items()
+        if not setting.get("deprecated")
+    }
     text = config_file()
-    assert yaml.safe_load(text) == {name: setting["default"] for name, setting in settings.items()}
+    written = yaml.safe_load(text)
+    policies = written.pop("policies")
+    assert written == {name: setting["default"] for name, setting in settings.items() if name != "policies"}
     for setting in settings.values():
         assert setting["description"].split()[0] in text
+    # Every rule with every threshold at its default; the levels igops recommends for a new repository.
+    rules = settings["policies"]["properties"]
+    assert list(policies) == list(rules)
+    for name, rule in rules.items():
+        assert {
+            **rule["default"],
+            "level": RECOMMENDED_LEVELS.get(name, rule["default"]["level"]),
+        } == policies[name]
+        assert rule["description"].split()[0] in text
+    assert set(RECOMMENDED_LEVELS) <= set(rules)
     (tmp_path / "igops.yaml").write_text(text, encoding="utf-8")
     config = load_project_config(tmp_path)
-    assert config.source is not None
-    assert config.account.max_changes == settings["max_changes"]["default"]
+    assert config.source is not None and config.notes == ()
+    assert config.account.policies["end-gate"].level == "force"
+    assert config.account.policies["max-changes"].options == {"max": rules["max-changes"]["default"]["max"]}
 
 
 def test_the_files_schema_lines_point_at_the_copied_schemas(tmp_path: Path) -> None:

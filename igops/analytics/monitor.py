@@ -10,11 +10,15 @@ Pure: results in, alerts out. Three rules, each set in igops.yaml under `monitor
   zero: a broken variation that costs sales while it runs.
 - milestones: an experience reaching `days` (7 and 14) days live, on the day it reaches each one,
   calls for a look at its results.
+
+And one policy of igops.yaml's `policies`, with the threshold plans use:
+
+- max-runtime: a test live longer than `max_days` (35) has its answer or will not get one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from igops.analytics.results import ExperienceResults
@@ -23,7 +27,8 @@ from igops.analytics.stats import RatioTest, sample_ratio_test
 SRM = "sample-ratio-mismatch"
 COLLAPSE = "conversion-collapse"
 MILESTONE = "milestone"
-RULES = (SRM, COLLAPSE, MILESTONE)
+MAX_RUNTIME = "max-runtime"
+RULES = (SRM, COLLAPSE, MILESTONE, MAX_RUNTIME)
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,8 @@ class MonitorRules:
     collapse_min_control_orders: int = 30
     milestones: bool = True
     milestone_days: tuple[int, ...] = (7, 14)
+    # The max-runtime policy's threshold (igops.yaml `policies`), None when it is off.
+    max_runtime_days: float | None = 35.0
 
 
 @dataclass(frozen=True)
@@ -65,10 +72,15 @@ class MonitorReport:
         return tuple(alert for alert in self.alerts if alert.key == key)
 
 
-def monitor(results: Sequence[ExperienceResults], rules: MonitorRules) -> MonitorReport:
-    """Every alert the rules raise on the running experiences' `results`."""
+def monitor(
+    results: Sequence[ExperienceResults], rules: MonitorRules, runtime_exempt: Collection[str] = ()
+) -> MonitorReport:
+    """Every alert the rules raise on the running experiences' `results`; `runtime_exempt` are the keys of
+    experiences meant to run on (personalizations), which max-runtime leaves alone."""
     alerts: list[Alert] = []
     for experience in results:
+        if rules.max_runtime_days is not None and experience.key not in runtime_exempt:
+            alerts += runtime_alerts(experience, rules.max_runtime_days)
         if rules.sample_ratio_mismatch:
             alerts += sample_ratio_alerts(experience, rules.srm_p_value)
         if rules.conversion_collapse:
@@ -170,6 +182,25 @@ def milestone_alerts(experience: ExperienceResults, days: Sequence[int]) -> list
         )
         for milestone in sorted(set(days))
         if milestone <= live < milestone + 1
+    ]
+
+
+def runtime_alerts(experience: ExperienceResults, max_days: float) -> list[Alert]:
+    live = experience.days_live
+    if live is None or live <= max_days:
+        return []
+    return [
+        Alert(
+            MAX_RUNTIME,
+            experience.key,
+            experience.name,
+            (
+                f"{live:.0f} days live, longer than max-runtime allows ({max_days:g}): a test that long has "
+                f"its answer or will not get one; read its results (igops report {experience.key}) and end "
+                "it with a winner."
+            ),
+            figures={"days_live": round(live, 2), "max_days": float(max_days)},
+        )
     ]
 
 

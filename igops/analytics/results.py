@@ -88,6 +88,20 @@ class ExperienceResults:
     primary_metric: str | None
     variations: tuple[VariationResult, ...]
     verdict: Verdict | None = None
+    # The API's estimate of the best challenger's monthly revenue gain over the control (`impact`):
+    # (its net revenue per visitor - the control's) x all visitors x 30 / days of the test, rounded.
+    est_monthly_revenue_increase: float | None = None
+    currency_symbol: str = "$"  # the experience's currency, as amounts are written
+
+    @property
+    def estimated_challenger(self) -> VariationResult | None:
+        """The challenger the impact estimate is about: the best net revenue per visitor but the control's."""
+        challengers = [
+            variation
+            for variation in self.variations
+            if not variation.is_control and variation.net_revenue_per_visitor is not None
+        ]
+        return max(challengers, key=lambda variation: variation.net_revenue_per_visitor or 0.0, default=None)
 
     @property
     def control(self) -> VariationResult | None:
@@ -111,6 +125,12 @@ def days_live(live: Mapping[str, Any], now: float) -> float | None:
     )
     until = stopped if stopped is not None else now * 1000
     return max(0.0, (until - started) / DAY_MS)
+
+
+def started_at(live: Mapping[str, Any]) -> int | None:
+    """When the live experience first started, in Unix seconds; None when it never has."""
+    started = _number(live.get("startedAtTs"))
+    return None if started is None else int(started // 1000)
 
 
 def declared_primary(key_metrics: Any) -> str | None:
@@ -162,18 +182,27 @@ def experience_results(
             verdict.uplift,
             verdict.reason,
         )
-    started = _number(live.get("startedAtTs"))
+    impact = answer.get("impact")
     return ExperienceResults(
         key=key,
         name=str(live.get("name") or answer.get("experienceName") or key),
         experience_id=str(live.get("id") or answer.get("experienceId") or ""),
         status=str(live.get("status") or ""),
-        started_at=None if started is None else int(started // 1000),
+        started_at=started_at(live),
         days_live=days_live(live, now),
         primary_metric=primary,
         variations=variations,
         verdict=verdict,
+        est_monthly_revenue_increase=(
+            _number(impact.get("est_monthly_revenue_increase")) if isinstance(impact, Mapping) else None
+        ),
+        currency_symbol=_currency_symbol(live.get("currency")),
     )
+
+
+def _currency_symbol(currency: Any) -> str:
+    symbol = currency.get("symbol") if isinstance(currency, Mapping) else None
+    return symbol if isinstance(symbol, str) and symbol.isprintable() and 0 < len(symbol) <= 4 else "$"
 
 
 def winner_verdict(results: ExperienceResults, winner: str) -> str | None:

@@ -19,6 +19,7 @@ from igops.cli.import_command import import_command
 from igops.cli.init_command import init_command
 from igops.cli.monitor_command import monitor_command
 from igops.cli.plan_command import plan_command
+from igops.cli.policies_command import policies_command
 from igops.cli.report_command import report_command
 from igops.cli.sandbox_commands import sandbox
 from igops.cli.show_command import show_command
@@ -55,6 +56,7 @@ for command in (
     report_command,
     sitewide_command,
     monitor_command,
+    policies_command,
     sandbox,
     comment_body_command,
 ):

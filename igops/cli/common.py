@@ -56,19 +56,30 @@ def load_project(api: str | None) -> Project:
     """igops.yaml, the API settings (with --timeout, when the command has TIMEOUT_OPTION) and the
     experience files; any problem ends the command (exit 1)."""
     try:
-        return engine.open_project(api, Path(), timeout=_timeout_given())
+        project = engine.open_project(api, Path(), timeout=_timeout_given())
     except InvalidFiles as exc:
-        raise CommandFailed(validation_report.render_text(exc.result)) from None
+        raise CommandFailed(validation_report.render_text(validation_report.Validation(exc.result))) from None
     except EngineError as exc:
         raise CommandFailed(str(exc)) from None
+    echo_notes(project.settings.project.notes)
+    return project
 
 
 def open_settings(api: str | None) -> Settings:
     """igops.yaml and the API settings (with --timeout), for commands that need no experience files."""
     try:
-        return engine.open_settings(api, Path(), timeout=_timeout_given())
+        settings = engine.open_settings(api, Path(), timeout=_timeout_given())
     except EngineError as exc:
         raise CommandFailed(str(exc)) from None
+    echo_notes(settings.project.notes)
+    return settings
+
+
+def echo_notes(notes: Iterable[str]) -> None:
+    """igops.yaml's notes (a setting still read but now written another way), on stderr: stdout may be a
+    document."""
+    for note in notes:
+        click.echo(f"Note: {terminal(note)}", err=True)
 
 
 def _timeout_given() -> float | None:

@@ -52,7 +52,7 @@ def demo_command() -> None:
     experiences_dir = config.account.experiences_dir
     _heading(f"1. igops validate: check the files in {experiences_dir}/")
     loaded = engine.validate((), Path())
-    click.echo(validation_report.render_text(loaded))
+    click.echo(validation_report.render_text(validation_report.Validation(loaded)))
     if loaded.errors or not loaded.experiences:
         raise CommandFailed(
             f"the demo needs valid experience files in {experiences_dir}/: run it "

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from igops import engine
-from igops.cli.common import EXIT_ERROR, echo_annotations, in_github_actions
+from igops.cli.common import EXIT_ERROR, CommandFailed, echo_annotations, echo_notes, in_github_actions
 from igops.render import validation as validation_report
 
 
@@ -21,26 +21,42 @@ from igops.render import validation as validation_report
     "workflow command per problem, which GitHub Actions shows on the file and line, then the "
     "text lines (default: github when GITHUB_ACTIONS is true, else text).",
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Pass even when a policy at level force finds something (apply would want --force too).",
+)
 @click.pass_context
-def validate(ctx: click.Context, paths: tuple[Path, ...], output_format: str | None) -> None:
-    """Check experience files: YAML, the schema and igops's rules; report every problem.
+def validate(ctx: click.Context, paths: tuple[Path, ...], output_format: str | None, force: bool) -> None:
+    """Check experience files: YAML, the schema, igops's rules and the policies that judge files alone.
 
     PATHS are files or directories (searched recursively for *.yaml and *.yml). Without
     any, the experiences directory named in ./igops.yaml is checked (default: experiences).
-    Each problem is printed as FILE:LINE:COLUMN: FIELD: sentence. Exits 1 if there is any.
+    Each problem is printed as FILE:LINE:COLUMN: FIELD: sentence, and each policy finding
+    (primary-metric, max-discount, overlap among the files, and plug-in rules that need no
+    account) as FILE: RULE (LEVEL): sentence. Exits 1 if there is a problem, or a finding of
+    a policy at level force without --force; warnings are shown and pass.
 
     \b
     Example:
       igops validate
       igops validate experiences/homepage-hero-headline.yaml --format json
       igops validate --format github
+      igops validate --force
     """
     result = engine.validate(paths)
+    try:
+        policies = engine.open_policies()
+    except engine.EngineError as exc:
+        raise CommandFailed(str(exc)) from None
+    echo_notes(policies.notes)
+    risks = engine.offline_findings(result.experiences, policies.book)
+    validation = validation_report.Validation(result, risks, force)
     if (output_format or ("github" if in_github_actions() else "text")) == "github":
         # The annotations are for the runner; the lines after them are what the pull request comment shows.
-        echo_annotations(validation_report.file_annotations(result))
-        click.echo(validation_report.render_text(result))
+        echo_annotations(validation_report.file_annotations(validation))
+        click.echo(validation_report.render_text(validation))
     else:
         render = validation_report.render_json if output_format == "json" else validation_report.render_text
-        click.echo(render(result))
-    ctx.exit(0 if result.ok else EXIT_ERROR)
+        click.echo(render(validation))
+    ctx.exit(0 if validation.ok else EXIT_ERROR)

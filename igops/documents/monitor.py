@@ -7,7 +7,7 @@ from typing import Any
 from igops.analytics import MonitorReport
 from igops.text import counted
 
-MONITOR_FORMAT_VERSION = 1
+MONITOR_FORMAT_VERSION = 2  # 2: the max-runtime rule
 
 
 def summary_line(report: MonitorReport) -> str:
@@ -30,6 +30,7 @@ def monitor_document(report: MonitorReport) -> dict[str, Any]:
             "sample_ratio_mismatch": rules.srm_p_value if rules.sample_ratio_mismatch else None,
             "conversion_collapse": rules.collapse_drop if rules.conversion_collapse else None,
             "milestones": list(rules.milestone_days) if rules.milestones else [],
+            "max_runtime": rules.max_runtime_days,
         },
         "alerts": [
             {

@@ -13,11 +13,13 @@ import hashlib
 import json
 import textwrap
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
+from igops.analytics.results import ExperienceResults
 from igops.documents.results import results_document, results_from_document
 from igops.model import (
     Change,
@@ -29,13 +31,14 @@ from igops.model import (
     Plan,
     PlanError,
     Risk,
-    RiskKind,
     UnmanagedExperience,
 )
 from igops.schemas import load_schema
 from igops.text import counted
 
-FORMAT_VERSION = 3
+# 4: a risk names its policy (kind and rule, free strings), its level and figures; experiences carry
+# started_at; results carry the impact estimate, and the summary its total.
+FORMAT_VERSION = 4
 PLAN_SCHEMA = "plan.schema.json"
 _MESSAGE_WIDTH = 200
 DIGEST_PREFIX = "sha256:"
@@ -46,7 +49,11 @@ def plan_document(plan: Plan) -> dict[str, Any]:
     plan knows the id, `lastUpdateTs` and status of each one apply may touch."""
     return {
         "format_version": FORMAT_VERSION,
-        "summary": {**{kind.value: plan.count(kind) for kind in ChangeKind}, "line": summary_line(plan)},
+        "summary": {
+            **{kind.value: plan.count(kind) for kind in ChangeKind},
+            "line": summary_line(plan),
+            "est_monthly_revenue_increase": ending_impact(plan).total,
+        },
         "has_changes": plan.has_changes,
         "digest": plan_digest(plan),
         "files_hash": plan.files_hash,
@@ -57,10 +64,13 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         "errors": [{"key": error.key, "message": error.message} for error in plan.errors],
         "risks": [
             {
-                "kind": risk.kind.value,
+                "kind": risk.rule,
+                "rule": risk.rule,
                 "key": risk.key,
                 "message": risk.message,
                 "needs_force": risk.needs_force,
+                "level": risk.level,
+                "figures": _plain(risk.figures),
             }
             for risk in plan.risks
         ],
@@ -74,7 +84,8 @@ def plan_document(plan: Plan) -> dict[str, Any]:
 
 
 def summary_line(plan: Plan) -> str:
-    """`Plan: 2 to create, 1 to update, 3 lifecycle actions (start 2, end 1).`, or `No changes.`"""
+    """`Plan: 2 to create, 1 to update, 3 lifecycle actions (start 2, end 1).`, or `No changes.`; then, when
+    an end has the API's impact estimate for its winner, `2 tests to end: estimated +$8,400 a month.`"""
     if not plan.has_changes:
         return "No changes."
     lifecycle = {kind: plan.count(kind) for kind in ChangeKind if kind.is_lifecycle}
@@ -82,7 +93,64 @@ def summary_line(plan: Plan) -> str:
     detail = ", ".join(f"{kind} {number}" for kind, number in lifecycle.items() if number)
     actions = counted(sum(lifecycle.values()), "lifecycle action") + (f" ({detail})" if detail else "")
     create, update = plan.count(ChangeKind.CREATE), plan.count(ChangeKind.UPDATE)
-    return f"Plan: {create} to create, {update} to update, {actions}."
+    return f"Plan: {create} to create, {update} to update, {actions}.{_impact_sentence(ending_impact(plan))}"
+
+
+@dataclass(frozen=True)
+class EndingImpact:
+    """What the plan's ends are estimated to add a month: the API's estimate for each end whose winner is
+    the challenger the estimate is about (rolling out another variation, or the control, is not what it
+    estimates), totalled."""
+
+    ends: int  # the experiences the plan ends
+    counted: int  # those whose estimate is in the total
+    total: float | None  # None when none is
+    symbol: str = "$"
+
+
+def ending_impact(plan: Plan) -> EndingImpact:
+    ending = [
+        (experience, change.winner)
+        for experience in plan.experiences
+        for change in experience.changes
+        if change.kind is ChangeKind.END
+    ]
+    estimates = [
+        experience.results
+        for experience, winner in ending
+        if experience.results is not None and estimate_applies(experience.results, winner)
+    ]
+    symbols = {results.currency_symbol for results in estimates}
+    total = sum(results.est_monthly_revenue_increase or 0.0 for results in estimates) if estimates else None
+    return EndingImpact(len(ending), len(estimates), total, symbols.pop() if len(symbols) == 1 else "")
+
+
+def estimate_applies(results: ExperienceResults, winner: str | None) -> bool:
+    """Whether the API's impact estimate is about rolling out `winner`: it is the estimated challenger."""
+    challenger = results.estimated_challenger
+    return (
+        results.est_monthly_revenue_increase is not None
+        and challenger is not None
+        and challenger.name == winner
+    )
+
+
+def signed_amount(amount: float, symbol: str) -> str:
+    """`+$8,400`, `-€120`."""
+    return f"{'-' if amount < 0 else '+'}{symbol}{abs(amount):,.0f}"
+
+
+def _impact_sentence(impact: EndingImpact) -> str:
+    if impact.total is None:
+        return ""
+    tests = counted(impact.ends, "test")
+    amount = signed_amount(impact.total, impact.symbol)
+    if impact.counted == impact.ends:
+        return f" {tests} to end: estimated {amount} a month."
+    return (
+        f" {tests} to end: estimated {amount} a month from {impact.counted} of them (the others' winners "
+        "have no estimate)."
+    )
 
 
 def plan_digest(plan: Plan) -> str:
@@ -115,7 +183,7 @@ def plan_from_document(document: Any) -> Plan:
         errors=tuple(PlanError(**item) for item in document["errors"]),
         files_hash=document["files_hash"],
         risks=tuple(
-            Risk(RiskKind(item["kind"]), item["key"], item["message"], item["needs_force"])
+            Risk(item["rule"], item["key"], item["message"], item["needs_force"], item["figures"])
             for item in document["risks"]
         ),
         git_base=GitBase(**document["git_base"]) if "git_base" in document else None,
@@ -133,6 +201,7 @@ def _experience_document(experience: ExperiencePlan) -> dict[str, Any]:
         "live_status": experience.live_status,
         "desired_status": experience.desired_status,
         "last_update_ts": experience.last_update_ts,
+        "started_at": experience.started_at,
         "changes": [
             {
                 "kind": change.kind.value,
@@ -184,6 +253,7 @@ def _experience(item: dict[str, Any]) -> ExperiencePlan:
         live_status=item["live_status"],
         desired_status=item["desired_status"],
         last_update_ts=item["last_update_ts"],
+        started_at=item["started_at"],
         changes=tuple(
             Change(
                 kind=ChangeKind(change["kind"]),

@@ -15,7 +15,7 @@ from igops.analytics.dates import iso
 from igops.analytics.results import ExperienceResults, Report, Uplift, VariationResult, Verdict
 from igops.text import counted, terminal, window_text
 
-REPORT_FORMAT_VERSION = 2  # 2: primary_metric may be null (the file marks none)
+REPORT_FORMAT_VERSION = 3  # 2: primary_metric may be null (the file marks none); 3: impact
 
 
 def summary_line(report: Report) -> str:
@@ -60,6 +60,8 @@ def results_document(results: ExperienceResults) -> dict[str, Any]:
             "uplift": results.verdict.uplift,
             "reason": results.verdict.reason,
         },
+        "impact": {"est_monthly_revenue_increase": results.est_monthly_revenue_increase},
+        "currency_symbol": results.currency_symbol,
     }
 
 
@@ -85,6 +87,8 @@ def results_from_document(document: Mapping[str, Any]) -> ExperienceResults:
             verdict["uplift"],
             verdict["reason"],
         ),
+        est_monthly_revenue_increase=document["impact"]["est_monthly_revenue_increase"],
+        currency_symbol=document["currency_symbol"],
     )
 
 

@@ -8,8 +8,11 @@ from __future__ import annotations
 from igops.engine.errors import EngineError
 from igops.engine.operations import (
     InvalidFiles,
+    Policies,
     Project,
     Session,
+    offline_findings,
+    open_policies,
     open_project,
     open_settings,
     read_plan_file,
@@ -17,14 +20,18 @@ from igops.engine.operations import (
     validate,
     write_plan,
 )
-from igops.engine.rules import UnsafePlan, raise_if_unsafe
+from igops.engine.rules import RuleBook, UnsafePlan, raise_if_unsafe
 
 __all__ = [
     "EngineError",
     "InvalidFiles",
+    "Policies",
     "Project",
+    "RuleBook",
     "Session",
     "UnsafePlan",
+    "offline_findings",
+    "open_policies",
     "open_project",
     "open_settings",
     "raise_if_unsafe",

@@ -9,6 +9,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import replace
 from typing import Any
 
+from igops.analytics.results import started_at
 from igops.engine.diff import field_changes
 from igops.engine.lifecycle import transition
 from igops.engine.matching import Matching
@@ -109,6 +110,7 @@ def _experience_plan(
         experience_id=None if live is None else str(live["id"]),
         live_status=None if live is None else str(live["status"]),
         last_update_ts=None if live is None else int(live["lastUpdateTs"]),
+        started_at=None if live is None else started_at(live),
         changes=changes,
         notes=notes,
         desired=wanted,

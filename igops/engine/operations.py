@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -54,7 +55,7 @@ from igops.engine.pipeline import files_hash, keys_of, make_drift, make_plan, re
 from igops.engine.refresh import RefreshCache
 from igops.engine.reporting import ReportError, read_monitor, read_report, read_sitewide
 from igops.engine.reviewed import review_differences
-from igops.engine.rules import DEFAULT_SETTINGS, RuleSettings, raise_if_unsafe
+from igops.engine.rules import PlanInputs, RuleBook, assess, raise_if_unsafe, reassessed, rule_book
 from igops.engine.saved_plan import (
     MAX_SAVED_PLAN_BYTES,
     SavedPlanError,
@@ -69,7 +70,7 @@ from igops.files.bounded import BoundedReadError, read_bounded
 from igops.files.discovery import FILE_START
 from igops.files.targets import write_problem
 from igops.files.writer import experience_text, project_schema
-from igops.model import ApplyReport, DesiredExperience, DriftReport, Plan
+from igops.model import ApplyReport, DesiredExperience, DriftReport, Plan, Risk
 from igops.sandbox import StateFileError
 
 log = logging.getLogger("igops")
@@ -91,14 +92,10 @@ class Project:
     settings: Settings
     desired: tuple[DesiredExperience, ...]
 
-    @property
-    def rule_settings(self) -> RuleSettings:
-        config = self.settings.account
-        return replace(
-            DEFAULT_SETTINGS,
-            max_changes=config.max_changes,
-            protect_running_splits=config.protect_running_splits,
-        )
+    @functools.cached_property
+    def rule_book(self) -> RuleBook:
+        """The policies igops.yaml sets, with every rule installed."""
+        return rule_book(self.settings.account.policies)
 
 
 def open_settings(
@@ -127,7 +124,10 @@ def open_project(
     if loaded.errors:
         raise InvalidFiles(loaded)
     log.info("%d experience files in %s", len(loaded.experiences), settings.account.experiences_dir)
-    return Project(settings, loaded.experiences)
+    project = Project(settings, loaded.experiences)
+    # Built now, so that a policy naming no rule, or a plug-in that fails to load, stops the command early.
+    log.info("%d policies in force", len(project.rule_book.in_force()))
+    return project
 
 
 def validate(paths: Sequence[Path], directory: Path = Path()) -> LoadResult:
@@ -143,6 +143,33 @@ def validate(paths: Sequence[Path], directory: Path = Path()) -> LoadResult:
         where = config.source or config.account.experiences_dir
         return LoadResult(experiences=(), errors=(FileError(where, FILE_START, (), missing),), files=(where,))
     return load_experiences([config.account.experiences_dir])
+
+
+@dataclass(frozen=True)
+class Policies:
+    """The rules in force as igops.yaml (`source`, None without one) sets them, and its notes (old keys
+    still read)."""
+
+    book: RuleBook
+    source: Path | None
+    notes: tuple[str, ...] = ()
+
+
+def open_policies(directory: Path = Path()) -> Policies:
+    """The policies of the igops.yaml governing `directory`, with every rule installed; EngineError when
+    igops.yaml or a rule plug-in cannot be used. Needs no token: it reads no account."""
+    try:
+        config = load_project_config(directory)
+    except InvalidConfig as exc:
+        raise EngineError(str(exc)) from None
+    return Policies(rule_book(config.account.policies), config.source, config.notes)
+
+
+def offline_findings(experiences: Sequence[DesiredExperience], book: RuleBook) -> tuple[Risk, ...]:
+    """The findings of the policies that judge files alone, over `experiences` as a whole, at the current
+    time: what `igops validate` adds to the files' own checks."""
+    inputs = PlanInputs(files=tuple(experiences), now=time.time(), offline=True)
+    return assess(inputs, book.in_force(offline=True))
 
 
 def check_writable(path: Path, *, makes_directories: bool = False) -> None:
@@ -187,9 +214,9 @@ class Session:
     ) -> Plan:
         """A fresh plan of the project's files against the account (reads only); with `base` (a git
         commit, read before the account), every change carries its origin against that commit's files."""
-        rules = project.rule_settings
+        rules = project.rule_book
         if max_changes is not None:
-            rules = replace(rules, max_changes=max_changes)
+            rules = rules.with_option("max-changes", "max", max_changes)
         try:
             at_base = None if base is None else experiences_at(base, self.settings.account.experiences_dir)
         except CommitError as exc:
@@ -215,7 +242,8 @@ class Session:
             raise EngineError(
                 f"The plan {path} is stale: " + "; ".join(reasons) + ". Make a new one with igops plan --out."
             )
-        return plan
+        inputs = PlanInputs(plan.experiences, project.desired, unmanaged=plan.unmanaged, now=time.time())
+        return reassessed(plan, project.rule_book, inputs)
 
     def differences_from_review(self, plan: Plan, reviewed_path: Path) -> list[str]:
         """Why `plan` does not do what the reviewed plan saved in `reviewed_path` does (none when it does).

@@ -18,7 +18,7 @@ from igops.engine.matching import Matching, match
 from igops.engine.origins import with_origins
 from igops.engine.refresh import RefreshCache, fetch_details
 from igops.engine.reporting import with_end_results
-from igops.engine.rules import DEFAULT_SETTINGS, PlanInputs, RuleSettings, assess
+from igops.engine.rules import DEFAULT_BOOK, PlanInputs, RuleBook, assess
 from igops.files.at_commit import CommitFiles
 from igops.model import ChangeKind, DesiredExperience, DriftReport, ExperiencePlan, Plan, PlanError
 
@@ -33,14 +33,14 @@ async def make_plan(
     cache: RefreshCache | None = None,
     fingerprint: str = "",
     resend: Sequence[str] = (),
-    rules: RuleSettings = DEFAULT_SETTINGS,
+    rules: RuleBook = DEFAULT_BOOK,
     base: CommitFiles | None = None,
     now: float | None = None,
 ) -> Plan:
     """Refresh the live side (reads only) and compare it with the files (`fingerprint`: files_hash).
 
     `resend` names files whose experience is updated even when nothing differs (--resend);
-    `rules` are the settings the plan's rules read; with `base`, the files of a commit, every change is
+    `rules` are the policies the plan is checked against; with `base`, the files of a commit, every change is
     marked with its origin; `now` is the plan's clock (Unix seconds; default: the current time).
     """
     log.info("reading the account's experience list")
@@ -64,7 +64,8 @@ async def make_plan(
         plan = with_origins(plan, base.base, base.experiences, documents)
     # The evidence beside each decision to end a test, for the rules to judge.
     plan = await with_end_results(client, plan, documents, now=now)
-    plan = replace(plan, risks=assess(PlanInputs(plan.experiences, rules, tuple(desired), documents, now)))
+    inputs = PlanInputs(plan.experiences, tuple(desired), documents, plan.unmanaged, now)
+    plan = replace(plan, risks=assess(inputs, rules.in_force()))
     log.info(
         "planned: %d changes, %d errors, %d risks",
         sum(len(e.changes) for e in plan.experiences),

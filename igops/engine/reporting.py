@@ -28,6 +28,7 @@ from igops.analytics import (
 from igops.api import ApiError, IntelligemsClient
 from igops.engine.matching import match
 from igops.errors import IgopsError
+from igops.experience_types import PERSONALIZATION_TYPES
 from igops.model import ChangeKind, DesiredExperience, ExperiencePlan, Plan
 from igops.statuses import LiveStatus
 
@@ -157,7 +158,10 @@ async def read_monitor(
             for experience, live in running
         )
     )
-    return monitor(results, rules)
+    personalizations = {
+        experience.key for experience, _ in running if experience.type in PERSONALIZATION_TYPES
+    }
+    return monitor(results, rules, runtime_exempt=personalizations)
 
 
 def _key_metrics(experience: DesiredExperience) -> Any:

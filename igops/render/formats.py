@@ -11,12 +11,14 @@ from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
 from igops.analytics import MonitorReport, Report, SitewideFigures
+from igops.engine import Policies
 from igops.model import DriftReport, Plan
 from igops.render.drift import render_drift_json, render_drift_markdown, render_drift_text
 from igops.render.monitor import render_monitor_json, render_monitor_markdown, render_monitor_text
 from igops.render.plan_json import render_plan_json
 from igops.render.plan_markdown import render_plan_markdown
 from igops.render.plan_text import render_plan_text
+from igops.render.policies import render_policies_json, render_policies_text
 from igops.render.report import render_report_json, render_report_markdown, render_report_text
 from igops.render.sitewide import render_sitewide_json, render_sitewide_markdown, render_sitewide_text
 
@@ -93,5 +95,11 @@ MONITOR_FORMATS = Formats[MonitorReport](
         "text": (render_monitor_text, "for terminals"),
         "markdown": (render_monitor_markdown, "for an issue body"),
         "json": (render_monitor_json, "for machines (schemas/monitor.schema.json)"),
+    }
+)
+POLICY_FORMATS = Formats[Policies](
+    {
+        "text": (render_policies_text, "for terminals"),
+        "json": (render_policies_json, "for machines"),
     }
 )

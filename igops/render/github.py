@@ -56,9 +56,9 @@ def workflow_command(annotation: Annotation) -> str:
 
 
 def plan_annotations(plan: Plan, title: str, files: Mapping[str, str]) -> list[Annotation]:
-    """The plan's errors and the safety rails it crosses, each on the experience file it concerns (`files`:
-    key -> path), at line 1: a plan knows files, not lines. Rails apply refuses without --force are errors,
-    the others warnings."""
+    """The plan's errors and the policies' findings, each on the experience file it concerns (`files`:
+    key -> path), at line 1: a plan knows files, not lines. Findings apply refuses without --force are
+    errors, the others warnings."""
 
     def located(level: Level, message: str, key: str | None) -> Annotation:
         file = files.get(key) if key is not None else None
@@ -67,7 +67,7 @@ def plan_annotations(plan: Plan, title: str, files: Mapping[str, str]) -> list[A
     return [
         *(located("error", error.message, error.key) for error in plan.errors),
         *(
-            located("error" if risk.needs_force else "warning", risk.sentence, risk.key)
+            located("error" if risk.needs_force else "warning", f"{risk.rule}: {risk.sentence}", risk.key)
             for risk in plan.risks
         ),
     ]

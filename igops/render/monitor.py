@@ -7,7 +7,7 @@ from collections.abc import Callable
 import click
 
 from igops.analytics import Alert, MonitorReport, MonitorRules
-from igops.analytics.monitor import COLLAPSE, MILESTONE, SRM
+from igops.analytics.monitor import COLLAPSE, MAX_RUNTIME, MILESTONE, SRM
 from igops.documents import json_text
 from igops.documents.monitor import monitor_document, summary_line
 from igops.render.markdown import DOCUMENT_LIMIT, Section, bounded, experience_heading, more_not_shown
@@ -15,8 +15,13 @@ from igops.render.results import lifetime_sentence, markdown_rows
 from igops.render.untrusted import markdown_inline, terminal
 from igops.text import sentence_case
 
-RULE_TITLES = {SRM: "sample-ratio mismatch", COLLAPSE: "conversion collapse", MILESTONE: "milestone"}
-_COLOURS = {SRM: "red", COLLAPSE: "red", MILESTONE: "yellow"}
+RULE_TITLES = {
+    SRM: "sample-ratio mismatch",
+    COLLAPSE: "conversion collapse",
+    MILESTONE: "milestone",
+    MAX_RUNTIME: "max runtime",
+}
+_COLOURS = {SRM: "red", COLLAPSE: "red", MILESTONE: "yellow", MAX_RUNTIME: "yellow"}
 
 
 def rules_line(rules: MonitorRules) -> str:
@@ -31,6 +36,8 @@ def rules_line(rules: MonitorRules) -> str:
         )
     if rules.milestones and rules.milestone_days:
         parts.append("milestones at " + " and ".join(map(str, rules.milestone_days)) + " days live")
+    if rules.max_runtime_days is not None:
+        parts.append(f"max runtime beyond {rules.max_runtime_days:g} days live (policies: max-runtime)")
     return f"Rules (igops.yaml monitor): {'; '.join(parts) or 'none enabled'}."
 
 

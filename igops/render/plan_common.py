@@ -19,8 +19,9 @@ def shown(plan: Plan) -> tuple[ExperiencePlan, ...]:
 
 
 def risk_label(risk: Risk) -> str:
-    """How a risk is flagged: apply refuses it without --force, or it is a warning to weigh."""
-    return "needs --force" if risk.needs_force else "warning"
+    """How a policy's finding is flagged: its rule, and whether apply refuses it without --force or it is a
+    warning to weigh."""
+    return f"{risk.rule} ({'needs --force' if risk.needs_force else 'warning'})"
 
 
 def account_matches(plan: Plan) -> bool:

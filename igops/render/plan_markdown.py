@@ -96,7 +96,8 @@ def _errors(errors: tuple[PlanError, ...]) -> list[str]:
 
 
 def _risk(risk: Risk) -> str:
-    return f"> **{risk_label(risk).capitalize()}:** {markdown_inline(risk.message)}"
+    flag = "⛔" if risk.needs_force else "⚠️"
+    return f"> **{flag} {markdown_inline(risk_label(risk))}:** {markdown_inline(risk.message)}"
 
 
 def _section(experience: ExperiencePlan, risks: tuple[Risk, ...]) -> str:

@@ -107,7 +107,7 @@ def detail_line(line: Line, indent: str, style: Style) -> str:
 
 def _risk_line(risk: Risk, indent: str, style: Style) -> str:
     colour = "red" if risk.needs_force else "yellow"
-    return indent + style(f"! {risk_label(risk)}: {terminal(risk.message)}", fg=colour)
+    return indent + style(f"! {terminal(risk_label(risk))}: {terminal(risk.message)}", fg=colour)
 
 
 def _error_line(error: PlanError, style: Style) -> str:

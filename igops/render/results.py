@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 
 from igops.analytics import ExperienceResults, Uplift, VariationResult, Verdict
 from igops.analytics.results import metric_label
+from igops.documents.plan import signed_amount
 from igops.render.markdown import markdown_table
 from igops.render.untrusted import terminal
 from igops.text import day, sentence_case
@@ -148,13 +149,35 @@ def results_heading(results: ExperienceResults) -> str:
 
 
 def results_lines(results: ExperienceResults, winner: str | None = None) -> list[str]:
-    """One experience's results as plain lines: a heading, the aligned table, the verdict."""
+    """One experience's results as plain lines: a heading, the aligned table, the verdict, the impact."""
     table = aligned([COLUMNS, *rows(results, winner)])
     return [
         f"results so far: {results_heading(results)}",
         *(f"  {line}" for line in table),
         f"verdict: {verdict_text(results.verdict)}",
+        f"impact: {impact_text(results, winner)}",
     ]
+
+
+# How the API computes its estimate (analytics `impact.est_monthly_revenue_increase`).
+IMPACT_FORMULA = "(its net revenue per visitor minus the control's) x all visitors x 30 / days of the test"
+
+
+def impact_text(results: ExperienceResults, winner: str | None) -> str:
+    """The API's estimate of the monthly revenue the best challenger adds, and whether the winner is it."""
+    challenger = results.estimated_challenger
+    if results.est_monthly_revenue_increase is None or challenger is None:
+        return "the API has no estimate of the monthly revenue impact yet (too little data)."
+    amount = signed_amount(results.est_monthly_revenue_increase, results.currency_symbol)
+    estimate = (
+        f"the API estimates {terminal(amount)} a month for {terminal(challenger.name)}, the best challenger "
+        f"({IMPACT_FORMULA})"
+    )
+    if winner is None:
+        return f"{estimate}."
+    if winner == challenger.name:
+        return f"{estimate}; the winner is that challenger."
+    return f"{estimate}; the winner {terminal(winner)} is not that challenger, so the estimate is not its."
 
 
 def results_markdown(
@@ -168,6 +191,8 @@ def results_markdown(
             *markdown_rows(results, escape, winner),
             "",
             f"**Verdict:** {escape(verdict_text(results.verdict))}",
+            "",
+            f"**Impact:** {escape(sentence_case(impact_text(results, winner)))}",
         ]
     )
 

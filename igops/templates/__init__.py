@@ -13,6 +13,7 @@ import re
 import textwrap
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -98,12 +99,43 @@ def config_file() -> str:
         "# The API token never goes in a file; in GitHub Actions it is the secret INTELLIGEMS_API_TOKEN.",
     ]
     for name, setting in schema["properties"].items():
+        if setting.get("deprecated"):
+            continue
         lines.append("")
         lines += textwrap.wrap(
             setting["description"], _COMMENT_WIDTH, initial_indent="# ", subsequent_indent="# "
         )
-        lines.append(yaml.safe_dump({name: setting["default"]}, default_flow_style=False).rstrip())
+        if name == "policies":
+            lines += _policy_lines(setting["properties"])
+        else:
+            lines.append(yaml.safe_dump({name: setting["default"]}, default_flow_style=False).rstrip())
     return "\n".join(lines) + "\n"
+
+
+# The levels igops recommends for a new repository, where they differ from the defaults (warn for every
+# rule igops added after the safety rails, so that no existing repository's apply starts failing).
+RECOMMENDED_LEVELS = {"end-gate": "force", "max-discount": "force", "freeze": "force"}
+_EXAMPLE_WINDOW = '#   - {name: BFCM, start: "2026-11-23T00:00:00-05:00", end: "2026-12-02T00:00:00-05:00"}'
+
+
+def _policy_lines(rules: dict[str, Any]) -> list[str]:
+    """Every built-in rule at the recommended level, its thresholds at their defaults, under its
+    description."""
+    lines = [
+        "# Written at the levels igops recommends for a new repository: end-gate, max-discount and freeze at",
+        "# force. Left out, they (and the other rules added after the safety rails) default to warn.",
+        "policies:",
+    ]
+    for name, rule in rules.items():
+        settings = {**rule["default"], "level": RECOMMENDED_LEVELS.get(name, rule["default"]["level"])}
+        lines += textwrap.wrap(
+            rule["description"], _COMMENT_WIDTH - 2, initial_indent="  # ", subsequent_indent="  # "
+        )
+        if name == "freeze":
+            lines += ["  # Windows are ISO 8601 with a UTC offset, for example:", "  #" + _EXAMPLE_WINDOW[1:]]
+        dumped = yaml.safe_dump({name: settings}, default_flow_style=True, sort_keys=False, width=1000)
+        lines.append("  " + dumped.strip().removeprefix("{").removesuffix("}"))
+    return lines
 
 
 def scaffold(source: Pin | str) -> dict[str, str]:

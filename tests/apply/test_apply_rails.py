@@ -40,7 +40,7 @@ def refused(sandbox: Sandbox, api: str, *extra: str) -> list[str]:
     assert result.exit_code == 1, result.output
     assert sandbox.writes == [], "a refused plan wrote to the account"
     errors = [line for line in result.output.splitlines() if line.startswith("Error: ")]
-    assert errors and all(line.startswith("Error: safety rail: ") for line in errors), result.output
+    assert errors and all(line.startswith("Error: policy ") for line in errors), result.output
     return errors
 
 
@@ -62,12 +62,12 @@ def test_more_changes_than_max_changes_in_igops_yaml(
     project: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     api = use_sandbox(monkeypatch, sandbox)
-    edit_config(project, "max_changes: 25", "max_changes: 2")
+    edit_config(project, "max: 25", "max: 2")
     describe_differently(project, HERO, "bundle-and-save", "spring-theme-refresh")
     [error] = refused(sandbox, api)
     assert error == (
-        "Error: safety rail: the plan makes 3 changes, more than max_changes (2): review it, then run apply "
-        "with --force, or raise max_changes in igops.yaml (or --max-changes)."
+        "Error: policy max-changes: the plan makes 3 changes, more than max-changes allows (2): review it, "
+        "then run apply with --force, or raise policies.max-changes.max in igops.yaml (or --max-changes)."
     )
     assert igops("apply", "--auto-approve", "--api", api, "--max-changes", "3").exit_code == 0
     assert len(sandbox.writes) == 3
@@ -79,7 +79,7 @@ def test_more_changes_than_the_max_changes_option(
     api = use_sandbox(monkeypatch, sandbox)
     describe_differently(project, HERO, "bundle-and-save")
     [error] = refused(sandbox, api, "--max-changes", "1")
-    assert "the plan makes 2 changes, more than max_changes (1)" in error and "--force" in error
+    assert "the plan makes 2 changes, more than max-changes allows (1)" in error and "--force" in error
     forced(api, "--max-changes", "1")
     assert len(sandbox.writes) == 2
 
@@ -96,8 +96,8 @@ def test_changing_the_split_of_a_running_test(
     )
     [error] = refused(sandbox, api)
     assert error == (
-        f"Error: safety rail: {HERO}: changes the traffic split or the variations of a running test, which "
-        "mixes two setups in its results: pause or end it first, or run apply with --force."
+        f"Error: policy running-split: {HERO}: changes the traffic split or the variations of a running "
+        "test, which mixes two setups in its results: pause or end it first, or run apply with --force."
     )
     forced(api)
     hero = by_name(sandbox.experiences())[HERO_NAME]
@@ -129,12 +129,12 @@ def test_the_split_of_a_paused_test_is_no_rail_and_the_rail_can_be_switched_off(
     assert igops("apply", "--auto-approve", "--api", api).exit_code == 0
     edit(project, HERO, "percentage: 50", "percentage: 70")
     edit(project, HERO, "percentage: 50", "percentage: 30")
-    edit_config(project, "protect_running_splits: true", "protect_running_splits: false")
+    edit_config(project, "running-split: {level: force}", "running-split: {level: warn}")
     result = igops("apply", "--auto-approve", "--api", api)
     assert result.exit_code == 0, result.output
     assert (
-        "! warning: changes the traffic split or the variations of a running test, which mixes two "
-        "setups in its results: pause or end it first if that matters."
+        "! running-split (warning): changes the traffic split or the variations of a running test, which "
+        "mixes two setups in its results: pause or end it first if that matters."
     ) in result.output, "still warns"
 
 
@@ -143,8 +143,8 @@ def test_ending_without_a_winner(project: Path, sandbox: Sandbox, monkeypatch: p
     edit(project, "long-form-landing-page", "status: paused", "status: ended")
     [error] = refused(sandbox, api)
     assert error == (
-        "Error: safety rail: long-form-landing-page: ends without a winner: add winner: to the file, or run "
-        "apply with --force to end it with no variation rolled out."
+        "Error: policy end-without-winner: long-form-landing-page: ends without a winner: add winner: to the "
+        "file, or run apply with --force to end it with no variation rolled out."
     )
     forced(api)
     [end] = sandbox.writes
@@ -173,24 +173,27 @@ def test_every_rail_is_in_every_format_of_the_plan_and_apply_enforces_the_saved_
     edit(project, "long-form-landing-page", "status: paused", "status: ended")
     edit(project, HERO, "percentage: 50", "percentage: 55")
     edit(project, HERO, "percentage: 50", "percentage: 45")
-    edit_config(project, "max_changes: 25", "max_changes: 1")
+    edit_config(project, "max: 25", "max: 1")
     kinds = {"max-changes", "running-split", "end-without-winner"}
 
     text = igops("plan", "--api", api).output
     markdown = igops("plan", "--api", api, "--format", "markdown").output
     document = json.loads(igops("plan", "--api", api, "--format", "json").output)
-    assert {risk["kind"] for risk in document["risks"]} == kinds
-    assert all(risk["needs_force"] for risk in document["risks"])
+    blocking = [risk for risk in document["risks"] if risk["needs_force"]]
+    assert {risk["kind"] for risk in blocking} == kinds
+    # end-gate, a warning at its default level, judges the end too (it never ran: no evidence).
+    assert [risk["rule"] for risk in document["risks"] if not risk["needs_force"]] == ["end-gate"]
     for risk in document["risks"]:
-        assert f"! needs --force: {risk['message']}" in text
-        assert f"**Needs --force:** {risk['message']}".replace("_", "&#95;") in markdown
+        label = f"{risk['rule']} ({'needs --force' if risk['needs_force'] else 'warning'})"
+        assert f"! {label}: {risk['message']}" in text
+        assert f"{label}:** {risk['message']}".replace("_", "&#95;") in markdown
 
     assert igops("plan", "--api", api, "--out", "plan.json").exit_code == 0
     refused = igops("apply", "plan.json", "--api", api)
     assert refused.exit_code == 1 and sandbox.writes == []
     sentences = [
-        f"Error: safety rail: {(risk['key'] + ': ') if risk['key'] else ''}{risk['message']}"
-        for risk in document["risks"]
+        f"Error: policy {risk['rule']}: {(risk['key'] + ': ') if risk['key'] else ''}{risk['message']}"
+        for risk in blocking
     ]
     assert [line for line in refused.output.splitlines() if line.startswith("Error: ")] == sentences
     assert igops("apply", "plan.json", "--api", api, "--force").exit_code == 0

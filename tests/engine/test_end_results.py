@@ -18,7 +18,7 @@ from support.results import ab_test, results_project
 from igops.api import IntelligemsClient, ServerError
 from igops.documents.plan import PLAN_SCHEMA, plan_document, plan_from_document
 from igops.engine import UnsafePlan, raise_if_unsafe
-from igops.model import DesiredExperience, Plan, RiskKind
+from igops.model import DesiredExperience, Plan
 from igops.render.plan_json import render_plan_json
 from igops.render.plan_markdown import render_plan_markdown
 from igops.render.plan_text import render_plan_text
@@ -38,8 +38,10 @@ def live_then_ending(marker: str, winner: str | None) -> tuple[Sandbox, DesiredE
     return sandbox, desired(ending, key="badge")
 
 
-def risk_kinds(made: Plan) -> list[RiskKind]:
-    return [risk.kind for risk in made.risks]
+def risk_kinds(made: Plan) -> list[str]:
+    """The rules that need --force here (the policies at level warn, end-gate and primary-metric, have
+    their own tests)."""
+    return [risk.rule for risk in made.blocking_risks]
 
 
 def test_an_end_plan_shows_the_results_beside_the_winner() -> None:
@@ -84,20 +86,21 @@ def test_a_strong_loss_winner_needs_force() -> None:
     assert made.experiences[0].results is not None
     assert made.experiences[0].results.verdict is not None
     assert made.experiences[0].results.verdict.verdict == "strong_loss"
-    (risk,) = made.risks
-    assert risk.kind is RiskKind.STRONG_LOSS_WINNER and risk.needs_force and risk.key == "badge"
+    (risk,) = made.blocking_risks
+    assert risk.rule == "strong-loss-winner" and risk.needs_force and risk.key == "badge"
     assert risk.message.startswith(
         "ends with the winner Variant, which the API's verdict calls a strong loss against the control ("
     )
     assert (
         "chance to beat the control): name the control as winner, or run apply with --force" in risk.message
     )
-    with pytest.raises(UnsafePlan, match="safety rail: badge: ends with the winner Variant"):
+    with pytest.raises(UnsafePlan, match="policy strong-loss-winner: badge: ends with the winner Variant"):
         raise_if_unsafe(made)
     raise_if_unsafe(made, force=True)
-    assert "! needs --force: ends with the winner Variant" in render_plan_text(made)
-    assert "**Needs --force:** ends with the winner Variant" in render_plan_markdown(made)
-    assert plan_document(made)["risks"][0]["kind"] == "strong-loss-winner"
+    assert "! strong-loss-winner (needs --force): ends with the winner Variant" in render_plan_text(made)
+    assert "strong-loss-winner (needs --force):** ends with the winner Variant" in render_plan_markdown(made)
+    [document] = [risk for risk in plan_document(made)["risks"] if risk["needs_force"]]
+    assert document["kind"] == document["rule"] == "strong-loss-winner" and document["level"] == "force"
 
 
 @pytest.mark.parametrize(
@@ -115,13 +118,13 @@ def test_other_winners_are_no_rail(marker: str, winner: str) -> None:
     # loss by chance (about 1 run in 75), and then the rail is right to fire. The rule is the point.
     verdict = made.experiences[0].results.verdict if made.experiences[0].results else None
     strong_loss = verdict is not None and verdict.verdict == "strong_loss" and winner != "Control"
-    assert (RiskKind.STRONG_LOSS_WINNER in risk_kinds(made)) == strong_loss
+    assert ("strong-loss-winner" in risk_kinds(made)) == strong_loss
 
 
 def test_an_end_without_a_winner_keeps_its_own_rail_and_shows_the_results() -> None:
     sandbox, ending = live_then_ending(COLLAPSED, None)
     made = plan(sandbox, [ending])
-    assert risk_kinds(made) == [RiskKind.END_WITHOUT_WINNER]
+    assert risk_kinds(made) == ["end-without-winner"]
     assert "(no winner)\n      results so far: " in render_plan_text(made)
 
 
@@ -152,7 +155,8 @@ def test_apply_refuses_a_strong_loss_winner_without_force_fresh_or_saved(
     refused = igops("apply", "plan.json")
     assert refused.exit_code == 1
     assert (
-        "Error: safety rail: badge: ends with the winner Variant, which the API's verdict calls a strong loss"
+        "Error: policy strong-loss-winner: badge: ends with the winner Variant, which the API's verdict "
+        "calls a strong loss"
     ) in refused.output
     fresh = igops("apply", "--auto-approve")
     assert fresh.exit_code == 1 and "strong loss" in fresh.output

@@ -11,7 +11,7 @@ from support.files import dump, experience
 
 from igops import engine
 from igops.engine import EngineError, InvalidFiles, Project, UnsafePlan
-from igops.model import ChangeKind, RiskKind
+from igops.model import ChangeKind
 
 
 @pytest.fixture
@@ -51,10 +51,10 @@ def test_apply_enforces_the_risks_of_the_plan_it_runs(repo: Path) -> None:
     write(repo, "hero", experience(status="ended"))
     project = engine.open_project(directory=repo)
     plan = engine.run(project.settings, lambda session: session.plan(project))
-    assert [risk.kind for risk in plan.blocking_risks] == [RiskKind.END_WITHOUT_WINNER]
+    assert [risk.rule for risk in plan.blocking_risks] == ["end-without-winner"]
     with pytest.raises(UnsafePlan) as refused:
         engine.run(project.settings, lambda session: session.apply(plan))
-    assert str(refused.value).startswith("Error: safety rail: hero: ends without a winner")
+    assert str(refused.value).startswith("Error: policy end-without-winner: hero: ends without a winner")
     report = engine.run(project.settings, lambda session: session.apply(plan, force=True))
     assert report.ok
 

@@ -12,13 +12,15 @@ from support.files import experience
 
 from igops.engine.diff import field_changes, readable_path
 from igops.engine.refresh import RefreshCache
-from igops.model import ChangeKind, FieldChange, RiskKind
+from igops.model import ChangeKind, FieldChange
 from igops.sandbox import Sandbox
 from igops.sandbox.store import Store
 
 
 def hero(**fields: object) -> dict[str, object]:
-    return experience(name="Homepage hero", **fields)
+    # Judged on one metric, so that the primary-metric policy has nothing to say about it here.
+    metrics = [{"standardEventId": "conversionRate", "isPrimary": True}]
+    return experience(name="Homepage hero", experienceKeyMetrics=metrics, **fields)
 
 
 def seed(sandbox: Sandbox, *documents: dict[str, object]) -> list[dict[str, object]]:
@@ -64,16 +66,20 @@ def test_risks_of_running_splits_and_ends_without_a_winner() -> None:
     resplit = hero(status="started")
     resplit["variations"][0]["percentage"], resplit["variations"][1]["percentage"] = 30, 70
     resplit_plan = plan(sandbox, [desired(resplit, "hero")])
-    assert [(risk.kind, risk.key, risk.needs_force) for risk in resplit_plan.risks] == [
-        (RiskKind.RUNNING_SPLIT, "hero", True)
+    assert [(risk.rule, risk.key, risk.needs_force) for risk in resplit_plan.risks] == [
+        ("running-split", "hero", True)
     ]
     assert "traffic split" in resplit_plan.risks[0].message
 
     ending = plan(sandbox, [desired(hero(status="ended"), "hero")])
     assert [change.kind for change in ending.experiences[0].changes] == [ChangeKind.END]
-    assert [(risk.kind, risk.key) for risk in ending.risks] == [(RiskKind.END_WITHOUT_WINNER, "hero")]
+    # end-gate, at its default level warn, says the test never gathered the evidence to end it.
+    assert [(risk.rule, risk.key, risk.needs_force) for risk in ending.risks] == [
+        ("end-without-winner", "hero", True),
+        ("end-gate", "hero", False),
+    ]
     with_winner = plan(sandbox, [desired(hero(status="ended", winner="Variant"), "hero")])
-    assert with_winner.risks == () and with_winner.experiences[0].changes[0].winner == "Variant"
+    assert with_winner.blocking_risks == () and with_winner.experiences[0].changes[0].winner == "Variant"
 
 
 def test_paused_experience_edits_are_no_split_risk() -> None:
@@ -136,7 +142,7 @@ def test_type_changes_and_missing_pins_are_plan_errors() -> None:
 def test_a_pinned_id_allows_a_rename() -> None:
     sandbox = new_sandbox()
     [live] = seed(sandbox, hero(status="draft"))
-    renamed = experience(name="Hero, renamed", status="draft", id=live["id"])
+    renamed = {**hero(status="draft", id=live["id"]), "name": "Hero, renamed"}
     [planned] = plan(sandbox, [desired(renamed, "hero")]).experiences
     assert planned.changes[0].fields == (FieldChange("name", "Homepage hero", "Hero, renamed"),)
 

@@ -89,7 +89,13 @@ def test_json_format_lists_every_error(tmp_path: Path) -> None:
 def test_json_format_when_valid(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text(VALID, encoding="utf-8")
     result = run(str(tmp_path), "--format", "json")
-    assert (result.exit_code, json.loads(result.output)) == (0, {"valid": True, "files": 1, "errors": []})
+    document = json.loads(result.output)
+    # The file declares no primary metric: the primary-metric policy warns, and a warning passes.
+    findings = document.pop("findings")
+    assert (result.exit_code, document) == (0, {"valid": True, "passes": True, "files": 1, "errors": []})
+    assert [(f["rule"], f["level"], f["key"], f["file"]) for f in findings] == [
+        ("primary-metric", "warn", "a", str(tmp_path / "a.yaml"))
+    ]
 
 
 def test_default_directory_comes_from_igops_yaml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -130,13 +136,17 @@ def test_console_script_exit_codes_and_no_traceback(tmp_path: Path) -> None:
 
 def test_project_config_defaults_without_a_file(tmp_path: Path) -> None:
     config = load_project_config(tmp_path)
-    assert (config.account.api_url, config.account.token_env, config.account.max_changes) == (
+    assert (
+        config.account.api_url,
+        config.account.token_env,
+        config.account.policies["max-changes"].options,
+    ) == (
         "https://api.intelligems.io",
         "INTELLIGEMS_API_TOKEN",
-        25,
+        {"max": 25},
     )
     assert config.account.experiences_dir == tmp_path / "experiences"
-    assert config.account.protect_running_splits
+    assert config.account.policies["running-split"].level == "force"
     # One account, implicit, until igops.yaml names several stores.
     assert config.accounts == (config.account,) and config.account.name == "default"
     assert config.source is None
@@ -169,4 +179,4 @@ def test_bad_project_config_is_located(tmp_path: Path, text: str, words: str) ->
 
 def test_comment_only_project_config_means_defaults(tmp_path: Path) -> None:
     (tmp_path / "igops.yaml").write_text("# nothing to change\n", encoding="utf-8")
-    assert load_project_config(tmp_path).account.max_changes == 25
+    assert load_project_config(tmp_path).account.policies["max-changes"].options == {"max": 25}

@@ -53,10 +53,17 @@ def test_schema_is_a_valid_2020_12_schema(name: str) -> None:
     Draft202012Validator.check_schema(schema)
 
 
+# igops.yaml's policies name plug-in rules too, with thresholds of their own: the engine refuses, located, a
+# name no installed rule has (tests/engine/test_policies.py).
+OPEN_BY_DESIGN = {"#/properties/policies", "#/properties/policies/additionalProperties"}
+
+
 @pytest.mark.parametrize("name", SCHEMAS)
 def test_every_property_has_a_one_line_description_and_objects_are_closed(name: str) -> None:
     for where, node in _object_schemas(load_schema(name)):
         if where.endswith("/properties"):
+            continue
+        if where in OPEN_BY_DESIGN:
             continue
         assert node.get("additionalProperties") is False, f"{where} accepts unknown properties"
         for key, prop in node["properties"].items():

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from support.plans import experience
 
-from igops.model import Plan, PlanError, Risk, RiskKind
+from igops.model import Plan, PlanError, Risk
 from igops.render.github import Annotation, escape_data, escape_property, plan_annotations, workflow_command
 
 # actions/runner (ActionCommand.cs) undoes its escapes in this order, the percent sign last.
@@ -82,9 +82,9 @@ def test_plan_errors_and_rails_are_annotated_on_their_files_forced_ones_as_error
             PlanError(None, "the account lists the same id twice."),
         ),
         risks=(
-            Risk(RiskKind.MAX_CHANGES, None, "30 changes is more than max_changes (25)."),
-            Risk(RiskKind.END_WITHOUT_WINNER, "promo", "ends without a winner.", needs_force=False),
-            Risk(RiskKind.RUNNING_SPLIT, "gone", "changes the split of a running test."),
+            Risk("max-changes", None, "30 changes is more than max_changes (25)."),
+            Risk("end-without-winner", "promo", "ends without a winner.", needs_force=False),
+            Risk("running-split", "gone", "changes the split of a running test."),
         ),
     )
     files = {"hero": "experiences/hero.yaml", "promo": "experiences/promo.yaml"}
@@ -93,7 +93,13 @@ def test_plan_errors_and_rails_are_annotated_on_their_files_forced_ones_as_error
             "error", "igops plan", "hero: status paused: it does not exist yet.", "experiences/hero.yaml", 1
         ),
         Annotation("error", "igops plan", "the account lists the same id twice."),
-        Annotation("error", "igops plan", "30 changes is more than max_changes (25)."),
-        Annotation("warning", "igops plan", "promo: ends without a winner.", "experiences/promo.yaml", 1),
-        Annotation("error", "igops plan", "gone: changes the split of a running test."),
+        Annotation("error", "igops plan", "max-changes: 30 changes is more than max_changes (25)."),
+        Annotation(
+            "warning",
+            "igops plan",
+            "end-without-winner: promo: ends without a winner.",
+            "experiences/promo.yaml",
+            1,
+        ),
+        Annotation("error", "igops plan", "running-split: gone: changes the split of a running test."),
     ]

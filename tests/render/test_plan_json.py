@@ -75,7 +75,7 @@ OPTIONAL = {
 
 def test_every_object_is_closed_and_every_property_has_a_one_line_description() -> None:
     objects = list(_object_schemas(SCHEMA))
-    assert len(objects) == 13
+    assert len(objects) == 14
     for where, node in objects:
         assert node["additionalProperties"] is False, where
         assert set(node["required"]) == set(node["properties"]) - OPTIONAL.get(where, set()), where
@@ -104,6 +104,7 @@ def test_every_managed_experience_is_in_the_document_with_what_apply_checks() ->
         "pause": 1,
         "end": 2,
         "line": "Plan: 1 to create, 2 to update, 5 lifecycle actions (start 2, pause 1, end 2).",
+        "est_monthly_revenue_increase": None,
     }
     assert document["has_changes"] is True and document["files_hash"] == "sha256:5f2b9c0d7e"
 
@@ -164,7 +165,7 @@ def test_a_malformed_document_is_refused_in_one_sentence_saying_where(document: 
 
 
 def test_a_plan_of_another_format_version_is_refused_for_that_reason() -> None:
-    with pytest.raises(ValueError, match="format_version 1; this igops reads format_version 3"):
+    with pytest.raises(ValueError, match="format_version 1; this igops reads format_version 4"):
         plan_from_document(_broken(lambda d: d.update(format_version=1)))
 
 

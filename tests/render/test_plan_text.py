@@ -35,7 +35,7 @@ def test_colour_marks_actions_warnings_and_the_summary() -> None:
     assert "\x1b[33m~ update\x1b[0m" in coloured
     assert "\x1b[36m> start\x1b[0m" in coloured
     assert "\x1b[31m> end\x1b[0m" in coloured
-    assert "\x1b[31m! needs --force: ends without a winner" in coloured
+    assert "\x1b[31m! end-without-winner (needs --force): ends without a winner" in coloured
     assert "\x1b[33m! the file was renamed" in coloured
     assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == render_plan_text(review_plan(), color=False)
 

@@ -85,10 +85,14 @@ def test_the_monitor_issue_body_stays_within_the_limit_and_says_what_it_left_out
     body = render_monitor_markdown(report, max_chars=3000)
     assert len(body) <= 3000
     assert "more experience(s) not shown: `igops monitor --format json` has them all._" in body
-    assert body.endswith("milestones at 7 and 14 days live._")
+    assert body.endswith(
+        "milestones at 7 and 14 days live; max runtime beyond 35 days live (policies: max-runtime)._"
+    )
     assert "! milestone  test-0 (Hero): 7 days live today." in render_monitor_text(report)
 
 
 def test_the_rules_line_says_when_none_is_enabled() -> None:
-    off = MonitorRules(sample_ratio_mismatch=False, conversion_collapse=False, milestones=False)
+    off = MonitorRules(
+        sample_ratio_mismatch=False, conversion_collapse=False, milestones=False, max_runtime_days=None
+    )
     assert rules_line(off) == "Rules (igops.yaml monitor): none enabled."

@@ -51,6 +51,7 @@ from igops.model import (
     Plan,
     PlanError,
     Position,
+    Risk,
     StepResult,
     UnmanagedExperience,
 )
@@ -265,12 +266,14 @@ def test_validate_and_apply_show_untrusted_text_inert() -> None:
             (Path("a.yaml"),),
         )
     )
-    text = validation.render_text(result)
+    risks = (Risk("primary-metric", "k", "m", needs_force=True),)
+    checked = hostile(validation.Validation(result, risks))
+    text = validation.render_text(checked)
     assert_terminal_safe(text)
-    assert len(text.split("\n")) == 3, "a line per problem and the count"
-    for annotation in validation.file_annotations(result):
+    assert len(text.split("\n")) == 4, "a line per problem and per finding, and the count"
+    for annotation in validation.file_annotations(checked):
         command = workflow_command(annotation)
-        assert "\n" not in command and "\r" not in command and command.startswith("::error file=")
+        assert "\n" not in command and "\r" not in command and command.startswith("::error ")
     report = hostile(
         ApplyReport(
             [

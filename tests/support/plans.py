@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from igops.engine.rules import PlanInputs, RuleSettings, assess
+from igops.engine.rules import DEFAULT_BOOK, PlanInputs, assess
 from igops.model import (
     Change,
     ChangeKind,
@@ -182,7 +182,7 @@ def review_plan() -> Plan:
     )
     return Plan(
         experiences=experiences,
-        risks=assess(PlanInputs(experiences, RuleSettings(max_changes=6))),
+        risks=assess(PlanInputs(experiences), DEFAULT_BOOK.with_option("max-changes", "max", 6).in_force()),
         unmanaged=(
             UnmanagedExperience(
                 "4b8e1f0c-77aa-4e51-9a39-2f3b7c1d9e20", "Black Friday pricing", "pricing", "ended"

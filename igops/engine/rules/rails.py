@@ -1,57 +1,40 @@
-"""The safety rails: the plan rules igops has always checked, each risky enough that apply wants
-`--force` (a running test's split only while protect_running_splits is on)."""
+"""The safety rails: the rules igops has always checked, each at level force by default (so apply wants
+`--force`): too many changes, a running test's split, an end without a winner or with a strong loser."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator
 
 from igops.analytics.results import STRONG_LOSS, metric_label, winner_verdict
-from igops.engine.rules.base import PlanInputs
-from igops.model import ChangeKind, ExperiencePlan, FieldChange, Origin, Risk, RiskKind
+from igops.engine.rules.base import BuiltIn, Finding, Level, PlanInputs, Policy
+from igops.model import ChangeKind, ExperiencePlan, FieldChange, Origin
 from igops.statuses import LiveStatus
 
 
-@dataclass(frozen=True)
-class Rail:
-    """A plan rule whose risks are of one kind, named after it."""
-
-    kind: RiskKind
-    find: Callable[[PlanInputs], Iterator[Risk]]
-    needs_account: bool = True
-
-    @property
-    def name(self) -> str:
-        return self.kind.value
-
-    def check(self, inputs: PlanInputs) -> Sequence[Risk]:
-        return tuple(self.find(inputs))
-
-
-def _max_changes(inputs: PlanInputs) -> Iterator[Risk]:
+def _max_changes(inputs: PlanInputs, policy: Policy) -> Iterator[Finding]:
     total = sum(len(experience.changes) for experience in inputs.experiences)
-    limit = inputs.settings.max_changes
+    limit = policy["max"]
     if total > limit:
-        yield Risk(
-            RiskKind.MAX_CHANGES,
+        yield Finding(
             None,
             (
-                f"the plan makes {total} changes, more than max_changes ({limit}): review it, then "
-                "run apply with --force, or raise max_changes in igops.yaml (or --max-changes)."
+                f"the plan makes {total} changes, more than max-changes allows ({limit}): review it, then "
+                "run apply with --force, or raise policies.max-changes.max in igops.yaml (or --max-changes)."
             ),
+            {"changes": total, "max": limit},
         )
 
 
-def _running_split(inputs: PlanInputs) -> Iterator[Risk]:
-    protect = inputs.settings.protect_running_splits
+def _running_split(inputs: PlanInputs, policy: Policy) -> Iterator[Finding]:
+    protect = policy.level is Level.FORCE
     for experience in inputs.experiences:
         risk = _running_split_risk(experience, protect)
         if risk is not None:
             yield risk
 
 
-def _running_split_risk(experience: ExperiencePlan, protect: bool) -> Risk | None:
+def _running_split_risk(experience: ExperiencePlan, protect: bool) -> Finding | None:
     fields = [
         field for change in experience.changes if change.kind is ChangeKind.UPDATE for field in change.fields
     ]
@@ -75,14 +58,13 @@ def _running_split_risk(experience: ExperiencePlan, protect: bool) -> Risk | Non
             "changes the traffic split or the variations of a running test, which mixes two "
             f"setups in its results: {way_on}."
         )
-    return Risk(RiskKind.RUNNING_SPLIT, experience.key, message, needs_force=protect)
+    return Finding(experience.key, message, {"fields": [field.path for field in split]})
 
 
-def _end_without_winner(inputs: PlanInputs) -> Iterator[Risk]:
+def _end_without_winner(inputs: PlanInputs, policy: Policy) -> Iterator[Finding]:
     for experience in inputs.experiences:
         if any(change.kind is ChangeKind.END and change.winner is None for change in experience.changes):
-            yield Risk(
-                RiskKind.END_WITHOUT_WINNER,
+            yield Finding(
                 experience.key,
                 (
                     "ends without a winner: add winner: to the file, or run apply with --force to end it "
@@ -92,12 +74,12 @@ def _end_without_winner(inputs: PlanInputs) -> Iterator[Risk]:
             )
 
 
-def _strong_loss_winners(inputs: PlanInputs) -> Iterator[Risk]:
+def _strong_loss_winners(inputs: PlanInputs, policy: Policy) -> Iterator[Finding]:
     for experience in inputs.experiences:
         yield from _strong_loss_winner(experience)
 
 
-def _strong_loss_winner(experience: ExperiencePlan) -> list[Risk]:
+def _strong_loss_winner(experience: ExperiencePlan) -> list[Finding]:
     """A winner the API's verdict calls a strong loss against the control (the plan's results read first)."""
     results = experience.results
     winners = [
@@ -117,14 +99,14 @@ def _strong_loss_winner(experience: ExperiencePlan) -> list[Risk]:
     figures += [f"{chosen.p2bc:.0%} chance to beat the control"] if chosen.p2bc is not None else []
     shown = f" ({', '.join(figures)})" if figures else ""
     return [
-        Risk(
-            RiskKind.STRONG_LOSS_WINNER,
+        Finding(
             experience.key,
             (
                 f"ends with the winner {winners[0]}, which the API's verdict calls a strong loss against the "
                 f"control{shown}: name the control as winner, or run apply with --force to roll it out "
                 "anyway."
             ),
+            {"uplift": chosen.uplift.value if chosen.uplift else None, "p2bc": chosen.p2bc},
         )
     ]
 
@@ -140,8 +122,8 @@ def touches_split(change: FieldChange) -> bool:
 
 # In the order a plan lists their risks for one experience.
 RAILS = (
-    Rail(RiskKind.MAX_CHANGES, _max_changes),
-    Rail(RiskKind.RUNNING_SPLIT, _running_split),
-    Rail(RiskKind.END_WITHOUT_WINNER, _end_without_winner),
-    Rail(RiskKind.STRONG_LOSS_WINNER, _strong_loss_winners),
+    BuiltIn("max-changes", _max_changes),
+    BuiltIn("running-split", _running_split),
+    BuiltIn("end-without-winner", _end_without_winner),
+    BuiltIn("strong-loss-winner", _strong_loss_winners),
 )
