@@ -375,11 +375,11 @@ def merge(world: Scenario, number: int, head: str, name: str = "", **options: An
 
 @pytest.fixture(scope="module")
 def applies(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
-    """max_changes: 0, so that every apply needs --force: a push of a reviewed change (refused by the
-    rail), a dispatch with force but no reason (refused before igops runs), a dispatch with force and a
+    """max-changes' max 0, so that every apply needs --force: a push of a reviewed change (refused by the
+    policy), a dispatch with force but no reason (refused before igops runs), a dispatch with force and a
     reason (applied)."""
     with scenario(tmp_path_factory.mktemp("apply")) as world:
-        head = open_pull_request(world, 3, ("igops.yaml", "max_changes: 25", "max_changes: 0"))
+        head = open_pull_request(world, 3, ("igops.yaml", "max: 25", "max: 0"))
         merge(world, 3, head, "push")
         world.run(
             "no reason",
@@ -406,8 +406,8 @@ def test_a_push_to_main_applies_without_force_so_a_rail_refuses_and_the_summary_
     run = applies.runs["push"]
     assert run.jobs["apply"].result == "failure", run.log()
     assert f"Pull request #3, planned in run {applies.runs['plan 3'].run_id}" in run.summary, run.summary
-    assert "safety rail" in run.summary and "Forced apply" not in run.summary, run.summary
-    assert "max_changes" in run.summary
+    assert "Error: policy max-changes" in run.summary and "Forced apply" not in run.summary, run.summary
+    assert "more than max-changes allows (0)" in run.summary
 
 
 def test_a_forced_apply_needs_a_reason(applies: Scenario) -> None:

@@ -30,7 +30,8 @@ from igops.templates.source import EXAMPLE_SOURCE, SourceError, pinned_source
 def init_command(directory: Path, source: str | None, action: str | None) -> None:
     """Start a GitOps repository in DIRECTORY (default: here).
 
-    Writes igops.yaml (every setting at its default, explained), one example experience
+    Writes igops.yaml (every setting at its default, explained; the policies at the levels
+    igops recommends, with end-gate, max-discount and freeze at force), one example experience
     file, the schemas editors check the files with, the GitHub workflows (plan on pull
     requests, apply on pushes to main, nightly drift, daily monitor) and the action they
     run, in .github/actions/igops/: it installs exactly the igops named by --source, with

@@ -160,7 +160,7 @@ def results_lines(results: ExperienceResults, winner: str | None = None) -> list
 
 
 # How the API computes its estimate (analytics `impact.est_monthly_revenue_increase`).
-IMPACT_FORMULA = "(its net revenue per visitor minus the control's) x all visitors x 30 / days of the test"
+IMPACT_FORMULA = "(its net revenue per visitor - the control's) x all visitors x 30 / days of the test"
 
 
 def impact_text(results: ExperienceResults, winner: str | None) -> str:
@@ -170,8 +170,8 @@ def impact_text(results: ExperienceResults, winner: str | None) -> str:
         return "the API has no estimate of the monthly revenue impact yet (too little data)."
     amount = signed_amount(results.est_monthly_revenue_increase, results.currency_symbol)
     estimate = (
-        f"the API estimates {terminal(amount)} a month for {terminal(challenger.name)}, the best challenger "
-        f"({IMPACT_FORMULA})"
+        f"the API estimates {terminal(amount)} a month for {terminal(challenger.name)}, the best "
+        f"challenger by revenue per visitor, as {IMPACT_FORMULA}"
     )
     if winner is None:
         return f"{estimate}."

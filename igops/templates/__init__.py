@@ -95,7 +95,8 @@ def config_file() -> str:
     schema = schemas.load_schema(schemas.CONFIG_SCHEMA)
     lines = [
         f"# yaml-language-server: $schema=schemas/{schemas.CONFIG_SCHEMA}",
-        "# The settings of this igops project. Every one is optional: the values below are the defaults.",
+        "# The settings of this igops project. Every one is optional: the values below are the defaults,",
+        "# but for the policies, which are at the levels igops recommends.",
         "# The API token never goes in a file; in GitHub Actions it is the secret INTELLIGEMS_API_TOKEN.",
     ]
     for name, setting in schema["properties"].items():

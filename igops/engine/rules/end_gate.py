@@ -19,6 +19,7 @@ from igops.config import SRM_P_VALUE
 from igops.engine.rules.base import BuiltIn, Finding, Level, PlanInputs, Policy
 from igops.model import ChangeKind, ExperiencePlan
 from igops.statuses import LiveStatus
+from igops.text import sentence_case
 
 DAY_SECONDS = 86_400
 
@@ -66,7 +67,9 @@ def _judged(experience: ExperiencePlan, winner: str | None, now: float, policy: 
     told = ", ".join(statements)
     later = f"; {projection[0]}" if projection is not None else ""
     return Finding(
-        experience.key, f"ends before the evidence is in: {told}{later}. {_way_on(policy)}", figures
+        experience.key,
+        f"ends before the evidence is in: {told}{later}. {sentence_case(_way_on(policy))}",
+        figures,
     )
 
 
@@ -143,7 +146,7 @@ def _projection(results: ExperienceResults, days: float, policy: Policy) -> tupl
         return None
     longest, what = max(waits)
     more = math.ceil(longest)
-    return f"{what}: about {more} more {'day' if more == 1 else 'days'} at the current rate", more
+    return f"{what}: about {more} more {'day' if more == 1 else 'days'} of running at its rate so far", more
 
 
 def _way_on(policy: Policy) -> str:

@@ -10,6 +10,7 @@ the built-ins: never the client, the token or the environment.
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -47,13 +48,30 @@ class PluginRule:
             raise RulePluginError(
                 f"The rule {self.name} ({self.origin}) failed: {type(exc).__name__}: {exc}."
             ) from None
+        # What the plan shows: its experiences (offline, the files).
+        shown = inputs.files if inputs.offline else inputs.experiences
+        keys = {item.key for item in shown}
         for finding in found:
-            if not isinstance(finding, Finding):
-                raise RulePluginError(
-                    f"The rule {self.name} ({self.origin}) returned a {type(finding).__name__}, not a "
-                    "Finding (from igops.engine.rules import Finding)."
-                )
+            problem = _finding_problem(finding, keys)
+            if problem is not None:
+                raise RulePluginError(f"The rule {self.name} ({self.origin}) {problem}.")
         return found
+
+
+def _finding_problem(finding: Any, keys: set[str]) -> str | None:
+    """Why what a plug-in returned cannot be shown and saved like a built-in's finding; None when it can."""
+    if not isinstance(finding, Finding):
+        return f"returned a {type(finding).__name__}, not a Finding (from igops.engine.rules import Finding)"
+    if not isinstance(finding.message, str) or not finding.message.strip():
+        return "returned a Finding without a message: give it one sentence"
+    if finding.key is not None and finding.key not in keys:
+        # A finding about no planned experience would be enforced but shown nowhere.
+        return f"returned a Finding about {finding.key!r}, which is no experience file's key (None: the plan)"
+    try:
+        json.dumps(dict(finding.figures), allow_nan=False)
+    except (TypeError, ValueError):
+        return "returned a Finding whose figures are not plain JSON data (numbers, strings, lists, mappings)"
+    return None
 
 
 @functools.cache
