@@ -100,6 +100,9 @@ class _ReadableDumper(_CoreDumper):
     """Code and multi-line text as literal blocks and list items indented under their key, the way
     people write them."""
 
+    # Whether text a literal block holds is written as one (see _QuotedDumper for where it is not).
+    blocks: ClassVar[bool] = True
+
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
         super().increase_indent(flow, False)
 
@@ -126,7 +129,7 @@ class _ReadableDumper(_CoreDumper):
 def _represent_text(dumper: _ReadableDumper, text: str) -> yaml.ScalarNode:
     code = isinstance(text, BlockText)
     if (code or "\n" in text.rstrip("\n")) and block_holds(text):
-        style: str | None = "|"
+        style: str | None = "|" if dumper.blocks else '"'
     elif code or _AMBIGUOUS_BREAKS.search(text):
         # Code a block cannot hold: its escapes show what it holds, trailing whitespace included.
         style = '"'
@@ -139,9 +142,18 @@ _ReadableDumper.add_representer(str, _represent_text)
 _ReadableDumper.add_representer(BlockText, _represent_text)
 
 
-def dump_readable(value: Any) -> str:
-    """Like `dump`, with BlockText and multi-line strings as literal blocks where a block holds them."""
-    return yaml.dump(value, Dumper=_ReadableDumper, sort_keys=False, allow_unicode=True, width=100)
+class _QuotedDumper(_ReadableDumper):
+    """The same, with the text it would write as literal blocks double-quoted instead: a block runs on
+    over the lines after it that are blank or indented as deep as its own, which a quoted text cannot."""
+
+    blocks = False
+
+
+def dump_readable(value: Any, *, blocks: bool = True) -> str:
+    """Like `dump`, with BlockText and multi-line strings as literal blocks where a block holds them, or
+    double-quoted where `blocks` is false."""
+    dumper = _ReadableDumper if blocks else _QuotedDumper
+    return yaml.dump(value, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
 def dump_flow(value: Any) -> str:

@@ -276,3 +276,131 @@ def test_any_value_patched_anywhere_reads_back_and_the_rest_of_the_file_is_untou
     # Every line before the edited value's first and after its last is as it was.
     assert result.startswith(text[: text.rfind("\n", 0, start) + 1])
     assert result.endswith(text[line_end(text, end) :])
+
+
+def test_a_list_whose_last_line_has_a_comment_replaced_by_text_that_starts_with_a_line_break() -> None:
+    # The case the property test found: the comment after the list's last item was written after the
+    # new literal block's last line, where it read as the block's text ('\n0  # after 115').
+    document = {
+        "name": "0",
+        "type": "content/onsiteEdits",
+        "status": "draft",
+        "variations": [{"name": "0", "percentage": 100, "isControl": True}],
+    }
+    text = _commented(dump_readable(document))
+    assert text.endswith(
+        "variations:\n  - name: '0'  # after 75\n# before 76\n    percentage: 100  # after 95\n"
+        "# before 96\n    isControl: true  # after 115\n"
+    )
+    result = _patch(text, {("variations",): "\n0"})
+    assert result == text.split("  - name")[0] + "  |2-  # after 115\n\n  0\n"
+
+
+# Old values with a comment after them on their last line, in files in block style and in flow style.
+_COMMENTED = [
+    pytest.param("k: old   # note\nz: 1\n", ("k",), id="block-scalar"),
+    pytest.param("k: |   # note\n  old\n  lines\nz: 1\n", ("k",), id="block-literal"),
+    pytest.param("k:\n  - x\n  - y   # note\nz: 1\n", ("k",), id="block-list"),
+    pytest.param("k:\n- x\n- y   # note\nz: 1\n", ("k",), id="block-list-level-with-its-key"),
+    pytest.param("k:\n  a: 1\n  b: 2   # note\nz: 1\n", ("k",), id="block-mapping"),
+    pytest.param("k:\n  - x   # note\n  - y\nz: 1\n", ("k", 0), id="block-list-item"),
+    pytest.param("k:\n  - a: 1\n    b: 2   # note\nz: 1\n", ("k", 0, "b"), id="block-key-of-a-list-item"),
+    pytest.param("k: [x, y]   # note\nz: 1\n", ("k",), id="flow-list"),
+    pytest.param("k: {a: x, b: y}   # note\nz: 1\n", ("k",), id="flow-mapping"),
+    pytest.param("k: [x, y]   # note\nz: 1\n", ("k", 1), id="flow-list-item"),
+    pytest.param("k: {a: x, b: y}   # note\nz: 1\n", ("k", "b"), id="flow-mapping-value"),
+]
+# Values of every kind, among them texts that only read back if written with care: lines, leading and
+# trailing spaces and line breaks, '#' and quotes.
+_REPLACEMENTS = [
+    pytest.param("\n0", id="text-after-a-line-break"),
+    pytest.param("two\nlines", id="lines"),
+    pytest.param("two\nlines\n", id="lines-and-a-final-break"),
+    pytest.param("two\nlines\n\n\n", id="final-breaks-kept"),
+    pytest.param("  leading\nspaces", id="leading-spaces"),
+    pytest.param("trailing  \nspaces  ", id="trailing-spaces"),
+    pytest.param("# not a comment\n#", id="hashes"),
+    pytest.param("it's \"quoted\"\n'", id="quotes"),
+    pytest.param("one line # and a hash", id="one-line"),
+    pytest.param("one line and a break\n", id="one-line-and-a-break"),
+    pytest.param(BlockText("go();"), id="code"),
+    pytest.param("", id="empty-text"),
+    pytest.param(-12, id="integer"),
+    pytest.param(0.5, id="float"),
+    pytest.param(True, id="boolean"),
+    pytest.param(None, id="null"),
+    pytest.param(["two\nlines", "  spaced"], id="list"),
+    pytest.param({"css": ".a {}\n", "js": "\ngo()"}, id="mapping"),
+    pytest.param([{"n": ["x\ny\n\n"]}], id="nested"),
+    pytest.param([], id="empty-list"),
+    pytest.param({}, id="empty-mapping"),
+]
+
+
+@pytest.mark.parametrize("value", _REPLACEMENTS)
+@pytest.mark.parametrize(("text", "path"), _COMMENTED)
+def test_a_comment_after_the_old_value_stays_a_comment_whatever_replaces_it(
+    text: str, path: JsonPath, value: Any
+) -> None:
+    result = _patch(text, {path: value})  # reads back as given: no value took the comment in
+    before = parse(text)
+    assert before is not None
+    span = before.spans[path]
+    assert result.count("# note") == 1
+    assert result.startswith(text[: text.rfind("\n", 0, span.start) + 1])
+    assert result.endswith(text[line_end(text, span.end) :])
+
+
+def test_a_literal_block_goes_below_the_comment_that_followed_the_old_value() -> None:
+    text = "k:\n  - x\n  - y   # note\nz: 1\n"
+    assert _patch(text, {("k",): "a\nb\n"}) == "k:\n  |   # note\n  a\n  b\nz: 1\n"
+    assert _patch(text, {("k",): {"m": ["a\nb"]}}) == "k:\n  m:\n    - |-   # note\n      a\n      b\nz: 1\n"
+    # The comment goes with the block that ends the new value, not with a block before it.
+    result = _patch(text, {("k",): ["a\nb", "c\nd"]})
+    assert result == "k:\n  - |-\n    a\n    b\n  - |-   # note\n    c\n    d\nz: 1\n"
+    # Spaces after the old value go there too: at the end of a block's line, they would be its text.
+    assert _patch("k: x   \nz: 1\n", {("k",): "a\nb"}) == "k: |-   \n  a\n  b\nz: 1\n"
+
+
+def test_text_that_keeps_its_final_line_breaks_is_written_without_an_end_of_document_marker() -> None:
+    # PyYAML ends the document after such a block ('...'), which in the middle of a file is no YAML.
+    text = "k: old   # note\nz: 1\n"
+    assert _patch(text, {("k",): "a\nb\n\n"}) == "k: |+   # note\n  a\n  b\n\nz: 1\n"
+    assert (
+        _patch(text, {("k",): [1, {"n": "a\nb\n\n"}]})
+        == "k:\n  - 1\n  - n: |+   # note\n      a\n      b\n\nz: 1\n"
+    )
+
+
+def test_text_a_block_would_take_the_lines_after_it_into_is_double_quoted() -> None:
+    # Blank lines after a block that keeps its final line breaks are its own.
+    assert _patch(FILE, {("status",): "a\nb\n\n"}) == FILE.replace(
+        "status: started\n", 'status: "a\\nb\\n\\n"\n'
+    )
+    added = _patch("a:\n  b: 1\n\nc: 2\n", {("a", "d"): "x\ny\n\n"})
+    assert added == 'a:\n  b: 1\n  d: "x\\ny\\n\\n"\n\nc: 2\n'
+    # So is a comment line indented as deep as its lines.
+    deep = "a:\n  k: old\n      # about z\n  z: 1\n"
+    assert _patch(deep, {("a", "k"): "x\ny"}) == 'a:\n  k: "x\\ny"\n      # about z\n  z: 1\n'
+    # At the end of a file without a final line break, the block's own final break would be missing.
+    assert _patch("a: 1\nk: old", {("k",): "x\ny\n"}) == 'a: 1\nk: "x\\ny\\n"'
+    # Where nothing follows that a block would take in, it stays a block.
+    assert _patch("a: 1\nk: old", {("k",): "x\ny"}) == "a: 1\nk: |-\n  x\n  y"
+    assert _patch(FILE, {("status",): "a\nb\n"}) == FILE.replace("status: started\n", "status: |\n  a\n  b\n")
+
+
+def test_a_block_whose_indentation_is_stated_goes_one_step_in_from_its_dash_or_key() -> None:
+    # PyYAML states the indentation (|2-) of a text that starts with a space or a line break, counted
+    # from the dash or the key: its lines go there, wherever the old value started.
+    assert _patch("l:\n  -   x\n", {("l", 0): " a\nb"}) == "l:\n  -   |2-\n     a\n    b\n"
+    assert _patch("l:\n  -\n      x\n", {("l", 0): "\nb"}) == "l:\n  -\n    |2-\n\n    b\n"
+    deep = "top:\n    inner:\n        - a   # first\n    after: 1\n"
+    assert (
+        _patch(deep, {("top", "inner"): " a\nb"})
+        == "top:\n    inner:\n      |2-   # first\n       a\n      b\n    after: 1\n"
+    )
+    # A list or mapping stays where the old one was.
+    assert (
+        _patch("l:\n  -   x\n", {("l", 0): {"a": " a\nb", "c": 1}})
+        == "l:\n  -   a: |2-\n         a\n        b\n      c: 1\n"
+    )
