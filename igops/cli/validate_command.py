@@ -50,7 +50,10 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], output_format: str | N
     except engine.EngineError as exc:
         raise CommandFailed(str(exc)) from None
     echo_notes(policies.notes)
-    risks = engine.offline_findings(result.experiences, policies.book)
+    try:
+        risks = engine.offline_findings(result.experiences, policies.book)
+    except engine.EngineError as exc:  # a plug-in rule that failed while checking: one sentence, naming it
+        raise CommandFailed(str(exc)) from None
     validation = validation_report.Validation(result, risks, force)
     if (output_format or ("github" if in_github_actions() else "text")) == "github":
         # The annotations are for the runner; the lines after them are what the pull request comment shows.

@@ -92,6 +92,14 @@ def rule_book(settings: Mapping[str, PolicySetting], plugins: Sequence[PluginRul
         raise RulePluginError(
             f"The rule plug-in {clash[0].origin} is named {clash[0].name}, like a built-in rule: rename it."
         )
+    # Two plug-ins of one name would share igops.yaml's setting and be told apart in no output.
+    for index, plugin in enumerate(plugins):
+        twin = next((other for other in plugins[:index] if other.name == plugin.name), None)
+        if twin is not None:
+            raise RulePluginError(
+                f"The rule plug-ins {twin.origin} and {plugin.origin} are both named {plugin.name}: "
+                "rename one."
+            )
     entries = [BookEntry(rule, _policy(settings[rule.name])) for rule in BUILT_IN_RULES]
     for plugin in plugins:
         given = settings.get(plugin.name)

@@ -2,7 +2,8 @@
 start-up and checked like the built-ins.
 
 A plug-in is a class (made with no arguments) or an object with a `name` and a `check(inputs, policy)`
-returning Findings; it may say `description`, `needs_account` (default True), `uses_clock` (default
+returning Findings (each about an experience file's key, or None for the plan, in one line, with figures
+JSON can carry); it may say `description`, `needs_account` (default True), `uses_clock` (default
 False) and `defaults` (its thresholds; the level defaults to warn). It is given the same plain data as
 the built-ins: never the client, the token or the environment.
 """
@@ -10,7 +11,7 @@ the built-ins: never the client, the token or the environment.
 from __future__ import annotations
 
 import functools
-import json
+import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from typing import Any
 
 from igops.engine.errors import EngineError
 from igops.engine.rules.base import Finding, PlanInputs, Policy
+from igops.files.errors import quote
 
 GROUP = "igops.rules"
 NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
@@ -45,33 +47,56 @@ class PluginRule:
         try:
             found = tuple(self.implementation.check(inputs, policy))
         except Exception as exc:  # a team's code: any failure is reported as the rule's, in one sentence
-            raise RulePluginError(
-                f"The rule {self.name} ({self.origin}) failed: {type(exc).__name__}: {exc}."
-            ) from None
-        # What the plan shows: its experiences (offline, the files).
-        shown = inputs.files if inputs.offline else inputs.experiences
-        keys = {item.key for item in shown}
+            raise RulePluginError(f"The rule {self.name} ({self.origin}) failed: {_said(exc)}.") from None
+        # What the plan shows: its experiences (offline, the files); a --target plan has fewer than files.
+        keys = {item.key for item in (inputs.files if inputs.offline else inputs.experiences)}
         for finding in found:
+            if not isinstance(finding, Finding):
+                raise RulePluginError(
+                    f"The rule {self.name} ({self.origin}) returned a {type(finding).__name__}, not a "
+                    "Finding (from igops.engine.rules import Finding)."
+                )
             problem = _finding_problem(finding, keys)
             if problem is not None:
-                raise RulePluginError(f"The rule {self.name} ({self.origin}) {problem}.")
+                raise RulePluginError(f"The rule {self.name} ({self.origin}) returned a Finding {problem}.")
         return found
 
 
-def _finding_problem(finding: Any, keys: set[str]) -> str | None:
-    """Why what a plug-in returned cannot be shown and saved like a built-in's finding; None when it can."""
-    if not isinstance(finding, Finding):
-        return f"returned a {type(finding).__name__}, not a Finding (from igops.engine.rules import Finding)"
-    if not isinstance(finding.message, str) or not finding.message.strip():
-        return "returned a Finding without a message: give it one sentence"
+def _finding_problem(finding: Finding, keys: set[str]) -> str | None:
+    """Why a plan cannot carry a plug-in's finding, or None. Every format shows a finding under its
+    experience (one the plan does not have would refuse apply unseen), and the JSON plan and saved plans
+    carry its figures (data JSON cannot write would end the command in a traceback)."""
     if finding.key is not None and finding.key not in keys:
-        # A finding about no planned experience would be enforced but shown nowhere.
-        return f"returned a Finding about {finding.key!r}, which is no experience file's key (None: the plan)"
-    try:
-        json.dumps(dict(finding.figures), allow_nan=False)
-    except (TypeError, ValueError):
-        return "returned a Finding whose figures are not plain JSON data (numbers, strings, lists, mappings)"
+        return (
+            f"about {quote(str(finding.key))}, which is no experience file's key (use None for the plan as a "
+            "whole, and name what it is about in the message)"
+        )
+    if not isinstance(finding.message, str) or not finding.message.strip() or "\n" in finding.message:
+        return "whose message is not one sentence on one line (a non-empty str)"
+    if not isinstance(finding.figures, Mapping) or not _is_json_data(finding.figures):
+        return (
+            "whose figures are not JSON data (a mapping with str keys, of strings, numbers, booleans, None, "
+            "lists and such mappings)"
+        )
     return None
+
+
+def _said(exc: Exception) -> str:
+    """A team's exception as the end of one sentence: on one line (a multi-line message would lose the
+    'Error: ' that starts the sentence), without a full stop of its own."""
+    return f"{type(exc).__name__}: {' '.join(str(exc).split())}".rstrip(".")
+
+
+def _is_json_data(value: Any) -> bool:
+    if value is None or isinstance(value, (str, bool, int)):
+        return True
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, (list, tuple)):
+        return all(_is_json_data(item) for item in value)
+    if isinstance(value, Mapping):
+        return all(isinstance(key, str) and _is_json_data(item) for key, item in value.items())
+    return False
 
 
 @functools.cache
@@ -87,9 +112,7 @@ def _loaded(point: EntryPoint) -> PluginRule:
         target = point.load()
         implementation = target() if isinstance(target, type) else target
     except Exception as exc:  # a team's code, imported: any failure is reported in one sentence
-        raise RulePluginError(
-            f"The rule plug-in {origin} could not be loaded: {type(exc).__name__}: {exc}."
-        ) from None
+        raise RulePluginError(f"The rule plug-in {origin} could not be loaded: {_said(exc)}.") from None
     name = getattr(implementation, "name", None)
     if not isinstance(name, str) or not NAME.fullmatch(name):
         raise RulePluginError(
