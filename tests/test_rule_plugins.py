@@ -598,3 +598,9 @@ def test_the_readme_example_works_as_the_readme_shows_it(tmp_path: Path) -> None
 
     homepage.write_text(homepage.read_text().replace("headline (DO NOT MERGE)", "headline"))
     assert lines(run(project, site, "validate").stdout) == ["2 experience files checked: all valid."]
+
+
+def test_the_readme_shows_the_example_these_tests_install() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for snippet in (README_EXAMPLE, README_PYPROJECT, README_POLICIES):
+        assert snippet in readme, snippet
