@@ -19,7 +19,7 @@ from igops.config import SRM_P_VALUE
 from igops.engine.rules.base import BuiltIn, Finding, Level, PlanInputs, Policy
 from igops.model import ChangeKind, ExperiencePlan
 from igops.statuses import LiveStatus
-from igops.text import sentence_case
+from igops.text import counted, sentence_case
 
 DAY_SECONDS = 86_400
 
@@ -66,11 +66,9 @@ def _judged(experience: ExperiencePlan, winner: str | None, now: float, policy: 
         figures["days_to_evidence"] = projection[1]
     told = ", ".join(statements)
     later = f"; {projection[0]}" if projection is not None else ""
-    return Finding(
-        experience.key,
-        f"ends before the evidence is in: {told}{later}. {sentence_case(_way_on(policy))}",
-        figures,
-    )
+    # The way on starts a sentence of its own here (after the projection's full stop).
+    way_on = sentence_case(_way_on(policy))
+    return Finding(experience.key, f"ends before the evidence is in: {told}{later}. {way_on}", figures)
 
 
 def _evidence(
@@ -79,8 +77,10 @@ def _evidence(
     """What falls short, every figure as a phrase (with what is needed where it falls short), and the
     figures by name."""
     shortfalls: list[str] = []
+    # Whole days, counted down: rounded, 6.6 days short of 7 would read "7 days live (7 needed)".
     statements = [
-        f"{days:.0f} days live" + (f" ({policy['min_days']:g} needed)" if days < policy["min_days"] else "")
+        f"{counted(math.floor(days), 'day')} live"
+        + (f" ({policy['min_days']:g} needed)" if days < policy["min_days"] else "")
     ]
     if days < policy["min_days"]:
         shortfalls.append("days")
@@ -130,7 +130,8 @@ def _projection(results: ExperienceResults, days: float, policy: Policy) -> tupl
     days; None when nothing countable is short or there is no rate to go by."""
     waits: list[tuple[float, str]] = []
     if days < policy["min_days"]:
-        waits.append((policy["min_days"] - days, f"{policy['min_days']:g} days live"))
+        needed = policy["min_days"]
+        waits.append((needed - days, f"{needed:g} {'day' if needed == 1 else 'days'} live"))
     short = [variation for variation in results.variations if variation.orders < policy["min_orders"]]
     for variation in short:
         if days <= 0 or variation.orders <= 0:
@@ -146,7 +147,7 @@ def _projection(results: ExperienceResults, days: float, policy: Policy) -> tupl
         return None
     longest, what = max(waits)
     more = math.ceil(longest)
-    return f"{what}: about {more} more {'day' if more == 1 else 'days'} of running at its rate so far", more
+    return f"{what}: about {more} more {'day' if more == 1 else 'days'} at the current rate", more
 
 
 def _way_on(policy: Policy) -> str:
