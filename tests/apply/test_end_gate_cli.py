@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -75,7 +76,7 @@ class Case:
     marker: str
     winner: str
     policies: str  # igops.yaml's end-gate entry and any other lines
-    said: Any  # the figures -> what the message must say (None: no finding)
+    said: Callable[[dict[str, Any]], list[str]] | None  # the figures -> what the message says; None: nothing
 
 
 def days_said(figures: dict[str, Any]) -> list[str]:
@@ -316,6 +317,28 @@ def test_a_saved_plan_is_refused_for_the_days_it_lacks_at_apply_time_not_at_plan
     later(monkeypatch, 4.5 * DAY)  # the week is in by apply's clock
     applied = igops("apply", str(plan_file), "--api", api)
     assert applied.exit_code == 0, applied.output
+    assert status_of(sandbox) == "ended"
+
+
+def test_a_saved_plan_keeps_the_orders_it_read_while_its_days_go_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Apply reads no results: the orders are the plan's, only the days are counted again."""
+    config = f"{NO_SRM}policies:\n  end-gate: {{level: force}}\n"
+    project = gate_project(tmp_path, monkeypatch, "started 3 days ago", config)
+    end_with(project, "Control")
+    api = use_sandbox(monkeypatch, sandbox := new_sandbox(project / "account.json"))
+    plan_file = saved(api)
+    read = len(sandbox.requests)
+    later(monkeypatch, 30 * DAY)
+    refused = igops("apply", str(plan_file), "--api", api)
+    assert refused.exit_code == 1
+    [error] = error_lines(refused.output)
+    assert error.startswith("Error: policy end-gate: badge: ends before the evidence is in: 33 days live, ")
+    assert "orders in Control (300 needed)" in error and "(7 needed)" not in error
+    assert sandbox.requests[read:] and not any("/analytics/" in r.path for r in sandbox.requests[read:])
+    forced = igops("apply", str(plan_file), "--api", api, "--force")
+    assert forced.exit_code == 0, forced.output
     assert status_of(sandbox) == "ended"
 
 
