@@ -21,25 +21,31 @@ from igops.engine.rules.base import BuiltIn, Finding, Level, PlanInputs, Policy
 from igops.normalize import canonical_desired
 from igops.statuses import Status
 
-# The page conditions compared: the URL itself, or its path.
-_PAGE_CATEGORIES = {"url": "the URL", "urlPath": "the URL path"}
+# The page conditions compared: a parameter of the URL's query (the API's `url` type, which names it in
+# `key`), or the URL's path.
+_PAGE_CATEGORIES = {"url": "the URL parameter", "urlPath": "the URL path"}
 _POSITIVE = {"equals": "is", "startsWith": "starts with", "endsWith": "ends with", "contains": "contains"}
 _DEVICES = ("mobile", "desktop")
 
 
 @dataclass(frozen=True)
 class Condition:
-    """One comparable condition on a page: its category (url, urlPath or device), how it compares, and the
-    value, lower-cased and without a trailing slash (which only ever widens what it matches)."""
+    """One comparable condition on a page: its category (url, urlPath or device), the query parameter a url
+    condition looks at (`key`; empty for the others), how it compares, and the value, case-folded and
+    without a trailing slash (which only ever widens what it matches). Case-folded, not lower-cased: a
+    lower-cased capital sigma depends on the letter after it, so a value and its prefix could part."""
 
     category: str
     comparison: str
     value: str
+    key: str = ""
 
     @property
     def text(self) -> str:
         if self.category == "device":
             return f"the device is {self.value}"
+        if self.category == "url":
+            return f"the URL parameter {self.key} {_POSITIVE[self.comparison]} {self.value or repr('')}"
         return f"{_PAGE_CATEGORIES[self.category]} {_POSITIVE[self.comparison]} {self.value or '/'}"
 
 
@@ -87,17 +93,19 @@ def _condition(query: Mapping[str, Any] | None) -> Condition | None:
         return None
     category = query.get("type") or "utm"
     comparison = query.get("filter") or "equals"
-    value = str(query.get("value") or "").strip().lower()
+    value = str(query.get("value") or "").strip().casefold()
     if category == "device":
         return Condition("device", "equals", value) if comparison == "equals" and value in _DEVICES else None
     if category in _PAGE_CATEGORIES and comparison in _POSITIVE:
-        return Condition(category, comparison, value.rstrip("/"))
+        # Two parameters' conditions never exclude each other: one URL carries both.
+        key = str(query.get("key") or "") if category == "url" else ""
+        return Condition(category, comparison, value.rstrip("/"), key)
     return None
 
 
 def _exclusive(first: Condition, second: Condition) -> bool:
     """Whether no page can meet both conditions (only ever True when that is sure)."""
-    if first.category != second.category:
+    if first.category != second.category or first.key != second.key:
         return False
     pair = {first.comparison, second.comparison}
     if pair == {"equals"}:
