@@ -11,7 +11,7 @@ import math
 from collections.abc import Iterator
 
 from igops.engine.rules.base import BuiltIn, Finding, Level, PlanInputs, Policy
-from igops.statuses import LiveStatus
+from igops.statuses import ChangeKind, LiveStatus
 
 
 def _blast_radius(inputs: PlanInputs, policy: Policy) -> Iterator[Finding]:
@@ -26,7 +26,8 @@ def _blast_radius(inputs: PlanInputs, policy: Policy) -> Iterator[Finding]:
     allowed = math.floor(policy["max_share"] * running)
     if running < policy["min_running"] or len(moved) <= allowed:
         return
-    detail = ", ".join(f"{kind} {moved.count(kind)}" for kind in dict.fromkeys(moved))
+    # In the order of the plan's summary line (start, pause, end), which states the same counts.
+    detail = ", ".join(f"{kind} {moved.count(kind)}" for kind in ChangeKind if kind in moved)
     way_on = "review it, then run apply with --force" if policy.level is Level.FORCE else "review it"
     yield Finding(
         None,

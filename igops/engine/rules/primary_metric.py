@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from igops.engine.rules.base import BuiltIn, Finding, PlanInputs, Policy
+from igops.engine.rules.base import BuiltIn, Finding, Level, PlanInputs, Policy
 from igops.text import counted
 
 
@@ -23,11 +23,14 @@ def _primary_metric(inputs: PlanInputs, policy: Policy) -> Iterator[Finding]:
             declared = (
                 "no primary key metric" if not primaries else f"{counted(primaries, 'primary key metric')}"
             )
+            # At level force the refusal says how to pass it, as every other rule's does.
+            way_on = ", or run apply with --force" if policy.level is Level.FORCE else ""
             yield Finding(
                 file.key,
                 (
                     f"declares {declared}: name the one metric it is judged on in experienceKeyMetrics with "
-                    "isPrimary: true (such as standardEventId: netRevenuePerVisitor), before it runs."
+                    "isPrimary: true (such as standardEventId: netRevenuePerVisitor), before it runs"
+                    f"{way_on}."
                 ),
                 {"primary_metrics": primaries},
             )
