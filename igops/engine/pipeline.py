@@ -21,6 +21,7 @@ from igops.engine.reporting import with_end_results
 from igops.engine.rules import DEFAULT_BOOK, PlanInputs, RuleBook, assess
 from igops.files.at_commit import CommitFiles
 from igops.model import ChangeKind, DesiredExperience, DriftReport, ExperiencePlan, Plan, PlanError
+from igops.statuses import LiveStatus
 
 log = logging.getLogger("igops")
 
@@ -64,7 +65,12 @@ async def make_plan(
         plan = with_origins(plan, base.base, base.experiences, documents)
     # The evidence beside each decision to end a test, for the rules to judge.
     plan = await with_end_results(client, plan, documents, now=now)
-    inputs = PlanInputs(plan.experiences, tuple(desired), documents, plan.unmanaged, now)
+    running_ids = frozenset(
+        str(item["id"]) for item in live_items if item.get("status") == LiveStatus.STARTED
+    )
+    inputs = PlanInputs(
+        plan.experiences, tuple(desired), documents, plan.unmanaged, now, running_ids=running_ids
+    )
     plan = replace(plan, risks=assess(inputs, rules.in_force()))
     log.info(
         "planned: %d changes, %d errors, %d risks",

@@ -555,3 +555,17 @@ def test_blast_radius_counts_starts_and_ends_too() -> None:
     }
     risk = shown_everywhere(plan(sandbox, files(after)), "blast-radius")
     assert "starts, pauses or ends 3 experiences (start 2, end 1) while 4 are running" in risk.message
+
+
+def test_blast_radius_counts_the_running_tests_a_target_leaves_out() -> None:
+    five = {f"t{number}": a_test(f"Test {number}") for number in range(1, 6)}
+    sandbox = seeded(five)
+    pausing = files(paused(five, "t1", "t2", "t3"))
+    whole = shown_everywhere(plan(sandbox, pausing), "blast-radius")
+    targeted = shown_everywhere(plan(sandbox, pausing, targets=["t1", "t2", "t3"]), "blast-radius")
+    assert whole.figures == targeted.figures == {"lifecycle_actions": 3, "running": 5, "max_share": 0.5}
+    # Six running: three is half of them, allowed, however few files the plan targets.
+    six = {**five, "t6": a_test("Test 6")}
+    sandbox = seeded(six)
+    for targets in ([], ["t1", "t2", "t3", "t4"]):
+        said_nowhere(plan(sandbox, files(paused(six, "t1", "t2", "t3")), targets=targets), "blast-radius")

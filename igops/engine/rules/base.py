@@ -54,8 +54,9 @@ class PlanInputs:
     `experiences`: each file's plan, with its live status, when it started, the results read for an end,
     and the origins; `files`: the experience files; `live`: the full live documents the plan read, by id;
     `unmanaged`: the live experiences no file manages, from the list; `now`: the plan's clock (Unix
-    seconds). `offline` is True in `igops validate`, which reads no account: then only `files` and `now`
-    are given, and only the rules that need no account run.
+    seconds); `running_ids`: the ids of every experience the list shows started, managed or not, those of
+    the files a --target leaves out of `experiences` included. `offline` is True in `igops validate`, which
+    reads no account: then only `files` and `now` are given, and only the rules that need no account run.
     """
 
     experiences: tuple[ExperiencePlan, ...] = ()
@@ -64,6 +65,7 @@ class PlanInputs:
     unmanaged: tuple[UnmanagedExperience, ...] = ()
     now: float = 0.0
     offline: bool = False
+    running_ids: frozenset[str] = frozenset()
 
     def file(self, key: str) -> DesiredExperience | None:
         """The experience file of `key`."""

@@ -15,8 +15,17 @@ from igops.statuses import ChangeKind, LiveStatus
 
 
 def _blast_radius(inputs: PlanInputs, policy: Policy) -> Iterator[Finding]:
-    running = sum(1 for experience in inputs.experiences if experience.live_status == LiveStatus.STARTED)
-    running += sum(1 for experience in inputs.unmanaged if experience.status == LiveStatus.STARTED)
+    # Counted by id over everything the plan read: a --target plan holds only some managed experiences, but
+    # the others run all the same.
+    running_ids = {
+        experience.experience_id
+        for experience in inputs.experiences
+        if experience.live_status == LiveStatus.STARTED
+    }
+    running_ids |= {
+        experience.id for experience in inputs.unmanaged if experience.status == LiveStatus.STARTED
+    }
+    running = len(running_ids | inputs.running_ids)
     moved = [
         change.kind.value
         for experience in inputs.experiences
