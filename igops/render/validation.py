@@ -72,10 +72,12 @@ def _findings_sentence(validation: Validation) -> str:
         return ""
     blocking = sum(risk.needs_force for risk in validation.risks)
     warnings = len(validation.risks) - blocking
-    parts = [counted(blocking, "policy finding") + " that apply refuses without --force"] if blocking else []
+    # "(allowed by --force)" right after the findings it allows, not after the warnings that follow them.
+    forced = " (allowed by --force)" if validation.force else ""
+    refused = f" that apply refuses without --force{forced}"
+    parts = [counted(blocking, "policy finding") + refused] if blocking else []
     parts += [counted(warnings, "policy warning")] if warnings else []
-    forced = " (allowed by --force)" if blocking and validation.force else ""
-    return f" {' and '.join(parts).capitalize()}{forced}."
+    return f" {' and '.join(parts).capitalize()}."
 
 
 def file_annotations(validation: Validation) -> list[Annotation]:

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from support.apply import assert_no_changes, by_name, use_sandbox
+from support.apply import by_name, describe_differently, edit, edit_config, forced, refused, use_sandbox
 from support.cli import igops, make_live_equal
 from support.emulator import new_sandbox
 
@@ -20,42 +20,6 @@ HERO_NAME = "Homepage hero headline"
 def sandbox(project: Path) -> Sandbox:
     make_live_equal(project)  # every example live as its file says
     return new_sandbox(project / "account.json")
-
-
-def edit(project: Path, key: str, old: str, new: str) -> None:
-    path = project / "experiences" / f"{key}.yaml"
-    assert old in path.read_text(), old
-    path.write_text(path.read_text().replace(old, new, 1))
-
-
-def edit_config(project: Path, old: str, new: str) -> None:
-    path = project / "igops.yaml"
-    assert old in path.read_text(), old
-    path.write_text(path.read_text().replace(old, new))
-
-
-def refused(sandbox: Sandbox, api: str, *extra: str) -> list[str]:
-    """Apply without --force: exit 1, nothing written; the rails' error lines."""
-    result = igops("apply", "--auto-approve", "--api", api, *extra)
-    assert result.exit_code == 1, result.output
-    assert sandbox.writes == [], "a refused plan wrote to the account"
-    errors = [line for line in result.output.splitlines() if line.startswith("Error: ")]
-    assert errors and all(line.startswith("Error: policy ") for line in errors), result.output
-    return errors
-
-
-def forced(api: str, *extra: str) -> None:
-    result = igops("apply", "--auto-approve", "--api", api, "--force", *extra)
-    assert result.exit_code == 0, result.output
-    assert_no_changes(api)
-
-
-def describe_differently(project: Path, *keys: str) -> None:
-    for key in keys:
-        path = project / "experiences" / f"{key}.yaml"
-        text = path.read_text()
-        start = text.index("\ndescription: ") + len("\ndescription: ")
-        path.write_text(text[:start] + "Reworded. " + text[start:])
 
 
 def test_more_changes_than_max_changes_in_igops_yaml(

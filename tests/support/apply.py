@@ -88,6 +88,46 @@ def assert_no_changes(api: str) -> None:
     assert "No changes" in result.output
 
 
+def edit(project: Path, key: str, old: str, new: str) -> None:
+    """Replace the first `old` in the experience file `key` with `new` (`old` must be there)."""
+    path = project / "experiences" / f"{key}.yaml"
+    assert old in path.read_text(), old
+    path.write_text(path.read_text().replace(old, new, 1))
+
+
+def edit_config(project: Path, old: str, new: str) -> None:
+    """Replace `old` in igops.yaml with `new` (`old` must be there)."""
+    path = project / "igops.yaml"
+    assert old in path.read_text(), old
+    path.write_text(path.read_text().replace(old, new))
+
+
+def describe_differently(project: Path, *keys: str) -> None:
+    """Reword the description of each example file `keys`: one update each, touching no split."""
+    for key in keys:
+        path = project / "experiences" / f"{key}.yaml"
+        text = path.read_text()
+        start = text.index("\ndescription: ") + len("\ndescription: ")
+        path.write_text(text[:start] + "Reworded. " + text[start:])
+
+
+def refused(sandbox: Sandbox, api: str, *extra: str) -> list[str]:
+    """Apply without --force: exit 1, nothing written; the rails' error lines."""
+    result = igops("apply", "--auto-approve", "--api", api, *extra)
+    assert result.exit_code == 1, result.output
+    assert sandbox.writes == [], "a refused plan wrote to the account"
+    errors = [line for line in result.output.splitlines() if line.startswith("Error: ")]
+    assert errors and all(line.startswith("Error: policy ") for line in errors), result.output
+    return errors
+
+
+def forced(api: str, *extra: str) -> None:
+    """Apply with --force: exit 0, and the account then matches the files."""
+    result = igops("apply", "--auto-approve", "--api", api, "--force", *extra)
+    assert result.exit_code == 0, result.output
+    assert_no_changes(api)
+
+
 def apply_until_done(api: str, runs: int = 5, *extra: str) -> list[Result]:
     """Run `apply --auto-approve` until it exits 0, at most `runs` times; every result, in order."""
     results = []
