@@ -275,9 +275,13 @@ def test_the_impact_line_and_total_through_the_cli(tmp_path: Path, monkeypatch: 
     assert line in text and line in markdown
     for estimate in estimates.values():
         amount = signed_amount(estimate, "$")
-        assert f"impact: the API estimates {amount} a month for Variant, the best challenger (" in text
         assert (
-            f"**Impact:** The API estimates {amount} a month for Variant, the best challenger (" in markdown
+            f"impact: the API estimates {amount} a month for Variant, the best challenger by revenue per visitor, as ("  # noqa: E501 (the sentence as it reads)
+            in text
+        )
+        assert (
+            f"**Impact:** The API estimates {amount} a month for Variant, the best challenger by revenue per visitor, as ("  # noqa: E501 (the sentence as it reads)
+            in markdown
         )
     assert text.count("; the winner is that challenger.") == 2
     assert text.count("; the winner Control is not that challenger, so the estimate is not its.") == 1

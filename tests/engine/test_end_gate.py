@@ -401,14 +401,14 @@ def test_the_estimated_challenger_is_the_best_revenue_per_visitor_but_the_contro
 
 def test_the_impact_sentence_says_whether_the_winner_is_the_estimated_challenger() -> None:
     found = three_way("trio", 8_400)
-    estimate = f"the API estimates +$8,400 a month for C, the best challenger ({IMPACT_FORMULA})"
+    estimate = f"the API estimates +$8,400 a month for C, the best challenger by revenue per visitor, as {IMPACT_FORMULA}"  # noqa: E501 (the sentence as it reads)
     assert impact_text(found, "C") == f"{estimate}; the winner is that challenger."
     assert impact_text(found, "B") == (
         f"{estimate}; the winner B is not that challenger, so the estimate is not its."
     )
     assert impact_text(found, None) == f"{estimate}."
     assert impact_text(replace(found, est_monthly_revenue_increase=-120.4, currency_symbol="€"), "C") == (
-        f"the API estimates -€120 a month for C, the best challenger ({IMPACT_FORMULA}); the winner is that "
+        f"the API estimates -€120 a month for C, the best challenger by revenue per visitor, as {IMPACT_FORMULA}; the winner is that "  # noqa: E501 (the sentence as it reads)
         "challenger."
     )
     assert impact_text(three_way("trio", None), "C") == (
@@ -456,14 +456,20 @@ def test_the_impact_shows_in_text_and_markdown_and_survives_the_json() -> None:
     made = judged(ending("trio", three_way("trio", 8_400), "C"), ending("kept", three_way("kept", 50), "B"))
     text = render_plan_text(made)
     assert (
-        f"      impact: the API estimates +$8,400 a month for C, the best challenger ({IMPACT_FORMULA}); the "
+        f"      impact: the API estimates +$8,400 a month for C, the best challenger by revenue per visitor, as {IMPACT_FORMULA}; the "  # noqa: E501 (the sentence as it reads)
         "winner is that challenger.\n"
     ) in text
-    assert "      impact: the API estimates +$50 a month for C, the best challenger (" in text
+    assert (
+        "      impact: the API estimates +$50 a month for C, the best challenger by revenue per visitor, as ("
+        in text
+    )
     assert "the winner B is not that challenger, so the estimate is not its." in text
     assert "2 tests to end: estimated +$8,400 a month from 1 of them" in text
     markdown = render_plan_markdown(made)
-    assert "**Impact:** The API estimates +$8,400 a month for C, the best challenger (" in markdown
+    assert (
+        "**Impact:** The API estimates +$8,400 a month for C, the best challenger by revenue per visitor, as ("  # noqa: E501 (the sentence as it reads)
+        in markdown
+    )
     assert "**Impact:** The API estimates +$50 a month for C" in markdown
     assert "2 tests to end: estimated +$8,400 a month from 1 of them" in markdown
     document = json.loads(render_plan_json(made))
@@ -620,7 +626,7 @@ def test_the_emulator_impact_is_its_estimate_of_the_best_challenger() -> None:
     amount = signed_amount(found.est_monthly_revenue_increase, "$")
     assert summary_line(made).endswith(f" 1 test to end: estimated {amount} a month.")
     assert (
-        f"impact: the API estimates {amount} a month for Variant, the best challenger ("
+        f"impact: the API estimates {amount} a month for Variant, the best challenger by revenue per visitor, as ("  # noqa: E501 (the sentence as it reads)
         in render_plan_text(made)
     )
     assert "; the winner is that challenger." in render_plan_text(made)
