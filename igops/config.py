@@ -16,7 +16,6 @@ import os
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,6 +28,7 @@ from igops.files.errors import FileError
 from igops.files.schema import schema_defaults, schema_findings
 from igops.files.yamldoc import Document, YamlError, parse
 from igops.model import JsonPath, Position, nearest_position
+from igops.moments import offset_time
 from igops.schemas import CONFIG_SCHEMA, load_schema
 
 CONFIG_FILE = "igops.yaml"
@@ -203,7 +203,7 @@ def _policy_problems(values: Mapping[str, Any]) -> Iterator[tuple[JsonPath, str]
     for index, window in enumerate(windows):
         times = {}
         for bound in ("start", "end"):
-            moment, problem = _offset_time(window[bound])
+            moment, problem = offset_time(window[bound])
             if problem is not None:
                 yield ("policies", "freeze", "windows", index, bound), problem
             times[bound] = moment
@@ -212,20 +212,6 @@ def _policy_problems(values: Mapping[str, Any]) -> Iterator[tuple[JsonPath, str]
                 ("policies", "freeze", "windows", index, "end"),
                 f"the freeze window {window['name']!r} ends at or before it starts ({window['start']}).",
             )
-
-
-def _offset_time(text: str) -> tuple[datetime | None, str | None]:
-    """The moment `text` names, or why it is not ISO 8601 with a UTC offset."""
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None, f"{text!r} is not an ISO 8601 time, such as 2026-11-23T00:00:00-05:00."
-    if moment.tzinfo is None:
-        return None, (
-            f"{text!r} has no UTC offset, so it would mean another moment on each runner: write it "
-            "with one, such as 2026-11-23T00:00:00-05:00 (or Z for UTC)."
-        )
-    return moment, None
 
 
 def _project(

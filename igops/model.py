@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
@@ -26,6 +27,15 @@ class Position:
 
 
 @dataclass(frozen=True)
+class Schedule:
+    """A file's `schedule:` (igops's own: the API schedules nothing): when the status the file asks for
+    takes effect. `start` goes with status started or ended, `end` with ended (igops.engine.lifecycle)."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+
+
+@dataclass(frozen=True)
 class DesiredExperience:
     """One experience file as written: igops's own fields apart, the API fields left as they are.
 
@@ -42,6 +52,7 @@ class DesiredExperience:
     id: str | None
     body: Mapping[str, Any]
     positions: Mapping[JsonPath, Position] = field(default_factory=dict, repr=False, compare=False)
+    schedule: Schedule | None = None
 
     def position_of(self, path: JsonPath) -> Position:
         return nearest_position(self.positions, path)
@@ -57,7 +68,7 @@ def nearest_position(positions: Mapping[JsonPath, Position], path: JsonPath) -> 
 
 
 # Fields of an experience file that are igops's own, not the API's.
-IGOPS_FIELDS = frozenset({"status", "winner", "id"})
+IGOPS_FIELDS = frozenset({"status", "winner", "id", "schedule"})
 
 
 @dataclass(frozen=True)
@@ -100,6 +111,18 @@ class Change:
     fields: tuple[FieldChange, ...] = ()  # update: what differs
     winner: str | None = None  # end: the winning variation's name, when the file names one
     origin: Origin | None = None  # create and lifecycle actions; an update's origin is its fields'
+    # A lifecycle action the file's schedule called for: the boundary it carries out (apply --due-only runs
+    # these alone).
+    due: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ScheduledAction:
+    """A lifecycle action the file's schedule holds back: planned at `due`, not before, never a change."""
+
+    kind: ChangeKind  # start or end
+    due: datetime
+    winner: str | None = None
 
 
 @dataclass(frozen=True)
@@ -133,10 +156,18 @@ class ExperiencePlan:
     # When the live experience first started (Unix seconds), for the rules that count days live: kept in a
     # saved plan, so that apply can count them again at its own time.
     started_at: int | None = None
+    # The status the plan brings it to now, when a schedule holds back the file's (None: the file's status).
+    effective_status: str | None = None
+    scheduled: tuple[ScheduledAction, ...] = ()
 
     @property
     def has_changes(self) -> bool:
         return bool(self.changes)
+
+    @property
+    def status_now(self) -> str:
+        """The status the plan brings the experience to at its clock."""
+        return self.desired_status if self.effective_status is None else self.effective_status
 
 
 class Rule(Protocol):
@@ -190,6 +221,9 @@ class Plan:
     files_hash: str = ""
     risks: tuple[Risk, ...] = ()
     git_base: GitBase | None = None  # set by plan --base: every change then carries its origin
+    now: float | None = (
+        None  # the plan's clock (Unix seconds): schedules and the clock's rules are told by it
+    )
 
     @property
     def changed(self) -> tuple[ExperiencePlan, ...]:
@@ -253,6 +287,7 @@ class DriftReport:
     unmanaged: tuple[UnmanagedExperience, ...] = ()
     errors: tuple[PlanError, ...] = ()
     checked: int = 0  # managed experiences compared
+    now: float | None = None  # the clock schedules were told by (Unix seconds)
 
     @property
     def has_drift(self) -> bool:

@@ -131,10 +131,11 @@ def test_plan_annotates_the_rails_it_crosses_forced_ones_as_errors(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     api = cross_rails(project)
-    quiet = igops("plan", "--api", api, "--format", "json")
+    clock = ("--now", "2026-12-04T09:00:00Z")
+    quiet = igops("plan", "--api", api, "--format", "json", *clock)
     assert quiet.exit_code == 0 and quiet.stderr == "", "outside GitHub Actions nothing is added"
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
-    annotated = igops("plan", "--api", api, "--format", "json")
+    annotated = igops("plan", "--api", api, "--format", "json", *clock)
     assert annotated.exit_code == 0 and annotated.stdout == quiet.stdout
     assert annotated.stderr.count("\n") == 2 and annotates_the_rails(annotated.stderr, "plan")
 

@@ -40,12 +40,13 @@ ALLOWED: dict[str, set[str]] = {
     "analytics": set(),
     "errors": set(),
     "text": set(),
+    "moments": set(),
     "statuses": set(),
 }
 # Below everything (the emulator alone does without them): the root of every error igops reports, the
 # lifecycle's table of statuses and actions, and the wording every layer shares (counts, the characters
-# that do not print).
-ROOT = {"errors", "statuses", "text"}
+# that do not print, how a moment reads).
+ROOT = {"errors", "statuses", "text", "moments"}
 # The emulator's own command serves it; it is the one command that may reach it.
 EXCEPTIONS = {"cli/sandbox_commands.py": {"sandbox"}}
 

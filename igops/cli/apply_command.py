@@ -17,6 +17,7 @@ from rich.text import Text
 
 from igops.cli.common import (
     API_OPTION,
+    NOW_OPTION,
     REFRESH_CACHE_OPTION,
     TIMEOUT_OPTION,
     CommandFailed,
@@ -42,6 +43,8 @@ class ApplyOptions:
     keep_going: bool
     cache_path: Path | None
     reviewed: Path | None  # apply only when the fresh plan does what this saved plan does
+    now: float | None  # the clock schedules are told by (None: the current time)
+    due_only: bool  # only the lifecycle actions whose schedule boundary has come
 
 
 @click.command("apply")
@@ -80,6 +83,13 @@ class ApplyOptions:
     help="Plan afresh, and apply only when that plan does exactly what this saved plan (the one "
     "reviewers saw, from igops plan --out) does; else apply nothing and say what differs.",
 )
+@NOW_OPTION
+@click.option(
+    "--due-only",
+    is_flag=True,
+    help="Apply only the starts and ends whose schedule boundary has come, never a create or an "
+    "update (the hourly scheduled job): safe to repeat, and it never reverts a dashboard edit.",
+)
 def apply_command(
     planfile: Path | None,
     api: str | None,
@@ -91,6 +101,8 @@ def apply_command(
     keep_going: bool,
     cache_path: Path | None,
     reviewed: Path | None,
+    now: float | None,
+    due_only: bool,
 ) -> None:
     """Change the account to match the files.
 
@@ -99,17 +111,27 @@ def apply_command(
     experiences it changes moved since. Ctrl-C stops starting changes, lets the ones in
     flight finish and prints what was done; running apply again finishes the rest.
 
+    A file's schedule is told by --now (default: the current time). With --due-only it applies
+    only the starts and ends whose schedule boundary has come, which a reviewed change already
+    asked for: what the hourly job runs.
+
     \b
     Example:
       igops apply
       igops plan --out plan.json && igops apply plan.json
       igops apply --auto-approve --target homepage-hero-headline
       igops apply --auto-approve --reviewed reviewed/plan.json
+      igops apply --auto-approve --due-only
     """
     if planfile is not None and reviewed is not None:
         raise CommandFailed(
             "--reviewed compares a fresh plan with a saved one; PLANFILE applies a saved "
             "plan as it is: give one of them."
+        )
+    if due_only and (planfile is not None or reviewed is not None):
+        raise CommandFailed(
+            "--due-only plans afresh the actions a schedule has made due, which need no reviewed plan: "
+            f"leave out {'PLANFILE' if planfile is not None else '--reviewed'}."
         )
     if planfile is not None:
         if cache_path is not None:
@@ -146,6 +168,8 @@ def apply_command(
         keep_going,
         cache_path,
         reviewed,
+        now,
+        due_only,
     )
     report = run_against_account(
         project.settings, lambda session: _apply(session, project, options, planfile)
@@ -169,7 +193,7 @@ async def _apply_held(
     session: Session, project: Project, options: ApplyOptions, planfile: Path | None
 ) -> ApplyReport | None:
     if planfile is not None:
-        plan = await session.saved_plan(project, planfile)
+        plan = await session.saved_plan(project, planfile, now=options.now)
     else:
         plan = await session.plan(
             project,
@@ -177,6 +201,8 @@ async def _apply_held(
             resend=options.resend,
             max_changes=options.max_changes,
             cache_path=options.cache_path,
+            now=options.now,
+            due_only=options.due_only,
         )
     annotate_plan(plan, project, "apply")
     if planfile is None:

@@ -22,6 +22,7 @@ from igops.config import MIN_TIMEOUT, Settings
 from igops.engine import EngineError, InvalidFiles, Project, Session
 from igops.engine.operations import check_writable
 from igops.model import Plan
+from igops.moments import offset_time
 from igops.render import validation as validation_report
 from igops.render.formats import PLAN_FORMATS, Formats
 from igops.render.github import Annotation, plan_annotations, workflow_command
@@ -264,6 +265,24 @@ class WrittenFile(click.Path):
             raise CommandFailed(f"{option} {exc}") from None
         return super().convert(value, param, ctx)
 
+
+def _clock(context: click.Context, parameter: click.Parameter, value: str | None) -> float | None:
+    """--now as Unix seconds; a time without an offset would be another moment on each runner."""
+    if value is None:
+        return None
+    moment, problem = offset_time(value)
+    if moment is None:
+        raise CommandFailed(f"--now {problem}")
+    return moment.timestamp()
+
+
+NOW_OPTION = click.option(
+    "--now",
+    callback=_clock,
+    metavar="TIME",
+    help="The clock schedules and the clock's policies are told by: ISO 8601 with a UTC offset, such as "
+    "2026-12-07T09:00:00+01:00 (default: the current time).",
+)
 
 REFRESH_CACHE_OPTION = click.option(
     "--refresh-cache",

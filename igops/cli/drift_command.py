@@ -10,6 +10,7 @@ from igops.cli.common import (
     API_OPTION,
     EXIT_CHANGES,
     EXIT_ERROR,
+    NOW_OPTION,
     REFRESH_CACHE_OPTION,
     TIMEOUT_OPTION,
     CommandFailed,
@@ -40,6 +41,7 @@ from igops.render.formats import DRIFT_FORMATS
     "(comments and layout kept); files with no live experience are left as they are.",
 )
 @REFRESH_CACHE_OPTION
+@NOW_OPTION
 @click.pass_context
 def drift_command(
     ctx: click.Context,
@@ -48,6 +50,7 @@ def drift_command(
     targets: tuple[str, ...],
     adopt: bool,
     cache_path: Path | None,
+    now: float | None,
 ) -> None:
     """Say where the live account differs from the files: each field with the live value beside the
     file's, a status moved in the dashboard (an end too), a pinned experience gone from the account,
@@ -55,6 +58,8 @@ def drift_command(
 
     Reads the account only, and reports every finding with its way out. Exit 0: no drift; 2: drift;
     1: error (two files claim one experience, an unknown --target, the account unreachable).
+    A file's schedule holds its status back as in a plan: a start not yet due at --now (default:
+    the current time) is no drift.
 
     With --adopt, the files then take what the account says (an end in the dashboard: status: ended,
     with no winner, as import writes it), so that igops plan shows nothing for them; git holds what
@@ -76,12 +81,14 @@ def drift_command(
     project = load_project(api)
     if not adopt:
         report = run_against_account(
-            project.settings, lambda session: session.drift(project, targets=targets, cache_path=cache_path)
+            project.settings,
+            lambda session: session.drift(project, targets=targets, cache_path=cache_path, now=now),
         )
         echo_formatted(DRIFT_FORMATS, report, output_format)
         ctx.exit(EXIT_ERROR if report.errors else EXIT_CHANGES if report.has_drift else 0)
     adoption = run_against_account(
-        project.settings, lambda session: session.adopt(project, targets=targets, cache_path=cache_path)
+        project.settings,
+        lambda session: session.adopt(project, targets=targets, cache_path=cache_path, now=now),
     )
     echo_formatted(DRIFT_FORMATS, adoption.report, output_format)
     click.echo()

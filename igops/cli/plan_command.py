@@ -11,6 +11,7 @@ from igops.cli.common import (
     EXIT_CHANGES,
     FORMAT_OPTION,
     MAX_CHARS_OPTION,
+    NOW_OPTION,
     REFRESH_CACHE_OPTION,
     TIMEOUT_OPTION,
     CommandFailed,
@@ -61,6 +62,7 @@ from igops.engine import EngineError, write_plan
     "account's (changed outside git since it; applying reverts it). In a pull request: its "
     "base commit.",
 )
+@NOW_OPTION
 @click.pass_context
 def plan_command(
     ctx: click.Context,
@@ -73,11 +75,13 @@ def plan_command(
     resend: tuple[str, ...],
     cache_path: Path | None,
     base: str | None,
+    now: float | None,
 ) -> None:
     """Show what apply would change in the account to make it match the files.
 
     Reads the account only; never writes to it. Safety rails the plan crosses are shown
-    with it (apply refuses them without --force).
+    with it (apply refuses them without --force). A file's schedule is told by --now (default:
+    the current time): an action not yet due is listed as scheduled, never as a change.
 
     \b
     Example:
@@ -85,13 +89,14 @@ def plan_command(
       igops plan --format markdown --out plan.json --detailed-exitcode
       igops plan --api sandbox: --target homepage-hero-headline
       igops plan --base origin/main --format markdown
+      igops plan --now 2026-12-07T09:00:00+01:00
     """
     refuse_max_chars_unless_markdown(output_format, max_chars)
     project = load_project(api)
     plan = run_against_account(
         project.settings,
         lambda session: session.plan(
-            project, targets=targets, resend=resend, cache_path=cache_path, base=base
+            project, targets=targets, resend=resend, cache_path=cache_path, base=base, now=now
         ),
     )
     annotate_plan(plan, project, "plan")

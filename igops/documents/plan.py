@@ -14,6 +14,7 @@ import json
 import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -31,14 +32,18 @@ from igops.model import (
     Plan,
     PlanError,
     Risk,
+    ScheduledAction,
     UnmanagedExperience,
 )
+from igops.moments import clock_text, utc_text
 from igops.schemas import load_schema
 from igops.text import counted
 
 # 4: a risk names its policy (kind and rule, free strings), its level and figures; experiences carry
 # started_at; results carry the impact estimate, and the summary its total.
-FORMAT_VERSION = 4
+# 5: the plan's clock (now); an experience's file status is `status`, beside its `effective_status` and the
+# `scheduled` actions its schedule holds back; a change a schedule called for carries its `due` boundary.
+FORMAT_VERSION = 5
 PLAN_SCHEMA = "plan.schema.json"
 _MESSAGE_WIDTH = 200
 DIGEST_PREFIX = "sha256:"
@@ -49,8 +54,10 @@ def plan_document(plan: Plan) -> dict[str, Any]:
     plan knows the id, `lastUpdateTs` and status of each one apply may touch."""
     return {
         "format_version": FORMAT_VERSION,
+        "now": None if plan.now is None else utc_text(plan.now),
         "summary": {
             **{kind.value: plan.count(kind) for kind in ChangeKind},
+            "scheduled": sum(len(experience.scheduled) for experience in plan.experiences),
             "line": summary_line(plan),
             "est_monthly_revenue_increase": ending_impact(plan).total,
         },
@@ -85,7 +92,12 @@ def plan_document(plan: Plan) -> dict[str, Any]:
 
 def summary_line(plan: Plan) -> str:
     """`Plan: 2 to create, 1 to update, 3 lifecycle actions (start 2, end 1).`, or `No changes.`; then, when
-    an end has the API's impact estimate for its winner, `2 tests to end: estimated +$8,400 a month.`"""
+    an end has the API's impact estimate for its winner, `2 tests to end: estimated +$8,400 a month.`; then,
+    when schedules hold actions back, `1 scheduled action not yet due (the next at 2026-12-07 09:00 +01:00).`"""
+    return _changes_sentence(plan) + _scheduled_sentence(plan)
+
+
+def _changes_sentence(plan: Plan) -> str:
     if not plan.has_changes:
         return "No changes."
     lifecycle = {kind: plan.count(kind) for kind in ChangeKind if kind.is_lifecycle}
@@ -94,6 +106,13 @@ def summary_line(plan: Plan) -> str:
     actions = counted(sum(lifecycle.values()), "lifecycle action") + (f" ({detail})" if detail else "")
     create, update = plan.count(ChangeKind.CREATE), plan.count(ChangeKind.UPDATE)
     return f"Plan: {create} to create, {update} to update, {actions}.{_impact_sentence(ending_impact(plan))}"
+
+
+def _scheduled_sentence(plan: Plan) -> str:
+    due = sorted(action.due for experience in plan.experiences for action in experience.scheduled)
+    if not due:
+        return ""
+    return f" {counted(len(due), 'scheduled action')} not yet due (the next at {clock_text(due[0])})."
 
 
 @dataclass(frozen=True)
@@ -187,6 +206,7 @@ def plan_from_document(document: Any) -> Plan:
             for item in document["risks"]
         ),
         git_base=GitBase(**document["git_base"]) if "git_base" in document else None,
+        now=None if document["now"] is None else datetime.fromisoformat(document["now"]).timestamp(),
     )
 
 
@@ -199,7 +219,8 @@ def _experience_document(experience: ExperiencePlan) -> dict[str, Any]:
         "path": experience.path,
         "experience_id": experience.experience_id,
         "live_status": experience.live_status,
-        "desired_status": experience.desired_status,
+        "status": experience.desired_status,
+        "effective_status": experience.status_now,
         "last_update_ts": experience.last_update_ts,
         "started_at": experience.started_at,
         "changes": [
@@ -216,8 +237,13 @@ def _experience_document(experience: ExperiencePlan) -> dict[str, Any]:
                 ],
                 "winner": change.winner,
                 **_origin(change.origin),
+                **({} if change.due is None else {"due": change.due.isoformat()}),
             }
             for change in experience.changes
+        ],
+        "scheduled": [
+            {"kind": action.kind.value, "due": action.due.isoformat(), "winner": action.winner}
+            for action in experience.scheduled
         ],
         "warnings": list(experience.warnings),
         "notes": list(experience.notes),
@@ -251,7 +277,14 @@ def _experience(item: dict[str, Any]) -> ExperiencePlan:
         path=item["path"],
         experience_id=item["experience_id"],
         live_status=item["live_status"],
-        desired_status=item["desired_status"],
+        desired_status=item["status"],
+        effective_status=None if item["effective_status"] == item["status"] else item["effective_status"],
+        scheduled=tuple(
+            ScheduledAction(
+                ChangeKind(action["kind"]), datetime.fromisoformat(action["due"]), action["winner"]
+            )
+            for action in item["scheduled"]
+        ),
         last_update_ts=item["last_update_ts"],
         started_at=item["started_at"],
         changes=tuple(
@@ -263,6 +296,7 @@ def _experience(item: dict[str, Any]) -> ExperiencePlan:
                 ),
                 winner=change["winner"],
                 origin=_origin_of(change),
+                due=datetime.fromisoformat(change["due"]) if "due" in change else None,
             )
             for change in item["changes"]
         ),

@@ -72,7 +72,7 @@ def adopt(
         assert drift.experience_id is not None  # an adoptable finding has its live experience
         live = documents[drift.experience_id]
         try:
-            adopted.append(_adopted(drift, by_key[drift.key], texts[drift.key], live))
+            adopted.append(_adopted(drift, by_key[drift.key], texts[drift.key], live, report.now))
         except _Refused as exc:
             refused.append(
                 f"{drift.path}{exc.where}: {exc}; adopt it by hand, or take the live version "
@@ -87,7 +87,9 @@ class _Refused(Exception):
         self.where = "" if line is None else f":{line}"
 
 
-def _adopted(drift: Drift, experience: DesiredExperience, text: str, live: Mapping[str, Any]) -> AdoptedFile:
+def _adopted(
+    drift: Drift, experience: DesiredExperience, text: str, live: Mapping[str, Any], now: float | None
+) -> AdoptedFile:
     bom = "\ufeff" if text.startswith("\ufeff") else ""
     text = text.removeprefix(bom)
     document = parse(text)
@@ -117,7 +119,7 @@ def _adopted(drift: Drift, experience: DesiredExperience, text: str, live: Mappi
             f"the adopted file would not load ({error.field}: {error.message.rstrip('.')})",
             error.position.line,
         )
-    remaining = file_drift(checked.experience, live)
+    remaining = file_drift(checked.experience, live, now)
     if remaining is not None:
         differing = [*(["status"] if remaining.status_moved else []), *(f.path for f in remaining.fields)]
         raise _Refused(f"the adopted file would still differ from the account in {', '.join(differing)}")

@@ -11,7 +11,7 @@ from typing import Any
 
 from igops.analytics.results import started_at
 from igops.engine.diff import field_changes
-from igops.engine.lifecycle import transition
+from igops.engine.lifecycle import TimedTransition, timed_transition
 from igops.engine.matching import Matching
 from igops.experience_types import CREATABLE_TYPES
 from igops.model import (
@@ -21,6 +21,7 @@ from igops.model import (
     ExperiencePlan,
     Plan,
     PlanError,
+    ScheduledAction,
     UnmanagedExperience,
 )
 from igops.normalize import canonical_desired, canonical_live, comparable, write_only_fields
@@ -32,39 +33,65 @@ def build_plan(
     live: Mapping[str, Mapping[str, Any]],
     files_hash: str = "",
     resend: Collection[str] = (),
+    now: float | None = None,
 ) -> Plan:
     """`live` maps each matched live id to its full GET document; `resend` names the files whose
-    experience is updated even when nothing differs. Its risks are the rules' (igops.engine.rules),
+    experience is updated even when nothing differs; `now` is the plan's clock (Unix seconds), by which
+    schedules are told (needed when a file has one). Its risks are the rules' (igops.engine.rules),
     assessed once the plan is complete."""
     experiences: list[ExperiencePlan] = []
     errors = list(matching.errors)
     for pair in matching.pairs:
         document = live.get(pair.live_id) if pair.live_id is not None else None
-        planned = plan_experience(pair.desired, document, resend=pair.desired.key in resend)
+        planned = plan_experience(pair.desired, document, resend=pair.desired.key in resend, now=now)
         if isinstance(planned, PlanError):
             errors.append(planned)
         elif pair.renamed_from is not None:
             experiences.append(replace(planned, warnings=(_renamed_warning(pair.renamed_from),)))
         else:
             experiences.append(planned)
-    return Plan(tuple(experiences), matching.unmanaged, tuple(errors), files_hash)
+    return Plan(tuple(experiences), matching.unmanaged, tuple(errors), files_hash, now=now)
+
+
+def only_due(plan: Plan) -> Plan:
+    """The plan cut to the lifecycle actions a schedule boundary that has come calls for (apply
+    --due-only): never a create or an update, so a dashboard edit is never reverted. A due start of an
+    experience not yet created waits for a reviewed apply to create it, and says so."""
+
+    def due(experience: ExperiencePlan) -> ExperiencePlan:
+        if experience.experience_id is None:
+            waiting = tuple(
+                f"the scheduled {change.kind} is due, but the experience is not created yet: a reviewed "
+                "igops apply creates it."
+                for change in experience.changes
+                if change.due is not None
+            )
+            return replace(experience, changes=(), notes=experience.notes + waiting)
+        return replace(experience, changes=tuple(change for change in experience.changes if change.due))
+
+    return replace(plan, experiences=tuple(due(experience) for experience in plan.experiences))
 
 
 def plan_experience(
-    desired: DesiredExperience, live: Mapping[str, Any] | None, resend: bool = False
+    desired: DesiredExperience, live: Mapping[str, Any] | None, resend: bool = False, now: float | None = None
 ) -> ExperiencePlan | PlanError:
-    """What to do for one file, given its live experience (None when it does not exist yet).
+    """What to do for one file, given its live experience (None when it does not exist yet), at the
+    plan's clock `now`.
 
     With `resend`, an existing experience is updated even when nothing differs: a change to a
     field the API never returns cannot be seen, only sent.
     """
     wanted = canonical_desired(desired.body)
     live_status = None if live is None else str(live["status"])
-    move = transition(live_status, desired.status)
+    timed = timed_transition(live_status, desired.status, desired.schedule, now)
+    move = timed.transition
     if move.refusal is not None:
-        return PlanError(desired.key, f"{desired.key}: status {desired.status}: {move.refusal}.")
+        held = f" (status {timed.status} until its schedule allows)" if timed.status != desired.status else ""
+        return PlanError(desired.key, f"{desired.key}: status {desired.status}{held}: {move.refusal}.")
     if live is None:
-        return _experience_plan(desired, wanted, None, tuple(_change(kind, desired) for kind in move.actions))
+        return _experience_plan(
+            desired, wanted, None, tuple(_change(kind, desired, timed) for kind in move.actions), timed=timed
+        )
     refusal = _unmanageable(desired, live)
     if refusal is not None:
         return PlanError(desired.key, refusal)
@@ -87,11 +114,13 @@ def plan_experience(
             )
         if resend:
             notes += ("ended experiences cannot change: --resend ignored.",)
-        return _experience_plan(desired, wanted, live, (), notes)
+        return _experience_plan(desired, wanted, live, (), notes, timed=timed)
     changes = ([Change(ChangeKind.UPDATE, fields)] if fields or resend else []) + [
-        _change(kind, desired) for kind in move.actions
+        _change(kind, desired, timed) for kind in move.actions
     ]
-    return _experience_plan(desired, wanted, live, tuple(changes), _write_only_notes(desired, wanted, resend))
+    return _experience_plan(
+        desired, wanted, live, tuple(changes), _write_only_notes(desired, wanted, resend), timed=timed
+    )
 
 
 def _experience_plan(
@@ -100,8 +129,11 @@ def _experience_plan(
     live: Mapping[str, Any] | None,
     changes: tuple[Change, ...],
     notes: tuple[str, ...] = (),
+    *,
+    timed: TimedTransition,
 ) -> ExperiencePlan:
-    """The file's identity, and the live experience's when it exists, with what to do about it."""
+    """The file's identity, and the live experience's when it exists, with what to do about it, and what
+    its schedule holds back."""
     return ExperiencePlan(
         key=desired.key,
         name=desired.name,
@@ -112,13 +144,18 @@ def _experience_plan(
         last_update_ts=None if live is None else int(live["lastUpdateTs"]),
         started_at=None if live is None else started_at(live),
         changes=changes,
-        notes=notes,
+        notes=timed.notes + notes,
         desired=wanted,
+        effective_status=None if timed.status == desired.status else timed.status.value,
+        scheduled=tuple(
+            ScheduledAction(kind, moment, desired.winner if kind is ChangeKind.END else None)
+            for kind, moment in timed.scheduled
+        ),
     )
 
 
-def _change(kind: ChangeKind, desired: DesiredExperience) -> Change:
-    return Change(kind, winner=desired.winner if kind is ChangeKind.END else None)
+def _change(kind: ChangeKind, desired: DesiredExperience, timed: TimedTransition) -> Change:
+    return Change(kind, winner=desired.winner if kind is ChangeKind.END else None, due=timed.due.get(kind))
 
 
 def _write_only_notes(desired: DesiredExperience, wanted: Mapping[str, Any], resend: bool) -> tuple[str, ...]:

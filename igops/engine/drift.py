@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from igops.engine.diff import field_changes
-from igops.engine.lifecycle import transition
+from igops.engine.lifecycle import timed_transition, transition
 from igops.engine.matching import Matching
 from igops.experience_types import CREATABLE_TYPES
 from igops.model import (
@@ -31,12 +31,15 @@ from igops.normalize import canonical_desired, canonical_live, comparable
 from igops.statuses import LiveStatus, Status
 
 
-def build_drift(matching: Matching, live: Mapping[str, Mapping[str, Any]]) -> DriftReport:
-    """`live` maps each matched live id to its full GET document."""
+def build_drift(
+    matching: Matching, live: Mapping[str, Mapping[str, Any]], now: float | None = None
+) -> DriftReport:
+    """`live` maps each matched live id to its full GET document; `now` is the clock schedules are told by
+    (needed when a file has one)."""
     drifted = [_gone(experience, matching.unmanaged) for experience in matching.gone]
     for pair in matching.pairs:
         document = live.get(pair.live_id) if pair.live_id is not None else None
-        found = _absent(pair.desired) if document is None else file_drift(pair.desired, document)
+        found = _absent(pair.desired) if document is None else file_drift(pair.desired, document, now)
         if found is not None:
             drifted.append(found)
     # A pinned id gone from the account stops a plan; here it is a finding, not an error.
@@ -47,6 +50,7 @@ def build_drift(matching: Matching, live: Mapping[str, Mapping[str, Any]]) -> Dr
         matching.unmanaged,
         errors,
         len(matching.pairs) + len(matching.gone),
+        now,
     )
 
 
@@ -84,9 +88,14 @@ def _created(status: str, again: str = "") -> str:
     return f"igops apply creates it{again}{then}"
 
 
-def file_drift(desired: DesiredExperience, document: Mapping[str, Any]) -> Drift | None:
-    """The finding about a file and its live experience; None when they agree."""
+def file_drift(
+    desired: DesiredExperience, document: Mapping[str, Any], now: float | None = None
+) -> Drift | None:
+    """The finding about a file and its live experience at the clock `now`; None when they agree. A file's
+    schedule holds its status back as a plan's does: a start not yet due is no drift."""
     live_type, live_status = str(document["type"]), str(document["status"])
+    scheduled = timed_transition(live_status, desired.status, desired.schedule, now).status
+    desired = replace(desired, status=scheduled.value)
     if live_type not in CREATABLE_TYPES:
         return _drift(
             desired,

@@ -211,9 +211,13 @@ class Session:
         cache_path: Path | None = None,
         max_changes: int | None = None,
         base: str | None = None,
+        now: float | None = None,
+        due_only: bool = False,
     ) -> Plan:
         """A fresh plan of the project's files against the account (reads only); with `base` (a git
-        commit, read before the account), every change carries its origin against that commit's files."""
+        commit, read before the account), every change carries its origin against that commit's files.
+        `now` is its clock (default: the current time); with `due_only`, it holds only the lifecycle actions
+        whose schedule boundary has come."""
         rules = project.rule_book
         if max_changes is not None:
             rules = rules.with_option("max-changes", "max", max_changes)
@@ -231,18 +235,22 @@ class Session:
             fingerprint=files_hash(project.desired),
             rules=rules,
             base=at_base,
+            now=now,
+            due_only=due_only,
         )
 
-    async def saved_plan(self, project: Project, path: Path) -> Plan:
-        """The plan saved in `path`, once shown intact, for this API, and not stale."""
+    async def saved_plan(self, project: Project, path: Path, now: float | None = None) -> Plan:
+        """The plan saved in `path`, once shown intact, for this API, and not stale at the clock `now`
+        (default: the current time)."""
         plan = read_plan_file(path, self.settings)
+        now = time.time() if now is None else now
         log.info("checking that the saved plan %s is not stale", path)
-        reasons = stale_reasons(plan, files_hash(project.desired), await self._client.list_experiences())
+        reasons = stale_reasons(plan, files_hash(project.desired), await self._client.list_experiences(), now)
         if reasons:
             raise EngineError(
                 f"The plan {path} is stale: " + "; ".join(reasons) + ". Make a new one with igops plan --out."
             )
-        inputs = PlanInputs(plan.experiences, project.desired, unmanaged=plan.unmanaged, now=time.time())
+        inputs = PlanInputs(plan.experiences, project.desired, unmanaged=plan.unmanaged, now=now)
         return reassessed(plan, project.rule_book, inputs)
 
     def differences_from_review(self, plan: Plan, reviewed_path: Path) -> list[str]:
@@ -288,19 +296,31 @@ class Session:
             self.applying = False
 
     async def drift(
-        self, project: Project, *, targets: Sequence[str] = (), cache_path: Path | None = None
+        self,
+        project: Project,
+        *,
+        targets: Sequence[str] = (),
+        cache_path: Path | None = None,
+        now: float | None = None,
     ) -> DriftReport:
-        """Where the account differs from the project's files (reads only)."""
+        """Where the account differs from the project's files at the clock `now` (reads only)."""
         cache = RefreshCache.load(cache_path) if cache_path is not None else None
-        return await make_drift(self._client, project.desired, targets=targets, cache=cache)
+        return await make_drift(self._client, project.desired, targets=targets, cache=cache, now=now)
 
     async def adopt(
-        self, project: Project, *, targets: Sequence[str] = (), cache_path: Path | None = None
+        self,
+        project: Project,
+        *,
+        targets: Sequence[str] = (),
+        cache_path: Path | None = None,
+        now: float | None = None,
     ) -> Adoption:
         """Drift, and each file drift matched to a live experience rewritten to say what the account says
         (in the fields that drifted only): every one written, or none when any does not check out."""
         cache = RefreshCache.load(cache_path) if cache_path is not None else None
-        report, documents = await read_drift(self._client, project.desired, targets=targets, cache=cache)
+        report, documents = await read_drift(
+            self._client, project.desired, targets=targets, cache=cache, now=now
+        )
         paths = {drift.key: Path(drift.path) for drift in report.drifted if drift.finding in ADOPTABLE}
         texts = {}
         for key, path in paths.items():

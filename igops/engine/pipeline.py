@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from igops.api import IntelligemsClient
-from igops.engine.decide import build_plan
+from igops.engine.decide import build_plan, only_due
 from igops.engine.drift import build_drift
 from igops.engine.matching import Matching, match
 from igops.engine.origins import with_origins
@@ -37,18 +37,25 @@ async def make_plan(
     rules: RuleBook = DEFAULT_BOOK,
     base: CommitFiles | None = None,
     now: float | None = None,
+    due_only: bool = False,
 ) -> Plan:
     """Refresh the live side (reads only) and compare it with the files (`fingerprint`: files_hash).
 
     `resend` names files whose experience is updated even when nothing differs (--resend);
     `rules` are the policies the plan is checked against; with `base`, the files of a commit, every change is
-    marked with its origin; `now` is the plan's clock (Unix seconds; default: the current time).
+    marked with its origin; `now` is the plan's clock (Unix seconds; default: the current time), by which
+    schedules are told. With `due_only`, the plan holds only the lifecycle actions whose schedule boundary
+    has come (apply --due-only), and reads only the experiences of files with such a boundary.
     """
+    # To the second, as the plan document records it: a saved plan is told by the clock it shows.
+    now = float(int(time.time())) if now is None else now
     log.info("reading the account's experience list")
     live_items = await client.list_experiences()
     targets = keys_of(desired, targets)
     resend = keys_of(desired, resend)
     matching = _restrict(match(desired, live_items), targets)
+    if due_only:
+        matching = _reached(matching, now)
     matching = replace(matching, errors=matching.errors + _unknown_keys(desired, resend, "--resend"))
     wanted = {pair.live_id for pair in matching.pairs if pair.live_id is not None}
     log.info(
@@ -59,8 +66,10 @@ async def make_plan(
         len(matching.unmanaged),
     )
     documents = await fetch_details(client, live_items, wanted, cache)
-    now = time.time() if now is None else now
-    plan = _with_bases(build_plan(matching, documents, fingerprint, resend=frozenset(resend)), documents)
+    plan = build_plan(matching, documents, fingerprint, resend=frozenset(resend), now=now)
+    if due_only:
+        plan = only_due(plan)
+    plan = _with_bases(plan, documents)
     if base is not None:
         plan = with_origins(plan, base.base, base.experiences, documents)
     # The evidence beside each decision to end a test, for the rules to judge.
@@ -100,9 +109,11 @@ async def make_drift(
     *,
     targets: Sequence[str] = (),
     cache: RefreshCache | None = None,
+    now: float | None = None,
 ) -> DriftReport:
-    """Read the account as a plan does and say where it differs from the files."""
-    report, _ = await read_drift(client, desired, targets=targets, cache=cache)
+    """Read the account as a plan does and say where it differs from the files, at the clock `now` (Unix
+    seconds; default: the current time)."""
+    report, _ = await read_drift(client, desired, targets=targets, cache=cache, now=now)
     return report
 
 
@@ -112,6 +123,7 @@ async def read_drift(
     *,
     targets: Sequence[str] = (),
     cache: RefreshCache | None = None,
+    now: float | None = None,
 ) -> tuple[DriftReport, dict[str, dict[str, Any]]]:
     """make_drift's report, with the live experiences it compared the files with (full GETs by id)."""
     log.info("reading the account's experience list")
@@ -119,7 +131,7 @@ async def read_drift(
     matching = _restrict(match(desired, live_items), keys_of(desired, targets))
     wanted = {pair.live_id for pair in matching.pairs if pair.live_id is not None}
     documents = await fetch_details(client, live_items, wanted, cache)
-    report = build_drift(matching, documents)
+    report = build_drift(matching, documents, time.time() if now is None else now)
     log.info("drift: %d of %d managed experiences differ", len(report.drifted), report.checked)
     return report, documents
 
@@ -157,6 +169,21 @@ def _restrict(matching: Matching, targets: Sequence[str]) -> Matching:
     )
     pairs = tuple(pair for pair in matching.pairs if pair.desired.key in targets)
     gone = tuple(experience for experience in matching.gone if experience.key in targets)
+    return Matching(pairs, matching.unmanaged, errors, gone)
+
+
+def _reached(matching: Matching, now: float) -> Matching:
+    """Only the files whose schedule has a boundary at or before `now`: the others have nothing due."""
+
+    def reached(experience: DesiredExperience) -> bool:
+        schedule = experience.schedule
+        moments = () if schedule is None else (schedule.start, schedule.end)
+        return any(moment is not None and moment.timestamp() <= now for moment in moments)
+
+    pairs = tuple(pair for pair in matching.pairs if reached(pair.desired))
+    keys = {pair.desired.key for pair in pairs}
+    errors = tuple(error for error in matching.errors if error.key in keys)
+    gone = tuple(experience for experience in matching.gone if reached(experience))
     return Matching(pairs, matching.unmanaged, errors, gone)
 
 

@@ -21,6 +21,7 @@ from igops.api import Secret
 from igops.documents.plan import plan_document, plan_from_document
 from igops.errors import IgopsError
 from igops.model import Plan
+from igops.moments import clock_text, utc_text
 
 SAVED_PLAN_FORMAT = "igops-saved-plan/2"
 # The first format's HMAC was keyed by the token itself.
@@ -92,11 +93,15 @@ def _unseal(text: str, api_url: str | None, token: Secret, source: str) -> dict[
     return dict(saved["plan"])
 
 
-def stale_reasons(plan: Plan, files_hash: str, live_items: Sequence[Mapping[str, Any]]) -> list[str]:
-    """What moved since the plan was made, for the experiences it changes; empty when still good."""
+def stale_reasons(
+    plan: Plan, files_hash: str, live_items: Sequence[Mapping[str, Any]], now: float | None = None
+) -> list[str]:
+    """What moved since the plan was made, for the experiences it changes, and the schedule boundaries
+    passed between its clock and `now` (apply's) for every experience it covers; empty when still good."""
     reasons = []
     if plan.files_hash != files_hash:
         reasons.append("the experience files changed since the plan was made")
+    reasons += _boundaries_passed(plan, now)
     by_id = {item["id"]: item for item in live_items}
     names = {item["name"] for item in live_items}
     for experience in plan.changed:
@@ -117,6 +122,21 @@ def stale_reasons(plan: Plan, files_hash: str, live_items: Sequence[Mapping[str,
                 f"{experience.key}: status moved from {experience.live_status} to {live.get('status')}"
             )
     return reasons
+
+
+def _boundaries_passed(plan: Plan, now: float | None) -> list[str]:
+    """A scheduled action that fell due between the plan's clock and apply's: the plan held it back, and
+    applying it as made would do what the files no longer ask for at this hour."""
+    if plan.now is None or now is None:
+        return []
+    earlier, later = sorted((plan.now, now))
+    return [
+        f"{experience.key}: its scheduled {action.kind} ({clock_text(action.due)}) fell due after the plan "
+        f"was made ({utc_text(plan.now)})"
+        for experience in plan.experiences
+        for action in experience.scheduled
+        if earlier < action.due.timestamp() <= later
+    ]
 
 
 def _derived_as_igops_derives(kdf: Any) -> bool:

@@ -12,7 +12,8 @@ from igops.files.discovery import FILE_START, discover, read_text
 from igops.files.errors import FileError, Unreadable
 from igops.files.schema import schema_findings
 from igops.files.yamldoc import Document, YamlError, parse
-from igops.model import IGOPS_FIELDS, DesiredExperience, JsonPath, Position, nearest_position
+from igops.model import IGOPS_FIELDS, DesiredExperience, JsonPath, Position, Schedule, nearest_position
+from igops.moments import offset_time
 from igops.schemas import EXPERIENCE_SCHEMA
 
 
@@ -113,7 +114,17 @@ def _experience(document: Document, file: Path) -> DesiredExperience:
         id=value.get("id"),
         body={key: field for key, field in value.items() if key not in IGOPS_FIELDS},
         positions=document.values,
+        schedule=_schedule(value.get("schedule")),
     )
+
+
+def _schedule(written: Mapping[str, str] | None) -> Schedule | None:
+    """The file's schedule; a time that does not hold is None here, and a located error of its own
+    (rules.schedule_times), which keeps the experience out of every plan."""
+    if written is None:
+        return None
+    start, end = (offset_time(written[bound])[0] if bound in written else None for bound in ("start", "end"))
+    return Schedule(start, end)
 
 
 def _refused(file: Path, position: Position, message: str) -> FileResult:

@@ -14,6 +14,7 @@ from typing import Any
 from igops.experience_types import BY_NAME, PERSONALIZATION_TYPES, REDIRECT_FLAG_TYPES
 from igops.files.errors import did_you_mean, quote
 from igops.model import DesiredExperience, JsonPath
+from igops.moments import offset_time
 from igops.statuses import Status
 
 Finding = tuple[JsonPath, str]
@@ -96,6 +97,50 @@ def winner_of_ended(experience: Experience) -> Iterator[Finding]:
         yield (
             ("winner",),
             (f"the winner {quote(winner)} is not the name of a variation{did_you_mean(winner, names)}."),
+        )
+
+
+def schedule_times(experience: Experience) -> Iterator[Finding]:
+    """A schedule's times hold (each with a UTC offset, the end after the start) and fit the status they
+    time: a start moves toward started (or ended), an end toward ended with a winner."""
+    schedule = experience.get("schedule")
+    if schedule is None:
+        return
+    status = experience["status"]
+    times = {}
+    for bound in ("start", "end"):
+        if bound in schedule:
+            times[bound], problem = offset_time(schedule[bound])
+            if problem is not None:
+                yield ("schedule", bound), problem
+    start, end = times.get("start"), times.get("end")
+    if start is not None and end is not None and end <= start:
+        yield (
+            ("schedule", "end"),
+            f"schedule.end ({schedule['end']}) is not after schedule.start ({schedule['start']}).",
+        )
+    if "start" in schedule and status not in (Status.STARTED, Status.ENDED):
+        yield (
+            ("schedule", "start"),
+            f"schedule.start goes with status: started (or ended, with an end), and the status is {status}.",
+        )
+    if "start" in schedule and "end" not in schedule and status == Status.ENDED:
+        yield (
+            ("schedule", "start"),
+            "a start on a file that is already ended: with status: ended, schedule.start needs a "
+            "schedule.end; or set status: started to start it on schedule.",
+        )
+    if "end" in schedule and status != Status.ENDED:
+        yield (
+            ("schedule", "end"),
+            f"schedule.end goes with status: ended and a winner (the end it times), and the status is "
+            f"{status}.",
+        )
+    test = experience["type"] not in PERSONALIZATION_TYPES
+    if "end" in schedule and status == Status.ENDED and test and experience.get("winner") is None:
+        yield (
+            ("schedule", "end"),
+            "a scheduled end of a test needs a winner: name the variation to roll out in winner:.",
         )
 
 
@@ -271,6 +316,7 @@ FILE_RULES: tuple[FileRule, ...] = tuple(
         one_control,
         percentages_total_100,
         winner_of_ended,
+        schedule_times,
         type_parts,
         consistent_redirects,
         timeout_given,

@@ -4,18 +4,38 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from igops.model import Change, ExperiencePlan, Plan, Risk, UnmanagedExperience
+from igops.model import Change, ChangeKind, ExperiencePlan, Plan, Risk, ScheduledAction, UnmanagedExperience
+from igops.moments import clock_text, relative_text
 from igops.render.untrusted import markdown_inline, terminal
 from igops.text import counted
 
 # An experience shown only for its warnings or notes: nothing will be done to it.
 NO_OP = "# no-op"
+# An experience whose only actions its schedule holds back: nothing now, something later.
+LATER = "@ later"
 ACCOUNT_MATCHES = "The account matches the files."
 
 
 def shown(plan: Plan) -> tuple[ExperiencePlan, ...]:
     """Experiences worth a section: the changed ones, and unchanged ones with a warning or a note."""
-    return tuple(e for e in plan.experiences if e.changes or e.warnings or e.notes or plan.risks_of(e.key))
+    return tuple(
+        e
+        for e in plan.experiences
+        if e.changes or e.scheduled or e.warnings or e.notes or plan.risks_of(e.key)
+    )
+
+
+def idle_label(experience: ExperiencePlan) -> str:
+    """The label of an experience the plan changes nothing of now."""
+    return LATER if experience.scheduled else NO_OP
+
+
+def scheduled_text(action: ScheduledAction, now: float | None) -> str:
+    """`starts at 2026-12-07 09:00 +01:00 (in 5 days)`, `ends at ... (in 2 hours), winner: B`."""
+    verb = "starts" if action.kind is ChangeKind.START else "ends"
+    when = "" if now is None else f" ({relative_text(action.due, now)})"
+    winner = f", winner: {action.winner}" if action.winner is not None else ""
+    return f"{verb} at {clock_text(action.due)}{when}{winner}"
 
 
 def risk_label(risk: Risk) -> str:

@@ -10,10 +10,11 @@ from igops.model import ChangeKind, ExperiencePlan, Plan, PlanError, Risk, Unman
 from igops.render.markdown import DOCUMENT_LIMIT, GAP, Section, bounded, diff_block, diff_line, named
 from igops.render.plan_common import (
     ACCOUNT_MATCHES,
-    NO_OP,
     account_matches,
     action_label,
+    idle_label,
     risk_label,
+    scheduled_text,
     shown,
     unmanaged_table,
     unmanaged_title,
@@ -37,7 +38,7 @@ def render_plan_markdown(
     """The comment, never longer than `max_chars`."""
     sections = [
         *(
-            Section(_section(experience, plan.risks_of(experience.key)), experience.key)
+            Section(_section(experience, plan.risks_of(experience.key), plan.now), experience.key)
             for experience in shown(plan)
         ),
         *([Section(_unmanaged(plan.unmanaged))] if plan.unmanaged else []),
@@ -100,8 +101,8 @@ def _risk(risk: Risk) -> str:
     return f"> **{flag} {markdown_inline(risk_label(risk))}:** {markdown_inline(risk.message)}"
 
 
-def _section(experience: ExperiencePlan, risks: tuple[Risk, ...]) -> str:
-    labels = [action_label(change) for change in experience.changes] or [NO_OP]
+def _section(experience: ExperiencePlan, risks: tuple[Risk, ...], now: float | None) -> str:
+    labels = [action_label(change) for change in experience.changes] or [idle_label(experience)]
     actions = " ".join(f"<code>{html.escape(label)}</code>" for label in labels)
     blocking = sum(risk.needs_force for risk in risks)
     cautions = len(experience.warnings) + len(risks) - blocking
@@ -118,6 +119,10 @@ def _section(experience: ExperiencePlan, risks: tuple[Risk, ...]) -> str:
     )
     remarks = [
         *evidence,
+        *(
+            f"**Scheduled:** {markdown_inline(scheduled_text(action, now))}"
+            for action in experience.scheduled
+        ),
         *(_risk(risk) for risk in risks),
         *(f"> **Warning:** {markdown_inline(warning)}" for warning in experience.warnings),
         *(f"**Note:** {markdown_inline(note)}" for note in experience.notes),

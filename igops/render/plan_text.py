@@ -10,10 +10,11 @@ from igops.documents.plan import summary_line
 from igops.model import Change, ChangeKind, ExperiencePlan, Plan, PlanError, Risk
 from igops.render.plan_common import (
     ACCOUNT_MATCHES,
-    NO_OP,
     account_matches,
     action_label,
+    idle_label,
     risk_label,
+    scheduled_text,
     shown,
     unmanaged_lines,
     winner_text,
@@ -40,7 +41,7 @@ def render_plan_text(plan: Plan, *, color: bool = False, width: int | None = Non
         [
             line
             for experience in shown(plan)
-            for line in _experience_lines(experience, plan.risks_of(experience.key), style)
+            for line in _experience_lines(experience, plan.risks_of(experience.key), plan.now, style)
         ],
         unmanaged_lines(plan.unmanaged),
         [_error_line(error, style) for error in plan.errors],
@@ -67,9 +68,11 @@ def plain(text: str, **_: object) -> str:
     return text
 
 
-def _experience_lines(experience: ExperiencePlan, risks: tuple[Risk, ...], style: Style) -> Iterator[str]:
+def _experience_lines(
+    experience: ExperiencePlan, risks: tuple[Risk, ...], now: float | None, style: Style
+) -> Iterator[str]:
     changes = experience.changes
-    label = action_label(changes[0]) if changes else NO_OP
+    label = action_label(changes[0]) if changes else idle_label(experience)
     painted = style(label, fg=changes[0].kind.row.colour) if changes else label
     name = f"{terminal(experience.key)} ({terminal(experience.name)})"
     yield f"  {painted}{' ' * (_LABEL_WIDTH - len(label))}{name}"
@@ -79,6 +82,8 @@ def _experience_lines(experience: ExperiencePlan, risks: tuple[Risk, ...], style
         if index:
             yield indent + style(action_label(change), fg=change.kind.row.colour)
         yield from _change_details(experience, change, indent + _DETAIL if index else indent, style)
+    for action in experience.scheduled:
+        yield indent + style(f"@ {terminal(scheduled_text(action, now))}", fg="blue")
     for risk in risks:
         yield _risk_line(risk, indent, style)
     for warning in experience.warnings:

@@ -12,6 +12,7 @@ from support.plans import (
     css_change_plan,
     failing_plan,
     review_plan,
+    scheduled_plan,
     unchanged_plan,
 )
 
@@ -27,6 +28,7 @@ PLANS: dict[str, Callable[[], Plan]] = {
     "created": created_plan,
     "added-variation": added_variation_plan,
     "css-change": css_change_plan,
+    "scheduled": scheduled_plan,
 }
 RENDERERS: dict[str, Callable[[Plan], str]] = {
     "txt": lambda plan: render_plan_text(plan, color=False),

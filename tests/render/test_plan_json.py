@@ -64,18 +64,19 @@ def _object_schemas(node: Any, where: str = "#") -> Iterator[tuple[str, dict[str
 
 
 # Members a document may leave out, so that every other plan reads as it did before they existed: an
-# experience's results are there only when the plan ends it, origins only with plan --base.
+# experience's results are there only when the plan ends it, origins only with plan --base, a change's due
+# boundary only when a schedule called for it.
 OPTIONAL = {
     "#/$defs/experience": {"results"},
     "#": {"git_base"},
-    "#/$defs/change": {"origin"},
+    "#/$defs/change": {"origin", "due"},
     "#/$defs/fieldChange": {"origin"},
 }
 
 
 def test_every_object_is_closed_and_every_property_has_a_one_line_description() -> None:
     objects = list(_object_schemas(SCHEMA))
-    assert len(objects) == 14
+    assert len(objects) == 15
     for where, node in objects:
         assert node["additionalProperties"] is False, where
         assert set(node["required"]) == set(node["properties"]) - OPTIONAL.get(where, set()), where
@@ -103,6 +104,7 @@ def test_every_managed_experience_is_in_the_document_with_what_apply_checks() ->
         "start": 2,
         "pause": 1,
         "end": 2,
+        "scheduled": 0,
         "line": "Plan: 1 to create, 2 to update, 5 lifecycle actions (start 2, pause 1, end 2).",
         "est_monthly_revenue_increase": None,
     }
@@ -165,7 +167,7 @@ def test_a_malformed_document_is_refused_in_one_sentence_saying_where(document: 
 
 
 def test_a_plan_of_another_format_version_is_refused_for_that_reason() -> None:
-    with pytest.raises(ValueError, match="format_version 1; this igops reads format_version 4"):
+    with pytest.raises(ValueError, match="format_version 1; this igops reads format_version 5"):
         plan_from_document(_broken(lambda d: d.update(format_version=1)))
 
 

@@ -380,3 +380,72 @@ def many_plan(count: int) -> Plan:
             for index in range(count)
         )
     )
+
+
+def scheduled_plan() -> Plan:
+    """A calendar at work, planned by the engine at a fixed clock: a start not yet due (created as a draft
+    now), a start due and late, and an end the schedule holds back."""
+    from datetime import datetime
+
+    from igops.engine.decide import plan_experience
+    from igops.model import DesiredExperience, Schedule
+
+    now = datetime.fromisoformat("2026-12-02T09:00:00+01:00").timestamp()
+    body = {
+        "name": "",
+        "type": "content/advanced",
+        "variations": [
+            {"name": "Control", "percentage": 50, "isControl": True},
+            {"name": "Sticky bar", "percentage": 50, "onsiteInjection": {"customCss": ".bar { top: 0; }"}},
+        ],
+    }
+
+    def file(
+        key: str, name: str, status: str, schedule: Schedule, winner: str | None = None
+    ) -> DesiredExperience:
+        return DesiredExperience(
+            key,
+            Path(f"experiences/{key}.yaml"),
+            name,
+            "content/advanced",
+            status,
+            winner,
+            None,
+            {**body, "name": name},
+            schedule=schedule,
+        )
+
+    def live(id_: str, name: str, status: str) -> dict[str, Any]:
+        from igops.normalize import canonical_desired
+
+        return {
+            **canonical_desired({**body, "name": name}),
+            "id": id_,
+            "status": status,
+            "lastUpdateTs": 1,
+            "createdAtTs": 1,
+            "startedAtTs": None,
+        }
+
+    monday = Schedule(start=datetime.fromisoformat("2026-12-07T09:00:00+01:00"))
+    late = Schedule(start=datetime.fromisoformat("2026-12-02T06:30:00+01:00"))
+    holiday = Schedule(end=datetime.fromisoformat("2026-12-27T00:00:00-05:00"))
+    planned = (
+        plan_experience(file("pdp-sticky-bar", "PDP sticky bar", "started", monday), None, now=now),
+        plan_experience(
+            file("cart-upsell", "Cart upsell", "started", late),
+            live("e-2", "Cart upsell", "pending"),
+            now=now,
+        ),
+        plan_experience(
+            file("holiday-offer", "Holiday offer", "ended", holiday, "Sticky bar"),
+            live("e-3", "Holiday offer", "started"),
+            now=now,
+        ),
+    )
+    assert all(isinstance(item, ExperiencePlan) for item in planned), planned
+    return Plan(
+        experiences=tuple(p for p in planned if isinstance(p, ExperiencePlan)),
+        files_hash="sha256:5ced",
+        now=now,
+    )
