@@ -93,7 +93,7 @@ def plan_document(plan: Plan) -> dict[str, Any]:
 def summary_line(plan: Plan) -> str:
     """`Plan: 2 to create, 1 to update, 3 lifecycle actions (start 2, end 1).`, or `No changes.`; then, when
     an end has the API's impact estimate for its winner, `2 tests to end: estimated +$8,400 a month.`; then,
-    when schedules hold actions back, `1 scheduled action not yet due (the next at 2026-12-07 09:00 +01:00).`"""
+    when schedules hold actions back, `1 scheduled action not yet due (the next at 2026-12-07 09:00 ...).`"""
     return _changes_sentence(plan) + _scheduled_sentence(plan)
 
 
