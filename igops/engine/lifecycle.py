@@ -119,7 +119,8 @@ def timed_transition(
         return TimedTransition(wanted, transition(live_status, wanted))
     stage = _live_stage(live_status)
     notes = []
-    if stage is not None and stage > _STAGE[wanted]:
+    # Only where the schedule holds the file's status back: past every boundary, the table alone decides.
+    if stage is not None and wanted != status and stage > _STAGE[wanted]:
         held_by = "start" if wanted is Status.DRAFT else "end"
         wanted = LiveStatus(str(live_status)).file_status
         moment = getattr(schedule, held_by)
