@@ -173,6 +173,7 @@ _CHECKS: dict[str, Check] = {
     "minLength": _constraint((str,), len, operator.ge),
     "maxLength": _constraint((str,), len, operator.le),
     "minItems": _constraint((list,), len, operator.ge),
+    "minProperties": _constraint((dict,), len, operator.ge),
     "pattern": _constraint((str,), _identity, lambda text, pattern: re.search(pattern, text) is not None),
 }
 
@@ -247,6 +248,9 @@ def _sentence(error: ValidationError, path: JsonPath) -> str:
         return f"is {len(value)} characters long; at most {expected} are allowed."
     if keyword == "minItems":
         return "needs at least one entry." if expected == 1 else f"needs at least {expected} entries."
+    if keyword == "minProperties":
+        fields = ", ".join(_subschema(error).get("properties", {}))
+        return f"needs at least one of its fields ({fields})." if expected == 1 else f"needs {expected} fields."
     if keyword == "pattern" and expected == load_schema(EXPERIENCE_SCHEMA)["$defs"]["uuid"]["pattern"]:
         return f"{quote(value)} is not a UUID (like 0b6c1a52-4f1e-4c3e-9a57-2d0e5f6a7b8c)."
     if keyword == "pattern":
