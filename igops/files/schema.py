@@ -250,7 +250,9 @@ def _sentence(error: ValidationError, path: JsonPath) -> str:
         return "needs at least one entry." if expected == 1 else f"needs at least {expected} entries."
     if keyword == "minProperties":
         fields = ", ".join(_subschema(error).get("properties", {}))
-        return f"needs at least one of its fields ({fields})." if expected == 1 else f"needs {expected} fields."
+        return (
+            f"needs at least one of its fields ({fields})." if expected == 1 else f"needs {expected} of them."
+        )
     if keyword == "pattern" and expected == load_schema(EXPERIENCE_SCHEMA)["$defs"]["uuid"]["pattern"]:
         return f"{quote(value)} is not a UUID (like 0b6c1a52-4f1e-4c3e-9a57-2d0e5f6a7b8c)."
     if keyword == "pattern":

@@ -48,8 +48,10 @@ def errors(source: str) -> list[str]:
             "started",
             {"start": "2026-12-07T09:00:00"},
             None,
-            "experiences/hero.yaml:5:10: $.schedule.start: '2026-12-07T09:00:00' has no UTC offset, so it would "
-            "mean another moment on each runner: write it with one, such as 2026-11-23T00:00:00-05:00 (or Z for "
+            "experiences/hero.yaml:5:10: $.schedule.start: '2026-12-07T09:00:00' has no UTC offset, so it "
+            "would "
+            "mean another moment on each runner: write it with one, such as 2026-11-23T00:00:00-05:00 (or "
+            "Z for "
             "UTC).",
         ),
         (
@@ -70,28 +72,32 @@ def errors(source: str) -> list[str]:
             "ended",
             {"start": START},
             "Challenger",
-            "experiences/hero.yaml:6:10: $.schedule.start: a start on a file that is already ended: with status: "
+            "experiences/hero.yaml:6:10: $.schedule.start: a start on a file that is already ended: with "
+            "status: "
             "ended, schedule.start needs a schedule.end; or set status: started to start it on schedule.",
         ),
         (
             "draft",
             {"start": START},
             None,
-            "experiences/hero.yaml:5:10: $.schedule.start: schedule.start goes with status: started (or ended, "
+            "experiences/hero.yaml:5:10: $.schedule.start: schedule.start goes with status: started (or "
+            "ended, "
             "with an end), and the status is draft.",
         ),
         (
             "paused",
             {"start": START},
             None,
-            "experiences/hero.yaml:5:10: $.schedule.start: schedule.start goes with status: started (or ended, "
+            "experiences/hero.yaml:5:10: $.schedule.start: schedule.start goes with status: started (or "
+            "ended, "
             "with an end), and the status is paused.",
         ),
         (
             "started",
             {"end": END},
             None,
-            "experiences/hero.yaml:5:8: $.schedule.end: schedule.end goes with status: ended and a winner (the "
+            "experiences/hero.yaml:5:8: $.schedule.end: schedule.end goes with status: ended and a winner "
+            "(the "
             "end it times), and the status is started.",
         ),
         (
