@@ -173,23 +173,33 @@ def _impact_sentence(impact: EndingImpact) -> str:
 
 
 def plan_digest(plan: Plan) -> str:
-    """What the plan does to each experience (each change, each field's before and after, the winner), not
-    when it was made, its timestamps or the origins its review was told against, as one hash."""
-    changed = sorted(plan.changed, key=lambda experience: experience.key)
-    content = [{"key": experience.key, "changes": digested(experience)} for experience in changed]
+    """What the plan does to each experience (each change, each field's before and after, the winner, and
+    the lifecycle actions its schedule holds back), not when it was made, its timestamps or the origins its
+    review was told against, as one hash."""
+    acting = sorted(
+        (experience for experience in plan.experiences if experience.changes or experience.scheduled),
+        key=lambda experience: experience.key,
+    )
+    content = [{"key": experience.key, "changes": digested(experience)} for experience in acting]
     encoded = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
     return DIGEST_PREFIX + hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
 
 def digested(experience: ExperiencePlan) -> list[dict[str, Any]]:
-    """What the digest covers of one experience's changes."""
+    """What the digest covers of one experience: its changes, then its scheduled actions. A scheduled action
+    reads as the change it becomes once due, so that a plan reviewed before a boundary and applied after it
+    does the same: the reviewers saw when it would start."""
     return [
         {
             "kind": change.kind.value,
             "winner": change.winner,
             "fields": [[field.path, field.before, field.after] for field in change.fields],
+            **({} if change.due is None else {"due": change.due.isoformat()}),
         }
         for change in experience.changes
+    ] + [
+        {"kind": action.kind.value, "winner": action.winner, "fields": [], "due": action.due.isoformat()}
+        for action in experience.scheduled
     ]
 
 

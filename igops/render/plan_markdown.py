@@ -63,7 +63,7 @@ def _head(plan: Plan) -> list[str]:
 def _reviewed(plan: Plan) -> list[str]:
     """A pull request's plan (made with --base) names its digest: the apply on merge runs only a plan that
     does the same."""
-    if plan.git_base is None or not plan.has_changes:
+    if plan.git_base is None or not (plan.has_changes or any(e.scheduled for e in plan.experiences)):
         return []
     return [
         f"<sub>Plan digest <code>{plan_digest(plan)}</code>: on merge, igops apply --reviewed applies "

@@ -130,9 +130,14 @@ def test_due_only_applies_the_due_start_alone_never_a_create_or_an_update(sandbo
             "/products/launch", "/products/two"
         )
     )
+    del sandbox.requests[:]
     nothing = igops("apply", "--auto-approve", "--due-only", "--api", api, *at(START, minutes=-5))
     assert nothing.exit_code == 0, nothing.output
     assert sandbox.writes == []
+    # Nothing due costs the list alone: no file's boundary has come, so no experience is read.
+    assert {(request.method, request.path.rsplit("/", 1)[-1]) for request in sandbox.requests} == {
+        ("GET", "experiences-list")
+    }
     due = igops("apply", "--auto-approve", "--due-only", "--api", api, *at(START, minutes=7))
     assert due.exit_code == 0, due.output
     assert writes(sandbox) == [("POST", "start")]

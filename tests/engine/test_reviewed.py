@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
 
 from igops.documents.plan import plan_digest
+from igops.engine.decide import plan_experience
 from igops.engine.reviewed import review_differences
-from igops.model import Change, ChangeKind, ExperiencePlan, FieldChange, GitBase, Origin, Plan
+from igops.model import (
+    Change,
+    ChangeKind,
+    DesiredExperience,
+    ExperiencePlan,
+    FieldChange,
+    GitBase,
+    Origin,
+    Plan,
+    Schedule,
+)
 
 SPLIT = FieldChange('variations["Control"].percentage', 60, 50)
 
@@ -89,3 +102,36 @@ def test_a_different_plan_of_the_same_files_and_account_still_differs() -> None:
         experience("hero", Change(ChangeKind.UPDATE, (replace(SPLIT, after=40),))), *REVIEWED.experiences[1:]
     )
     assert review_differences(REVIEWED, fresh) == ["hero: its plan changed since the review"]
+
+
+def test_a_plan_reviewed_before_a_scheduled_start_is_the_plan_applied_after_it() -> None:
+    start = datetime.fromisoformat("2026-12-07T09:00:00+01:00")
+    body = {
+        "name": "Launch",
+        "type": "content/advanced",
+        "variations": [{"name": "Control", "percentage": 100}],
+    }
+
+    def planned(schedule_start: datetime, now: datetime) -> Plan:
+        file = DesiredExperience(
+            "launch",
+            Path("experiences/launch.yaml"),
+            "Launch",
+            "content/advanced",
+            "started",
+            None,
+            None,
+            body,
+            schedule=Schedule(start=schedule_start),
+        )
+        made = plan_experience(file, None, now=now.timestamp())
+        assert isinstance(made, ExperiencePlan)
+        return plan(made)
+
+    before = planned(start, start - timedelta(days=2))
+    after = planned(start, start + timedelta(hours=3))
+    assert [c.kind for c in before.experiences[0].changes] == [ChangeKind.CREATE]
+    assert [c.kind for c in after.experiences[0].changes] == [ChangeKind.CREATE, ChangeKind.START]
+    assert review_differences(before, after) == []
+    moved = planned(start + timedelta(days=1), start - timedelta(days=2))
+    assert review_differences(before, moved) == ["launch: its plan changed since the review"]

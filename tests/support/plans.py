@@ -8,19 +8,24 @@ Regenerate the golden files after an intended change of output, then review the 
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from igops.engine.decide import plan_experience
 from igops.engine.rules import DEFAULT_BOOK, PlanInputs, assess
 from igops.model import (
     Change,
     ChangeKind,
+    DesiredExperience,
     ExperiencePlan,
     FieldChange,
     Plan,
     PlanError,
+    Schedule,
     UnmanagedExperience,
 )
+from igops.normalize import canonical_desired
 
 GOLDEN = Path(__file__).resolve().parents[1] / "render" / "golden"
 LONG_HTML_BEFORE = (
@@ -385,11 +390,6 @@ def many_plan(count: int) -> Plan:
 def scheduled_plan() -> Plan:
     """A calendar at work, planned by the engine at a fixed clock: a start not yet due (created as a draft
     now), a start due and late, and an end the schedule holds back."""
-    from datetime import datetime
-
-    from igops.engine.decide import plan_experience
-    from igops.model import DesiredExperience, Schedule
-
     now = datetime.fromisoformat("2026-12-02T09:00:00+01:00").timestamp()
     body = {
         "name": "",
@@ -416,8 +416,6 @@ def scheduled_plan() -> Plan:
         )
 
     def live(id_: str, name: str, status: str) -> dict[str, Any]:
-        from igops.normalize import canonical_desired
-
         return {
             **canonical_desired({**body, "name": name}),
             "id": id_,
