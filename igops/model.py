@@ -294,6 +294,42 @@ class DriftReport:
         return bool(self.drifted)
 
 
+class CalendarKind(StrEnum):
+    """What a calendar entry is: a file's scheduled start or end, or a freeze window of igops.yaml."""
+
+    START = "start"
+    END = "end"
+    FREEZE = "freeze"
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    """One moment on the calendar. A start or an end is an experience file's schedule boundary (`key`, the
+    file's `name` and `path`, and an end's `winner`); a freeze is a window igops.yaml sets (its `name`, and
+    igops.yaml as its `path`), from `when` until `until`."""
+
+    kind: CalendarKind
+    when: datetime  # as written, with its UTC offset
+    name: str
+    path: Path | None
+    key: str | None = None
+    winner: str | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """The entries at or after the clock `now` (Unix seconds), freeze windows not yet over, in time order;
+    with `past_included`, the ones before it too."""
+
+    now: float
+    entries: tuple[CalendarEntry, ...]
+    past_included: bool = False
+
+    def count(self, *kinds: CalendarKind) -> int:
+        return sum(1 for entry in self.entries if entry.kind in kinds)
+
+
 class Outcome(StrEnum):
     """How one change of an apply ended."""
 

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from igops.engine.errors import EngineError
 from igops.engine.operations import (
+    Files,
     InvalidFiles,
     Policies,
     Project,
     Session,
+    calendar_of,
     offline_findings,
+    open_files,
     open_policies,
     open_project,
     open_settings,
@@ -24,13 +27,16 @@ from igops.engine.rules import RuleBook, UnsafePlan, raise_if_unsafe
 
 __all__ = [
     "EngineError",
+    "Files",
     "InvalidFiles",
     "Policies",
     "Project",
     "RuleBook",
     "Session",
     "UnsafePlan",
+    "calendar_of",
     "offline_findings",
+    "open_files",
     "open_policies",
     "open_project",
     "open_settings",

@@ -40,6 +40,7 @@ from igops.atomic import write_atomically
 from igops.config import (
     ConfigError,
     InvalidConfig,
+    ProjectConfig,
     Settings,
     load_project_config,
     load_settings,
@@ -48,6 +49,7 @@ from igops.config import (
 from igops.engine.account_state import CreateJournal, holding_account
 from igops.engine.adopting import ADOPTABLE, Adoption, adopt
 from igops.engine.apply import Creates, StepObserver, apply_plan, paced_floor_seconds
+from igops.engine.calendar import gather
 from igops.engine.connect import open_client
 from igops.engine.errors import EngineError
 from igops.engine.importing import ImportPlan, checked_on_disk, file_document, managing_files, plan_import
@@ -56,6 +58,7 @@ from igops.engine.refresh import RefreshCache
 from igops.engine.reporting import ReportError, read_monitor, read_report, read_sitewide
 from igops.engine.reviewed import review_differences
 from igops.engine.rules import PlanInputs, RuleBook, assess, raise_if_unsafe, reassessed, rule_book
+from igops.engine.rules.freeze import FREEZE
 from igops.engine.saved_plan import (
     MAX_SAVED_PLAN_BYTES,
     SavedPlanError,
@@ -70,7 +73,7 @@ from igops.files.bounded import BoundedReadError, read_bounded
 from igops.files.discovery import FILE_START
 from igops.files.targets import write_problem
 from igops.files.writer import experience_text, project_schema
-from igops.model import ApplyReport, DesiredExperience, DriftReport, Plan, Risk
+from igops.model import ApplyReport, Calendar, DesiredExperience, DriftReport, Plan, Risk
 from igops.sandbox import StateFileError
 
 log = logging.getLogger("igops")
@@ -117,17 +120,47 @@ def open_project(
 
     `api` and `timeout` (seconds per request) override the environment and igops.yaml."""
     settings = open_settings(api, directory, timeout=timeout)
-    missing = missing_experiences_dir(settings.project)
-    if missing is not None:
-        raise EngineError(missing)
-    loaded = load_experiences([settings.account.experiences_dir])
-    if loaded.errors:
-        raise InvalidFiles(loaded)
-    log.info("%d experience files in %s", len(loaded.experiences), settings.account.experiences_dir)
-    project = Project(settings, loaded.experiences)
+    project = Project(settings, _valid_experiences(settings.project))
     # Built now, so that a policy naming no rule, or a plug-in that fails to load, stops the command early.
     log.info("%d policies in force", len(project.rule_book.in_force()))
     return project
+
+
+@dataclass(frozen=True)
+class Files:
+    """igops.yaml and the experience files it governs, all valid: what a command that reads no account
+    works from."""
+
+    config: ProjectConfig
+    desired: tuple[DesiredExperience, ...]
+
+
+def open_files(directory: Path = Path()) -> Files:
+    """igops.yaml governing `directory` and its experience files, without the API settings: needs no token.
+    InvalidFiles (every problem, located) or EngineError on a problem."""
+    try:
+        config = load_project_config(directory)
+    except InvalidConfig as exc:
+        raise EngineError(str(exc)) from None
+    return Files(config, _valid_experiences(config))
+
+
+def _valid_experiences(config: ProjectConfig) -> tuple[DesiredExperience, ...]:
+    missing = missing_experiences_dir(config)
+    if missing is not None:
+        raise EngineError(missing)
+    loaded = load_experiences([config.account.experiences_dir])
+    if loaded.errors:
+        raise InvalidFiles(loaded)
+    log.info("%d experience files in %s", len(loaded.experiences), config.account.experiences_dir)
+    return loaded.experiences
+
+
+def calendar_of(files: Files, now: float, *, past: bool = False) -> Calendar:
+    """The files' scheduled starts and ends and igops.yaml's freeze windows at or after `now` (Unix
+    seconds), the windows not over by then, in time order; with `past`, those before it too."""
+    windows = files.config.account.policies[FREEZE.name].options["windows"]
+    return gather(files.desired, windows, now, past=past, windows_path=files.config.source)
 
 
 def validate(paths: Sequence[Path], directory: Path = Path()) -> LoadResult:

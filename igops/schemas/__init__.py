@@ -13,6 +13,7 @@ DRIFT_SCHEMA = "drift.schema.json"
 REPORT_SCHEMA = "report.schema.json"
 SITEWIDE_SCHEMA = "sitewide.schema.json"
 MONITOR_SCHEMA = "monitor.schema.json"
+CALENDAR_SCHEMA = "calendar.schema.json"
 
 
 @functools.cache

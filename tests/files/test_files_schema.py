@@ -16,6 +16,7 @@ from support.schema_compare import differences
 
 from igops.files import load_experiences
 from igops.schemas import (
+    CALENDAR_SCHEMA,
     CONFIG_SCHEMA,
     DRIFT_SCHEMA,
     EXPERIENCE_SCHEMA,
@@ -26,7 +27,15 @@ from igops.schemas import (
 )
 
 REPO = Path(__file__).resolve().parents[2]
-SCHEMAS = (EXPERIENCE_SCHEMA, CONFIG_SCHEMA, DRIFT_SCHEMA, REPORT_SCHEMA, SITEWIDE_SCHEMA, MONITOR_SCHEMA)
+SCHEMAS = (
+    EXPERIENCE_SCHEMA,
+    CONFIG_SCHEMA,
+    DRIFT_SCHEMA,
+    REPORT_SCHEMA,
+    SITEWIDE_SCHEMA,
+    MONITOR_SCHEMA,
+    CALENDAR_SCHEMA,
+)
 EXAMPLES = sorted((REPO / "experiences").glob("*.yaml"))
 
 

@@ -1,0 +1,61 @@
+"""The calendar: when the files' schedules start and end experiences, and igops.yaml's freeze windows, in
+time order from the clock on (`igops calendar`). Pure: it reads what was loaded, never the account, so that
+a job without a token can publish it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from igops.model import Calendar, CalendarEntry, CalendarKind, DesiredExperience
+
+# At one moment an end comes before a start (one test makes way for the next), and a freeze beginning then
+# after both.
+_ORDER = {CalendarKind.END: 0, CalendarKind.START: 1, CalendarKind.FREEZE: 2}
+
+
+def gather(
+    experiences: Sequence[DesiredExperience],
+    windows: Sequence[Mapping[str, Any]],
+    now: float,
+    *,
+    past: bool = False,
+    windows_path: Path | None = None,
+) -> Calendar:
+    """The schedule boundaries of `experiences` at or after `now` (Unix seconds) and the freeze `windows`
+    (igops.yaml's, as `windows_path` writes them: name, start, end) not over by then, in time order; with
+    `past`, every one of them."""
+    entries = [*_boundaries(experiences), *(_freeze(window, windows_path) for window in windows)]
+    kept = [entry for entry in entries if past or _to_come(entry, now)]
+    kept.sort(key=lambda entry: (entry.when.timestamp(), _ORDER[entry.kind], entry.key or entry.name))
+    return Calendar(now, tuple(kept), past)
+
+
+def _boundaries(experiences: Sequence[DesiredExperience]) -> Iterator[CalendarEntry]:
+    for experience in experiences:
+        schedule = experience.schedule
+        if schedule is None:
+            continue
+        found = (
+            (CalendarKind.START, schedule.start, None),
+            (CalendarKind.END, schedule.end, experience.winner),
+        )
+        for kind, moment, winner in found:
+            if moment is not None:
+                yield CalendarEntry(kind, moment, experience.name, experience.path, experience.key, winner)
+
+
+def _freeze(window: Mapping[str, Any], path: Path | None) -> CalendarEntry:
+    start, end = (datetime.fromisoformat(window[bound]) for bound in ("start", "end"))
+    return CalendarEntry(CalendarKind.FREEZE, start, window["name"], path, until=end)
+
+
+def _to_come(entry: CalendarEntry, now: float) -> bool:
+    """A boundary at or after `now` (one due this very second is still to be carried out); a window not
+    over, which it is at its end (not included)."""
+    if entry.until is None:
+        return entry.when.timestamp() >= now
+    return entry.until.timestamp() > now
