@@ -1,7 +1,7 @@
 """Every `--format` igops offers, declared one way: a `Formats` per kind of document (plan, drift, report,
-sitewide, monitor) names its renderers, its default and what each is for. A new format is one entry in its
-`Formats` (and a test): the command's `--format` choices and help are built from it (cli/common.py
-format_option), and its output is rendered through it.
+sitewide, monitor, policies, calendar) names its renderers, its default and what each is for. A new format
+is one entry in its `Formats` (and a test): the command's `--format` choices and help are built from it
+(cli/common.py format_option), and its output is rendered through it.
 """
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ from typing import Generic, Protocol, TypeVar
 
 from igops.analytics import MonitorReport, Report, SitewideFigures
 from igops.engine import Policies
-from igops.model import DriftReport, Plan
+from igops.model import Calendar, DriftReport, Plan
+from igops.render.calendar import render_calendar_json, render_calendar_markdown, render_calendar_text
+from igops.render.calendar_ics import render_calendar_ics
 from igops.render.drift import render_drift_json, render_drift_markdown, render_drift_text
 from igops.render.monitor import render_monitor_json, render_monitor_markdown, render_monitor_text
 from igops.render.plan_json import render_plan_json
@@ -101,5 +103,13 @@ POLICY_FORMATS = Formats[Policies](
     {
         "text": (render_policies_text, "for terminals"),
         "json": (render_policies_json, "for machines"),
+    }
+)
+CALENDAR_FORMATS = Formats[Calendar](
+    {
+        "text": (render_calendar_text, "for terminals"),
+        "markdown": (render_calendar_markdown, "for an issue or a wiki page"),
+        "json": (render_calendar_json, "for machines (schemas/calendar.schema.json)"),
+        "ics": (render_calendar_ics, "for calendar apps (iCalendar, to publish as a feed)"),
     }
 )

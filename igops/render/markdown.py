@@ -134,3 +134,29 @@ def markdown_table(
     align = ["---:" if right else "---" for right in numeric]
     cells = [[escape(row[0]), *row[1:]] for row in body]
     return [f"| {' | '.join(line)} |" for line in (header, align, *cells)]
+
+
+def leading_rows(
+    head: Sequence[str],
+    table: Sequence[str],
+    rows: int,
+    note: Callable[[int], str],
+    max_chars: int = DOCUMENT_LIMIT,
+) -> str:
+    """`head`, then the markdown `table` (its header lines, then its last `rows` lines, the rows), never
+    longer than `max_chars`: rows that do not fit are left out from the last, so that the first (the
+    soonest) stay, and `note(how many)` says so after the table."""
+    header, body = table[: len(table) - rows], table[len(table) - rows :]
+
+    def document(kept: int) -> str:
+        notes = [note(rows - kept)] if kept < rows else []
+        return GAP.join([*head, "\n".join([*header, *body[:kept]]), *notes])
+
+    if len(document(rows)) <= max_chars:
+        return document(rows)
+    # With a note, each row kept makes the document longer: the most that fit is found by halving.
+    low, high = 0, rows - 1
+    while low < high:
+        middle = (low + high + 1) // 2
+        low, high = (middle, high) if len(document(middle)) <= max_chars else (low, middle - 1)
+    return shortened(document(low), max_chars)
