@@ -11,6 +11,7 @@ import click
 
 from igops import __version__
 from igops.cli.apply_command import apply_command
+from igops.cli.calendar_command import calendar_command
 from igops.cli.comment_body_command import comment_body_command
 from igops.cli.common import EXIT_ERROR, use_color
 from igops.cli.demo_command import demo_command
@@ -57,6 +58,7 @@ for command in (
     sitewide_command,
     monitor_command,
     policies_command,
+    calendar_command,
     sandbox,
     comment_body_command,
 ):

@@ -19,7 +19,7 @@ from rich.text import Text
 
 from igops import engine
 from igops.config import MIN_TIMEOUT, Settings
-from igops.engine import EngineError, InvalidFiles, Project, Session
+from igops.engine import EngineError, Files, InvalidFiles, Project, Session
 from igops.engine.operations import check_writable
 from igops.model import Plan
 from igops.moments import offset_time
@@ -56,14 +56,28 @@ class CommandFailed(click.ClickException):
 def load_project(api: str | None) -> Project:
     """igops.yaml, the API settings (with --timeout, when the command has TIMEOUT_OPTION) and the
     experience files; any problem ends the command (exit 1)."""
+    project = _opened(lambda: engine.open_project(api, Path(), timeout=_timeout_given()))
+    echo_notes(project.settings.project.notes)
+    return project
+
+
+def load_files() -> Files:
+    """igops.yaml and the experience files, for commands that read no account (no token needed); any
+    problem ends the command (exit 1)."""
+    files = _opened(engine.open_files)
+    echo_notes(files.config.notes)
+    return files
+
+
+def _opened(open_: Callable[[], T]) -> T:
+    """What `open_` opens; invalid files end the command as `igops validate` reports them (one located line
+    per problem and a count), any other problem in its sentence."""
     try:
-        project = engine.open_project(api, Path(), timeout=_timeout_given())
+        return open_()
     except InvalidFiles as exc:
         raise CommandFailed(validation_report.render_text(validation_report.Validation(exc.result))) from None
     except EngineError as exc:
         raise CommandFailed(str(exc)) from None
-    echo_notes(project.settings.project.notes)
-    return project
 
 
 def open_settings(api: str | None) -> Settings:
@@ -230,10 +244,13 @@ def format_option(formats: Formats[Any]) -> Callable[[Decorated], Decorated]:
     )
 
 
-def echo_formatted(formats: Formats[T], subject: T, output_format: str, *, width: int | None = None) -> None:
-    """`subject` in `output_format` on stdout: coloured only as text, and only on a terminal."""
+def echo_formatted(
+    formats: Formats[T], subject: T, output_format: str, *, width: int | None = None, nl: bool = True
+) -> None:
+    """`subject` in `output_format` on stdout: coloured only as text, and only on a terminal. `nl=False` for
+    a document that ends its own lines (iCalendar's CRLF)."""
     color = output_format == "text" and use_color(sys.stdout)
-    click.echo(formats.render(subject, output_format, color=color, width=width), color=color)
+    click.echo(formats.render(subject, output_format, color=color, width=width), color=color, nl=nl)
 
 
 FORMAT_OPTION = format_option(PLAN_FORMATS)
