@@ -21,8 +21,8 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
+from igops.analytics.evidence import ratio_test
 from igops.analytics.results import ExperienceResults
-from igops.analytics.stats import RatioTest, sample_ratio_test
 
 SRM = "sample-ratio-mismatch"
 COLLAPSE = "conversion-collapse"
@@ -88,14 +88,6 @@ def monitor(
         if rules.milestones:
             alerts += milestone_alerts(experience, rules.milestone_days)
     return MonitorReport(tuple(results), tuple(alerts), rules)
-
-
-def ratio_test(experience: ExperienceResults) -> RatioTest | None:
-    """The chi-square of the experience's visitors against its configured split (None: nothing to test)."""
-    shared = [v for v in experience.variations if v.percentage is not None]
-    if len(shared) != len(experience.variations):
-        return None
-    return sample_ratio_test([v.visitors for v in shared], [v.percentage or 0.0 for v in shared])
 
 
 def sample_ratio_alerts(experience: ExperienceResults, p_value: float) -> list[Alert]:
