@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from igops.analytics import MonitorRules
+from igops.analytics import EndEvidence, MonitorRules
 from igops.api import API_PREFIX, Secret
 from igops.errors import IgopsError
 from igops.files.discovery import Candidate, read_text
@@ -233,7 +233,7 @@ def _account(
 ) -> AccountConfig:
     monitor = _monitor_rules(values["monitor"])
     policies = _policies(values["policies"], monitor, source, located)
-    runtime = policies[MAX_RUNTIME]
+    runtime, gate = policies[MAX_RUNTIME], policies[END_GATE]
     return AccountConfig(
         name=name,
         api_url=_relative_to(str(values["api_url"]), directory),
@@ -241,9 +241,12 @@ def _account(
         experiences_dir=directory / str(values["experiences_dir"]),
         timeout=float(values["timeout"]),
         create_hold_off=float(values["create_hold_off"]),
-        # The max-runtime policy is also a monitor finding, with the same threshold.
+        # The max-runtime policy is also a monitor finding, with the same threshold; the end-gate's evidence
+        # is what monitor's due soon weighs a scheduled end by.
         monitor=dataclasses.replace(
-            monitor, max_runtime_days=None if runtime.level == "off" else float(runtime.options["max_days"])
+            monitor,
+            max_runtime_days=None if runtime.level == "off" else float(runtime.options["max_days"]),
+            end_evidence=None if gate.level == "off" else EndEvidence(**gate.options),
         ),
         policies=policies,
     )
@@ -277,8 +280,8 @@ def _monitor_rules(given: Mapping[str, Any]) -> MonitorRules:
     """igops.yaml's `monitor`, each rule's settings over the schema's defaults for that rule."""
     defaults = schema_defaults(CONFIG_SCHEMA)["monitor"]
     rule = {name: {**defaults[name], **(given.get(name) or {})} for name in defaults}
-    srm, collapse, milestones = (
-        rule[name] for name in ("sample_ratio_mismatch", "conversion_collapse", "milestones")
+    srm, collapse, milestones, due_soon = (
+        rule[name] for name in ("sample_ratio_mismatch", "conversion_collapse", "milestones", "due_soon")
     )
     return MonitorRules(
         sample_ratio_mismatch=bool(srm["enabled"]),
@@ -288,6 +291,8 @@ def _monitor_rules(given: Mapping[str, Any]) -> MonitorRules:
         collapse_min_control_orders=int(collapse["min_control_orders"]),
         milestones=bool(milestones["enabled"]),
         milestone_days=tuple(sorted(int(days) for days in milestones["days"])),
+        due_soon=bool(due_soon["enabled"]),
+        due_soon_hours=float(due_soon["hours"]),
     )
 
 

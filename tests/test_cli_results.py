@@ -5,12 +5,17 @@ The commands are called as command objects: the group in igops/cli/__init__.py r
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import math
+import time
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
+from click.testing import Result
 from support.cli import fast_retries
 from support.emulator import TOKEN, new_sandbox, serve_over_http
+from support.files import experience
 from support.results import ab_test, invoke, results_project, valid_json
 
 from igops.cli.monitor_command import monitor_command
@@ -301,6 +306,147 @@ def test_monitor_without_alerts_exits_0(tmp_path: Path, monkeypatch: pytest.Monk
     assert document["rules"]["sample_ratio_mismatch"] is None
     assert invoke(monitor_command, "--format", "markdown").output.startswith(
         "**Monitor: no alerts on 1 running experience.**"
+    )
+
+
+# --- monitor: due soon ---------------------------------------------------------------------------------
+
+EST = timezone(timedelta(hours=-5))
+HOUR = 3_600
+# The other rules stay quiet, whatever traffic the emulator draws: due soon alone is what these look at.
+QUIET = (
+    "monitor:\n  sample_ratio_mismatch: {enabled: false, p_value: 0.000000001}\n"
+    "  conversion_collapse: {enabled: false}\n  milestones: {enabled: false}\n"
+    "policies:\n  max-runtime: {level: off}\n"
+)
+
+
+def a_minute() -> float:
+    """The current time to the minute, so that a clock and an end written in a file read exactly."""
+    return float(math.floor(time.time() / 60) * 60)
+
+
+def at(seconds: float) -> str:
+    """Unix seconds as ISO 8601 at UTC-5, as a file or --now gives a time."""
+    return datetime.fromtimestamp(seconds, EST).isoformat()
+
+
+def end_at(project: Path, key: str, end: float, winner: str | None = None) -> None:
+    """The file says: end the experience at `end` (Unix seconds), rolling out `winner`; it still runs."""
+    path = project / "experiences" / f"{key}.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "status: started\n" in text
+    ended = "status: ended\n" + (f"winner: {winner}\n" if winner else "") + f"schedule:\n  end: '{at(end)}'\n"
+    path.write_text(text.replace("status: started\n", ended), encoding="utf-8")
+
+
+def monitored(*clock: str) -> tuple[Result, Result, dict[str, Any]]:
+    """igops monitor in every format at the clock (`--now TIME`, or none), the JSON checked by its schema."""
+    text = invoke(monitor_command, *clock)
+    markdown = invoke(monitor_command, "--format", "markdown", *clock)
+    document = valid_json(invoke(monitor_command, "--format", "json", *clock).output, MONITOR_SCHEMA)
+    assert text.exit_code == markdown.exit_code == (2 if document["fired"] else 0), text.output
+    return text, markdown, document
+
+
+def due_soon(document: dict[str, Any]) -> list[dict[str, Any]]:
+    return [alert for alert in document["alerts"] if alert["rule"] == "due-soon"]
+
+
+def test_a_scheduled_end_30_hours_ahead_without_the_evidence_is_due_soon_in_every_format(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two days of the emulator's traffic are a few dozen orders per variation, far from the end-gate's 300.
+    project = results_project(
+        tmp_path,
+        monkeypatch,
+        {
+            "badge": ab_test("Checkout badge", "started 2 days ago"),
+            "banner": experience(
+                "personalization", name="Banner", description="[sandbox started 2 days ago]", status="started"
+            ),
+        },
+        config=QUIET,
+    )
+    now = a_minute()
+    end_at(project, "badge", now + 30 * HOUR, "Variant")
+    end_at(project, "banner", now + 30 * HOUR)  # a personalization has no evidence to wait for
+    text, markdown, document = monitored("--now", at(now))
+    ends = f"ends at {datetime.fromtimestamp(now + 30 * HOUR, EST):%Y-%m-%d %H:%M} -05:00 (in 1 day 6 hours)"
+
+    assert document["format_version"] == 3 and document["checked"] == ["badge", "banner"]
+    assert document["rules"]["due_soon"] == 48
+    (alert,) = document["alerts"]
+    assert alert["rule"] == "due-soon" and alert["key"] == "badge" and alert["variation"] == "Variant"
+    assert alert["due"] == at(now + 30 * HOUR)
+    figures = alert["figures"]
+    assert figures["hours_left"] == 30 and figures["days_live"] == pytest.approx(3.25, abs=0.01)
+    assert figures["min_orders"] == 300 and 0 < figures["fewest_orders"] < 300
+    message = alert["message"]
+    assert message.startswith(
+        f"due soon: {ends} with the winner Variant, before the evidence the end-gate needs is in: "
+        "3 days live at the end (7 needed), "
+    )
+    assert "orders in Variant (300 needed)" in message
+    assert message.endswith(
+        "Let it run longer (move schedule.end later), or accept the evidence as it is and let it end."
+    )
+
+    line = next(line for line in text.output.splitlines() if line.startswith("! due soon  "))
+    assert line == f"! due soon  badge (Checkout badge): {message.removeprefix('due soon: ')}"
+    assert "Monitor: 1 alert on 1 of 2 running experiences." in text.output
+    assert "due soon 48 hours before a scheduled end that lacks the end-gate's evidence" in text.output
+    assert "### badge (Checkout badge)" in markdown.output and "banner" not in markdown.output
+    assert f"- **Due soon:** {ends} with the winner Variant" in markdown.output
+
+
+@pytest.mark.parametrize(
+    ("marker", "winner", "hours"),
+    [
+        pytest.param("started 2 days ago", "Variant", 60, id="60-hours-ahead"),
+        pytest.param("started 2 days ago", "Variant", -1, id="past-end-due-now"),
+        # 150 days of the slowest traffic the emulator draws is hundreds of orders per variation.
+        pytest.param("started 150 days ago, uplift +20%", "Control", 30, id="evidence-in"),
+    ],
+)
+def test_a_scheduled_end_further_off_already_due_or_with_its_evidence_in_is_not_due_soon(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, marker: str, winner: str, hours: float
+) -> None:
+    project = results_project(
+        tmp_path, monkeypatch, {"badge": ab_test("Checkout badge", marker)}, config=QUIET
+    )
+    now = a_minute()
+    end_at(project, "badge", now + hours * HOUR, winner)
+    text, markdown, document = monitored("--now", at(now))
+    assert document["alerts"] == [] and document["checked"] == ["badge"]
+    assert text.output.startswith("Monitor: no alerts on 1 running experience.")
+    assert "Due soon" not in markdown.output
+
+
+def test_the_clock_is_the_current_time_unless_now_moves_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tests = {key: ab_test(key.capitalize(), "started 2 days ago") for key in ("badge", "hero")}
+    project = results_project(tmp_path, monkeypatch, tests, config=QUIET)
+    now = a_minute()
+    end_at(project, "badge", now + 60 * HOUR, "Variant")
+    end_at(project, "hero", now + 30 * HOUR, "Variant")
+
+    def due_at(*clock: str) -> dict[str, dict[str, Any]]:
+        return {alert["key"]: alert for alert in due_soon(monitored(*clock)[2])}
+
+    assert list(due_at()) == ["hero"]
+    moved = due_at("--now", at(now + 20 * HOUR))
+    assert {key: alert["figures"]["hours_left"] for key, alert in moved.items()} == {"badge": 40, "hero": 10}
+    assert "(in 1 day 16 hours)" in moved["badge"]["message"] and "(in 10 hours)" in moved["hero"]["message"]
+    # Days live are told by the same clock: the badge's 2 days now are 4.5 at its end.
+    assert moved["badge"]["figures"]["days_live"] == pytest.approx(4.5, abs=0.01)
+    assert list(due_at("--now", at(now + 31 * HOUR))) == ["badge"]  # the hero's end is due: a plan's now
+    assert due_at("--now", at(now + 61 * HOUR)) == {}
+    bad = invoke(monitor_command, "--now", "tomorrow")
+    assert bad.exit_code == 1
+    assert one_error_line(bad.output) == (
+        "Error: --now 'tomorrow' is not an ISO 8601 time, such as 2026-11-23T00:00:00-05:00."
     )
 
 

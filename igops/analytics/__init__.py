@@ -7,7 +7,8 @@ Pure functions over the API's answers, returning plain dataclasses; the engine a
 from __future__ import annotations
 
 from igops.analytics.dates import DateError, Window, parse_window
-from igops.analytics.monitor import Alert, MonitorReport, MonitorRules, monitor
+from igops.analytics.evidence import EndEvidence
+from igops.analytics.monitor import Alert, MonitorReport, MonitorRules, ScheduledEnd, monitor
 from igops.analytics.results import (
     ExperienceResults,
     Report,
@@ -24,12 +25,14 @@ from igops.analytics.stats import RatioTest, chi_square_survival, sample_ratio_t
 __all__ = [
     "Alert",
     "DateError",
+    "EndEvidence",
     "ExperienceResults",
     "Figure",
     "MonitorReport",
     "MonitorRules",
     "RatioTest",
     "Report",
+    "ScheduledEnd",
     "SitewideFigures",
     "Uplift",
     "VariationResult",

@@ -58,12 +58,16 @@ def ratio_test(results: ExperienceResults) -> RatioTest | None:
     return sample_ratio_test([v.visitors for v in shared], [v.percentage or 0.0 for v in shared])
 
 
-def judged(results: ExperienceResults, winner: str | None, days: float, needed: EndEvidence) -> Evidence:
-    """How `results`, `days` live, measure up to `needed` for an end that rolls out `winner`."""
+def judged(
+    results: ExperienceResults, winner: str | None, days: float, needed: EndEvidence, *, days_at: str = ""
+) -> Evidence:
+    """How `results`, `days` live (at the moment `days_at` names, such as "at the end"; none: now), measure
+    up to `needed` for an end that rolls out `winner`."""
     shortfalls: list[str] = []
     # Whole days, counted down: rounded, 6.6 days short of 7 would read "7 days live (7 needed)".
     statements = [
         f"{counted(math.floor(days), 'day')} live"
+        + (f" {days_at}" if days_at else "")
         + (f" ({needed.min_days:g} needed)" if days < needed.min_days else "")
     ]
     if days < needed.min_days:

@@ -1,6 +1,6 @@
 """Monitoring rules over running experiences' results: what a scheduled job should raise with a person.
 
-Pure: results in, alerts out. Three rules, each set in igops.yaml under `monitor`:
+Pure: results in, alerts out. Four rules, each set in igops.yaml under `monitor`:
 
 - sample-ratio mismatch: the visitors of the variations against the configured percentages, by
   Pearson's chi-square; it fires below `p_value` (0.001). A mismatch means the assignment or the
@@ -10,6 +10,11 @@ Pure: results in, alerts out. Three rules, each set in igops.yaml under `monitor
   zero: a broken variation that costs sales while it runs.
 - milestones: an experience reaching `days` (7 and 14) days live, on the day it reaches each one,
   calls for a look at its results.
+- due soon: a test whose file schedules its end within `hours` (48) while its results fall short of the
+  end-gate policy's evidence (igops.analytics.evidence, off when that policy is): the end would roll out
+  a winner on less than the team agreed to, so someone should move the end or accept the evidence before
+  the scheduled apply carries it out. Days live are counted to the end (they will be in by then); orders
+  and odds are as they are now.
 
 And one policy of igops.yaml's `policies`, with the threshold plans use:
 
@@ -20,15 +25,19 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from igops.analytics.evidence import ratio_test
+from igops.analytics.evidence import DAYS, ORDERS, EndEvidence, days_live_at, judged, projection, ratio_test
 from igops.analytics.results import ExperienceResults
+from igops.moments import clock_text, relative_text
 
 SRM = "sample-ratio-mismatch"
 COLLAPSE = "conversion-collapse"
 MILESTONE = "milestone"
 MAX_RUNTIME = "max-runtime"
-RULES = (SRM, COLLAPSE, MILESTONE, MAX_RUNTIME)
+DUE_SOON = "due-soon"
+RULES = (SRM, COLLAPSE, MILESTONE, MAX_RUNTIME, DUE_SOON)
+HOUR_SECONDS = 3_600
 
 
 @dataclass(frozen=True)
@@ -44,6 +53,26 @@ class MonitorRules:
     milestone_days: tuple[int, ...] = (7, 14)
     # The max-runtime policy's threshold (igops.yaml `policies`), None when it is off.
     max_runtime_days: float | None = 35.0
+    due_soon: bool = True
+    due_soon_hours: float = 48.0
+    # The end-gate policy's evidence (igops.yaml `policies`) that due soon judges by, None when it is off.
+    end_evidence: EndEvidence | None = field(default_factory=EndEvidence)
+
+    @property
+    def due_soon_evidence(self) -> EndEvidence | None:
+        """The evidence due soon judges a scheduled end by; None when it is not checked (off, or end-gate
+        is)."""
+        return self.end_evidence if self.due_soon else None
+
+
+@dataclass(frozen=True)
+class ScheduledEnd:
+    """A running test's end that its file schedules (schedule.end, with status ended), and the winner the
+    file names."""
+
+    key: str
+    due: datetime
+    winner: str | None
 
 
 @dataclass(frozen=True)
@@ -56,6 +85,7 @@ class Alert:
     message: str
     variation: str | None = None
     figures: dict[str, float | None] = field(default_factory=dict, compare=False)
+    due: datetime | None = None  # due soon: when the scheduled end is due
 
 
 @dataclass(frozen=True)
@@ -73,11 +103,19 @@ class MonitorReport:
 
 
 def monitor(
-    results: Sequence[ExperienceResults], rules: MonitorRules, runtime_exempt: Collection[str] = ()
+    results: Sequence[ExperienceResults],
+    rules: MonitorRules,
+    runtime_exempt: Collection[str] = (),
+    *,
+    ends: Sequence[ScheduledEnd] = (),
+    now: float,
 ) -> MonitorReport:
-    """Every alert the rules raise on the running experiences' `results`; `runtime_exempt` are the keys of
-    experiences meant to run on (personalizations), which max-runtime leaves alone."""
+    """Every alert the rules raise on the running experiences' `results` at the clock `now` (Unix seconds);
+    `runtime_exempt` are the keys of experiences meant to run on (personalizations), which max-runtime
+    leaves alone; `ends` are the running tests' scheduled ends."""
     alerts: list[Alert] = []
+    ending = {end.key: end for end in ends}
+    needed = rules.due_soon_evidence
     for experience in results:
         if rules.max_runtime_days is not None and experience.key not in runtime_exempt:
             alerts += runtime_alerts(experience, rules.max_runtime_days)
@@ -87,6 +125,9 @@ def monitor(
             alerts += collapse_alerts(experience, rules.collapse_drop, rules.collapse_min_control_orders)
         if rules.milestones:
             alerts += milestone_alerts(experience, rules.milestone_days)
+        end = ending.get(experience.key)
+        if end is not None and needed is not None:
+            alerts += due_soon_alerts(experience, end, now, rules.due_soon_hours, needed)
     return MonitorReport(tuple(results), tuple(alerts), rules)
 
 
@@ -192,6 +233,50 @@ def runtime_alerts(experience: ExperienceResults, max_days: float) -> list[Alert
                 "it with a winner."
             ),
             figures={"days_live": round(live, 2), "max_days": float(max_days)},
+        )
+    ]
+
+
+def due_soon_alerts(
+    experience: ExperienceResults, end: ScheduledEnd, now: float, hours: float, needed: EndEvidence
+) -> list[Alert]:
+    """Due soon fires from `hours` before the scheduled end until it is due; from then on a plan carries
+    the end out (and the end-gate judges it there)."""
+    due = end.due.timestamp()
+    if not now < due <= now + hours * HOUR_SECONDS:
+        return []
+    evidence = judged(experience, end.winner, days_live_at(experience, due), needed, days_at="at the end")
+    if not evidence.shortfalls:
+        return []
+    # How much later the end would have to be: the days and orders at the rate so far, counted from now.
+    when = (
+        projection(experience, days_live_at(experience, now), needed)
+        if {DAYS, ORDERS} & set(evidence.shortfalls)
+        else None
+    )
+    orders = evidence.figures["orders"].values()
+    figures = {name: value for name, value in evidence.figures.items() if name != "orders"}
+    figures |= {
+        "hours_left": round((due - now) / HOUR_SECONDS, 2),
+        "fewest_orders": min(orders, default=None),
+    }
+    if when is not None:
+        figures["days_to_evidence"] = when[1]
+    winner = f" with the winner {end.winner}" if end.winner is not None else ""
+    later = f"; {when[0]}" if when is not None else ""
+    return [
+        Alert(
+            DUE_SOON,
+            experience.key,
+            experience.name,
+            (
+                f"due soon: ends at {clock_text(end.due)} ({relative_text(end.due, now)}){winner}, "
+                f"before the evidence the end-gate needs is in: {', '.join(evidence.statements)}{later}. "
+                "Let it run longer (move schedule.end later), or accept the evidence as it is and let it end."
+            ),
+            variation=end.winner,
+            figures=figures,
+            due=end.due,
         )
     ]
 

@@ -7,6 +7,7 @@ import click
 from igops.cli.common import (
     API_OPTION,
     EXIT_CHANGES,
+    NOW_OPTION,
     TIMEOUT_OPTION,
     echo_formatted,
     format_option,
@@ -21,12 +22,15 @@ from igops.render.formats import MONITOR_FORMATS
 @API_OPTION
 @TIMEOUT_OPTION
 @format_option(MONITOR_FORMATS)
+@NOW_OPTION
 @click.pass_context
-def monitor_command(ctx: click.Context, api: str | None, output_format: str) -> None:
+def monitor_command(ctx: click.Context, api: str | None, output_format: str, now: float | None) -> None:
     """Check the managed, running experiences against the monitoring rules of igops.yaml: a
     sample-ratio mismatch (visitors split unlike the configured percentages), a variation's
-    conversion collapsing against the control, and milestones (7 and 14 days live) that call
-    for a look at the results.
+    conversion collapsing against the control, milestones (7 and 14 days live) that call
+    for a look at the results, and a test whose file schedules its end within 48 hours while its
+    results fall short of the end-gate's evidence (due soon). Days live and due ends are told by
+    --now (default: the current time).
 
     Reads the account only. Exit 0: no alert; 2: an alert fired; 1: error.
 
@@ -34,8 +38,9 @@ def monitor_command(ctx: click.Context, api: str | None, output_format: str) -> 
     Example:
       igops monitor
       igops monitor --format markdown > alerts.md || test $? -eq 2
+      igops monitor --now 2026-12-26T09:00:00-05:00
     """
     project = load_project(api)
-    report = run_against_account(project.settings, lambda session: session.monitor(project))
+    report = run_against_account(project.settings, lambda session: session.monitor(project, now=now))
     echo_formatted(MONITOR_FORMATS, report, output_format, width=terminal_width())
     ctx.exit(EXIT_CHANGES if report.fired else 0)

@@ -7,7 +7,7 @@ from typing import Any
 from igops.analytics import MonitorReport
 from igops.text import counted
 
-MONITOR_FORMAT_VERSION = 2  # 2: the max-runtime rule
+MONITOR_FORMAT_VERSION = 3  # 2: the max-runtime rule; 3: due soon (rules.due_soon, an alert's due)
 
 
 def summary_line(report: MonitorReport) -> str:
@@ -31,6 +31,7 @@ def monitor_document(report: MonitorReport) -> dict[str, Any]:
             "conversion_collapse": rules.collapse_drop if rules.conversion_collapse else None,
             "milestones": list(rules.milestone_days) if rules.milestones else [],
             "max_runtime": rules.max_runtime_days,
+            "due_soon": rules.due_soon_hours if rules.due_soon_evidence is not None else None,
         },
         "alerts": [
             {
@@ -40,6 +41,7 @@ def monitor_document(report: MonitorReport) -> dict[str, Any]:
                 "variation": alert.variation,
                 "message": alert.message,
                 "figures": dict(alert.figures),
+                "due": None if alert.due is None else alert.due.isoformat(),
             }
             for alert in report.alerts
         ],

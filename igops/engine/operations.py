@@ -452,11 +452,16 @@ class Session:
         """Store-wide figures from `start` to `end` (dates), with the period the API compares them with."""
         return await read_sitewide(self._client, analysis_window(start, end), now=time.time())
 
-    async def monitor(self, project: Project, rules: MonitorRules | None = None) -> MonitorReport:
+    async def monitor(
+        self, project: Project, rules: MonitorRules | None = None, now: float | None = None
+    ) -> MonitorReport:
         """The monitoring rules (igops.yaml's, unless `rules` are given) over the managed, running
-        experiences."""
+        experiences, at the clock `now` (default: the current time)."""
         return await read_monitor(
-            self._client, project.desired, rules or self.settings.account.monitor, now=time.time()
+            self._client,
+            project.desired,
+            rules or self.settings.account.monitor,
+            now=time.time() if now is None else now,
         )
 
     def paced_floor_seconds(self, updates_left: int) -> float:

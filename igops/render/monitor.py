@@ -7,7 +7,7 @@ from collections.abc import Callable
 import click
 
 from igops.analytics import Alert, MonitorReport, MonitorRules
-from igops.analytics.monitor import COLLAPSE, MAX_RUNTIME, MILESTONE, SRM
+from igops.analytics.monitor import COLLAPSE, DUE_SOON, MAX_RUNTIME, MILESTONE, SRM
 from igops.documents import json_text
 from igops.documents.monitor import monitor_document, summary_line
 from igops.render.markdown import DOCUMENT_LIMIT, Section, bounded, experience_heading, more_not_shown
@@ -20,8 +20,9 @@ RULE_TITLES = {
     COLLAPSE: "conversion collapse",
     MILESTONE: "milestone",
     MAX_RUNTIME: "max runtime",
+    DUE_SOON: "due soon",
 }
-_COLOURS = {SRM: "red", COLLAPSE: "red", MILESTONE: "yellow", MAX_RUNTIME: "yellow"}
+_COLOURS = {SRM: "red", COLLAPSE: "red", MILESTONE: "yellow", MAX_RUNTIME: "yellow", DUE_SOON: "yellow"}
 
 
 def rules_line(rules: MonitorRules) -> str:
@@ -38,6 +39,11 @@ def rules_line(rules: MonitorRules) -> str:
         parts.append("milestones at " + " and ".join(map(str, rules.milestone_days)) + " days live")
     if rules.max_runtime_days is not None:
         parts.append(f"max runtime beyond {rules.max_runtime_days:g} days live (policies: max-runtime)")
+    if rules.due_soon_evidence is not None:
+        parts.append(
+            f"due soon {rules.due_soon_hours:g} hours before a scheduled end that lacks the end-gate's "
+            "evidence (policies: end-gate)"
+        )
     return f"Rules (igops.yaml monitor): {'; '.join(parts) or 'none enabled'}."
 
 

@@ -86,13 +86,18 @@ def test_the_monitor_issue_body_stays_within_the_limit_and_says_what_it_left_out
     assert len(body) <= 3000
     assert "more experience(s) not shown: `igops monitor --format json` has them all._" in body
     assert body.endswith(
-        "milestones at 7 and 14 days live; max runtime beyond 35 days live (policies: max-runtime)._"
+        "max runtime beyond 35 days live (policies: max-runtime); due soon 48 hours before a scheduled end "
+        "that lacks the end-gate's evidence (policies: end-gate)._"
     )
     assert "! milestone  test-0 (Hero): 7 days live today." in render_monitor_text(report)
 
 
 def test_the_rules_line_says_when_none_is_enabled() -> None:
     off = MonitorRules(
-        sample_ratio_mismatch=False, conversion_collapse=False, milestones=False, max_runtime_days=None
+        sample_ratio_mismatch=False,
+        conversion_collapse=False,
+        milestones=False,
+        max_runtime_days=None,
+        due_soon=False,
     )
     assert rules_line(off) == "Rules (igops.yaml monitor): none enabled."
