@@ -52,6 +52,8 @@ def test_init_writes_a_repository_that_validates(tmp_path: Path, monkeypatch: py
     result = init(str(tmp_path / "store"))
     assert result.exit_code == 0, result.output
     assert files_under(tmp_path / "store") == SCAFFOLD_PATHS
+    workflows = sorted(path.name for path in (tmp_path / "store" / WORKFLOW_DIR).iterdir())
+    assert workflows == [f"igops-{name}.yml" for name in ("apply", "drift", "monitor", "plan", "schedule")]
     assert str(tmp_path / "store" / EXAMPLE_EXPERIENCE) in result.output
     assert "INTELLIGEMS_API_TOKEN" in result.output
     work_in(tmp_path / "store", monkeypatch)

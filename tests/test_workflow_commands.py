@@ -1,14 +1,16 @@
 """The GitOps loop on a repository fresh from `igops init`: each workflow's igops commands, in order, against
-the emulator, exit as the workflow expects (pull request plan, apply on merge, nightly drift)."""
+the emulator, exit as the workflow expects (pull request plan, apply on merge, hourly schedule, nightly
+drift)."""
 
 from __future__ import annotations
 
 import subprocess
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from support.cli import igops, work_in
+from support.cli import account_experiences, igops, work_in
 from support.workflows import igops_steps, pushed_command, steps, store_workflows, success_codes
 
 from igops import __version__
@@ -54,6 +56,20 @@ def test_the_pull_request_plan_finds_the_example_to_create_and_saves_the_plan(st
 def test_apply_creates_the_example_then_there_is_nothing_left_to_do(store: Path) -> None:
     assert run_workflow("igops-apply.yml") == [0]
     assert igops("plan", "--detailed-exitcode").exit_code == 0
+
+
+def test_the_hourly_schedule_starts_a_draft_once_its_start_has_come_and_never_before(store: Path) -> None:
+    run_workflow("igops-apply.yml")
+    example = next((store / "experiences").glob("*.yaml"))
+    draft = example.read_text(encoding="utf-8")
+    for hours, status in ((2, "pending"), (-1, "started")):
+        start = (datetime.now(UTC) + timedelta(hours=hours)).isoformat(timespec="seconds")
+        example.write_text(
+            draft.replace("status: draft ", f'schedule: {{start: "{start}"}}\nstatus: started '),
+            encoding="utf-8",
+        )
+        assert run_workflow("igops-schedule.yml") == [0]
+        assert [live["status"] for live in account_experiences(store)] == [status], start
 
 
 def test_drift_finds_none_right_after_apply(store: Path) -> None:

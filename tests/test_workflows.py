@@ -62,8 +62,8 @@ def all_steps() -> list[dict[str, Any]]:
     return [step for workflow in workflows for step in steps(workflow)] + action()["runs"]["steps"]
 
 
-PLAN, APPLY, DRIFT, MONITOR = (
-    store_workflows()[f"igops-{name}.yml"] for name in ("plan", "apply", "drift", "monitor")
+PLAN, APPLY, SCHEDULE, DRIFT, MONITOR = (
+    store_workflows()[f"igops-{name}.yml"] for name in ("plan", "apply", "schedule", "drift", "monitor")
 )
 
 
@@ -91,8 +91,10 @@ def test_plan_runs_on_pull_requests_that_change_experiences() -> None:
     }
 
 
-@pytest.mark.parametrize("name", ["igops-plan.yml", "igops-apply.yml", "igops-drift.yml"])
-def test_the_refresh_cache_is_restored_from_the_newest_and_saved_by_apply_and_drift(name: str) -> None:
+@pytest.mark.parametrize(
+    "name", ["igops-plan.yml", "igops-apply.yml", "igops-schedule.yml", "igops-drift.yml"]
+)
+def test_the_refresh_cache_is_restored_from_the_newest_and_saved_by_all_but_the_plan(name: str) -> None:
     workflow = store_workflows()[name]
     restore = next(
         step for step in steps(workflow) if step.get("uses", "").startswith("actions/cache/restore@")
@@ -147,6 +149,32 @@ def test_apply_runs_on_main_and_on_demand_one_at_a_time_never_cancelled() -> Non
     assert success_codes(apply) == {0}
     assert apply["with"]["step-summary"] == "true"
     assert all("timeout-minutes" not in job for job in APPLY["jobs"].values())
+
+
+def test_schedule_runs_hourly_in_a_group_of_its_own_applying_only_what_is_due_never_forced() -> None:
+    assert set(SCHEDULE["on"]) == {"schedule", "workflow_dispatch"}
+    assert SCHEDULE["on"]["workflow_dispatch"] is None, "Run workflow takes no input: not even force"
+    (schedule,) = SCHEDULE["on"]["schedule"]
+    minute, *every = schedule["cron"].split()
+    assert every == ["*", "*", "*", "*"] and minute.isdigit(), schedule
+    # Not on the hour, when most scheduled workflows start and GitHub delays them most.
+    assert 0 < int(minute) < 60
+    assert SCHEDULE["permissions"] == {"contents": "read"}
+    # GitHub keeps one pending run per group: in the apply's, an hourly run would replace a reviewed apply.
+    assert SCHEDULE["concurrency"] == {"group": "igops-schedule", "cancel-in-progress": False}
+    assert SCHEDULE["concurrency"]["group"] != APPLY["concurrency"]["group"]
+    (job,) = SCHEDULE["jobs"].values()
+    assert "environment" not in job, "required reviewers would hold every hourly run"
+    assert "timeout-minutes" not in job
+    (apply,) = igops_steps(SCHEDULE)
+    command = apply["with"]["command"].split()
+    assert command[:3] == ["apply", "--due-only", "--auto-approve"], command
+    assert "--force" not in apply["with"]["command"] and "inputs." not in apply["with"]["command"]
+    assert success_codes(apply) == {0}
+    assert apply["with"]["step-summary"] == "true"
+    (refused,) = (step for step in steps(SCHEDULE) if "run" in step)
+    assert refused["if"] == "failure() && steps.apply.outcome == 'failure'"
+    assert "GITHUB_STEP_SUMMARY" in refused["run"] and "force" in refused["run"]
 
 
 def test_drift_runs_nightly_and_keeps_one_issue_open_while_there_is_drift() -> None:

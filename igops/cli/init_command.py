@@ -33,9 +33,10 @@ def init_command(directory: Path, source: str | None, action: str | None) -> Non
     Writes igops.yaml (every setting at its default, explained; the policies at the levels
     igops recommends, with end-gate, max-discount and freeze at force), one example experience
     file, the schemas editors check the files with, the GitHub workflows (plan on pull
-    requests, apply on pushes to main, nightly drift, daily monitor) and the action they
-    run, in .github/actions/igops/: it installs exactly the igops named by --source, with
-    every dependency pinned by constraints.txt beside it. Adds igops's files to .gitignore.
+    requests, apply on pushes to main, the scheduled starts and ends hourly, nightly drift,
+    daily monitor) and the action they run, in .github/actions/igops/: it installs exactly
+    the igops named by --source, with every dependency pinned by constraints.txt beside it.
+    Adds igops's files to .gitignore.
     Writes nothing if any other of these files exists already.
 
     \b

@@ -28,7 +28,13 @@ THIS_REPOSITORY_ACTION = "./"
 STORE_ACTION_DIR = ".github/actions/igops"
 STORE_ACTION = f"./{STORE_ACTION_DIR}"
 
-WORKFLOWS = ("igops-plan.yml", "igops-apply.yml", "igops-drift.yml", "igops-monitor.yml")
+WORKFLOWS = (
+    "igops-plan.yml",
+    "igops-apply.yml",
+    "igops-schedule.yml",
+    "igops-drift.yml",
+    "igops-monitor.yml",
+)
 WORKFLOW_DIR = ".github/workflows"
 EXAMPLE_EXPERIENCE = "experiences/example-free-shipping-headline.yaml"
 GITIGNORE = ".gitignore"
