@@ -1,5 +1,5 @@
-"""This repository's own workflows (.github/workflows/igops-{plan,apply,drift,monitor}.yml), run by act as
-GitHub would run them on this repository (tests/support/act.py): what GitHub would show for each event.
+"""This repository's own workflows (.github/workflows/igops-{plan,apply,schedule,drift,monitor}.yml), run by
+act as GitHub would run them on this repository (tests/support/act.py): what GitHub would show for each event.
 
 The test repository is this one's tracked files as they are in the working tree, committed on main with
 origin https://github.com/igops-dev/igops, so that the working tree's workflows and root action run. They
@@ -274,7 +274,18 @@ def nightly(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
     world = scenario(tmp_path_factory.mktemp("own-nightly"))
     world.run("drift", "igops-drift.yml", "schedule", schedule_event(world.repo, "17 4 * * *"))
     world.run("monitor", "igops-monitor.yml", "schedule", schedule_event(world.repo, "43 6 * * *"))
+    world.run("hourly", "igops-schedule.yml", "schedule", schedule_event(world.repo, "23 * * * *"))
     yield world
+
+
+def test_the_hourly_run_finds_nothing_due_in_the_emulator_seeded_with_the_files(nightly: Scenario) -> None:
+    run = nightly.runs["hourly"]
+    succeeded(run, "schedule")
+    ran_this_igops(run)
+    assert "No changes. The account matches the files." in run.summary, run.summary
+    assert "Not carried out" not in run.summary
+    assert only(run.calls("actions/cache/save"))["saved"]
+    emulator_ended(run)
 
 
 def test_drift_finds_none_and_opens_no_issue(nightly: Scenario) -> None:

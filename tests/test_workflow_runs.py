@@ -16,6 +16,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -659,6 +660,115 @@ def test_monitor_opens_an_issue_while_a_rule_fires_and_closes_it_when_none_does(
     created = [call for call in alert.gh_calls if call[:2] == ["issue", "create"]]
     assert only(created)[only(created).index("--label") + 1] == "igops-monitor"
     assert not [call for call in quiet.gh_calls if call[:2] in (["issue", "create"], ["issue", "edit"])]
+
+
+# --- the hourly schedule: starts and ends whose time has come -------------------------------------------
+
+HOURLY = "23 * * * *"
+NO_WINDOWS = "freeze: {level: force, windows: []}"
+DAY = timedelta(days=1)
+# A scenario, and the account's statuses of its experiences (by name) after each run (by the run's name).
+Hourly = tuple[Scenario, dict[str, dict[str, str]]]
+
+
+def live_statuses(world: Scenario) -> dict[str, str]:
+    """Each experience's status in the account, by name."""
+    answer = httpx.get(
+        f"{world.api_url}/v25-10-beta/experiences-list",
+        headers={"intelligems-access-token": SANDBOX_DEFAULT_TOKEN},
+        timeout=10,
+    )
+    return {item["name"]: item["status"] for item in answer.json()["experiencesList"]}
+
+
+def start_at(world: Scenario, draft: str, moment: datetime) -> None:
+    """The example's file, a draft in `draft`, set to start at `moment`."""
+    start = moment.isoformat(timespec="seconds")
+    scheduled = draft.replace("status: draft ", f'schedule: {{start: "{start}"}}\nstatus: started ')
+    (world.repo / EXAMPLE).write_text(scheduled, encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def hourly(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hourly]:
+    """The example applied as a draft, then its file set to start: in an hour (the hourly run is not yet
+    due); an hour ago but inside a freeze window at level force (igops init's level); once that window is
+    gone from igops.yaml. Also the account's statuses after each run."""
+    with scenario(tmp_path_factory.mktemp("hourly")) as world:
+        applied = igops_cli(world.repo, "apply", "--auto-approve", api_url=world.api_url)
+        assert applied.returncode == 0, applied.stdout + applied.stderr
+        draft = (world.repo / EXAMPLE).read_text(encoding="utf-8")
+        now = datetime.now(UTC)
+        seen: dict[str, dict[str, str]] = {}
+        start_at(world, draft, now + timedelta(hours=1))
+        commit(world.repo, "Start the headline test in an hour")
+        world.run("not due", "igops-schedule.yml", "schedule", schedule_event(world.repo, HOURLY))
+        seen["not due"] = live_statuses(world)
+        start_at(world, draft, now - timedelta(hours=1))
+        start, end = (moment.isoformat(timespec="seconds") for moment in (now - DAY, now + DAY))
+        sale = f'freeze: {{level: force, windows: [{{name: Sale, start: "{start}", end: "{end}"}}]}}'
+        edit(world.repo, "igops.yaml", NO_WINDOWS, sale)
+        commit(world.repo, "Start the headline test an hour ago, in a sale's freeze")
+        world.run("frozen", "igops-schedule.yml", "schedule", schedule_event(world.repo, HOURLY))
+        seen["frozen"] = live_statuses(world)
+        edit(world.repo, "igops.yaml", sale, NO_WINDOWS)
+        commit(world.repo, "The sale is off")
+        world.run("due", "igops-schedule.yml", "schedule", schedule_event(world.repo, HOURLY))
+        seen["due"] = live_statuses(world)
+        yield world, seen
+
+
+EXAMPLE_NAME = "Example free shipping headline"
+
+
+def test_the_hourly_run_starts_nothing_before_the_start_and_succeeds(
+    hourly: Hourly,
+) -> None:
+    world, seen = hourly
+    run = world.runs["not due"]
+    assert run.exit_code == 0 and run.jobs["schedule"].result == "success", run.log()
+    assert seen["not due"] == {EXAMPLE_NAME: "pending"}
+    assert "No changes" in run.summary and "Apply complete" not in run.summary, run.summary
+    assert not [note for note in run.annotations if note.level == "error"], run.annotations
+
+
+def test_the_hourly_run_never_forces_so_a_start_in_a_freeze_fails_the_job_and_the_summary_says_why(
+    hourly: Hourly,
+) -> None:
+    world, seen = hourly
+    run = world.runs["frozen"]
+    assert run.jobs["schedule"].result == "failure", run.log()
+    assert seen["frozen"] == {EXAMPLE_NAME: "pending"}
+    assert "Error: policy freeze: example-free-shipping-headline: starts during the freeze window Sale" in (
+        run.summary
+    ), run.summary
+    assert "### Not carried out" in run.summary and "with force and a reason" in run.summary
+    assert "Apply complete" not in run.summary
+
+
+def test_the_hourly_run_starts_the_draft_once_its_start_has_come(
+    hourly: Hourly,
+) -> None:
+    world, seen = hourly
+    run = world.runs["due"]
+    assert run.exit_code == 0 and run.jobs["schedule"].result == "success", run.log()
+    assert seen["due"] == {EXAMPLE_NAME: "started"}
+    assert "Apply complete: 0 created, 0 updated, 1 lifecycle action." in run.summary, run.summary
+    assert "example-free-shipping-headline: start done" in run.summary
+    assert f"`{git(world.repo, 'rev-parse', 'HEAD')}` (igops apply --due-only)" in run.summary
+    assert "Not carried out" not in run.summary
+
+
+def test_every_hourly_run_restores_and_saves_the_refresh_cache_even_when_it_fails(
+    hourly: Hourly,
+) -> None:
+    world, _ = hourly
+    for run in world.runs.values():
+        assert only(run.calls("actions/cache/restore"))["inputs"]["restore-keys"] == "igops-refresh-"
+        save = only(run.calls("actions/cache/save"))
+        assert save["saved"] and save["inputs"]["key"] == f"igops-refresh-{run.run_id}-1", save
+    assert world.runs["frozen"].jobs["schedule"].result == "failure", "the save step runs after a failure"
+    assert world.runs["frozen"].run_id < world.runs["due"].run_id
+    assert world.runs["due"].permissions == {"metadata": "read", "contents": "read"}
 
 
 # --- drift: adopting the account's values as a pull request --------------------------------------------
