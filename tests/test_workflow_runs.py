@@ -714,6 +714,8 @@ def hourly(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hourly]:
         commit(world.repo, "The sale is off")
         world.run("due", "igops-schedule.yml", "schedule", schedule_event(world.repo, HOURLY))
         seen["due"] = live_statuses(world)
+        world.run("by hand", "igops-schedule.yml", "workflow_dispatch", dispatch_event(world.repo, {}))
+        seen["by hand"] = live_statuses(world)
         yield world, seen
 
 
@@ -756,6 +758,14 @@ def test_the_hourly_run_starts_the_draft_once_its_start_has_come(
     assert "example-free-shipping-headline: start done" in run.summary
     assert f"`{git(world.repo, 'rev-parse', 'HEAD')}` (igops apply --due-only)" in run.summary
     assert "Not carried out" not in run.summary
+
+
+def test_the_hourly_workflow_run_by_hand_after_the_start_finds_it_done(hourly: Hourly) -> None:
+    world, seen = hourly
+    run = world.runs["by hand"]
+    assert run.exit_code == 0 and run.jobs["schedule"].result == "success", run.log()
+    assert seen["by hand"] == {EXAMPLE_NAME: "started"}
+    assert "No changes" in run.summary and "Apply complete" not in run.summary, run.summary
 
 
 def test_every_hourly_run_restores_and_saves_the_refresh_cache_even_when_it_fails(
