@@ -34,6 +34,12 @@ class Schedule:
     start: datetime | None = None
     end: datetime | None = None
 
+    @property
+    def boundaries(self) -> tuple[tuple[ChangeKind, datetime], ...]:
+        """Each boundary set, with the action it times: (start, its moment), then (end, its moment)."""
+        timed = ((ChangeKind.START, self.start), (ChangeKind.END, self.end))
+        return tuple((kind, moment) for kind, moment in timed if moment is not None)
+
 
 @dataclass(frozen=True)
 class DesiredExperience:

@@ -36,16 +36,12 @@ def gather(
 
 def _boundaries(experiences: Sequence[DesiredExperience]) -> Iterator[CalendarEntry]:
     for experience in experiences:
-        schedule = experience.schedule
-        if schedule is None:
+        if experience.schedule is None:
             continue
-        found = (
-            (CalendarKind.START, schedule.start, None),
-            (CalendarKind.END, schedule.end, experience.winner),
-        )
-        for kind, moment, winner in found:
-            if moment is not None:
-                yield CalendarEntry(kind, moment, experience.name, experience.path, experience.key, winner)
+        for action, moment in experience.schedule.boundaries:
+            kind = CalendarKind(action.value)
+            winner = experience.winner if kind is CalendarKind.END else None
+            yield CalendarEntry(kind, moment, experience.name, experience.path, experience.key, winner)
 
 
 def _freeze(window: Mapping[str, Any], path: Path | None) -> CalendarEntry:

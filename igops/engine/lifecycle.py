@@ -128,7 +128,7 @@ def timed_transition(
             f"{live_status} live before its schedule.{held_by} ({clock_text(moment)}): left as it is."
         )
     move = transition(live_status, wanted)
-    boundaries = [(kind, moment) for kind, moment in ((START, schedule.start), (END, schedule.end)) if moment]
+    boundaries = schedule.boundaries
     scheduled = tuple(
         (kind, moment)
         for kind, moment in boundaries

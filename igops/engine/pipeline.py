@@ -176,9 +176,8 @@ def _reached(matching: Matching, now: float) -> Matching:
     """Only the files whose schedule has a boundary at or before `now`: the others have nothing due."""
 
     def reached(experience: DesiredExperience) -> bool:
-        schedule = experience.schedule
-        moments = () if schedule is None else (schedule.start, schedule.end)
-        return any(moment is not None and moment.timestamp() <= now for moment in moments)
+        boundaries = () if experience.schedule is None else experience.schedule.boundaries
+        return any(moment.timestamp() <= now for _, moment in boundaries)
 
     pairs = tuple(pair for pair in matching.pairs if reached(pair.desired))
     keys = {pair.desired.key for pair in pairs}
