@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,6 +71,16 @@ class AccountConfig:
     monitor: MonitorRules = dataclasses.field(default_factory=MonitorRules)
     # Every built-in rule's setting (defaults filled in), and any plug-in rule's igops.yaml names, by name.
     policies: Mapping[str, PolicySetting] = dataclasses.field(default_factory=dict)
+    # With stores: the keys of the shared files this store plans; None for every one.
+    shared: tuple[str, ...] | None = None
+
+    @property
+    def overrides_dir(self) -> Path:
+        """Where this store changes fields of shared files, one file per key: never read as experiences."""
+        return self.experiences_dir / OVERRIDES_DIR
+
+
+OVERRIDES_DIR = "overrides"
 
 
 @dataclass(frozen=True)
@@ -86,7 +96,8 @@ class PolicySetting:
 
 @dataclass(frozen=True)
 class ProjectConfig:
-    """igops.yaml: where it is, and the accounts it configures (today one, implicit)."""
+    """igops.yaml: where it is, and the accounts it configures: one per store under `stores:`, else one,
+    implicit, named DEFAULT_ACCOUNT."""
 
     # None when there is no igops.yaml and every value is a default.
     source: Path | None
@@ -96,11 +107,35 @@ class ProjectConfig:
     accounts: tuple[AccountConfig, ...]
     # What igops.yaml says that still works but is written another way now (one sentence each, located).
     notes: tuple[str, ...] = ()
+    # Whether igops.yaml has `stores:`; then `shared_dir` holds the files several stores plan.
+    has_stores: bool = False
+    shared_dir: Path | None = None
 
     @property
     def account(self) -> AccountConfig:
         """The account commands work on when none is named."""
         return self.accounts[0]
+
+    def chosen(self, names: Sequence[str]) -> tuple[AccountConfig, ...]:
+        """The accounts `--store` names (every one when none is named), in igops.yaml's order; ConfigError
+        naming the first name that is no store."""
+        if not names:
+            return self.accounts
+        known = {account.name: account for account in self.accounts}
+        for name in names:
+            if name in known:
+                continue
+            if not self.has_stores:
+                raise ConfigError(
+                    f"--store {name}: {self.source or CONFIG_FILE} has no stores: this repository is "
+                    "one store; leave --store out, or list the stores under stores: (igops init --store "
+                    "NAME adds one)."
+                )
+            raise ConfigError(
+                f"--store {name}: no store of that name in {self.source or CONFIG_FILE} (its stores: "
+                f"{', '.join(known)})."
+            )
+        return tuple(account for account in self.accounts if account.name in names)
 
 
 def find_config(start: Path) -> Path | None:
@@ -174,19 +209,72 @@ def _findings(document: Document, path: Path) -> list[FileError]:
     token_env, says it without repeating a value that may be the token)."""
     values = document.value if isinstance(document.value, dict) else {}
     own: dict[JsonPath, str] = {}
-    for key, check in _CHECKS.items():
-        problem = check(values[key]) if isinstance(values.get(key), str) else None
-        if problem is not None:
-            own[(key,)] = problem
+    for prefix, settings in _setting_groups(values):
+        for key, check in _CHECKS.items():
+            problem = check(settings[key]) if isinstance(settings.get(key), str) else None
+            if problem is not None:
+                own[(*prefix, key)] = problem
     located = [(field, nearest_position(document.values, field), problem) for field, problem in own.items()]
-    located += [finding for finding in schema_findings(document, CONFIG_SCHEMA) if finding[0][:1] not in own]
+    located += [
+        finding
+        for finding in schema_findings(document, CONFIG_SCHEMA)
+        if not any(finding[0][: len(field)] == field for field in own)
+    ]
     # The checks across settings rely on the types the schema promises.
     if not located:
         located = [
             (field, nearest_position(document.values, field), problem)
-            for field, problem in _policy_problems(values)
+            for field, problem in [*_policy_problems(values), *_store_problems(values, path.parent)]
         ]
     return [FileError(path, position, field, message) for field, position, message in located]
+
+
+def _setting_groups(values: Mapping[str, Any]) -> Iterator[tuple[JsonPath, Mapping[str, Any]]]:
+    """igops.yaml's top-level settings and each store's, with the path they sit under."""
+    yield (), values
+    stores = values.get("stores")
+    if isinstance(stores, dict):
+        for name, settings in stores.items():
+            if isinstance(settings, dict):
+                yield ("stores", name), settings
+
+
+def _store_problems(values: Mapping[str, Any], directory: Path) -> Iterator[tuple[JsonPath, str]]:
+    """A token named once for several stores, and directories whose files would belong to two of them."""
+    stores = values.get("stores") or {}
+    if not stores:
+        return
+    if "token_env" in values:
+        yield (
+            ("token_env",),
+            "with stores, each store has its own token: move token_env under each store "
+            f"(default: {store_token_env('NAME')} for the store NAME).",
+        )
+    top = Path(str(values.get("experiences_dir", "experiences")))
+    places: list[tuple[JsonPath, str, Path]] = [
+        (
+            ("stores", name, "experiences_dir") if "experiences_dir" in (own or {}) else ("stores", name),
+            f"the store {name}'s experiences_dir",
+            Path(os.path.normpath(directory / str((own or {}).get("experiences_dir", top / name)))),
+        )
+        for name, own in stores.items()
+    ]
+    shared = values.get("shared_dir")
+    places.append(
+        (
+            ("shared_dir",) if shared else ("stores",),
+            "shared_dir",
+            Path(os.path.normpath(directory / str(shared or top / SHARED_DIR))),
+        )
+    )
+    for index, (field, label, place) in enumerate(places):
+        for _, other_label, other in places[:index]:
+            if place == other or place in other.parents or other in place.parents:
+                yield (
+                    field,
+                    f"{label} ({place.relative_to(directory) if place.is_relative_to(directory) else place}) "
+                    f"overlaps {other_label}: a file would belong to both; give each its own directory.",
+                )
 
 
 def _policy_problems(values: Mapping[str, Any]) -> Iterator[tuple[JsonPath, str]]:
@@ -199,19 +287,21 @@ def _policy_problems(values: Mapping[str, Any]) -> Iterator[tuple[JsonPath, str]
                 f"{old} and policies.{rule}.{option} say the same thing: keep policies.{rule}.{option} "
                 f"and remove {old}.",
             )
-    windows = (policies.get("freeze") or {}).get("windows") or []
-    for index, window in enumerate(windows):
-        times = {}
-        for bound in ("start", "end"):
-            moment, problem = offset_time(window[bound])
-            if problem is not None:
-                yield ("policies", "freeze", "windows", index, bound), problem
-            times[bound] = moment
-        if times["start"] and times["end"] and times["end"] <= times["start"]:
-            yield (
-                ("policies", "freeze", "windows", index, "end"),
-                f"the freeze window {window['name']!r} ends at or before it starts ({window['start']}).",
-            )
+    for prefix, settings in _setting_groups(values):
+        windows = ((settings.get("policies") or {}).get("freeze") or {}).get("windows") or []
+        at = (*prefix, "policies", "freeze", "windows")
+        for index, window in enumerate(windows):
+            times = {}
+            for bound in ("start", "end"):
+                moment, problem = offset_time(window[bound])
+                if problem is not None:
+                    yield (*at, index, bound), problem
+                times[bound] = moment
+            if times["start"] and times["end"] and times["end"] <= times["start"]:
+                yield (
+                    (*at, index, "end"),
+                    f"the freeze window {window['name']!r} ends at or before it starts ({window['start']}).",
+                )
 
 
 def _project(
@@ -220,8 +310,56 @@ def _project(
     source: Path | None,
     located: Mapping[JsonPath, Position] | None = None,
 ) -> ProjectConfig:
-    account = _account(DEFAULT_ACCOUNT, values, directory, source, located or {})
-    return ProjectConfig(source=source, root=directory, accounts=(account,))
+    located = located or {}
+    stores = values.get("stores")
+    if not stores:
+        account = _account(DEFAULT_ACCOUNT, values, directory, source, located)
+        return ProjectConfig(source=source, root=directory, accounts=(account,))
+    accounts = tuple(
+        _account(
+            name, _store_values(name, values, own or {}), directory, source, _store_located(name, located)
+        )
+        for name, own in stores.items()
+    )
+    shared_dir = directory / str(
+        values.get("shared_dir") or Path(str(values["experiences_dir"])) / SHARED_DIR
+    )
+    return ProjectConfig(
+        source=source, root=directory, accounts=accounts, has_stores=True, shared_dir=shared_dir
+    )
+
+
+# Where shared files are when igops.yaml names no shared_dir: inside experiences_dir, beside the stores'.
+SHARED_DIR = "_shared"
+
+
+def store_token_env(name: str) -> str:
+    """The environment variable a store's token is read from when its settings name none."""
+    return "INTELLIGEMS_API_TOKEN_" + name.upper().replace("-", "_")
+
+
+def _store_values(name: str, values: Mapping[str, Any], own: Mapping[str, Any]) -> dict[str, Any]:
+    """A store's settings: its own over igops.yaml's, rule by rule for policies and monitor (a store that
+    raises one threshold keeps the others), its token and directory its own by default."""
+    merged = {key: value for key, value in values.items() if key not in ("stores", "shared_dir")}
+    merged["token_env"] = store_token_env(name)
+    merged["experiences_dir"] = str(Path(str(values["experiences_dir"])) / name)
+    for key, value in own.items():
+        if key in ("policies", "monitor"):
+            rules = {rule: dict(setting or {}) for rule, setting in (values.get(key) or {}).items()}
+            for rule, setting in (value or {}).items():
+                rules[rule] = {**rules.get(rule, {}), **(setting or {})}
+            merged[key] = rules
+        else:
+            merged[key] = value
+    return merged
+
+
+def _store_located(name: str, located: Mapping[JsonPath, Position]) -> dict[JsonPath, Position]:
+    """Where each of a store's settings is written: under the store when it sets it, else at the top."""
+    prefix = ("stores", name)
+    own = {path[2:]: position for path, position in located.items() if path[:2] == prefix and len(path) > 2}
+    return {**{path: position for path, position in located.items() if path[:1] != ("stores",)}, **own}
 
 
 def _account(
@@ -249,6 +387,7 @@ def _account(
             end_evidence=None if gate.level == "off" else EndEvidence(**gate.options),
         ),
         policies=policies,
+        shared=None if values.get("shared") is None else tuple(values["shared"]),
     )
 
 
@@ -307,12 +446,19 @@ def _relative_to(api_url: str, directory: Path) -> str:
 DEFAULT_PROJECT = _project(schema_defaults(CONFIG_SCHEMA), Path(), None)
 
 
-def missing_experiences_dir(project: ProjectConfig) -> str | None:
-    """Why the experiences directory cannot be read, in one sentence naming where it was set; None when
-    it is a directory."""
-    directory = project.account.experiences_dir
+def missing_experiences_dir(project: ProjectConfig, account: AccountConfig | None = None) -> str | None:
+    """Why the experiences directory (of `account`, default the project's first) cannot be read, in one
+    sentence naming where it was set; None when it is a directory."""
+    directory = (account or project.account).experiences_dir
     if directory.is_dir():
         return None
+    if project.has_stores:
+        name = (account or project.account).name
+        return (
+            f"The experiences directory {directory} of the store {name} does not exist (stores.{name}."
+            f"experiences_dir in {project.source}, by default the store's name in experiences_dir): create "
+            "it, or fix experiences_dir."
+        )
     if project.source is not None:
         return (
             f"The experiences directory {directory} does not exist (experiences_dir in "
@@ -412,10 +558,12 @@ class Settings:
     project: ProjectConfig = DEFAULT_PROJECT
     timeout: float = DEFAULT_PROJECT.account.timeout
     sandbox_scenario: Path | None = None  # the emulator's scenario file, for sandbox: URLs
+    # The store these settings are for (None: the project's first, the only one without stores).
+    store: AccountConfig | None = None
 
     @property
     def account(self) -> AccountConfig:
-        return self.project.account
+        return self.store or self.project.account
 
     @property
     def uses_sandbox(self) -> bool:
@@ -429,11 +577,12 @@ class Settings:
         *,
         project: ProjectConfig = DEFAULT_PROJECT,
         timeout: float | None = None,
+        store: AccountConfig | None = None,
     ) -> Settings:
-        """The flag first, then the environment, then igops.yaml (`project`)."""
+        """The flag first, then the environment, then igops.yaml (`project`, its `store` when given)."""
         env = os.environ if environ is None else environ
-        account = project.account
-        api_url, source = _api_url(api, env, project)
+        account = store or project.account
+        api_url, source = _api_url(api, env, project, account)
         problem = api_url_problem(api_url)
         if problem is not None:
             raise ConfigError(f"{source}: {problem}")
@@ -458,15 +607,19 @@ class Settings:
             project=project,
             timeout=account.timeout if timeout is None else timeout,
             sandbox_scenario=Path(scenario) if scenario else None,
+            store=store,
         )
 
 
-def _api_url(api: str | None, env: Mapping[str, str], project: ProjectConfig) -> tuple[str, str]:
+def _api_url(
+    api: str | None, env: Mapping[str, str], project: ProjectConfig, account: AccountConfig
+) -> tuple[str, str]:
     """The API URL and where it comes from: --api, else IGOPS_API_URL, else igops.yaml (blank: not given)."""
     for value, source in ((api, "--api"), (env.get(API_URL_ENV), API_URL_ENV)):
         if value and value.strip():
             return value.strip(), source
-    return project.account.api_url.strip(), f"api_url in {project.source or CONFIG_FILE}"
+    setting = f"stores.{account.name}.api_url" if project.has_stores else "api_url"
+    return account.api_url.strip(), f"{setting} in {project.source or CONFIG_FILE}"
 
 
 def load_settings(

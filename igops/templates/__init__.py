@@ -112,7 +112,10 @@ def config_file() -> str:
         lines += textwrap.wrap(
             setting["description"], _COMMENT_WIDTH, initial_indent="# ", subsequent_indent="# "
         )
-        if name == "policies":
+        if "default" not in setting:
+            # Only several stores have these: igops init --store NAME adds each store.
+            lines.append(f"# {name}: (none; igops init --store NAME adds a store)")
+        elif name == "policies":
             lines += _policy_lines(setting["properties"])
         else:
             lines.append(yaml.safe_dump({name: setting["default"]}, default_flow_style=False).rstrip())
