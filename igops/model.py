@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from igops.analytics.results import ExperienceResults
 from igops.statuses import ChangeKind as ChangeKind  # the lifecycle table's; re-exported
@@ -230,6 +230,7 @@ class Plan:
     now: float | None = (
         None  # the plan's clock (Unix seconds): schedules and the clock's rules are told by it
     )
+    store: str | None = None  # the store planned, when igops.yaml has several
 
     @property
     def changed(self) -> tuple[ExperiencePlan, ...]:
@@ -373,3 +374,34 @@ class ApplyReport:
 
     def done(self, *kinds: ChangeKind) -> int:
         return sum(1 for r in self.results if r.outcome is Outcome.DONE and r.kind in kinds)
+
+
+T_Outcome = TypeVar("T_Outcome")
+
+
+@dataclass(frozen=True)
+class StoreOutcome(Generic[T_Outcome]):
+    """What one store's run of a command gave (a plan, a report, ...), or why it failed: its message
+    names the store (one sentence, or located lines for its files)."""
+
+    store: str
+    value: T_Outcome | None = None
+    failure: str | None = None
+
+
+@dataclass(frozen=True)
+class StoreOutcomes(Generic[T_Outcome]):
+    """A command run for several stores of one repository, in igops.yaml's order."""
+
+    outcomes: tuple[StoreOutcome[T_Outcome], ...]
+
+    @property
+    def values(self) -> tuple[tuple[str, T_Outcome], ...]:
+        return tuple((outcome.store, outcome.value) for outcome in self.outcomes if outcome.value is not None)
+
+    @property
+    def failures(self) -> tuple[StoreOutcome[T_Outcome], ...]:
+        return tuple(outcome for outcome in self.outcomes if outcome.failure is not None)
+
+
+StorePlans = StoreOutcomes[Plan]

@@ -253,7 +253,7 @@ def test_a_plug_in_rule_shows_in_plan_validate_and_policies_like_a_built_in(tmp_
     assert "**⚠️ probe (warning):** first plan: 2 files" in markdown.stdout
 
     document = json.loads(run(project, site, "plan", "--format", "json").stdout)
-    assert document["format_version"] == 5
+    assert document["format_version"] == 6
     risks = {(risk["rule"], risk["key"]): risk for risk in document["risks"]}
     assert risks["no-wip-names", "homepage-hero-headline"] == {
         "kind": "no-wip-names",

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import signal
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,18 +19,23 @@ from igops.cli.common import (
     API_OPTION,
     NOW_OPTION,
     REFRESH_CACHE_OPTION,
+    STORE_OPTION,
     TIMEOUT_OPTION,
     CommandFailed,
     annotate_plan,
     fail_on_plan_errors,
-    load_project,
+    load_stores,
     run_against_account,
+    run_against_stores,
     show_plan,
+    show_store_plans,
+    targeted,
 )
-from igops.engine import Project, Session, UnsafePlan, raise_if_unsafe
+from igops.engine import EngineError, Project, Session, Stores, UnsafePlan, holding_stores, raise_if_unsafe
 from igops.engine.apply import StepObserver
-from igops.model import ApplyReport, ChangeKind, Plan, StepResult
+from igops.model import ApplyReport, ChangeKind, Plan, StepResult, StorePlans
 from igops.render.apply_report import render_apply_report, step_line
+from igops.text import counted
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,7 @@ class ApplyOptions:
     "reviewers saw, from igops plan --out) does; else apply nothing and say what differs.",
 )
 @NOW_OPTION
+@STORE_OPTION
 @click.option(
     "--due-only",
     is_flag=True,
@@ -102,6 +108,7 @@ def apply_command(
     cache_path: Path | None,
     reviewed: Path | None,
     now: float | None,
+    store_names: tuple[str, ...],
     due_only: bool,
 ) -> None:
     """Change the account to match the files.
@@ -122,6 +129,7 @@ def apply_command(
       igops apply --auto-approve --target homepage-hero-headline
       igops apply --auto-approve --reviewed reviewed/plan.json
       igops apply --auto-approve --due-only
+      igops apply --auto-approve --store us
     """
     if planfile is not None and reviewed is not None:
         raise CommandFailed(
@@ -153,7 +161,7 @@ def apply_command(
                 f"{shaping[0]} shapes a fresh plan; a saved plan runs as it was made: make "
                 f"it with igops plan {shaping[0]} ... --out PLANFILE."
             )
-    project = load_project(api)
+    stores = load_stores(api, store_names)
     if planfile is None and not auto_approve and not sys.stdin.isatty():
         raise CommandFailed(
             "apply asks for confirmation and there is no terminal to ask on: review "
@@ -171,6 +179,10 @@ def apply_command(
         now,
         due_only,
     )
+    if stores.config.has_stores:
+        _apply_stores(stores, options, planfile)
+        return
+    project = stores.projects[0]
     report = run_against_account(
         project.settings, lambda session: _apply(session, project, options, planfile)
     )
@@ -179,6 +191,135 @@ def apply_command(
     click.echo(render_apply_report(report))
     if not report.ok:
         raise click.exceptions.Exit(1)
+
+
+def _apply_stores(stores: Stores, options: ApplyOptions, planfile: Path | None) -> None:
+    """Every chosen store planned (or its section of PLANFILE read) side by side, the plans shown as one,
+    one confirmation, then every store applied side by side, each within its own rate limits. Each store is
+    held from before its plan to its last change. A store that fails does not stop the others; the
+    command fails once all are done."""
+    stores, targets = targeted(stores, options.targets)
+    with _held(stores):
+        plans = run_against_stores(
+            stores, lambda session, project: _store_plan(session, project, options, planfile, targets)
+        )
+        show_store_plans(plans)
+        failed = [outcome.store for outcome in plans.failures]
+        unsafe = _unsafe_stores(plans, options.force)
+        ready = [(store, plan) for store, plan in plans.values if plan.has_changes and store not in unsafe]
+        if ready and not options.auto_approve:
+            answer = click.prompt(
+                f"Apply these changes to {counted(len(ready), 'store')} ({', '.join(dict(ready))})? Only "
+                "'yes' will be accepted",
+                default="",
+                show_default=False,
+            )
+            if answer != "yes":
+                raise CommandFailed("Apply cancelled: nothing was changed.")
+        to_apply = dict(ready)
+        stop = _SharedStop()
+        reports = run_against_stores(
+            stores.only(to_apply),
+            lambda session, project: session.apply(
+                to_apply[project.settings.account.name],
+                force=options.force,
+                keep_going=options.keep_going,
+                stop=stop.event(),
+                observe=_store_steps(project.settings.account.name),
+            ),
+        )
+    for store, report in reports.values:
+        click.echo(f"{store}: {render_apply_report(report)}")
+    failed += [outcome.store for outcome in reports.failures]
+    failed += [store for store, report in reports.values if not report.ok]
+    for outcome in reports.failures:
+        click.echo(f"Error: {outcome.failure}", err=True)
+    if not ready and not failed and not unsafe:
+        click.echo("No changes. The accounts of every store match the files.")
+    if failed or unsafe:
+        names = sorted({*failed, *unsafe})
+        others = len(names) < len(plans.outcomes)
+        raise CommandFailed(
+            f"{counted(len(names), 'store')} not applied in full ({', '.join(names)}): see above"
+            + ("; the other stores were applied." if others else ".")
+        )
+
+
+@contextlib.contextmanager
+def _held(stores: Stores) -> Iterator[None]:
+    """The stores held (holding_stores); one held by another apply ends the command in its sentence."""
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(holding_stores(stores))
+        except EngineError as exc:
+            raise CommandFailed(str(exc)) from None
+        yield
+
+
+async def _store_plan(
+    session: Session,
+    project: Project,
+    options: ApplyOptions,
+    planfile: Path | None,
+    targets: Mapping[str, tuple[str, ...]],
+) -> Plan:
+    """One store's plan as apply takes it: its section of PLANFILE (not stale), or a fresh plan (the one its
+    reviewed plan's section does, with --reviewed). EngineError, naming why, when it cannot be applied."""
+    if planfile is not None:
+        plan = await session.saved_plan(project, planfile, now=options.now)
+    else:
+        plan = await session.plan(
+            project,
+            targets=targets[project.settings.account.name],
+            resend=options.resend,
+            max_changes=options.max_changes,
+            cache_path=options.cache_path,
+            now=options.now,
+            due_only=options.due_only,
+        )
+    annotate_plan(plan, project, "apply")
+    if plan.errors:
+        raise EngineError("; ".join(error.message for error in plan.errors))
+    if options.reviewed is not None:
+        differences = session.differences_from_review(plan, options.reviewed)
+        if differences:
+            raise EngineError(_unreviewed(options.reviewed, differences))
+    return plan
+
+
+def _unsafe_stores(plans: StorePlans, force: bool) -> list[str]:
+    """The stores whose plan a policy at level force refuses (without --force), each refusal shown."""
+    unsafe = []
+    for store, plan in plans.values:
+        try:
+            raise_if_unsafe(plan, force=force)
+        except UnsafePlan as exc:
+            click.echo(f"Error: store {store}: {exc}", err=True)
+            unsafe.append(store)
+    return unsafe
+
+
+def _store_steps(store: str) -> StepObserver:
+    """A plain line per finished change, naming its store: stores apply side by side."""
+    return lambda result: click.echo(f"{store}: {step_line(result)}")
+
+
+class _SharedStop:
+    """One stop for every store applying in the same event loop: Ctrl-C (or SIGTERM) stops them all from
+    starting changes; the ones in flight finish."""
+
+    def __init__(self) -> None:
+        self._event: asyncio.Event | None = None
+
+    def event(self) -> asyncio.Event:
+        if self._event is None:
+            self._event = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            # The loop removes its handlers when it closes, at the end of the stores' run.
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                    loop.add_signal_handler(signum, self._event.set)
+        return self._event
 
 
 async def _apply(
@@ -234,12 +375,16 @@ async def _apply_held(
 def _refuse_unreviewed(session: Session, plan: Plan, reviewed: Path) -> None:
     differences = session.differences_from_review(plan, reviewed)
     if differences:
-        raise CommandFailed(
-            f"This plan is not the one reviewed in {reviewed}, so nothing was applied: "
-            + "; ".join(differences)
-            + ". Plan the change again on its pull request, or apply by hand "
-            "(the apply workflow's Run workflow) once someone has looked at this plan."
-        )
+        raise CommandFailed(_unreviewed(reviewed, differences))
+
+
+def _unreviewed(reviewed: Path, differences: Sequence[str]) -> str:
+    return (
+        f"This plan is not the one reviewed in {reviewed}, so nothing was applied: "
+        + "; ".join(differences)
+        + ". Plan the change again on its pull request, or apply by hand "
+        "(the apply workflow's Run workflow) once someone has looked at this plan."
+    )
 
 
 @contextlib.contextmanager

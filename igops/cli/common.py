@@ -9,7 +9,7 @@ import math
 import os
 import sys
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any, TextIO, TypeVar
 
@@ -19,15 +19,16 @@ from rich.text import Text
 
 from igops import engine
 from igops.config import MIN_TIMEOUT, Settings
-from igops.engine import EngineError, Files, InvalidFiles, Project, Session
+from igops.engine import EngineError, Files, InvalidFiles, Project, Session, Stores
 from igops.engine.operations import check_writable
-from igops.model import Plan
+from igops.model import Plan, StoreOutcomes, StorePlans
 from igops.moments import offset_time
 from igops.render import validation as validation_report
-from igops.render.formats import PLAN_FORMATS, Formats
+from igops.render.formats import PLAN_FORMATS, STORE_PLAN_FORMATS, Formats
 from igops.render.github import Annotation, plan_annotations, workflow_command
 from igops.render.markdown import DOCUMENT_LIMIT
 from igops.render.plan_markdown import render_plan_markdown
+from igops.render.store_plans import render_store_plans_markdown
 from igops.render.untrusted import terminal
 
 EXIT_ERROR = 1
@@ -59,6 +60,15 @@ def load_project(api: str | None) -> Project:
     project = _opened(lambda: engine.open_project(api, Path(), timeout=_timeout_given()))
     echo_notes(project.settings.project.notes)
     return project
+
+
+def load_stores(api: str | None, names: Sequence[str]) -> Stores:
+    """igops.yaml, and each chosen store's API settings and files (`names`: every store when empty). Without
+    stores in igops.yaml (and no --store) it opens the one store as load_project does, any problem ending
+    the command; with stores, a store that cannot be opened is a failure of its own in the result."""
+    stores = _opened(lambda: engine.open_stores(api, Path(), names=names, timeout=_timeout_given()))
+    echo_notes(stores.config.notes)
+    return stores
 
 
 def load_files() -> Files:
@@ -111,6 +121,20 @@ def run_against_account(settings: Settings, work: Callable[[Session], Awaitable[
 
     try:
         return engine.run(settings, watched)
+    except EngineError as exc:
+        raise CommandFailed(str(exc)) from None
+
+
+def run_against_stores(stores: Stores, work: Callable[[Session, Project], Awaitable[T]]) -> StoreOutcomes[T]:
+    """Run `work` for every store at once, each in its own session; a store's failure is its outcome."""
+    return engine.run_stores(stores, work)
+
+
+def targeted(stores: Stores, targets: Sequence[str]) -> tuple[Stores, dict[str, tuple[str, ...]]]:
+    """The stores that have a file --target names, and each one's targets; a target none has ends the
+    command."""
+    try:
+        return engine.with_targets(stores, targets)
     except EngineError as exc:
         raise CommandFailed(str(exc)) from None
 
@@ -301,6 +325,14 @@ NOW_OPTION = click.option(
     "2026-12-07T09:00:00+01:00 (default: the current time).",
 )
 
+STORE_OPTION = click.option(
+    "--store",
+    "store_names",
+    multiple=True,
+    metavar="NAME",
+    help="With stores in igops.yaml: work on this store only; repeatable (default: every store).",
+)
+
 REFRESH_CACHE_OPTION = click.option(
     "--refresh-cache",
     "cache_path",
@@ -329,6 +361,14 @@ def annotate_plan(plan: Plan, project: Project, command: str) -> None:
         # The project's files, not the plan's experiences: those leave out a file the plan cannot carry out.
         files = {experience.key: str(experience.path) for experience in project.desired}
         echo_annotations(plan_annotations(plan, f"igops {command}", files), err=True)
+
+
+def show_store_plans(plans: StorePlans, output_format: str = "text", *, max_chars: int | None = None) -> None:
+    """The plans of several stores as one document; `max_chars` as show_plan takes it."""
+    if max_chars is None:
+        echo_formatted(STORE_PLAN_FORMATS, plans, output_format)
+    else:
+        click.echo(render_store_plans_markdown(plans, max_chars=max_chars))
 
 
 def show_plan(plan: Plan, output_format: str = "text", *, max_chars: int | None = None) -> None:

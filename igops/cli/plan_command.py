@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -13,17 +14,22 @@ from igops.cli.common import (
     MAX_CHARS_OPTION,
     NOW_OPTION,
     REFRESH_CACHE_OPTION,
+    STORE_OPTION,
     TIMEOUT_OPTION,
     CommandFailed,
     WrittenFile,
     annotate_plan,
     fail_on_plan_errors,
-    load_project,
+    load_stores,
     refuse_max_chars_unless_markdown,
     run_against_account,
+    run_against_stores,
     show_plan,
+    show_store_plans,
+    targeted,
 )
-from igops.engine import EngineError, write_plan
+from igops.engine import EngineError, Stores, write_plan, write_store_plans
+from igops.text import counted
 
 
 @click.command("plan")
@@ -63,6 +69,7 @@ from igops.engine import EngineError, write_plan
     "base commit.",
 )
 @NOW_OPTION
+@STORE_OPTION
 @click.pass_context
 def plan_command(
     ctx: click.Context,
@@ -76,6 +83,7 @@ def plan_command(
     cache_path: Path | None,
     base: str | None,
     now: float | None,
+    store_names: tuple[str, ...],
 ) -> None:
     """Show what apply would change in the account to make it match the files.
 
@@ -90,9 +98,20 @@ def plan_command(
       igops plan --api sandbox: --target homepage-hero-headline
       igops plan --base origin/main --format markdown
       igops plan --now 2026-12-07T09:00:00+01:00
+      igops plan --store us --store eu --format markdown
     """
     refuse_max_chars_unless_markdown(output_format, max_chars)
-    project = load_project(api)
+    stores = load_stores(api, store_names)
+    if stores.config.has_stores:
+        code = _plan_stores(
+            stores,
+            PlanOptions(targets, resend, cache_path, base, now),
+            output_format,
+            max_chars,
+            out_path,
+        )
+        ctx.exit(EXIT_CHANGES if detailed_exitcode and code == EXIT_CHANGES else 0)
+    project = stores.projects[0]
     plan = run_against_account(
         project.settings,
         lambda session: session.plan(
@@ -112,3 +131,52 @@ def plan_command(
         except EngineError as exc:
             raise CommandFailed(str(exc)) from None
     ctx.exit(EXIT_CHANGES if detailed_exitcode and plan.has_changes else 0)
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    """What shapes each store's plan."""
+
+    targets: tuple[str, ...]
+    resend: tuple[str, ...]
+    cache_path: Path | None
+    base: str | None
+    now: float | None
+
+
+def _plan_stores(
+    stores: Stores, options: PlanOptions, output_format: str, max_chars: int | None, out_path: Path | None
+) -> int:
+    """Every chosen store planned side by side and shown as one document; EXIT_CHANGES when any store's plan
+    has changes, 0 when none has. A store that failed, or whose plan has errors, fails the command once all
+    are shown, and nothing is saved."""
+    stores, targets = targeted(stores, options.targets)
+    plans = run_against_stores(
+        stores,
+        lambda session, project: session.plan(
+            project,
+            targets=targets[project.settings.account.name],
+            resend=options.resend,
+            cache_path=options.cache_path,
+            base=options.base,
+            now=options.now,
+        ),
+    )
+    by_name = {project.settings.account.name: project for project in stores.projects}
+    for store, plan in plans.values:
+        annotate_plan(plan, by_name[store], "plan")
+    show_store_plans(plans, output_format, max_chars=max_chars)
+    failed = [outcome.store for outcome in plans.failures] + [
+        store for store, plan in plans.values if plan.errors
+    ]
+    if failed:
+        raise CommandFailed(
+            f"{counted(len(failed), 'store')} could not be planned in full ({', '.join(failed)}); "
+            "what each could not do is shown with its plan above, and no plan was saved."
+        )
+    if out_path is not None:
+        try:
+            write_store_plans([(plan, by_name[store].settings) for store, plan in plans.values], out_path)
+        except EngineError as exc:
+            raise CommandFailed(str(exc)) from None
+    return EXIT_CHANGES if any(plan.has_changes for _, plan in plans.values) else 0

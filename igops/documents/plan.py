@@ -18,7 +18,8 @@ from datetime import datetime
 from typing import Any
 
 from jsonschema import Draft202012Validator
-from jsonschema.exceptions import best_match
+from jsonschema.exceptions import ValidationError, best_match
+from referencing import Registry, Resource
 
 from igops.analytics.results import ExperienceResults
 from igops.documents.results import results_document, results_from_document
@@ -33,17 +34,22 @@ from igops.model import (
     PlanError,
     Risk,
     ScheduledAction,
+    StoreOutcome,
+    StoreOutcomes,
+    StorePlans,
     UnmanagedExperience,
 )
 from igops.moments import clock_text, utc_text
-from igops.schemas import load_schema
+from igops.schemas import STORE_PLANS_SCHEMA, load_schema
 from igops.text import counted
 
 # 4: a risk names its policy (kind and rule, free strings), its level and figures; experiences carry
 # started_at; results carry the impact estimate, and the summary its total.
 # 5: the plan's clock (now); an experience's file status is `status`, beside its `effective_status` and the
 # `scheduled` actions its schedule holds back; a change a schedule called for carries its `due` boundary.
-FORMAT_VERSION = 5
+# 6: several stores: a store's plan names its `store`, and a repository with stores: prints one document
+# (store-plans.schema.json) holding each store's plan under `stores`.
+FORMAT_VERSION = 6
 PLAN_SCHEMA = "plan.schema.json"
 _MESSAGE_WIDTH = 200
 DIGEST_PREFIX = "sha256:"
@@ -87,7 +93,60 @@ def plan_document(plan: Plan) -> dict[str, Any]:
             if plan.git_base is None
             else {"git_base": {"ref": plan.git_base.ref, "commit": plan.git_base.commit}}
         ),
+        **({} if plan.store is None else {"store": plan.store}),
     }
+
+
+def store_plans_document(plans: StorePlans) -> dict[str, Any]:
+    """The plans of several stores as one JSON document (schemas/store-plans.schema.json): each planned
+    store's plan document under `stores`, and the stores that could not be planned under `failed`."""
+    return {
+        "format_version": FORMAT_VERSION,
+        "summary": {
+            "line": stores_summary_line(plans),
+            "stores": [{"store": store, "line": line} for store, line in store_lines(plans)],
+        },
+        "has_changes": any(plan.has_changes for _, plan in plans.values),
+        "stores": {store: plan_document(plan) for store, plan in plans.values},
+        "failed": [{"store": outcome.store, "message": outcome.failure} for outcome in plans.failures],
+    }
+
+
+def stores_summary_line(plans: StorePlans) -> str:
+    """`3 stores planned: 1 with changes.`, or `2 of 3 stores planned: 1 with changes, 1 failed.`"""
+    changed = sum(1 for _, plan in plans.values if plan.has_changes)
+    failed = len(plans.failures)
+    every = counted(len(plans.outcomes), "store")
+    if not failed:
+        return f"{every} planned: {changed} with changes."
+    return f"{len(plans.values)} of {every} planned: {changed} with changes, {failed} failed."
+
+
+def store_lines(plans: StorePlans) -> list[tuple[str, str]]:
+    """Each store's summary line, or `Not planned: WHY` (its first line) when it failed."""
+    return [
+        (
+            outcome.store,
+            summary_line(outcome.value)
+            if outcome.value is not None
+            else "Not planned: " + (outcome.failure or "").split("\n")[0],
+        )
+        for outcome in plans.outcomes
+    ]
+
+
+def store_plans_from_document(document: Any) -> StorePlans:
+    """The stores' plans a document of several stores describes; ValueError, in one sentence, when it is
+    not one."""
+    _check_version(document)
+    error = best_match(_store_plans_validator().iter_errors(document))
+    if error is not None:
+        raise ValueError(f"The plan is not a valid igops plan of several stores {_where(error)}.")
+    outcomes = [
+        StoreOutcome(store, value=plan_from_document(item)) for store, item in document["stores"].items()
+    ]
+    outcomes += [StoreOutcome(item["store"], failure=item["message"]) for item in document["failed"]]
+    return StoreOutcomes(tuple(outcomes))
 
 
 def summary_line(plan: Plan) -> str:
@@ -217,6 +276,7 @@ def plan_from_document(document: Any) -> Plan:
         ),
         git_base=GitBase(**document["git_base"]) if "git_base" in document else None,
         now=None if document["now"] is None else datetime.fromisoformat(document["now"]).timestamp(),
+        store=document.get("store"),
     )
 
 
@@ -319,6 +379,18 @@ def _experience(item: dict[str, Any]) -> ExperiencePlan:
 
 
 def _check(document: Any) -> None:
+    _check_version(document)
+    if isinstance(document, dict) and "stores" in document and "experiences" not in document:
+        raise ValueError(
+            "The plan holds the plans of several stores, where one store's plan was expected: name the store "
+            "with --store."
+        )
+    error = best_match(_validator().iter_errors(document))
+    if error is not None:
+        raise ValueError(f"The plan is not a valid igops plan document {_where(error)}.")
+
+
+def _check_version(document: Any) -> None:
     # The version is checked first: a newer igops's plan deserves that reason, not a schema complaint.
     version = document.get("format_version") if isinstance(document, dict) else None
     if version is not None and version != FORMAT_VERSION:
@@ -326,15 +398,26 @@ def _check(document: Any) -> None:
             f"The plan has format_version {version!r}; this igops reads format_version {FORMAT_VERSION}: "
             "make the plan again with this igops."
         )
-    error = best_match(_validator().iter_errors(document))
-    if error is not None:
-        where = "".join(f"[{step}]" if isinstance(step, int) else f".{step}" for step in error.absolute_path)
-        place = f"at {where.lstrip('.')}" if where else "at the top level"
-        # jsonschema quotes the offending value whole; a whole plan does not belong in one sentence.
-        reason = textwrap.shorten(error.message, _MESSAGE_WIDTH, placeholder=" …")
-        raise ValueError(f"The plan is not a valid igops plan document {place}: {reason}.")
+
+
+def _where(error: ValidationError) -> str:
+    """`at experiences[2].key: REASON`: where a schema error is and what it is, in part of a sentence."""
+    where = "".join(f"[{step}]" if isinstance(step, int) else f".{step}" for step in error.absolute_path)
+    place = f"at {where.lstrip('.')}" if where else "at the top level"
+    # jsonschema quotes the offending value whole; a whole plan does not belong in one sentence.
+    reason = textwrap.shorten(error.message, _MESSAGE_WIDTH, placeholder=" …")
+    return f"{place}: {reason}"
 
 
 @functools.cache
 def _validator() -> Draft202012Validator:
     return Draft202012Validator(load_schema(PLAN_SCHEMA))
+
+
+@functools.cache
+def _store_plans_validator() -> Draft202012Validator:
+    # Each store's document is checked against the plan schema the wrapper's `$ref` names.
+    registry: Registry[Any] = Registry().with_resource(
+        PLAN_SCHEMA, Resource.from_contents(load_schema(PLAN_SCHEMA))
+    )
+    return Draft202012Validator(load_schema(STORE_PLANS_SCHEMA), registry=registry)

@@ -22,8 +22,10 @@ from igops.engine.operations import (
     run,
     validate,
     write_plan,
+    write_store_plans,
 )
 from igops.engine.rules import RuleBook, UnsafePlan, raise_if_unsafe
+from igops.engine.stores import Stores, holding_stores, open_stores, run_stores, with_targets
 
 __all__ = [
     "EngineError",
@@ -33,16 +35,22 @@ __all__ = [
     "Project",
     "RuleBook",
     "Session",
+    "Stores",
     "UnsafePlan",
     "calendar_of",
+    "holding_stores",
     "offline_findings",
     "open_files",
     "open_policies",
     "open_project",
     "open_settings",
+    "open_stores",
     "raise_if_unsafe",
     "read_plan_file",
     "run",
+    "run_stores",
     "validate",
+    "with_targets",
     "write_plan",
+    "write_store_plans",
 ]

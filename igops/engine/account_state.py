@@ -47,11 +47,13 @@ def state_dir() -> Path:
     return Path(base) / "igops"
 
 
-def account_dir(api_url: str) -> Path:
-    """This account's directory of state. A sandbox: URL names a state file, by its absolute path."""
+def account_dir(api_url: str, store: str | None = None) -> Path:
+    """This account's directory of state. A sandbox: URL names a state file, by its absolute path. The
+    stores of one repository share the API's URL but are accounts apart: each has its own, by its name."""
     if api_url.startswith("sandbox:"):
         api_url = "sandbox:" + str(Path(api_url.removeprefix("sandbox:") or ".").resolve())
-    digest = hashlib.sha256(api_url.rstrip("/").encode("utf-8")).hexdigest()[:16]
+    named = api_url.rstrip("/") + ("" if store is None else f"\nstore {store}")
+    digest = hashlib.sha256(named.encode("utf-8")).hexdigest()[:16]
     directory = state_dir() / "accounts" / digest
     try:
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -64,9 +66,10 @@ def account_dir(api_url: str) -> Path:
 
 
 @contextlib.contextmanager
-def holding_account(api_url: str) -> Iterator[None]:
-    """Hold the account for one apply; AccountStateError at once, naming the holder, when another has it."""
-    path = account_dir(api_url) / "apply.lock"
+def holding_account(api_url: str, store: str | None = None) -> Iterator[None]:
+    """Hold the account (of `store`, when a repository has several) for one apply; AccountStateError at
+    once, naming the holder, when another has it."""
+    path = account_dir(api_url, store) / "apply.lock"
     try:
         descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     except OSError as exc:
@@ -77,7 +80,9 @@ def holding_account(api_url: str) -> Iterator[None]:
         except BlockingIOError:
             holder = _holder(descriptor)
             raise AccountStateError(
-                f"Another igops apply ({holder}) is applying to {api_url}: wait for it "
+                f"Another igops apply ({holder}) is applying to {api_url}"
+                + ("" if store is None else f" for the store {store}")
+                + ": wait for it "
                 "to finish, then plan again (two at once could both create the same "
                 "experience)."
             ) from None
@@ -124,8 +129,8 @@ class CreateJournal:
     sent: dict[str, SentCreate] = field(default_factory=dict)
 
     @classmethod
-    def of_account(cls, api_url: str) -> CreateJournal:
-        path = account_dir(api_url) / "creates.json"
+    def of_account(cls, api_url: str, store: str | None = None) -> CreateJournal:
+        path = account_dir(api_url, store) / "creates.json"
         journal = cls(path)
         try:
             with open(path, "rb") as stream:

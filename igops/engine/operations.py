@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import functools
 import logging
 import time
@@ -38,6 +39,7 @@ from igops.analytics import (
 from igops.api import IntelligemsClient, Waiting
 from igops.atomic import write_atomically
 from igops.config import (
+    AccountConfig,
     ConfigError,
     InvalidConfig,
     ProjectConfig,
@@ -64,6 +66,7 @@ from igops.engine.saved_plan import (
     SavedPlanError,
     read_saved_plan,
     save_plan,
+    save_store_plans,
     stale_reasons,
 )
 from igops.errors import IgopsError
@@ -146,13 +149,19 @@ def open_files(directory: Path = Path()) -> Files:
 
 
 def _valid_experiences(config: ProjectConfig) -> tuple[DesiredExperience, ...]:
-    missing = missing_experiences_dir(config)
+    return store_experiences(config, config.account)
+
+
+def store_experiences(config: ProjectConfig, account: AccountConfig) -> tuple[DesiredExperience, ...]:
+    """The experience files `account` (a store, or the repository's one account) plans, all valid:
+    EngineError when its directory is missing, InvalidFiles (every problem, located) when any has one."""
+    missing = missing_experiences_dir(config, account)
     if missing is not None:
         raise EngineError(missing)
-    loaded = load_experiences([config.account.experiences_dir])
+    loaded = load_experiences([account.experiences_dir])
     if loaded.errors:
         raise InvalidFiles(loaded)
-    log.info("%d experience files in %s", len(loaded.experiences), config.account.experiences_dir)
+    log.info("%d experience files in %s", len(loaded.experiences), account.experiences_dir)
     return loaded.experiences
 
 
@@ -216,9 +225,18 @@ def check_writable(path: Path, *, makes_directories: bool = False) -> None:
 
 def write_plan(plan: Plan, settings: Settings, path: Path) -> None:
     """Save `plan` for `apply PLANFILE`, sealed for this API and token."""
+    _write(path, save_plan(plan, settings.api_url, settings.token))
+
+
+def write_store_plans(plans: Sequence[tuple[Plan, Settings]], path: Path) -> None:
+    """Save the plans of several stores in one file, each store's sealed for its API and token."""
+    _write(path, save_store_plans([(plan, settings.api_url, settings.token) for plan, settings in plans]))
+
+
+def _write(path: Path, text: str) -> None:
     check_writable(path)
     try:
-        write_atomically(path, save_plan(plan, settings.api_url, settings.token))
+        write_atomically(path, text)
     except OSError as exc:
         raise EngineError(f"Cannot write {path}: {exc.strerror or exc}.") from None
 
@@ -258,8 +276,8 @@ class Session:
             at_base = None if base is None else experiences_at(base, self.settings.account.experiences_dir)
         except CommitError as exc:
             raise EngineError(str(exc)) from None
-        cache = RefreshCache.load(cache_path) if cache_path is not None else None
-        return await make_plan(
+        cache = self._cache(cache_path)
+        plan = await make_plan(
             self._client,
             project.desired,
             targets=targets,
@@ -271,6 +289,15 @@ class Session:
             now=now,
             due_only=due_only,
         )
+        return dataclasses.replace(plan, store=self.store)
+
+    def _cache(self, cache_path: Path | None) -> RefreshCache | None:
+        """The refresh cache kept at `cache_path`; each store of a repository keeps its own beside it."""
+        if cache_path is None:
+            return None
+        if self.store is not None:
+            cache_path = store_cache_path(cache_path, self.store)
+        return RefreshCache.load(cache_path)
 
     async def saved_plan(self, project: Project, path: Path, now: float | None = None) -> Plan:
         """The plan saved in `path`, once shown intact, for this API, and not stale at the clock `now`
@@ -297,8 +324,13 @@ class Session:
     def holding_account(self) -> Iterator[None]:
         """The account held by this apply, from before its plan to its last change: another apply on this
         machine is refused at once, naming this one (account_state)."""
-        with holding_account(self.settings.api_url):
+        with holding_account(self.settings.api_url, self.store):
             yield
+
+    @property
+    def store(self) -> str | None:
+        """The store this session works on, when the repository has several (None when it is one)."""
+        return self.settings.account.name if self.settings.project.has_stores else None
 
     async def apply(
         self,
@@ -318,7 +350,8 @@ class Session:
             len(plan.changed),
         )
         creates = Creates(
-            CreateJournal.of_account(self.settings.api_url), hold_off=self.settings.account.create_hold_off
+            CreateJournal.of_account(self.settings.api_url, self.store),
+            hold_off=self.settings.account.create_hold_off,
         )
         self.applying = True
         try:
@@ -337,7 +370,7 @@ class Session:
         now: float | None = None,
     ) -> DriftReport:
         """Where the account differs from the project's files at the clock `now` (reads only)."""
-        cache = RefreshCache.load(cache_path) if cache_path is not None else None
+        cache = self._cache(cache_path)
         return await make_drift(self._client, project.desired, targets=targets, cache=cache, now=now)
 
     async def adopt(
@@ -350,7 +383,7 @@ class Session:
     ) -> Adoption:
         """Drift, and each file drift matched to a live experience rewritten to say what the account says
         (in the fields that drifted only): every one written, or none when any does not check out."""
-        cache = RefreshCache.load(cache_path) if cache_path is not None else None
+        cache = self._cache(cache_path)
         report, documents = await read_drift(
             self._client, project.desired, targets=targets, cache=cache, now=now
         )
@@ -469,6 +502,12 @@ class Session:
         return paced_floor_seconds(self._client, updates_left)
 
 
+def store_cache_path(path: Path, store: str) -> Path:
+    """Where a store's refresh cache is kept when `--refresh-cache` names `path`: beside it, by store name
+    (refresh.json: refresh.us.json)."""
+    return path.with_name(f"{path.stem}.{store}{path.suffix}")
+
+
 def _find_live(
     reference: str, desired: Sequence[DesiredExperience], items: Sequence[Mapping[str, Any]]
 ) -> str | None:
@@ -512,7 +551,8 @@ def read_plan_file(path: Path, settings: Settings, *, any_api: bool = False) -> 
     except BoundedReadError as exc:
         raise EngineError(str(exc)) from None
     try:
-        return read_saved_plan(text, None if any_api else settings.api_url, settings.token, str(path))
+        store = settings.account.name if settings.project.has_stores else None
+        return read_saved_plan(text, None if any_api else settings.api_url, settings.token, str(path), store)
     except SavedPlanError as exc:
         raise EngineError(str(exc)) from None
 
@@ -528,7 +568,12 @@ def run(settings: Settings, work: Callable[[Session], Awaitable[T]]) -> T:
         return asyncio.run(session())
     except EngineError:
         raise
-    except IgopsError as exc:
-        raise EngineError(str(exc)) from exc
-    except StateFileError as exc:
-        raise EngineError(f"{exc.path} {exc.reason}: fix the sandbox: URL or move the file away.") from exc
+    except (IgopsError, StateFileError) as exc:
+        raise EngineError(failure_sentence(exc)) from exc
+
+
+def failure_sentence(problem: IgopsError | StateFileError) -> str:
+    """What went wrong in a session, in the sentence a command prints."""
+    if isinstance(problem, StateFileError):
+        return f"{problem.path} {problem.reason}: fix the sandbox: URL or move the file away."
+    return str(problem)

@@ -38,25 +38,70 @@ class SavedPlanError(IgopsError):
     """The file cannot be applied; the message says why and what to do."""
 
 
+# Several stores' plans in one file: each store's section is sealed on its own, with its own token.
+SAVED_STORES_FORMAT = "igops-saved-stores/1"
+
+
 def save_plan(plan: Plan, api_url: str, token: Secret) -> str:
     """The saved plan's text: the plan document, for this API, sealed with a key derived from the token."""
+    return json.dumps(_sealed(plan, api_url, token), indent=2, sort_keys=True) + "\n"
+
+
+def save_store_plans(plans: Sequence[tuple[Plan, str, Secret]]) -> str:
+    """The saved plans of several stores (each plan with its API and token) as one file: a section a store,
+    each sealed as save_plan seals a plan."""
+    stores = {plan.store: _sealed(plan, api_url, token) for plan, api_url, token in plans}
+    return json.dumps({"format": SAVED_STORES_FORMAT, "stores": stores}, indent=2, sort_keys=True) + "\n"
+
+
+def _sealed(plan: Plan, api_url: str, token: Secret) -> dict[str, Any]:
     kdf = {**KDF, "salt": os.urandom(_SALT_BYTES).hex()}
     body = {"format": SAVED_PLAN_FORMAT, "api_url": api_url, "kdf": kdf, "plan": plan_document(plan)}
-    return json.dumps({**body, "signature": _sign(body, token)}, indent=2, sort_keys=True) + "\n"
+    return {**body, "signature": _sign(body, token)}
 
 
-def read_saved_plan(text: str, api_url: str | None, token: Secret, source: str) -> Plan:
-    """The plan inside a saved plan, once it is shown to be intact, for this API (any, with None), and well
-    formed."""
+def read_saved_plan(
+    text: str, api_url: str | None, token: Secret, source: str, store: str | None = None
+) -> Plan:
+    """The plan inside a saved plan (its section for `store`, when the repository has several), once it is
+    shown to be intact, for this API (any, with None), and well formed."""
+    saved = _json(text, source)
+    several = isinstance(saved, dict) and saved.get("format") == SAVED_STORES_FORMAT
+    if store is None and several:
+        raise SavedPlanError(
+            f"{source} holds the plans of several stores, and this repository's igops.yaml has no stores: "
+            "make a plan here with igops plan --out FILE."
+        )
+    if store is not None:
+        if not several:
+            raise SavedPlanError(
+                f"{source} is not a plan of this repository's stores (igops.yaml has stores): make one with "
+                "igops plan --out FILE."
+            )
+        sections = saved.get("stores") if isinstance(saved.get("stores"), dict) else {}
+        if store not in sections:
+            raise SavedPlanError(
+                f"{source} holds no plan of the store {store} (it holds {', '.join(sections) or 'none'}): "
+                f"make one with igops plan --store {store} --out FILE."
+            )
+        saved = sections[store]
     try:
-        return plan_from_document(_unseal(text, api_url, token, source))
+        return plan_from_document(_unseal(saved, api_url, token, source))
     except ValueError as exc:
         raise SavedPlanError(f"{source}: {exc}") from None
 
 
-def _unseal(text: str, api_url: str | None, token: Secret, source: str) -> dict[str, Any]:
+def saved_stores(text: str, source: str) -> tuple[str, ...]:
+    """The stores a saved plan holds a section for (none for one store's plan, or what is no saved plan)."""
+    saved = _json(text, source)
+    if isinstance(saved, dict) and saved.get("format") == SAVED_STORES_FORMAT:
+        return tuple(saved.get("stores") or {})
+    return ()
+
+
+def _json(text: str, source: str) -> Any:
     try:
-        saved = json.loads(text)
+        return json.loads(text)
     except ValueError:
         raise SavedPlanError(
             f"{source} is not a saved igops plan (not JSON): make one with igops plan --out FILE."
@@ -65,6 +110,9 @@ def _unseal(text: str, api_url: str | None, token: Secret, source: str) -> dict[
         raise SavedPlanError(
             f"{source} is not a saved igops plan (nested too deeply): make one with igops plan --out FILE."
         ) from None
+
+
+def _unseal(saved: Any, api_url: str | None, token: Secret, source: str) -> dict[str, Any]:
     if isinstance(saved, dict) and saved.get("format") == _TOKEN_KEYED_FORMAT:
         raise SavedPlanError(
             f"{source} was saved by an older igops, whose seal this one no longer "

@@ -250,6 +250,8 @@ def _sentence(error: ValidationError, path: JsonPath) -> str:
         return "needs at least one entry." if expected == 1 else f"needs at least {expected} entries."
     if keyword == "minProperties":
         fields = ", ".join(_subschema(error).get("properties", {}))
+        if not fields:  # a mapping of names the file chooses, such as igops.yaml's stores
+            return "needs at least one entry." if expected == 1 else f"needs at least {expected} entries."
         return (
             f"needs at least one of its fields ({fields})." if expected == 1 else f"needs {expected} of them."
         )

@@ -12,7 +12,7 @@ from typing import Generic, Protocol, TypeVar
 
 from igops.analytics import MonitorReport, Report, SitewideFigures
 from igops.engine import Policies
-from igops.model import Calendar, DriftReport, Plan
+from igops.model import Calendar, DriftReport, Plan, StorePlans
 from igops.render.calendar import render_calendar_json, render_calendar_markdown, render_calendar_text
 from igops.render.calendar_ics import render_calendar_ics
 from igops.render.drift import render_drift_json, render_drift_markdown, render_drift_text
@@ -23,6 +23,11 @@ from igops.render.plan_text import render_plan_text
 from igops.render.policies import render_policies_json, render_policies_text
 from igops.render.report import render_report_json, render_report_markdown, render_report_text
 from igops.render.sitewide import render_sitewide_json, render_sitewide_markdown, render_sitewide_text
+from igops.render.store_plans import (
+    render_store_plans_json,
+    render_store_plans_markdown,
+    render_store_plans_text,
+)
 
 T = TypeVar("T")
 T_contra = TypeVar("T_contra", contravariant=True)
@@ -69,6 +74,17 @@ PLAN_FORMATS = Formats[Plan](
         "text": (render_plan_text, "for terminals"),
         "markdown": (render_plan_markdown, "for PR comments"),
         "json": (render_plan_json, "for machines (schemas/plan.schema.json)"),
+    }
+)
+# The same choices as PLAN_FORMATS, for a repository with several stores.
+STORE_PLAN_FORMATS = Formats[StorePlans](
+    {
+        "text": (render_store_plans_text, "for terminals"),
+        "markdown": (render_store_plans_markdown, "for PR comments"),
+        "json": (
+            render_store_plans_json,
+            "for machines (schemas/plan.schema.json; with stores: schemas/store-plans.schema.json)",
+        ),
     }
 )
 DRIFT_FORMATS = Formats[DriftReport](

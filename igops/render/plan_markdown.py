@@ -36,17 +36,23 @@ def render_plan_markdown(
     plan: Plan, *, color: bool = False, width: int | None = None, max_chars: int = DOCUMENT_LIMIT
 ) -> str:
     """The comment, never longer than `max_chars`."""
-    sections = [
+    return bounded(plan_head(plan), plan_sections(plan), _truncation_note, max_chars)
+
+
+def plan_sections(plan: Plan) -> list[Section]:
+    """The parts of the comment that are kept or left out whole: one per experience, then the unmanaged
+    list."""
+    return [
         *(
             Section(_section(experience, plan.risks_of(experience.key), plan.now), experience.key)
             for experience in shown(plan)
         ),
         *([Section(_unmanaged(plan.unmanaged))] if plan.unmanaged else []),
     ]
-    return bounded(_head(plan), sections, _truncation_note, max_chars)
 
 
-def _head(plan: Plan) -> list[str]:
+def plan_head(plan: Plan) -> list[str]:
+    """What the comment says first and never cuts: the summary, errors, changes made outside git, risks."""
     summary = f"**{summary_line(plan)}**"
     headline = f"{summary} {ACCOUNT_MATCHES}" if account_matches(plan) else summary
     # Errors, changes made outside git and the plan's own risks decide whether it should be applied at

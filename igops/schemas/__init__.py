@@ -14,6 +14,7 @@ REPORT_SCHEMA = "report.schema.json"
 SITEWIDE_SCHEMA = "sitewide.schema.json"
 MONITOR_SCHEMA = "monitor.schema.json"
 CALENDAR_SCHEMA = "calendar.schema.json"
+STORE_PLANS_SCHEMA = "store-plans.schema.json"
 
 
 @functools.cache

@@ -82,7 +82,7 @@ def test_each_change_is_marked_the_files_or_outside_git_in_the_json_plan(moved: 
     assert result.exit_code == 0, result.output
     document = json.loads(result.output)
     Draft202012Validator(load_schema(PLAN_SCHEMA)).validate(document)
-    assert document["format_version"] == 5
+    assert document["format_version"] == 6
     assert document["git_base"] == {"ref": "main", "commit": git(project, "rev-parse", "main")}
     assert changes(document) == {
         HERO: [

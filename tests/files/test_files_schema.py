@@ -23,11 +23,13 @@ from igops.schemas import (
     MONITOR_SCHEMA,
     REPORT_SCHEMA,
     SITEWIDE_SCHEMA,
+    STORE_PLANS_SCHEMA,
     load_schema,
 )
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEMAS = (
+    STORE_PLANS_SCHEMA,
     EXPERIENCE_SCHEMA,
     CONFIG_SCHEMA,
     DRIFT_SCHEMA,

@@ -167,7 +167,7 @@ def test_a_malformed_document_is_refused_in_one_sentence_saying_where(document: 
 
 
 def test_a_plan_of_another_format_version_is_refused_for_that_reason() -> None:
-    with pytest.raises(ValueError, match="format_version 1; this igops reads format_version 5"):
+    with pytest.raises(ValueError, match="format_version 1; this igops reads format_version 6"):
         plan_from_document(_broken(lambda d: d.update(format_version=1)))
 
 

@@ -1,0 +1,314 @@
+"""Several stores in one repository: each store its own account, planned and applied side by side, one
+document for all of them, one store's failure never stopping the others."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from support.cli import REPO, igops, work_in
+from support.emulator import new_sandbox, serve_over_http
+
+from igops.config import load_project_config
+from igops.engine.account_state import account_dir, holding_account
+from igops.engine.operations import store_cache_path
+from igops.sandbox import Sandbox
+from igops.schemas import STORE_PLANS_SCHEMA, load_schema
+
+HERO = "homepage-hero-headline"
+SHIPPING = "bundle-and-save"
+TOKENS = {"us": "us-token-51b0", "eu": "eu-token-9f3a", "uk": "uk-token-0c77"}
+
+
+def _repository(root: Path, stores: dict[str, str], files: dict[str, list[str]]) -> Path:
+    """A repository with `stores` (name: API URL) in igops.yaml and, in each store's directory, copies of
+    the example files `files[name]` names."""
+    lines = ["stores:"]
+    for name, url in stores.items():
+        lines += [f"  {name}:", f"    api_url: {json.dumps(url)}"]
+        directory = root / "experiences" / name
+        directory.mkdir(parents=True)
+        for key in files.get(name, []):
+            shutil.copy(REPO / "experiences" / f"{key}.yaml", directory / f"{key}.yaml")
+    (root / "igops.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def emulators() -> Iterator[dict[str, tuple[Sandbox, str]]]:
+    """An emulator per store over real HTTP on its own port, each taking only its own token."""
+    with ExitStack() as stack:
+        served = {}
+        for name, token in TOKENS.items():
+            sandbox = new_sandbox(token=token)
+            served[name] = (sandbox, stack.enter_context(serve_over_http(sandbox)))
+        yield served
+
+
+def _tokens(monkeypatch: pytest.MonkeyPatch, *stores: str) -> None:
+    for name in TOKENS:
+        monkeypatch.delenv(f"INTELLIGEMS_API_TOKEN_{name.upper()}", raising=False)
+    for name in stores:
+        monkeypatch.setenv(f"INTELLIGEMS_API_TOKEN_{name.upper()}", TOKENS[name])
+
+
+def _names(sandbox: Sandbox) -> list[str]:
+    return sorted(experience["name"] for experience in sandbox.experiences())
+
+
+@pytest.mark.http
+def test_two_stores_on_two_emulators_plan_apply_and_then_plan_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, emulators: dict[str, tuple[Sandbox, str]]
+) -> None:
+    (us, us_url), (eu, eu_url) = emulators["us"], emulators["eu"]
+    work_in(_repository(tmp_path, {"us": us_url, "eu": eu_url}, {"us": [HERO], "eu": [SHIPPING]}), monkeypatch)
+    _tokens(monkeypatch, "us", "eu")
+
+    planned = igops("plan", "--format", "json", "--detailed-exitcode")
+    assert planned.exit_code == 2, planned.output
+    document = json.loads(planned.output)
+    registry: Registry = Registry().with_resource(  # type: ignore[type-arg]
+        "plan.schema.json", Resource.from_contents(load_schema("plan.schema.json"))
+    )
+    Draft202012Validator(load_schema(STORE_PLANS_SCHEMA), registry=registry).validate(document)
+    assert set(document["stores"]) == {"us", "eu"} and document["failed"] == []
+    assert document["stores"]["us"]["store"] == "us"
+    assert [e["key"] for e in document["stores"]["us"]["experiences"]] == [HERO]
+    assert [e["key"] for e in document["stores"]["eu"]["experiences"]] == [SHIPPING]
+    assert [line["store"] for line in document["summary"]["stores"]] == ["us", "eu"]
+
+    applied = igops("apply", "--auto-approve")
+    assert applied.exit_code == 0, applied.output
+    assert f"us: {HERO}: create done" in applied.output
+    assert f"eu: {SHIPPING}: create done" in applied.output
+    # Each store's experience went to its own account, sent with its own token.
+    assert _names(us) == ["Homepage hero headline"]
+    assert len(_names(eu)) == 1 and _names(eu) != _names(us)
+
+    again = igops("plan", "--detailed-exitcode")
+    assert again.exit_code == 0, again.output
+    assert again.output.count("No changes. The account matches the files.") == 2
+    assert again.output.rstrip().endswith("2 stores planned: 0 with changes.")
+
+
+def test_a_store_whose_token_is_missing_fails_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    work_in(
+        _repository(
+            tmp_path,
+            {"us": "sandbox:us.db", "eu": "https://eu.invalid"},
+            {"us": [HERO], "eu": [SHIPPING]},
+        ),
+        monkeypatch,
+    )
+    _tokens(monkeypatch, "us")
+    result = igops("plan", "--format", "json")
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert list(document["stores"]) == ["us"]
+    assert [e["key"] for e in document["stores"]["us"]["experiences"]] == [HERO]
+    [failed] = document["failed"]
+    assert failed["store"] == "eu"
+    assert failed["message"].startswith("store eu: INTELLIGEMS_API_TOKEN_EU is not set")
+    assert "Error: 1 store could not be planned in full (eu)" in result.stderr
+    assert "Traceback" not in result.output
+
+    text = igops("plan")
+    assert text.exit_code == 1
+    assert "Store us\n========\n" in text.stdout and "+ create  homepage-hero-headline" in text.stdout
+    assert "Error: store eu: INTELLIGEMS_API_TOKEN_EU is not set" in text.stdout
+    assert text.stdout.rstrip().endswith("1 of 2 stores planned: 1 with changes, 1 failed.")
+
+    # Only the store that can be planned: it plans, and a plan is saved for it.
+    only = igops("plan", "--store", "us", "--out", "plan.json", "--detailed-exitcode")
+    assert only.exit_code == 2, only.output
+    assert (tmp_path / "plan.json").exists()
+
+
+def test_a_plan_with_a_failed_store_is_never_saved(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    work_in(_repository(tmp_path, {"us": "sandbox:us.db", "eu": "https://eu.invalid"}, {}), monkeypatch)
+    _tokens(monkeypatch, "us")
+    result = igops("plan", "--out", "plan.json")
+    assert result.exit_code == 1
+    assert not (tmp_path / "plan.json").exists()
+
+
+def test_a_saved_plan_is_applied_and_refused_as_stale_store_by_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work_in(
+        _repository(
+            tmp_path, {"us": "sandbox:us.db", "eu": "sandbox:eu.db"}, {"us": [HERO], "eu": [SHIPPING]}
+        ),
+        monkeypatch,
+    )
+    _tokens(monkeypatch)  # sandbox: URLs take the emulator's own token
+    assert igops("plan", "--out", "plan.json").exit_code == 0
+    # A file of one store changes after the plan was made: that store's section is stale, the other's is not.
+    hero = tmp_path / "experiences" / "us" / f"{HERO}.yaml"
+    hero.write_text(hero.read_text(encoding="utf-8").replace("Homepage hero", "Home hero", 1), encoding="utf-8")
+    result = igops("apply", "plan.json")
+    assert result.exit_code == 1
+    assert "store us: The plan plan.json is stale" in result.output
+    assert f"eu: {SHIPPING}: create done" in result.output
+    assert "1 store not applied in full (us): see above; the other stores were applied." in result.output
+    # A store the saved plan holds no section for is refused, naming it.
+    assert igops("plan", "--store", "eu", "--out", "eu.json").exit_code == 0
+    missing = igops("apply", "eu.json", "--store", "us")
+    assert missing.exit_code == 1
+    assert "eu.json holds no plan of the store us (it holds eu)" in missing.output
+
+
+def test_target_picks_the_stores_that_have_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    work_in(
+        _repository(
+            tmp_path, {"us": "sandbox:us.db", "eu": "sandbox:eu.db"}, {"us": [HERO, SHIPPING], "eu": [SHIPPING]}
+        ),
+        monkeypatch,
+    )
+    _tokens(monkeypatch)
+    result = igops("plan", "--target", HERO, "--format", "json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert list(document["stores"]) == ["us"]
+    assert [e["key"] for e in document["stores"]["us"]["experiences"]] == [HERO]
+    unknown = igops("plan", "--target", "no-such-test")
+    assert unknown.exit_code == 1
+    assert "--target no-such-test: no experience file of that key or path in the stores us, eu." in unknown.output
+
+
+def test_store_names_are_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    work_in(_repository(tmp_path, {"us": "sandbox:us.db"}, {}), monkeypatch)
+    result = igops("plan", "--store", "fr")
+    assert result.exit_code == 1
+    assert result.output.strip() == "Error: --store fr: no store of that name in igops.yaml (its stores: us)."
+
+
+def test_a_repository_without_stores_is_one_store_as_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copytree(REPO / "experiences", tmp_path / "experiences")
+    work_in(tmp_path, monkeypatch)
+    result = igops("plan", "--api", "sandbox:account.db", "--format", "json", "--target", HERO)
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert "stores" not in document and "store" not in document
+    refused = igops("plan", "--api", "sandbox:account.db", "--store", "us")
+    assert refused.exit_code == 1
+    assert "--store us: igops.yaml has no stores: this repository is one store" in refused.output
+
+
+def test_each_store_keeps_its_own_state_and_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The stores of a repository share the API's URL: their locks and journals must not.
+    url = "https://api.intelligems.io"
+    assert account_dir(url, "us") != account_dir(url, "eu") != account_dir(url)
+    with holding_account(url, "us"), holding_account(url, "eu"):
+        pass
+    assert store_cache_path(Path(".igops-cache/refresh.json"), "us") == Path(".igops-cache/refresh.us.json")
+
+    work_in(_repository(tmp_path, {"us": "sandbox:us.db", "eu": "sandbox:eu.db"}, {"us": [HERO]}), monkeypatch)
+    _tokens(monkeypatch)
+    assert igops("plan", "--refresh-cache", "cache/refresh.json").exit_code == 0
+    assert sorted(path.name for path in (tmp_path / "cache").iterdir()) == ["refresh.eu.json", "refresh.us.json"]
+
+
+def test_store_settings_lay_over_the_top_level_ones(tmp_path: Path) -> None:
+    (tmp_path / "igops.yaml").write_text(
+        "experiences_dir: tests\n"
+        "policies:\n  max-changes: {max: 7}\n  freeze: {level: force}\n"
+        "stores:\n"
+        "  us:\n    token_env: US_KEY\n    policies:\n      max-changes: {level: force}\n"
+        "  eu-west:\n    experiences_dir: eu\n    timeout: 5\n",
+        encoding="utf-8",
+    )
+    config = load_project_config(tmp_path)
+    us, eu = config.accounts
+    assert (us.name, us.token_env, us.experiences_dir) == ("us", "US_KEY", tmp_path / "tests" / "us")
+    # A store that raises one setting of a rule keeps the rule's other settings from the top level.
+    assert (us.policies["max-changes"].level, us.policies["max-changes"].options["max"]) == ("force", 7)
+    assert us.policies["max-changes"].where == f"{tmp_path / 'igops.yaml'}:9:7"
+    assert (eu.token_env, eu.experiences_dir, eu.timeout) == ("INTELLIGEMS_API_TOKEN_EU_WEST", tmp_path / "eu", 5)
+    assert eu.policies["max-changes"].options["max"] == 7 and eu.policies["freeze"].level == "force"
+    assert config.shared_dir == tmp_path / "tests" / "_shared"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "token_env: KEY\nstores:\n  us: {}\n",
+            "igops.yaml:1:12: $.token_env: with stores, each store has its own token",
+        ),
+        ("stores:\n  US: {}\n", "igops.yaml:1:1: $.stores: 'US' is not of the expected form"),
+        (
+            "stores:\n  us: {experiences_dir: experiences}\n  eu: {}\n",
+            "igops.yaml:3:3: $.stores.eu: the store eu's experiences_dir (experiences/eu) overlaps the store us's",
+        ),
+        (
+            "stores:\n  us: {api_url: 'ftp://x'}\n",
+            "igops.yaml:2:17: $.stores.us.api_url: 'ftp://x' is not a usable API URL",
+        ),
+        ("stores:\n  us: {shared: [a, a]}\n", "igops.yaml:2:8: $.stores.us.shared"),
+        ("stores: {}\n", "igops.yaml:1:1: $.stores: needs at least one entry."),
+    ],
+)
+def test_a_bad_stores_setting_is_one_located_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, expected: str
+) -> None:
+    work_in(tmp_path, monkeypatch)
+    (tmp_path / "igops.yaml").write_text(text, encoding="utf-8")
+    result = igops("plan")
+    assert result.exit_code == 1
+    assert expected in result.output
+    assert "Traceback" not in result.output
+
+
+def test_one_comment_for_three_stores_is_bounded_and_names_what_it_leaves_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    examples = ["bundle-and-save", HERO, "collection-quick-add-template", "returning-visitor-banner"]
+    work_in(
+        _repository(
+            tmp_path,
+            {"us": "sandbox:us.db", "eu": "sandbox:eu.db", "uk": "https://uk.invalid"},
+            {"us": examples, "eu": examples[:2], "uk": examples[:1]},
+        ),
+        monkeypatch,
+    )
+    _tokens(monkeypatch, "us", "eu")
+    whole = igops("plan", "--format", "markdown").stdout
+    for limit in (2_500, 6_000):
+        result = igops("plan", "--format", "markdown", "--max-chars", str(limit))
+        assert result.exit_code == 1  # uk has no token
+        body = result.stdout.rstrip("\n")
+        assert len(body) <= limit < len(whole)
+        # The stores' lines come first and are never cut: every store, the failed one with why.
+        head = body.split("\n\n")[:2]
+        assert head[0] == "**2 of 3 stores planned: 2 with changes, 1 failed.**"
+        rows = head[1].split("\n")[2:]
+        assert [row.split(" | ")[0] for row in rows] == ["| us", "| eu", "| uk"]
+        assert "Not planned: store uk: INTELLIGEMS_API_TOKEN_UK is not set" in html.unescape(rows[2])
+        # What is left out is named by store and experience, and is not in the body.
+        note = body.split("\n\n")[-1]
+        assert note.startswith("_Plan truncated to fit one comment:")
+        left_out = re.findall(r"<code>([a-z0-9/-]+)</code>", note)
+        assert left_out
+        for name in left_out:
+            store, _, key = name.partition("/")
+            assert f"## Store {store}" not in body if not key else f"<b>{key}</b>" not in _store_part(body, store)
+    # Unbounded, every store's every experience is there.
+    for store, keys in (("us", examples), ("eu", examples[:2])):
+        assert all(f"<b>{key}</b>" in _store_part(whole, store) for key in keys)
+
+
+def _store_part(body: str, store: str) -> str:
+    """The part of a comment under `## Store STORE`, up to the next store's heading."""
+    part = body.partition(f"## Store {store}")[2]
+    return part.partition("## Store ")[0]
