@@ -69,7 +69,9 @@ def test_two_stores_on_two_emulators_plan_apply_and_then_plan_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, emulators: dict[str, tuple[Sandbox, str]]
 ) -> None:
     (us, us_url), (eu, eu_url) = emulators["us"], emulators["eu"]
-    work_in(_repository(tmp_path, {"us": us_url, "eu": eu_url}, {"us": [HERO], "eu": [SHIPPING]}), monkeypatch)
+    work_in(
+        _repository(tmp_path, {"us": us_url, "eu": eu_url}, {"us": [HERO], "eu": [SHIPPING]}), monkeypatch
+    )
     _tokens(monkeypatch, "us", "eu")
 
     planned = igops("plan", "--format", "json", "--detailed-exitcode")
@@ -153,7 +155,9 @@ def test_a_saved_plan_is_applied_and_refused_as_stale_store_by_store(
     assert igops("plan", "--out", "plan.json").exit_code == 0
     # A file of one store changes after the plan was made: that store's section is stale, the other's is not.
     hero = tmp_path / "experiences" / "us" / f"{HERO}.yaml"
-    hero.write_text(hero.read_text(encoding="utf-8").replace("Homepage hero", "Home hero", 1), encoding="utf-8")
+    hero.write_text(
+        hero.read_text(encoding="utf-8").replace("Homepage hero", "Home hero", 1), encoding="utf-8"
+    )
     result = igops("apply", "plan.json")
     assert result.exit_code == 1
     assert "store us: The plan plan.json is stale" in result.output
@@ -169,7 +173,9 @@ def test_a_saved_plan_is_applied_and_refused_as_stale_store_by_store(
 def test_target_picks_the_stores_that_have_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     work_in(
         _repository(
-            tmp_path, {"us": "sandbox:us.db", "eu": "sandbox:eu.db"}, {"us": [HERO, SHIPPING], "eu": [SHIPPING]}
+            tmp_path,
+            {"us": "sandbox:us.db", "eu": "sandbox:eu.db"},
+            {"us": [HERO, SHIPPING], "eu": [SHIPPING]},
         ),
         monkeypatch,
     )
@@ -181,7 +187,10 @@ def test_target_picks_the_stores_that_have_the_file(tmp_path: Path, monkeypatch:
     assert [e["key"] for e in document["stores"]["us"]["experiences"]] == [HERO]
     unknown = igops("plan", "--target", "no-such-test")
     assert unknown.exit_code == 1
-    assert "--target no-such-test: no experience file of that key or path in the stores us, eu." in unknown.output
+    assert (
+        "--target no-such-test: no experience file of that key or path in the stores us, eu."
+        in unknown.output
+    )
 
 
 def test_store_names_are_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -213,10 +222,15 @@ def test_each_store_keeps_its_own_state_and_cache(tmp_path: Path, monkeypatch: p
         pass
     assert store_cache_path(Path(".igops-cache/refresh.json"), "us") == Path(".igops-cache/refresh.us.json")
 
-    work_in(_repository(tmp_path, {"us": "sandbox:us.db", "eu": "sandbox:eu.db"}, {"us": [HERO]}), monkeypatch)
+    work_in(
+        _repository(tmp_path, {"us": "sandbox:us.db", "eu": "sandbox:eu.db"}, {"us": [HERO]}), monkeypatch
+    )
     _tokens(monkeypatch)
     assert igops("plan", "--refresh-cache", "cache/refresh.json").exit_code == 0
-    assert sorted(path.name for path in (tmp_path / "cache").iterdir()) == ["refresh.eu.json", "refresh.us.json"]
+    assert sorted(path.name for path in (tmp_path / "cache").iterdir()) == [
+        "refresh.eu.json",
+        "refresh.us.json",
+    ]
 
 
 def test_store_settings_lay_over_the_top_level_ones(tmp_path: Path) -> None:
@@ -234,7 +248,11 @@ def test_store_settings_lay_over_the_top_level_ones(tmp_path: Path) -> None:
     # A store that raises one setting of a rule keeps the rule's other settings from the top level.
     assert (us.policies["max-changes"].level, us.policies["max-changes"].options["max"]) == ("force", 7)
     assert us.policies["max-changes"].where == f"{tmp_path / 'igops.yaml'}:9:7"
-    assert (eu.token_env, eu.experiences_dir, eu.timeout) == ("INTELLIGEMS_API_TOKEN_EU_WEST", tmp_path / "eu", 5)
+    assert (eu.token_env, eu.experiences_dir, eu.timeout) == (
+        "INTELLIGEMS_API_TOKEN_EU_WEST",
+        tmp_path / "eu",
+        5,
+    )
     assert eu.policies["max-changes"].options["max"] == 7 and eu.policies["freeze"].level == "force"
     assert config.shared_dir == tmp_path / "tests" / "_shared"
 
@@ -249,7 +267,8 @@ def test_store_settings_lay_over_the_top_level_ones(tmp_path: Path) -> None:
         ("stores:\n  US: {}\n", "igops.yaml:1:1: $.stores: 'US' is not of the expected form"),
         (
             "stores:\n  us: {experiences_dir: experiences}\n  eu: {}\n",
-            "igops.yaml:3:3: $.stores.eu: the store eu's experiences_dir (experiences/eu) overlaps the store us's",
+            "igops.yaml:3:3: $.stores.eu: the store eu's experiences_dir (experiences/eu) overlaps the "
+            "store us's",
         ),
         (
             "stores:\n  us: {api_url: 'ftp://x'}\n",
@@ -302,7 +321,11 @@ def test_one_comment_for_three_stores_is_bounded_and_names_what_it_leaves_out(
         assert left_out
         for name in left_out:
             store, _, key = name.partition("/")
-            assert f"## Store {store}" not in body if not key else f"<b>{key}</b>" not in _store_part(body, store)
+            assert (
+                f"## Store {store}" not in body
+                if not key
+                else f"<b>{key}</b>" not in _store_part(body, store)
+            )
     # Unbounded, every store's every experience is there.
     for store, keys in (("us", examples), ("eu", examples[:2])):
         assert all(f"<b>{key}</b>" in _store_part(whole, store) for key in keys)
