@@ -46,7 +46,8 @@ class DesiredExperience:
     """One experience file as written: igops's own fields apart, the API fields left as they are.
 
     `body` holds only what the file states (no defaults filled in, no `order`); `positions`
-    maps the JSON path of every value in the file to where it was written.
+    maps the JSON path of every value in the file to where it was written (with an `override`, in
+    whichever of the two files wrote it).
     """
 
     key: str
@@ -59,6 +60,8 @@ class DesiredExperience:
     body: Mapping[str, Any]
     positions: Mapping[JsonPath, Position] = field(default_factory=dict, repr=False, compare=False)
     schedule: Schedule | None = None
+    # A shared file's experience as one store plans it: the store's override file merged over `path`.
+    override: Path | None = None
 
     def position_of(self, path: JsonPath) -> Position:
         return nearest_position(self.positions, path)

@@ -37,13 +37,15 @@ def _refusal(path: Path, message: str, position: Position = FILE_START) -> FileE
     return FileError(path, position, (), message)
 
 
-def discover(paths: Iterable[Path]) -> tuple[list[Candidate], list[FileError]]:
-    """The files named, and the YAML files under the directories named, each once, in a stable order."""
+def discover(paths: Iterable[Path], exclude: Iterable[Path] = ()) -> tuple[list[Candidate], list[FileError]]:
+    """The files named, and the YAML files under the directories named, each once, in a stable order;
+    nothing under the directories `exclude` names is looked at."""
     found: list[Candidate] = []
     errors: list[FileError] = []
+    excluded = frozenset(os.path.normpath(directory) for directory in exclude)
     for path in paths:
         try:
-            items = list(_walk(path)) if path.is_dir() else [_named_file(path)]
+            items = list(_walk(path, excluded)) if path.is_dir() else [_named_file(path)]
         except OSError as exc:
             items = [_unreadable(path, exc)]
         for item in items:
@@ -79,11 +81,14 @@ def _unreadable(path: Path, exc: OSError) -> FileError:
     return Unreadable(path, FILE_START, (), f"cannot be read: {(exc.strerror or str(exc)).lower()}.")
 
 
-def _walk(root: Path) -> Iterator[Candidate | FileError]:
+def _walk(root: Path, excluded: frozenset[str]) -> Iterator[Candidate | FileError]:
     # Hidden entries (editor backups, .git) are never experiences. Symlinked directories are
     # not descended, so no file is reached twice; one that leads outside is reported.
     unlisted: list[OSError] = []
     for directory, subdirectories, files in os.walk(root, onerror=unlisted.append):
+        subdirectories[:] = [
+            name for name in subdirectories if os.path.normpath(os.path.join(directory, name)) not in excluded
+        ]
         for name in sorted(subdirectories):
             linked = Path(directory, name)
             if linked.is_symlink() and (problem := _symlink_problem(linked, root)):

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from igops.files import rules
-from igops.files.discovery import FILE_START, discover, read_text
+from igops.files.discovery import FILE_START, Candidate, discover, read_text
 from igops.files.errors import FileError, Unreadable
 from igops.files.schema import schema_findings
 from igops.files.yamldoc import Document, YamlError, parse
-from igops.model import IGOPS_FIELDS, DesiredExperience, JsonPath, Position, Schedule, nearest_position
+from igops.model import IGOPS_FIELDS, DesiredExperience, JsonPath, Position, Schedule
 from igops.moments import offset_time
 from igops.schemas import EXPERIENCE_SCHEMA
 
@@ -46,67 +46,123 @@ class FileResult:
 def load_experiences(paths: Iterable[Path]) -> LoadResult:
     """Load and check every experience file under `paths` (files or directories)."""
     candidates, errors = discover(paths)
-    checked: list[FileResult] = []
-    for candidate in candidates:
-        text = read_text(candidate)
-        if isinstance(text, FileError):
-            checked.append(FileResult(None, (text,)))
-        else:
-            checked.append(check_text(text, candidate.path))
-    shaped = [result.experience for result in checked if result.experience is not None]
+    checked = [(check_file(candidate), Sources(candidate.path)) for candidate in candidates]
+    return combine(checked, errors, [candidate.path for candidate in candidates])
+
+
+def check_file(candidate: Candidate) -> FileResult:
+    """Read, parse and check one experience file."""
+    text = read_text(candidate)
+    return FileResult(None, (text,)) if isinstance(text, FileError) else check_text(text, candidate.path)
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Which file wrote each value of a checked document: `file`, except the paths in `overridden`, which
+    `override` wrote over it (a store's override of a shared file). A problem is told in the file that
+    wrote the value it is about, or the closest value above it that was written."""
+
+    file: Path
+    override: Path | None = None
+    overridden: frozenset[JsonPath] = frozenset()
+
+    def error(
+        self,
+        positions: Mapping[JsonPath, Position],
+        path: JsonPath,
+        message: str,
+        position: Position | None = None,
+    ) -> FileError:
+        written = next(
+            (path[:length] for length in range(len(path), -1, -1) if path[:length] in positions), ()
+        )
+        file = self.override if self.override is not None and written in self.overridden else self.file
+        if position is None:
+            position = positions.get(written, FILE_START)
+        return FileError(file, position, path, message)
+
+
+def combine(
+    checked: Sequence[tuple[FileResult, Sources]], errors: Iterable[FileError], files: Iterable[Path]
+) -> LoadResult:
+    """Files checked one by one, then the rules across them: an experience is kept when neither found a
+    problem with it. `errors` are the problems found before any file was checked (discovery)."""
+    sources_of = {result.experience.path: sources for result, sources in checked if result.experience}
+    shaped = [result.experience for result, _ in checked if result.experience is not None]
     clashes: dict[Path, list[FileError]] = {}
     for experience, (path, message) in rules.cross_file_findings(shaped):
-        error = _error(experience.path, experience.positions, path, message)
+        error = sources_of[experience.path].error(experience.positions, path, message)
         clashes.setdefault(experience.path, []).append(error)
-    for result in checked:
-        errors.extend(result.errors)
+    found = list(errors)
+    kept: list[DesiredExperience] = []
+    for result, _ in checked:
+        problems = list(result.errors)
         if result.experience is not None:
-            errors.extend(clashes.get(result.experience.path, []))
-    failed = {error.file for error in errors}
+            problems += clashes.get(result.experience.path, [])
+            if not problems:
+                kept.append(result.experience)
+        found.extend(problems)
     return LoadResult(
-        experiences=tuple(experience for experience in shaped if experience.path not in failed),
-        errors=tuple(sorted(errors, key=FileError.sort_key)),
-        files=tuple(candidate.path for candidate in candidates),
+        experiences=tuple(kept),
+        errors=tuple(sorted(found, key=FileError.sort_key)),
+        files=tuple(files),
     )
+
+
+EMPTY_EXPERIENCE = (
+    "the file is empty (only comments or blank lines); an experience needs name, type, status and variations."
+)
 
 
 def check_text(text: str, file: Path) -> FileResult:
     """Parse and check one file's text: YAML, then the schema, then the semantic rules."""
+    document = parse_text(text, file, EMPTY_EXPERIENCE)
+    if isinstance(document, FileError):
+        return FileResult(None, (document,))
+    return check_document(document, Sources(file))
+
+
+def parse_text(text: str, file: Path, empty: str) -> Document | FileError:
+    """The mapping `text` holds, or its one problem: not YAML, no document at all (`empty` says what it
+    lacks), or not a mapping."""
     try:
         document = parse(text)
     except YamlError as exc:
-        return FileResult(None, (FileError(file, exc.position, exc.path, exc.message),))
+        return FileError(file, exc.position, exc.path, exc.message)
     if document is None:
-        return _refused(
-            file,
-            FILE_START,
-            "the file is empty (only comments or blank lines); "
-            "an experience needs name, type, status and variations.",
-        )
+        return FileError(file, FILE_START, (), empty)
     if not isinstance(document.value, dict):
-        return _refused(
+        return FileError(
             file,
             document.values[()],
+            (),
             "the top level must be a mapping of fields (name:, type:, ...), not a list or a single value.",
         )
+    return document
+
+
+def check_document(document: Document, sources: Sources) -> FileResult:
+    """Check a parsed experience: the schema, then the semantic rules, each problem told in the file that
+    wrote it."""
     schema_errors = _unique(
-        FileError(file, position, path, message)
+        sources.error(document.values, path, message, position)
         for path, position, message in schema_findings(document, EXPERIENCE_SCHEMA)
     )
     if schema_errors:
         return FileResult(None, schema_errors)
-    experience = _experience(document, file)
+    experience = _experience(document, sources)
     semantic = _unique(
-        _error(file, document.values, path, message) for path, message in rules.file_findings(document.value)
+        sources.error(document.values, path, message) for path, message in rules.file_findings(document.value)
     )
     return FileResult(experience, semantic)
 
 
-def _experience(document: Document, file: Path) -> DesiredExperience:
+def _experience(document: Document, sources: Sources) -> DesiredExperience:
     value: dict[str, Any] = document.value
     return DesiredExperience(
-        key=file.stem,
-        path=file,
+        key=sources.file.stem,
+        path=sources.file,
+        override=sources.override,
         name=value["name"],
         type=value["type"],
         status=value["status"],
@@ -125,14 +181,6 @@ def _schedule(written: Mapping[str, str] | None) -> Schedule | None:
         return None
     start, end = (offset_time(written[bound])[0] if bound in written else None for bound in ("start", "end"))
     return Schedule(start, end)
-
-
-def _refused(file: Path, position: Position, message: str) -> FileResult:
-    return FileResult(None, (FileError(file, position, (), message),))
-
-
-def _error(file: Path, positions: Mapping[JsonPath, Position], path: JsonPath, message: str) -> FileError:
-    return FileError(file, nearest_position(positions, path), path, message)
 
 
 def _unique(errors: Iterable[FileError]) -> tuple[FileError, ...]:
