@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from igops.files.errors import FileError
 from igops.files.loader import FileResult, LoadResult, check_text, load_experiences
+from igops.files.stores import load_store_experiences, shared_file_keys
 
 __all__ = [
     "FileError",
@@ -11,4 +12,6 @@ __all__ = [
     "LoadResult",
     "check_text",
     "load_experiences",
+    "load_store_experiences",
+    "shared_file_keys",
 ]
