@@ -168,10 +168,17 @@ class ExperiencePlan:
     # The status the plan brings it to now, when a schedule holds back the file's (None: the file's status).
     effective_status: str | None = None
     scheduled: tuple[ScheduledAction, ...] = ()
+    # A store's override of the shared file `path`, merged into it (several stores).
+    override: str | None = None
 
     @property
     def has_changes(self) -> bool:
         return bool(self.changes)
+
+    @property
+    def files(self) -> str:
+        """The file the experience comes from, and the override merged into it when there is one."""
+        return self.path if self.override is None else f"{self.path} with {self.override}"
 
     @property
     def status_now(self) -> str:

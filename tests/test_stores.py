@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
+from support.apply import state_experiences
 from support.cli import REPO, igops, work_in
 from support.emulator import new_sandbox, serve_over_http
 
@@ -335,3 +336,51 @@ def _store_part(body: str, store: str) -> str:
     """The part of a comment under `## Store STORE`, up to the next store's heading."""
     part = body.partition(f"## Store {store}")[2]
     return part.partition("## Store ")[0]
+
+
+def test_a_shared_file_with_an_override_makes_experiences_that_differ_only_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work_in(_repository(tmp_path, {"us": "sandbox:us.db", "eu": "sandbox:eu.db"}, {}), monkeypatch)
+    _tokens(monkeypatch)
+    shared = tmp_path / "experiences" / "_shared"
+    shared.mkdir()
+    shutil.copy(REPO / "experiences" / f"{HERO}.yaml", shared / f"{HERO}.yaml")
+    overrides = tmp_path / "experiences" / "eu" / "overrides"
+    overrides.mkdir()
+    # Merged by name: each variation's split changes, nothing else of them.
+    (overrides / f"{HERO}.yaml").write_text(
+        "variations:\n  - name: Free shipping headline\n    percentage: 40\n"
+        "  - name: Control\n    percentage: 60\n",
+        encoding="utf-8",
+    )
+    planned = igops("plan")
+    assert planned.exit_code == 0, planned.output
+    # The plan names both files where an override applies.
+    assert f"experiences/_shared/{HERO}.yaml with experiences/eu/overrides/{HERO}.yaml" in planned.output
+    applied = igops("apply", "--auto-approve")
+    assert applied.exit_code == 0, applied.output
+    [us] = state_experiences(tmp_path / "us.db")
+    [eu] = state_experiences(tmp_path / "eu.db")
+
+    def differences(left: object, right: object, path: str = "") -> list[str]:
+        if isinstance(left, dict) and isinstance(right, dict):
+            return [
+                d
+                for key in left.keys() | right.keys()
+                for d in differences(left.get(key), right.get(key), f"{path}.{key}")
+            ]
+        if isinstance(left, list) and isinstance(right, list) and len(left) == len(right):
+            return [
+                d
+                for index, pair in enumerate(zip(left, right, strict=True))
+                for d in differences(*pair, f"{path}[{index}]")
+            ]
+        return [] if left == right else [path]
+
+    changed = [
+        path for path in differences(us, eu) if not path.endswith(("Ts", ".id", "Id")) and path[1:] != "id"
+    ]
+    assert sorted(changed) == [".variations[0].percentage", ".variations[1].percentage"], changed
+    assert [v["percentage"] for v in eu["variations"]] == [60, 40]
+    assert igops("plan", "--detailed-exitcode").exit_code == 0

@@ -44,17 +44,12 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], output_format: str | N
       igops validate --format github
       igops validate --force
     """
-    result = engine.validate(paths)
     try:
-        policies = engine.open_policies()
-    except engine.EngineError as exc:
-        raise CommandFailed(str(exc)) from None
-    echo_notes(policies.notes)
-    try:
-        risks = engine.offline_findings(result.experiences, policies.book)
+        checked = engine.check_files(paths)
     except engine.EngineError as exc:  # a plug-in rule that failed while checking: one sentence, naming it
         raise CommandFailed(str(exc)) from None
-    validation = validation_report.Validation(result, risks, force)
+    echo_notes(checked.notes)
+    validation = validation_report.Validation(checked.result, checked.risks, force)
     if (output_format or ("github" if in_github_actions() else "text")) == "github":
         # The annotations are for the runner; the lines after them are what the pull request comment shows.
         echo_annotations(validation_report.file_annotations(validation))

@@ -138,6 +138,7 @@ def _experience_plan(
         key=desired.key,
         name=desired.name,
         path=str(desired.path),
+        override=None if desired.override is None else str(desired.override),
         desired_status=desired.status,
         experience_id=None if live is None else str(live["id"]),
         live_status=None if live is None else str(live["status"]),

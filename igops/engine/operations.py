@@ -70,7 +70,7 @@ from igops.engine.saved_plan import (
     stale_reasons,
 )
 from igops.errors import IgopsError
-from igops.files import FileError, LoadResult, load_experiences
+from igops.files import FileError, LoadResult, load_experiences, load_store_experiences, shared_file_keys
 from igops.files.at_commit import CommitError, experiences_at
 from igops.files.bounded import BoundedReadError, read_bounded
 from igops.files.discovery import FILE_START
@@ -158,11 +158,35 @@ def store_experiences(config: ProjectConfig, account: AccountConfig) -> tuple[De
     missing = missing_experiences_dir(config, account)
     if missing is not None:
         raise EngineError(missing)
-    loaded = load_experiences([account.experiences_dir])
+    unknown = _unknown_shared_keys(config, account)
+    if unknown is not None:
+        raise EngineError(unknown)
+    loaded = _store_files(config, account)
     if loaded.errors:
         raise InvalidFiles(loaded)
     log.info("%d experience files in %s", len(loaded.experiences), account.experiences_dir)
     return loaded.experiences
+
+
+def _store_files(config: ProjectConfig, account: AccountConfig) -> LoadResult:
+    """The files of the store: its own, and with stores the shared ones it plans with its overrides."""
+    if not config.has_stores:
+        return load_experiences([account.experiences_dir])
+    return load_store_experiences(
+        account.experiences_dir, config.shared_dir, account.shared, account.overrides_dir
+    )
+
+
+def _unknown_shared_keys(config: ProjectConfig, account: AccountConfig) -> str | None:
+    """Why the store's `shared` list names a key no shared file has, in one sentence; None if none."""
+    unknown = sorted(set(account.shared or ()) - shared_file_keys(config.shared_dir))
+    if not unknown:
+        return None
+    return (
+        f"stores.{account.name}.shared in {config.source} names {', '.join(unknown)}, which "
+        f"{'is' if len(unknown) == 1 else 'are'} no file in the shared directory {config.shared_dir}: "
+        "fix the key, or add the file."
+    )
 
 
 def calendar_of(files: Files, now: float, *, past: bool = False) -> Calendar:
@@ -173,18 +197,70 @@ def calendar_of(files: Files, now: float, *, past: bool = False) -> Calendar:
 
 
 def validate(paths: Sequence[Path], directory: Path = Path()) -> LoadResult:
-    """Check the files under `paths`, or under the experiences directory igops.yaml names."""
-    if paths:
-        return load_experiences(paths)
+    """Check the files under `paths`, or under the experiences directory igops.yaml names (every store's
+    files, with stores: its own and the shared ones it plans, with its overrides)."""
+    return _validated(paths, directory)[0]
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What `igops validate` reports: the files' problems and the findings of the policies that judge files
+    alone, and igops.yaml's notes."""
+
+    result: LoadResult
+    risks: tuple[Risk, ...]
+    notes: tuple[str, ...] = ()
+
+
+def check_files(paths: Sequence[Path], directory: Path = Path()) -> Checked:
+    """validate, and the offline policies over the files that load, at the current time: each store's
+    policies over its own files, with stores. EngineError when igops.yaml or a rule plug-in cannot be used."""
+    result, per_store = _validated(paths, directory)
     try:
         config = load_project_config(directory)
     except InvalidConfig as exc:
-        return LoadResult(experiences=(), errors=tuple(exc.errors), files=(exc.errors[0].file,))
-    missing = missing_experiences_dir(config)
-    if missing is not None:
-        where = config.source or config.account.experiences_dir
-        return LoadResult(experiences=(), errors=(FileError(where, FILE_START, (), missing),), files=(where,))
-    return load_experiences([config.account.experiences_dir])
+        raise EngineError(str(exc)) from None
+    if not config.has_stores or paths:
+        return Checked(
+            result, offline_findings(result.experiences, rule_book(config.account.policies)), config.notes
+        )
+    risks: dict[Risk, None] = {}
+    for account, loaded in zip(config.accounts, per_store, strict=True):
+        for risk in offline_findings(loaded.experiences, rule_book(account.policies)):
+            risks[dataclasses.replace(risk, message=f"store {account.name}: {risk.message}")] = None
+    return Checked(result, tuple(risks), config.notes)
+
+
+def _validated(paths: Sequence[Path], directory: Path) -> tuple[LoadResult, list[LoadResult]]:
+    """The files checked as one, and each store's on its own (none given `paths`, or when igops.yaml cannot
+    be read)."""
+    if paths:
+        return load_experiences(paths), []
+    try:
+        config = load_project_config(directory)
+    except InvalidConfig as exc:
+        return LoadResult(experiences=(), errors=tuple(exc.errors), files=(exc.errors[0].file,)), []
+    results = []
+    for account in config.accounts:
+        problem = missing_experiences_dir(config, account) or _unknown_shared_keys(config, account)
+        if problem is not None:
+            where = config.source or account.experiences_dir
+            results.append(LoadResult((), (FileError(where, FILE_START, (), problem),), (where,)))
+        else:
+            results.append(_store_files(config, account))
+    return _together(results), results
+
+
+def _together(results: Sequence[LoadResult]) -> LoadResult:
+    """The stores' files checked as one: a shared file each store plans, and its problems, counted once."""
+    if len(results) == 1:
+        return results[0]
+    errors = dict.fromkeys(error for result in results for error in result.errors)
+    return LoadResult(
+        experiences=tuple(experience for result in results for experience in result.experiences),
+        errors=tuple(sorted(errors, key=FileError.sort_key)),
+        files=tuple(dict.fromkeys(path for result in results for path in result.files)),
+    )
 
 
 @dataclass(frozen=True)

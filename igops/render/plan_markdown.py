@@ -116,7 +116,7 @@ def _section(experience: ExperiencePlan, risks: tuple[Risk, ...], now: float | N
         f" ⚠️ {counted(cautions, 'warning')}" if cautions else ""
     )
     title = f"{actions} <b>{markdown_inline(experience.key)}</b> ({markdown_inline(experience.name)}){flag}"
-    diff = diff_block([f"@@ {terminal(experience.path)} @@", *_diff_lines(experience)])
+    diff = diff_block([f"@@ {terminal(experience.files)} @@", *_diff_lines(experience)])
     ending = [change for change in experience.changes if change.kind is ChangeKind.END]
     evidence = (
         [results_markdown(experience.results, markdown_inline, ending[0].winner)]

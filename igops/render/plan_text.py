@@ -77,6 +77,9 @@ def _experience_lines(
     name = f"{terminal(experience.key)} ({terminal(experience.name)})"
     yield f"  {painted}{' ' * (_LABEL_WIDTH - len(label))}{name}"
     indent = "  " + _DETAIL
+    if experience.override is not None:
+        # A shared file: which of the files holds what the plan shows is not the key's file alone.
+        yield f"{indent}# {terminal(experience.files)}"
     for index, change in enumerate(changes):
         # The first change is the headline; later ones get a line of their own, details below it.
         if index:

@@ -65,10 +65,10 @@ def _object_schemas(node: Any, where: str = "#") -> Iterator[tuple[str, dict[str
 
 # Members a document may leave out, so that every other plan reads as it did before they existed: an
 # experience's results are there only when the plan ends it, origins only with plan --base, a change's due
-# boundary only when a schedule called for it.
+# boundary only when a schedule called for it, a store only with several, an override only on a shared file.
 OPTIONAL = {
-    "#/$defs/experience": {"results"},
-    "#": {"git_base"},
+    "#/$defs/experience": {"results", "override"},
+    "#": {"git_base", "store"},
     "#/$defs/change": {"origin", "due"},
     "#/$defs/fieldChange": {"origin"},
 }
