@@ -620,15 +620,3 @@ def _api_url(
             return value.strip(), source
     setting = f"stores.{account.name}.api_url" if project.has_stores else "api_url"
     return account.api_url.strip(), f"{setting} in {project.source or CONFIG_FILE}"
-
-
-def load_settings(
-    api: str | None = None,
-    directory: Path = Path(),
-    environ: Mapping[str, str] | None = None,
-    *,
-    timeout: float | None = None,
-) -> Settings:
-    """igops.yaml governing `directory`, the environment, `--api` and `--timeout`; ConfigError when any is
-    wrong."""
-    return Settings.resolve(api, environ, project=load_project_config(directory), timeout=timeout)

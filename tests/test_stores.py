@@ -384,3 +384,83 @@ def test_a_shared_file_with_an_override_makes_experiences_that_differ_only_there
     assert sorted(changed) == [".variations[0].percentage", ".variations[1].percentage"], changed
     assert [v["percentage"] for v in eu["variations"]] == [60, 40]
     assert igops("plan", "--detailed-exitcode").exit_code == 0
+
+
+def test_drift_monitor_report_and_policies_name_each_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work_in(
+        _repository(tmp_path, {"us": "sandbox:us.db", "eu": "sandbox:eu.db"}, {"us": [HERO], "eu": [HERO]}),
+        monkeypatch,
+    )
+    _tokens(monkeypatch)
+    with (tmp_path / "igops.yaml").open("a", encoding="utf-8") as config:
+        config.write("    policies:\n      max-changes: {max: 3}\n")  # eu's own
+    assert igops("apply", "--auto-approve", "--store", "us").exit_code == 0
+
+    drift = igops("drift", "--format", "json")
+    assert drift.exit_code == 2, drift.output
+    document = json.loads(drift.stdout)
+    assert document["stores"]["us"]["drifted"] == [] and document["failed"] == []
+    assert [item["key"] for item in document["stores"]["eu"]["drifted"]] == [HERO]
+    text = igops("drift", "--store", "us")
+    assert text.exit_code == 0 and text.stdout.startswith("Store us\n========\n")
+
+    monitor = igops("monitor", "--format", "markdown")
+    assert monitor.exit_code == 0, monitor.output
+    assert monitor.stdout.index("## Store us") < monitor.stdout.index("## Store eu")
+
+    report = json.loads(igops("report", "--format", "json", "--store", "us").stdout)
+    assert [item["key"] for item in report["stores"]["us"]["experiences"]] == [HERO]
+
+    policies = json.loads(igops("policies", "--format", "json").stdout)["stores"]
+    limits = {
+        store: next(r for r in p["rules"] if r["name"] == "max-changes") for store, p in policies.items()
+    }
+    assert limits["us"]["options"]["max"] == 25 and limits["eu"]["options"]["max"] == 3
+
+
+def test_one_store_commands_need_the_store_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    work_in(
+        _repository(tmp_path, {"us": "sandbox:us.db", "eu": "sandbox:eu.db"}, {"us": [HERO]}), monkeypatch
+    )
+    _tokens(monkeypatch)
+    assert igops("apply", "--auto-approve").exit_code == 0
+    for command in (
+        ["import", "--all"],
+        ["show", HERO],
+        ["sitewide", "--start", "2026-11-01", "--end", "2026-11-30"],
+    ):
+        result = igops(*command)
+        assert result.exit_code == 1
+        assert result.output.strip() == (
+            "Error: this command works on one store, and igops.yaml has several: name it with --store "
+            "(one of us, eu)."
+        )
+    shown = igops("show", HERO, "--store", "us")
+    assert shown.exit_code == 0 and "name: Homepage hero headline" in shown.output
+    # us's experience imported into eu's directory: the store named decides where files go.
+    imported = igops("import", "--all", "--store", "eu", "--api", "sandbox:us.db")
+    assert imported.exit_code == 0, imported.output
+    assert (tmp_path / "experiences" / "eu" / f"{HERO}.yaml").exists()
+
+
+def test_validate_and_calendar_read_every_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    work_in(
+        _repository(tmp_path, {"us": "sandbox:us.db", "eu": "sandbox:eu.db"}, {"us": [HERO]}), monkeypatch
+    )
+    (tmp_path / "experiences" / "eu" / "broken.yaml").write_text("name: [\n", encoding="utf-8")
+    result = igops("validate")
+    assert result.exit_code == 1
+    assert "experiences/eu/broken.yaml:" in result.output
+    assert igops("validate", "--store", "us").exit_code == 0
+    hero = tmp_path / "experiences" / "us" / f"{HERO}.yaml"
+    hero.write_text(
+        hero.read_text(encoding="utf-8").replace(
+            "status: started", "status: started\nschedule:\n  start: '2027-01-04T09:00:00+00:00'"
+        ),
+        encoding="utf-8",
+    )
+    calendar = igops("calendar", "--store", "us", "--format", "json", "--now", "2027-01-01T00:00:00+00:00")
+    assert calendar.exit_code == 0, calendar.output
+    assert [entry["key"] for entry in json.loads(calendar.stdout)["entries"]] == [f"us/{HERO}"]

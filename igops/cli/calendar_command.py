@@ -7,7 +7,7 @@ import time
 import click
 
 from igops import engine
-from igops.cli.common import NOW_OPTION, echo_formatted, format_option, load_files
+from igops.cli.common import NOW_OPTION, STORE_OPTION, echo_formatted, format_option, load_files
 from igops.render.formats import CALENDAR_FORMATS
 
 
@@ -21,14 +21,15 @@ from igops.render.formats import CALENDAR_FORMATS
     "history).",
 )
 @format_option(CALENDAR_FORMATS)
-def calendar_command(now: float | None, past: bool, output_format: str) -> None:
+@STORE_OPTION
+def calendar_command(now: float | None, past: bool, output_format: str, store_names: tuple[str, ...]) -> None:
     """List what the experience files' schedules will start and end, and igops.yaml's freeze windows
     (policies.freeze), in time order: each schedule boundary at or after the clock and each window not yet
     over, with how far away it is and the file that says so.
 
     Reads the files and igops.yaml only, never the account, and needs no token: a CI job can publish the
     calendar (--format ics) for calendar apps to subscribe to. Invalid files fail as igops validate
-    reports them.
+    reports them. With stores, each entry names its store (us/KEY).
 
     \b
     Example:
@@ -36,5 +37,5 @@ def calendar_command(now: float | None, past: bool, output_format: str) -> None:
       igops calendar --now 2026-11-20T09:00:00-05:00 --format markdown
       igops calendar --all --format ics > site/experiences.ics
     """
-    calendar = engine.calendar_of(load_files(), time.time() if now is None else now, past=past)
+    calendar = engine.calendar_of(load_files(store_names), time.time() if now is None else now, past=past)
     echo_formatted(CALENDAR_FORMATS, calendar, output_format, nl=output_format != "ics")

@@ -27,9 +27,11 @@ from igops.render import validation as validation_report
 from igops.render.formats import PLAN_FORMATS, STORE_PLAN_FORMATS, Formats
 from igops.render.github import Annotation, plan_annotations, workflow_command
 from igops.render.markdown import DOCUMENT_LIMIT
+from igops.render.per_store import render_per_store
 from igops.render.plan_markdown import render_plan_markdown
 from igops.render.store_plans import render_store_plans_markdown
 from igops.render.untrusted import terminal
+from igops.text import counted
 
 EXIT_ERROR = 1
 EXIT_CHANGES = 2
@@ -71,10 +73,10 @@ def load_stores(api: str | None, names: Sequence[str]) -> Stores:
     return stores
 
 
-def load_files() -> Files:
-    """igops.yaml and the experience files, for commands that read no account (no token needed); any
-    problem ends the command (exit 1)."""
-    files = _opened(engine.open_files)
+def load_files(store_names: Sequence[str] = ()) -> Files:
+    """igops.yaml and the experience files (of the chosen stores, with stores), for commands that read no
+    account (no token needed); any problem ends the command (exit 1)."""
+    files = _opened(lambda: engine.open_files(Path(), store_names))
     echo_notes(files.config.notes)
     return files
 
@@ -90,10 +92,11 @@ def _opened(open_: Callable[[], T]) -> T:
         raise CommandFailed(str(exc)) from None
 
 
-def open_settings(api: str | None) -> Settings:
-    """igops.yaml and the API settings (with --timeout), for commands that need no experience files."""
+def open_settings(api: str | None, store_names: Sequence[str] = ()) -> Settings:
+    """igops.yaml and the API settings (with --timeout), for commands that need no experience files and
+    work on one account (with stores, the one --store names)."""
     try:
-        settings = engine.open_settings(api, Path(), timeout=_timeout_given())
+        settings = engine.open_settings(api, Path(), timeout=_timeout_given(), store_names=store_names)
     except EngineError as exc:
         raise CommandFailed(str(exc)) from None
     echo_notes(settings.project.notes)
@@ -275,6 +278,24 @@ def echo_formatted(
     a document that ends its own lines (iCalendar's CRLF)."""
     color = output_format == "text" and use_color(sys.stdout)
     click.echo(formats.render(subject, output_format, color=color, width=width), color=color, nl=nl)
+
+
+def echo_per_store(
+    formats: Formats[T], outcomes: StoreOutcomes[T], output_format: str, *, width: int | None = None
+) -> None:
+    """Each store's report in `output_format` on stdout, under its name (render/per_store.py)."""
+    color = output_format == "text" and use_color(sys.stdout)
+    click.echo(render_per_store(formats, outcomes, output_format, color=color, width=width), color=color)
+
+
+def fail_on_store_failures(outcomes: StoreOutcomes[Any], what: str) -> None:
+    """A store that failed ends the command once every store is shown: one sentence naming them."""
+    failed = [outcome.store for outcome in outcomes.failures]
+    if failed:
+        raise CommandFailed(
+            f"{counted(len(failed), 'store')} could not be {what} ({', '.join(failed)}): see above"
+            + ("; the other stores were." if len(failed) < len(outcomes.outcomes) else ".")
+        )
 
 
 FORMAT_OPTION = format_option(PLAN_FORMATS)

@@ -6,7 +6,14 @@ from pathlib import Path
 
 import click
 
-from igops.cli.common import API_OPTION, TIMEOUT_OPTION, CommandFailed, open_settings, run_against_account
+from igops.cli.common import (
+    API_OPTION,
+    STORE_OPTION,
+    TIMEOUT_OPTION,
+    CommandFailed,
+    open_settings,
+    run_against_account,
+)
 from igops.render.untrusted import terminal
 
 
@@ -22,8 +29,14 @@ from igops.render.untrusted import terminal
     help="Where to write the files (default: experiences_dir in igops.yaml).",
 )
 @click.option("--overwrite", is_flag=True, help="Replace a file that already holds the experience.")
+@STORE_OPTION
 def import_command(
-    references: tuple[str, ...], api: str | None, import_all: bool, directory: Path | None, overwrite: bool
+    references: tuple[str, ...],
+    api: str | None,
+    import_all: bool,
+    directory: Path | None,
+    overwrite: bool,
+    store_names: tuple[str, ...],
 ) -> None:
     """Write live experiences as experience files: the schema line, the id pinned, API defaults left
     out. Experiences of types the API cannot create are listed and skipped. A file that exists is
@@ -35,10 +48,11 @@ def import_command(
       igops import --all
       igops import "Homepage hero headline" --dir experiences/homepage
       igops import --overwrite homepage-hero-headline    # accept the live version after drift
+      igops import --all --store eu    # with stores: into that store's directory
     """
     if import_all == bool(references):
         raise CommandFailed("name the experiences to import (ids, names or file keys), or give --all.")
-    settings = open_settings(api)
+    settings = open_settings(api, store_names)
     target = directory if directory is not None else settings.account.experiences_dir
     done = run_against_account(
         settings,

@@ -8,11 +8,15 @@ from igops.cli.common import (
     API_OPTION,
     EXIT_CHANGES,
     NOW_OPTION,
+    STORE_OPTION,
     TIMEOUT_OPTION,
     echo_formatted,
+    echo_per_store,
+    fail_on_store_failures,
     format_option,
-    load_project,
+    load_stores,
     run_against_account,
+    run_against_stores,
 )
 from igops.cli.report_command import terminal_width
 from igops.render.formats import MONITOR_FORMATS
@@ -23,8 +27,11 @@ from igops.render.formats import MONITOR_FORMATS
 @TIMEOUT_OPTION
 @format_option(MONITOR_FORMATS)
 @NOW_OPTION
+@STORE_OPTION
 @click.pass_context
-def monitor_command(ctx: click.Context, api: str | None, output_format: str, now: float | None) -> None:
+def monitor_command(
+    ctx: click.Context, api: str | None, output_format: str, now: float | None, store_names: tuple[str, ...]
+) -> None:
     """Check the managed, running experiences against the monitoring rules of igops.yaml: a
     sample-ratio mismatch (visitors split unlike the configured percentages), a variation's
     conversion collapsing against the control, milestones (7 and 14 days live) that call
@@ -39,8 +46,15 @@ def monitor_command(ctx: click.Context, api: str | None, output_format: str, now
       igops monitor
       igops monitor --format markdown > alerts.md || test $? -eq 2
       igops monitor --now 2026-12-26T09:00:00-05:00
+      igops monitor --store us --format markdown
     """
-    project = load_project(api)
+    stores = load_stores(api, store_names)
+    if stores.config.has_stores:
+        reports = run_against_stores(stores, lambda session, project: session.monitor(project, now=now))
+        echo_per_store(MONITOR_FORMATS, reports, output_format, width=terminal_width())
+        fail_on_store_failures(reports, "checked")
+        ctx.exit(EXIT_CHANGES if any(report.fired for _, report in reports.values) else 0)
+    project = stores.projects[0]
     report = run_against_account(project.settings, lambda session: session.monitor(project, now=now))
     echo_formatted(MONITOR_FORMATS, report, output_format, width=terminal_width())
     ctx.exit(EXIT_CHANGES if report.fired else 0)

@@ -9,11 +9,16 @@ import click
 
 from igops.cli.common import (
     API_OPTION,
+    STORE_OPTION,
     TIMEOUT_OPTION,
     echo_formatted,
+    echo_per_store,
+    fail_on_store_failures,
     format_option,
-    load_project,
+    load_stores,
     run_against_account,
+    run_against_stores,
+    targeted,
 )
 from igops.render.formats import REPORT_FORMATS
 
@@ -39,8 +44,14 @@ def terminal_width() -> int | None:
 @format_option(REPORT_FORMATS)
 @START_OPTION
 @END_OPTION
+@STORE_OPTION
 def report_command(
-    api: str | None, keys: tuple[str, ...], output_format: str, start: str | None, end: str | None
+    api: str | None,
+    keys: tuple[str, ...],
+    output_format: str,
+    start: str | None,
+    end: str | None,
+    store_names: tuple[str, ...],
 ) -> None:
     """Show the results of the managed experiences that have started: status, days live, and per
     variation visitors, orders, conversion rate, net revenue per visitor, the uplift against the
@@ -55,7 +66,20 @@ def report_command(
       igops report
       igops report homepage-hero-headline --start 2026-11-01 --end 2026-11-14
       igops report --format markdown > results.md
+      igops report --store us --store eu
     """
-    project = load_project(api)
+    stores = load_stores(api, store_names)
+    if stores.config.has_stores:
+        stores, chosen = targeted(stores, keys)
+        reports = run_against_stores(
+            stores,
+            lambda session, project: session.report(
+                project, chosen[project.settings.account.name], start, end
+            ),
+        )
+        echo_per_store(REPORT_FORMATS, reports, output_format, width=terminal_width())
+        fail_on_store_failures(reports, "reported")
+        return
+    project = stores.projects[0]
     report = run_against_account(project.settings, lambda session: session.report(project, keys, start, end))
     echo_formatted(REPORT_FORMATS, report, output_format, width=terminal_width())

@@ -6,6 +6,7 @@ import click
 
 from igops.cli.common import (
     API_OPTION,
+    STORE_OPTION,
     TIMEOUT_OPTION,
     CommandFailed,
     echo_formatted,
@@ -23,7 +24,10 @@ from igops.render.formats import SITEWIDE_FORMATS
 @format_option(SITEWIDE_FORMATS)
 @START_OPTION
 @END_OPTION
-def sitewide_command(api: str | None, output_format: str, start: str | None, end: str | None) -> None:
+@STORE_OPTION
+def sitewide_command(
+    api: str | None, output_format: str, start: str | None, end: str | None, store_names: tuple[str, ...]
+) -> None:
     """Show the store's net revenue per visitor, net revenue, visitors, orders and conversion rate
     from --start to --end, each beside the period of the same length just before (the API's
     comparison) and the change between them.
@@ -35,6 +39,7 @@ def sitewide_command(api: str | None, output_format: str, start: str | None, end
     Example:
       igops sitewide --start 2026-11-01 --end 2026-11-30
       igops sitewide --start 2026-11-24 --end 2026-11-30 --format markdown
+      igops sitewide --store eu --start 2026-11-01 --end 2026-11-30
     """
     if start is None or end is None:
         missing = " and ".join(
@@ -44,6 +49,6 @@ def sitewide_command(api: str | None, output_format: str, start: str | None, end
             f"{missing} DATE is needed: the range's first and last day, such as "
             "--start 2026-11-01 --end 2026-11-30."
         )
-    settings = open_settings(api)
+    settings = open_settings(api, store_names)
     figures = run_against_account(settings, lambda session: session.sitewide(start, end))
     echo_formatted(SITEWIDE_FORMATS, figures, output_format, width=terminal_width())

@@ -7,7 +7,14 @@ from pathlib import Path
 import click
 
 from igops import engine
-from igops.cli.common import EXIT_ERROR, CommandFailed, echo_annotations, echo_notes, in_github_actions
+from igops.cli.common import (
+    EXIT_ERROR,
+    STORE_OPTION,
+    CommandFailed,
+    echo_annotations,
+    echo_notes,
+    in_github_actions,
+)
 from igops.render import validation as validation_report
 
 
@@ -27,7 +34,14 @@ from igops.render import validation as validation_report
     help="Pass even when a policy at level force finds something (apply would want --force too).",
 )
 @click.pass_context
-def validate(ctx: click.Context, paths: tuple[Path, ...], output_format: str | None, force: bool) -> None:
+@STORE_OPTION
+def validate(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    output_format: str | None,
+    force: bool,
+    store_names: tuple[str, ...],
+) -> None:
     """Check experience files: YAML, the schema, igops's rules and the policies that judge files alone.
 
     PATHS are files or directories (searched recursively for *.yaml and *.yml). Without
@@ -43,9 +57,10 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], output_format: str | N
       igops validate experiences/homepage-hero-headline.yaml --format json
       igops validate --format github
       igops validate --force
+      igops validate --store eu
     """
     try:
-        checked = engine.check_files(paths)
+        checked = engine.check_files(paths, Path(), store_names)
     except engine.EngineError as exc:  # a plug-in rule that failed while checking: one sentence, naming it
         raise CommandFailed(str(exc)) from None
     echo_notes(checked.notes)

@@ -54,12 +54,15 @@ def adopt(
     documents: Mapping[str, Mapping[str, Any]],
     desired: Sequence[DesiredExperience],
     texts: Mapping[str, str],
+    shared: Mapping[str, Path] | None = None,
 ) -> Adoption:
     """The new text of each file `report` found drifted from a live experience. `documents` are the live
     experiences drift read (full GETs by id); `texts` the files' texts as they are (a byte order mark
     included, which the new text keeps), by experience key.
 
-    Nothing is to be written when drift reported errors or any new text fails its check (`refused`)."""
+    Nothing is to be written when drift reported errors or any new text fails its check (`refused`), or when
+    a drifted file is one several stores share (`shared`: its key and the store's override file to adopt in
+    by hand): one store's account is no reason to change the others'."""
     left = tuple(drift for drift in report.drifted if drift.finding not in ADOPTABLE)
     if report.errors:
         why = "no file is adopted while drift reports errors: fix them, then run igops drift --adopt again."
@@ -70,6 +73,12 @@ def adopt(
         if drift.finding not in ADOPTABLE:
             continue
         assert drift.experience_id is not None  # an adoptable finding has its live experience
+        if shared and drift.key in shared:
+            refused.append(
+                f"{drift.path} is shared by several stores, and only this store's account moved: write what "
+                f"it should say for this store in {shared[drift.key]} by hand, or change the shared file."
+            )
+            continue
         live = documents[drift.experience_id]
         try:
             adopted.append(_adopted(drift, by_key[drift.key], texts[drift.key], live, report.now))

@@ -5,6 +5,7 @@ a job without a token can publish it.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -30,8 +31,15 @@ def gather(
     `past`, every one of them."""
     entries = [*_boundaries(experiences), *(_freeze(window, windows_path) for window in windows)]
     kept = [entry for entry in entries if past or _to_come(entry, now)]
-    kept.sort(key=lambda entry: (entry.when.timestamp(), _ORDER[entry.kind], entry.key or entry.name))
-    return Calendar(now, tuple(kept), past)
+    return Calendar(now, _in_order(kept), past)
+
+
+def _in_order(entries: Sequence[CalendarEntry]) -> tuple[CalendarEntry, ...]:
+    return tuple(
+        sorted(
+            entries, key=lambda entry: (entry.when.timestamp(), _ORDER[entry.kind], entry.key or entry.name)
+        )
+    )
 
 
 def _boundaries(experiences: Sequence[DesiredExperience]) -> Iterator[CalendarEntry]:
@@ -55,3 +63,20 @@ def _to_come(entry: CalendarEntry, now: float) -> bool:
     if entry.until is None:
         return entry.when.timestamp() >= now
     return entry.until.timestamp() > now
+
+
+def merged_calendars(calendars: Mapping[str, Calendar], now: float, *, past: bool = False) -> Calendar:
+    """The calendars of several stores as one, in time order: a file's entry names its store (`us/KEY`); a
+    freeze window every store has is one entry, one only some stores have names them."""
+    windows: dict[CalendarEntry, list[str]] = {}
+    entries = []
+    for store, calendar in calendars.items():
+        for entry in calendar.entries:
+            if entry.kind is CalendarKind.FREEZE:
+                windows.setdefault(entry, []).append(store)
+            else:
+                entries.append(dataclasses.replace(entry, key=f"{store}/{entry.key}"))
+    for window, stores in windows.items():
+        named = window.name if len(stores) == len(calendars) else f"{window.name} ({', '.join(stores)})"
+        entries.append(dataclasses.replace(window, name=named))
+    return Calendar(now, _in_order(entries), past_included=past)

@@ -45,13 +45,12 @@ from igops.config import (
     ProjectConfig,
     Settings,
     load_project_config,
-    load_settings,
     missing_experiences_dir,
 )
 from igops.engine.account_state import CreateJournal, holding_account
 from igops.engine.adopting import ADOPTABLE, Adoption, adopt
 from igops.engine.apply import Creates, StepObserver, apply_plan, paced_floor_seconds
-from igops.engine.calendar import gather
+from igops.engine.calendar import gather, merged_calendars
 from igops.engine.connect import open_client
 from igops.engine.errors import EngineError
 from igops.engine.importing import ImportPlan, checked_on_disk, file_document, managing_files, plan_import
@@ -67,6 +66,7 @@ from igops.engine.saved_plan import (
     read_saved_plan,
     save_plan,
     save_store_plans,
+    saved_stores,
     stale_reasons,
 )
 from igops.errors import IgopsError
@@ -76,7 +76,16 @@ from igops.files.bounded import BoundedReadError, read_bounded
 from igops.files.discovery import FILE_START
 from igops.files.targets import write_problem
 from igops.files.writer import experience_text, project_schema
-from igops.model import ApplyReport, Calendar, DesiredExperience, DriftReport, Plan, Risk
+from igops.model import (
+    ApplyReport,
+    Calendar,
+    DesiredExperience,
+    DriftReport,
+    Plan,
+    Risk,
+    StoreOutcome,
+    StoreOutcomes,
+)
 from igops.sandbox import StateFileError
 
 log = logging.getLogger("igops")
@@ -105,15 +114,34 @@ class Project:
 
 
 def open_settings(
-    api: str | None = None, directory: Path = Path(), *, timeout: float | None = None
+    api: str | None = None,
+    directory: Path = Path(),
+    *,
+    timeout: float | None = None,
+    store_names: Sequence[str] = (),
 ) -> Settings:
-    """igops.yaml and the API settings, for work that needs no experience files; EngineError on a problem.
+    """igops.yaml and the API settings, for work on one account that needs no experience files; EngineError
+    on a problem. With stores, `store_names` must name one of them.
 
     `api` and `timeout` (seconds per request) override the environment and igops.yaml."""
     try:
-        return load_settings(api, directory, timeout=timeout)
+        config = load_project_config(directory)
+        accounts = config.chosen(store_names)
+        if config.has_stores and len(accounts) != 1:
+            raise ConfigError(
+                f"this command works on one store, and {config.source} has several: name it with --store "
+                f"(one of {', '.join(account.name for account in config.accounts)})."
+            )
+        return Settings.resolve(api, project=config, timeout=timeout, store=accounts[0])
     except ConfigError as exc:
         raise EngineError(str(exc)) from None
+
+
+def account_files(settings: Settings) -> LoadResult:
+    """The experience files of the settings' account (its store's, with stores), as validate checks them."""
+    if not settings.project.has_stores:
+        return validate((), settings.project.root)
+    return _store_files(settings.project, settings.account)
 
 
 def open_project(
@@ -135,17 +163,20 @@ class Files:
     works from."""
 
     config: ProjectConfig
-    desired: tuple[DesiredExperience, ...]
+    # Each chosen store's files, by store (the one account's, named DEFAULT_ACCOUNT, without stores).
+    stores: Mapping[str, tuple[DesiredExperience, ...]]
 
 
-def open_files(directory: Path = Path()) -> Files:
-    """igops.yaml governing `directory` and its experience files, without the API settings: needs no token.
-    InvalidFiles (every problem, located) or EngineError on a problem."""
+def open_files(directory: Path = Path(), names: Sequence[str] = ()) -> Files:
+    """igops.yaml governing `directory` and the experience files of the stores `names` chooses (every
+    store when empty), without the API settings: needs no token. InvalidFiles (every problem, located) or
+    EngineError on a problem."""
     try:
         config = load_project_config(directory)
-    except InvalidConfig as exc:
+        accounts = config.chosen(names)
+    except ConfigError as exc:
         raise EngineError(str(exc)) from None
-    return Files(config, _valid_experiences(config))
+    return Files(config, {account.name: store_experiences(config, account) for account in accounts})
 
 
 def _valid_experiences(config: ProjectConfig) -> tuple[DesiredExperience, ...]:
@@ -191,9 +222,22 @@ def _unknown_shared_keys(config: ProjectConfig, account: AccountConfig) -> str |
 
 def calendar_of(files: Files, now: float, *, past: bool = False) -> Calendar:
     """The files' scheduled starts and ends and igops.yaml's freeze windows at or after `now` (Unix
-    seconds), the windows not over by then, in time order; with `past`, those before it too."""
-    windows = files.config.account.policies[FREEZE.name].options["windows"]
-    return gather(files.desired, windows, now, past=past, windows_path=files.config.source)
+    seconds), the windows not over by then, in time order; with `past`, those before it too. With stores,
+    each entry names its store (`us/KEY`, `BFCM (us)`), but a window every chosen store has is one entry."""
+    accounts = {account.name: account for account in files.config.accounts}
+    calendars = {
+        store: gather(
+            desired,
+            accounts[store].policies[FREEZE.name].options["windows"],
+            now,
+            past=past,
+            windows_path=files.config.source,
+        )
+        for store, desired in files.stores.items()
+    }
+    if not files.config.has_stores:
+        return next(iter(calendars.values()))
+    return merged_calendars(calendars, now, past=past)
 
 
 def validate(paths: Sequence[Path], directory: Path = Path()) -> LoadResult:
@@ -212,26 +256,29 @@ class Checked:
     notes: tuple[str, ...] = ()
 
 
-def check_files(paths: Sequence[Path], directory: Path = Path()) -> Checked:
+def check_files(paths: Sequence[Path], directory: Path = Path(), names: Sequence[str] = ()) -> Checked:
     """validate, and the offline policies over the files that load, at the current time: each store's
     policies over its own files, with stores. EngineError when igops.yaml or a rule plug-in cannot be used."""
-    result, per_store = _validated(paths, directory)
+    result, per_store = _validated(paths, directory, names)
     try:
         config = load_project_config(directory)
-    except InvalidConfig as exc:
+        accounts = config.chosen(names)
+    except ConfigError as exc:
         raise EngineError(str(exc)) from None
     if not config.has_stores or paths:
         return Checked(
             result, offline_findings(result.experiences, rule_book(config.account.policies)), config.notes
         )
     risks: dict[Risk, None] = {}
-    for account, loaded in zip(config.accounts, per_store, strict=True):
+    for account, loaded in zip(accounts, per_store, strict=True):
         for risk in offline_findings(loaded.experiences, rule_book(account.policies)):
             risks[dataclasses.replace(risk, message=f"store {account.name}: {risk.message}")] = None
     return Checked(result, tuple(risks), config.notes)
 
 
-def _validated(paths: Sequence[Path], directory: Path) -> tuple[LoadResult, list[LoadResult]]:
+def _validated(
+    paths: Sequence[Path], directory: Path, names: Sequence[str] = ()
+) -> tuple[LoadResult, list[LoadResult]]:
     """The files checked as one, and each store's on its own (none given `paths`, or when igops.yaml cannot
     be read)."""
     if paths:
@@ -241,7 +288,11 @@ def _validated(paths: Sequence[Path], directory: Path) -> tuple[LoadResult, list
     except InvalidConfig as exc:
         return LoadResult(experiences=(), errors=tuple(exc.errors), files=(exc.errors[0].file,)), []
     results = []
-    for account in config.accounts:
+    try:
+        accounts = config.chosen(names)
+    except ConfigError:  # check_files says which
+        accounts = ()
+    for account in accounts:
         problem = missing_experiences_dir(config, account) or _unknown_shared_keys(config, account)
         if problem is not None:
             where = config.source or account.experiences_dir
@@ -271,6 +322,24 @@ class Policies:
     book: RuleBook
     source: Path | None
     notes: tuple[str, ...] = ()
+
+
+def policies_by_store(directory: Path = Path(), names: Sequence[str] = ()) -> StoreOutcomes[Policies] | None:
+    """With stores, the policies of each chosen store (its own laid over igops.yaml's), with every rule
+    installed; None without stores (open_policies). EngineError as open_policies."""
+    try:
+        config = load_project_config(directory)
+        accounts = config.chosen(names)
+    except ConfigError as exc:
+        raise EngineError(str(exc)) from None
+    if not config.has_stores:
+        return None
+    return StoreOutcomes(
+        tuple(
+            StoreOutcome(account.name, Policies(rule_book(account.policies), config.source, config.notes))
+            for account in accounts
+        )
+    )
 
 
 def open_policies(directory: Path = Path()) -> Policies:
@@ -366,6 +435,18 @@ class Session:
             due_only=due_only,
         )
         return dataclasses.replace(plan, store=self.store)
+
+    def _shared_files(self, project: Project) -> dict[str, Path]:
+        """The keys of the store's experiences from shared files, each with the store's override file."""
+        shared_dir = self.settings.project.shared_dir
+        if shared_dir is None:
+            return {}
+        return {
+            experience.key: experience.override
+            or self.settings.account.overrides_dir / f"{experience.key}.yaml"
+            for experience in project.desired
+            if shared_dir in experience.path.parents
+        }
 
     def _cache(self, cache_path: Path | None) -> RefreshCache | None:
         """The refresh cache kept at `cache_path`; each store of a repository keeps its own beside it."""
@@ -463,7 +544,12 @@ class Session:
         report, documents = await read_drift(
             self._client, project.desired, targets=targets, cache=cache, now=now
         )
-        paths = {drift.key: Path(drift.path) for drift in report.drifted if drift.finding in ADOPTABLE}
+        shared = self._shared_files(project)
+        paths = {
+            drift.key: Path(drift.path)
+            for drift in report.drifted
+            if drift.finding in ADOPTABLE and drift.key not in shared
+        }
         texts = {}
         for key, path in paths.items():
             try:
@@ -472,7 +558,7 @@ class Session:
             except (OSError, UnicodeDecodeError) as exc:
                 reason = (exc.strerror or str(exc)) if isinstance(exc, OSError) else "it is not UTF-8 text"
                 raise EngineError(f"Cannot read {path} to adopt the account's values: {reason}.") from None
-        adoption = adopt(report, documents, project.desired, texts)
+        adoption = adopt(report, documents, project.desired, texts, shared)
         if adoption.refused:
             return adoption
         # An experience file may be a link to another inside the directory: it is read, never replaced.
@@ -616,6 +702,14 @@ def analysis_window(start: str | None, end: str | None) -> Window:
     try:
         return parse_window(start, end)
     except DateError as exc:
+        raise EngineError(str(exc)) from None
+
+
+def stores_in_plan_file(path: Path) -> tuple[str, ...]:
+    """The stores a saved plan holds a section for: none for a plan of one account."""
+    try:
+        return saved_stores(read_bounded(path, MAX_SAVED_PLAN_BYTES, "a saved igops plan"), str(path))
+    except (BoundedReadError, SavedPlanError) as exc:
         raise EngineError(str(exc)) from None
 
 
