@@ -464,3 +464,42 @@ def test_validate_and_calendar_read_every_store(tmp_path: Path, monkeypatch: pyt
     calendar = igops("calendar", "--store", "us", "--format", "json", "--now", "2027-01-01T00:00:00+00:00")
     assert calendar.exit_code == 0, calendar.output
     assert [entry["key"] for entry in json.loads(calendar.stdout)["entries"]] == [f"us/{HERO}"]
+
+
+def test_plans_made_in_a_job_each_combine_into_one_comment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work_in(
+        _repository(
+            tmp_path, {"us": "sandbox:us.db", "eu": "sandbox:eu.db"}, {"us": [HERO], "eu": [SHIPPING]}
+        ),
+        monkeypatch,
+    )
+    _tokens(monkeypatch)
+    for store in ("us", "eu"):
+        planned = igops("plan", "--store", store, "--format", "json")
+        assert planned.exit_code == 0, planned.output
+        (tmp_path / f"{store}.json").write_text(planned.stdout, encoding="utf-8")
+    together = igops("plan", "--format", "markdown").stdout
+    combined = igops("combine-plans", "eu.json", "us.json", "--expect-store", "us", "--expect-store", "eu")
+    assert combined.exit_code == 0, combined.output
+    # The same comment as one job planning both stores would post.
+    assert combined.stdout == together
+    # A store whose job brought back no plan is named in its line, and fails the step.
+    missing = igops(
+        "combine-plans", "us.json", "--expect-store", "us", "--expect-store", "uk", "--max-chars", "900"
+    )
+    assert missing.exit_code == 1
+    assert (
+        "| uk | Not planned: store uk: no plan came back: its job failed or was cancelled. |"
+        in missing.stdout
+    )
+    assert len(missing.stdout.rstrip("\n")) <= 900
+    assert "Error: 1 store not planned: uk." in missing.stderr
+    twice = igops("combine-plans", "us.json", "us.json")
+    assert twice.exit_code == 1 and "us.json: the store us is in another document too." in twice.output
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"format_version": 5}', encoding="utf-8")
+    refused = igops("combine-plans", "broken.json")
+    assert refused.exit_code == 1
+    assert "broken.json: The plan has format_version 5; this igops reads format_version 6" in refused.output

@@ -12,6 +12,7 @@ import click
 from igops import __version__
 from igops.cli.apply_command import apply_command
 from igops.cli.calendar_command import calendar_command
+from igops.cli.combine_plans_command import combine_plans_command
 from igops.cli.comment_body_command import comment_body_command
 from igops.cli.common import EXIT_ERROR, use_color
 from igops.cli.demo_command import demo_command
@@ -61,6 +62,7 @@ for command in (
     calendar_command,
     sandbox,
     comment_body_command,
+    combine_plans_command,
 ):
     cli.add_command(command)
 
