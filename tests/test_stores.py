@@ -7,6 +7,7 @@ import html
 import json
 import re
 import shutil
+import subprocess
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -16,7 +17,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from support.apply import state_experiences
 from support.cli import REPO, igops, work_in
-from support.emulator import new_sandbox, serve_over_http
+from support.emulator import dashboard_put, new_sandbox, serve_over_http
 
 from igops.config import load_project_config
 from igops.engine.account_state import account_dir, holding_account
@@ -503,3 +504,31 @@ def test_plans_made_in_a_job_each_combine_into_one_comment(
     refused = igops("combine-plans", "broken.json")
     assert refused.exit_code == 1
     assert "broken.json: The plan has format_version 5; this igops reads format_version 6" in refused.output
+
+
+@pytest.mark.http
+def test_base_reads_each_store_with_its_shared_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    work_in(_repository(tmp_path, {"us": "sandbox:us.db", "eu": "sandbox:eu.db"}, {}), monkeypatch)
+    _tokens(monkeypatch)
+    shared = tmp_path / "experiences" / "_shared"
+    shared.mkdir()
+    shutil.copy(REPO / "experiences" / f"{HERO}.yaml", shared / f"{HERO}.yaml")
+    for arguments in (
+        ["init", "-q"],
+        ["add", "-A"],
+        ["-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "base"],
+    ):
+        subprocess.run(["git", *arguments], cwd=tmp_path, check=True, capture_output=True, timeout=30)
+    assert igops("apply", "--auto-approve").exit_code == 0
+    # The dashboard edits us's copy: applying the files reverts it, which the plan must say is the account's.
+    sandbox = new_sandbox(tmp_path / "us.db")
+    try:
+        with serve_over_http(sandbox) as url:
+            [live] = sandbox.experiences()
+            dashboard_put(url, {**live, "description": "Edited in the dashboard"})
+    finally:
+        sandbox.close()
+    document = json.loads(igops("plan", "--base", "HEAD", "--format", "json").stdout)
+    [change] = document["stores"]["us"]["experiences"][0]["changes"]
+    assert [(field["path"], field["origin"]) for field in change["fields"]] == [("description", "outside")]
+    assert document["stores"]["eu"]["experiences"][0]["changes"] == []

@@ -71,7 +71,7 @@ from igops.engine.saved_plan import (
 )
 from igops.errors import IgopsError
 from igops.files import FileError, LoadResult, load_experiences, load_store_experiences, shared_file_keys
-from igops.files.at_commit import CommitError, experiences_at
+from igops.files.at_commit import CommitError, CommitFiles, experiences_at, store_experiences_at
 from igops.files.bounded import BoundedReadError, read_bounded
 from igops.files.discovery import FILE_START
 from igops.files.targets import write_problem
@@ -418,7 +418,7 @@ class Session:
         if max_changes is not None:
             rules = rules.with_option("max-changes", "max", max_changes)
         try:
-            at_base = None if base is None else experiences_at(base, self.settings.account.experiences_dir)
+            at_base = None if base is None else self._files_at(base)
         except CommitError as exc:
             raise EngineError(str(exc)) from None
         cache = self._cache(cache_path)
@@ -447,6 +447,15 @@ class Session:
             for experience in project.desired
             if shared_dir in experience.path.parents
         }
+
+    def _files_at(self, base: str) -> CommitFiles:
+        """The account's experience files as the commit `base` has them (a store's: with its shared files)."""
+        account, config = self.settings.account, self.settings.project
+        if not config.has_stores:
+            return experiences_at(base, account.experiences_dir)
+        return store_experiences_at(
+            base, account.experiences_dir, config.shared_dir, account.shared, account.overrides_dir
+        )
 
     def _cache(self, cache_path: Path | None) -> RefreshCache | None:
         """The refresh cache kept at `cache_path`; each store of a repository keeps its own beside it."""

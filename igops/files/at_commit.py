@@ -3,9 +3,12 @@ and the index are never touched, and checked by the same loader as the files on 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import subprocess
+import tempfile
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +16,7 @@ from igops.errors import IgopsError
 from igops.files.discovery import decode
 from igops.files.errors import FileError
 from igops.files.loader import check_text
+from igops.files.stores import load_store_experiences
 from igops.model import DesiredExperience, GitBase
 
 _SUFFIXES = (".yaml", ".yml")
@@ -33,12 +37,69 @@ class CommitFiles:
 
 def experiences_at(ref: str, directory: Path, option: str = "--base") -> CommitFiles:
     """The experience files under `directory` (relative to the working directory) as commit `ref` has them."""
-    prefix = _git("rev-parse", "--show-prefix", option=option).decode().strip()
+    commit = _commit(ref, option)
+    experiences = []
+    for local, data in _files(commit, [directory], option):
+        text = decode(local, data)
+        if isinstance(text, FileError):
+            continue
+        # A file the commit holds with problems counts as absent there: its changes are then the files'.
+        checked = check_text(text, local)
+        if checked.experience is not None and not checked.errors:
+            experiences.append(checked.experience)
+    return CommitFiles(GitBase(ref, commit), tuple(experiences))
+
+
+def store_experiences_at(
+    ref: str,
+    own_dir: Path,
+    shared_dir: Path | None,
+    shared_keys: Collection[str] | None,
+    overrides_dir: Path,
+    option: str = "--base",
+) -> CommitFiles:
+    """One store's experiences as commit `ref` has its files, the shared ones it plans and its overrides
+    (load_store_experiences), each named as the working directory names it. A file with a problem there
+    counts as absent."""
+    commit = _commit(ref, option)
+    directories = [own_dir, *([] if shared_dir is None else [shared_dir])]
+    with tempfile.TemporaryDirectory(prefix="igops-base-") as temporary:
+        root = Path(temporary)
+        for local, data in _files(commit, directories, option):
+            # Only what lies under the working directory: a path out of it would land out of this one too.
+            if local.is_absolute() or ".." in local.parts:
+                continue
+            (root / local).parent.mkdir(parents=True, exist_ok=True)
+            (root / local).write_bytes(data)
+
+        def inside(directory: Path) -> Path:
+            return root / os.path.relpath(directory)
+
+        loaded = load_store_experiences(
+            inside(own_dir),
+            None if shared_dir is None else inside(shared_dir),
+            shared_keys,
+            inside(overrides_dir),
+        )
+        experiences = tuple(
+            dataclasses.replace(
+                experience,
+                path=experience.path.relative_to(root),
+                override=None if experience.override is None else experience.override.relative_to(root),
+            )
+            for experience in loaded.experiences
+        )
+    return CommitFiles(GitBase(ref, commit), experiences)
+
+
+def _commit(ref: str, option: str) -> str:
+    """The commit `ref` names; CommitError, in one sentence, when it names none (or outside a repository)."""
+    _git("rev-parse", "--show-prefix", option=option)  # says first when this is no git repository
     missing = (
         f"{option} {ref}: no such commit in this repository (a pull request's base may need fetching "
         "first: git fetch origin BRANCH, or actions/checkout with fetch-depth: 0)."
     )
-    commit = (
+    return (
         _git(
             "rev-parse",
             "--verify",
@@ -51,27 +112,28 @@ def experiences_at(ref: str, directory: Path, option: str = "--base") -> CommitF
         .decode()
         .strip()
     )
-    # Relative to the working directory, as git's --show-prefix is; "." when it is the directory itself.
-    inside = Path(os.path.relpath(directory)).as_posix()
-    tree_path = (prefix or ".") if inside == "." else f"{prefix}{inside}"
-    listing = _git("ls-tree", "-r", "-z", "--full-tree", commit, "--", tree_path, option=option)
+
+
+def _files(commit: str, directories: Sequence[Path], option: str) -> list[tuple[Path, bytes]]:
+    """The YAML files under `directories` in `commit`, each named relative to the working directory, with
+    their content."""
+    prefix = _git("rev-parse", "--show-prefix", option=option).decode().strip()
     wanted: list[tuple[str, Path]] = []
-    for entry in filter(None, listing.split(b"\0")):
-        meta, _, name = entry.partition(b"\t")
-        mode, kind, _ = meta.decode().split(" ", 2)
-        path = name.decode("utf-8", errors="surrogateescape")
-        if kind == "blob" and mode in _REGULAR_FILES and path.endswith(_SUFFIXES):
-            wanted.append((path, Path(path).relative_to(prefix) if prefix else Path(path)))
-    experiences = []
-    for (_, local), data in zip(wanted, _blobs(commit, [name for name, _ in wanted], option), strict=True):
-        text = decode(local, data)
-        if isinstance(text, FileError):
-            continue
-        # A file the commit holds with problems counts as absent there: its changes are then the files'.
-        checked = check_text(text, local)
-        if checked.experience is not None and not checked.errors:
-            experiences.append(checked.experience)
-    return CommitFiles(GitBase(ref, commit), tuple(experiences))
+    for directory in directories:
+        # Relative to the working directory, as git's --show-prefix is; "." when it is the directory itself.
+        inside = Path(os.path.relpath(directory)).as_posix()
+        tree_path = (prefix or ".") if inside == "." else f"{prefix}{inside}"
+        listing = _git("ls-tree", "-r", "-z", "--full-tree", commit, "--", tree_path, option=option)
+        for entry in filter(None, listing.split(b"\0")):
+            meta, _, name = entry.partition(b"\t")
+            mode, kind, _ = meta.decode().split(" ", 2)
+            path = name.decode("utf-8", errors="surrogateescape")
+            if kind == "blob" and mode in _REGULAR_FILES and path.endswith(_SUFFIXES):
+                wanted.append((path, Path(path).relative_to(prefix) if prefix else Path(path)))
+    unique = list(dict.fromkeys(wanted))
+    return list(
+        zip((local for _, local in unique), _blobs(commit, [name for name, _ in unique], option), strict=True)
+    )
 
 
 def _blobs(commit: str, names: list[str], option: str) -> list[bytes]:
