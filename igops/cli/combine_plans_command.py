@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
+from igops import engine
 from igops.cli.common import (
     MAX_CHARS_OPTION,
     CommandFailed,
     refuse_max_chars_unless_markdown,
     show_store_plans,
 )
-from igops.documents.plan import store_plans_from_document
-from igops.files.bounded import BoundedReadError, read_bounded
-from igops.model import Plan, StoreOutcome, StoreOutcomes
+from igops.model import Plan, StoreOutcome, StoreOutcomes, StorePlans
 from igops.render.formats import STORE_PLAN_FORMATS
 from igops.text import counted
-
-# A plan document of a store with a thousand new experiences is about 5 MB.
-_MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
 
 
 @click.command("combine-plans")
@@ -81,12 +76,8 @@ def combine_plans_command(
         raise CommandFailed(f"{counted(len(failed), 'store')} not planned: {', '.join(failed)}.")
 
 
-def _read(path: Path) -> StoreOutcomes[Plan]:
+def _read(path: Path) -> StorePlans:
     try:
-        text = read_bounded(path, _MAX_DOCUMENT_BYTES, "a plan document")
-    except BoundedReadError as exc:
+        return engine.read_store_plans(path)
+    except engine.EngineError as exc:
         raise CommandFailed(str(exc)) from None
-    try:
-        return store_plans_from_document(json.loads(text))
-    except (ValueError, RecursionError) as exc:
-        raise CommandFailed(f"{path}: {exc}") from None

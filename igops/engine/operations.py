@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import dataclasses
 import functools
+import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
@@ -47,6 +48,7 @@ from igops.config import (
     load_project_config,
     missing_experiences_dir,
 )
+from igops.documents.plan import store_plans_from_document
 from igops.engine.account_state import CreateJournal, holding_account
 from igops.engine.adopting import ADOPTABLE, Adoption, adopt
 from igops.engine.apply import Creates, StepObserver, apply_plan, paced_floor_seconds
@@ -85,6 +87,7 @@ from igops.model import (
     Risk,
     StoreOutcome,
     StoreOutcomes,
+    StorePlans,
 )
 from igops.sandbox import StateFileError
 
@@ -712,6 +715,18 @@ def analysis_window(start: str | None, end: str | None) -> Window:
         return parse_window(start, end)
     except DateError as exc:
         raise EngineError(str(exc)) from None
+
+
+def read_store_plans(path: Path) -> StorePlans:
+    """The plans in a document `igops plan --format json` printed for a repository with stores (not a saved
+    plan: it carries no seal, and is only shown); EngineError, in one sentence naming it, if it is none."""
+    try:
+        text = read_bounded(path, MAX_SAVED_PLAN_BYTES, "a plan document")
+        return store_plans_from_document(json.loads(text))
+    except BoundedReadError as exc:
+        raise EngineError(str(exc)) from None
+    except (ValueError, RecursionError) as exc:
+        raise EngineError(f"{path}: {exc}") from None
 
 
 def stores_in_plan_file(path: Path) -> tuple[str, ...]:
