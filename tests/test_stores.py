@@ -62,6 +62,13 @@ def _tokens(monkeypatch: pytest.MonkeyPatch, *stores: str) -> None:
         monkeypatch.setenv(f"INTELLIGEMS_API_TOKEN_{name.upper()}", TOKENS[name])
 
 
+def _sandbox_stores(root: Path, monkeypatch: pytest.MonkeyPatch, files: dict[str, list[str]]) -> Path:
+    """The stores us and eu, each on an emulator state file of its own (which takes the emulator's token),
+    as the working directory."""
+    _tokens(monkeypatch)
+    return work_in(_repository(root, {"us": "sandbox:us.db", "eu": "sandbox:eu.db"}, files), monkeypatch)
+
+
 def _names(sandbox: Sandbox) -> list[str]:
     return sorted(experience["name"] for experience in sandbox.experiences())
 
@@ -147,13 +154,7 @@ def test_a_plan_with_a_failed_store_is_never_saved(tmp_path: Path, monkeypatch: 
 def test_a_saved_plan_is_applied_and_refused_as_stale_store_by_store(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    work_in(
-        _repository(
-            tmp_path, {"us": "sandbox:us.db", "eu": "sandbox:eu.db"}, {"us": [HERO], "eu": [SHIPPING]}
-        ),
-        monkeypatch,
-    )
-    _tokens(monkeypatch)  # sandbox: URLs take the emulator's own token
+    _sandbox_stores(tmp_path, monkeypatch, {"us": [HERO], "eu": [SHIPPING]})
     assert igops("plan", "--out", "plan.json").exit_code == 0
     # A file of one store changes after the plan was made: that store's section is stale, the other's is not.
     hero = tmp_path / "experiences" / "us" / f"{HERO}.yaml"
@@ -342,8 +343,7 @@ def _store_part(body: str, store: str) -> str:
 def test_a_shared_file_with_an_override_makes_experiences_that_differ_only_there(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    work_in(_repository(tmp_path, {"us": "sandbox:us.db", "eu": "sandbox:eu.db"}, {}), monkeypatch)
-    _tokens(monkeypatch)
+    _sandbox_stores(tmp_path, monkeypatch, {})
     shared = tmp_path / "experiences" / "_shared"
     shared.mkdir()
     shutil.copy(REPO / "experiences" / f"{HERO}.yaml", shared / f"{HERO}.yaml")
@@ -470,13 +470,7 @@ def test_validate_and_calendar_read_every_store(tmp_path: Path, monkeypatch: pyt
 def test_plans_made_in_a_job_each_combine_into_one_comment(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    work_in(
-        _repository(
-            tmp_path, {"us": "sandbox:us.db", "eu": "sandbox:eu.db"}, {"us": [HERO], "eu": [SHIPPING]}
-        ),
-        monkeypatch,
-    )
-    _tokens(monkeypatch)
+    _sandbox_stores(tmp_path, monkeypatch, {"us": [HERO], "eu": [SHIPPING]})
     for store in ("us", "eu"):
         planned = igops("plan", "--store", store, "--format", "json")
         assert planned.exit_code == 0, planned.output
@@ -508,8 +502,7 @@ def test_plans_made_in_a_job_each_combine_into_one_comment(
 
 @pytest.mark.http
 def test_base_reads_each_store_with_its_shared_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    work_in(_repository(tmp_path, {"us": "sandbox:us.db", "eu": "sandbox:eu.db"}, {}), monkeypatch)
-    _tokens(monkeypatch)
+    _sandbox_stores(tmp_path, monkeypatch, {})
     shared = tmp_path / "experiences" / "_shared"
     shared.mkdir()
     shutil.copy(REPO / "experiences" / f"{HERO}.yaml", shared / f"{HERO}.yaml")

@@ -265,19 +265,7 @@ async def _store_plan(
 ) -> Plan:
     """One store's plan as apply takes it: its section of PLANFILE (not stale), or a fresh plan (the one its
     reviewed plan's section does, with --reviewed). EngineError, naming why, when it cannot be applied."""
-    if planfile is not None:
-        plan = await session.saved_plan(project, planfile, now=options.now)
-    else:
-        plan = await session.plan(
-            project,
-            targets=targets[project.settings.account.name],
-            resend=options.resend,
-            max_changes=options.max_changes,
-            cache_path=options.cache_path,
-            now=options.now,
-            due_only=options.due_only,
-        )
-    annotate_plan(plan, project, "apply")
+    plan = await _plan_to_apply(session, project, options, planfile, targets[project.settings.account.name])
     if plan.errors:
         raise EngineError("; ".join(error.message for error in plan.errors))
     if options.reviewed is not None:
@@ -333,19 +321,7 @@ async def _apply(
 async def _apply_held(
     session: Session, project: Project, options: ApplyOptions, planfile: Path | None
 ) -> ApplyReport | None:
-    if planfile is not None:
-        plan = await session.saved_plan(project, planfile, now=options.now)
-    else:
-        plan = await session.plan(
-            project,
-            targets=options.targets,
-            resend=options.resend,
-            max_changes=options.max_changes,
-            cache_path=options.cache_path,
-            now=options.now,
-            due_only=options.due_only,
-        )
-    annotate_plan(plan, project, "apply")
+    plan = await _plan_to_apply(session, project, options, planfile, options.targets)
     if planfile is None:
         fail_on_plan_errors(plan)
         show_plan(plan)
@@ -370,6 +346,26 @@ async def _apply_held(
         return await session.apply(
             plan, force=options.force, keep_going=options.keep_going, stop=stop, observe=observe
         )
+
+
+async def _plan_to_apply(
+    session: Session, project: Project, options: ApplyOptions, planfile: Path | None, targets: Sequence[str]
+) -> Plan:
+    """PLANFILE's plan (not stale), or a fresh one of `targets`, annotated on the files in GitHub Actions."""
+    if planfile is not None:
+        plan = await session.saved_plan(project, planfile, now=options.now)
+    else:
+        plan = await session.plan(
+            project,
+            targets=targets,
+            resend=options.resend,
+            max_changes=options.max_changes,
+            cache_path=options.cache_path,
+            now=options.now,
+            due_only=options.due_only,
+        )
+    annotate_plan(plan, project, "apply")
+    return plan
 
 
 def _refuse_unreviewed(session: Session, plan: Plan, reviewed: Path) -> None:
