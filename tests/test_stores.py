@@ -525,3 +525,39 @@ def test_base_reads_each_store_with_its_shared_files(tmp_path: Path, monkeypatch
     [change] = document["stores"]["us"]["experiences"][0]["changes"]
     assert [(field["path"], field["origin"]) for field in change["fields"]] == [("description", "outside")]
     assert document["stores"]["eu"]["experiences"][0]["changes"] == []
+
+
+@pytest.mark.http
+def test_a_store_whose_token_is_refused_fails_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, emulators: dict[str, tuple[Sandbox, str]]
+) -> None:
+    (us, us_url), (_, uk_url) = emulators["us"], emulators["uk"]
+    work_in(_repository(tmp_path, {"us": us_url, "uk": uk_url}, {"us": [HERO], "uk": [HERO]}), monkeypatch)
+    _tokens(monkeypatch, "us")
+    monkeypatch.setenv("INTELLIGEMS_API_TOKEN_UK", TOKENS["us"])  # another store's key: uk's API refuses it
+    result = igops("apply", "--auto-approve")
+    assert result.exit_code == 1
+    assert f"us: {HERO}: create done" in result.output
+    assert "Error: store uk: " in result.output and TOKENS["us"] not in result.output
+    assert "1 store not applied in full (uk): see above; the other stores were applied." in result.output
+    assert _names(us) == ["Homepage hero headline"]
+
+
+def test_apply_reviewed_compares_each_store_with_its_section(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _sandbox_stores(tmp_path, monkeypatch, {"us": [HERO], "eu": [SHIPPING]})
+    assert igops("plan", "--out", "reviewed.json").exit_code == 0
+    # eu's file moves after the review: eu's plan is not the one reviewed, us's still is.
+    bundle = tmp_path / "experiences" / "eu" / f"{SHIPPING}.yaml"
+    bundle.write_text(
+        bundle.read_text(encoding="utf-8").replace("Bundle and save", "Bundles", 1), encoding="utf-8"
+    )
+    result = igops("apply", "--auto-approve", "--reviewed", "reviewed.json")
+    assert result.exit_code == 1
+    assert (
+        "store eu: This plan is not the one reviewed in reviewed.json, so nothing was applied"
+        in result.output
+    )
+    assert f"us: {HERO}: create done" in result.output
+    assert igops("plan", "--store", "us", "--detailed-exitcode").exit_code == 0

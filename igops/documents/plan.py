@@ -247,13 +247,15 @@ def plan_digest(plan: Plan) -> str:
 def digested(experience: ExperiencePlan) -> list[dict[str, Any]]:
     """What the digest covers of one experience: its changes, then its scheduled actions. A scheduled action
     reads as the change it becomes once due, so that a plan reviewed before a boundary and applied after it
-    does the same: the reviewers saw when it would start."""
+    does the same: the reviewers saw when it would start. A create lists no fields, so the experience it
+    sends is covered whole: a file edited between the review and the apply creates something else."""
     return [
         {
             "kind": change.kind.value,
             "winner": change.winner,
             "fields": [[field.path, field.before, field.after] for field in change.fields],
             **({} if change.due is None else {"due": change.due.isoformat()}),
+            **({"desired": experience.desired} if change.kind is ChangeKind.CREATE else {}),
         }
         for change in experience.changes
     ] + [

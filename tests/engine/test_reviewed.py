@@ -135,3 +135,20 @@ def test_a_plan_reviewed_before_a_scheduled_start_is_the_plan_applied_after_it()
     assert review_differences(before, after) == []
     moved = planned(start + timedelta(days=1), start - timedelta(days=2))
     assert review_differences(before, moved) == ["launch: its plan changed since the review"]
+
+
+def test_a_create_whose_file_changed_after_the_review_is_a_difference() -> None:
+    # A create lists no fields: what it sends is the file's experience, which the digest must cover whole.
+    def creating(name: str) -> Plan:
+        new = replace(
+            experience("promo", Change(ChangeKind.CREATE)),
+            experience_id=None,
+            live_status=None,
+            desired={"name": name, "type": "content/onsiteEdits"},
+        )
+        return plan(new, files="h2" if name != "Promo" else "h1")
+
+    assert plan_digest(creating("Promo")) == plan_digest(creating("Promo"))
+    assert plan_digest(creating("Promo")) != plan_digest(creating("Promo, edited"))
+    [difference] = review_differences(creating("Promo"), creating("Promo, edited"))
+    assert difference.startswith("promo: ")
