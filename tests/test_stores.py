@@ -561,3 +561,14 @@ def test_apply_reviewed_compares_each_store_with_its_section(
     )
     assert f"us: {HERO}: create done" in result.output
     assert igops("plan", "--store", "us", "--detailed-exitcode").exit_code == 0
+
+
+def test_a_saved_plan_of_one_store_applies_to_that_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _sandbox_stores(tmp_path, monkeypatch, {"us": [HERO], "eu": [SHIPPING]})
+    assert igops("plan", "--store", "eu", "--out", "eu.json").exit_code == 0
+    result = igops("apply", "eu.json")
+    assert result.exit_code == 0, result.output
+    assert f"eu: {SHIPPING}: create done" in result.output and "us:" not in result.output
+    assert not (tmp_path / "us.db").exists()  # us was neither planned nor applied

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn
 from rich.text import Text
 
+from igops import engine
 from igops.cli.common import (
     API_OPTION,
     NOW_OPTION,
@@ -161,6 +162,12 @@ def apply_command(
                 f"{shaping[0]} shapes a fresh plan; a saved plan runs as it was made: make "
                 f"it with igops plan {shaping[0]} ... --out PLANFILE."
             )
+    if planfile is not None and not store_names:
+        # A saved plan of some stores applies to those (a pull request's job plans one store).
+        try:
+            store_names = engine.stores_in_plan_file(planfile)
+        except EngineError as exc:
+            raise CommandFailed(str(exc)) from None
     stores = load_stores(api, store_names)
     if planfile is None and not auto_approve and not sys.stdin.isatty():
         raise CommandFailed(
