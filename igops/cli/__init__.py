@@ -26,6 +26,7 @@ from igops.cli.report_command import report_command
 from igops.cli.sandbox_commands import sandbox
 from igops.cli.show_command import show_command
 from igops.cli.sitewide_command import sitewide_command
+from igops.cli.stores_command import stores_command
 from igops.cli.validate_command import validate
 from igops.cli.verbose import VERBOSE_FLAGS, VERBOSE_HELP, VerboseGroup, log_to_stderr
 
@@ -60,6 +61,7 @@ for command in (
     monitor_command,
     policies_command,
     calendar_command,
+    stores_command,
     sandbox,
     comment_body_command,
     combine_plans_command,

@@ -30,6 +30,7 @@ from igops.engine.operations import (
     write_store_plans,
 )
 from igops.engine.rules import RuleBook, UnsafePlan, raise_if_unsafe
+from igops.engine.store_changes import StoreEntry, StoreListing, list_stores
 from igops.engine.stores import Stores, holding_stores, open_stores, run_stores, with_targets
 
 __all__ = [
@@ -40,12 +41,15 @@ __all__ = [
     "Project",
     "RuleBook",
     "Session",
+    "StoreEntry",
+    "StoreListing",
     "Stores",
     "UnsafePlan",
     "account_files",
     "calendar_of",
     "check_files",
     "holding_stores",
+    "list_stores",
     "offline_findings",
     "open_files",
     "open_policies",

@@ -1,5 +1,6 @@
-"""The experience files as a git commit holds them (plan --base): read with git's plumbing, so the work tree
-and the index are never touched, and checked by the same loader as the files on disk."""
+"""The experience files as a git commit holds them (plan --base), and the paths changed since a commit
+(stores --changed-since): read with git's plumbing, so the work tree and the index are never touched, and
+the files checked by the same loader as the files on disk."""
 
 from __future__ import annotations
 
@@ -92,15 +93,42 @@ def store_experiences_at(
     return CommitFiles(GitBase(ref, commit), experiences)
 
 
-def _commit(ref: str, option: str) -> str:
-    """The commit `ref` names; CommitError, in one sentence, when it names none (or outside a repository)."""
-    _git("rev-parse", "--show-prefix", option=option)  # says first when this is no git repository
+def changed_since(ref: str, directory: Path, option: str = "--changed-since") -> tuple[Path, ...]:
+    """Every path a change since commit `ref` touches, absolute, sorted: each file that differs between
+    `ref` and the work tree of the repository holding `directory` (committed since, staged or not), a
+    deleted or renamed file by its old path and by its new one, and each untracked file git does not
+    ignore (a new file not yet added is a change too)."""
+    here = ("-C", str(directory))
+    outside = (
+        f"{option} {ref}: {os.path.abspath(directory)} is not in a git repository, so igops cannot tell "
+        "what changed."
+    )
+    top = Path(_git(*here, "rev-parse", "--show-toplevel", option=option, failure=outside).decode().strip())
+    commit = _commit(ref, option, here)
+    # Without rename detection a rename is a deletion and an addition: both paths are listed. Both commands
+    # run from the top, so that both name paths from there.
+    at_top = ("-C", str(top))
+    changed = _git(*at_top, "diff", "--no-renames", "--name-only", "-z", commit, "--", option=option)
+    untracked = _git(*at_top, "ls-files", "--others", "--exclude-standard", "-z", option=option)
+    names = {
+        name.decode("utf-8", errors="surrogateescape")
+        for name in (*changed.split(b"\0"), *untracked.split(b"\0"))
+        if name
+    }
+    return tuple(sorted(top / name for name in names))
+
+
+def _commit(ref: str, option: str, here: tuple[str, ...] = ()) -> str:
+    """The commit `ref` names (git run with `here`, such as -C DIRECTORY); CommitError, in one sentence, when
+    it names none (or outside a repository)."""
+    _git(*here, "rev-parse", "--show-prefix", option=option)  # says first when this is no git repository
     missing = (
         f"{option} {ref}: no such commit in this repository (a pull request's base may need fetching "
         "first: git fetch origin BRANCH, or actions/checkout with fetch-depth: 0)."
     )
     return (
         _git(
+            *here,
             "rev-parse",
             "--verify",
             "--quiet",

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
 from igops.analytics import MonitorReport, Report, SitewideFigures
-from igops.engine import Policies
+from igops.engine import Policies, StoreListing
 from igops.model import Calendar, DriftReport, Plan, StorePlans
 from igops.render.calendar import render_calendar_json, render_calendar_markdown, render_calendar_text
 from igops.render.calendar_ics import render_calendar_ics
@@ -28,6 +28,7 @@ from igops.render.store_plans import (
     render_store_plans_markdown,
     render_store_plans_text,
 )
+from igops.render.stores import render_stores_json, render_stores_text
 
 T = TypeVar("T")
 T_contra = TypeVar("T_contra", contravariant=True)
@@ -127,5 +128,11 @@ CALENDAR_FORMATS = Formats[Calendar](
         "markdown": (render_calendar_markdown, "for an issue or a wiki page"),
         "json": (render_calendar_json, "for machines (schemas/calendar.schema.json)"),
         "ics": (render_calendar_ics, "for calendar apps (iCalendar, to publish as a feed)"),
+    }
+)
+STORES_FORMATS = Formats[StoreListing](
+    {
+        "text": (render_stores_text, "for terminals"),
+        "json": (render_stores_json, "for a workflow's strategy.matrix (include: store, token_env)"),
     }
 )
