@@ -160,6 +160,12 @@ def load_project_config(directory: Path) -> ProjectConfig:
     text = read_text(Candidate(path, path.parent))
     if isinstance(text, FileError):
         raise InvalidConfig([text])
+    return read_project_config(path, text)
+
+
+def read_project_config(path: Path, text: str) -> ProjectConfig:
+    """The settings `text` holds, as igops.yaml at `path` (where its paths start, and how its errors are
+    located); InvalidConfig when they have problems."""
     try:
         document = parse(text)
     except YamlError as exc:
@@ -331,6 +337,16 @@ def _project(
 
 # Where shared files are when igops.yaml names no shared_dir: inside experiences_dir, beside the stores'.
 SHARED_DIR = "_shared"
+
+
+_STORE_NAME = load_schema(CONFIG_SCHEMA)["properties"]["stores"]["propertyNames"]
+
+
+def store_name_problem(name: str) -> str | None:
+    """Why `name` cannot name a store (the schema's rule for the keys of `stores:`), None when it can."""
+    if re.fullmatch(_STORE_NAME["pattern"].removeprefix("^").removesuffix("$"), name):
+        return None
+    return f"{name!r} is not a store name: {_STORE_NAME['description'].split(': ', 1)[1]}"
 
 
 def store_token_env(name: str) -> str:

@@ -290,3 +290,218 @@ def test_this_repositorys_workflows_never_need_a_secret() -> None:
         text = (REPO / WORKFLOW_DIR / name).read_text(encoding="utf-8")
         assert "secrets." not in text, name
         assert "igops sandbox seed" in text and "igops sandbox serve" in text, name
+
+
+# --- several stores: igops init --store NAME ------------------------------------------------------------
+
+
+def tree(root: Path) -> dict[str, str]:
+    """Every file under `root` with its text, and each directory (as "DIR/": "")."""
+    found = {
+        str(path.relative_to(root)): path.read_text(encoding="utf-8")
+        for path in root.rglob("*")
+        if path.is_file()
+    }
+    return found | {f"{path.relative_to(root)}/": "" for path in root.rglob("*") if path.is_dir()}
+
+
+def test_init_with_stores_writes_each_stores_directory_with_the_example(tmp_path: Path) -> None:
+    result = init(str(tmp_path), "--store", "us", "--store", "eu-wholesale")
+    assert result.exit_code == 0, result.output
+    examples = [
+        f"experiences/{store}/example-free-shipping-headline.yaml" for store in ("us", "eu-wholesale")
+    ]
+    assert files_under(tmp_path) == sorted([*(set(SCAFFOLD_PATHS) - {EXAMPLE_EXPERIENCE}), *examples])
+    config = load_project_config(tmp_path)
+    assert config.has_stores and config.notes == ()
+    assert [(store.name, store.token_env, store.experiences_dir) for store in config.accounts] == [
+        ("us", "INTELLIGEMS_API_TOKEN_US", tmp_path / "experiences" / "us"),
+        ("eu-wholesale", "INTELLIGEMS_API_TOKEN_EU_WHOLESALE", tmp_path / "experiences" / "eu-wholesale"),
+    ]
+    written = yaml.safe_load((tmp_path / "igops.yaml").read_text(encoding="utf-8"))
+    assert written["stores"] == {"us": {}, "eu-wholesale": {}} and "token_env" not in written
+    assert config.accounts[1].policies["end-gate"].level == "force", (
+        "the recommended levels, as without stores"
+    )
+    for example in examples:
+        first_line = (tmp_path / example).read_text(encoding="utf-8").splitlines()[0]
+        schema = (tmp_path / example).parent / first_line.removeprefix("# yaml-language-server: $schema=")
+        assert schema.resolve() == (tmp_path / "schemas" / EXPERIENCE_SCHEMA).resolve()
+    assert "INTELLIGEMS_API_TOKEN_US, INTELLIGEMS_API_TOKEN_EU_WHOLESALE" in result.output
+    assert "INTELLIGEMS_API_TOKEN " not in result.output
+
+
+def one_store(root: Path) -> Path:
+    """A repository igops init wrote without stores, its example file deleted (a store of no files yet)."""
+    assert init(str(root)).exit_code == 0
+    (root / EXAMPLE_EXPERIENCE).unlink()
+    return root
+
+
+def add(root: Path, *stores: str) -> Result:
+    arguments = [str(root)] + [option for store in stores for option in ("--store", store)]
+    return CliRunner().invoke(init_command, arguments, catch_exceptions=False)
+
+
+def test_a_store_added_to_a_repository_without_stores_changes_igops_yaml_in_two_places_only(
+    tmp_path: Path,
+) -> None:
+    root = one_store(tmp_path)
+    before = tree(root)
+    result = add(root, "us")
+    assert result.exit_code == 0, result.output
+    after = tree(root)
+    assert set(after) - set(before) == {"experiences/us/"}, "its directory, and nothing else new"
+    changed = [name for name in before if before[name] != after[name]]
+    assert changed == ["igops.yaml"]
+    old, new = before["igops.yaml"].splitlines(), after["igops.yaml"].splitlines()
+    differences = [(line, new[index]) for index, line in enumerate(old) if line != new[index]]
+    assert differences == [
+        (
+            "token_env: INTELLIGEMS_API_TOKEN",
+            "# token_env: INTELLIGEMS_API_TOKEN  # with stores, each store has its own: "
+            "stores.NAME.token_env",
+        ),
+        ("# stores: (none; igops init --store NAME adds a store)", "stores:"),
+    ]
+    assert new[len(old) :] == ["  us: {}"]
+    config = load_project_config(root)
+    assert [(store.name, store.token_env) for store in config.accounts] == [
+        ("us", "INTELLIGEMS_API_TOKEN_US")
+    ]
+    assert f"Added the store us to {root / 'igops.yaml'}" in result.output
+    assert "Turned 'token_env: INTELLIGEMS_API_TOKEN' into a comment" in result.output
+    assert "Next: add the repository secret INTELLIGEMS_API_TOKEN_US " in result.output
+
+
+COMMENTED_STORES = """\
+# Our stores.
+stores:
+  # The US store, on its own API key.
+  us:
+    token_env: US_KEY   # rotated yearly
+  eu: {shared: [promo]}
+
+# The end.
+"""
+
+
+def test_a_store_added_to_stores_goes_at_their_end_and_the_rest_of_the_file_stays_as_it_was(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "igops.yaml").write_text(COMMENTED_STORES, encoding="utf-8")
+    result = add(tmp_path, "ca", "mx")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "igops.yaml").read_text(encoding="utf-8") == COMMENTED_STORES.replace(
+        "  eu: {shared: [promo]}\n", "  eu: {shared: [promo]}\n  ca: {}\n  mx: {}\n"
+    )
+    assert files_under(tmp_path) == ["igops.yaml"]
+    assert sorted(str(path.relative_to(tmp_path)) for path in tmp_path.rglob("*") if path.is_dir()) == [
+        "experiences",
+        "experiences/ca",
+        "experiences/mx",
+    ]
+    assert [store.name for store in load_project_config(tmp_path).accounts] == ["us", "eu", "ca", "mx"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("stores: {us: {}}\n", "stores: {us: {}, ca: {}}\n"),
+        ("experiences_dir: shop\n", "experiences_dir: shop\nstores:\n  ca: {}\n"),
+        ("# Nothing set yet.", "# Nothing set yet.\nstores:\n  ca: {}\n"),
+    ],
+)
+def test_stores_are_added_to_any_igops_yaml_that_has_a_place_for_them(
+    tmp_path: Path, text: str, expected: str
+) -> None:
+    (tmp_path / "igops.yaml").write_text(text, encoding="utf-8")
+    result = add(tmp_path, "ca")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "igops.yaml").read_text(encoding="utf-8") == expected
+    assert "ca" in [store.name for store in load_project_config(tmp_path).accounts]
+
+
+def refused(root: Path, result: Result, before: dict[str, str], message: str) -> None:
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1, result.output
+    assert message in result.output, result.output
+    assert tree(root) == before, "nothing written"
+
+
+def test_a_one_store_repository_whose_files_would_belong_to_no_store_is_refused_saying_where_to_move_them(
+    tmp_path: Path,
+) -> None:
+    assert init(str(tmp_path)).exit_code == 0
+    (tmp_path / "experiences" / "drafts").mkdir()
+    (tmp_path / "experiences" / "drafts" / "b.yaml").write_text("name: B\n", encoding="utf-8")
+    before = tree(tmp_path)
+    refused(
+        tmp_path,
+        add(tmp_path, "us"),
+        before,
+        f"Error: {tmp_path / 'experiences'} holds the experience files of this repository's one store "
+        f"({tmp_path / 'experiences/drafts/b.yaml'} and 1 more), which would belong to no store once "
+        f"igops.yaml has stores: move each into the directory of its store ({tmp_path / 'experiences/us'} "
+        f"for us) or into shared_dir ({tmp_path / 'experiences/_shared'}), then run igops init --store again;"
+        " igops init wrote nothing.",
+    )
+    (tmp_path / "experiences" / "us").mkdir()
+    (tmp_path / EXAMPLE_EXPERIENCE).rename(tmp_path / "experiences" / "us" / "example.yaml")
+    (tmp_path / "experiences" / "_shared").mkdir()
+    (tmp_path / "experiences" / "drafts" / "b.yaml").rename(tmp_path / "experiences" / "_shared" / "b.yaml")
+    result = add(tmp_path, "us")
+    assert result.exit_code == 0, result.output
+    assert "Created" not in result.output, "the store's directory was there"
+
+
+def test_a_token_env_other_than_the_default_is_refused_naming_its_line(tmp_path: Path) -> None:
+    (tmp_path / "igops.yaml").write_text("timeout: 20\ntoken_env: SHOP_TOKEN\n", encoding="utf-8")
+    before = tree(tmp_path)
+    refused(
+        tmp_path,
+        add(tmp_path, "us"),
+        before,
+        f"Error: {tmp_path / 'igops.yaml'}:2: token_env names the one token of this repository (SHOP_TOKEN), "
+        "and with stores each store names its own: move it under the store (stores.NAME.token_env) or remove "
+        "it, then run igops init --store again; igops init wrote nothing.",
+    )
+
+
+def test_a_store_igops_yaml_has_already_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "igops.yaml").write_text(COMMENTED_STORES, encoding="utf-8")
+    before = tree(tmp_path)
+    refused(
+        tmp_path,
+        add(tmp_path, "ca", "eu"),
+        before,
+        f"Error: {tmp_path / 'igops.yaml'} has a store eu already: igops init wrote nothing.",
+    )
+
+
+@pytest.mark.parametrize("name", ["US", "-us", "us store", "_shared", "a" * 41, "us\n"])
+def test_a_name_that_is_no_store_name_is_refused_in_a_new_repository_and_an_existing_one(
+    tmp_path: Path, name: str
+) -> None:
+    refused(tmp_path, init(str(tmp_path), "--store", name), {}, "is not a store name: lower-case letters")
+    (tmp_path / "igops.yaml").write_text(COMMENTED_STORES, encoding="utf-8")
+    before = tree(tmp_path)
+    refused(tmp_path, add(tmp_path, name), before, "is not a store name: lower-case letters")
+
+
+def test_a_store_named_twice_is_refused(tmp_path: Path) -> None:
+    refused(tmp_path, init(str(tmp_path), "--store", "us", "--store", "us"), {}, "--store us is given twice.")
+
+
+def test_adding_a_store_writes_no_workflow_so_it_takes_no_source(tmp_path: Path) -> None:
+    (tmp_path / "igops.yaml").write_text(COMMENTED_STORES, encoding="utf-8")
+    before = tree(tmp_path)
+    refused(tmp_path, init(str(tmp_path), "--store", "ca"), before, "leave --source and --action out.")
+
+
+def test_a_file_where_the_stores_directory_goes_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "igops.yaml").write_text(COMMENTED_STORES, encoding="utf-8")
+    (tmp_path / "experiences").mkdir()
+    (tmp_path / "experiences" / "ca").write_text("a file", encoding="utf-8")
+    before = tree(tmp_path)
+    refused(tmp_path, add(tmp_path, "ca"), before, "the store ca's directory, is a file: move it aside")

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from igops.engine.adding_stores import AddedStores, add_stores
 from igops.engine.errors import EngineError
 from igops.engine.operations import (
     Files,
@@ -34,6 +35,7 @@ from igops.engine.store_changes import StoreEntry, StoreListing, list_stores
 from igops.engine.stores import Stores, holding_stores, open_stores, run_stores, with_targets
 
 __all__ = [
+    "AddedStores",
     "EngineError",
     "Files",
     "InvalidFiles",
@@ -46,6 +48,7 @@ __all__ = [
     "Stores",
     "UnsafePlan",
     "account_files",
+    "add_stores",
     "calendar_of",
     "check_files",
     "holding_stores",

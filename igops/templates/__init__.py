@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import textwrap
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -96,14 +97,22 @@ def render_action(pin: Pin | None) -> str:
     return _template("action/action.yml").replace(_INSTALL_PLACEHOLDER, install)
 
 
-def config_file() -> str:
-    """igops.yaml with every setting at its default, each under its description from the schema."""
+_ONE_TOKEN = "# The API token never goes in a file; in GitHub Actions it is the secret INTELLIGEMS_API_TOKEN."
+
+
+def config_file(stores: Sequence[str] = ()) -> str:
+    """igops.yaml with every setting at its default, each under its description from the schema; with
+    `stores`, those stores (each with every setting of its own at its default) and no token_env above
+    them, as each store has its own."""
     schema = schemas.load_schema(schemas.CONFIG_SCHEMA)
+    store_token = schema["properties"]["stores"]["additionalProperties"]["properties"]["token_env"]
     lines = [
         f"# yaml-language-server: $schema=schemas/{schemas.CONFIG_SCHEMA}",
         "# The settings of this igops project. Every one is optional: the values below are the defaults,",
         "# but for the policies, which are at the levels igops recommends.",
-        "# The API token never goes in a file; in GitHub Actions it is the secret INTELLIGEMS_API_TOKEN.",
+        "# API tokens never go in a file; in GitHub Actions each store's is the secret its token_env names."
+        if stores
+        else _ONE_TOKEN,
     ]
     for name, setting in schema["properties"].items():
         if setting.get("deprecated"):
@@ -112,7 +121,19 @@ def config_file() -> str:
         lines += textwrap.wrap(
             setting["description"], _COMMENT_WIDTH, initial_indent="# ", subsequent_indent="# "
         )
-        if "default" not in setting:
+        if name == "stores" and stores:
+            lines += ["stores:", *(f"  {store}: {{}}" for store in stores)]
+        elif name == "token_env" and stores:
+            default = store_token["description"].split("(", 1)[1].rstrip(".)")
+            lines += textwrap.wrap(
+                f"token_env: (none with stores: each store's is stores.NAME.token_env; {default})",
+                _COMMENT_WIDTH,
+                initial_indent="# ",
+                subsequent_indent="#   ",
+            )
+        elif "default" not in setting and stores:
+            lines.append(f"# {name}: (not set: the default)")
+        elif "default" not in setting:
             # Only several stores have these: igops init --store NAME adds each store.
             lines.append(f"# {name}: (none; igops init --store NAME adds a store)")
         elif name == "policies":
@@ -148,10 +169,25 @@ def _policy_lines(rules: dict[str, Any]) -> list[str]:
     return lines
 
 
-def scaffold(source: Pin | str) -> dict[str, str]:
+def example_experience(store: str = "") -> str:
+    """Where the example experience goes: in experiences/, or in a store's directory (experiences/NAME/)."""
+    if not store:
+        return EXAMPLE_EXPERIENCE
+    directory, name = EXAMPLE_EXPERIENCE.rsplit("/", 1)
+    return f"{directory}/{store}/{name}"
+
+
+def _example_text(store: str) -> str:
+    """The example experience, its schema line pointing at schemas/ from where it goes."""
+    text = _template("experience.yaml")
+    return text if not store else text.replace("$schema=../schemas/", "$schema=../../schemas/", 1)
+
+
+def scaffold(source: Pin | str, stores: Sequence[str] = ()) -> dict[str, str]:
     """Every file of a new repository but .gitignore, by its path relative to the repository's root.
     `source` is the igops the workflows install (a pin, with an action of the store's own) or a published
-    igops action (OWNER/REPO@<full commit>)."""
+    igops action (OWNER/REPO@<full commit>). With `stores`, igops.yaml names them and each store's
+    directory holds the example."""
     schema_files = {
         f"schemas/{name}": resources.files(schemas).joinpath(name).read_text(encoding="utf-8")
         for name in (schemas.EXPERIENCE_SCHEMA, schemas.CONFIG_SCHEMA)
@@ -168,12 +204,31 @@ def scaffold(source: Pin | str) -> dict[str, str]:
     else:
         action, action_files = _check_action(source), {}
     return {
-        "igops.yaml": config_file(),
-        EXAMPLE_EXPERIENCE: _template("experience.yaml"),
+        "igops.yaml": config_file(stores),
+        **{example_experience(store): _example_text(store) for store in stores or [""]},
         **schema_files,
         **action_files,
         **{f"{WORKFLOW_DIR}/{name}": render_workflow(name, action) for name in WORKFLOWS},
     }
+
+
+# What a workflow that runs a job per store has, and one written before stores lacks.
+_PER_STORE = "secrets[matrix.token_env]"
+
+
+def workflows_without_stores(root: Path) -> list[str]:
+    """The workflows under `root` that igops init now writes with a job per store, in a form older than
+    that (they run one job with INTELLIGEMS_API_TOKEN only), by their path relative to `root`."""
+    older = []
+    for name in WORKFLOWS:
+        path = root / WORKFLOW_DIR / name
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if _PER_STORE in _template(f"workflows/{name}") and _PER_STORE not in text:
+            older.append(f"{WORKFLOW_DIR}/{name}")
+    return older
 
 
 def gitignore_lines(existing: str) -> str:
@@ -188,11 +243,11 @@ def gitignore_lines(existing: str) -> str:
     return f"{separator}{blank}{wanted[0]}\n" + "".join(f"{line}\n" for line in missing)
 
 
-def write_scaffold(root: Path, source: Pin | str) -> list[str]:
-    """Write the scaffold under `root` and add igops's patterns to its .gitignore; return the paths
-    written. When any file but .gitignore is there already, ScaffoldError naming it, and nothing is
-    written."""
-    files = scaffold(source)
+def write_scaffold(root: Path, source: Pin | str, stores: Sequence[str] = ()) -> list[str]:
+    """Write the scaffold (of `stores`, when given) under `root` and add igops's patterns to its
+    .gitignore; return the paths written. When any file but .gitignore is there already, ScaffoldError
+    naming it, and nothing is written."""
+    files = scaffold(source, stores)
     for relative in files:
         target = root / relative
         if target.exists() or target.is_symlink():
