@@ -45,6 +45,8 @@ def run_action(
     step_summary: str = "false",
     context: str = "",
     github_actions: bool = False,
+    token_env: str = "",
+    env: dict[str, str] | None = None,
 ) -> ActionRun:
     (step,) = [step for step in action()["runs"]["steps"] if step.get("id") == "run"]
     assert step["shell"] == "bash"
@@ -64,7 +66,9 @@ def run_action(
         "IGOPS_REPORT_FORMAT": report_format,
         "IGOPS_STEP_SUMMARY": step_summary,
         "IGOPS_CONTEXT": context,
+        "IGOPS_TOKEN_ENV": token_env,
         **({"GITHUB_ACTIONS": "true"} if github_actions else {}),
+        **(env or {}),
     }
     result = subprocess.run(
         [*BASH, "-c", step["run"]],
@@ -150,3 +154,58 @@ def test_annotations_reach_the_log_not_the_report_and_the_context_follows_the_he
     assert heading == "### ⛔ igops validate failed (exit 1)" and annotated.startswith("1 problem annotated")
     assert context == "Planned commit `abc` in [run 1](https://example.test/1)."
     assert "experiences/broken.yaml" in report
+
+
+# --- a store's token: token-env names the variable igops reads it from ----------------------------------
+
+
+@pytest.fixture
+def stores(tmp_path: Path) -> Path:
+    write_scaffold(tmp_path / "store", Pin(version=__version__), ["us"])
+    return tmp_path / "store"
+
+
+def test_token_env_exports_the_token_given_as_igops_token_under_that_name(stores: Path) -> None:
+    # A value an API key never has: igops names the variable it read it from, and shows no value.
+    run = run_action(
+        stores,
+        "plan --store us",
+        token_env="INTELLIGEMS_API_TOKEN_US",
+        env={"IGOPS_TOKEN": "not a key"},
+    )
+    assert run.returncode == 1
+    said = run.log + run.errors
+    assert "store us: INTELLIGEMS_API_TOKEN_US holds a character an API key never has" in said
+    assert "not a key" not in said
+
+
+def test_without_token_env_the_step_names_the_variable_itself(stores: Path) -> None:
+    run = run_action(stores, "plan --store us", env={"IGOPS_TOKEN": "not a key"})
+    assert run.returncode == 1
+    assert "store us: INTELLIGEMS_API_TOKEN_US is not set" in run.log, (
+        "IGOPS_TOKEN is read through token-env only"
+    )
+
+
+def test_a_missing_secret_is_an_unset_token_named_by_its_variable(stores: Path) -> None:
+    run = run_action(stores, "plan --store us", token_env="INTELLIGEMS_API_TOKEN_US", env={"IGOPS_TOKEN": ""})
+    assert run.returncode == 1
+    assert "store us: INTELLIGEMS_API_TOKEN_US is not set" in run.log
+
+
+@pytest.mark.parametrize(
+    ("token_env", "error"),
+    [
+        ("1TOKEN", "token-env is not the name of an environment variable"),
+        ("TOKEN;rm -rf .", "token-env is not the name of an environment variable"),
+        ("PATH", "token-env PATH names a variable this step has already"),
+        ("GITHUB_OUTPUT", "token-env GITHUB_OUTPUT names a variable this step has already"),
+    ],
+)
+def test_a_token_env_that_is_no_name_of_its_own_fails_before_igops_runs(
+    stores: Path, token_env: str, error: str
+) -> None:
+    run = run_action(stores, "plan --store us", token_env=token_env, env={"IGOPS_TOKEN": "k"})
+    assert run.returncode == 1
+    assert f"::error::{error}" in run.log
+    assert run.outputs == {}, "igops did not run"

@@ -288,7 +288,7 @@ def test_this_repositorys_action_is_the_template() -> None:
 def test_this_repositorys_workflows_never_need_a_secret() -> None:
     for name in WORKFLOWS:
         text = (REPO / WORKFLOW_DIR / name).read_text(encoding="utf-8")
-        assert "secrets." not in text, name
+        assert "secrets." not in text and "secrets[" not in text, name
         assert "igops sandbox seed" in text and "igops sandbox serve" in text, name
 
 
@@ -505,3 +505,21 @@ def test_a_file_where_the_stores_directory_goes_is_refused(tmp_path: Path) -> No
     (tmp_path / "experiences" / "ca").write_text("a file", encoding="utf-8")
     before = tree(tmp_path)
     refused(tmp_path, add(tmp_path, "ca"), before, "the store ca's directory, is a file: move it aside")
+
+
+def test_adding_a_store_where_the_workflows_run_one_job_says_to_write_them_anew(tmp_path: Path) -> None:
+    root = one_store(tmp_path)
+    apply = root / WORKFLOW_DIR / "igops-apply.yml"
+    older = apply.read_text(encoding="utf-8").replace(
+        "IGOPS_TOKEN: ${{ secrets[matrix.token_env] }}",
+        "INTELLIGEMS_API_TOKEN: ${{ secrets.INTELLIGEMS_API_TOKEN }}",
+    )
+    apply.write_text(older, encoding="utf-8")
+    result = add(root, "us")
+    assert result.exit_code == 0, result.output
+    notes = [line for line in result.output.splitlines() if line.startswith("Note: ")]
+    assert notes == [
+        f"Note: {apply} runs one job, with INTELLIGEMS_API_TOKEN only (an older igops init wrote it): write "
+        "the workflows anew (igops init in an empty directory) and copy them over."
+    ]
+    assert apply.read_text(encoding="utf-8") == older, "init never rewrites a workflow"

@@ -54,7 +54,8 @@ def test_the_pull_request_plan_finds_the_example_to_create_and_saves_the_plan(st
 
 
 def test_apply_creates_the_example_then_there_is_nothing_left_to_do(store: Path) -> None:
-    assert run_workflow("igops-apply.yml") == [0]
+    # igops stores (the one store: its job), then its apply.
+    assert run_workflow("igops-apply.yml") == [0, 0]
     assert igops("plan", "--detailed-exitcode").exit_code == 0
 
 
@@ -68,7 +69,7 @@ def test_the_hourly_schedule_starts_a_draft_once_its_start_has_come_and_never_be
             draft.replace("status: draft ", f'schedule: {{start: "{start}"}}\nstatus: started '),
             encoding="utf-8",
         )
-        assert run_workflow("igops-schedule.yml") == [0]
+        assert run_workflow("igops-schedule.yml", "schedule") == [0]
         assert [live["status"] for live in account_experiences(store)] == [status], start
 
 
@@ -79,10 +80,17 @@ def test_drift_finds_none_right_after_apply(store: Path) -> None:
     assert run_workflow("igops-drift.yml", "drift") == [0]
 
 
-def test_the_adopt_job_runs_only_after_drift_found_some_and_leaves_files_that_plan_empty(store: Path) -> None:
+def test_the_adopt_job_changes_no_file_without_drift_and_leaves_files_that_plan_empty_after(
+    store: Path,
+) -> None:
     run_workflow("igops-apply.yml")
     example = next((store / "experiences").glob("*.yaml"))
     reviewed = example.read_text(encoding="utf-8")
+    workflow = store_workflows()["igops-drift.yml"]
+    assert workflow["jobs"]["adopt"]["needs"] == ["stores", "drift"]
+    # Each store's adopt job runs when asked, whatever its drift job found: without drift it writes nothing.
+    assert run_workflow("igops-drift.yml", "adopt") == [0]
+    assert example.read_text(encoding="utf-8") == reviewed
     example.write_text(
         reviewed.replace("percentage: 50", "percentage: 70", 1).replace(
             "percentage: 50", "percentage: 30", 1
@@ -91,9 +99,6 @@ def test_the_adopt_job_runs_only_after_drift_found_some_and_leaves_files_that_pl
     )
     assert igops("apply", "--auto-approve").exit_code == 0
     example.write_text(reviewed, encoding="utf-8")  # the account now says 70/30, the file 50/50
-    workflow = store_workflows()["igops-drift.yml"]
-    assert workflow["jobs"]["adopt"]["needs"] == "drift"
-    assert workflow["jobs"]["adopt"]["if"].startswith("needs.drift.outputs.exit-code == '2'")
     assert run_workflow("igops-drift.yml", "drift") == [2]
     assert run_workflow("igops-drift.yml", "adopt") == [0]
     assert "percentage: 70" in example.read_text(encoding="utf-8")
@@ -102,11 +107,11 @@ def test_the_adopt_job_runs_only_after_drift_found_some_and_leaves_files_that_pl
 
 def test_monitor_finds_no_alert_right_after_apply(store: Path) -> None:
     run_workflow("igops-apply.yml")
-    (step,) = igops_steps(store_workflows()["igops-monitor.yml"])
-    command, *options = step["with"]["command"].split()
+    (step,) = igops_steps(store_workflows()["igops-monitor.yml"], "monitor")
+    command, *options = pushed_command(step)
     assert command == "monitor"
     if "monitor" in cli.commands:
-        assert run_workflow("igops-monitor.yml") == [0]
+        assert run_workflow("igops-monitor.yml", "monitor") == [0]
     # The example is a draft: nothing runs, so no rule fires and the issue stays closed.
     result = CliRunner().invoke(monitor_command, options, catch_exceptions=False)
     assert result.exit_code == 0 and result.exit_code in success_codes(step), result.output

@@ -14,8 +14,10 @@ from support.workflows import (
     REPO,
     action,
     actionlint,
+    evaluated,
     igops_commands,
     igops_steps,
+    job_env,
     pushed_command,
     repo_workflows,
     steps,
@@ -24,6 +26,7 @@ from support.workflows import (
 )
 
 from igops import __version__
+from igops.engine.operations import store_cache_path
 from igops.templates import (
     STORE_ACTION,
     STORE_ACTION_DIR,
@@ -91,32 +94,50 @@ def test_plan_runs_on_pull_requests_that_change_experiences() -> None:
     }
 
 
+@pytest.mark.parametrize("store", ["", "us"])
 @pytest.mark.parametrize(
     "name", ["igops-plan.yml", "igops-apply.yml", "igops-schedule.yml", "igops-drift.yml"]
 )
-def test_the_refresh_cache_is_restored_from_the_newest_and_saved_by_all_but_the_plan(name: str) -> None:
+def test_the_refresh_cache_is_restored_from_the_newest_and_saved_by_all_but_the_plan(
+    name: str, store: str
+) -> None:
+    """Each store's cache apart, where igops keeps it (beside --refresh-cache's path, by its name), under
+    keys of its own; a repository without stores keeps .igops-cache under igops-refresh- as before."""
     workflow = store_workflows()[name]
+    (job,) = [
+        job
+        for job, spec in workflow["jobs"].items()
+        if any("--refresh-cache" in str(step) for step in spec["steps"])
+    ]
+    context = job_env(workflow, job, store) if name != "igops-plan.yml" else {}
+    if name == "igops-plan.yml" and store:
+        pytest.skip("the plan workflow plans every store in one job")
     restore = next(
-        step for step in steps(workflow) if step.get("uses", "").startswith("actions/cache/restore@")
+        step for step in steps(workflow, job) if step.get("uses", "").startswith("actions/cache/restore@")
     )
     (command,) = [
-        step["with"]["command"].split()
-        for step in igops_steps(workflow)
+        pushed_command(step, store=store)
+        for step in igops_steps(workflow, job)
         if "--refresh-cache" in step["with"]["command"]
     ]
-    assert command[command.index("--refresh-cache") + 1].startswith(restore["with"]["path"] + "/")
-    assert restore["with"]["restore-keys"] == "igops-refresh-"
-    saves = [step for step in steps(workflow) if step.get("uses", "").startswith("actions/cache/save@")]
+    given = Path(command[command.index("--refresh-cache") + 1])
+    kept = store_cache_path(given, store) if store else given
+    path = evaluated(restore["with"]["path"], context)
+    assert path == (str(kept) if store else ".igops-cache"), path
+    assert kept == Path(path) or Path(path) in kept.parents
+    prefix = f"igops-refresh-{store}-" if store else "igops-refresh-"
+    assert evaluated(restore["with"]["restore-keys"], context) == prefix
+    saves = [step for step in steps(workflow, job) if step.get("uses", "").startswith("actions/cache/save@")]
     if name == "igops-plan.yml":
         assert saves == []
         return
     (save,) = saves
     # Saved after a failure too, under a key of its own per run attempt (cache keys never change).
     assert save["if"] == "always()"
-    assert save["with"] == {
-        "path": restore["with"]["path"],
-        "key": "igops-refresh-${{ github.run_id }}-${{ github.run_attempt }}",
-    }
+    assert evaluated(save["with"]["path"], context) == path
+    assert evaluated(save["with"]["key"], {**context, "github.run_id": "7", "github.run_attempt": "1"}) == (
+        f"{prefix}7-1"
+    )
 
 
 def test_plan_posts_one_sticky_comment_even_when_it_failed_and_uploads_the_saved_plan() -> None:
@@ -129,18 +150,31 @@ def test_plan_posts_one_sticky_comment_even_when_it_failed_and_uploads_the_saved
     assert upload["with"]["path"] == "plan.json"
 
 
-def test_apply_runs_on_main_and_on_demand_one_at_a_time_never_cancelled() -> None:
+def test_apply_runs_on_main_and_on_demand_one_job_per_store_one_at_a_time_per_store_never_cancelled() -> None:
     assert APPLY["on"]["push"] == {"branches": ["main"], "paths": WATCHED_PATHS}
-    assert set(APPLY["on"]["workflow_dispatch"]["inputs"]) == {"force", "reason"}
+    assert set(APPLY["on"]["workflow_dispatch"]["inputs"]) == {"force", "reason", "store"}
     assert APPLY["permissions"] == {"contents": "read", "pull-requests": "read", "actions": "read"}
-    assert APPLY["concurrency"] == {"group": "igops-apply", "cancel-in-progress": False}
-    assert APPLY["jobs"]["apply"]["environment"] == "igops"
-    (apply,) = igops_steps(APPLY)
+    assert "concurrency" not in APPLY, "each store's job has a group of its own"
+    job = APPLY["jobs"]["apply"]
+    assert job["environment"] == "igops"
+    assert job["concurrency"] == {
+        "group": "igops-apply${{ matrix.store && format('-{0}', matrix.store) || '' }}",
+        "cancel-in-progress": False,
+    }
+    (apply,) = igops_steps(APPLY, "apply")
     assert pushed_command(apply) == [
         "apply",
         "--auto-approve",
         "--refresh-cache",
         ".igops-cache/refresh.json",
+    ]
+    assert pushed_command(apply, store="us") == [
+        "apply",
+        "--auto-approve",
+        "--refresh-cache",
+        ".igops-cache/refresh.json",
+        "--store",
+        "us",
     ]
     assert apply["with"]["command"].endswith(
         " ${{ inputs.force && '--force' || '' }}"
@@ -148,7 +182,34 @@ def test_apply_runs_on_main_and_on_demand_one_at_a_time_never_cancelled() -> Non
     )
     assert success_codes(apply) == {0}
     assert apply["with"]["step-summary"] == "true"
-    assert all("timeout-minutes" not in job for job in APPLY["jobs"].values())
+    assert "timeout-minutes" not in job, "an apply is never stopped halfway"
+
+
+def test_apply_finds_the_stores_a_push_touched_and_on_demand_every_store_or_the_one_named() -> None:
+    (stores,) = igops_steps(APPLY, "stores")
+    assert pushed_command(stores) == ["stores", "--format", "json"]
+    assert pushed_command(stores, {"steps.since.outputs.option": "--changed-since abc"}) == [
+        "stores",
+        "--format",
+        "json",
+        "--changed-since",
+        "abc",
+    ]
+    assert stores["with"]["command"].endswith(
+        " ${{ inputs.store && format('--store {0}', inputs.store) || '' }}"
+    )
+    since = next(step for step in steps(APPLY, "stores") if step.get("id") == "since")
+    assert since["if"] == "github.event_name == 'push'"
+    assert since["env"] == {"BEFORE": "${{ github.event.before }}"}
+    checkout = next(
+        step for step in steps(APPLY, "stores") if step.get("uses", "").startswith("actions/checkout@")
+    )
+    assert checkout["with"]["fetch-depth"] == 0, "the commit before the push is in the history"
+    reviewed = next(step for step in steps(APPLY, "stores") if step.get("id") == "reviewed")
+    assert reviewed["if"] == "github.event_name == 'push' && steps.matrix.outputs.any == 'true'"
+    download = next(step for step in steps(APPLY, "apply") if step.get("id") == "reviewed")
+    assert 'gh run download "$RUN" --name "igops-plan${STORE:+-$STORE}"' in download["run"]
+    assert download["env"]["STORE"] == "${{ matrix.store }}"
 
 
 def test_schedule_runs_hourly_in_a_group_of_its_own_applying_only_what_is_due_never_forced() -> None:
@@ -160,31 +221,44 @@ def test_schedule_runs_hourly_in_a_group_of_its_own_applying_only_what_is_due_ne
     # Not on the hour, when most scheduled workflows start and GitHub delays them most.
     assert 0 < int(minute) < 60
     assert SCHEDULE["permissions"] == {"contents": "read"}
+    job = SCHEDULE["jobs"]["schedule"]
     # GitHub keeps one pending run per group: in the apply's, an hourly run would replace a reviewed apply.
-    assert SCHEDULE["concurrency"] == {"group": "igops-schedule", "cancel-in-progress": False}
-    assert SCHEDULE["concurrency"]["group"] != APPLY["concurrency"]["group"]
-    (job,) = SCHEDULE["jobs"].values()
+    assert job["concurrency"] == {
+        "group": "igops-schedule${{ matrix.store && format('-{0}', matrix.store) || '' }}",
+        "cancel-in-progress": False,
+    }
+    assert job["concurrency"]["group"] != APPLY["jobs"]["apply"]["concurrency"]["group"]
     assert "environment" not in job, "required reviewers would hold every hourly run"
     assert "timeout-minutes" not in job
-    (apply,) = igops_steps(SCHEDULE)
-    command = apply["with"]["command"].split()
-    assert command[:3] == ["apply", "--due-only", "--auto-approve"], command
+    (stores,) = igops_steps(SCHEDULE, "stores")
+    assert stores["with"]["command"] == "stores --format json", "every store, every hour"
+    (apply,) = igops_steps(SCHEDULE, "schedule")
+    assert pushed_command(apply, store="us") == [
+        "apply",
+        "--due-only",
+        "--auto-approve",
+        "--refresh-cache",
+        ".igops-cache/refresh.json",
+        "--store",
+        "us",
+    ]
     assert "--force" not in apply["with"]["command"] and "inputs." not in apply["with"]["command"]
     assert success_codes(apply) == {0}
     assert apply["with"]["step-summary"] == "true"
-    (refused,) = (step for step in steps(SCHEDULE) if "run" in step)
+    (refused,) = (step for step in steps(SCHEDULE, "schedule") if "run" in step)
     assert refused["if"] == "failure() && steps.apply.outcome == 'failure'"
     assert "GITHUB_STEP_SUMMARY" in refused["run"] and "force" in refused["run"]
 
 
-def test_drift_runs_nightly_and_keeps_one_issue_open_while_there_is_drift() -> None:
+def test_drift_runs_nightly_and_keeps_one_issue_open_per_store_while_there_is_drift() -> None:
     assert set(DRIFT["on"]) == {"schedule", "workflow_dispatch"}
     (schedule,) = DRIFT["on"]["schedule"]
     assert len(schedule["cron"].split()) == 5 and schedule["cron"].endswith("* * *")
     assert DRIFT["permissions"] == {"contents": "read", "issues": "write"}
-    assert igops_commands(DRIFT) == [
-        "drift --format markdown --refresh-cache .igops-cache/refresh.json",
-        "drift --adopt --format markdown",
+    assert [pushed_command(step, store="us") for step in igops_steps(DRIFT)] == [
+        ["stores", "--format", "json"],
+        ["drift", "--format", "markdown", "--refresh-cache", ".igops-cache/refresh.json", "--store", "us"],
+        ["drift", "--adopt", "--format", "markdown", "--store", "us"],
     ]
     (drift,) = igops_steps(DRIFT, "drift")
     assert success_codes(drift) == {0, 2}
@@ -197,6 +271,11 @@ def test_drift_runs_nightly_and_keeps_one_issue_open_while_there_is_drift() -> N
     assert "gh issue close" in gone["run"] and "--comment" in gone["run"]
     for step in (found, gone):
         assert step["env"]["GH_TOKEN"] == "${{ github.token }}"
+    titles = {store: job_env(DRIFT, "drift", store)["env.IGOPS_ISSUE_TITLE"] for store in ("", "us")}
+    assert titles == {
+        "": "igops drift: the account differs from the experience files",
+        "us": "igops drift: the store us differs from its experience files",
+    }
 
 
 def test_drift_adopts_only_when_asked_in_a_job_of_its_own_that_alone_may_push() -> None:
@@ -207,28 +286,40 @@ def test_drift_adopts_only_when_asked_in_a_job_of_its_own_that_alone_may_push() 
         "default": False,
     }
     assert adopt["if"] == (
-        "needs.drift.outputs.exit-code == '2' && (inputs.adopt || vars.IGOPS_ADOPT_DRIFT == 'true')"
+        "${{ !cancelled() && needs.stores.outputs.any == 'true' && (inputs.adopt || "
+        "vars.IGOPS_ADOPT_DRIFT == 'true') }}"
     )
+    assert adopt["needs"] == ["stores", "drift"]
     assert adopt["permissions"] == {"contents": "write", "pull-requests": "write"}
     assert "permissions" not in DRIFT["jobs"]["drift"], "the drift job keeps the workflow's read permissions"
     (step,) = igops_steps(DRIFT, "adopt")
     assert success_codes(step) == {0, 2}
     (proposes,) = (step for step in steps(DRIFT, "adopt") if "run" in step)
-    assert "igops/adopt-drift" in proposes["run"] and "gh pr create" in proposes["run"]
+    assert (
+        'branch="igops/adopt-drift${STORE:+-$STORE}"' in proposes["run"] and "gh pr create" in proposes["run"]
+    )
+    assert "git diff --quiet" in proposes["run"], "a store without drift proposes nothing"
     assert proposes["env"]["GH_TOKEN"] == "${{ secrets.IGOPS_PR_TOKEN || github.token }}"
 
 
-def test_monitor_runs_daily_and_keeps_one_issue_open_while_a_rule_fires() -> None:
+def test_monitor_runs_daily_and_keeps_one_issue_open_per_store_while_a_rule_fires() -> None:
     assert set(MONITOR["on"]) == {"schedule", "workflow_dispatch"}
     (schedule,) = MONITOR["on"]["schedule"]
     assert len(schedule["cron"].split()) == 5 and schedule["cron"].endswith("* * *")
     assert MONITOR["permissions"] == {"contents": "read", "issues": "write"}
-    assert MONITOR["concurrency"] == {"group": "igops-monitor", "cancel-in-progress": False}
-    assert igops_commands(MONITOR) == ["monitor --format markdown"]
-    (monitor,) = igops_steps(MONITOR)
+    assert MONITOR["jobs"]["monitor"]["concurrency"] == {
+        "group": "igops-monitor${{ matrix.store && format('-{0}', matrix.store) || '' }}",
+        "cancel-in-progress": False,
+    }
+    assert [pushed_command(step) for step in igops_steps(MONITOR)] == [
+        ["stores", "--format", "json"],
+        ["monitor", "--format", "markdown"],
+    ]
+    (monitor,) = igops_steps(MONITOR, "monitor")
+    assert pushed_command(monitor, store="us") == ["monitor", "--format", "markdown", "--store", "us"]
     assert success_codes(monitor) == {0, 2}
     assert monitor["with"]["report-format"] == "markdown" and monitor["with"]["step-summary"] == "true"
-    fired, quiet = (step for step in steps(MONITOR) if "run" in step)
+    fired, quiet = (step for step in steps(MONITOR, "monitor") if "run" in step)
     assert fired["if"] == "steps.monitor.outputs.exit-code == '2'"
     assert "gh issue create --label igops-monitor" in fired["run"] and "gh issue edit" in fired["run"]
     assert fired["env"]["REPORT"] == "${{ steps.monitor.outputs.report-file }}"
@@ -236,16 +327,86 @@ def test_monitor_runs_daily_and_keeps_one_issue_open_while_a_rule_fires() -> Non
     assert "gh issue close" in quiet["run"] and "--comment" in quiet["run"]
     for step in (fired, quiet):
         assert step["env"]["GH_TOKEN"] == "${{ github.token }}"
+    assert job_env(MONITOR, "monitor", "us")["env.IGOPS_ISSUE_TITLE"] == (
+        "igops monitor: a running experience of the store us needs a look"
+    )
+
+
+PER_STORE = {"apply": APPLY, "schedule": SCHEDULE, "drift": DRIFT, "monitor": MONITOR}
+
+
+@pytest.mark.parametrize("name", sorted(PER_STORE))
+def test_a_job_per_store_from_the_first_jobs_matrix_each_in_its_own_group_none_stopping_the_others(
+    name: str,
+) -> None:
+    workflow = PER_STORE[name]
+    first = workflow["jobs"]["stores"]
+    assert first["outputs"] == {
+        "matrix": "${{ steps.matrix.outputs.matrix }}",
+        "any": "${{ steps.matrix.outputs.any }}",
+        **(
+            {"pull": "${{ steps.reviewed.outputs.pull }}", "run": "${{ steps.reviewed.outputs.run }}"}
+            if workflow is APPLY
+            else {}
+        ),
+    }
+    (matrix,) = [step for step in first["steps"] if step.get("id") == "matrix"]
+    assert matrix == next(step for step in SCHEDULE["jobs"]["stores"]["steps"] if step.get("id") == "matrix")
+    assert matrix["env"] == {"STORES": "${{ steps.stores.outputs.stdout-file }}"}
+    assert "jq '.include | length > 0'" in matrix["run"]
+    for job_id, job in workflow["jobs"].items():
+        if job_id == "stores":
+            continue
+        assert "stores" in ([job["needs"]] if isinstance(job["needs"], str) else job["needs"])
+        assert "needs.stores.outputs.any == 'true'" in job["if"], "GitHub refuses a matrix of no entry"
+        assert job["strategy"] == {
+            "fail-fast": False,
+            "matrix": "${{ fromJSON(needs.stores.outputs.matrix) }}",
+        }
+        assert (
+            job["name"] == f"${{{{ matrix.store && format('{job_id} {{0}}', matrix.store) || '{job_id}' }}}}"
+        )
+        if job_id != "adopt":
+            group = job["concurrency"]["group"]
+            assert evaluated(group, store="us") == f"igops-{name}-us" and evaluated(group) == f"igops-{name}"
+            assert job["concurrency"]["cancel-in-progress"] is False
+
+
+STORE_TOKEN = "${{ secrets[matrix.token_env] }}"
 
 
 @pytest.mark.parametrize("name", sorted(store_workflows()))
 def test_the_api_token_reaches_only_the_igops_steps_that_call_the_api(name: str) -> None:
+    """A job per store gives its store's secret (the one its token_env names) as IGOPS_TOKEN, and the name
+    as token-env, which the action exports it as; the plan's one job gives INTELLIGEMS_API_TOKEN."""
     workflow = store_workflows()[name]
     assert "env" not in workflow
-    assert all("INTELLIGEMS_API_TOKEN" not in job.get("env", {}) for job in workflow["jobs"].values())
+    for job in workflow["jobs"].values():
+        assert not {"INTELLIGEMS_API_TOKEN", "IGOPS_TOKEN"} & set(job.get("env", {}))
     for step in steps(workflow):
-        calls_api = step in igops_steps(workflow) and step["with"]["command"].split()[0] != "validate"
-        assert (step.get("env", {}).get("INTELLIGEMS_API_TOKEN") == TOKEN_SECRET) == calls_api, step
+        calls_api = step in igops_steps(workflow) and step["with"]["command"].split()[0] not in (
+            "validate",
+            "stores",
+        )
+        env = step.get("env", {})
+        given = (
+            env.get("IGOPS_TOKEN") == STORE_TOKEN
+            and step["with"].get("token-env") == "${{ matrix.token_env }}"
+        )
+        assert (env.get("INTELLIGEMS_API_TOKEN") == TOKEN_SECRET or given) == calls_api, step
+
+
+@pytest.mark.parametrize("name", sorted(every_file()))
+def test_no_file_passes_the_whole_secrets_context_and_the_jobs_per_store_read_their_own_secret(
+    name: str,
+) -> None:
+    text = every_file()[name]
+    assert not re.search(r"toJSON\(\s*secrets\s*\)", text, re.IGNORECASE), name
+    if name.endswith("action.yml"):
+        return
+    assert "secrets[" not in text.replace(STORE_TOKEN, ""), "a secret named by an expression is the store's"
+    if name.startswith("store's"):
+        assert (STORE_TOKEN in text) == ("matrix:" in text), "each job per store reads its store's secret"
 
 
 @pytest.mark.parametrize("name", sorted(store_workflows()))

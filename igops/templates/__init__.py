@@ -44,6 +44,8 @@ _ACTION_PLACEHOLDER = "IGOPS_ACTION"
 _ACCOUNT_STEPS_PLACEHOLDER = "      # IGOPS_ACCOUNT_STEPS\n"
 _INSTALL_PLACEHOLDER = "IGOPS_INSTALL_STEPS\n"
 _TOKEN_SECRET = "${{ secrets.INTELLIGEMS_API_TOKEN }}"
+# A job per store reads the store's token from the secret its token_env names.
+_STORE_TOKEN_SECRET = "${{ secrets[matrix.token_env] }}"
 # The drift job's adopt pull requests use this secret when a store has one; this repository has none.
 _PR_TOKEN = "secrets.IGOPS_PR_TOKEN || github.token"
 # OWNER/REPO[/PATH]@<full commit>: a tag can be moved to other code, a commit cannot.
@@ -79,6 +81,7 @@ def render_workflow(name: str, action: str, *, emulator: bool = False) -> str:
     return (
         text.replace(_ACCOUNT_STEPS_PLACEHOLDER, _template("emulator-steps.yml"))
         .replace(_TOKEN_SECRET, "sandbox-token")
+        .replace(_STORE_TOKEN_SECRET, "sandbox-token")
         .replace(_PR_TOKEN, "github.token")
     )
 
@@ -212,10 +215,6 @@ def scaffold(source: Pin | str, stores: Sequence[str] = ()) -> dict[str, str]:
     }
 
 
-# What a workflow that runs a job per store has, and one written before stores lacks.
-_PER_STORE = "secrets[matrix.token_env]"
-
-
 def workflows_without_stores(root: Path) -> list[str]:
     """The workflows under `root` that igops init now writes with a job per store, in a form older than
     that (they run one job with INTELLIGEMS_API_TOKEN only), by their path relative to `root`."""
@@ -226,7 +225,7 @@ def workflows_without_stores(root: Path) -> list[str]:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             continue
-        if _PER_STORE in _template(f"workflows/{name}") and _PER_STORE not in text:
+        if _STORE_TOKEN_SECRET in _template(f"workflows/{name}") and _STORE_TOKEN_SECRET not in text:
             older.append(f"{WORKFLOW_DIR}/{name}")
     return older
 

@@ -55,14 +55,40 @@ def igops_commands(workflow: dict[str, Any]) -> list[str]:
     return [step["with"]["command"] for step in igops_steps(workflow)]
 
 
-_EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
+_EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}", re.S)
+# What the jobs per store make of their matrix entry's store: `matrix.store && format('-{0}', matrix.store)
+# || ''` is '-us' for the store us, '' in a repository without stores (whose entry's store is "").
+_PER_STORE = re.compile(
+    r"matrix\.store\s*&&\s*format\('(?P<template>[^']*)',\s*matrix\.store\)\s*\|\|\s*'(?P<without>[^']*)'"
+)
 
 
-def pushed_command(step: dict[str, Any], context: dict[str, str] | None = None) -> list[str]:
-    """The step's igops command line with its expressions replaced: those `context` names by its values,
-    the others by nothing (what a push, with no inputs, makes of `${{ inputs.force && '--force' || '' }}`)."""
-    values = context or {}
-    return _EXPRESSION.sub(lambda found: values.get(found.group(1), ""), step["with"]["command"]).split()
+def evaluated(text: str, context: dict[str, str] | None = None, store: str = "") -> str:
+    """`text` with its expressions replaced: those `context` names by its values, those of the matrix entry
+    of `store` ("" without stores) as GitHub evaluates them, the others by nothing (what a push, with no
+    inputs, makes of `${{ inputs.force && '--force' || '' }}`)."""
+    values = {"matrix.store": store, **(context or {})}
+
+    def value(expression: str) -> str:
+        per_store = _PER_STORE.fullmatch(expression)
+        if per_store is not None:
+            return per_store["template"].replace("{0}", store) if store else per_store["without"]
+        return values.get(expression, "")
+
+    return _EXPRESSION.sub(lambda found: value(found.group(1)), text)
+
+
+def job_env(workflow: dict[str, Any], job: str, store: str = "") -> dict[str, str]:
+    """The job's env for the matrix entry of `store`, as `env.NAME` in its steps' expressions."""
+    return {
+        f"env.{name}": evaluated(str(value), store=store)
+        for name, value in workflow["jobs"][job].get("env", {}).items()
+    }
+
+
+def pushed_command(step: dict[str, Any], context: dict[str, str] | None = None, store: str = "") -> list[str]:
+    """The step's igops command line with its expressions evaluated (see `evaluated`)."""
+    return evaluated(step["with"]["command"], context, store).split()
 
 
 def success_codes(step: dict[str, Any]) -> set[int]:
