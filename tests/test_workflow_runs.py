@@ -9,6 +9,7 @@ job summary, annotations, the pull request comment, the issues, the cache, the a
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -54,8 +55,10 @@ LEFT_RUNNING = 86_399
 # --- a store's repository and its account --------------------------------------------------------------
 
 
-def igops_cli(cwd: Path, *arguments: str, api_url: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NO_COLOR": "1", "INTELLIGEMS_API_TOKEN": SANDBOX_DEFAULT_TOKEN}
+def igops_cli(
+    cwd: Path, *arguments: str, api_url: str | None = None, tokens: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NO_COLOR": "1", "INTELLIGEMS_API_TOKEN": SANDBOX_DEFAULT_TOKEN, **(tokens or {})}
     if api_url:
         env["IGOPS_API_URL"] = api_url
     return subprocess.run(
@@ -85,9 +88,13 @@ def commit(repo: Path, message: str) -> str:
     return git(repo, "rev-parse", "HEAD")
 
 
-def make_store(directory: Path) -> Path:
-    """`igops init` with this igops pinned, committed on main, its origin on github.com."""
-    result = igops_cli(directory.parent, "init", str(directory), "--source", f"igops=={igops.__version__}")
+def make_store(directory: Path, *stores: str) -> Path:
+    """`igops init` with this igops pinned (of `stores`, when given), committed on main, its origin on
+    github.com."""
+    chosen = [option for store in stores for option in ("--store", store)]
+    result = igops_cli(
+        directory.parent, "init", str(directory), "--source", f"igops=={igops.__version__}", *chosen
+    )
     assert result.returncode == 0, result.stderr
     assert (directory / ".github" / "actions" / "igops" / "action.yml").is_file(), (
         "init wrote no store action"
@@ -109,14 +116,15 @@ def edit(repo: Path, relative: str, old: str, new: str) -> None:
 class Scenario:
     repo: Path
     github: GitHub
-    api_url: str
+    api_url: str  # "" when igops.yaml names each store's
     runs: dict[str, WorkflowRun] = field(default_factory=dict)
+    secrets: dict[str, str] = field(default_factory=lambda: {"INTELLIGEMS_API_TOKEN": SANDBOX_DEFAULT_TOKEN})
 
     def run(
         self, name: str, workflow: str, event: str, payload: dict[str, Any], **options: Any
     ) -> WorkflowRun:
-        options.setdefault("secrets", {"INTELLIGEMS_API_TOKEN": SANDBOX_DEFAULT_TOKEN})
-        options.setdefault("env", {"IGOPS_API_URL": self.api_url})
+        options.setdefault("secrets", self.secrets)
+        options.setdefault("env", {"IGOPS_API_URL": self.api_url} if self.api_url else {})
         self.runs[name] = run_workflow(self.repo, workflow, event, payload, github=self.github, **options)
         return self.runs[name]
 
@@ -405,7 +413,7 @@ def test_a_push_to_main_applies_without_force_so_a_rail_refuses_and_the_summary_
     applies: Scenario,
 ) -> None:
     run = applies.runs["push"]
-    assert run.jobs["apply"].result == "failure", run.log()
+    assert run.job("apply").result == "failure", run.log()
     assert f"Pull request #3, planned in run {applies.runs['plan 3'].run_id}" in run.summary, run.summary
     assert "Error: policy max-changes" in run.summary and "Forced apply" not in run.summary, run.summary
     assert "more than max-changes allows (0)" in run.summary
@@ -413,7 +421,7 @@ def test_a_push_to_main_applies_without_force_so_a_rail_refuses_and_the_summary_
 
 def test_a_forced_apply_needs_a_reason(applies: Scenario) -> None:
     run = applies.runs["no reason"]
-    assert run.jobs["apply"].result == "failure", run.log()
+    assert run.jobs["stores"].result == "failure" and run.job("apply").result == "not run", run.log()
     assert any("needs a reason" in note.message for note in run.annotations if note.level == "error"), (
         run.log()
     )
@@ -429,7 +437,7 @@ def test_a_forced_apply_writes_who_forced_it_and_why_to_the_summary(applies: Sce
 
 def test_a_forced_apply_with_a_reason_applies_and_saves_what_it_read(applies: Scenario) -> None:
     run = applies.runs["forced"]
-    assert run.exit_code == 0 and run.jobs["apply"].result == "success", run.log()
+    assert run.exit_code == 0 and run.job("apply").result == "success", run.log()
     assert run.summary.index("Forced apply") < run.summary.index("Apply complete"), run.summary
     drift = igops_cli(applies.repo, "drift", api_url=applies.api_url)
     assert drift.returncode == 0, drift.stdout + drift.stderr
@@ -442,15 +450,14 @@ def test_every_apply_saves_the_refresh_cache_under_a_key_of_its_own_even_when_it
     applies: Scenario,
 ) -> None:
     keys = []
-    for run in (applies.runs[name] for name in ("push", "no reason", "forced")):
+    for run in (applies.runs[name] for name in ("push", "forced")):
         save = only(run.calls("actions/cache/save"))
         assert save["inputs"]["key"] == f"igops-refresh-{run.run_id}-1", save
         assert save["inputs"]["path"] == ".igops-cache" and save["ref"] == "refs/heads/main"
         keys.append(save["inputs"]["key"])
-    assert applies.runs["no reason"].jobs["apply"].result == "failure", (
-        "the save step runs after a failure too"
-    )
-    assert len(set(keys)) == 3
+    assert applies.runs["push"].job("apply").result == "failure", "the save step runs after a failure too"
+    assert not applies.runs["no reason"].calls("actions/cache/save"), "refused before any apply job read"
+    assert len(set(keys)) == 2
     assert all(entry["key"] in keys for entry in applies.github.caches())
 
 
@@ -513,9 +520,11 @@ def dashboard_split(world: Scenario, control: int) -> None:
     dashboard_put(world.api_url, live, token=SANDBOX_DEFAULT_TOKEN)
 
 
-def not_applied(run: WorkflowRun, why: str) -> None:
-    """The push job failed before igops ran, saying why and naming the way to apply by hand."""
-    assert run.jobs["apply"].result == "failure", run.log()
+def not_applied(run: WorkflowRun, why: str, job: str = "stores") -> None:
+    """The push's `job` failed before igops applied anything, saying why and naming the way to apply by hand
+    (the first job, finding the review; or the store's apply job, finding its plan)."""
+    assert run.job(job).result == "failure", run.log()
+    assert [failed.id for failed in run.jobs.values() if failed.result == "failure"] == [job], run.log()
     assert "### Not applied" in run.summary and why in run.summary, run.summary
     assert "workflow_dispatch" in run.summary and "Apply complete" not in run.summary, run.summary
     (error,) = [note for note in run.annotations if note.level == "error"]
@@ -524,7 +533,7 @@ def not_applied(run: WorkflowRun, why: str) -> None:
 
 def test_a_merged_pull_request_applies_the_plan_its_reviewers_saw(reviewed: Scenario) -> None:
     run = reviewed.runs["merged 11"]
-    assert run.jobs["apply"].result == "success", run.log()
+    assert run.job("apply").result == "success", run.log()
     assert f"Pull request #11, planned in run {reviewed.runs['plan 11'].run_id}" in run.summary, run.summary
     assert "Apply complete: 1 created, 0 updated, 0 lifecycle actions." in run.summary, run.summary
     download = [call for call in run.gh_calls if call[:2] == ["run", "download"]]
@@ -533,7 +542,7 @@ def test_a_merged_pull_request_applies_the_plan_its_reviewers_saw(reviewed: Scen
 
 def test_a_dashboard_edit_after_review_stops_the_apply_naming_the_experience(reviewed: Scenario) -> None:
     run = reviewed.runs["moved"]
-    assert run.jobs["apply"].result == "failure", run.log()
+    assert run.job("apply").result == "failure", run.log()
     assert "This plan is not the one reviewed in" in run.summary, run.summary
     assert "example-free-shipping-headline: the account changed it since the review" in run.summary
     assert "Apply complete" not in run.summary
@@ -541,7 +550,7 @@ def test_a_dashboard_edit_after_review_stops_the_apply_naming_the_experience(rev
 
 def test_a_dispatch_applies_what_it_plans_and_says_no_review_saw_it(reviewed: Scenario) -> None:
     run = reviewed.runs["dispatch"]
-    assert run.jobs["apply"].result == "success", run.log()
+    assert run.job("apply").result == "success", run.log()
     assert "### Applied without review" in run.summary and "@store-admin" in run.summary, run.summary
     assert "Apply complete: 0 created, 1 updated, 0 lifecycle actions." in run.summary, run.summary
     assert run.gh_calls == [], "a dispatch looks for no review"
@@ -571,6 +580,7 @@ def test_a_pull_request_whose_plan_failed_is_not_applied(reviewed: Scenario) -> 
     not_applied(
         reviewed.runs["merged 14"],
         f"The last plan run of pull request #14 (run {reviewed.runs['plan 14'].run_id}) saved no plan",
+        "apply",
     )
 
 
@@ -578,6 +588,118 @@ def test_nothing_but_the_reviewed_and_the_dispatched_changes_reached_the_account
     shown = igops_cli(reviewed.repo, "show", "example-free-shipping-headline", api_url=reviewed.api_url)
     assert "Free shipping today" in shown.stdout and "Does a shipping headline" in shown.stdout, shown
     assert "direct" not in shown.stdout and "fork" not in shown.stdout
+
+
+# --- apply with several stores: a job per store the push touched -----------------------------------------
+
+# Each store its own emulator, taking only its own token, named in igops.yaml (no IGOPS_API_URL, which would
+# send every store to one).
+STORE_TOKENS = {"us": "us-token-5f0c", "eu": "eu-token-a9d2"}
+STORE_EXAMPLE = "experiences/{store}/example-free-shipping-headline.yaml"
+Stores = tuple[Scenario, dict[str, str]]  # and each store's API URL
+
+
+def store_secrets(**tokens: str) -> dict[str, str]:
+    """The repository's secrets: a store's token under the name its token_env gives (igops stores)."""
+    return {
+        f"INTELLIGEMS_API_TOKEN_{store.upper()}": token for store, token in {**STORE_TOKENS, **tokens}.items()
+    }
+
+
+def store_experiences(api_url: str, token: str) -> list[str]:
+    answer = httpx.get(
+        f"{api_url}/v25-10-beta/experiences-list", headers={"intelligems-access-token": token}, timeout=10
+    )
+    answer.raise_for_status()
+    return sorted(item["name"] for item in answer.json()["experiencesList"])
+
+
+@pytest.fixture(scope="module")
+def two_stores(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stores]:
+    """A repository of the stores us and eu (igops init --store us --store eu), each with its example.
+    Pull request 31 edits us's example only, is planned (each store it touches saves its plan as
+    igops-plan-STORE) and merged: the push. Then Run workflow for every store, eu's secret a token its
+    account refuses."""
+    require_act()
+    root = tmp_path_factory.mktemp("two-stores")
+    repo = make_store(root / "store", "us", "eu")
+    with contextlib.ExitStack() as emulators:
+        urls = {
+            store: emulators.enter_context(serving(root / f"{store}.db", "--token", token))
+            for store, token in STORE_TOKENS.items()
+        }
+        for store, url in urls.items():
+            edit(repo, "igops.yaml", f"  {store}: {{}}", f'  {store}: {{api_url: "{url}"}}')
+        commit(repo, "Each store's API")
+        world = Scenario(repo, GitHub(root / "github"), "", secrets=store_secrets())
+        git(repo, "checkout", "--quiet", "-b", "change-31")
+        us = STORE_EXAMPLE.format(store="us")
+        edit(repo, us, "replace: Free shipping on every order", "replace: Free shipping in the US")
+        head = commit(repo, "The US headline")
+        plans = {}
+        for store in ("us",):
+            planned = igops_cli(
+                repo, "plan", "--store", store, "--out", f"{store}.plan.json", tokens=store_secrets()
+            )
+            assert planned.returncode == 0, planned.stdout + planned.stderr
+            plans[f"igops-plan-{store}"] = {
+                "plan.json": (repo / f"{store}.plan.json").read_text(encoding="utf-8")
+            }
+        world.github.add_pull_request_run(repo, "igops-plan.yml", head, plans, branch="change-31")
+        git(repo, "checkout", "--quiet", "main")
+        merge(world, 31, head, "push")
+        world.run(
+            "by hand",
+            "igops-apply.yml",
+            "workflow_dispatch",
+            dispatch_event(repo, {}),
+            secrets=store_secrets(eu="a-token-eu-refuses"),
+        )
+        yield world, urls
+
+
+def test_a_push_touching_one_store_runs_that_stores_job_only_with_its_reviewed_plan(
+    two_stores: Stores,
+) -> None:
+    world, urls = two_stores
+    run = world.runs["push"]
+    assert run.exit_code == 0 and run.jobs["stores"].result == "success", run.log()
+    (leg,) = run.legs("apply")
+    assert leg.matrix == {"store": "us", "token_env": "INTELLIGEMS_API_TOKEN_US"} and leg.result == "success"
+    assert "Apply complete: 1 created, 0 updated, 0 lifecycle actions." in leg.summary, leg.summary
+    (download,) = [call for call in run.gh_calls if call[:2] == ["run", "download"]]
+    assert download[download.index("--name") + 1] == "igops-plan-us"
+    assert store_experiences(urls["us"], STORE_TOKENS["us"]) == ["Example free shipping headline"]
+    assert store_experiences(urls["eu"], STORE_TOKENS["eu"]) == [], "the store the push did not touch"
+
+
+def test_each_stores_job_keeps_its_own_refresh_cache(two_stores: Stores) -> None:
+    world, _ = two_stores
+    run = world.runs["push"]
+    restore = only(run.calls("actions/cache/restore"))
+    assert restore["inputs"]["path"] == ".igops-cache/refresh.us.json"
+    assert restore["inputs"]["restore-keys"] == "igops-refresh-us-"
+    save = only(run.calls("actions/cache/save"))
+    assert save["saved"] and save["inputs"]["key"] == f"igops-refresh-us-{run.run_id}-1", save
+    cached = world.github.cached_files(save["inputs"]["key"])
+    assert json.loads(cached[".igops-cache/refresh.us.json"])["format"] == CACHE_FORMAT
+
+
+def test_run_by_hand_every_store_has_its_job_and_one_stores_failure_stops_no_other(
+    two_stores: Stores,
+) -> None:
+    world, urls = two_stores
+    run = world.runs["by hand"]
+    assert sorted(leg.matrix["store"] for leg in run.legs("apply")) == ["eu", "us"], run.log()
+    us, eu = run.job("apply", store="us"), run.job("apply", store="eu")
+    assert us.result == "success" and "No changes" in us.summary, us.summary
+    assert eu.result == "failure", run.log()
+    assert (
+        "store eu: The Intelligems API refused the access token (401 Unauthorized): set "
+        "INTELLIGEMS_API_TOKEN_EU to a valid API key" in eu.summary
+    ), eu.summary
+    assert "a-token-eu-refuses" not in run.summary + "\n".join(eu.output)
+    assert store_experiences(urls["eu"], STORE_TOKENS["eu"]) == []
 
 
 # --- drift and monitor: the issue ---------------------------------------------------------------------------
@@ -599,7 +721,7 @@ def drift(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
 
 def test_drift_opens_one_issue_updates_it_and_closes_it_once_the_account_matches(drift: Scenario) -> None:
     runs = drift.runs
-    assert [run.jobs["drift"].result for run in runs.values()] == ["success"] * 3, runs["first"].log()
+    assert [run.job("drift").result for run in runs.values()] == ["success"] * 3, runs["first"].log()
     issue = only(drift.github.issues("igops-drift"))
     assert issue["repository"] == REPOSITORY and issue["run"] == str(runs["first"].run_id)
     assert issue["edits"] == 1, "the second night's report replaces the body of the open issue"
@@ -650,9 +772,7 @@ def monitor(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
 
 def test_monitor_opens_an_issue_while_a_rule_fires_and_closes_it_when_none_does(monitor: Scenario) -> None:
     alert, quiet = monitor.runs["alert"], monitor.runs["quiet"]
-    assert alert.jobs["monitor"].result == "success" and quiet.jobs["monitor"].result == "success", (
-        alert.log()
-    )
+    assert alert.job("monitor").result == "success" and quiet.job("monitor").result == "success", alert.log()
     issue = only(monitor.github.issues("igops-monitor"))
     assert "Sample-ratio mismatch" in issue["body"] and "Milestone" in issue["body"], issue["body"]
     assert issue["state"] == "closed" and issue["edits"] == 0
@@ -727,7 +847,7 @@ def test_the_hourly_run_starts_nothing_before_the_start_and_succeeds(
 ) -> None:
     world, seen = hourly
     run = world.runs["not due"]
-    assert run.exit_code == 0 and run.jobs["schedule"].result == "success", run.log()
+    assert run.exit_code == 0 and run.job("schedule").result == "success", run.log()
     assert seen["not due"] == {EXAMPLE_NAME: "pending"}
     assert "No changes" in run.summary and "Apply complete" not in run.summary, run.summary
     assert not [note for note in run.annotations if note.level == "error"], run.annotations
@@ -738,7 +858,7 @@ def test_the_hourly_run_never_forces_so_a_start_in_a_freeze_fails_the_job_and_th
 ) -> None:
     world, seen = hourly
     run = world.runs["frozen"]
-    assert run.jobs["schedule"].result == "failure", run.log()
+    assert run.job("schedule").result == "failure", run.log()
     assert seen["frozen"] == {EXAMPLE_NAME: "pending"}
     assert "Error: policy freeze: example-free-shipping-headline: starts during the freeze window Sale" in (
         run.summary
@@ -752,7 +872,7 @@ def test_the_hourly_run_starts_the_draft_once_its_start_has_come(
 ) -> None:
     world, seen = hourly
     run = world.runs["due"]
-    assert run.exit_code == 0 and run.jobs["schedule"].result == "success", run.log()
+    assert run.exit_code == 0 and run.job("schedule").result == "success", run.log()
     assert seen["due"] == {EXAMPLE_NAME: "started"}
     assert "Apply complete: 0 created, 0 updated, 1 lifecycle action." in run.summary, run.summary
     assert "example-free-shipping-headline: start done" in run.summary
@@ -763,7 +883,7 @@ def test_the_hourly_run_starts_the_draft_once_its_start_has_come(
 def test_the_hourly_workflow_run_by_hand_after_the_start_finds_it_done(hourly: Hourly) -> None:
     world, seen = hourly
     run = world.runs["by hand"]
-    assert run.exit_code == 0 and run.jobs["schedule"].result == "success", run.log()
+    assert run.exit_code == 0 and run.job("schedule").result == "success", run.log()
     assert seen["by hand"] == {EXAMPLE_NAME: "started"}
     assert "No changes" in run.summary and "Apply complete" not in run.summary, run.summary
 
@@ -776,7 +896,7 @@ def test_every_hourly_run_restores_and_saves_the_refresh_cache_even_when_it_fail
         assert only(run.calls("actions/cache/restore"))["inputs"]["restore-keys"] == "igops-refresh-"
         save = only(run.calls("actions/cache/save"))
         assert save["saved"] and save["inputs"]["key"] == f"igops-refresh-{run.run_id}-1", save
-    assert world.runs["frozen"].jobs["schedule"].result == "failure", "the save step runs after a failure"
+    assert world.runs["frozen"].job("schedule").result == "failure", "the save step runs after a failure"
     assert world.runs["frozen"].run_id < world.runs["due"].run_id
     assert world.runs["due"].permissions == {"metadata": "read", "contents": "read"}
 
@@ -830,7 +950,7 @@ def adopted_file(world: Scenario) -> str:
 
 def test_drift_without_adopt_opens_the_issue_and_no_pull_request(adopts: Scenario) -> None:
     run = adopts.runs["report only"]
-    assert run.jobs["drift"].result == "success" and run.jobs["adopt"].result == "not run", run.log()
+    assert run.job("drift").result == "success" and run.job("adopt").result == "not run", run.log()
     assert "igops-drift" in only(adopts.github.issues())["labels"]
 
 
@@ -838,7 +958,7 @@ def test_adopt_without_the_setting_or_a_token_pushes_the_branch_and_says_what_to
     adopts: Scenario,
 ) -> None:
     run = adopts.runs["not allowed"]
-    assert run.jobs["drift"].result == "success" and run.jobs["adopt"].result == "failure", run.log()
+    assert run.job("drift").result == "success" and run.job("adopt").result == "failure", run.log()
     (error,) = [note for note in run.annotations if note.level == "error" and note.job == "adopt"]
     assert "Allow GitHub Actions to create and approve pull requests" in error.message, error
     assert "IGOPS_PR_TOKEN" in error.message
@@ -850,7 +970,7 @@ def test_adopt_opens_one_pull_request_whose_files_plan_empty_and_keep_their_comm
     adopts: Scenario,
 ) -> None:
     run = adopts.runs["opened"]
-    assert run.jobs["adopt"].result == "success", run.log()
+    assert run.job("adopt").result == "success", run.log()
     (pull,) = [pull for pull in adopts.github.pull_requests() if pull["head"]["ref"] == ADOPT_BRANCH]
     assert pull["state"] == "open" and pull["base"]["ref"] == "main" and pull["by_run_token"]
     assert "Adopted" in pull["body"] and "::" not in pull["body"], pull["body"]
@@ -874,14 +994,14 @@ def test_adopt_opens_one_pull_request_whose_files_plan_empty_and_keep_their_comm
 
 
 def test_adopt_again_updates_the_same_pull_request(adopts: Scenario) -> None:
-    assert adopts.runs["updated"].jobs["adopt"].result == "success", adopts.runs["updated"].log()
+    assert adopts.runs["updated"].job("adopt").result == "success", adopts.runs["updated"].log()
     (pull,) = [pull for pull in adopts.github.pull_requests() if pull["head"]["ref"] == ADOPT_BRANCH]
     assert pull["edits"] == 2, "the second adopt and the nightly one edit the open pull request"
 
 
 def test_the_nightly_adopt_uses_the_repositorys_token_when_it_has_one(adopts: Scenario) -> None:
     run = adopts.runs["nightly"]
-    assert run.jobs["adopt"].result == "success", run.log()
+    assert run.job("adopt").result == "success", run.log()
     adopting = [entry for entry in run.gh_entries if entry["job"] == "adopt"]
     assert [entry["argv"][:2] for entry in adopting] == [["pr", "list"], ["pr", "edit"]]
     assert not any(entry["run_token"] for entry in adopting), "gh ran with IGOPS_PR_TOKEN"

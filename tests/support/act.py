@@ -15,6 +15,9 @@ starts); the runner's git resolves https://github.com/OWNER/REPO to the test's r
 github.com URL to nothing; pip gets no index; and HTTP(S) proxies point at a closed port, so that only
 127.0.0.1 answers. `gh` is tests/standins/bin/gh, on the runner's PATH as on GitHub's runner images.
 
+A job of a matrix is one JobRun per entry (`run.job("apply", store="us")`, `run.legs("apply")`), keyed as
+GitHub names it, `apply (us, INTELLIGEMS_API_TOKEN_US)`; a skipped job is "not run", by its id.
+
 What GitHub decides and act does not, the harness does: pull requests from forks get no secrets and a
 read-only GITHUB_TOKEN; the token gets each job's `permissions` (the stand-ins and gh refuse what it
 may not do); each run gets its own run id; checkout starts from an empty workspace (act's own shortcut of
@@ -263,6 +266,36 @@ class GitHub:
             }
         )
         (self.state / "runs.json").write_text(json.dumps(runs, indent=1), encoding="utf-8")
+
+    def add_pull_request_run(
+        self, repo: Path, workflow: str, head: str, artifacts: dict[str, dict[str, str]], *, branch: str
+    ) -> int:
+        """A successful run of `workflow` (a file name) for a pull request whose last commit is `head`, as if
+        it had uploaded `artifacts` (name: {relative path: text}): what `gh run list` and `gh run download`
+        then find, for a test of what reads the artifacts of a run it does not run itself. Returns its id."""
+        run_id = self.next_run_id()
+        stored = self.root / "runs" / str(run_id) / "records" / "artifacts"
+        for name, files in artifacts.items():
+            for relative, text in files.items():
+                (stored / name / relative).parent.mkdir(parents=True, exist_ok=True)
+                (stored / name / relative).write_text(text, encoding="utf-8")
+        runs = self._load("runs.json", [])
+        runs.append(
+            {
+                "repository": repository_of(repo),
+                "databaseId": run_id,
+                "workflow": workflow,
+                "workflowName": workflow,
+                "event": "pull_request",
+                "headSha": head,
+                "headBranch": branch,
+                "status": "completed",
+                "conclusion": "success",
+                "artifacts": str(stored),
+            }
+        )
+        (self.state / "runs.json").write_text(json.dumps(runs, indent=1), encoding="utf-8")
+        return run_id
 
     def register_token(self, permissions: dict[str, dict[str, str]], run_id: int) -> str:
         """One token for the run's jobs (act gives every job the same secrets), which the stand-ins let do
@@ -545,6 +578,8 @@ class JobRun:
     steps: list[Step] = field(default_factory=list)
     annotations: list[Annotation] = field(default_factory=list)
     output: list[str] = field(default_factory=list)
+    # A job of a matrix: its entry ({"store": "us", ...}); empty for a job without a matrix.
+    matrix: dict[str, Any] = field(default_factory=dict)
 
     def step(self, name_part: str) -> Step | None:
         """The first main step whose name (act's: the `name:`, else `uses:` or the script) contains
@@ -569,6 +604,20 @@ class WorkflowRun:
     def summary(self) -> str:
         """The job summary GitHub would show, every job's, in the order the jobs finished."""
         return "".join(job.summary for job in self.jobs.values())
+
+    def job(self, job_id: str, **entry: Any) -> JobRun:
+        """The one job `job_id` (of a matrix: the one whose entry has the values `entry` gives)."""
+        found = [
+            job
+            for job in self.jobs.values()
+            if job.id == job_id and all(job.matrix.get(name) == value for name, value in entry.items())
+        ]
+        assert len(found) == 1, f"{len(found)} jobs {job_id} {entry or ''}: {list(self.jobs)}"
+        return found[0]
+
+    def legs(self, job_id: str) -> list[JobRun]:
+        """The jobs of the matrix job `job_id`, one per entry, in the order they finished (none: skipped)."""
+        return [job for job in self.jobs.values() if job.id == job_id and job.matrix]
 
     @property
     def annotations(self) -> list[Annotation]:
@@ -615,7 +664,7 @@ class WorkflowRun:
         """The run as act logged it (for assertion messages): output lines, step results, errors."""
         lines = [
             f"act exited {self.exit_code}; jobs: "
-            + ", ".join(f"{job.id}={job.result}" for job in self.jobs.values())
+            + ", ".join(f"{key}={job.result}" for key, job in self.jobs.items())
         ]
         for entry in self.entries:
             message = str(entry.get("msg", "")).rstrip("\n")
@@ -625,7 +674,7 @@ class WorkflowRun:
                 or entry.get("level") in ("error", "warning")
                 or entry.get("command")
             ):
-                lines.append(f"[{entry.get('jobID', '')}] {message}")
+                lines.append(f"[{_job_key(entry)}] {message}")
         return "\n".join(lines[-tail:] + ([self.stderr[-3000:]] if self.stderr.strip() else []))
 
 
@@ -715,14 +764,25 @@ def end_process_group(process: subprocess.Popen[bytes]) -> None:
             process.wait(timeout=5)
 
 
+def _job_key(entry: dict[str, Any]) -> str:
+    """The job an entry of act's log is about: its id, and for a job of a matrix its entry's values, as
+    GitHub names it (`apply (us, INTELLIGEMS_API_TOKEN_US)`)."""
+    job_id = str(entry.get("jobID", ""))
+    matrix = entry.get("matrix") or {}
+    return f"{job_id} ({', '.join(str(value) for value in matrix.values())})" if matrix else job_id
+
+
 def _parse(entries: list[dict[str, Any]], job_ids: list[str]) -> dict[str, JobRun]:
+    """The jobs of a run, by _job_key. A skipped job (its `if:` false, a need failed) is "not run", by its
+    id: act logs nothing of it, nor of a matrix job it never expanded."""
     jobs: dict[str, JobRun] = {}
     last_summary: dict[str, tuple[list[str], str]] = {}
     for entry in entries:
         job_id = entry.get("jobID")
         if not job_id:
             continue
-        job = jobs.setdefault(job_id, JobRun(job_id, "unfinished"))
+        key = _job_key(entry)
+        job = jobs.setdefault(key, JobRun(job_id, "unfinished", matrix=dict(entry.get("matrix") or {})))
         command = entry.get("command")
         if "jobResult" in entry:
             job.result = entry["jobResult"]
@@ -730,8 +790,8 @@ def _parse(entries: list[dict[str, Any]], job_ids: list[str]) -> dict[str, JobRu
             # act logs the summary after each step, and again after a composite action's last step, as
             # that action's: GitHub shows it once.
             step_id, content = list(entry.get("stepID") or []), str(entry.get("content", ""))
-            previous_id, previous = last_summary.get(job_id, ([], ""))
-            last_summary[job_id] = (step_id, content)
+            previous_id, previous = last_summary.get(key, ([], ""))
+            last_summary[key] = (step_id, content)
             repeated = previous_id[: len(step_id)] == step_id and len(previous_id) > len(step_id)
             if repeated and previous == content:
                 continue
@@ -774,8 +834,14 @@ def _parse(entries: list[dict[str, Any]], job_ids: list[str]) -> dict[str, JobRu
                     entry["stepResult"],
                 )
             )
+    for job in jobs.values():
+        # act gives a job of a matrix the result of those before it: one that finishes after another of the
+        # matrix failed is said to have failed, whatever its own steps did (act 0.2.89).
+        if job.matrix and job.result == "failure" and not any(step.result == "failure" for step in job.steps):
+            job.result = "success"
     for job_id in job_ids:
-        jobs.setdefault(job_id, JobRun(job_id, "not run"))
+        if not any(job.id == job_id for job in jobs.values()):
+            jobs[job_id] = JobRun(job_id, "not run")
     return jobs
 
 
@@ -848,6 +914,8 @@ def run_workflow(
         "GITHUB_RUN_ID": str(run_id),
         "GITHUB_RUN_NUMBER": str(run_id % 1000),
         "GITHUB_RUN_ATTEMPT": str(run_attempt),
+        # The igops under test: a checkout the test process imports first (PYTHONPATH) over the one installed.
+        **({"PYTHONPATH": os.environ["PYTHONPATH"]} if os.environ.get("PYTHONPATH") else {}),
         **(env or {}),
     }
     # --no-skip-checkout: act's own checkout (a copy of the working tree, in place of the action) is off.
