@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import fcntl
+import fnmatch
 import glob
 import hashlib
 import json
@@ -549,6 +550,41 @@ def upload_artifact() -> None:
     )
 
 
+def download_artifact() -> None:
+    """The artifacts this run uploaded (upload-artifact's stand-in keeps them in the run's records): one by
+    name, or those a pattern matches (every one without), as actions/download-artifact v8 unpacks them: a
+    name's, the merged ones' and a lone match's files into `path` itself, several matches each into a
+    directory of its name there; a pattern that matches none downloads nothing and passes. Other runs'
+    artifacts (github-token, run-id) are gh's, not this stand-in's."""
+    inputs = given_inputs()
+    unsupported(
+        inputs,
+        {"artifact-ids": "", "github-token": "", "skip-decompress": "false", "digest-mismatch": "error"},
+        "actions/download-artifact",
+    )
+    if inputs.get("run-id", "") != os.environ.get("GITHUB_RUN_ID", "") or inputs.get(
+        "repository", ""
+    ) != os.environ.get("GITHUB_REPOSITORY", ""):
+        fail("the actions/download-artifact stand-in downloads the artifacts of the run itself only")
+    stored = Path(os.environ["ACT_RECORDS"]) / "artifacts"
+    uploaded = sorted(path.name for path in stored.iterdir()) if stored.is_dir() else []
+    name, pattern = inputs.get("name", ""), inputs.get("pattern", "")
+    if name:
+        if name not in uploaded:
+            fail(f"Unable to download artifact(s): Artifact '{name}' not found")
+        chosen = [name]
+    else:
+        chosen = [found for found in uploaded if not pattern or fnmatch.fnmatchcase(found, pattern)]
+    path = Path(inputs.get("path", "") or workspace())
+    target = path if path.is_absolute() else workspace() / path
+    apart = not name and not flag(inputs.get("merge-multiple", "false")) and len(chosen) > 1
+    for artifact in chosen:
+        shutil.copytree(stored / artifact, target / artifact if apart else target, dirs_exist_ok=True)
+    print(f"Total of {len(chosen)} artifact(s) downloaded")
+    set_outputs(download_path=str(target.resolve()))
+    record("actions/download-artifact", inputs, artifacts=chosen, apart=apart)
+
+
 # --- marocchino/sticky-pull-request-comment ---------------------------------------------------------
 
 
@@ -669,6 +705,7 @@ STANDINS: dict[str, Callable[[], None]] = {
     "cache-restore": cache_restore,
     "cache-save": cache_save,
     "upload-artifact": upload_artifact,
+    "download-artifact": download_artifact,
     "sticky-comment": sticky_comment,
 }
 
