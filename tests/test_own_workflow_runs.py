@@ -219,7 +219,7 @@ def test_a_forks_pull_request_is_validated_not_planned_and_the_summary_says_why(
     assert "7 experience files checked: all valid." in run.summary, run.summary
     assert "### igops plan not run" in run.summary and "comes from a fork" in run.summary
     assert "Plan:" not in run.summary
-    assert "plan" not in [step.id for step in run.jobs["plan"].steps]
+    assert "plan" not in [step.id for step in run.job("plan").steps]
     assert fork_pr.github.comments() == []
     assert not run.calls("marocchino/sticky-pull-request-comment") and run.artifact("igops-plan") is None
     emulator_ended(run)

@@ -47,8 +47,10 @@ def run_workflow(name: str, job: str | None = None) -> list[int]:
 
 
 def test_the_pull_request_plan_finds_the_example_to_create_and_saves_the_plan(store: Path) -> None:
-    # validate, plan (changes: 2), then the whole saved plan for the job summary.
-    assert run_workflow("igops-plan.yml") == [0, 2, 0]
+    # igops stores (the one store: its job; nothing changed since the base), then validate, plan (changes:
+    # 2), the whole saved plan for the job summary and the plan document (the comment job's, with stores).
+    assert run_workflow("igops-plan.yml", "stores") == [0]
+    assert run_workflow("igops-plan.yml", "plan") == [0, 2, 0, 0]
     assert (store / "plan.json").is_file()
     assert (store / ".igops-cache" / "refresh.json").is_file()
 

@@ -201,15 +201,17 @@ def test_a_pull_request_restores_the_newest_refresh_cache_saved_on_main(same_rep
 
 def test_a_pull_request_validates_first_and_its_checkout_keeps_no_token(same_repository_pr: Scenario) -> None:
     run = same_repository_pr.runs["second"]
-    checkout = only(run.calls("actions/checkout"))
-    assert checkout["inputs"]["persist-credentials"] == "false" and not checkout["persisted_token"]
-    assert checkout["commit"] == git(same_repository_pr.repo, "rev-parse", "HEAD")
+    checkouts = run.calls("actions/checkout")
+    assert [call["job"] for call in checkouts] == ["stores", "plan"], "the comment job is for stores only"
+    for checkout in checkouts:
+        assert checkout["inputs"]["persist-credentials"] == "false" and not checkout["persisted_token"]
+        assert checkout["commit"] == git(same_repository_pr.repo, "rev-parse", "HEAD")
     setup = run.calls("actions/setup-python")
     assert setup, "the store's action sets up Python"
     assert all(call["dependency_files"] for call in setup if call["inputs"]["cache"]), setup
-    assert len(setup) == 1, "a job that runs igops several times sets it up once"
+    assert [call["job"] for call in setup] == ["stores", "plan"], "once a job, however often igops runs"
     assert "all valid" in run.summary, run.summary
-    main_steps = [step.id for step in run.jobs["plan"].steps if step.stage == "Main"]
+    main_steps = [step.id for step in run.job("plan").steps if step.stage == "Main"]
     assert main_steps.index("validate") < main_steps.index("plan"), main_steps
 
 
@@ -217,7 +219,7 @@ def test_a_pull_request_plan_succeeds_with_the_whole_plan_in_the_summary_and_as_
     same_repository_pr: Scenario,
 ) -> None:
     run = same_repository_pr.runs["second"]
-    assert run.exit_code == 0 and run.jobs["plan"].result == "success", run.log()
+    assert run.exit_code == 0 and run.job("plan").result == "success", run.log()
     assert not [note for note in run.annotations if note.level == "error"], run.annotations
     assert run.summary.count("Plan: 1 to create") == 1, run.summary
     artifact = run.artifact("igops-plan")
@@ -246,7 +248,7 @@ def big_pr(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
 
 def test_a_plan_too_long_for_one_comment_is_cut_to_fit_with_the_actions_marker(big_pr: Scenario) -> None:
     run = big_pr.runs["plan"]
-    assert run.exit_code == 0 and run.jobs["plan"].result == "success", run.log()
+    assert run.exit_code == 0 and run.job("plan").result == "success", run.log()
     sticky = only(run.calls("marocchino/sticky-pull-request-comment"))
     assert sticky["posted"], run.log()
     assert not [note for note in run.annotations if "too long" in note.message], run.annotations
@@ -295,7 +297,7 @@ def test_a_forks_pull_request_is_validated_not_planned_and_says_why(fork_pr: Sce
     assert run.permissions["pull-requests"] == "read", "a fork's token is read-only"
     assert run.secrets == ["GITHUB_TOKEN"], "a fork's pull request gets no secrets"
     assert "all valid" in run.summary and "Plan:" not in run.summary, run.log()
-    assert "plan" not in [step.id for step in run.jobs["plan"].steps]
+    assert "plan" not in [step.id for step in run.job("plan").steps]
     assert fork_pr.github.comments() == []
     assert not run.calls("marocchino/sticky-pull-request-comment") and run.artifact("igops-plan") is None
 
@@ -307,7 +309,7 @@ def test_a_forks_pull_request_job_succeeds_and_its_summary_says_why_nothing_was_
 ) -> None:
     run = fork_pr.runs["plan"]
     assert "comes from a fork" in run.summary, run.summary
-    assert run.exit_code == 0 and run.jobs["plan"].result == "success", run.log()
+    assert run.exit_code == 0 and run.job("plan").result == "success", run.log()
     assert not [note for note in run.annotations if note.level == "error"], run.annotations
 
 
@@ -328,8 +330,8 @@ def invalid_pr(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
 
 def test_an_invalid_file_fails_the_job_and_the_comment_says_why(invalid_pr: Scenario) -> None:
     run = invalid_pr.runs["plan"]
-    assert run.exit_code != 0 and run.jobs["plan"].result == "failure", run.log()
-    assert "plan" not in [step.id for step in run.jobs["plan"].steps], "nothing is planned from invalid files"
+    assert run.exit_code != 0 and run.job("plan").result == "failure", run.log()
+    assert "plan" not in [step.id for step in run.job("plan").steps], "nothing is planned from invalid files"
     comment = invalid_pr.github.comment(9, "igops-plan")
     assert comment is not None, run.log()
     body = comment["body"]
@@ -343,6 +345,29 @@ def test_an_invalid_file_is_annotated_on_its_line_and_nothing_else_fails(invalid
     located = [note for note in errors if note.file == EXAMPLE and note.line == "12"]
     assert located, errors
     assert all("validate" in note.message or note in located for note in errors), errors
+
+
+@pytest.fixture(scope="module")
+def broken_config_pr(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
+    with scenario(tmp_path_factory.mktemp("broken-config-pr")) as world:
+        git(world.repo, "checkout", "--quiet", "-b", "change")
+        edit(world.repo, "igops.yaml", "max: 25", "max: many")
+        commit(world.repo, "A threshold that is no number")
+        world.run("plan", "igops-plan.yml", "pull_request", pull_request_event(world.repo, 10))
+        yield world
+
+
+def test_an_igops_yaml_that_cannot_be_read_stops_the_run_before_any_plan_and_the_comment_says_why(
+    broken_config_pr: Scenario,
+) -> None:
+    run = broken_config_pr.runs["plan"]
+    assert run.jobs["stores"].result == "failure" and run.job("plan").result == "not run", run.log()
+    comment = broken_config_pr.github.comment(10, "igops-plan")
+    assert comment is not None, run.log()
+    body = comment["body"]
+    assert body.startswith("### ⛔ igops stores failed (exit 1)"), body
+    assert "Error: igops.yaml:" in body and "$.policies.max-changes.max: expected a whole number" in body
+    assert "Plan:" not in body and "igops stores failed" in run.summary
 
 
 # --- apply ----------------------------------------------------------------------------------------------
@@ -576,7 +601,7 @@ def test_a_forks_merged_pull_request_is_not_applied(reviewed: Scenario) -> None:
 
 
 def test_a_pull_request_whose_plan_failed_is_not_applied(reviewed: Scenario) -> None:
-    assert reviewed.runs["plan 14"].jobs["plan"].result == "failure"
+    assert reviewed.runs["plan 14"].job("plan").result == "failure"
     not_applied(
         reviewed.runs["merged 14"],
         f"The last plan run of pull request #14 (run {reviewed.runs['plan 14'].run_id}) saved no plan",
@@ -614,14 +639,11 @@ def store_experiences(api_url: str, token: str) -> list[str]:
     return sorted(item["name"] for item in answer.json()["experiencesList"])
 
 
-@pytest.fixture(scope="module")
-def two_stores(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stores]:
-    """A repository of the stores us and eu (igops init --store us --store eu), each with its example.
-    Pull request 31 edits us's example only, is planned (each store it touches saves its plan as
-    igops-plan-STORE) and merged: the push. Then Run workflow for every store, eu's secret a token its
-    account refuses."""
+@contextmanager
+def two_store_world(root: Path) -> Iterator[Stores]:
+    """A repository of the stores us and eu (igops init --store us --store eu), each with its example and an
+    emulator of its own, which igops.yaml names and which takes only the store's token."""
     require_act()
-    root = tmp_path_factory.mktemp("two-stores")
     repo = make_store(root / "store", "us", "eu")
     with contextlib.ExitStack() as emulators:
         urls = {
@@ -631,7 +653,16 @@ def two_stores(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stores]:
         for store, url in urls.items():
             edit(repo, "igops.yaml", f"  {store}: {{}}", f'  {store}: {{api_url: "{url}"}}')
         commit(repo, "Each store's API")
-        world = Scenario(repo, GitHub(root / "github"), "", secrets=store_secrets())
+        yield Scenario(repo, GitHub(root / "github"), "", secrets=store_secrets()), urls
+
+
+@pytest.fixture(scope="module")
+def two_stores(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stores]:
+    """Pull request 31 edits us's example only, is planned (each store it touches saves its plan as
+    igops-plan-STORE) and merged: the push. Then Run workflow for every store, eu's secret a token its
+    account refuses."""
+    with two_store_world(tmp_path_factory.mktemp("two-stores")) as (world, urls):
+        repo = world.repo
         git(repo, "checkout", "--quiet", "-b", "change-31")
         us = STORE_EXAMPLE.format(store="us")
         edit(repo, us, "replace: Free shipping on every order", "replace: Free shipping in the US")
@@ -700,6 +731,166 @@ def test_run_by_hand_every_store_has_its_job_and_one_stores_failure_stops_no_oth
     ), eu.summary
     assert "a-token-eu-refuses" not in run.summary + "\n".join(eu.output)
     assert store_experiences(urls["eu"], STORE_TOKENS["eu"]) == []
+
+
+# --- plan with several stores: a job per store the pull request touches, one comment -----------------------
+
+US_HEADLINE = (
+    STORE_EXAMPLE.format(store="us"),
+    "replace: Free shipping on every order",
+    "replace: Free shipping in the US",
+)
+NO_STORES_FILE = "experiences/README.md"
+
+
+@pytest.fixture(scope="module")
+def store_pull_requests(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stores]:
+    """Pull requests of the two stores, each planned by the workflow: 41 edits us's example only, then is
+    merged (the push applies the plan its run saved); 42 edits igops.yaml (every store); 43 does too, with
+    eu's secret a token its account refuses; 44 adds a file of no store; 45, from a fork, edits igops.yaml."""
+    with two_store_world(tmp_path_factory.mktemp("store-pull-requests")) as (world, urls):
+        merge(world, 41, open_pull_request(world, 41, US_HEADLINE))
+        open_pull_request(world, 42, ("igops.yaml", "max: 25", "max: 30"))
+        refused = store_secrets(eu="a-token-eu-refuses")
+        open_pull_request(world, 43, ("igops.yaml", "max: 25", "max: 35"), secrets=refused)
+        git(world.repo, "checkout", "--quiet", "-b", "change-44", "main")
+        (world.repo / NO_STORES_FILE).write_text("Each store's experiences are in its directory.\n")
+        commit(world.repo, "A note for people")
+        world.run("plan 44", "igops-plan.yml", "pull_request", pull_request_event(world.repo, 44))
+        git(world.repo, "checkout", "--quiet", "main")
+        open_pull_request(world, 45, ("igops.yaml", "max: 25", "max: 40"), head_repository="someone/store")
+        yield world, urls
+
+
+def store_comment(world: Scenario, number: int) -> str:
+    """The one igops-plan comment of pull request `number`, without the comment action's marker."""
+    assert [comment["number"] for comment in world.github.comments()].count(number) == 1
+    comment = world.github.comment(number, "igops-plan")
+    assert comment is not None
+    body = str(comment["body"])
+    marker = STICKY_MARKER.format(header="igops-plan")
+    assert body.endswith(marker) and len(body) <= BODY_LIMIT, body[-300:]
+    return body.removesuffix(marker)
+
+
+def artifact_files(run: WorkflowRun, name: str) -> list[str]:
+    artifact = run.artifact(name)
+    assert artifact is not None, run.calls("actions/upload-artifact")
+    return sorted(path.name for path in artifact.iterdir())
+
+
+def test_a_pull_request_touching_one_store_plans_that_store_only_and_comments_its_plan(
+    store_pull_requests: Stores,
+) -> None:
+    world, _ = store_pull_requests
+    run = world.runs["plan 41"]
+    assert run.exit_code == 0, run.log()
+    (leg,) = run.legs("plan")
+    assert leg.matrix == {"store": "us", "token_env": "INTELLIGEMS_API_TOKEN_US"} and leg.result == "success"
+    assert run.job("comment").result == "success", run.log()
+    body = store_comment(world, 41)
+    head = git(world.repo, "rev-parse", "change-41")
+    assert body.startswith(f"igops planned commit `{head}` in [run {run.run_id}]({run.run_url}/attempts/1)")
+    assert "**1 store planned: 1 with changes.**" in body, body
+    assert "| us | Plan: 1 to create, 0 to update, 0 lifecycle actions. |" in body
+    assert "| eu |" not in body and "## Store us" in body and "igops combine-plans failed" not in body
+    assert 'replace        = "Free shipping in the US"' in body, body
+    assert artifact_files(run, "igops-plan-us") == ["plan-document.json", "plan.json"]
+    assert run.artifact("igops-plan-eu") is None and run.artifact("igops-plan") is None
+    # A lone artifact is unpacked into the path itself (download-artifact's way), and still found.
+    download = only(run.calls("actions/download-artifact"))
+    assert download["artifacts"] == ["igops-plan-us"] and not download["apart"], download
+    assert "Plan: 1 to create" in leg.summary and not run.job("comment").summary, run.job("comment").summary
+
+
+def test_the_plan_a_stores_job_saved_is_what_the_merge_applies(store_pull_requests: Stores) -> None:
+    world, urls = store_pull_requests
+    run, planned = world.runs["merged 41"], world.runs["plan 41"]
+    (leg,) = run.legs("apply")
+    assert leg.matrix["store"] == "us" and leg.result == "success", run.log()
+    assert f"Pull request #41, planned in run {planned.run_id}" in run.summary, run.summary
+    assert "Apply complete: 1 created, 0 updated, 0 lifecycle actions." in leg.summary, leg.summary
+    (download,) = [call for call in run.gh_calls if call[:2] == ["run", "download"]]
+    assert download[2] == str(planned.run_id) and download[download.index("--name") + 1] == "igops-plan-us"
+    assert store_experiences(urls["us"], STORE_TOKENS["us"]) == ["Example free shipping headline"]
+    assert store_experiences(urls["eu"], STORE_TOKENS["eu"]) == []
+
+
+def test_a_pull_request_touching_igops_yaml_plans_every_store_in_one_comment(
+    store_pull_requests: Stores,
+) -> None:
+    world, _ = store_pull_requests
+    run = world.runs["plan 42"]
+    assert run.exit_code == 0, run.log()
+    assert sorted(leg.matrix["store"] for leg in run.legs("plan")) == ["eu", "us"], run.log()
+    assert all(leg.result == "success" for leg in run.legs("plan")) and run.job("comment").result == "success"
+    body = store_comment(world, 42)
+    assert "**2 stores planned: 1 with changes.**" in body, body
+    us, eu = body.index("| us | No changes."), body.index("| eu | Plan: 1 to create, 0 to update")
+    assert us < eu < body.index("## Store eu"), "in igops.yaml's order"
+    for store in ("us", "eu"):
+        assert artifact_files(run, f"igops-plan-{store}") == ["plan-document.json", "plan.json"]
+    download = only(run.calls("actions/download-artifact"))
+    assert download["artifacts"] == ["igops-plan-eu", "igops-plan-us"] and download["apart"], download
+
+
+def test_each_stores_plan_job_restores_its_own_refresh_cache(store_pull_requests: Stores) -> None:
+    world, _ = store_pull_requests
+    run, merged = world.runs["plan 42"], world.runs["merged 41"]
+    restores = {call["inputs"]["path"]: call for call in run.calls("actions/cache/restore")}
+    assert sorted(restores) == [".igops-cache/refresh.eu.json", ".igops-cache/refresh.us.json"]
+    assert restores[".igops-cache/refresh.us.json"]["matched_key"] == f"igops-refresh-us-{merged.run_id}-1"
+    assert restores[".igops-cache/refresh.eu.json"]["matched_key"] is None, "eu's job saved none yet"
+    assert not run.calls("actions/cache/save"), "a pull request's plan saves no cache"
+
+
+def test_a_store_whose_token_is_refused_shows_as_not_planned_in_the_comment_beside_the_others_plan(
+    store_pull_requests: Stores,
+) -> None:
+    world, _ = store_pull_requests
+    run = world.runs["plan 43"]
+    us, eu = run.job("plan", store="us"), run.job("plan", store="eu")
+    assert us.result == "success" and eu.result == "failure", run.log()
+    assert "INTELLIGEMS_API_TOKEN_EU to a valid API key" in eu.summary, eu.summary
+    assert run.artifact("igops-plan-eu") is None and run.artifact("igops-plan-us") is not None
+    # combine-plans exits 1 for the store not planned: its job fails, after posting the comment.
+    assert run.job("comment").result == "failure", run.log()
+    body = store_comment(world, 43)
+    assert body.startswith("### ⛔ igops combine-plans failed (exit 1)"), body[:300]
+    assert "**1 of 2 stores planned: 0 with changes, 1 failed.**" in body, body
+    assert "| us | No changes." in body
+    assert "| eu | Not planned: store eu: no plan came back: its job failed or was cancelled. |" in body
+    assert "Error: 1 store not planned: eu." in body
+    assert "a-token-eu-refuses" not in body + run.summary + "\n".join(eu.output)
+
+
+def test_a_pull_request_that_touches_no_store_plans_none_and_its_comment_says_so(
+    store_pull_requests: Stores,
+) -> None:
+    world, _ = store_pull_requests
+    run = world.runs["plan 44"]
+    assert run.exit_code == 0 and run.jobs["stores"].result == "success", run.log()
+    assert run.job("plan").result == "not run" and run.job("comment").result == "not run", run.log()
+    assert "### Nothing to plan" in run.summary, run.summary
+    body = store_comment(world, 44)
+    head = git(world.repo, "rev-parse", "change-44")
+    assert body.startswith(f"igops checked commit `{head}` in [run {run.run_id}]"), body
+    assert "/attempts/1): **nothing to plan**, as this pull request changes no file of a store" in body, body
+
+
+def test_a_forks_pull_request_is_validated_in_each_stores_job_not_planned_and_gets_no_comment(
+    store_pull_requests: Stores,
+) -> None:
+    world, _ = store_pull_requests
+    run = world.runs["plan 45"]
+    assert run.exit_code == 0 and run.secrets == ["GITHUB_TOKEN"], run.log()
+    assert sorted(leg.matrix["store"] for leg in run.legs("plan")) == ["eu", "us"], run.log()
+    for leg in run.legs("plan"):
+        assert leg.result == "success" and "plan" not in [step.id for step in leg.steps], leg.steps
+        assert "all valid" in leg.summary and "comes from a fork" in leg.summary, leg.summary
+    assert run.job("comment").result == "not run", "a fork's token may not comment"
+    assert world.github.comment(45, "igops-plan") is None
+    assert not run.calls("actions/upload-artifact"), "nothing planned, nothing saved"
 
 
 # --- drift and monitor: the issue ---------------------------------------------------------------------------

@@ -15,7 +15,6 @@ from support.workflows import (
     action,
     actionlint,
     evaluated,
-    igops_commands,
     igops_steps,
     job_env,
     pushed_command,
@@ -70,16 +69,47 @@ PLAN, APPLY, SCHEDULE, DRIFT, MONITOR = (
 )
 
 
-def test_plan_runs_on_pull_requests_that_change_experiences() -> None:
+BASE = {"github.event.pull_request.base.sha": "abc"}
+
+
+def test_plan_runs_on_pull_requests_that_change_experiences_a_job_per_store_they_touch() -> None:
     assert PLAN["on"] == {"pull_request": {"paths": WATCHED_PATHS}}
     assert PLAN["permissions"] == {"contents": "read", "pull-requests": "write"}
-    assert igops_commands(PLAN) == [
-        "validate",
+    assert list(PLAN["jobs"]) == ["stores", "plan", "comment"]
+    (stores,) = igops_steps(PLAN, "stores")
+    assert pushed_command(stores, BASE) == ["stores", "--format", "json", "--changed-since", "abc"]
+    checkout = next(
+        step for step in steps(PLAN, "stores") if step.get("uses", "").startswith("actions/checkout@")
+    )
+    assert checkout["with"]["fetch-depth"] == 0, "the pull request's base is in the history"
+    first = PLAN["jobs"]["stores"]
+    assert first["outputs"] == {
+        "matrix": "${{ steps.matrix.outputs.matrix }}",
+        "any": "${{ steps.matrix.outputs.any }}",
+        "combine": "${{ steps.matrix.outputs.combine }}",
+    }
+    (matrix,) = [step for step in first["steps"] if step.get("id") == "matrix"]
+    (scheduled,) = [step for step in SCHEDULE["jobs"]["stores"]["steps"] if step.get("id") == "matrix"]
+    assert matrix["run"].startswith(scheduled["run"]), "the matrix and any as every workflow makes them"
+    assert """combine=$(jq '.include | any(.store != "")' "$STORES")""" in matrix["run"]
+    job = PLAN["jobs"]["plan"]
+    assert job["needs"] == "stores" and job["if"] == "needs.stores.outputs.any == 'true'"
+    assert job["strategy"] == {"fail-fast": False, "matrix": "${{ fromJSON(needs.stores.outputs.matrix) }}"}
+    assert job["name"] == "${{ matrix.store && format('plan {0}', matrix.store) || 'plan' }}"
+    # A newer push cancels the whole run, every store's job with it: a plan only reads.
+    assert PLAN["concurrency"] == {"group": "igops-plan-${{ github.ref }}", "cancel-in-progress": True}
+    plan_command = (
         "plan --format markdown --detailed-exitcode --out plan.json "
-        "--refresh-cache .igops-cache/refresh.json --base ${{ github.event.pull_request.base.sha }}",
-        "show plan.json --format markdown --max-chars 900000",
-    ]
-    validate, plan, whole = igops_steps(PLAN)
+        "--refresh-cache .igops-cache/refresh.json --base abc"
+    )
+    shows = ["show plan.json --format markdown --max-chars 900000", "show plan.json --format json"]
+    for store, option in (("", ""), ("us", " --store us")):
+        assert [" ".join(pushed_command(step, BASE, store)) for step in igops_steps(PLAN, "plan")] == [
+            f"validate{option}",
+            f"{plan_command}{option}",
+            *shows,
+        ]
+    validate, plan, whole, document = igops_steps(PLAN, "plan")
     assert success_codes(validate) == {0}
     assert success_codes(plan) == {0, 2}
     assert plan["with"]["report-format"] == "markdown"
@@ -87,11 +117,12 @@ def test_plan_runs_on_pull_requests_that_change_experiences() -> None:
     assert plan["with"]["step-summary"] == "failure"
     assert whole["with"]["step-summary"] == "true"
     assert "steps.plan.outcome == 'success'" in whole["if"]
+    assert document["if"] == "${{ matrix.store && steps.plan.outcome == 'success' }}", "only with stores"
     # A fork's pull request gets no secrets: it is not planned.
     assert plan["if"] == "env.IGOPS_SAME_REPOSITORY == 'true'"
-    assert PLAN["jobs"]["plan"]["env"] == {
-        "IGOPS_SAME_REPOSITORY": "${{ github.event.pull_request.head.repo.full_name == github.repository }}"
-    }
+    same = "${{ github.event.pull_request.head.repo.full_name == github.repository }}"
+    assert job["env"]["IGOPS_SAME_REPOSITORY"] == same
+    assert PLAN["jobs"]["stores"]["env"] == {"IGOPS_SAME_REPOSITORY": same}
 
 
 @pytest.mark.parametrize("store", ["", "us"])
@@ -109,9 +140,7 @@ def test_the_refresh_cache_is_restored_from_the_newest_and_saved_by_all_but_the_
         for job, spec in workflow["jobs"].items()
         if any("--refresh-cache" in str(step) for step in spec["steps"])
     ]
-    context = job_env(workflow, job, store) if name != "igops-plan.yml" else {}
-    if name == "igops-plan.yml" and store:
-        pytest.skip("the plan workflow plans every store in one job")
+    context = job_env(workflow, job, store)
     restore = next(
         step for step in steps(workflow, job) if step.get("uses", "").startswith("actions/cache/restore@")
     )
@@ -140,14 +169,79 @@ def test_the_refresh_cache_is_restored_from_the_newest_and_saved_by_all_but_the_
     )
 
 
-def test_plan_posts_one_sticky_comment_even_when_it_failed_and_uploads_the_saved_plan() -> None:
-    comment = next(step for step in steps(PLAN) if "sticky-pull-request-comment" in step.get("uses", ""))
+def sticky_steps(job: str) -> list[dict[str, Any]]:
+    return [step for step in steps(PLAN, job) if "sticky-pull-request-comment" in step.get("uses", "")]
+
+
+def test_without_stores_the_plan_job_comments_even_when_it_failed_and_uploads_the_plan() -> None:
+    (comment,) = sticky_steps("plan")
     assert "!cancelled()" in comment["if"] and "env.IGOPS_SAME_REPOSITORY == 'true'" in comment["if"]
+    assert "!matrix.store" in comment["if"], "with stores, the comment job posts it"
     assert comment["with"]["header"] == "igops-plan"
     assert comment["with"]["path"].startswith("${{ steps.plan.outputs.report-file ||")
-    upload = next(step for step in steps(PLAN) if step.get("uses", "").startswith("actions/upload-artifact@"))
+    upload = next(
+        step for step in steps(PLAN, "plan") if step.get("uses", "").startswith("actions/upload-artifact@")
+    )
     assert upload["if"] == "steps.plan.outcome == 'success'"
-    assert upload["with"]["path"] == "plan.json"
+    assert upload["with"]["path"].split() == ["plan.json", "plan-document.json"]
+    assert upload["with"]["if-no-files-found"] == "error"
+    # The names the apply workflow downloads the reviewed plan by.
+    names = {store: evaluated(upload["with"]["name"], store=store) for store in ("", "us")}
+    assert names == {"": "igops-plan", "us": "igops-plan-us"}
+    (download,) = (step for step in steps(APPLY, "apply") if step.get("id") == "reviewed")
+    assert '--name "igops-plan${STORE:+-$STORE}"' in download["run"] and "/plan.json" in download["run"]
+    (document,) = (step for step in steps(PLAN, "plan") if "plan-document.json" in step.get("run", ""))
+    assert document["if"] == "steps.document.outcome == 'success'"
+    assert document["env"] == {"DOCUMENT": "${{ steps.document.outputs.stdout-file }}"}
+
+
+def test_with_stores_one_job_after_every_stores_job_posts_their_plans_as_one_comment() -> None:
+    job = PLAN["jobs"]["comment"]
+    assert job["needs"] == ["stores", "plan"]
+    assert job["if"] == (
+        "${{ !cancelled() && needs.stores.outputs.combine == 'true' && "
+        "github.event.pull_request.head.repo.full_name == github.repository }}"
+    ), "also when a store's job failed; never for a fork"
+    assert "env" not in job and "permissions" not in job
+    (download,) = (step for step in steps(PLAN, "comment") if "download-artifact@" in step.get("uses", ""))
+    assert download["with"] == {"pattern": "igops-plan-*", "path": "igops-plans"}
+    (documents,) = (step for step in steps(PLAN, "comment") if step.get("id") == "documents")
+    assert documents["env"] == {"MATRIX": "${{ needs.stores.outputs.matrix }}"}
+    assert "find igops-plans -name plan-document.json" in documents["run"]
+    (combine,) = igops_steps(PLAN, "comment")
+    assert pushed_command(combine, {"steps.documents.outputs.arguments": "a.json --expect-store us"}) == [
+        "combine-plans",
+        "a.json",
+        "--expect-store",
+        "us",
+        "--format",
+        "markdown",
+    ]
+    # A store not planned exits 1: the step fails, and the comment is posted all the same.
+    assert success_codes(combine) == {0}
+    assert combine["with"]["report-format"] == "markdown"
+    assert combine["with"]["context"] == plan_context()
+    (comment,) = sticky_steps("comment")
+    assert comment["if"] == "${{ !cancelled() && steps.combine.outputs.report-file }}"
+    assert comment["with"] == {"header": "igops-plan", "path": "${{ steps.combine.outputs.report-file }}"}
+
+
+def plan_context() -> str:
+    (_, plan, *_) = igops_steps(PLAN, "plan")
+    return str(plan["with"]["context"])
+
+
+def test_a_pull_request_that_touches_no_store_or_whose_stores_fail_to_list_gets_a_comment_saying_so() -> None:
+    nothing, failed = sticky_steps("stores")
+    assert nothing["if"] == "steps.matrix.outputs.any == 'false' && env.IGOPS_SAME_REPOSITORY == 'true'"
+    assert nothing["with"]["header"] == "igops-plan"
+    assert "**nothing to plan**" in nothing["with"]["message"]
+    assert failed["if"] == (
+        "${{ failure() && steps.stores.outcome == 'failure' && env.IGOPS_SAME_REPOSITORY == 'true' }}"
+    )
+    assert failed["with"] == {"header": "igops-plan", "path": "${{ steps.stores.outputs.report-file }}"}
+    (summary,) = (step for step in steps(PLAN, "stores") if "Nothing to plan" in step.get("run", ""))
+    assert summary["if"] == "steps.matrix.outputs.any == 'false'"
 
 
 def test_apply_runs_on_main_and_on_demand_one_job_per_store_one_at_a_time_per_store_never_cancelled() -> None:
@@ -378,7 +472,8 @@ STORE_TOKEN = "${{ secrets[matrix.token_env] }}"
 @pytest.mark.parametrize("name", sorted(store_workflows()))
 def test_the_api_token_reaches_only_the_igops_steps_that_call_the_api(name: str) -> None:
     """A job per store gives its store's secret (the one its token_env names) as IGOPS_TOKEN, and the name
-    as token-env, which the action exports it as; the plan's one job gives INTELLIGEMS_API_TOKEN."""
+    as token-env, which the action exports it as; listing the stores, validating and combining the stores'
+    plan documents need no token."""
     workflow = store_workflows()[name]
     assert "env" not in workflow
     for job in workflow["jobs"].values():
@@ -387,6 +482,7 @@ def test_the_api_token_reaches_only_the_igops_steps_that_call_the_api(name: str)
         calls_api = step in igops_steps(workflow) and step["with"]["command"].split()[0] not in (
             "validate",
             "stores",
+            "combine-plans",
         )
         env = step.get("env", {})
         given = (
@@ -446,6 +542,7 @@ def test_each_action_is_pinned_to_one_commit_everywhere() -> None:
         "actions/cache/restore",
         "actions/cache/save",
         "actions/upload-artifact",
+        "actions/download-artifact",
         "marocchino/sticky-pull-request-comment",
     } <= set(pins)
     assert all(len(versions) == 1 for versions in pins.values()), pins

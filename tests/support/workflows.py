@@ -51,10 +51,6 @@ def igops_steps(workflow: dict[str, Any], job: str | None = None) -> list[dict[s
     return [step for step in steps(workflow, job) if step.get("uses") in actions]
 
 
-def igops_commands(workflow: dict[str, Any]) -> list[str]:
-    return [step["with"]["command"] for step in igops_steps(workflow)]
-
-
 _EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}", re.S)
 # What the jobs per store make of their matrix entry's store: `matrix.store && format('-{0}', matrix.store)
 # || ''` is '-us' for the store us, '' in a repository without stores (whose entry's store is "").
