@@ -57,6 +57,12 @@ def sandbox() -> None:
     type=FiniteFloat(min=0.001),
     help="Refill rate-limit buckets this many times faster (benchmarks).",
 )
+@click.option(
+    "--refills-from-first-call",
+    is_flag=True,
+    help="Count each bucket's refills from its first call instead of from the start, so that the first "
+    "refill comes a whole interval after it, whenever the emulator started (benchmarks).",
+)
 @click.option("--no-rate-limit", is_flag=True, help="Turn the rate limits off.")
 @click.option(
     "--latency-ms",
@@ -116,6 +122,7 @@ def sandbox_serve(
     state_path: Path | None,
     token: str,
     rate_scale: float,
+    refills_from_first_call: bool,
     no_rate_limit: bool,
     latency_ms: int,
     fail_rate: float,
@@ -156,6 +163,7 @@ def sandbox_serve(
         state_path=state_path,
         rate_limits=not no_rate_limit,
         rate_scale=rate_scale,
+        refills_from_first_call=refills_from_first_call,
         faults=faults,
         unique_names=unique_names,
         scenario=scenario,

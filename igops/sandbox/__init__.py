@@ -37,7 +37,11 @@ class Sandbox:
     def __init__(self, config: SandboxConfig | None = None) -> None:
         self.config = config or SandboxConfig()
         self.faults = self.config.faults
-        limiter = RateLimiter(self.config.rate_scale) if self.config.rate_limits else None
+        limiter = (
+            RateLimiter(self.config.rate_scale, from_first_call=self.config.refills_from_first_call)
+            if self.config.rate_limits
+            else None
+        )
         self._runtime = Runtime(
             config=self.config,
             store=Store(self.config.state_path),

@@ -26,6 +26,8 @@ class SandboxConfig:
     state_path: Path | None = None  # None keeps the state in memory only
     rate_limits: bool = True
     rate_scale: float = 1.0  # buckets refill this many times faster
+    # Each bucket's refills counted from its first call rather than from the start: never sooner.
+    refills_from_first_call: bool = False
     faults: Faults = field(default_factory=Faults)
     # The API lets two experiences share a name; True models an account that refuses it.
     unique_names: bool = False

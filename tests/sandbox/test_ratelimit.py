@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 from support.bodies import as_write, onsite_edits
-from support.emulator import acall, call, create, get, new_sandbox, put
+from support.emulator import TOKEN, acall, call, create, get, new_sandbox, put
 
+from igops.sandbox import Sandbox, SandboxConfig
 from igops.sandbox.ratelimit import LIMITS, BucketSpec, Group, RateLimiter, TokenBucket
 
 
@@ -72,6 +74,22 @@ def test_scale_shortens_the_interval() -> None:
         TokenBucket(BucketSpec(1, 1, 1), clock, scale=0)
 
 
+def test_refills_from_the_first_call_come_a_whole_interval_after_it() -> None:
+    clock = FakeClock()
+    counted_from_start = TokenBucket(BucketSpec(burst=50, refill=25, interval_s=30), clock)
+    from_first_call = TokenBucket(BucketSpec(burst=50, refill=25, interval_s=30), clock, from_first_call=True)
+    clock.now += 20  # the first call comes 20 s after the start
+    drain(counted_from_start)
+    first = from_first_call.take()
+    assert first is not None and first.reset_ms == 1_050_000
+    drain(from_first_call)
+    clock.now += 10  # 30 s after the start, 10 after the first call
+    assert drain(counted_from_start) == 25
+    assert from_first_call.take() is None
+    clock.now += 20  # a whole interval after the first call
+    assert drain(from_first_call) == 25
+
+
 def test_documented_limits() -> None:
     assert LIMITS[Group.EXPERIENCES] == BucketSpec(50, 25, 30)
     assert LIMITS[Group.UPDATES] == BucketSpec(10, 10, 60)
@@ -105,6 +123,16 @@ def test_successes_carry_headers_and_exhaustion_gets_429_without_them() -> None:
     assert limited.status_code == 429
     assert "error" in limited.json()
     assert not any(name.startswith("x-ratelimit") for name in limited.headers)
+
+
+@pytest.mark.parametrize("from_first_call", [False, True])
+def test_the_sandbox_counts_refills_from_the_first_call_when_asked(from_first_call: bool) -> None:
+    sandbox = Sandbox(SandboxConfig(token=TOKEN, refills_from_first_call=from_first_call))
+    time.sleep(0.05)
+    before = time.time()
+    reset_ms = int(call(sandbox, "GET", "/experiences-list").headers["x-ratelimit-reset"])
+    # Counted from the start, the first refill comes 30 s after the sandbox was made: before the call's 30 s.
+    assert (reset_ms >= (before + 30) * 1000) is from_first_call
 
 
 def test_error_answers_carry_no_rate_limit_headers() -> None:

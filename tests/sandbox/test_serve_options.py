@@ -1,4 +1,5 @@
-"""`igops sandbox serve`'s options for a stricter account and for late commits reach the sandbox."""
+"""`igops sandbox serve`'s options for a stricter account, for late commits and for the buckets' phase reach
+the sandbox."""
 
 from __future__ import annotations
 
@@ -21,6 +22,11 @@ def test_by_default_names_may_repeat_and_creates_commit_at_once(monkeypatch: pyt
     config = served(monkeypatch)
     assert config.unique_names is False
     assert config.faults.commit_delay_s == 0
+    assert config.refills_from_first_call is False
+
+
+def test_refills_may_count_from_each_buckets_first_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert served(monkeypatch, "--refills-from-first-call").refills_from_first_call is True
 
 
 def test_the_options_set_a_stricter_account_and_late_commits(monkeypatch: pytest.MonkeyPatch) -> None:
