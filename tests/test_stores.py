@@ -572,3 +572,44 @@ def test_a_saved_plan_of_one_store_applies_to_that_store(
     assert result.exit_code == 0, result.output
     assert f"eu: {SHIPPING}: create done" in result.output and "us:" not in result.output
     assert not (tmp_path / "us.db").exists()  # us was neither planned nor applied
+
+
+@pytest.mark.http
+def test_import_and_adopt_never_write_a_store_s_copy_of_a_shared_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _sandbox_stores(tmp_path, monkeypatch, {})
+    shared = tmp_path / "experiences" / "_shared"
+    shared.mkdir()
+    shutil.copy(REPO / "experiences" / f"{HERO}.yaml", shared / f"{HERO}.yaml")
+    shutil.copy(REPO / "experiences" / f"{SHIPPING}.yaml", tmp_path / f"{SHIPPING}.yaml")
+    assert igops("apply", "--auto-approve").exit_code == 0
+    # us's account also holds an experience no file manages, which import may write.
+    (tmp_path / "experiences" / "us" / f"{SHIPPING}.yaml").write_bytes(
+        (tmp_path / f"{SHIPPING}.yaml").read_bytes()
+    )
+    assert igops("apply", "--auto-approve", "--store", "us").exit_code == 0
+    (tmp_path / "experiences" / "us" / f"{SHIPPING}.yaml").unlink()
+
+    imported = igops("import", "--all", "--store", "us")
+    assert imported.exit_code == 0, imported.output
+    assert "skipped Homepage hero headline" in imported.output
+    assert f"the shared file experiences/_shared/{HERO}.yaml manages it" in imported.output
+    assert sorted(path.name for path in (tmp_path / "experiences" / "us").iterdir()) == [
+        "bundle-and-save-tiers.yaml"
+    ]
+
+    # A dashboard edit of us's copy: drift finds it, and --adopt does not rewrite the shared file.
+    before = (shared / f"{HERO}.yaml").read_bytes()
+    sandbox = new_sandbox(tmp_path / "us.db")
+    try:
+        with serve_over_http(sandbox) as url:
+            live = next(e for e in sandbox.experiences() if e["name"] == "Homepage hero headline")
+            dashboard_put(url, {**live, "description": "Edited in the dashboard"})
+    finally:
+        sandbox.close()
+    adopted = igops("drift", "--adopt", "--store", "us")
+    assert adopted.exit_code == 1
+    assert f"experiences/_shared/{HERO}.yaml is shared by several stores" in adopted.output
+    assert f"experiences/us/overrides/{HERO}.yaml" in adopted.output
+    assert (shared / f"{HERO}.yaml").read_bytes() == before

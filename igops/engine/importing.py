@@ -54,14 +54,17 @@ def plan_import(
     *,
     schema: Path | None,
     overwrite: bool = False,
+    shared: Sequence[DesiredExperience] = (),
 ) -> ImportPlan:
     """Files for `documents` (full GETs) in `directory`, where `existing` are the files there now and
     `schema` the project's experience schema (igops.files.writer.project_schema).
 
-    An experience that already has a file (pinned by id, else by name) keeps that file's path.
+    An experience that already has a file (pinned by id, else by name) keeps that file's path. One a
+    shared file manages (`shared`: the store's, with stores) is skipped: that file is several stores'.
     """
     managing = managing_files(existing)
-    taken = {experience.key for experience in existing}
+    by_shared = managing_files(shared)
+    taken = {experience.key for experience in (*existing, *shared)}
     files, skipped, refused = [], [], []
     for document in documents:
         experience_id, name = str(document["id"]), str(document["name"])
@@ -72,6 +75,17 @@ def plan_import(
                     name,
                     f"type {document['type']} cannot be created or "
                     "updated through the API, so igops cannot manage it",
+                )
+            )
+            continue
+        sharing = by_shared(document)
+        if sharing is not None:
+            skipped.append(
+                Skipped(
+                    experience_id,
+                    name,
+                    f"the shared file {sharing.path} manages it, for several stores: a store's own "
+                    "values of it go in its overrides",
                 )
             )
             continue

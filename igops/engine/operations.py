@@ -439,17 +439,27 @@ class Session:
         )
         return dataclasses.replace(plan, store=self.store)
 
+    def _shared_experiences(self) -> tuple[DesiredExperience, ...]:
+        """The experiences the store plans from shared files (none without stores); a shared file with a
+        problem is left out, as its store's plan reports it."""
+        if not self.settings.project.has_stores:
+            return ()
+        loaded = _store_files(self.settings.project, self.settings.account)
+        return tuple(experience for experience in loaded.experiences if self._is_shared(experience))
+
     def _shared_files(self, project: Project) -> dict[str, Path]:
         """The keys of the store's experiences from shared files, each with the store's override file."""
-        shared_dir = self.settings.project.shared_dir
-        if shared_dir is None:
-            return {}
         return {
             experience.key: experience.override
             or self.settings.account.overrides_dir / f"{experience.key}.yaml"
             for experience in project.desired
-            if shared_dir in experience.path.parents
+            if self._is_shared(experience)
         }
+
+    def _is_shared(self, experience: DesiredExperience) -> bool:
+        """Whether the experience comes from a file in shared_dir, which several stores plan."""
+        shared_dir = self.settings.project.shared_dir
+        return shared_dir is not None and shared_dir in experience.path.parents
 
     def _files_at(self, base: str) -> CommitFiles:
         """The account's experience files as the commit `base` has them (a store's: with its shared files)."""
@@ -625,6 +635,7 @@ class Session:
                 existing,
                 overwrite=overwrite,
                 schema=project_schema(self.settings.project.root),
+                shared=self._shared_experiences(),
             ),
             overwrite=overwrite,
         )
