@@ -69,6 +69,11 @@ def _sandbox_stores(root: Path, monkeypatch: pytest.MonkeyPatch, files: dict[str
     return work_in(_repository(root, {"us": "sandbox:us.db", "eu": "sandbox:eu.db"}, files), monkeypatch)
 
 
+def _edit(path: Path, old: str, new: str) -> None:
+    """A file changed as its author would: the first `old` in it made `new`."""
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+
+
 def _names(sandbox: Sandbox) -> list[str]:
     return sorted(experience["name"] for experience in sandbox.experiences())
 
@@ -157,10 +162,7 @@ def test_a_saved_plan_is_applied_and_refused_as_stale_store_by_store(
     _sandbox_stores(tmp_path, monkeypatch, {"us": [HERO], "eu": [SHIPPING]})
     assert igops("plan", "--out", "plan.json").exit_code == 0
     # A file of one store changes after the plan was made: that store's section is stale, the other's is not.
-    hero = tmp_path / "experiences" / "us" / f"{HERO}.yaml"
-    hero.write_text(
-        hero.read_text(encoding="utf-8").replace("Homepage hero", "Home hero", 1), encoding="utf-8"
-    )
+    _edit(tmp_path / "experiences" / "us" / f"{HERO}.yaml", "Homepage hero", "Home hero")
     result = igops("apply", "plan.json")
     assert result.exit_code == 1
     assert "store us: The plan plan.json is stale" in result.output
@@ -455,12 +457,10 @@ def test_validate_and_calendar_read_every_store(tmp_path: Path, monkeypatch: pyt
     assert result.exit_code == 1
     assert "experiences/eu/broken.yaml:" in result.output
     assert igops("validate", "--store", "us").exit_code == 0
-    hero = tmp_path / "experiences" / "us" / f"{HERO}.yaml"
-    hero.write_text(
-        hero.read_text(encoding="utf-8").replace(
-            "status: started", "status: started\nschedule:\n  start: '2027-01-04T09:00:00+00:00'"
-        ),
-        encoding="utf-8",
+    _edit(
+        tmp_path / "experiences" / "us" / f"{HERO}.yaml",
+        "status: started",
+        "status: started\nschedule:\n  start: '2027-01-04T09:00:00+00:00'",
     )
     calendar = igops("calendar", "--store", "us", "--format", "json", "--now", "2027-01-01T00:00:00+00:00")
     assert calendar.exit_code == 0, calendar.output
@@ -549,10 +549,7 @@ def test_apply_reviewed_compares_each_store_with_its_section(
     _sandbox_stores(tmp_path, monkeypatch, {"us": [HERO], "eu": [SHIPPING]})
     assert igops("plan", "--out", "reviewed.json").exit_code == 0
     # eu's file moves after the review: eu's plan is not the one reviewed, us's still is.
-    bundle = tmp_path / "experiences" / "eu" / f"{SHIPPING}.yaml"
-    bundle.write_text(
-        bundle.read_text(encoding="utf-8").replace("Bundle and save", "Bundles", 1), encoding="utf-8"
-    )
+    _edit(tmp_path / "experiences" / "eu" / f"{SHIPPING}.yaml", "Bundle and save", "Bundles")
     result = igops("apply", "--auto-approve", "--reviewed", "reviewed.json")
     assert result.exit_code == 1
     assert (
