@@ -61,7 +61,7 @@ async def seed(state: Path, count: int) -> list[DesiredExperience]:
 
 async def measure(count: int, scale: float) -> None:
     with tempfile.TemporaryDirectory() as temp:
-        state = Path(temp) / "account.json"
+        state = Path(temp) / "account.db"
         edited = await seed(state, count)
         sandbox = Sandbox(SandboxConfig(token=TOKEN, state_path=state, rate_limits=True, rate_scale=scale))
         transport = sandbox.transport()

@@ -407,7 +407,7 @@ def _mixed(documents: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 def run_n(n: int, scale: float, latency_ms: int, directory: Path) -> list[Measure]:
-    state = directory / f"account-{n}.json"
+    state = directory / f"account-{n}.db"
     documents = seed(state, n)
     desired = _desired(documents, directory)
     cache = directory / f"cache-{n}.json"
@@ -536,7 +536,7 @@ def stores_repository(count: int, n: int, directory: Path) -> tuple[Path, list[B
     stores = []
     for index in range(1, count + 1):
         store = BenchStore(
-            f"store{index:02d}", directory / f"store{index:02d}-account.json", f"bench-store{index}"
+            f"store{index:02d}", directory / f"store{index:02d}-account.db", f"bench-store{index}"
         )
         files = repository / "experiences" / store.name
         files.mkdir(parents=True)
@@ -661,7 +661,7 @@ def run_several(count: int, n: int, scale: float, latency_ms: int, directory: Pa
 def _cpu_plan(n: int, queue: Any) -> None:
     with tempfile.TemporaryDirectory() as temporary:
         directory = Path(temporary)
-        state = directory / "account.json"
+        state = directory / "account.db"
         documents = seed(state, n)
         # Every tenth file edited, so that the diff runs where experiences differ.
         edited = {

@@ -56,7 +56,7 @@ def test_demo_runs_the_whole_loop_on_the_examples(monkeypatch: pytest.MonkeyPatc
         "Report: 5 experiences with results, over each experience's whole run. Not started yet: "
         "bundle-and-save, spring-theme-refresh." in report
     )
-    assert not (REPO / "sandbox.json").exists(), "the demo's account is temporary"
+    assert not (REPO / "account.db").exists(), "the demo's account is temporary"
 
 
 def test_demo_outside_a_project_says_what_it_needs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -75,6 +75,7 @@ def test_the_closing_hint_pasted_as_it_is_plans_against_the_demos_account(
     hint = demo.output[demo.output.index("\nNext, ") :]
     serve, plan = (line.strip() for line in hint.splitlines() if line.startswith("  "))
     assert serve.startswith("igops sandbox serve --port 8787 --state ") and str(tmp_path) in serve
+    assert shlex.split(serve)[6].endswith("/account.db"), "the state is SQLite, and named so"
     assert plan.endswith(" igops plan") and "INTELLIGEMS_API_TOKEN=sandbox-token" in plan
     port = str(free_port())  # the hint's port may be taken where the tests run: the only change made
     env = {

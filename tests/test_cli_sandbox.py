@@ -81,7 +81,7 @@ def serving(state: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[str, Path, subprocess.Popen[str]]]:
-    state = tmp_path / "sandbox.json"
+    state = tmp_path / "sandbox.db"
     with serving(state) as (url, process):
         yield url, state, process
 
@@ -129,6 +129,26 @@ def test_serve_answers_every_documented_call(served: tuple[str, Path, subprocess
     assert [experience["name"] for experience in new_sandbox(state).experiences()] == ["Served"]
 
 
+def test_sigterm_folds_the_wal_back_into_the_state_file_as_ctrl_c_does(tmp_path: Path) -> None:
+    """kill, a service manager or a CI runner's cleanup stop the emulator with SIGTERM, not Ctrl-C."""
+    state = tmp_path / "account.db"
+    with serving(state) as (url, process):
+        created = httpx.post(
+            f"{url}/experiences",
+            json={"experience": onsite_edits_experience("Kept")},
+            headers={"intelligems-access-token": TOKEN},
+            timeout=10,
+        )
+        assert created.status_code == 200, created.text
+        assert (tmp_path / "account.db-wal").exists(), "the write sits in the WAL while serving"
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=15)
+    assert process.returncode == 0, stderr
+    assert "Traceback" not in stderr
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["account.db"], "no -wal or -shm is left"
+    assert [experience["name"] for experience in new_sandbox(state).experiences()] == ["Kept"]
+
+
 def test_serve_converts_a_json_state_file_of_old(tmp_path: Path) -> None:
     state = tmp_path / "sandbox.json"
     shutil.copy(JSON_STATE, state)
@@ -159,6 +179,12 @@ def test_help_has_an_example_on_every_command() -> None:
         result = CliRunner().invoke(cli, [*path, "--help"])
         assert result.exit_code == 0, path
         assert "Example:" in result.output, f"igops {' '.join(path)} --help has no example"
+
+
+@pytest.mark.parametrize("path", [("sandbox",), ("sandbox", "serve")])
+def test_help_names_the_state_file_as_the_sqlite_file_it_is(path: tuple[str, ...]) -> None:
+    shown = CliRunner().invoke(cli, [*path, "--help"]).output
+    assert "--state sandbox.db" in shown and ".json" not in shown
 
 
 @pytest.mark.parametrize(

@@ -59,7 +59,7 @@ def demo_command() -> None:
             f"from the igops repository, or fix the files above ({CONFIG_FILE} names them)."
         )
     # Outside the project: the demo never leaves files in it.
-    state = Path(tempfile.mkdtemp(prefix="igops-demo-")) / "account.json"
+    state = Path(tempfile.mkdtemp(prefix="igops-demo-")) / "account.db"
     # The emulator's story for the examples (how long each ran, what its results show) is its own file.
     scenario = config.root / SCENARIO_FILE
     settings = replace(

@@ -32,7 +32,7 @@ def sandbox() -> None:
 
     \b
     Example:
-      igops sandbox serve --state sandbox.json
+      igops sandbox serve --state sandbox.db
     """
 
 
@@ -139,7 +139,7 @@ def sandbox_serve(
 
     \b
     Example:
-      igops sandbox serve --port 8787 --state sandbox.json --fail-rate 0.1
+      igops sandbox serve --port 8787 --state sandbox.db --fail-rate 0.1
       igops sandbox serve --scenario sandbox-scenario.yaml
       curl -H 'intelligems-access-token: sandbox-token' \\
            http://127.0.0.1:8787/v25-10-beta/experiences-list

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import signal
 import socket
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from types import FrameType
 
 import uvicorn
 
@@ -31,13 +34,39 @@ def make_server(sandbox: Sandbox, host: str = "127.0.0.1", port: int = 8787) -> 
     return uvicorn.Server(config)
 
 
+class _Terminated(Exception):
+    """SIGTERM, raised where the default action would end the process before the state is closed."""
+
+
+def _terminated(signum: int, frame: FrameType | None) -> None:
+    raise _Terminated
+
+
+@contextlib.contextmanager
+def _stopping_on_sigterm() -> Iterator[None]:
+    """SIGTERM (kill, a service manager, a CI runner's cleanup) stops the server as Ctrl-C does.
+
+    uvicorn shuts down gracefully on SIGTERM too, then raises it again under the handler it found:
+    the default one would end the process there, leaving the WAL beside the state file.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread receives signals; its own handlers stay as they are
+        return
+    previous = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        with contextlib.suppress(_Terminated):
+            yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def serve(
     config: SandboxConfig,
     host: str = "127.0.0.1",
     port: int = 8787,
     on_listening: Callable[[int], None] | None = None,
 ) -> None:
-    """Run the sandbox until interrupted; Ctrl-C is the normal way out, not an error.
+    """Run the sandbox until interrupted; Ctrl-C or SIGTERM is the normal way out, not an error.
 
     `on_listening` is told the port bound (the one the system chose, for port 0). Raises
     StateFileError for a state file that is not a sandbox state, and OSError when the address
@@ -60,7 +89,7 @@ def serve(
             on_listening(bound)
         server = make_server(sandbox, host, bound)
         # uvicorn shuts down gracefully, then re-raises the interrupt it captured.
-        with contextlib.suppress(KeyboardInterrupt):
+        with _stopping_on_sigterm(), contextlib.suppress(KeyboardInterrupt):
             server.run(sockets=[listener])
     finally:
         listener.close()
