@@ -228,11 +228,35 @@ def test_sitewide_of_a_range_without_traffic(account: Path) -> None:
     )
 
 
+def test_sitewide_without_dates_covers_the_last_30_days_and_says_so(account: Path) -> None:
+    before = time.time()
+    document = valid_json(invoke(sitewide_command, "--format", "json").output, SITEWIDE_SCHEMA)
+    start, end = (datetime.fromisoformat(document[side]).timestamp() for side in ("start", "end"))
+    assert before - 60 <= end <= time.time() and end - start == 30 * 86_400
+    assert document["has_traffic"]
+    assert document["summary"].startswith(f"Sitewide, the last 30 days by default ({document['start'][:10]} ")
+    text = invoke(sitewide_command)
+    assert text.exit_code == 0, text.output
+    assert text.output.startswith("Sitewide, the last 30 days by default (") and "Visitors" in text.output
+    markdown = invoke(sitewide_command, "--format", "markdown").output
+    assert markdown.startswith("**Sitewide, the last 30 days by default (")
+    given = invoke(sitewide_command, "--start", days_ago(14), "--end", days_ago(1)).output
+    assert "by default" not in given
+
+
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (("--start", "2026-11-01"), "Error: --end DATE is needed: the range's first and last day"),
-        ((), "Error: --start and --end DATE is needed"),
+        (
+            ("--start", "2026-11-01"),
+            "Error: --end is needed with --start: give the range's last day too, such as "
+            "--start 2026-11-01 --end 2026-11-30, or neither for the last 30 days.",
+        ),
+        (
+            ("--end", "2026-11-30"),
+            "Error: --start is needed with --end: give the range's first day too, such as "
+            "--start 2026-11-01 --end 2026-11-30, or neither for the last 30 days.",
+        ),
         (
             ("--start", "2026-11-01", "--end", "2026-10-01"),
             "Error: The end '2026-10-01' is not after the start",

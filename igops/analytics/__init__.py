@@ -6,7 +6,7 @@ Pure functions over the API's answers, returning plain dataclasses; the engine a
 
 from __future__ import annotations
 
-from igops.analytics.dates import DateError, Window, parse_window
+from igops.analytics.dates import DateError, Window, parse_window, recent_window
 from igops.analytics.evidence import EndEvidence
 from igops.analytics.monitor import Alert, MonitorReport, MonitorRules, ScheduledEnd, monitor
 from igops.analytics.results import (
@@ -19,10 +19,11 @@ from igops.analytics.results import (
     experience_results,
     winner_verdict,
 )
-from igops.analytics.sitewide import Figure, SitewideFigures, sitewide_figures
+from igops.analytics.sitewide import SITEWIDE_DEFAULT_DAYS, Figure, SitewideFigures, sitewide_figures
 from igops.analytics.stats import RatioTest, chi_square_survival, sample_ratio_test
 
 __all__ = [
+    "SITEWIDE_DEFAULT_DAYS",
     "Alert",
     "DateError",
     "EndEvidence",
@@ -43,6 +44,7 @@ __all__ = [
     "experience_results",
     "monitor",
     "parse_window",
+    "recent_window",
     "sample_ratio_test",
     "sitewide_figures",
     "winner_verdict",

@@ -69,6 +69,12 @@ def parse_instant(text: str, what: str, *, end: bool = False) -> int:
         raise DateError(f"The {what} {text!r} is out of range: give a date between 1970 and 9999.") from None
 
 
+def recent_window(days: int, now: float) -> Window:
+    """The last `days` days up to `now`, to the minute: the precision a range is shown in."""
+    end = int(now) // 60 * 60
+    return Window(end - days * 86_400, end)
+
+
 def parse_window(start: str | None, end: str | None) -> Window:
     """The range `start` to `end` (either may be None); DateError when one is no date or they are reversed."""
     window = Window(

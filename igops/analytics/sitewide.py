@@ -12,6 +12,9 @@ from typing import Any
 
 from igops.analytics.dates import Window
 
+# The range sitewide figures cover when none is given, as analytics tools default to a recent window.
+SITEWIDE_DEFAULT_DAYS = 30
+
 # (API key, label, kind): kind decides how a value reads (count, rate, money).
 FIGURES = (
     ("net_revenue_per_visitor", "Net revenue per visitor", "money"),
@@ -46,15 +49,19 @@ class SitewideFigures:
     comparison_end: int
     currency: str | None
     figures: tuple[Figure, ...]
+    recent_days: int | None = None  # the range is the last this many days, chosen for want of one given
 
     @property
     def has_traffic(self) -> bool:
         return any(figure.key == "n_visitors" and figure.value for figure in self.figures)
 
 
-def sitewide_figures(answer: Mapping[str, Any], window: Window, now: float) -> SitewideFigures:
+def sitewide_figures(
+    answer: Mapping[str, Any], window: Window, now: float, recent_days: int | None = None
+) -> SitewideFigures:
     """The figures of the API's snapshot `answer` for `window` (both ends given); `now` in Unix seconds
-    bounds the range the way the API does (there is no traffic from the future)."""
+    bounds the range the way the API does (there is no traffic from the future). `recent_days` says the
+    window is the default one, the last that many days."""
     assert window.start is not None and window.end is not None
     segment = answer.get("All")
     if not isinstance(segment, Mapping):
@@ -69,6 +76,7 @@ def sitewide_figures(answer: Mapping[str, Any], window: Window, now: float) -> S
         window.start,
         currency if isinstance(currency, str) else None,
         figures,
+        recent_days,
     )
 
 

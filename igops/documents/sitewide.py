@@ -13,10 +13,13 @@ SITEWIDE_FORMAT_VERSION = 1
 
 def summary_line(figures: SitewideFigures) -> str:
     currency = f"; money in {terminal(figures.currency)}" if figures.currency else ""
+    covered = span(figures.start, figures.end)
+    if figures.recent_days is not None:
+        covered = f"the last {figures.recent_days} days by default ({covered})"
     if not figures.has_traffic:
-        return f"Sitewide, {span(figures.start, figures.end)}: no visitors in that range."
+        return f"Sitewide, {covered}: no visitors in that range."
     return (
-        f"Sitewide, {span(figures.start, figures.end)}, against "
+        f"Sitewide, {covered}, against "
         f"{span(figures.comparison_start, figures.comparison_end)} (the period of the same length just "
         f"before){currency}."
     )

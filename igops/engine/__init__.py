@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from igops.analytics import SITEWIDE_DEFAULT_DAYS
 from igops.engine.adding_stores import AddedStores, add_stores
 from igops.engine.errors import EngineError
 from igops.engine.operations import (
@@ -35,6 +36,7 @@ from igops.engine.store_changes import StoreEntry, StoreListing, list_stores
 from igops.engine.stores import Stores, holding_stores, open_stores, run_stores, with_targets
 
 __all__ = [
+    "SITEWIDE_DEFAULT_DAYS",
     "AddedStores",
     "EngineError",
     "Files",

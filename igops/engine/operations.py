@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from igops.analytics import (
+    SITEWIDE_DEFAULT_DAYS,
     DateError,
     MonitorReport,
     MonitorRules,
@@ -36,6 +37,7 @@ from igops.analytics import (
     SitewideFigures,
     Window,
     parse_window,
+    recent_window,
 )
 from igops.api import IntelligemsClient, Waiting
 from igops.atomic import write_atomically
@@ -666,9 +668,14 @@ class Session:
         except ReportError as exc:
             raise EngineError(str(exc)) from None
 
-    async def sitewide(self, start: str, end: str) -> SitewideFigures:
-        """Store-wide figures from `start` to `end` (dates), with the period the API compares them with."""
-        return await read_sitewide(self._client, analysis_window(start, end), now=time.time())
+    async def sitewide(self, start: str | None, end: str | None) -> SitewideFigures:
+        """Store-wide figures from `start` to `end` (dates, both given), or over the last
+        SITEWIDE_DEFAULT_DAYS days up to now when neither is, with the period the API compares them with."""
+        now = time.time()
+        if start is None and end is None:
+            window = recent_window(SITEWIDE_DEFAULT_DAYS, now)
+            return await read_sitewide(self._client, window, now=now, recent_days=SITEWIDE_DEFAULT_DAYS)
+        return await read_sitewide(self._client, analysis_window(start, end), now=now)
 
     async def monitor(
         self, project: Project, rules: MonitorRules | None = None, now: float | None = None

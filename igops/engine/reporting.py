@@ -178,9 +178,12 @@ def _key_metrics(experience: DesiredExperience) -> Any:
     return experience.body.get("experienceKeyMetrics")
 
 
-async def read_sitewide(client: IntelligemsClient, window: Window, *, now: float) -> SitewideFigures:
+async def read_sitewide(
+    client: IntelligemsClient, window: Window, *, now: float, recent_days: int | None = None
+) -> SitewideFigures:
     log.info("reading sitewide figures")
-    return sitewide_figures(await client.sitewide_analytics(window.sitewide_query()), window, now)
+    answer = await client.sitewide_analytics(window.sitewide_query())
+    return sitewide_figures(answer, window, now, recent_days)
 
 
 async def with_end_results(
