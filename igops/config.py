@@ -481,9 +481,9 @@ def missing_experiences_dir(project: ProjectConfig, account: AccountConfig | Non
             f"{project.source}): create it, or fix experiences_dir."
         )
     return (
-        f"The experiences directory {directory} does not exist, and there is no {CONFIG_FILE} in "
-        f"{Path.cwd()} or any directory above it to name another: run igops in your project, or "
-        f"create the directory {directory}."
+        f"There is no directory {directory.absolute()} for the experience files, and no {CONFIG_FILE} in "
+        f"{Path.cwd()} or any directory above it to name another: run igops init to start a project "
+        "here, or run igops in your project."
     )
 
 

@@ -63,7 +63,9 @@ def test_demo_outside_a_project_says_what_it_needs(tmp_path: Path, monkeypatch: 
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, ["demo"])
     assert result.exit_code == 1
-    assert "the demo needs valid experience files in experiences/" in result.output
+    validated = CliRunner().invoke(cli, ["validate"])
+    assert validated.exit_code == 1 and "run igops init" in validated.output
+    assert result.output.endswith(validated.output), "the demo says what validate says"
 
 
 def test_the_closing_hint_pasted_as_it_is_plans_against_the_demos_account(

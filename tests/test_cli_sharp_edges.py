@@ -317,9 +317,9 @@ def test_a_missing_experiences_directory_names_it_and_where_it_was_set(
     bare = igops("plan", "--api", "sandbox:")
     assert bare.exit_code == 1
     assert one_error_line(bare.output) == (
-        f"Error: The experiences directory experiences does not exist, and there is no igops.yaml in "
-        f"{tmp_path} or any directory above it to name another: run igops in your project, or create the "
-        "directory experiences."
+        f"Error: There is no directory {tmp_path / 'experiences'} for the experience files, and no "
+        f"igops.yaml in {tmp_path} or any directory above it to name another: run igops init to start a "
+        "project here, or run igops in your project."
     )
 
     (tmp_path / "igops.yaml").write_text("experiences_dir: tests/experiences\n")

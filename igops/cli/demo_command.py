@@ -51,7 +51,10 @@ def demo_command() -> None:
         raise CommandFailed(str(exc)) from None
     experiences_dir = config.account.experiences_dir
     _heading(f"1. igops validate: check the files in {experiences_dir}/")
-    loaded = engine.validate((), Path())
+    try:
+        loaded = engine.validate((), Path())
+    except engine.EngineError as exc:
+        raise CommandFailed(str(exc)) from None
     click.echo(validation_report.render_text(validation_report.Validation(loaded)))
     if loaded.errors or not loaded.experiences:
         raise CommandFailed(

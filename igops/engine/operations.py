@@ -143,9 +143,8 @@ def open_settings(
 
 
 def account_files(settings: Settings) -> LoadResult:
-    """The experience files of the settings' account (its store's, with stores), as validate checks them."""
-    if not settings.project.has_stores:
-        return validate((), settings.project.root)
+    """The experience files of the settings' account (its store's, with stores), as validate checks them;
+    a missing directory is one error among them, as a command that can do without files wants."""
     return _store_files(settings.project, settings.account)
 
 
@@ -247,7 +246,8 @@ def calendar_of(files: Files, now: float, *, past: bool = False) -> Calendar:
 
 def validate(paths: Sequence[Path], directory: Path = Path()) -> LoadResult:
     """Check the files under `paths`, or under the experiences directory igops.yaml names (every store's
-    files, with stores: its own and the shared ones it plans, with its overrides)."""
+    files, with stores: its own and the shared ones it plans, with its overrides). EngineError when there
+    is neither igops.yaml nor an experiences directory."""
     return _validated(paths, directory)[0]
 
 
@@ -285,7 +285,7 @@ def _validated(
     paths: Sequence[Path], directory: Path, names: Sequence[str] = ()
 ) -> tuple[LoadResult, list[LoadResult]]:
     """The files checked as one, and each store's on its own (none given `paths`, or when igops.yaml cannot
-    be read)."""
+    be read). EngineError when there is neither igops.yaml nor an experiences directory: nothing to check."""
     if paths:
         return load_experiences(paths), []
     try:
@@ -299,11 +299,13 @@ def _validated(
         accounts = ()
     for account in accounts:
         problem = missing_experiences_dir(config, account) or _unknown_shared_keys(config, account)
-        if problem is not None:
-            where = config.source or account.experiences_dir
-            results.append(LoadResult((), (FileError(where, FILE_START, (), problem),), (where,)))
-        else:
+        if problem is None:
             results.append(_store_files(config, account))
+        elif config.source is None:
+            raise EngineError(problem)
+        else:
+            # igops.yaml is at fault, and is no experience file checked.
+            results.append(LoadResult((), (FileError(config.source, FILE_START, (), problem),), ()))
     return _together(results), results
 
 

@@ -120,6 +120,51 @@ def test_invalid_igops_yaml_is_reported_with_its_location(
     ) in result.output
 
 
+def test_nothing_to_validate_says_where_it_looked_and_to_run_igops_init(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run()
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: There is no directory {tmp_path / 'experiences'} for the experience files, and no "
+        f"igops.yaml in {tmp_path} or any directory above it to name another: run igops init to start a "
+        "project here, or run igops in your project.\n"
+    )
+
+
+def test_an_experiences_dir_igops_yaml_names_and_that_is_missing_is_igops_yamls_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "igops.yaml").write_text("experiences_dir: exps\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = run()
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "igops.yaml:1:1: $: The experiences directory exps does not exist (experiences_dir in igops.yaml): "
+        "create it, or fix experiences_dir.",
+        "1 error in 1 file (0 experience files checked).",
+    ]
+
+
+def test_a_missing_store_directory_is_reported_for_its_store_and_the_others_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "igops.yaml").write_text("stores:\n  us: {}\n  eu: {}\n", encoding="utf-8")
+    (tmp_path / "experiences" / "us").mkdir(parents=True)
+    (tmp_path / "experiences" / "us" / "home.yaml").write_text(VALID, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = run()
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0] == (
+        "igops.yaml:1:1: $: The experiences directory experiences/eu of the store eu does not exist "
+        "(stores.eu.experiences_dir in igops.yaml, by default the store's name in experiences_dir): create "
+        "it, or fix experiences_dir."
+    )
+    assert lines[-1].startswith("1 error in 1 file (1 experience file checked).")
+
+
 def test_console_script_exit_codes_and_no_traceback(tmp_path: Path) -> None:
     for name, content in BAD_INPUTS.items():
         (tmp_path / f"{name.replace(' ', '-')}.yaml").write_bytes(content)
