@@ -81,8 +81,9 @@ def open_stores(
     failed: list[StoreOutcome[Any]] = []
     for account in accounts:
         try:
-            settings = Settings.resolve(api, project=config, timeout=timeout, store=account)
-            project = Project(settings, store_experiences(config, account))
+            # The files first: in a directory that is no project, that is what to say, not a missing token.
+            desired = store_experiences(config, account)
+            project = Project(Settings.resolve(api, project=config, timeout=timeout, store=account), desired)
             # Built now, so that a policy naming no rule stops the store before it reads its account.
             project.rule_book.in_force()
         except (ConfigError, EngineError, InvalidFiles) as exc:
