@@ -1,23 +1,28 @@
 """Which igops a store's workflows install: the pin init writes, and the check the action runs before it
-installs (skipped when exactly that igops is there already)."""
+installs (skipped when exactly that igops is there already); and `igops version`, which says where the
+installed igops came from."""
 
 from __future__ import annotations
 
 import json
+import platform
 import subprocess
 import sys
 from importlib import metadata
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+from support.cli import igops
 
 from igops import __version__
 from igops.templates import installed, source
-from igops.templates.installed import Pin, parse, satisfies
+from igops.templates.installed import Origin, Pin, parse, satisfies
 
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
 OTHER = "fedcba9876543210fedcba9876543210fedcba98"
 SCRIPT = Path(installed.__file__)
+PACKAGE = SCRIPT.parents[1]
 
 
 @pytest.mark.parametrize(
@@ -157,3 +162,61 @@ def test_the_script_needs_nothing_but_the_standard_library() -> None:
         if line.startswith(("import ", "from "))
     ]
     assert set(imported) <= {"__future__", "json", "re", "sys", "dataclasses", "importlib"}
+
+
+@pytest.mark.parametrize(
+    ("distribution", "origin"),
+    [
+        (FROM_GIT, Origin("1.0.0", url="https://github.com/my-org/igops.git", commit=COMMIT)),
+        (EDITABLE, Origin("1.0.0", url="file:///src/igops", editable=True)),
+        (FROM_INDEX, Origin("1.0.0")),
+        (None, None),
+    ],
+)
+def test_direct_url_json_says_where_igops_came_from(
+    monkeypatch: pytest.MonkeyPatch, distribution: FakeDistribution | None, origin: Origin | None
+) -> None:
+    installed_as(monkeypatch, distribution)
+    assert installed.installed_origin() == origin
+
+
+@pytest.mark.parametrize(
+    ("distribution", "said"),
+    [
+        (FROM_GIT, f"Installed from: git https://github.com/my-org/igops.git, commit {COMMIT}."),
+        (FROM_INDEX, "Installed from: a package index (release 1.0.0)."),
+        (
+            FakeDistribution("1.0.0", {"url": "file:///src/igops", "dir_info": {}}),
+            "Installed from: /src/igops, copied when installed (reinstall to pick up changes made there).",
+        ),
+        (
+            FakeDistribution("1.0.0", {"url": "https://x.test/igops-1.0.0.tar.gz", "archive_info": {}}),
+            "Installed from: https://x.test/igops-1.0.0.tar.gz.",
+        ),
+        (
+            None,
+            f"Installed from: not installed in this Python (igops runs from {PACKAGE}).",
+        ),
+    ],
+)
+def test_version_says_where_igops_was_installed_from(
+    monkeypatch: pytest.MonkeyPatch, distribution: FakeDistribution | None, said: str
+) -> None:
+    installed_as(monkeypatch, distribution)
+    result = igops("version")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[2] == said
+
+
+def test_version_names_igops_python_and_this_editable_install() -> None:
+    recorded = json.loads(metadata.distribution("igops").read_text("direct_url.json") or "{}")
+    if not (recorded.get("dir_info") or {}).get("editable"):
+        pytest.skip("the tests run with igops installed in place (pip install -e) only")
+    result = igops("version")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        f"igops {__version__}",
+        f"Python {platform.python_version()} ({sys.executable})",
+        f"Installed from: the editable checkout {urlsplit(recorded['url']).path} (its changes take effect "
+        "without reinstalling).",
+    ]

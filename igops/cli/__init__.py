@@ -14,7 +14,8 @@ from igops.cli.apply_command import apply_command
 from igops.cli.calendar_command import calendar_command
 from igops.cli.combine_plans_command import combine_plans_command
 from igops.cli.comment_body_command import comment_body_command
-from igops.cli.common import EXIT_ERROR, use_color
+from igops.cli.common import EXIT_ERROR, NO_COLOR_OPTION, use_color
+from igops.cli.completion_command import completion_command
 from igops.cli.demo_command import demo_command
 from igops.cli.drift_command import drift_command
 from igops.cli.import_command import import_command
@@ -29,6 +30,7 @@ from igops.cli.sitewide_command import sitewide_command
 from igops.cli.stores_command import stores_command
 from igops.cli.validate_command import validate
 from igops.cli.verbose import VERBOSE_FLAGS, VERBOSE_HELP, VerboseGroup, log_to_stderr
+from igops.cli.version_command import version_command
 
 __all__ = ["cli", "main", "use_color"]
 
@@ -36,6 +38,7 @@ __all__ = ["cli", "main", "use_color"]
 @click.group(cls=VerboseGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="igops")
 @click.option(*VERBOSE_FLAGS, is_flag=True, help=VERBOSE_HELP)
+@NO_COLOR_OPTION
 def cli(verbose: bool) -> None:
     """Intelligems experiences as code: YAML in git, plan and apply like Terraform.
 
@@ -65,6 +68,8 @@ for command in (
     sandbox,
     comment_body_command,
     combine_plans_command,
+    version_command,
+    completion_command,
 ):
     cli.add_command(command)
 

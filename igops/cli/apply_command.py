@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import click
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn
 from rich.text import Text
 
 from igops import engine
 from igops.cli.common import (
     API_OPTION,
+    NO_COLOR_OPTION,
     NOW_OPTION,
     REFRESH_CACHE_OPTION,
     STORE_OPTION,
@@ -31,7 +31,9 @@ from igops.cli.common import (
     show_plan,
     show_store_plans,
     targeted,
+    terminal_console,
 )
+from igops.cli.completion_command import complete_keys
 from igops.engine import EngineError, Project, Session, Stores, UnsafePlan, holding_stores, raise_if_unsafe
 from igops.engine.apply import StepObserver
 from igops.model import ApplyReport, ChangeKind, Plan, StepResult, StorePlans
@@ -70,6 +72,7 @@ class ApplyOptions:
     "targets",
     multiple=True,
     metavar="KEY",
+    shell_complete=complete_keys,
     help="Apply only this experience (file name without .yaml); repeatable.",
 )
 @click.option(
@@ -77,6 +80,7 @@ class ApplyOptions:
     "resend",
     multiple=True,
     metavar="KEY",
+    shell_complete=complete_keys,
     help="Update this experience even if nothing differs, sending write-only fields "
     "(productVariantAction) again; repeatable.",
 )
@@ -97,6 +101,7 @@ class ApplyOptions:
     help="Apply only the starts and ends whose schedule boundary has come, never a create or an "
     "update (the hourly scheduled job): safe to repeat, and it never reverts a dashboard edit.",
 )
+@NO_COLOR_OPTION
 def apply_command(
     planfile: Path | None,
     api: str | None,
@@ -433,7 +438,7 @@ def _progress(plan: Plan, session: Session) -> Iterator[StepObserver]:
         MofNCompleteColumn(),
         _PacedEstimate(lambda: session.paced_floor_seconds(updates_left[0])),
     )
-    with Progress(*columns, console=Console(), transient=True) as progress:
+    with Progress(*columns, console=terminal_console(), transient=True) as progress:
         task = progress.add_task("Applying", total=total)
 
         def observe(result: StepResult) -> None:

@@ -7,7 +7,14 @@ import time
 import click
 
 from igops import engine
-from igops.cli.common import NOW_OPTION, STORE_OPTION, echo_formatted, format_option, load_files
+from igops.cli.common import (
+    NO_COLOR_OPTION,
+    NOW_OPTION,
+    STORE_OPTION,
+    echo_formatted,
+    format_option,
+    load_files,
+)
 from igops.render.formats import CALENDAR_FORMATS
 
 
@@ -22,6 +29,7 @@ from igops.render.formats import CALENDAR_FORMATS
 )
 @format_option(CALENDAR_FORMATS)
 @STORE_OPTION
+@NO_COLOR_OPTION
 def calendar_command(now: float | None, past: bool, output_format: str, store_names: tuple[str, ...]) -> None:
     """List what the experience files' schedules will start and end, and igops.yaml's freeze windows
     (policies.freeze), in time order: each schedule boundary at or after the clock and each window not yet

@@ -9,6 +9,7 @@ import click
 from igops import engine
 from igops.cli.common import (
     MAX_CHARS_OPTION,
+    NO_COLOR_OPTION,
     CommandFailed,
     refuse_max_chars_unless_markdown,
     show_store_plans,
@@ -36,6 +37,7 @@ from igops.text import counted
     help=STORE_PLAN_FORMATS.help,
 )
 @MAX_CHARS_OPTION
+@NO_COLOR_OPTION
 def combine_plans_command(
     documents: tuple[Path, ...], expected: tuple[str, ...], output_format: str, max_chars: int | None
 ) -> None:

@@ -167,7 +167,13 @@ async def _waiting_line(session: Session) -> AsyncIterator[None]:
 
 def status_console() -> Console | None:
     """Where status lines go: a terminal's stderr, or nowhere."""
-    return Console(stderr=True) if sys.stderr.isatty() else None
+    return terminal_console(stderr=True) if sys.stderr.isatty() else None
+
+
+def terminal_console(*, stderr: bool = False) -> Console:
+    """A rich console for a terminal's live lines (status, progress), in rich's no-colour mode when colour
+    is refused: its bars then still show how far they are, in plain characters."""
+    return Console(stderr=stderr, no_color=color_refused())
 
 
 async def _show_waiting(session: Session, console: Console) -> None:
@@ -196,8 +202,34 @@ def _waiting_text(session: Session, now: float) -> str | None:
 
 
 def use_color(stream: TextIO) -> bool:
-    """Colour only for a terminal, and never when NO_COLOR is set (https://no-color.org)."""
-    return stream.isatty() and not os.environ.get("NO_COLOR")
+    """Colour only for a terminal, and never when it is refused (color_refused)."""
+    return stream.isatty() and not color_refused()
+
+
+_NO_COLOR_KEY = "igops.no_color"
+
+
+def color_refused() -> bool:
+    """--no-color given, before the command's name or after it, or NO_COLOR set (https://no-color.org)."""
+    context = click.get_current_context(silent=True)
+    given = context is not None and bool(context.meta.get(_NO_COLOR_KEY))
+    return given or bool(os.environ.get("NO_COLOR"))
+
+
+def _remember_no_color(context: click.Context, parameter: click.Parameter, value: bool) -> None:
+    # Only ever on: the command's own flag left out must not undo `igops --no-color plan` (meta is shared).
+    if value:
+        context.meta[_NO_COLOR_KEY] = True
+
+
+# On the group and on every command whose output, status line or progress bar may be coloured.
+NO_COLOR_OPTION = click.option(
+    "--no-color",
+    is_flag=True,
+    expose_value=False,
+    callback=_remember_no_color,
+    help="No colour, even on a terminal (as NO_COLOR=1 does).",
+)
 
 
 def in_github_actions() -> bool:

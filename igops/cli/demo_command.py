@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from igops import engine
-from igops.cli.common import CommandFailed, run_against_account, show_plan, use_color
+from igops.cli.common import NO_COLOR_OPTION, CommandFailed, run_against_account, show_plan, use_color
 from igops.cli.report_command import terminal_width
 from igops.config import CONFIG_FILE, SANDBOX_DEFAULT_TOKEN, InvalidConfig, Settings, load_project_config
 from igops.engine import Project, Session
@@ -31,6 +31,7 @@ _HINT_PORT = 8787
 
 
 @click.command("demo")
+@NO_COLOR_OPTION
 def demo_command() -> None:
     """Walk through validate, plan, apply and plan again, then report the results so far, with no
     account needed.

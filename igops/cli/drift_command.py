@@ -10,6 +10,7 @@ from igops.cli.common import (
     API_OPTION,
     EXIT_CHANGES,
     EXIT_ERROR,
+    NO_COLOR_OPTION,
     NOW_OPTION,
     REFRESH_CACHE_OPTION,
     STORE_OPTION,
@@ -24,6 +25,7 @@ from igops.cli.common import (
     run_against_stores,
     targeted,
 )
+from igops.cli.completion_command import complete_keys
 from igops.engine import Project, Stores
 from igops.model import StoreOutcome, StoreOutcomes
 from igops.render.drift import render_adoption
@@ -39,6 +41,7 @@ from igops.render.formats import DRIFT_FORMATS
     "targets",
     multiple=True,
     metavar="KEY",
+    shell_complete=complete_keys,
     help="Check only this experience (its key or file path); repeatable.",
 )
 @click.option(
@@ -51,6 +54,7 @@ from igops.render.formats import DRIFT_FORMATS
 @NOW_OPTION
 @STORE_OPTION
 @click.pass_context
+@NO_COLOR_OPTION
 def drift_command(
     ctx: click.Context,
     api: str | None,

@@ -8,17 +8,19 @@ import click
 
 from igops.cli.common import (
     API_OPTION,
+    NO_COLOR_OPTION,
     STORE_OPTION,
     TIMEOUT_OPTION,
     CommandFailed,
     open_settings,
     run_against_account,
 )
+from igops.cli.completion_command import complete_keys
 from igops.render.untrusted import terminal
 
 
 @click.command("import")
-@click.argument("references", nargs=-1, metavar="[ID_OR_NAME_OR_KEY]...")
+@click.argument("references", nargs=-1, metavar="[ID_OR_NAME_OR_KEY]...", shell_complete=complete_keys)
 @API_OPTION
 @TIMEOUT_OPTION
 @click.option("--all", "import_all", is_flag=True, help="Import every live experience.")
@@ -30,6 +32,7 @@ from igops.render.untrusted import terminal
 )
 @click.option("--overwrite", is_flag=True, help="Replace a file that already holds the experience.")
 @STORE_OPTION
+@NO_COLOR_OPTION
 def import_command(
     references: tuple[str, ...],
     api: str | None,

@@ -7,6 +7,7 @@ import click
 from igops.cli.common import (
     API_OPTION,
     EXIT_CHANGES,
+    NO_COLOR_OPTION,
     NOW_OPTION,
     STORE_OPTION,
     TIMEOUT_OPTION,
@@ -29,6 +30,7 @@ from igops.render.formats import MONITOR_FORMATS
 @NOW_OPTION
 @STORE_OPTION
 @click.pass_context
+@NO_COLOR_OPTION
 def monitor_command(
     ctx: click.Context, api: str | None, output_format: str, now: float | None, store_names: tuple[str, ...]
 ) -> None:

@@ -12,6 +12,7 @@ from igops.cli.common import (
     EXIT_CHANGES,
     FORMAT_OPTION,
     MAX_CHARS_OPTION,
+    NO_COLOR_OPTION,
     NOW_OPTION,
     REFRESH_CACHE_OPTION,
     STORE_OPTION,
@@ -28,6 +29,7 @@ from igops.cli.common import (
     show_store_plans,
     targeted,
 )
+from igops.cli.completion_command import complete_keys
 from igops.engine import EngineError, Stores, write_plan, write_store_plans
 from igops.text import counted
 
@@ -49,6 +51,7 @@ from igops.text import counted
     "targets",
     multiple=True,
     metavar="KEY",
+    shell_complete=complete_keys,
     help="Plan only this experience (file name without .yaml); repeatable.",
 )
 @click.option(
@@ -56,6 +59,7 @@ from igops.text import counted
     "resend",
     multiple=True,
     metavar="KEY",
+    shell_complete=complete_keys,
     help="Update this experience even if nothing differs, sending write-only fields "
     "(productVariantAction) again; repeatable.",
 )
@@ -71,6 +75,7 @@ from igops.text import counted
 @NOW_OPTION
 @STORE_OPTION
 @click.pass_context
+@NO_COLOR_OPTION
 def plan_command(
     ctx: click.Context,
     api: str | None,

@@ -9,6 +9,7 @@ import click
 
 from igops.cli.common import (
     API_OPTION,
+    NO_COLOR_OPTION,
     STORE_OPTION,
     TIMEOUT_OPTION,
     echo_formatted,
@@ -20,6 +21,7 @@ from igops.cli.common import (
     run_against_stores,
     targeted,
 )
+from igops.cli.completion_command import complete_keys
 from igops.render.formats import REPORT_FORMATS
 
 START_OPTION = click.option(
@@ -40,11 +42,12 @@ def terminal_width() -> int | None:
 @click.command("report")
 @API_OPTION
 @TIMEOUT_OPTION
-@click.argument("keys", nargs=-1, metavar="[KEY]...")
+@click.argument("keys", nargs=-1, metavar="[KEY]...", shell_complete=complete_keys)
 @format_option(REPORT_FORMATS)
 @START_OPTION
 @END_OPTION
 @STORE_OPTION
+@NO_COLOR_OPTION
 def report_command(
     api: str | None,
     keys: tuple[str, ...],

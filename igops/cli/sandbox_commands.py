@@ -10,6 +10,7 @@ import click
 
 from igops.cli.common import (
     API_OPTION,
+    NO_COLOR_OPTION,
     CommandFailed,
     FiniteFloat,
     WrittenFile,
@@ -194,6 +195,7 @@ def sandbox_serve(
 
 @sandbox.command("seed")
 @API_OPTION
+@NO_COLOR_OPTION
 def sandbox_seed(api: str | None) -> None:
     """Make an emulator's account look as if these files had been applied all along.
 

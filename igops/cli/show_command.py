@@ -11,6 +11,7 @@ from igops.cli.common import (
     API_OPTION,
     FORMAT_OPTION,
     MAX_CHARS_OPTION,
+    NO_COLOR_OPTION,
     STORE_OPTION,
     TIMEOUT_OPTION,
     CommandFailed,
@@ -21,17 +22,19 @@ from igops.cli.common import (
     show_plan,
     show_store_plans,
 )
+from igops.cli.completion_command import complete_key_or_file
 from igops.engine import EngineError
 from igops.model import Plan, StoreOutcome, StoreOutcomes
 
 
 @click.command("show")
-@click.argument("reference", metavar="KEY|ID|NAME|PLANFILE")
+@click.argument("reference", metavar="KEY|ID|NAME|PLANFILE", shell_complete=complete_key_or_file)
 @API_OPTION
 @TIMEOUT_OPTION
 @FORMAT_OPTION
 @MAX_CHARS_OPTION
 @STORE_OPTION
+@NO_COLOR_OPTION
 def show_command(
     reference: str, api: str | None, output_format: str, max_chars: int | None, store_names: tuple[str, ...]
 ) -> None:

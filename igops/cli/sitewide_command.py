@@ -6,6 +6,7 @@ import click
 
 from igops.cli.common import (
     API_OPTION,
+    NO_COLOR_OPTION,
     STORE_OPTION,
     TIMEOUT_OPTION,
     CommandFailed,
@@ -26,6 +27,7 @@ from igops.render.formats import SITEWIDE_FORMATS
 @START_OPTION
 @END_OPTION
 @STORE_OPTION
+@NO_COLOR_OPTION
 def sitewide_command(
     api: str | None, output_format: str, start: str | None, end: str | None, store_names: tuple[str, ...]
 ) -> None:

@@ -183,6 +183,21 @@ def open_files(directory: Path = Path(), names: Sequence[str] = ()) -> Files:
     return Files(config, {account.name: store_experiences(config, account) for account in accounts})
 
 
+def experience_keys(directory: Path = Path(), names: Sequence[str] = ()) -> tuple[str, ...]:
+    """The keys of the experience files the igops.yaml governing `directory` plans (of the stores `names`
+    chooses, every store when empty), sorted: what shell completion offers. None without an igops.yaml, and
+    none on any problem in it or in the files: completion runs at every Tab, and must never fail loudly."""
+    try:
+        files = open_files(directory, names)
+    except (EngineError, OSError):
+        return ()
+    if files.config.source is None:
+        return ()
+    return tuple(
+        sorted({experience.key for experiences in files.stores.values() for experience in experiences})
+    )
+
+
 def _valid_experiences(config: ProjectConfig) -> tuple[DesiredExperience, ...]:
     return store_experiences(config, config.account)
 

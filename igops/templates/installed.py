@@ -47,19 +47,44 @@ def parse(requirement: str) -> Pin | None:
     return Pin(url=vcs.group(1), commit=vcs.group(2)) if vcs else None
 
 
-def installed_pin() -> Pin | None:
-    """The installed igops: its version, and the git commit PEP 610's direct_url.json names when it was
-    installed from one; None when igops is not installed."""
+@dataclass(frozen=True)
+class Origin:
+    """The installed igops and where it came from, as PEP 610's direct_url.json records it: `url` (git's
+    without `git+`) and a full `commit` for a git commit; `url` alone for anything else installed directly
+    (a file: URL for a local checkout, `editable` when it was installed in place); neither for an install
+    from an index, which records no direct_url.json."""
+
+    version: str
+    url: str | None = None
+    commit: str | None = None
+    editable: bool = False
+
+
+def installed_origin() -> Origin | None:
+    """The installed igops and where from; None when igops is not installed."""
     try:
         distribution = metadata.distribution(DISTRIBUTION)
     except metadata.PackageNotFoundError:
         return None
-    origin = json.loads(distribution.read_text("direct_url.json") or "{}")
-    vcs = origin.get("vcs_info") or {}
+    recorded = json.loads(distribution.read_text("direct_url.json") or "{}")
+    url = recorded.get("url") if isinstance(recorded.get("url"), str) else None
+    vcs = recorded.get("vcs_info") or {}
     commit = vcs.get("commit_id", "")
-    if vcs.get("vcs") == "git" and _FULL_COMMIT.fullmatch(commit) and isinstance(origin.get("url"), str):
-        return Pin(version=distribution.version, url=origin["url"].removeprefix("git+"), commit=commit)
-    return Pin(version=distribution.version)
+    if url is not None and vcs.get("vcs") == "git" and _FULL_COMMIT.fullmatch(commit):
+        return Origin(distribution.version, url=url.removeprefix("git+"), commit=commit)
+    editable = (recorded.get("dir_info") or {}).get("editable") is True
+    return Origin(distribution.version, url=url, editable=editable)
+
+
+def installed_pin() -> Pin | None:
+    """The installed igops: its version, and the git commit it was installed from when it was; None when
+    igops is not installed."""
+    origin = installed_origin()
+    if origin is None:
+        return None
+    if origin.commit is not None:
+        return Pin(version=origin.version, url=origin.url, commit=origin.commit)
+    return Pin(version=origin.version)
 
 
 def satisfies(installed: Pin | None, wanted: Pin) -> bool:
