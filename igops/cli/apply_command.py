@@ -305,21 +305,26 @@ def _store_steps(store: str) -> StepObserver:
 
 
 class _SharedStop:
-    """One stop for every store applying in the same event loop: Ctrl-C (or SIGTERM) stops them all from
-    starting changes; the ones in flight finish."""
+    """Ctrl-C (or SIGTERM) stops every store applying in the same event loop from starting changes; the
+    ones in flight finish. Each store has an event of its own, which only the signals set for all: a
+    store's failure stops that store alone (and its report says so, not that it was interrupted)."""
 
     def __init__(self) -> None:
-        self._event: asyncio.Event | None = None
+        self._events: list[asyncio.Event] = []
 
     def event(self) -> asyncio.Event:
-        if self._event is None:
-            self._event = asyncio.Event()
+        if not self._events:
             loop = asyncio.get_running_loop()
             # The loop removes its handlers when it closes, at the end of the stores' run.
             for signum in (signal.SIGINT, signal.SIGTERM):
                 with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                    loop.add_signal_handler(signum, self._event.set)
-        return self._event
+                    loop.add_signal_handler(signum, self._stop_all)
+        self._events.append(asyncio.Event())
+        return self._events[-1]
+
+    def _stop_all(self) -> None:
+        for event in self._events:
+            event.set()
 
 
 async def _apply(

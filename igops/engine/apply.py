@@ -60,11 +60,14 @@ class _Run:
     observe: StepObserver
     report: ApplyReport
     creates: Creates | None
+    # A failure set `stop` before anything else did: the stop is the failure's, not an interrupt.
+    stopped_by_failure: bool = False
 
     def record(self, result: StepResult) -> None:
         self.report.results.append(result)
         self.observe(result)
-        if result.outcome is Outcome.FAILED and not self.keep_going:
+        if result.outcome is Outcome.FAILED and not self.keep_going and not self.stop.is_set():
+            self.stopped_by_failure = True
             self.stop.set()
 
 
@@ -86,16 +89,13 @@ async def apply_plan(
     try:
         changed = await _fresh_bases(client, plan.changed)
         await asyncio.gather(*(_apply_experience(run, experience) for experience in changed))
+        # Told once every change has ended: a stop after that (the duplicates check finishes) cut nothing.
+        run.report.interrupted = run.stop.is_set() and not run.stopped_by_failure
         if any(result.kind is ChangeKind.CREATE for result in run.report.results):
             with client.finishing():
                 run.report.duplicates, run.report.unmanaged_repeats = await _twice_live(client, plan)
     finally:
         client.interrupt_on(None)
-    run.report.interrupted = (
-        stop is not None
-        and stop.is_set()
-        and not any(result.outcome is Outcome.FAILED for result in run.report.results)
-    )
     return run.report
 
 

@@ -58,19 +58,23 @@ def _incomplete(report: ApplyReport) -> str:
 
 
 def _ending(report: ApplyReport) -> str:
-    """How an apply that did not do everything ended: interrupted, stopped by a failure, or finished.
+    """How an apply that did not do everything ended: interrupted (Ctrl-C, SIGTERM), stopped by a failure,
+    or finished with failures.
 
-    A failed change leaves the rest of its own experience not attempted whatever the options; only
-    a stop leaves other experiences' changes not attempted, so that is what tells the two apart.
+    A failed change leaves the rest of its own experience not attempted whatever the options; only a stop
+    leaves another experience's changes not attempted, so that is what says a stop cut the run short. The
+    engine tells whose stop it was: an interrupt's, whatever failed before or while changes in flight
+    finished, or a failure's (without --keep-going), when it came first.
     """
-    if report.interrupted:
-        return "interrupted"
     if report.duplicates and all(result.outcome is Outcome.DONE for result in report.results):
         return "with experiences live twice"
     failures = [result for result in report.results if result.outcome is Outcome.FAILED]
     failed_keys = {result.key for result in failures}
-    if any(
+    cut_short = any(
         result.outcome is Outcome.NOT_ATTEMPTED and result.key not in failed_keys for result in report.results
-    ):
+    )
+    if cut_short and report.interrupted:
+        return f"interrupted, with {counted(len(failures), 'failure')}" if failures else "interrupted"
+    if cut_short:
         return "stopped by a failure"
     return f"finished with {counted(len(failures), 'failure')}"

@@ -42,6 +42,27 @@ def _report(*steps: tuple[str, ChangeKind, Outcome], interrupted: bool = False) 
             _report(("a", CREATE, DONE), ("b", CREATE, NOT_ATTEMPTED), interrupted=True),
             "Apply interrupted: 1 created, 0 updated, 0 lifecycle actions.",
         ),
+        # Interrupted after a failure --keep-going carried on past, or while a change in flight failed.
+        (
+            _report(
+                ("a", CREATE, FAILED),
+                ("a", START, NOT_ATTEMPTED),
+                ("b", CREATE, NOT_ATTEMPTED),
+                interrupted=True,
+            ),
+            "Apply interrupted, with 1 failure: 0 created, 0 updated, 0 lifecycle actions.",
+        ),
+        # An interrupt as the last changes finished cut nothing short.
+        (
+            _report(("a", CREATE, DONE), ("a", START, DONE), interrupted=True),
+            "Apply complete: 1 created, 0 updated, 1 lifecycle action.",
+        ),
+        (
+            _report(
+                ("a", CREATE, FAILED), ("a", START, NOT_ATTEMPTED), ("b", CREATE, DONE), interrupted=True
+            ),
+            "Apply finished with 1 failure: 1 created, 0 updated, 0 lifecycle actions.",
+        ),
     ],
 )
 def test_the_first_line_says_how_the_apply_ended(report: ApplyReport, first_line: str) -> None:
