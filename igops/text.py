@@ -1,6 +1,6 @@
-"""Wording every layer shares: a count with its noun, sentence case, the ellipsis of a cut, how a time range
-reads, and the one definition of the characters that do not print, spelled out wherever text igops did not
-write reaches a terminal, a log or a document.
+"""Wording every layer shares: a count with its noun, sentence case, a sentence closed once, the ellipsis of
+a cut, how a time range reads, and the one definition of the characters that do not print, spelled out
+wherever text igops did not write reaches a terminal, a log or a document.
 
 At the bottom of the layers, beside the field table, and importing nothing of igops: the engine's messages,
 the API's errors, the JSON documents and the renderers all word things through it, so they never disagree.
@@ -50,6 +50,26 @@ def counted(number: int, noun: str) -> str:
 def sentence_case(text: str) -> str:
     """`text` with its first letter a capital, to start a sentence."""
     return text[:1].upper() + text[1:]
+
+
+# What ends a sentence: a full stop (an ellipsis of three is one too), a question or exclamation mark, the
+# ellipsis character.
+_SENTENCE_ENDS = (".", "?", "!", ELLIPSIS)
+
+
+def ended(sentence: str) -> str:
+    """`sentence` closed once: a full stop added unless it ends in one already (or in `?`, `!`, `…`). For a
+    sentence that ends in text igops did not write (the API's words, an exception's, the system's), which
+    may or may not close itself."""
+    sentence = sentence.rstrip()
+    return sentence if sentence.endswith(_SENTENCE_ENDS) else sentence + "."
+
+
+def clause(text: str) -> str:
+    """Text igops did not write, to go inside a sentence (in a list, before a `;`): without the full stop
+    that closed it, an ellipsis, `?` or `!` kept."""
+    text = text.strip()
+    return text[:-1] if text.endswith(".") and not text.endswith("..") else text
 
 
 def shortened(text: str, limit: int) -> str:

@@ -40,6 +40,7 @@ from igops.api.pacing import BucketRate, Pacer, Ticket
 from igops.api.retry import RetryPolicy
 from igops.api.secret import Secret
 from igops.statuses import API_ACTIONS
+from igops.text import clause, ended
 
 DEFAULT_BASE_URL = "https://api.intelligems.io"
 API_PREFIX = "/v25-10-beta"
@@ -616,14 +617,19 @@ class IntelligemsClient:
             )
         if status == 400:
             errors, field_errors = _validation_envelope(answer.body)
-            details = [f"{field}: {'; '.join(messages)}" for field, messages in field_errors.items()]
-            summary = "; ".join([*errors, *details]) or (
+            # The API's messages, one after another in one sentence: each without a full stop of its own.
+            details = [
+                f"{field}: {'; '.join(map(clause, messages))}" for field, messages in field_errors.items()
+            ]
+            summary = "; ".join([*map(clause, errors), *details]) or (
                 "no details given"
                 if answer.body is not None
                 else f"its explanation, over {ERROR_ANSWER_LIMIT // 1024} KB, was left unread"
             )
             return ValidationFailed(
-                f"The Intelligems API refused {method} {path}: {server_text(summary, hide=self._token)}.",
+                ended(
+                    f"The Intelligems API refused {method} {path}: {server_text(summary, hide=self._token)}"
+                ),
                 errors=errors,
                 field_errors=field_errors,
                 method=method,

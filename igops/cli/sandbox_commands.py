@@ -23,6 +23,7 @@ from igops.engine import Project, Session
 from igops.sandbox import Faults, SandboxConfig, ScenarioError, StateFileError, load_scenario
 from igops.sandbox.app import PREFIX
 from igops.sandbox.server import serve
+from igops.text import ended
 
 _PROBABILITY = FiniteFloat(0.0, 1.0)
 
@@ -189,7 +190,8 @@ def sandbox_serve(
         raise CommandFailed(f"{exc.path} {exc.reason}: move it away or choose another --state.") from None
     except OSError as exc:
         raise CommandFailed(
-            f"Cannot serve on {host}:{port}: {exc.strerror or exc}. Choose another --host or --port."
+            ended(f"Cannot serve on {host}:{port}: {exc.strerror or exc}")
+            + " Choose another --host or --port."
         ) from None
 
 

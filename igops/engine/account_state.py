@@ -29,6 +29,7 @@ from pathlib import Path
 
 from igops.atomic import write_atomically
 from igops.errors import IgopsError
+from igops.text import ended
 
 STATE_DIR_ENV = "IGOPS_STATE_DIR"
 JOURNAL_FORMAT = "igops-create-journal/1"
@@ -73,7 +74,7 @@ def holding_account(api_url: str, store: str | None = None) -> Iterator[None]:
     try:
         descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     except OSError as exc:
-        raise AccountStateError(f"Cannot open the apply lock {path}: {exc.strerror or exc}.") from None
+        raise AccountStateError(ended(f"Cannot open the apply lock {path}: {exc.strerror or exc}")) from None
     try:
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)

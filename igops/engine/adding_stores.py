@@ -32,6 +32,7 @@ from igops.files.errors import FileError
 from igops.files.patching import Edits, PatchError, patched
 from igops.files.yamldoc import Document, YamlError, line_end, parse
 from igops.schemas import CONFIG_SCHEMA, load_schema
+from igops.text import ended
 
 # What igops init writes in place of `stores:` (igops.templates.config_file): the stores go there.
 _STORES_PLACEHOLDER = re.compile(r"^# stores: \(none; igops init --store NAME adds a store\)[ \t]*$", re.M)
@@ -81,7 +82,7 @@ def add_stores(root: Path, names: Sequence[str]) -> AddedStores:
         for directory in created:
             directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise EngineError(f"Cannot write {exc.filename or path}: {exc.strerror or exc}.") from None
+        raise EngineError(ended(f"Cannot write {exc.filename or path}: {exc.strerror or exc}")) from None
     return AddedStores(path, added, created, commented)
 
 

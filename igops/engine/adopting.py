@@ -27,6 +27,7 @@ from igops.files.yamldoc import parse
 from igops.model import DesiredExperience, Drift, DriftReport, Finding, JsonPath, nearest_position
 from igops.normalize import canonical_desired, canonical_live, comparable
 from igops.statuses import LiveStatus
+from igops.text import clause
 
 # Findings with a live experience to adopt from; gone, absent and unmanageable ones have none.
 ADOPTABLE = frozenset({Finding.CHANGED, Finding.ENDED})
@@ -125,7 +126,7 @@ def _adopted(
     if checked.errors or checked.experience is None:
         error = checked.errors[0]
         raise _Refused(
-            f"the adopted file would not load ({error.field}: {error.message.rstrip('.')})",
+            f"the adopted file would not load ({error.field}: {clause(error.message)})",
             error.position.line,
         )
     remaining = file_drift(checked.experience, live, now)

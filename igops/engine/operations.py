@@ -92,6 +92,7 @@ from igops.model import (
     StorePlans,
 )
 from igops.sandbox import StateFileError
+from igops.text import ended
 
 log = logging.getLogger("igops")
 T = TypeVar("T")
@@ -405,7 +406,7 @@ def _write(path: Path, text: str) -> None:
     try:
         write_atomically(path, text)
     except OSError as exc:
-        raise EngineError(f"Cannot write {path}: {exc.strerror or exc}.") from None
+        raise EngineError(ended(f"Cannot write {path}: {exc.strerror or exc}")) from None
 
 
 class Session:
@@ -598,7 +599,9 @@ class Session:
                 texts[key] = path.read_bytes().decode("utf-8")
             except (OSError, UnicodeDecodeError) as exc:
                 reason = (exc.strerror or str(exc)) if isinstance(exc, OSError) else "it is not UTF-8 text"
-                raise EngineError(f"Cannot read {path} to adopt the account's values: {reason}.") from None
+                raise EngineError(
+                    ended(f"Cannot read {path} to adopt the account's values: {reason}")
+                ) from None
         adoption = adopt(report, documents, project.desired, texts, shared)
         if adoption.refused:
             return adoption
@@ -609,7 +612,7 @@ class Session:
             try:
                 write_atomically(file.path, file.text)
             except OSError as exc:
-                raise EngineError(f"Cannot write {file.path}: {exc.strerror or exc}.") from None
+                raise EngineError(ended(f"Cannot write {file.path}: {exc.strerror or exc}")) from None
         return adoption
 
     async def show(self, reference: str, desired: Sequence[DesiredExperience] = ()) -> str:
@@ -665,7 +668,7 @@ class Session:
             for file in decided.files:
                 write_atomically(file.path, file.text)
         except OSError as exc:
-            raise EngineError(f"Cannot write into {directory}: {exc.strerror or exc}.") from None
+            raise EngineError(ended(f"Cannot write into {directory}: {exc.strerror or exc}")) from None
         return decided
 
     async def report(

@@ -18,6 +18,7 @@ from igops.api import IntelligemsClient, answers
 from igops.atomic import write_atomically
 from igops.errors import IgopsError
 from igops.files.bounded import BoundedReadError, read_bounded
+from igops.text import ended
 
 CACHE_FORMAT = "igops-refresh-cache/1"
 # The cache holds one full read per managed experience; the richest the format allows is about 9 KB, so
@@ -84,7 +85,9 @@ class RefreshCache:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             write_atomically(self.path, text)
         except OSError as exc:
-            raise CacheError(f"Cannot write the refresh cache {self.path}: {exc.strerror or exc}.") from None
+            raise CacheError(
+                ended(f"Cannot write the refresh cache {self.path}: {exc.strerror or exc}")
+            ) from None
 
 
 async def fetch_details(

@@ -19,6 +19,7 @@ from igops.files.errors import FileError
 from igops.files.loader import check_text
 from igops.files.stores import load_store_experiences
 from igops.model import DesiredExperience, GitBase
+from igops.text import ended
 
 _SUFFIXES = (".yaml", ".yml")
 # Git's mode for a regular file; links and submodules are not experience files.
@@ -195,5 +196,5 @@ def _git(*arguments: str, option: str, failure: str | None = None, stdin: bytes 
             raise CommitError(failure)
         said = result.stderr.decode(errors="replace").strip().splitlines()
         reason = said[-1].removeprefix("fatal: ") if said else f"git {arguments[0]} failed"
-        raise CommitError(f"{option}: {reason.rstrip('.')}.")
+        raise CommitError(ended(f"{option}: {reason}"))
     return result.stdout

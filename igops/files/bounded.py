@@ -8,6 +8,7 @@ import stat
 from pathlib import Path
 
 from igops.errors import IgopsError
+from igops.text import ended
 
 
 class BoundedReadError(IgopsError):
@@ -21,7 +22,7 @@ def read_bounded(path: Path, limit: int, what: str) -> str:
         # Non-blocking, so that opening a FIFO with no writer does not wait forever.
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as exc:
-        raise BoundedReadError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+        raise BoundedReadError(ended(f"Cannot read {path}: {exc.strerror or exc}")) from None
     with os.fdopen(descriptor, "rb") as stream:
         if not stat.S_ISREG(os.fstat(descriptor).st_mode):
             raise BoundedReadError(f"{path} is not a regular file, so it cannot be {what}.")

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from igops.files.errors import FileError, Unreadable
 from igops.model import Position
+from igops.text import ended
 
 MAX_FILE_BYTES = 1024 * 1024
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -78,7 +79,7 @@ def _unprintable(path: Path, what: str) -> FileError:
 
 
 def _unreadable(path: Path, exc: OSError) -> FileError:
-    return Unreadable(path, FILE_START, (), f"cannot be read: {(exc.strerror or str(exc)).lower()}.")
+    return Unreadable(path, FILE_START, (), ended(f"cannot be read: {(exc.strerror or str(exc)).lower()}"))
 
 
 def _walk(root: Path, excluded: frozenset[str]) -> Iterator[Candidate | FileError]:

@@ -23,6 +23,7 @@ import yaml
 from igops.errors import IgopsError
 from igops.files.yamldoc import Document, Span, YamlError, dump_flow, dump_readable, line_end, parse
 from igops.model import JsonPath
+from igops.text import clause
 
 # How far PyYAML indents what it writes under a key or after a dash; moved to where it goes here.
 _INDENT = 2
@@ -82,7 +83,7 @@ def _document(text: str, path: JsonPath) -> Document:
         document = parse(text)
     except YamlError as exc:
         raise PatchError(
-            path, f"it would leave line {exc.position.line} invalid ({exc.message.rstrip('.')})"
+            path, f"it would leave line {exc.position.line} invalid ({clause(exc.message)})"
         ) from None
     if document is None or not isinstance(document.value, dict):
         raise PatchError(path, "the text would hold no mapping of fields")

@@ -20,6 +20,7 @@ from yaml.resolver import BaseResolver
 from igops.errors import IgopsError
 from igops.files.errors import quote
 from igops.model import JsonPath, Position
+from igops.text import ended
 
 _TAG = "tag:yaml.org,2002:"
 NULL, BOOL, INT, FLOAT, STR = (f"{_TAG}{name}" for name in ("null", "bool", "int", "float", "str"))
@@ -262,7 +263,7 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str) -> YamlError:
         position = Position(len(lines), len(lines[-1]) + 1)
     line = lines[position.line - 1]
     indentation = line[: len(line) - len(line.lstrip(" \t"))]
-    problem = (exc.problem or "").rstrip(".")
+    problem = exc.problem or ""
     if "\t" in indentation or "'\\t'" in problem:
         return YamlError(
             Position(position.line, line.find("\t") + 1 if "\t" in line else position.column),
@@ -270,7 +271,7 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str) -> YamlError:
         )
     if "expected a single document" in (exc.context or ""):
         return YamlError(position, "the file holds a second YAML document; one file holds one experience.")
-    return YamlError(position, f"the file is not valid YAML: {problem or 'syntax error'}.")
+    return YamlError(position, ended(f"the file is not valid YAML: {problem or 'syntax error'}"))
 
 
 class _Builder:

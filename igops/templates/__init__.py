@@ -22,6 +22,7 @@ from igops import schemas
 from igops.errors import IgopsError
 from igops.templates.installed import Pin
 from igops.templates.source import constraints
+from igops.text import ended
 
 # The igops action of the repository the workflow runs in: this repository's own workflows use it.
 THIS_REPOSITORY_ACTION = "./"
@@ -270,6 +271,6 @@ def write_scaffold(root: Path, source: Pin | str, stores: Sequence[str] = ()) ->
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
         except OSError as exc:
-            raise ScaffoldError(f"Cannot write {target}: {exc.strerror or exc}.") from None
+            raise ScaffoldError(ended(f"Cannot write {target}: {exc.strerror or exc}")) from None
         written.append(relative)
     return written

@@ -21,6 +21,7 @@ from typing import Any
 from igops.engine.errors import EngineError
 from igops.engine.rules.base import Finding, PlanInputs, Policy
 from igops.files.errors import quote
+from igops.text import ended
 
 GROUP = "igops.rules"
 NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
@@ -47,7 +48,9 @@ class PluginRule:
         try:
             found = tuple(self.implementation.check(inputs, policy))
         except Exception as exc:  # a team's code: any failure is reported as the rule's, in one sentence
-            raise RulePluginError(f"The rule {self.name} ({self.origin}) failed: {_said(exc)}.") from None
+            raise RulePluginError(
+                ended(f"The rule {self.name} ({self.origin}) failed: {_said(exc)}")
+            ) from None
         # What the plan shows: its experiences (offline, the files); a --target plan has fewer than files.
         keys = {item.key for item in (inputs.files if inputs.offline else inputs.experiences)}
         for finding in found:
@@ -82,9 +85,9 @@ def _finding_problem(finding: Finding, keys: set[str]) -> str | None:
 
 
 def _said(exc: Exception) -> str:
-    """A team's exception as the end of one sentence: on one line (a multi-line message would lose the
-    'Error: ' that starts the sentence), without a full stop of its own."""
-    return f"{type(exc).__name__}: {' '.join(str(exc).split())}".rstrip(".")
+    """A team's exception as the end of one sentence (closed with igops.text.ended): on one line (a multi-line
+    message would lose the 'Error: ' that starts the sentence)."""
+    return f"{type(exc).__name__}: {' '.join(str(exc).split())}"
 
 
 def _is_json_data(value: Any) -> bool:
@@ -112,7 +115,7 @@ def _loaded(point: EntryPoint) -> PluginRule:
         target = point.load()
         implementation = target() if isinstance(target, type) else target
     except Exception as exc:  # a team's code, imported: any failure is reported in one sentence
-        raise RulePluginError(f"The rule plug-in {origin} could not be loaded: {_said(exc)}.") from None
+        raise RulePluginError(ended(f"The rule plug-in {origin} could not be loaded: {_said(exc)}")) from None
     name = getattr(implementation, "name", None)
     if not isinstance(name, str) or not NAME.fullmatch(name):
         raise RulePluginError(
