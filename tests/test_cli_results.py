@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from click.testing import Result
-from support.cli import fast_retries
+from support.cli import fast_retries, igops
 from support.emulator import TOKEN, new_sandbox, serve_over_http
 from support.files import experience
 from support.results import ab_test, invoke, results_project, valid_json
@@ -177,6 +177,56 @@ def test_report_of_a_file_not_yet_in_the_account(account: Path) -> None:
     assert one_error_line(result.output) == (
         "Error: new: not in the account yet, so it has no results (igops apply creates it)."
     )
+
+
+HELD_OUT = (
+    "By design, No banner (the control) has no visitors: its share of traffic is 0% (a personalization that "
+    "holds out no one), so there is no uplift or chance to beat the control."
+)
+
+
+def test_a_personalization_that_holds_out_no_one_says_why_its_control_has_no_visitors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    banner = experience(
+        "personalization",
+        name="Welcome back",
+        description="Welcome back, a personalization. [sandbox started 16 days ago]",
+        status="started",
+        variations=[
+            {"name": "No banner", "isControl": True, "percentage": 0},
+            {
+                "name": "Banner",
+                "percentage": 100,
+                "onsiteEdits": [{"find": "Hello", "replace": "Welcome back"}],
+            },
+        ],
+        experienceKeyMetrics=[{"standardEventId": "conversionRate", "isPrimary": True}],
+    )
+    project = results_project(tmp_path, monkeypatch, {"banner": banner})
+
+    text = invoke(report_command).output
+    [control] = [line for line in text.splitlines() if line.startswith("No banner")]
+    assert control.split() == ["No", "banner", "(control,", "0%", "of", "traffic)", "0", "0"], text
+    [challenger] = [line for line in text.splitlines() if line.startswith("Banner ")]
+    assert len(challenger.split()) == 5 and "%" in challenger, "visitors, orders and rates; nothing compared"
+    assert f"{HELD_OUT} Verdict: none: the control has no visitors by design" in text
+
+    markdown = invoke(report_command, "--format", "markdown").output
+    assert "| No banner (control, 0% of traffic) | 0 | 0 |  |  |  |  |" in markdown and HELD_OUT in markdown
+
+    document = valid_json(invoke(report_command, "--format", "json").output, REPORT_SCHEMA)
+    held_out, shown = document["experiences"][0]["variations"]
+    assert (held_out["percentage"], held_out["visitors"], held_out["conversion_rate"]) == (0, 0, None)
+    assert shown["visitors"] > 1000 and shown["uplift"] is None and shown["p2bc"] is None
+
+    # Ending it: the plan shows its results as the report does.
+    path = project / "experiences" / "banner.yaml"
+    path.write_text(path.read_text().replace("status: started", "status: ended\nwinner: Banner"))
+    plan = igops("plan").output
+    assert f"results so far: started, 16.0 days live since {days_ago(16)}; b{HELD_OUT[1:]}" in plan, plan
+    assert "No banner (control, 0% of traffic)" in plan and "Banner (winner)" in plan
+    assert "impact: there is no estimate of the monthly revenue impact: the control has no visitors" in plan
 
 
 # --- sitewide -------------------------------------------------------------------------------------

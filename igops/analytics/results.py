@@ -59,6 +59,12 @@ class VariationResult:
     p2bc: float | None = None  # probability to beat the control, on the primary metric
     conversion_uplift: Uplift | None = None  # conversion rate against the control
 
+    @property
+    def empty_by_design(self) -> bool:
+        """No visitors because its share of traffic is 0%, as a personalization that holds out no one
+        gives its control: not missing data."""
+        return self.percentage == 0 and self.visitors == 0
+
 
 @dataclass(frozen=True)
 class Verdict:
@@ -106,6 +112,13 @@ class ExperienceResults:
     @property
     def control(self) -> VariationResult | None:
         return next((variation for variation in self.variations if variation.is_control), None)
+
+    @property
+    def nothing_to_compare(self) -> bool:
+        """The control has no visitors by design (a personalization's holdout of 0%): no challenger can
+        be compared with it."""
+        control = self.control
+        return control is not None and control.empty_by_design
 
     def variation(self, name: str) -> VariationResult | None:
         return next((variation for variation in self.variations if variation.name == name), None)

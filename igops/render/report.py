@@ -20,8 +20,8 @@ from igops.render.results import (
     lifetime_sentence,
     markdown_rows,
     primary_note,
+    results_verdict,
     rows,
-    verdict_text,
 )
 from igops.render.untrusted import markdown_inline, terminal
 
@@ -39,9 +39,7 @@ def render_report_text(report: Report, *, color: bool = False, width: int | None
             soft_wrap=True,
         )
         console.print(results_table(results))
-        console.print(
-            Text(f"{primary_note(results)} Verdict: {verdict_text(results.verdict)}"), soft_wrap=True
-        )
+        console.print(Text(f"{primary_note(results)} Verdict: {results_verdict(results)}"), soft_wrap=True)
         console.print()
     console.print(Text(summary_line(report), style="bold"), soft_wrap=True)
     return captured(console)
@@ -64,7 +62,8 @@ def text_console(color: bool, width: int | None) -> Console:
 def captured(console: Console) -> str:
     file = console.file
     assert isinstance(file, io.StringIO)
-    return file.getvalue().rstrip("\n")
+    # A row whose last cells are blank (a variation without visitors by design) ends in padding.
+    return "\n".join(line.rstrip() for line in file.getvalue().rstrip("\n").split("\n"))
 
 
 def results_table(results: ExperienceResults, winner: str | None = None) -> Table:
@@ -95,7 +94,7 @@ def render_report_markdown(
                     "",
                     *markdown_rows(results, markdown_inline),
                     "",
-                    f"**Verdict:** {markdown_inline(verdict_text(results.verdict))}",
+                    f"**Verdict:** {markdown_inline(results_verdict(results))}",
                 ]
             ),
             results.key,

@@ -27,8 +27,8 @@ COLUMNS = (
 )
 # Right-aligned: every column but the variation's name.
 NUMERIC = tuple(index > 0 for index in range(len(COLUMNS)))
-CONTROL_MARK = " (control)"
-WINNER_MARK = " (winner)"
+# Marks after a variation's name: what it is, and why it has no figures.
+CONTROL_MARK, ZERO_SHARE_MARK, WINNER_MARK = "control", "0% of traffic", "winner"
 
 
 def count(value: float | None) -> str:
@@ -80,16 +80,53 @@ def lifetime_sentence(results: ExperienceResults) -> str:
 
 
 def primary_note(results: ExperienceResults) -> str:
+    """What the uplift and the chance to beat the control are on, and why a variation has no visitors."""
+    by_design = _by_design(results)
+    if results.nothing_to_compare:
+        return f"{sentence_case(by_design)}."
     if results.primary_metric is None:
-        return f"There is {_NO_PRIMARY}."
-    return (
-        f"Uplift and chance to beat the control are on {terminal(metric_label(results.primary_metric))}, "
-        "the primary metric."
+        note = f"There is {_NO_PRIMARY}."
+    else:
+        note = (
+            f"Uplift and chance to beat the control are on {terminal(metric_label(results.primary_metric))}, "
+            "the primary metric."
+        )
+    return f"{note} {sentence_case(by_design)}." if by_design else note
+
+
+def _by_design(results: ExperienceResults) -> str:
+    """Why variations have no visitors when their share of traffic is 0%, as a clause; "" when none has.
+
+    A personalization that holds out no one gives its control 0%: then nothing can be compared with it."""
+    empty = [variation for variation in results.variations if variation.empty_by_design]
+    if not empty:
+        return ""
+    names = ", ".join(
+        f"{terminal(variation.name)} (the control)" if variation.is_control else terminal(variation.name)
+        for variation in empty
     )
+    one = len(empty) == 1
+    clause = (
+        f"by design, {names} {'has' if one else 'have'} no visitors: "
+        f"{'its share of traffic is' if one else 'their shares of traffic are'} 0%"
+    )
+    if results.nothing_to_compare:
+        clause += (
+            " (a personalization that holds out no one), so there is no uplift or chance to beat the control"
+        )
+    return clause
 
 
-def verdict_text(verdict: Verdict | None) -> str:
-    """The API's verdict as a sentence (without the leading `Verdict:`)."""
+def results_verdict(results: ExperienceResults) -> str:
+    """An experience's verdict as a sentence (without the leading `Verdict:`)."""
+    return verdict_text(results.verdict, compared=not results.nothing_to_compare)
+
+
+def verdict_text(verdict: Verdict | None, *, compared: bool = True) -> str:
+    """The API's verdict as a sentence (without the leading `Verdict:`). Not `compared`: the control has
+    no visitors by design, so waiting brings no verdict."""
+    if not compared and (verdict is None or verdict.verdict == "not_ready"):
+        return "none: the control has no visitors by design, so there is nothing to compare."
     if verdict is None:
         return "none given."
     name = terminal(verdict.verdict.replace("_", " "))
@@ -105,13 +142,30 @@ def verdict_text(verdict: Verdict | None) -> str:
     return f"{name}{about}{advice}"
 
 
-def variation_cells(variation: VariationResult, winner: str | None = None) -> tuple[str, ...]:
-    label = terminal(variation.name)
-    if variation.is_control:
-        label += CONTROL_MARK
-    if winner is not None and variation.name == winner:
-        label += WINNER_MARK
-    against = (DASH, DASH) if variation.is_control else (uplift(variation.uplift), chance(variation.p2bc))
+def variation_cells(
+    variation: VariationResult, winner: str | None = None, *, compared: bool = True
+) -> tuple[str, ...]:
+    """A variation's row. A variation without visitors by design (0% of traffic) shows no rates, and
+    when that is the control (not `compared`) no variation shows an uplift or a chance to beat it:
+    blanks, not the dash of missing figures."""
+    marks = [
+        mark
+        for mark, applies in (
+            (CONTROL_MARK, variation.is_control),
+            (ZERO_SHARE_MARK, variation.empty_by_design),
+            (WINNER_MARK, winner is not None and variation.name == winner),
+        )
+        if applies
+    ]
+    label = terminal(variation.name) + (f" ({', '.join(marks)})" if marks else "")
+    if variation.empty_by_design:
+        return (label, count(variation.visitors), count(variation.orders), "", "", "", "")
+    if not compared:
+        against = ("", "")
+    elif variation.is_control:
+        against = (DASH, DASH)
+    else:
+        against = (uplift(variation.uplift), chance(variation.p2bc))
     return (
         label,
         count(variation.visitors),
@@ -123,7 +177,8 @@ def variation_cells(variation: VariationResult, winner: str | None = None) -> tu
 
 
 def rows(results: ExperienceResults, winner: str | None = None) -> list[tuple[str, ...]]:
-    return [variation_cells(variation, winner) for variation in results.variations]
+    compared = not results.nothing_to_compare
+    return [variation_cells(variation, winner, compared=compared) for variation in results.variations]
 
 
 def aligned(table: Sequence[Sequence[str]], numeric: Sequence[bool] = NUMERIC) -> list[str]:
@@ -140,12 +195,17 @@ def aligned(table: Sequence[Sequence[str]], numeric: Sequence[bool] = NUMERIC) -
 
 def results_heading(results: ExperienceResults) -> str:
     """`started, 21.0 days live since 2026-11-05; uplift and chance ... on conversion rate, ...`"""
+    by_design = _by_design(results)
+    if results.nothing_to_compare:
+        return f"{lifetime(results)}; {by_design}."
     if results.primary_metric is None:
-        return f"{lifetime(results)}; {_NO_PRIMARY}."
-    return (
-        f"{lifetime(results)}; uplift and chance to beat the control on "
-        f"{terminal(metric_label(results.primary_metric))}, the primary metric."
-    )
+        heading = f"{lifetime(results)}; {_NO_PRIMARY}."
+    else:
+        heading = (
+            f"{lifetime(results)}; uplift and chance to beat the control on "
+            f"{terminal(metric_label(results.primary_metric))}, the primary metric."
+        )
+    return f"{heading} {sentence_case(by_design)}." if by_design else heading
 
 
 def results_lines(results: ExperienceResults, winner: str | None = None) -> list[str]:
@@ -154,7 +214,7 @@ def results_lines(results: ExperienceResults, winner: str | None = None) -> list
     return [
         f"results so far: {results_heading(results)}",
         *(f"  {line}" for line in table),
-        f"verdict: {verdict_text(results.verdict)}",
+        f"verdict: {results_verdict(results)}",
         f"impact: {impact_text(results, winner)}",
     ]
 
@@ -166,6 +226,10 @@ IMPACT_FORMULA = "(its net revenue per visitor - the control's) x all visitors x
 def impact_text(results: ExperienceResults, winner: str | None) -> str:
     """The API's estimate of the monthly revenue the best challenger adds, and whether the winner is it."""
     challenger = results.estimated_challenger
+    if results.est_monthly_revenue_increase is None and results.nothing_to_compare:
+        return (
+            "there is no estimate of the monthly revenue impact: the control has no visitors to compare with."
+        )
     if results.est_monthly_revenue_increase is None or challenger is None:
         return "the API has no estimate of the monthly revenue impact yet (too little data)."
     amount = signed_amount(results.est_monthly_revenue_increase, results.currency_symbol)
@@ -190,7 +254,7 @@ def results_markdown(
             "",
             *markdown_rows(results, escape, winner),
             "",
-            f"**Verdict:** {escape(verdict_text(results.verdict))}",
+            f"**Verdict:** {escape(results_verdict(results))}",
             "",
             f"**Impact:** {escape(sentence_case(impact_text(results, winner)))}",
         ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from igops.analytics import (
@@ -16,7 +18,7 @@ from igops.analytics import (
 from igops.analytics.monitor import Alert
 from igops.render.monitor import render_monitor_markdown, render_monitor_text, rules_line
 from igops.render.report import render_report_markdown, render_report_text
-from igops.render.results import uplift, verdict_text
+from igops.render.results import results_lines, uplift, verdict_text
 from igops.text import span, window_text
 
 DAY = 86_400
@@ -101,3 +103,100 @@ def test_the_rules_line_says_when_none_is_enabled() -> None:
         due_soon=False,
     )
     assert rules_line(off) == "Rules (igops.yaml monitor): none enabled."
+
+
+def personalization(
+    primary: str | None = "conversion_rate", verdict: Verdict | None = None
+) -> ExperienceResults:
+    """A personalization that holds out no one: its control has 0% of the traffic, its challenger all."""
+    variations = (
+        VariationResult("a", "No banner", True, 0, 0, 0, None, None),
+        VariationResult("b", "Banner", False, 100, 33_388, 1_002, 0.03, 1.73, None, None),
+    )
+    return ExperienceResults(
+        "banner",
+        "Banner",
+        "exp",
+        "started",
+        MIDNIGHT,
+        16.0,
+        primary,
+        variations,
+        verdict or Verdict("not_ready"),
+    )
+
+
+def three_way() -> ExperienceResults:
+    """An A/B/C test whose third variation was given 0% of the traffic from the start."""
+    variations = (
+        VariationResult("a", "Control", True, 50, 1_000, 30, 0.03, 1.5),
+        VariationResult("b", "B", False, 50, 1_010, 35, 0.035, 1.6, Uplift(0.1, -0.05, 0.2), 0.8),
+        VariationResult("c", "C", False, 0, 0, 0, None, None),
+    )
+    return ExperienceResults("abc", "ABC", "exp", "started", MIDNIGHT, 9.0, "conversion_rate", variations)
+
+
+NO_CONTROL = (
+    "By design, No banner (the control) has no visitors: its share of traffic is 0% (a personalization that "
+    "holds out no one), so there is no uplift or chance to beat the control."
+)
+NO_VERDICT = "none: the control has no visitors by design, so there is nothing to compare."
+
+
+@pytest.mark.parametrize("primary", ["conversion_rate", None])
+def test_a_control_without_visitors_by_design_is_said_so_and_nothing_is_compared_with_it(
+    primary: str | None,
+) -> None:
+    text = render_report_text(Report((personalization(primary),)))
+    [control] = [line for line in text.splitlines() if line.startswith("No banner")]
+    [challenger] = [line for line in text.splitlines() if line.startswith("Banner ")]
+    assert control.split() == ["No", "banner", "(control,", "0%", "of", "traffic)", "0", "0"], control
+    assert challenger.split() == ["Banner", "33,388", "1,002", "3.00%", "1.73"], challenger
+    assert f"{NO_CONTROL} Verdict: {NO_VERDICT}" in text
+    assert "primary metric" not in text, "a metric nothing is compared on"
+
+    markdown = render_report_markdown(Report((personalization(primary),)))
+    assert "| No banner (control, 0% of traffic) | 0 | 0 |  |  |  |  |" in markdown
+    assert "| Banner | 33,388 | 1,002 | 3.00% | 1.73 |  |  |" in markdown
+    assert NO_CONTROL in markdown and f"**Verdict:** {NO_VERDICT}" in markdown
+
+    lines = results_lines(personalization(primary), winner="Banner")
+    assert lines[0] == f"results so far: started, 16.0 days live since 2026-11-01; b{NO_CONTROL[1:]}"
+    assert lines[2].split()[-2:] == ["0", "0"] and "(control, 0% of traffic)" in lines[2]
+    assert lines[3].split() == ["Banner", "(winner)", "33,388", "1,002", "3.00%", "1.73"]
+    assert lines[-2:] == [
+        f"verdict: {NO_VERDICT}",
+        "impact: there is no estimate of the monthly revenue impact: the control has no visitors to compare "
+        "with.",
+    ]
+
+
+def test_the_apis_own_verdict_on_a_personalization_is_kept() -> None:
+    results = personalization(verdict=Verdict("error", reason="personalizations have no test result"))
+    assert "Verdict: none (personalizations have no test result)" in render_report_text(Report((results,)))
+
+
+def test_a_challenger_without_visitors_by_design_is_said_so_and_the_others_compare_as_ever() -> None:
+    text = render_report_text(Report((three_way(),)))
+    assert [line.split() for line in text.splitlines() if line.startswith(("Control", "B ", "C "))] == [
+        ["Control", "(control)", "1,000", "30", "3.00%", "1.50", "-", "-"],
+        ["B", "1,010", "35", "3.50%", "1.60", "+10.0%", "(-5.0%", "to", "+20.0%)", "80%"],
+        ["C", "(0%", "of", "traffic)", "0", "0"],
+    ]
+    assert (
+        "Uplift and chance to beat the control are on conversion rate, the primary metric. By design, C has "
+        "no visitors: its share of traffic is 0%. Verdict: none given."
+    ) in text
+    assert results_lines(three_way())[0].endswith(
+        "the primary metric. By design, C has no visitors: its share of traffic is 0%."
+    )
+
+
+def test_a_variation_cut_to_0_percent_after_it_had_visitors_shows_them() -> None:
+    cut = VariationResult("c", "C", False, 0, 120, 4, 0.033, 1.4, Uplift(0.02), 0.55)
+    results = replace(three_way(), variations=(*three_way().variations[:2], cut))
+    text = render_report_text(Report((results,)))
+    assert "C    " in text and "0% of traffic" not in text and "By design" not in text
+    assert [line.split() for line in text.splitlines() if line.startswith("C ")] == [
+        ["C", "120", "4", "3.30%", "1.40", "+2.0%", "55%"]
+    ]
