@@ -493,6 +493,13 @@ def test_plans_made_in_a_job_each_combine_into_one_comment(
     assert "Error: 1 store not planned: uk." in missing.stderr
     twice = igops("combine-plans", "us.json", "us.json")
     assert twice.exit_code == 1 and "us.json: the store us is in another document too." in twice.output
+    (tmp_path / "notes.txt").write_text("not a plan\n", encoding="utf-8")
+    not_json = igops("combine-plans", "notes.txt")
+    assert not_json.exit_code == 1
+    assert not_json.output.strip() == (
+        "Error: notes.txt is not a plan document (not JSON): make one with igops plan --store NAME "
+        "--format json."
+    )
     broken = tmp_path / "broken.json"
     broken.write_text('{"format_version": 5}', encoding="utf-8")
     refused = igops("combine-plans", "broken.json")

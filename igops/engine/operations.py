@@ -760,10 +760,17 @@ def read_store_plans(path: Path) -> StorePlans:
     plan: it carries no seal, and is only shown); EngineError, in one sentence naming it, if it is none."""
     try:
         text = read_bounded(path, MAX_SAVED_PLAN_BYTES, "a plan document")
-        return store_plans_from_document(json.loads(text))
     except BoundedReadError as exc:
         raise EngineError(str(exc)) from None
-    except (ValueError, RecursionError) as exc:
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError):
+        raise EngineError(
+            f"{path} is not a plan document (not JSON): make one with igops plan --store NAME --format json."
+        ) from None
+    try:
+        return store_plans_from_document(document)
+    except ValueError as exc:
         raise EngineError(f"{path}: {exc}") from None
 
 
