@@ -4,14 +4,11 @@ or after it), as with NO_COLOR: not in the output, the status line or apply's pr
 from __future__ import annotations
 
 import os
-import pty
 import re
-import select
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from support.apply import run_on_terminal
 from support.cli import igops, prepare_project
 from support.processes import serving
 
@@ -38,36 +35,12 @@ def colours(output: str) -> list[str]:
 def on_a_terminal(args: list[str], cwd: Path) -> str:
     """What `igops ARGS` writes on a pseudo-terminal (stdout and stderr), NO_COLOR unset, once it has ended
     well; with the token `igops sandbox serve` takes."""
-    controller, terminal = pty.openpty()
     env = {key: value for key, value in os.environ.items() if key != "NO_COLOR"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "igops", *args],
-        cwd=cwd,
-        env={**env, "INTELLIGEMS_API_TOKEN": SANDBOX_DEFAULT_TOKEN, "COLUMNS": "160"},
-        stdin=terminal,
-        stdout=terminal,
-        stderr=terminal,
-        close_fds=True,
+    code, output = run_on_terminal(
+        args, cwd, env={**env, "INTELLIGEMS_API_TOKEN": SANDBOX_DEFAULT_TOKEN, "COLUMNS": "160"}
     )
-    os.close(terminal)
-    output = b""
-    try:
-        while True:
-            if select.select([controller], [], [], 0.1)[0]:
-                try:
-                    chunk = os.read(controller, 4096)
-                except OSError:  # the terminal closed: the process is gone
-                    break
-                if not chunk:
-                    break
-                output += chunk
-            elif process.poll() is not None:
-                break
-    finally:
-        process.wait(timeout=30)
-        os.close(controller)
-    assert process.returncode == 0, output.decode(errors="replace")
-    return output.decode(errors="replace")
+    assert code == 0, output
+    return output
 
 
 @pytest.mark.timeout(60)

@@ -234,14 +234,20 @@ def igops_env(**extra: str) -> dict[str, str]:
 
 
 def run_on_terminal(
-    args: list[str], cwd: Path, answer: str, wait_for: str, timeout: float = 30
+    args: list[str],
+    cwd: Path,
+    answer: str = "",
+    wait_for: str | None = None,
+    timeout: float = 30,
+    env: Mapping[str, str] | None = None,
 ) -> tuple[int, str]:
-    """Run `igops ARGS` on a pseudo-terminal; type `answer` once `wait_for` appears. Exit code, output."""
+    """Run `igops ARGS` on a pseudo-terminal (in `env`, default igops_env()); type `answer` once `wait_for`
+    appears (never without it). Exit code, output."""
     controller, terminal = pty.openpty()
     process = subprocess.Popen(
         [sys.executable, "-m", "igops", *args],
         cwd=cwd,
-        env=igops_env(),
+        env=igops_env() if env is None else dict(env),
         stdin=terminal,
         stdout=terminal,
         stderr=terminal,
@@ -262,7 +268,7 @@ def run_on_terminal(
                 if not chunk:
                     break
                 output += chunk
-            if not answered and wait_for.encode() in output:
+            if not answered and wait_for is not None and wait_for.encode() in output:
                 os.write(controller, answer.encode() + b"\n")
                 answered = True
             elif process.poll() is not None and not ready:
