@@ -13,12 +13,14 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from support.apply import state_experiences
 from support.cli import REPO, igops, work_in
 from support.emulator import dashboard_put, new_sandbox, serve_over_http
 
+from igops.cli import cli
 from igops.config import load_project_config
 from igops.engine.account_state import account_dir, holding_account
 from igops.engine.operations import store_cache_path
@@ -617,3 +619,21 @@ def test_import_and_adopt_never_write_a_store_s_copy_of_a_shared_file(
     assert f"experiences/_shared/{HERO}.yaml is shared by several stores" in adopted.output
     assert f"experiences/us/overrides/{HERO}.yaml" in adopted.output
     assert (shared / f"{HERO}.yaml").read_bytes() == before
+
+
+def test_a_store_name_from_outside_reaches_the_terminal_and_markdown_inert() -> None:
+    hostile = "us\x1b[31m\n## @team #1 \u202e```"
+
+    def shown(output_format: str) -> str:
+        arguments = ["combine-plans", "--expect-store", hostile, "--format", output_format]
+        result = CliRunner().invoke(cli, arguments, catch_exceptions=False)
+        assert result.exit_code == 1
+        return result.stdout
+
+    text, markdown = shown("text"), shown("markdown")
+    for output in (text, markdown):
+        assert "\x1b" not in output and "\u202e" not in output
+    # Outside the code block that quotes the failure, no line of its own (a heading) and no fence.
+    outside = re.sub(r"~~~.*?~~~", "", markdown, flags=re.S)
+    assert "## @team" not in outside and "```" not in outside
+    assert "## Store us" in outside

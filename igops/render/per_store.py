@@ -46,7 +46,7 @@ def render_per_store(
             )
             parts.append(GAP.join([f"## Store {markdown_inline(outcome.store)}", body]))
         else:
-            heading = f"Store {outcome.store}"
+            heading = f"Store {terminal(outcome.store)}"
             body = (
                 formats.render(outcome.value, name, color=color, width=width)
                 if outcome.value is not None

@@ -22,7 +22,7 @@ def render_store_plans_text(plans: StorePlans, *, color: bool = False, width: in
     """Each store under its name, a failed store's reason in place of its plan, then the stores' line."""
     parts = []
     for outcome in plans.outcomes:
-        heading = f"Store {outcome.store}"
+        heading = f"Store {terminal(outcome.store)}"
         body = (
             render_plan_text(outcome.value, color=color, width=width)
             if outcome.value is not None
